@@ -1,0 +1,72 @@
+// swift-tools-version:6.0
+// edgelog: nginx access logs -> shipper -> broker -> consumer -> sharded PostgreSQL.
+// Imports point one way (see README "Layout"): record/format/compression libraries are pure,
+// service libraries add NIO and lifecycle, executables only wire libraries together.
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let nioCore = Target.Dependency.product(name: "NIOCore", package: "swift-nio")
+let nioPosix = Target.Dependency.product(name: "NIOPosix", package: "swift-nio")
+let nioHTTP1 = Target.Dependency.product(name: "NIOHTTP1", package: "swift-nio")
+let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
+let metrics = Target.Dependency.product(name: "Metrics", package: "swift-metrics")
+let prometheus = Target.Dependency.product(name: "Prometheus", package: "swift-prometheus")
+let serviceLifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
+
+let package = Package(
+    name: "edgelog",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "edgelog", targets: ["EdgelogCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // C libraries, each imported by exactly one Swift target.
+        .systemLibrary(name: "CLZ4", providers: [.apt(["liblz4-dev"])]),
+        .systemLibrary(name: "CLibPQ", providers: [.apt(["libpq-dev"])]),
+
+        // Pure libraries: bytes in, bytes out.
+        .target(name: "AccessRecord", swiftSettings: strict),
+        .target(name: "LZ4Frame", dependencies: ["CLZ4"], swiftSettings: strict),
+
+        // Runtime conventions every executable shares: config, logging, /metrics, shutdown.
+        .target(
+            name: "EdgelogRuntime",
+            dependencies: [nioCore, nioPosix, nioHTTP1, logging, metrics, prometheus, serviceLifecycle, argumentParser],
+            swiftSettings: strict
+        ),
+
+        // The only user of libpq.
+        .target(name: "PostgresSink", dependencies: ["CLibPQ", logging], swiftSettings: strict),
+
+        // Test harness: PostgreSQL clusters and our executables on ephemeral loopback ports.
+        .target(name: "PipelineTestSupport", dependencies: ["PostgresSink", logging], swiftSettings: strict),
+
+        // Executables: argument parsing and wiring only.
+        .executableTarget(
+            name: "EdgelogCLI",
+            dependencies: ["AccessRecord", "LZ4Frame", "EdgelogRuntime", argumentParser, logging],
+            swiftSettings: strict
+        ),
+
+        .testTarget(name: "AccessRecordTests", dependencies: ["AccessRecord", "PipelineTestSupport"], swiftSettings: strict),
+        .testTarget(name: "LZ4FrameTests", dependencies: ["LZ4Frame", "PipelineTestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "EdgelogRuntimeTests",
+            dependencies: ["EdgelogRuntime", "PipelineTestSupport", nioCore, nioPosix, logging, metrics, serviceLifecycle],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "PostgresSinkTests", dependencies: ["PostgresSink", "PipelineTestSupport"], swiftSettings: strict),
+    ]
+)
