@@ -40,6 +40,9 @@ let package = Package(
         .target(name: "AccessRecord", swiftSettings: strict),
         .target(name: "LZ4Frame", dependencies: ["CLZ4"], swiftSettings: strict),
 
+        // Realistic nginx traffic and its ground truth; never imports the parser it checks.
+        .target(name: "TrafficGenerator", swiftSettings: strict),
+
         // Runtime conventions every executable shares: config, logging, /metrics, shutdown.
         .target(
             name: "EdgelogRuntime",
@@ -56,7 +59,7 @@ let package = Package(
         // Executables: argument parsing and wiring only.
         .executableTarget(
             name: "EdgelogCLI",
-            dependencies: ["AccessRecord", "LZ4Frame", "EdgelogRuntime", argumentParser, logging],
+            dependencies: ["AccessRecord", "LZ4Frame", "TrafficGenerator", "EdgelogRuntime", argumentParser, logging],
             swiftSettings: strict
         ),
 
@@ -67,6 +70,7 @@ let package = Package(
             dependencies: ["EdgelogRuntime", "PipelineTestSupport", nioCore, nioPosix, logging, metrics, serviceLifecycle],
             swiftSettings: strict
         ),
+        .testTarget(name: "TrafficGeneratorTests", dependencies: ["TrafficGenerator", "PipelineTestSupport"], swiftSettings: strict),
         .testTarget(name: "PostgresSinkTests", dependencies: ["PostgresSink", "PipelineTestSupport"], swiftSettings: strict),
     ]
 )
