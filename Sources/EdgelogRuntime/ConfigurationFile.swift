@@ -33,7 +33,7 @@ struct ConfigurationFile {
             throw .malformedFile(path: path, reason: "expected a JSON object of setting names to values")
         }
         var values: [String: String] = [:]
-        for (key, value) in object {
+        for (key, value) in object.sorted(by: { $0.key < $1.key }) {
             guard case .text(let text) = value else {
                 throw .malformedFile(
                     path: path,

@@ -12,7 +12,10 @@ import ServiceLifecycle
 /// the executable's `run()` ends, so the process exits 0.
 ///
 /// A service that has not finished after `shutdownTimeout` is cancelled (`Task` cancellation); a
-/// service that throws makes `run` throw, so the process exits non-zero.
+/// service that throws makes `run` throw, so the process exits non-zero. Note that
+/// `cancelWhenGracefulShutdown { … }` stops its body by cancelling it: a `Task.sleep` or other
+/// cancellable wait inside then throws `CancellationError`, which the service must catch and treat
+/// as the normal end of its loop (then flush) rather than let escape, or the exit code is 1.
 public enum Lifecycle {
     /// The group ``run(_:logger:shutdownTimeout:)`` runs; exposed so tests can trigger graceful
     /// shutdown with `triggerGracefulShutdown()` instead of sending a signal to the test process.

@@ -25,6 +25,15 @@ public final class MetricsServer: Service, Sendable {
     /// The TCP port actually bound (the OS-chosen one when 0 was requested).
     public var port: Int { localAddress.port ?? 0 }
 
+    /// `host:port` as bound, for logs (`127.0.0.1:9100`, `[::1]:9100`).
+    public var endpoint: String { Self.endpoint(localAddress) }
+
+    private static func endpoint(_ address: SocketAddress) -> String {
+        let host = address.ipAddress ?? "?"
+        let port = address.port.map(String.init) ?? "?"
+        return address.protocol == .inet6 ? "[\(host)]:\(port)" : "\(host):\(port)"
+    }
+
     private init(channel: any Channel, localAddress: SocketAddress, logger: Logger) {
         self.channel = channel
         self.localAddress = localAddress
@@ -60,7 +69,7 @@ public final class MetricsServer: Service, Sendable {
             channel.close(promise: nil)
             throw .bindFailed(host: host, port: port, reason: "no local address after bind")
         }
-        logger.debug("metrics endpoint bound", metadata: ["metrics.address": "\(localAddress)"])
+        logger.debug("metrics endpoint bound", metadata: ["metrics.address": "\(endpoint(localAddress))"])
         return MetricsServer(channel: channel, localAddress: localAddress, logger: logger)
     }
 
@@ -71,7 +80,7 @@ public final class MetricsServer: Service, Sendable {
         } onCancelOrGracefulShutdown: {
             self.channel.close(promise: nil)
         }
-        logger.debug("metrics endpoint closed", metadata: ["metrics.address": "\(localAddress)"])
+        logger.debug("metrics endpoint closed", metadata: ["metrics.address": "\(endpoint)"])
     }
 
     /// Closes the listening socket of a server that will not be run. Idempotent.

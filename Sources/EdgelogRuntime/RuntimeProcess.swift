@@ -64,7 +64,7 @@ public struct RuntimeProcess: Sendable {
             health: health,
             logger: logger
         )
-        logger.info("serving /metrics and /health", metadata: ["metrics.address": "\(server.localAddress)"])
+        logger.info("serving /metrics and /health", metadata: ["metrics.address": "\(server.endpoint)"])
         try await Lifecycle.run(
             [server] + services,
             logger: logger,
