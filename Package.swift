@@ -67,7 +67,7 @@ let package = Package(
         .testTarget(name: "LZ4FrameTests", dependencies: ["LZ4Frame", "PipelineTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "EdgelogRuntimeTests",
-            dependencies: ["EdgelogRuntime", "PipelineTestSupport", nioCore, nioPosix, logging, metrics, serviceLifecycle],
+            dependencies: ["EdgelogRuntime", "PipelineTestSupport", nioCore, nioPosix, logging, metrics, prometheus, serviceLifecycle],
             swiftSettings: strict
         ),
         .testTarget(name: "TrafficGeneratorTests", dependencies: ["TrafficGenerator", "PipelineTestSupport"], swiftSettings: strict),
