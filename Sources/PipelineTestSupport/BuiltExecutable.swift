@@ -22,7 +22,8 @@ public enum BuiltExecutable {
 
         public var description: String {
             let flag = configuration == .release ? " -c release" : ""
-            return "\(name) is not built (looked in \(searched.joined(separator: ", "))): run `swift build\(flag) --product \(name)` first"
+            return
+                "\(name) is not built (looked in \(searched.joined(separator: ", "))): run `swift build\(flag) --product \(name)` first"
         }
     }
 
@@ -40,7 +41,8 @@ public enum BuiltExecutable {
 
     /// The directory holding the running test binary, outside any `.xctest` bundle.
     public static var testProductsDirectory: String {
-        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+        let executable =
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
             ?? URL(fileURLWithPath: CommandLine.arguments.first ?? ".").standardizedFileURL.path
         var directory = URL(fileURLWithPath: executable).deletingLastPathComponent()
         if let bundle = enclosingBundle(of: directory) {

@@ -39,11 +39,13 @@ public final class LogCapture: Sendable {
 
         func log(event: LogEvent) {
             let merged = metadata.merging(event.metadata ?? [:]) { _, new in new }
-            capture.append(Entry(
-                level: event.level,
-                message: event.message.description,
-                metadata: merged.mapValues { "\($0)" }
-            ))
+            capture.append(
+                Entry(
+                    level: event.level,
+                    message: event.message.description,
+                    metadata: merged.mapValues { "\($0)" }
+                )
+            )
         }
     }
 }

@@ -45,7 +45,9 @@ public enum LoopbackProbe {
         while received.count < 4 * 1024 * 1024 {
             let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
             if n < 0 && errno == EINTR { continue }
-            guard n >= 0 else { throw Failure(description: "recv from port \(port): \(String(cString: strerror(errno)))") }
+            guard n >= 0 else {
+                throw Failure(description: "recv from port \(port): \(String(cString: strerror(errno)))")
+            }
             if n == 0 { break }
             received.append(contentsOf: chunk[0..<n])
         }

@@ -112,7 +112,8 @@ public final class ManagedProcess: Sendable, HarnessResource {
     /// Waits until `GET path` on 127.0.0.1:`port` answers 200.
     /// - Throws: `Failure` with the logs (and the last reply or error) if the process exits
     ///   first or `timeout` passes.
-    public func waitUntilHTTPHealthy(port: Int, path: String = "/health", timeout: Duration = .seconds(30)) async throws {
+    public func waitUntilHTTPHealthy(port: Int, path: String = "/health", timeout: Duration = .seconds(30)) async throws
+    {
         let lastAnswer = Locked("no answer yet")
         do {
             try await poll(until: "HTTP 200 from GET \(path) on port \(port)", timeout: timeout) {
@@ -131,13 +132,21 @@ public final class ManagedProcess: Sendable, HarnessResource {
         }
     }
 
+    /// Waits until stdout or stderr contains `text` (a "ready" line, a specific log message).
+    /// - Throws: `Failure` with the logs if `timeout` passes or the process exits without printing it.
+    public func waitUntilOutput(contains text: String, timeout: Duration = .seconds(30)) async throws {
+        try await poll(until: "printing \"\(text)\"", timeout: timeout) {
+            stdoutText().contains(text) || stderrText().contains(text)
+        }
+    }
+
     private func poll(until goal: String, timeout: Duration, _ isReady: () -> Bool) async throws {
         let deadline = ContinuousClock.now + timeout
         while true {
+            if isReady() { return }
             if let status = exitStatus {
                 throw Failure(reason: "\(name) \(status) before \(goal)", logs: logs())
             }
-            if isReady() { return }
             guard ContinuousClock.now < deadline else {
                 throw Failure(reason: "\(name) not \(goal) after \(timeout)", logs: logs())
             }
@@ -218,7 +227,13 @@ public final class ManagedProcess: Sendable, HarnessResource {
             return !done
         }
         guard first else { return }
-        for directory in ScratchDirectory.abandoned(kind: "proc") {
+        reclaim(ScratchDirectory.abandoned(kind: "proc"))
+    }
+
+    /// Kills the recorded child's process group (if that very process still exists) and
+    /// removes each directory.
+    static func reclaim(_ directories: [ScratchDirectory]) {
+        for directory in directories {
             if let child = ProcessIdentity(markerFile: "\(directory.path)/child"), child.isAlive {
                 _ = kill(-child.pid, SIGKILL)
                 _ = kill(child.pid, SIGKILL)

@@ -93,8 +93,12 @@ public final class PostgresCluster: Sendable, HarnessResource {
             try installation.giveToServer(scratch.path)
             let data = "\(scratch.path)/data"
             let initdb = try runTool(
-                installation, "initdb",
-                ["-D", data, "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8", "--locale=C", "--no-instructions"],
+                installation,
+                "initdb",
+                [
+                    "-D", data, "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8", "--locale=C",
+                    "--no-instructions",
+                ],
                 in: scratch.path
             )
             guard initdb.status == .exited(0) else {
@@ -146,8 +150,12 @@ public final class PostgresCluster: Sendable, HarnessResource {
         for _ in 0..<max(1, configuration.startAttempts) {
             let port = try FreePort.next()
             let started = try runTool(
-                installation, "pg_ctl",
-                ["-D", data, "-l", log, "-w", "-t", "\(configuration.startTimeoutSeconds)", "-o", "-p \(port)", "start"],
+                installation,
+                "pg_ctl",
+                [
+                    "-D", data, "-l", log, "-w", "-t", "\(configuration.startTimeoutSeconds)", "-o", "-p \(port)",
+                    "start",
+                ],
                 in: scratch.path
             )
             if started.status == .exited(0) { return port }
@@ -190,10 +198,20 @@ public final class PostgresCluster: Sendable, HarnessResource {
             return !done
         }
         guard first else { return }
-        for directory in ScratchDirectory.abandoned(kind: "pg") {
+        reclaim(ScratchDirectory.abandoned(kind: "pg"), using: installation)
+    }
+
+    /// Stops the server in each directory (if one runs) and removes the directory.
+    static func reclaim(_ directories: [ScratchDirectory], using installation: PostgresInstallation) {
+        for directory in directories {
             let data = "\(directory.path)/data"
             if FileManager.default.fileExists(atPath: "\(data)/postmaster.pid") {
-                _ = try? runTool(installation, "pg_ctl", ["-D", data, "-m", "immediate", "-w", "-t", "30", "stop"], in: directory.path)
+                _ = try? runTool(
+                    installation,
+                    "pg_ctl",
+                    ["-D", data, "-m", "immediate", "-w", "-t", "30", "stop"],
+                    in: directory.path
+                )
             }
             directory.remove()
         }
@@ -212,7 +230,10 @@ public final class PostgresCluster: Sendable, HarnessResource {
         LiveResources.unregister(self)
         let postmaster = postmasterPID()
         let result = try? Self.runTool(
-            installation, "pg_ctl", ["-D", dataDirectory, "-m", "immediate", "-w", "-t", "30", "stop"], in: directory
+            installation,
+            "pg_ctl",
+            ["-D", dataDirectory, "-m", "immediate", "-w", "-t", "30", "stop"],
+            in: directory
         )
         if result?.status != .exited(0), let postmaster, postmaster > 0 {
             // pg_ctl could not stop it: take the postmaster down; its backends exit when it dies.
@@ -239,7 +260,9 @@ public final class PostgresCluster: Sendable, HarnessResource {
     }
 
     /// A connection to `database` as the superuser `postgres`.
-    public func connect(database: String = "postgres", logger: Logger = PGConnection.discardingLogger) throws -> PGConnection {
+    public func connect(database: String = "postgres", logger: Logger = PGConnection.discardingLogger) throws
+        -> PGConnection
+    {
         try PGConnection(conninfo: conninfo(database: database), logger: logger)
     }
 
@@ -256,9 +279,12 @@ public final class PostgresCluster: Sendable, HarnessResource {
 
     /// A conninfo value: bare if it is a plain word, else single-quoted with `\` and `'` escaped.
     static func conninfoValue(_ value: String) -> String {
-        let plain = !value.isEmpty && value.utf8.allSatisfy { byte in
-            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x61 && byte <= 0x7a) || byte == 0x5f
-        }
+        let plain =
+            !value.isEmpty
+            && value.utf8.allSatisfy { byte in
+                (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x61 && byte <= 0x7a)
+                    || byte == 0x5f
+            }
         if plain { return value }
         let escaped = value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'")
         return "'\(escaped)'"

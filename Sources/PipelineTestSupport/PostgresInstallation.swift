@@ -34,12 +34,16 @@ public struct PostgresInstallation: Sendable {
                 .compactMap { Int($0) }
                 .filter { FileManager.default.isExecutableFile(atPath: "\(root)/\($0)/bin/initdb") }
             guard let highest = versions.max() else {
-                throw Failure(description: "no PostgreSQL server under \(root)/<version>/bin (apt-get install postgresql), or set EDGELOG_PG_BIN")
+                throw Failure(
+                    description:
+                        "no PostgreSQL server under \(root)/<version>/bin (apt-get install postgresql), or set EDGELOG_PG_BIN"
+                )
             }
             binDirectory = "\(root)/\(highest)/bin"
             majorVersion = highest
         }
-        for tool in ["initdb", "pg_ctl", "postgres"] where !FileManager.default.isExecutableFile(atPath: "\(binDirectory)/\(tool)") {
+        for tool in ["initdb", "pg_ctl", "postgres"]
+        where !FileManager.default.isExecutableFile(atPath: "\(binDirectory)/\(tool)") {
             throw Failure(description: "\(binDirectory)/\(tool) is missing or not executable")
         }
         var account: (uid_t, gid_t)?

@@ -36,7 +36,9 @@ enum ProcessSpawn {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        let writeFlags = O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC
+        // No O_CLOEXEC here: glibc closes the target descriptor before opening, so the file
+        // lands exactly on 1 or 2 without a dup2 that would clear the flag, and exec would close it.
+        let writeFlags = O_WRONLY | O_CREAT | O_APPEND
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, stdoutPath, writeFlags, 0o644)
         if stderrPath == stdoutPath {
@@ -139,7 +141,8 @@ enum ProcessSpawn {
 /// are looked up at run time; where missing, the child inherits descriptors / our directory.
 private enum GNUSpawnActions {
     typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
-    typealias ChangeDirectory = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32
+    typealias ChangeDirectory =
+        @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32
 
     static let closeFrom: CloseFrom? = symbol("posix_spawn_file_actions_addclosefrom_np")
     static let changeDirectory: ChangeDirectory? = symbol("posix_spawn_file_actions_addchdir_np")

@@ -64,7 +64,11 @@ extension PGConnection {
                     throw error(from: started, code: .copyFailed, query: sql)
                 }
                 drainResults()
-                throw PostgresError(code: .unexpectedResult, message: "statement did not start COPY FROM STDIN", query: sql)
+                throw PostgresError(
+                    code: .unexpectedResult,
+                    message: "statement did not start COPY FROM STDIN",
+                    query: sql
+                )
             }
             PQclear(started)
 

@@ -29,7 +29,10 @@ public struct PGResultRows: Sendable, Hashable {
     /// - Precondition: both indices are in range (they come from the caller, not from the server).
     public func value(row: Int, column: Int) -> String? {
         precondition(row >= 0 && row < rows.count, "row \(row) out of range 0..<\(rows.count)")
-        precondition(column >= 0 && column < columnNames.count, "column \(column) out of range 0..<\(columnNames.count)")
+        precondition(
+            column >= 0 && column < columnNames.count,
+            "column \(column) out of range 0..<\(columnNames.count)"
+        )
         return rows[row][column]
     }
 

@@ -23,7 +23,10 @@ extension PostgresSinkIntegration {
             let table = "\(try SQLIdentifier.quoted(schema)).e"
             let exported = try ExternalTool.run(
                 "psql",
-                ["-X", "-q", "-v", "ON_ERROR_STOP=1", cluster.conninfo(), "-c", "COPY (SELECT * FROM \(table) ORDER BY id) TO STDOUT"]
+                [
+                    "-X", "-q", "-v", "ON_ERROR_STOP=1", cluster.conninfo(), "-c",
+                    "COPY (SELECT * FROM \(table) ORDER BY id) TO STDOUT",
+                ]
             )
             try #require(exported.status == 0, "\(exported.stderrText)")
             #expect(try CopyTextFormat.encode(rows: rows) == Array(exported.stdout))

@@ -7,7 +7,9 @@ extension PostgresSinkIntegration {
         @Test func copyInStoresRowsByteIdentical() throws {
             let (db, _) = try PostgresSinkIntegration.connectionInFreshSchema()
             try db.execute("CREATE TABLE c (id int, value text)")
-            var rows: [[String?]] = PostgresSinkIntegration.hostileValues.enumerated().map { [String($0.offset), $0.element] }
+            var rows: [[String?]] = PostgresSinkIntegration.hostileValues.enumerated().map {
+                [String($0.offset), $0.element]
+            }
             rows.append([String(rows.count), nil])
             // Enough rows to need several CopyData chunks.
             for index in rows.count..<20_000 {
@@ -19,7 +21,8 @@ extension PostgresSinkIntegration {
             let back = try db.execute("SELECT id, value FROM c ORDER BY id")
             try #require(back.rowCount == rows.count)
             var mismatches = 0
-            for (index, row) in rows.enumerated() where back.rows[index].map({ $0.map { Array($0.utf8) } }) != row.map({ $0.map { Array($0.utf8) } }) {
+            for (index, row) in rows.enumerated()
+            where back.rows[index].map({ $0.map { Array($0.utf8) } }) != row.map({ $0.map { Array($0.utf8) } }) {
                 mismatches += 1
             }
             #expect(mismatches == 0)

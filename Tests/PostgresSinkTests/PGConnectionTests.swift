@@ -94,7 +94,9 @@ extension PostgresSinkIntegration {
         @Test func connectionToClosedPortThrowsTyped() throws {
             let port = try FreePort.next()
             let error = try #require(throws: PostgresError.self) {
-                try PGConnection(conninfo: "host=127.0.0.1 port=\(port) user=postgres dbname=postgres connect_timeout=5")
+                try PGConnection(
+                    conninfo: "host=127.0.0.1 port=\(port) user=postgres dbname=postgres connect_timeout=5"
+                )
             }
             #expect(error.code == .connectionFailed)
             #expect(error.message.contains("\(port)"))
@@ -113,7 +115,10 @@ extension PostgresSinkIntegration {
             let cluster = try PostgresSinkIntegration.cluster()
             let victim = try cluster.connect()
             let admin = try cluster.connect()
-            let terminated = try admin.execute("SELECT pg_terminate_backend($1::int)", parameters: [String(victim.backendPID)])
+            let terminated = try admin.execute(
+                "SELECT pg_terminate_backend($1::int)",
+                parameters: [String(victim.backendPID)]
+            )
             #expect(terminated.rows == [["t"]])
             let error = try #require(throws: PostgresError.self) { try victim.execute("SELECT 1") }
             #expect(error.code == .connectionLost)
@@ -124,7 +129,9 @@ extension PostgresSinkIntegration {
             let capture = LogCapture()
             let (db, _) = try PostgresSinkIntegration.connectionInFreshSchema(logger: capture.logger())
             try db.execute("DROP TABLE IF EXISTS no_such_table")
-            let notice = try #require(capture.entries.first { $0.metadata["postgres.message"]?.contains("no_such_table") == true })
+            let notice = try #require(
+                capture.entries.first { $0.metadata["postgres.message"]?.contains("no_such_table") == true }
+            )
             #expect(notice.level == .debug)
             #expect(notice.metadata["postgres.severity"] == "NOTICE")
             #expect(notice.metadata["postgres.sqlstate"] == "00000")
