@@ -269,7 +269,10 @@ public struct LogParser: Sendable {
         _ parsed: inout ParsedLine
     ) -> LineParseError? {
         let isDash = range.count == 1 && bytes[range.lowerBound] == UInt8(ascii: "-")
-        let span = isDash ? FieldSpan(range: range.lowerBound..<range.lowerBound) : FieldSpan(range: range, hasEscapes: hasEscapes)
+        let span =
+            isDash
+            ? FieldSpan(range: range.lowerBound..<range.lowerBound)
+            : FieldSpan(range: range, hasEscapes: hasEscapes)
         switch slot {
         case .remoteAddr:
             parsed.remoteAddr = span
@@ -371,7 +374,9 @@ public struct LogParser: Sendable {
         @inline(__always) func span(_ sub: Range<Int>) -> FieldSpan {
             FieldSpan(range: sub, hasEscapes: escaped && ByteScan.contains(UInt8(ascii: "\\"), in: bytes, sub))
         }
-        guard let firstSpace = ByteScan.firstIndex(of: UInt8(ascii: " "), in: bytes, from: range.lowerBound, to: range.upperBound)
+        guard
+            let firstSpace = ByteScan.firstIndex(
+                of: UInt8(ascii: " "), in: bytes, from: range.lowerBound, to: range.upperBound)
         else {
             parsed.methodText = request
             parsed.method = escaped ? .other : HTTPMethod.classify(bytes, range)
@@ -407,11 +412,14 @@ public struct LogParser: Sendable {
         var range = target.range
         if let authorityStart = absoluteFormAuthority(bytes, range) {
             let pathStart =
-                ByteScan.firstIndex(of: UInt8(ascii: "/"), or: UInt8(ascii: "?"), in: bytes, from: authorityStart, to: range.upperBound)
-                ?? range.upperBound
+                ByteScan.firstIndex(
+                    of: UInt8(ascii: "/"), or: UInt8(ascii: "?"), in: bytes, from: authorityStart, to: range.upperBound
+                ) ?? range.upperBound
             range = pathStart..<range.upperBound
         }
-        guard let mark = ByteScan.firstIndex(of: UInt8(ascii: "?"), in: bytes, from: range.lowerBound, to: range.upperBound)
+        guard
+            let mark = ByteScan.firstIndex(
+                of: UInt8(ascii: "?"), in: bytes, from: range.lowerBound, to: range.upperBound)
         else {
             parsed.path = target
             parsed.query = FieldSpan(range: range.upperBound..<range.upperBound)
@@ -420,8 +428,10 @@ public struct LogParser: Sendable {
         let escaped = target.hasEscapes
         let pathRange = range.lowerBound..<mark
         let queryRange = (mark + 1)..<range.upperBound
-        parsed.path = FieldSpan(range: pathRange, hasEscapes: escaped && ByteScan.contains(UInt8(ascii: "\\"), in: bytes, pathRange))
-        parsed.query = FieldSpan(range: queryRange, hasEscapes: escaped && ByteScan.contains(UInt8(ascii: "\\"), in: bytes, queryRange))
+        let backslash = UInt8(ascii: "\\")
+        parsed.path = FieldSpan(range: pathRange, hasEscapes: escaped && ByteScan.contains(backslash, in: bytes, pathRange))
+        parsed.query = FieldSpan(
+            range: queryRange, hasEscapes: escaped && ByteScan.contains(backslash, in: bytes, queryRange))
     }
 
     /// Offset just after `http://` or `https://` (any case) when `range` starts with one.

@@ -27,7 +27,12 @@ public enum Unescape {
 
     /// nginx's default escaping: `\xHH` (either case of hex) becomes the byte HH; every other
     /// byte, a `\` not followed by `x` and two hex digits included, is copied unchanged.
-    public static func appendNginxDecoded(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, into output: inout [UInt8]) {
+    /// The caller guarantees `range` lies within `bytes`; output is appended.
+    public static func appendNginxDecoded(
+        _ bytes: UnsafeRawBufferPointer,
+        _ range: Range<Int>,
+        into output: inout [UInt8]
+    ) {
         var index = range.lowerBound
         while index < range.upperBound {
             let byte = bytes[index]
@@ -47,7 +52,12 @@ public enum Unescape {
     /// JSON string escapes as nginx's `escape=json` writes them (`\"`, `\\`, `\n`, `\r`, `\t`,
     /// `\b`, `\f`, `\u00XX`), plus `\/` and any `\uXXXX` (surrogate pairs combined, a lone
     /// surrogate becomes U+FFFD) encoded as UTF-8. A malformed escape is copied unchanged.
-    public static func appendJSONDecoded(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, into output: inout [UInt8]) {
+    /// The caller guarantees `range` lies within `bytes`; output is appended.
+    public static func appendJSONDecoded(
+        _ bytes: UnsafeRawBufferPointer,
+        _ range: Range<Int>,
+        into output: inout [UInt8]
+    ) {
         var index = range.lowerBound
         let end = range.upperBound
         while index < end {
