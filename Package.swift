@@ -38,6 +38,7 @@ let package = Package(
 
         // Pure libraries: bytes in, bytes out.
         .target(name: "AccessRecord", swiftSettings: strict),
+        .target(name: "NginxLog", swiftSettings: strict),
         .target(name: "LZ4Frame", dependencies: ["CLZ4"], swiftSettings: strict),
 
         // Realistic nginx traffic and its ground truth; never imports the parser it checks.
@@ -63,6 +64,7 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        .testTarget(name: "NginxLogTests", dependencies: ["NginxLog"], swiftSettings: strict),
         .testTarget(name: "AccessRecordTests", dependencies: ["AccessRecord", "PipelineTestSupport"], swiftSettings: strict),
         .testTarget(name: "LZ4FrameTests", dependencies: ["LZ4Frame", "PipelineTestSupport"], swiftSettings: strict),
         .testTarget(

@@ -1,0 +1,537 @@
+/// A `LogFormat` compiled into a byte-level matcher: raw line bytes in, `ParsedLine` out, with
+/// no `String` and no allocation per line.
+///
+/// How a variable's value is delimited, decided once at compile time:
+/// - quoted (`"$var"`, the literal before ends with `"` and the one after starts with `"`):
+///   the value ends at the next `"` (`escape=default` writes `"` inside values as `\x22`),
+///   at the next `"` not after a backslash (`escape=json`), or where the literal after it is
+///   found (`escape=none`, best effort: a raw `"` in the value can mislead it);
+/// - followed by a literal: the value ends where that literal's bytes are next found, except
+///   the format's last literal, which must end the line;
+/// - followed by another variable: the value ends at its first byte that cannot belong to it
+///   (`LogVariable.isSelfDelimiting`, e.g. `$host$request_uri`);
+/// - last in the format: the value runs to the end of the line.
+///
+/// The site is the first of: `$host` (when the format has it and the value is not `-`), the
+/// configured `siteLabel`, `$server_name`. `$server_name` comes last because it names the
+/// `server` block (often `_` or the first name of many), not the virtual host a client asked for.
+///
+/// A line that does not match is never dropped: `parse` returns `false`, sets `parseError`,
+/// and `line` still covers the raw bytes.
+public struct LogParser: Sendable {
+    public let format: LogFormat
+    /// Site for lines whose format has no `$host` (or whose `$host` is `-`), as UTF-8 bytes.
+    public let siteLabel: [UInt8]?
+
+    /// The literal bytes the line starts with (may be empty).
+    private let prefix: Range<Int>
+    private let fields: [CompiledField]
+    /// Every literal of the format, back to back; `CompiledField` ranges index into it.
+    private let literals: [UInt8]
+    /// Names of `.other` variables, indexed by `Slot.extra`.
+    private let extraNames: [String]
+
+    public init(format: LogFormat, siteLabel: String? = nil) {
+        self.format = format
+        self.siteLabel = siteLabel.map { Array($0.utf8) }
+        var literals: [UInt8] = []
+        var extraNames: [String] = []
+        var fields: [CompiledField] = []
+        var prefix = 0..<0
+        let segments = format.segments
+        var index = 0
+        if case .literal(let bytes)? = segments.first {
+            literals.append(contentsOf: bytes)
+            prefix = 0..<bytes.count
+            index = 1
+        }
+        var previousLiteralEndsWithQuote = prefix.isEmpty ? false : literals.last == UInt8(ascii: "\"")
+        while index < segments.count {
+            guard case .variable(let variable) = segments[index] else {
+                // LogFormat never holds two literals in a row, so a literal here follows a variable
+                // and was consumed with it.
+                index += 1
+                continue
+            }
+            let slot: Slot
+            if case .other(let name) = variable {
+                slot = .extra(extraNames.count)
+                extraNames.append(name)
+            } else {
+                slot = Slot(variable)
+            }
+            var following = literals.count..<literals.count
+            var terminator = Terminator.endOfLine
+            var nextEndsWithQuote = false
+            if index + 1 < segments.count {
+                switch segments[index + 1] {
+                case .literal(let bytes):
+                    literals.append(contentsOf: bytes)
+                    following = (literals.count - bytes.count)..<literals.count
+                    let isLast = index + 2 == segments.count
+                    let quoted = previousLiteralEndsWithQuote && bytes.first == UInt8(ascii: "\"")
+                    switch (quoted, format.escaping) {
+                    case (true, .default): terminator = .quote
+                    case (true, .json): terminator = .jsonQuote
+                    default: terminator = isLast ? .suffix : .literal
+                    }
+                    nextEndsWithQuote = bytes.last == UInt8(ascii: "\"")
+                case .variable:
+                    // LogFormat refuses a variable after a non-self-delimiting one.
+                    terminator = .selfDelimited(variable.valueClass ?? .token)
+                }
+            }
+            fields.append(CompiledField(slot: slot, terminator: terminator, following: following))
+            previousLiteralEndsWithQuote = nextEndsWithQuote
+            index += 1
+        }
+        self.prefix = prefix
+        self.fields = fields
+        self.literals = literals
+        self.extraNames = extraNames
+    }
+
+    /// Parses the line that is all of `line` (a trailing `\n` and/or `\r` is ignored).
+    @discardableResult
+    public func parse(line: UnsafeRawBufferPointer, into parsed: inout ParsedLine) -> Bool {
+        parse(line, line: 0..<line.count, into: &parsed)
+    }
+
+    /// Parses `buffer[line]` into `parsed`; every range in `parsed` indexes `buffer`, so a
+    /// tailer can parse lines in place inside its read buffer. A trailing `\n` and then `\r`
+    /// inside `line` are ignored.
+    ///
+    /// - Returns: `true` when the line matched the format; `false` when `parsed.parseError`
+    ///   says why not (`parsed.line` still holds the raw line).
+    /// - Precondition: `line` lies within `buffer`.
+    @discardableResult
+    public func parse(_ buffer: UnsafeRawBufferPointer, line: Range<Int>, into parsed: inout ParsedLine) -> Bool {
+        precondition(line.lowerBound >= 0 && line.upperBound <= buffer.count, "line range outside the buffer")
+        parsed.reset()
+        var end = line.upperBound
+        if end > line.lowerBound, buffer[end - 1] == UInt8(ascii: "\n") { end -= 1 }
+        if end > line.lowerBound, buffer[end - 1] == UInt8(ascii: "\r") { end -= 1 }
+        parsed.line = line.lowerBound..<end
+        guard end > line.lowerBound else {
+            parsed.parseError = .emptyLine
+            return false
+        }
+        let error = literals.withUnsafeBytes { literalBytes in
+            fields.withUnsafeBufferPointer { fields in
+                match(buffer, start: line.lowerBound, end: end, literalBytes, fields, &parsed)
+            }
+        }
+        if let error {
+            parsed.parseError = error
+            return false
+        }
+        finish(buffer, &parsed)
+        return true
+    }
+
+    /// Calls `body` with the site's bytes: part of `buffer` for `$host` / `$server_name`, the
+    /// configured label, or empty for `.none`. Escapes in `$host` are left as written.
+    public func withSiteBytes<Result>(
+        of parsed: ParsedLine,
+        in buffer: UnsafeRawBufferPointer,
+        _ body: (UnsafeRawBufferPointer) throws -> Result
+    ) rethrows -> Result {
+        switch parsed.siteSource {
+        case .host:
+            return try body(UnsafeRawBufferPointer(rebasing: buffer[parsed.host.range]))
+        case .serverName:
+            return try body(UnsafeRawBufferPointer(rebasing: buffer[parsed.serverName.range]))
+        case .configuredLabel:
+            return try (siteLabel ?? []).withUnsafeBytes(body)
+        case .none:
+            return try body(UnsafeRawBufferPointer(start: nil, count: 0))
+        }
+    }
+
+    // MARK: - Matching
+
+    private func match(
+        _ bytes: UnsafeRawBufferPointer,
+        start: Int,
+        end: Int,
+        _ literals: UnsafeRawBufferPointer,
+        _ fields: UnsafeBufferPointer<CompiledField>,
+        _ parsed: inout ParsedLine
+    ) -> LineParseError? {
+        var position = start
+        if !prefix.isEmpty {
+            if let error = expect(UnsafeRawBufferPointer(rebasing: literals[prefix]), bytes, at: position, end: end) {
+                return error
+            }
+            position += prefix.count
+        }
+        for field in fields {
+            let valueStart = position
+            let valueEnd: Int
+            var hasEscapes = false
+            let following = UnsafeRawBufferPointer(rebasing: literals[field.following])
+            switch field.terminator {
+            case .endOfLine:
+                valueEnd = end
+                hasEscapes = mayHaveEscapes(bytes, valueStart..<valueEnd)
+                position = end
+            case .suffix:
+                guard end - valueStart >= following.count,
+                    ByteScan.equal(following, bytes, at: end - following.count)
+                else { return .truncated(at: end) }
+                valueEnd = end - following.count
+                hasEscapes = mayHaveEscapes(bytes, valueStart..<valueEnd)
+                position = end
+            case .literal:
+                guard let found = ByteScan.firstIndex(of: following, in: bytes, from: valueStart, to: end) else {
+                    return .truncated(at: end)
+                }
+                valueEnd = found
+                hasEscapes = mayHaveEscapes(bytes, valueStart..<valueEnd)
+                position = found + following.count
+            case .quote:
+                guard var found = ByteScan.firstIndex(
+                    of: UInt8(ascii: "\""), or: UInt8(ascii: "\\"), in: bytes, from: valueStart, to: end)
+                else { return .truncated(at: end) }
+                if bytes[found] == UInt8(ascii: "\\") {
+                    hasEscapes = true
+                    guard let quote = ByteScan.firstIndex(of: UInt8(ascii: "\""), in: bytes, from: found, to: end)
+                    else { return .truncated(at: end) }
+                    found = quote
+                }
+                valueEnd = found
+                if let error = expect(following, bytes, at: found, end: end) { return error }
+                position = found + following.count
+            case .jsonQuote:
+                var index = valueStart
+                while true {
+                    guard let found = ByteScan.firstIndex(
+                        of: UInt8(ascii: "\""), or: UInt8(ascii: "\\"), in: bytes, from: index, to: end)
+                    else { return .truncated(at: end) }
+                    if bytes[found] == UInt8(ascii: "\"") {
+                        index = found
+                        break
+                    }
+                    hasEscapes = true
+                    index = found + 2
+                }
+                valueEnd = index
+                if let error = expect(following, bytes, at: index, end: end) { return error }
+                position = index + following.count
+            case .selfDelimited(let valueClass):
+                var index = valueStart
+                while index < end, valueClass.continues(bytes[index]) {
+                    index += 1
+                }
+                valueEnd = index
+                position = index
+            }
+            if let error = store(field.slot, bytes, valueStart..<valueEnd, hasEscapes, &parsed) {
+                return error
+            }
+        }
+        if position != end {
+            return .trailingBytes(at: position)
+        }
+        return nil
+    }
+
+    /// `nil` when `literal` is at `bytes[at...]`; otherwise where and how it differs.
+    private func expect(
+        _ literal: UnsafeRawBufferPointer,
+        _ bytes: UnsafeRawBufferPointer,
+        at start: Int,
+        end: Int
+    ) -> LineParseError? {
+        var offset = 0
+        while offset < literal.count {
+            let index = start + offset
+            guard index < end else { return .truncated(at: end) }
+            if bytes[index] != literal[offset] { return .literalMismatch(at: index) }
+            offset += 1
+        }
+        return nil
+    }
+
+    @inline(__always)
+    private func mayHaveEscapes(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> Bool {
+        format.escaping != .none && ByteScan.contains(UInt8(ascii: "\\"), in: bytes, range)
+    }
+
+    // MARK: - Values
+
+    /// Stores the value `bytes[range]` of one variable; `-` alone is the absent value.
+    private func store(
+        _ slot: Slot,
+        _ bytes: UnsafeRawBufferPointer,
+        _ range: Range<Int>,
+        _ hasEscapes: Bool,
+        _ parsed: inout ParsedLine
+    ) -> LineParseError? {
+        let isDash = range.count == 1 && bytes[range.lowerBound] == UInt8(ascii: "-")
+        let span =
+            isDash
+            ? FieldSpan(range: range.lowerBound..<range.lowerBound)
+            : FieldSpan(range: range, hasEscapes: hasEscapes)
+        switch slot {
+        case .remoteAddr:
+            parsed.remoteAddr = span
+            if !isDash && !hasEscapes { parsed.clientAddress = IPAddress.parse(bytes, range) }
+        case .remoteUser: parsed.remoteUser = span
+        case .httpXForwardedFor: parsed.forwardedFor = span
+        case .httpReferer: parsed.referer = span
+        case .httpUserAgent: parsed.userAgent = span
+        case .host: parsed.host = span
+        case .serverName: parsed.serverName = span
+        case .scheme: parsed.scheme = span
+        case .requestURI: parsed.requestURI = span
+        case .uri: parsed.uri = span
+        case .args: parsed.args = span
+        case .requestMethod: parsed.requestMethod = span
+        case .serverProtocol: parsed.serverProtocol = span
+        case .extra(let index): parsed.extras.append(ExtraField(name: extraNames[index], value: span))
+        case .request:
+            parsed.request = span
+            splitRequest(bytes, span, &parsed)
+        case .timeLocal, .timeISO8601:
+            guard !isDash else { break }
+            let instant =
+                slot == .timeLocal ? NginxTime.parseTimeLocal(bytes, range) : NginxTime.parseISO8601(bytes, range)
+            guard let instant else { return .badTimestamp(at: range.lowerBound) }
+            if parsed.timePrecision <= 1 {
+                parsed.timeMicros = instant.micros
+                parsed.timePrecision = 1
+            }
+            parsed.utcOffsetMinutes = instant.utcOffsetMinutes
+        case .msec:
+            guard !isDash else { break }
+            guard let instant = NginxTime.parseMsec(bytes, range) else { return .badTimestamp(at: range.lowerBound) }
+            parsed.timeMicros = instant.micros
+            parsed.timePrecision = 2
+        case .status:
+            guard !isDash else { break }
+            guard (1...3).contains(range.count), let value = DecimalText.parseUInt64(bytes, range) else {
+                return .badStatus(at: range.lowerBound)
+            }
+            parsed.status = UInt16(value)
+        case .bodyBytesSent, .bytesSent, .requestLength:
+            guard !isDash else { break }
+            guard let value = DecimalText.parseUInt64(bytes, range) else { return .badNumber(at: range.lowerBound) }
+            switch slot {
+            case .bodyBytesSent: parsed.bodyBytesSent = value
+            case .bytesSent: parsed.bytesSent = value
+            default: parsed.requestLength = value
+            }
+        case .requestTime:
+            guard !isDash else { break }
+            guard let micros = DecimalText.parseMicros(bytes, range) else { return .badNumber(at: range.lowerBound) }
+            parsed.requestTimeMicros = micros
+        case .upstreamResponseTime:
+            guard !isDash else { break }
+            guard let sum = sumDurations(bytes, range) else { return .badNumber(at: range.lowerBound) }
+            parsed.upstreamResponseTimeMicros = sum.count > 0 ? sum.micros : nil
+        case .upstreamCacheStatus:
+            parsed.upstreamCacheStatus = isDash ? .none : UpstreamCacheStatus.classify(bytes, range)
+        }
+        return nil
+    }
+
+    /// `0.000, 0.016 : 0.002` → total µs and how many values were numbers (`-` values skipped).
+    private func sumDurations(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> (micros: UInt64, count: Int)? {
+        var total: UInt64 = 0
+        var count = 0
+        var index = range.lowerBound
+        while index < range.upperBound {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: " ") || byte == UInt8(ascii: ",") || byte == UInt8(ascii: ":") {
+                index += 1
+                continue
+            }
+            var tokenEnd = index
+            while tokenEnd < range.upperBound, bytes[tokenEnd] != UInt8(ascii: " "),
+                bytes[tokenEnd] != UInt8(ascii: ","), bytes[tokenEnd] != UInt8(ascii: ":")
+            {
+                tokenEnd += 1
+            }
+            if !(tokenEnd - index == 1 && byte == UInt8(ascii: "-")) {
+                guard let micros = DecimalText.parseMicros(bytes, index..<tokenEnd) else { return nil }
+                let (sum, overflow) = total.addingReportingOverflow(micros)
+                guard !overflow else { return nil }
+                total = sum
+                count += 1
+            }
+            index = tokenEnd
+        }
+        return (total, count)
+    }
+
+    /// Method up to the first space, protocol after the last space when it reads `HTTP/…`,
+    /// target in between (spaces and all); then path and query split at the first `?`.
+    private func splitRequest(_ bytes: UnsafeRawBufferPointer, _ request: FieldSpan, _ parsed: inout ParsedLine) {
+        let range = request.range
+        guard !range.isEmpty else { return }
+        let escaped = request.hasEscapes
+        @inline(__always) func span(_ sub: Range<Int>) -> FieldSpan {
+            FieldSpan(range: sub, hasEscapes: escaped && ByteScan.contains(UInt8(ascii: "\\"), in: bytes, sub))
+        }
+        guard
+            let firstSpace = ByteScan.firstIndex(
+                of: UInt8(ascii: " "), in: bytes, from: range.lowerBound, to: range.upperBound)
+        else {
+            parsed.methodText = request
+            parsed.method = escaped ? .other : HTTPMethod.classify(bytes, range)
+            return
+        }
+        let methodRange = range.lowerBound..<firstSpace
+        parsed.methodText = span(methodRange)
+        parsed.method = HTTPMethod.classify(bytes, methodRange)
+        var lastSpace = range.upperBound - 1
+        while lastSpace > firstSpace, bytes[lastSpace] != UInt8(ascii: " ") {
+            lastSpace -= 1
+        }
+        var targetEnd = range.upperBound
+        var version: HTTPProtocolVersion?
+        if lastSpace > firstSpace {
+            version = HTTPProtocolVersion.classify(bytes, (lastSpace + 1)..<range.upperBound)
+            if version != nil { targetEnd = lastSpace }
+        }
+        let targetRange = (firstSpace + 1)..<targetEnd
+        if let version {
+            parsed.protocolVersion = version
+        } else if parsed.method != .other && !targetRange.isEmpty {
+            parsed.protocolVersion = .http09
+        }
+        parsed.target = span(targetRange)
+        splitTarget(bytes, parsed.target, &parsed)
+    }
+
+    /// Path up to the first `?`, query after it. For an absolute-form target
+    /// (`http://b.example/x?y`, which nginx accepts and which overrides `Host`) the path starts
+    /// at the first `/` after the authority, and is empty when there is none.
+    private func splitTarget(_ bytes: UnsafeRawBufferPointer, _ target: FieldSpan, _ parsed: inout ParsedLine) {
+        var range = target.range
+        if let authorityStart = absoluteFormAuthority(bytes, range) {
+            let pathStart =
+                ByteScan.firstIndex(
+                    of: UInt8(ascii: "/"), or: UInt8(ascii: "?"), in: bytes, from: authorityStart, to: range.upperBound
+                ) ?? range.upperBound
+            range = pathStart..<range.upperBound
+        }
+        guard
+            let mark = ByteScan.firstIndex(
+                of: UInt8(ascii: "?"), in: bytes, from: range.lowerBound, to: range.upperBound)
+        else {
+            parsed.path = target
+            parsed.query = FieldSpan(range: range.upperBound..<range.upperBound)
+            return
+        }
+        let escaped = target.hasEscapes
+        let pathRange = range.lowerBound..<mark
+        let queryRange = (mark + 1)..<range.upperBound
+        let backslash = UInt8(ascii: "\\")
+        parsed.path = FieldSpan(range: pathRange, hasEscapes: escaped && ByteScan.contains(backslash, in: bytes, pathRange))
+        parsed.query = FieldSpan(
+            range: queryRange, hasEscapes: escaped && ByteScan.contains(backslash, in: bytes, queryRange))
+    }
+
+    /// Offset just after `http://` or `https://` (any case) when `range` starts with one.
+    private func absoluteFormAuthority(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> Int? {
+        let start = range.lowerBound
+        guard range.count >= 7,
+            bytes[start] | 0x20 == UInt8(ascii: "h"), bytes[start + 1] | 0x20 == UInt8(ascii: "t"),
+            bytes[start + 2] | 0x20 == UInt8(ascii: "t"), bytes[start + 3] | 0x20 == UInt8(ascii: "p")
+        else { return nil }
+        var index = start + 4
+        if bytes[index] | 0x20 == UInt8(ascii: "s") { index += 1 }
+        guard index + 3 <= range.upperBound, bytes[index] == UInt8(ascii: ":"),
+            bytes[index + 1] == UInt8(ascii: "/"), bytes[index + 2] == UInt8(ascii: "/")
+        else { return nil }
+        return index + 3
+    }
+
+    /// Fills fields derived from several variables, once the whole line matched.
+    private func finish(_ bytes: UnsafeRawBufferPointer, _ parsed: inout ParsedLine) {
+        if parsed.request.isEmpty, !parsed.requestMethod.isEmpty {
+            parsed.methodText = parsed.requestMethod
+            parsed.method = HTTPMethod.classify(bytes, parsed.requestMethod.range)
+        }
+        if parsed.protocolVersion == .unknown, !parsed.serverProtocol.isEmpty {
+            parsed.protocolVersion = HTTPProtocolVersion.classify(bytes, parsed.serverProtocol.range) ?? .unknown
+        }
+        if parsed.target.isEmpty {
+            if !parsed.requestURI.isEmpty {
+                parsed.target = parsed.requestURI
+                splitTarget(bytes, parsed.requestURI, &parsed)
+            } else {
+                parsed.path = parsed.uri
+                parsed.query = parsed.args
+            }
+        }
+        if !parsed.host.isEmpty {
+            parsed.siteSource = .host
+        } else if siteLabel != nil {
+            parsed.siteSource = .configuredLabel
+        } else if !parsed.serverName.isEmpty {
+            parsed.siteSource = .serverName
+        }
+    }
+}
+
+// MARK: - Compiled program
+
+/// Where a variable's value goes; `.extra` indexes `LogParser.extraNames`. A trivial type, so
+/// walking the compiled fields costs no reference counting.
+private enum Slot: Equatable {
+    case remoteAddr, remoteUser, timeLocal, timeISO8601, msec, request, requestMethod, requestURI, uri, args
+    case serverProtocol, status, bodyBytesSent, bytesSent, httpReferer, httpUserAgent, httpXForwardedFor
+    case host, serverName, scheme, requestTime, upstreamResponseTime, upstreamCacheStatus, requestLength
+    case extra(Int)
+
+    init(_ variable: LogVariable) {
+        switch variable {
+        case .remoteAddr: self = .remoteAddr
+        case .remoteUser: self = .remoteUser
+        case .timeLocal: self = .timeLocal
+        case .timeISO8601: self = .timeISO8601
+        case .msec: self = .msec
+        case .request: self = .request
+        case .requestMethod: self = .requestMethod
+        case .requestURI: self = .requestURI
+        case .uri: self = .uri
+        case .args: self = .args
+        case .serverProtocol: self = .serverProtocol
+        case .status: self = .status
+        case .bodyBytesSent: self = .bodyBytesSent
+        case .bytesSent: self = .bytesSent
+        case .httpReferer: self = .httpReferer
+        case .httpUserAgent: self = .httpUserAgent
+        case .httpXForwardedFor: self = .httpXForwardedFor
+        case .host: self = .host
+        case .serverName: self = .serverName
+        case .scheme: self = .scheme
+        case .requestTime: self = .requestTime
+        case .upstreamResponseTime: self = .upstreamResponseTime
+        case .upstreamCacheStatus: self = .upstreamCacheStatus
+        case .requestLength: self = .requestLength
+        case .other: self = .extra(0)  // callers map `.other` themselves
+        }
+    }
+}
+
+/// How the end of a variable's value is found (see the `LogParser` comment).
+private enum Terminator {
+    case endOfLine
+    case suffix
+    case literal
+    case quote
+    case jsonQuote
+    case selfDelimited(ValueClass)
+}
+
+private struct CompiledField {
+    var slot: Slot
+    var terminator: Terminator
+    /// The literal right after the value, as a range of `LogParser.literals` (empty when a
+    /// variable or the end of the line follows).
+    var following: Range<Int>
+}

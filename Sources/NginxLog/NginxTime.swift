@@ -1,0 +1,139 @@
+/// nginx's three time texts turned into UTC microseconds since the Unix epoch, with our own
+/// civil-date arithmetic (proleptic Gregorian calendar, no time-zone database needed: every
+/// nginx time text carries its own offset or is already UTC).
+///
+/// - `$time_local`   `28/Nov/2026:18:19:42 +0530` (exactly 26 bytes)
+/// - `$time_iso8601` `2026-11-28T18:19:42+05:30` (25 bytes; `Z` for `+00:00` also accepted)
+/// - `$msec`         `1764353982.123` (seconds `.` milliseconds; 0–6 fraction digits accepted)
+enum NginxTime {
+    struct Instant: Equatable {
+        var micros: Int64
+        var utcOffsetMinutes: Int16
+    }
+
+    /// Days from 1970-01-01 to the given civil date, any year ≥ 0.
+    ///
+    /// Counts in 400-year eras of 146 097 days starting on 0000-03-01, so the leap day is the
+    /// last day of its "year" and month lengths follow the 153-day five-month pattern.
+    static func daysSinceEpoch(year: Int, month: Int, day: Int) -> Int64 {
+        let shiftedYear = Int64(month <= 2 ? year - 1 : year)
+        let era = (shiftedYear >= 0 ? shiftedYear : shiftedYear - 399) / 400
+        let yearOfEra = shiftedYear - era * 400
+        let monthFromMarch = Int64(month > 2 ? month - 3 : month + 9)
+        let dayOfYear = (153 * monthFromMarch + 2) / 5 + Int64(day) - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
+
+    static func daysInMonth(year: Int, month: Int) -> Int {
+        switch month {
+        case 2:
+            let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+            return leap ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+
+    /// `dd/Mon/yyyy:HH:MM:SS ±hhmm`.
+    static func parseTimeLocal(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> Instant? {
+        guard range.count == 26 else { return nil }
+        let s = range.lowerBound
+        guard bytes[s + 2] == UInt8(ascii: "/"), bytes[s + 6] == UInt8(ascii: "/"),
+            bytes[s + 11] == UInt8(ascii: ":"), bytes[s + 14] == UInt8(ascii: ":"),
+            bytes[s + 17] == UInt8(ascii: ":"), bytes[s + 20] == UInt8(ascii: " "),
+            let day = digits(bytes, s, 2), let month = monthNumber(bytes, s + 3),
+            let year = digits(bytes, s + 7, 4), let hour = digits(bytes, s + 12, 2),
+            let minute = digits(bytes, s + 15, 2), let second = digits(bytes, s + 18, 2),
+            let offset = utcOffset(bytes, s + 21, colon: false)
+        else { return nil }
+        return instant(year, month, day, hour, minute, second, offset)
+    }
+
+    /// `yyyy-mm-ddTHH:MM:SS±hh:mm` or `...SSZ`.
+    static func parseISO8601(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> Instant? {
+        guard range.count == 25 || range.count == 20 else { return nil }
+        let s = range.lowerBound
+        guard bytes[s + 4] == UInt8(ascii: "-"), bytes[s + 7] == UInt8(ascii: "-"),
+            bytes[s + 10] == UInt8(ascii: "T"), bytes[s + 13] == UInt8(ascii: ":"),
+            bytes[s + 16] == UInt8(ascii: ":"),
+            let year = digits(bytes, s, 4), let month = digits(bytes, s + 5, 2),
+            let day = digits(bytes, s + 8, 2), let hour = digits(bytes, s + 11, 2),
+            let minute = digits(bytes, s + 14, 2), let second = digits(bytes, s + 17, 2)
+        else { return nil }
+        let offset: Int?
+        if range.count == 20 {
+            offset = bytes[s + 19] == UInt8(ascii: "Z") ? 0 : nil
+        } else {
+            offset = utcOffset(bytes, s + 19, colon: true)
+        }
+        guard let offset else { return nil }
+        return instant(year, month, day, hour, minute, second, offset)
+    }
+
+    /// `seconds.millis`; up to 6 fraction digits are honoured, more are refused.
+    static func parseMsec(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> Instant? {
+        guard let micros = DecimalText.parseMicros(bytes, range), micros <= UInt64(Int64.max) else { return nil }
+        return Instant(micros: Int64(micros), utcOffsetMinutes: 0)
+    }
+
+    private static func instant(
+        _ year: Int, _ month: Int, _ day: Int, _ hour: Int, _ minute: Int, _ second: Int, _ offsetMinutes: Int
+    ) -> Instant? {
+        guard (1...12).contains(month), day >= 1, day <= daysInMonth(year: year, month: month),
+            hour < 24, minute < 60, second < 61
+        else { return nil }
+        let days = daysSinceEpoch(year: year, month: month, day: day)
+        let localSeconds = days * 86_400 + Int64(hour * 3600 + minute * 60 + second)
+        let utcSeconds = localSeconds - Int64(offsetMinutes) * 60
+        return Instant(micros: utcSeconds * 1_000_000, utcOffsetMinutes: Int16(offsetMinutes))
+    }
+
+    /// `±hhmm` (or `±hh:mm` with `colon`) as signed minutes east of UTC.
+    private static func utcOffset(_ bytes: UnsafeRawBufferPointer, _ start: Int, colon: Bool) -> Int? {
+        let sign: Int
+        switch bytes[start] {
+        case UInt8(ascii: "+"): sign = 1
+        case UInt8(ascii: "-"): sign = -1
+        default: return nil
+        }
+        if colon, bytes[start + 3] != UInt8(ascii: ":") { return nil }
+        guard let hours = digits(bytes, start + 1, 2), let minutes = digits(bytes, start + (colon ? 4 : 3), 2),
+            hours < 24, minutes < 60
+        else { return nil }
+        return sign * (hours * 60 + minutes)
+    }
+
+    private static func digits(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ count: Int) -> Int? {
+        var value = 0
+        for index in start..<(start + count) {
+            let byte = bytes[index]
+            guard byte.isASCIIDigit else { return nil }
+            value = value * 10 + Int(byte &- UInt8(ascii: "0"))
+        }
+        return value
+    }
+
+    /// `Jan`...`Dec` (nginx writes English abbreviations whatever the locale).
+    private static func monthNumber(_ bytes: UnsafeRawBufferPointer, _ start: Int) -> Int? {
+        let key = UInt32(bytes[start]) << 16 | UInt32(bytes[start + 1]) << 8 | UInt32(bytes[start + 2])
+        @inline(__always) func code(_ a: Unicode.Scalar, _ b: Unicode.Scalar, _ c: Unicode.Scalar) -> UInt32 {
+            UInt32(UInt8(ascii: a)) << 16 | UInt32(UInt8(ascii: b)) << 8 | UInt32(UInt8(ascii: c))
+        }
+        switch key {
+        case code("J", "a", "n"): return 1
+        case code("F", "e", "b"): return 2
+        case code("M", "a", "r"): return 3
+        case code("A", "p", "r"): return 4
+        case code("M", "a", "y"): return 5
+        case code("J", "u", "n"): return 6
+        case code("J", "u", "l"): return 7
+        case code("A", "u", "g"): return 8
+        case code("S", "e", "p"): return 9
+        case code("O", "c", "t"): return 10
+        case code("N", "o", "v"): return 11
+        case code("D", "e", "c"): return 12
+        default: return nil
+        }
+    }
+}

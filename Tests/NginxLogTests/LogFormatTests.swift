@@ -1,0 +1,85 @@
+import NginxLog
+import Testing
+
+@Suite struct LogFormatTests {
+    private func literal(_ text: String) -> LogFormat.Segment { .literal(Array(text.utf8)) }
+
+    @Test func combinedIsNginxsPredefinedFormat() {
+        #expect(LogFormat.combined.name == "combined")
+        #expect(LogFormat.combined.escaping == .default)
+        #expect(
+            LogFormat.combined.segments == [
+                .variable(.remoteAddr), literal(" - "), .variable(.remoteUser), literal(" ["),
+                .variable(.timeLocal), literal("] \""), .variable(.request), literal("\" "),
+                .variable(.status), literal(" "), .variable(.bodyBytesSent), literal(" \""),
+                .variable(.httpReferer), literal("\" \""), .variable(.httpUserAgent), literal("\""),
+            ])
+    }
+
+    @Test func edgeAppendsHostTimesCacheAndLength() {
+        let tail = Array(LogFormat.edge.segments.suffix(8))
+        #expect(LogFormat.edge.name == "edge")
+        #expect(Array(LogFormat.edge.segments.prefix(15)) == Array(LogFormat.combined.segments.prefix(15)))
+        #expect(
+            tail == [
+                literal("\" "), .variable(.host), literal(" "), .variable(.requestTime), literal(" "),
+                .variable(.upstreamCacheStatus), literal(" "), .variable(.requestLength),
+            ])
+    }
+
+    @Test func configSyntaxConcatenatesPiecesLikeNginx() throws {
+        let directive = try LogFormat(
+            #"log_format main '$remote_addr - $remote_user [$time_local] "$request" '"#
+                + "\n    '$status $body_bytes_sent \"$http_referer\" ' \"\\\"$http_user_agent\\\"\";")
+        #expect(directive.name == "main")
+        #expect(directive.segments == LogFormat.combined.segments)
+    }
+
+    @Test func bareWordsAreConcatenatedWithoutSpaces() throws {
+        let format = try LogFormat("escape=default $remote_addr - $status")
+        #expect(format.segments == [.variable(.remoteAddr), literal("-"), .variable(.status)])
+    }
+
+    @Test func bracedNamesAndNameCharacters() throws {
+        let format = try LogFormat(#"'${request_time}s $host_name ${http_x_forwarded_for}|$1'"#)
+        #expect(
+            format.segments == [
+                .variable(.requestTime), literal("s "), .variable(.other("host_name")), literal(" "),
+                .variable(.httpXForwardedFor), literal("|"), .variable(.other("1")),
+            ])
+    }
+
+    @Test(arguments: [
+        ("escape=json '$status'", LogFormat.Escaping.json),
+        ("escape=none '$status'", .none),
+        ("log_format x escape=default '$status'", .default),
+        ("'$status'", .default),
+    ])
+    func escapeParameter(source: String, escaping: LogFormat.Escaping) throws {
+        #expect(try LogFormat(source).escaping == escaping)
+    }
+
+    @Test func patternIsTakenVerbatim() throws {
+        let format = try LogFormat(pattern: #"$status 'x' "y""#, escaping: .json)
+        #expect(format.segments == [.variable(.status), literal(#" 'x' "y""#)])
+        #expect(format.escaping == .json)
+    }
+
+    @Test func selfDelimitingVariablesMayTouch() throws {
+        let format = try LogFormat("$scheme://$host$request_uri")
+        #expect(format.segments == [.variable(.scheme), literal("://"), .variable(.host), .variable(.requestURI)])
+    }
+
+    @Test(arguments: [
+        (#"'$remote_addr "$request"#, LogFormatError(.unterminatedQuote, at: 0)),
+        (#"'$status ${request_time'"#, LogFormatError(.unterminatedBrace, at: 9)),
+        (#"'$status $ x'"#, LogFormatError(.emptyVariableName, at: 9)),
+        (#"escape=xml '$status'"#, LogFormatError(.unknownEscape("xml"), at: 0)),
+        (#"'$status$body_bytes_sent'"#, LogFormatError(.ambiguousAdjacentVariables(first: "status", second: "body_bytes_sent"), at: 8)),
+        (#"log_format empty escape=json;"#, LogFormatError(.emptyFormat, at: 29)),
+        ("", LogFormatError(.emptyFormat, at: 0)),
+    ])
+    func invalidSourcesGiveTypedErrorsWithPosition(source: String, error: LogFormatError) {
+        #expect(throws: error) { try LogFormat(source) }
+    }
+}

@@ -1,0 +1,519 @@
+import Foundation
+import NginxLog
+import Testing
+
+// The table of tricky lines (issue 3 item 1). Every expected field is written by hand from
+// reading the line; times are converted to UTC by Foundation, addresses by inet_pton.
+
+/// Which format a case is parsed with.
+enum FormatChoice: Sendable {
+    case combined
+    case edge
+    case source(String)
+}
+
+struct ExpectedExtra: Sendable, Equatable, CustomStringConvertible {
+    var name: String
+    var value: Bytes
+    var description: String { "\(name)=\(value)" }
+}
+
+enum ExpectedTime: Sendable {
+    /// The wall time and offset as written in the line.
+    case wall(WallTime)
+    /// The wall time as written, plus the UTC civil time worked out by hand, both checked.
+    case wallAndUTC(WallTime, utc: WallTime)
+    case micros(Int64)
+}
+
+/// Every field the parser fills; defaults are the absent values.
+struct Expected: Sendable {
+    var error: LineParseError?
+    var client: String?
+    var remoteAddr: Bytes?
+    var remoteUser: Bytes = ""
+    var time: ExpectedTime?
+    var utcOffsetMinutes: Int16 = 0
+    var method: HTTPMethod = .other
+    var methodText: Bytes = ""
+    var target: Bytes = ""
+    var path: Bytes = ""
+    var query: Bytes = ""
+    var protocolVersion: HTTPProtocolVersion = .unknown
+    var status: UInt16 = 0
+    var bodyBytesSent: UInt64 = 0
+    var referer: Bytes = ""
+    var userAgent: Bytes = ""
+    var host: Bytes = ""
+    var siteSource: SiteSource = .none
+    var site: Bytes = ""
+    var requestTimeMicros: UInt64?
+    var upstreamResponseTimeMicros: UInt64?
+    var upstreamCacheStatus: UpstreamCacheStatus = .none
+    var requestLength: UInt64 = 0
+    var scheme: Bytes = ""
+    var extras: [ExpectedExtra] = []
+}
+
+struct TrickyLine: Sendable, CustomTestStringConvertible {
+    var name: String
+    var format: FormatChoice = .combined
+    var siteLabel: String?
+    var line: Bytes
+    var expected: Expected
+
+    var testDescription: String { name }
+}
+
+private let longPath = "/" + String(repeating: "a", count: 5000)
+private let tlsHello: [UInt8] = [0x16, 0x03, 0x01, 0x00, 0xA5, 0x01, 0x00, 0x00, 0xA1, 0x03, 0x03]
+private let rdpProbe: [UInt8] = [0x03, 0x00, 0x00, 0x2F, 0x2A, 0xE0, 0x00, 0x00, 0x00, 0x00, 0x00]
+private let combinedNone =
+    #"escape=none '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "#
+    + #""$http_referer" "$http_user_agent"'"#
+
+let trickyLines: [TrickyLine] = [
+    TrickyLine(
+        name: "plain combined",
+        line: #"203.0.113.7 - - [28/Nov/2026:18:19:42 +0000] "GET /index.html HTTP/1.1" 200 612 "https://ref.example/" "Mozilla/5.0 (X11; Linux x86_64)""#,
+        expected: Expected(
+            client: "203.0.113.7", time: .wall(WallTime(2026, 11, 28, 18, 19, 42, offset: 0)),
+            method: .get, methodText: "GET", target: "/index.html", path: "/index.html",
+            protocolVersion: .http11, status: 200, bodyBytesSent: 612,
+            referer: "https://ref.example/", userAgent: "Mozilla/5.0 (X11; Linux x86_64)")),
+    TrickyLine(
+        name: "edge with user, query, HTTP/2 and cache MISS",
+        format: .edge,
+        line: #"198.51.100.23 - alice [28/Nov/2026:18:19:42 +0100] "POST /api/v1/items?id=7&x=1 HTTP/2.0" 201 34 "-" "curl/8.5.0" shop.example 0.123 MISS 512"#,
+        expected: Expected(
+            client: "198.51.100.23", remoteUser: "alice",
+            time: .wallAndUTC(WallTime(2026, 11, 28, 18, 19, 42, offset: 60), utc: WallTime(2026, 11, 28, 17, 19, 42, offset: 0)),
+            utcOffsetMinutes: 60, method: .post, methodText: "POST", target: "/api/v1/items?id=7&x=1",
+            path: "/api/v1/items", query: "id=7&x=1", protocolVersion: .http2, status: 201, bodyBytesSent: 34,
+            userAgent: "curl/8.5.0", host: "shop.example", siteSource: .host, site: "shop.example",
+            requestTimeMicros: 123_000, upstreamCacheStatus: .miss, requestLength: 512)),
+    TrickyLine(
+        name: "IPv6 client",
+        format: .edge,
+        line: #"2001:db8::1 - - [28/Nov/2026:18:19:42 +0000] "HEAD / HTTP/1.1" 304 0 "-" "Wget/1.21" www.example 0.000 HIT 87"#,
+        expected: Expected(
+            client: "2001:db8::1", time: .wall(WallTime(2026, 11, 28, 18, 19, 42, offset: 0)),
+            method: .head, methodText: "HEAD", target: "/", path: "/", protocolVersion: .http11, status: 304,
+            userAgent: "Wget/1.21", host: "www.example", siteSource: .host, site: "www.example",
+            requestTimeMicros: 0, upstreamCacheStatus: .hit, requestLength: 87)),
+    TrickyLine(
+        name: "IPv4-mapped IPv6 client",
+        line: #"::ffff:192.0.2.128 - - [28/Nov/2026:18:19:42 +0000] "GET / HTTP/1.0" 200 1 "-" "-""#,
+        expected: Expected(
+            client: "::ffff:192.0.2.128", time: .wall(WallTime(2026, 11, 28, 18, 19, 42, offset: 0)),
+            method: .get, methodText: "GET", target: "/", path: "/", protocolVersion: .http10, status: 200,
+            bodyBytesSent: 1)),
+    TrickyLine(
+        name: "unix socket client is no address",
+        line: #"unix: - - [28/Nov/2026:18:19:42 +0000] "GET / HTTP/1.1" 200 1 "-" "-""#,
+        expected: Expected(
+            client: nil, remoteAddr: "unix:", time: .wall(WallTime(2026, 11, 28, 18, 19, 42, offset: 0)),
+            method: .get, methodText: "GET", target: "/", path: "/", protocolVersion: .http11, status: 200,
+            bodyBytesSent: 1)),
+    TrickyLine(
+        name: #"\x22 quote and \x5C backslash in user agent"#,
+        line: #"192.0.2.1 - - [28/Nov/2026:18:19:42 +0000] "GET / HTTP/1.1" 200 5 "-" "Mozilla \x22quoted\x22 back\x5Cslash""#,
+        expected: Expected(
+            client: "192.0.2.1", time: .wall(WallTime(2026, 11, 28, 18, 19, 42, offset: 0)),
+            method: .get, methodText: "GET", target: "/", path: "/", protocolVersion: .http11, status: 200,
+            bodyBytesSent: 5, userAgent: #"Mozilla "quoted" back\slash"#)),
+    TrickyLine(
+        name: #"caf\xC3\xA9 path"#,
+        line: #"192.0.2.1 - - [28/Nov/2026:18:19:42 +0000] "GET /caf\xC3\xA9/menu?lang=fr HTTP/1.1" 200 5 "-" "-""#,
+        expected: Expected(
+            client: "192.0.2.1", time: .wall(WallTime(2026, 11, 28, 18, 19, 42, offset: 0)),
+            method: .get, methodText: "GET", target: "/café/menu?lang=fr", path: "/café/menu", query: "lang=fr",
+            protocolVersion: .http11, status: 200, bodyBytesSent: 5)),
+    TrickyLine(
+        name: "spaces in the request target",
+        line: #"192.0.2.1 - - [28/Nov/2026:18:19:42 +0000] "GET /a b?c d HTTP/1.1" 400 150 "-" "-""#,
+        expected: Expected(
+            client: "192.0.2.1", time: .wall(WallTime(2026, 11, 28, 18, 19, 42, offset: 0)),
+            method: .get, methodText: "GET", target: "/a b?c d", path: "/a b", query: "c d",
+            protocolVersion: .http11, status: 400, bodyBytesSent: 150)),
+    TrickyLine(
+        name: "junk request GARBAGE",
+        line: #"192.0.2.1 - - [28/Nov/2026:18:19:42 +0000] "GARBAGE" 400 150 "-" "-""#,
+        expected: Expected(
+            client: "192.0.2.1", time: .wall(WallTime(2026, 11, 28, 18, 19, 42, offset: 0)),
+            methodText: "GARBAGE", status: 400, bodyBytesSent: 150)),
+    TrickyLine(
+        name: "junk request of three words",
+        line: #"192.0.2.1 - - [28/Nov/2026:18:19:42 +0000] "HELLO THERE FRIEND" 400 150 "-" "-""#,
+        expected: Expected(
+            client: "192.0.2.1", time: .wall(WallTime(2026, 11, 28, 18, 19, 42, offset: 0)),
+            methodText: "HELLO", target: "THERE FRIEND", path: "THERE FRIEND", status: 400, bodyBytesSent: 150)),
+    TrickyLine(
+        name: "lower-case method is not GET",
+        line: #"192.0.2.1 - - [28/Nov/2026:18:19:42 +0000] "get / HTTP/1.1" 400 150 "-" "-""#,
+        expected: Expected(
+            client: "192.0.2.1", time: .wall(WallTime(2026, 11, 28, 18, 19, 42, offset: 0)),
+            methodText: "get", target: "/", path: "/", protocolVersion: .http11, status: 400, bodyBytesSent: 150)),
+    TrickyLine(
+        name: "empty request",
+        format: .edge,
+        line: #"192.0.2.1 - - [28/Nov/2026:18:19:42 +0000] "" 400 0 "-" "-" _ 0.000 - 0"#,
+        expected: Expected(
+            client: "192.0.2.1", time: .wall(WallTime(2026, 11, 28, 18, 19, 42, offset: 0)),
+            status: 400, host: "_", siteSource: .host, site: "_", requestTimeMicros: 0)),
+    TrickyLine(
+        name: "TLS handshake sent to the plain HTTP port",
+        format: .edge,
+        line: #"192.0.2.1 - - [28/Nov/2026:18:19:42 +0000] "\x16\x03\x01\x00\xA5\x01\x00\x00\xA1\x03\x03" 400 157 "-" "-" default.example 0.001 - 0"#,
+        expected: Expected(
+            client: "192.0.2.1", time: .wall(WallTime(2026, 11, 28, 18, 19, 42, offset: 0)),
+            methodText: Bytes(tlsHello), status: 400, bodyBytesSent: 157, host: "default.example",
+            siteSource: .host, site: "default.example", requestTimeMicros: 1_000)),
+    TrickyLine(
+        name: "RDP probe with a space inside",
+        line: #"192.0.2.1 - - [28/Nov/2026:18:19:42 +0000] "\x03\x00\x00/*\xE0\x00\x00\x00\x00\x00Cookie: mstshash=Administr" 400 157 "-" "-""#,
+        expected: Expected(
+            client: "192.0.2.1", time: .wall(WallTime(2026, 11, 28, 18, 19, 42, offset: 0)),
+            methodText: Bytes(rdpProbe) + "Cookie:", target: "mstshash=Administr", path: "mstshash=Administr",
+            status: 400, bodyBytesSent: 157)),
+    TrickyLine(
+        name: "HTTP/0.9 request",
+        line: #"192.0.2.1 - - [28/Nov/2026:18:19:42 +0000] "GET /robots.txt" 200 24 "-" "-""#,
+        expected: Expected(
+            client: "192.0.2.1", time: .wall(WallTime(2026, 11, 28, 18, 19, 42, offset: 0)),
+            method: .get, methodText: "GET", target: "/robots.txt", path: "/robots.txt",
+            protocolVersion: .http09, status: 200, bodyBytesSent: 24)),
+    TrickyLine(
+        name: "absolute URL target",
+        format: .edge,
+        line: #"192.0.2.1 - - [28/Nov/2026:18:19:42 +0000] "GET http://b.example/x?y=1 HTTP/1.1" 200 3 "-" "-" b.example 0.002 BYPASS 60"#,
+        expected: Expected(
+            client: "192.0.2.1", time: .wall(WallTime(2026, 11, 28, 18, 19, 42, offset: 0)),
+            method: .get, methodText: "GET", target: "http://b.example/x?y=1", path: "/x", query: "y=1",
+            protocolVersion: .http11, status: 200, bodyBytesSent: 3, host: "b.example", siteSource: .host,
+            site: "b.example", requestTimeMicros: 2_000, upstreamCacheStatus: .bypass, requestLength: 60)),
+    TrickyLine(
+        name: "414 with a 5 KB request line",
+        line: Bytes(
+            Array(#"192.0.2.1 - - [28/Nov/2026:18:19:42 +0000] "GET "#.utf8) + Array(longPath.utf8)
+                + Array(#" HTTP/1.1" 414 562 "-" "-""#.utf8)),
+        expected: Expected(
+            client: "192.0.2.1", time: .wall(WallTime(2026, 11, 28, 18, 19, 42, offset: 0)),
+            method: .get, methodText: "GET", target: Bytes(Array(longPath.utf8)), path: Bytes(Array(longPath.utf8)),
+            protocolVersion: .http11, status: 414, bodyBytesSent: 562)),
+    TrickyLine(
+        name: "several upstream response times and addresses",
+        format: .source(
+            #"log_format up '$remote_addr [$time_local] "$request" $status rt=$request_time "#
+                + #"urt="$upstream_response_time" uaddr="$upstream_addr" cs=$upstream_cache_status';"#),
+        line: #"192.0.2.1 [28/Nov/2026:18:19:42 +0000] "GET /a HTTP/1.1" 502 rt=0.020 urt="0.000, 0.016 : 0.002" uaddr="10.0.0.1:80, 10.0.0.2:80 : 10.0.0.3:80" cs=-"#,
+        expected: Expected(
+            client: "192.0.2.1", time: .wall(WallTime(2026, 11, 28, 18, 19, 42, offset: 0)),
+            method: .get, methodText: "GET", target: "/a", path: "/a", protocolVersion: .http11, status: 502,
+            requestTimeMicros: 20_000, upstreamResponseTimeMicros: 18_000,
+            extras: [ExpectedExtra(name: "upstream_addr", value: "10.0.0.1:80, 10.0.0.2:80 : 10.0.0.3:80")])),
+    TrickyLine(
+        name: "upstream response time with - values only is absent",
+        format: .source(#"'$status "$upstream_response_time" $request_time'"#),
+        line: #"504 "-, - : -" 60.001"#,
+        expected: Expected(status: 504, requestTimeMicros: 60_001_000)),
+    TrickyLine(
+        name: "CRLF line end",
+        line: #"192.0.2.1 - - [28/Nov/2026:18:19:42 +0000] "GET / HTTP/1.1" 200 5 "-" "UA""# + "\r\n",
+        expected: Expected(
+            client: "192.0.2.1", time: .wall(WallTime(2026, 11, 28, 18, 19, 42, offset: 0)),
+            method: .get, methodText: "GET", target: "/", path: "/", protocolVersion: .http11, status: 200,
+            bodyBytesSent: 5, userAgent: "UA")),
+    TrickyLine(
+        name: "raw non-UTF-8 bytes and quotes with escape=none",
+        format: .source(combinedNone),
+        line: Bytes(
+            Array(#"192.0.2.1 - - [28/Nov/2026:18:19:42 +0000] "GET /caf"#.utf8) + [0xC3, 0xA9]
+                + Array(#" HTTP/1.1" 200 3 "-" "bad"#.utf8) + [0xFF] + Array(#"agent "quoted"""#.utf8)),
+        expected: Expected(
+            client: "192.0.2.1", time: .wall(WallTime(2026, 11, 28, 18, 19, 42, offset: 0)),
+            method: .get, methodText: "GET", target: "/café", path: "/café", protocolVersion: .http11,
+            status: 200, bodyBytesSent: 3,
+            userAgent: Bytes(Array("bad".utf8) + [0xFF] + Array(#"agent "quoted""#.utf8)))),
+    TrickyLine(
+        name: "truncated line keeps the raw bytes",
+        line: #"192.0.2.1 - - [28/Nov/2026:18:19:42 +0000] "GET / HTTP/1.1" 200 5 "-" "Mozil"#,
+        expected: Expected(error: .truncated(at: 76))),
+    TrickyLine(
+        name: "+0530 crossing the year boundary backwards",
+        line: #"192.0.2.1 - - [01/Jan/2027:01:00:00 +0530] "GET / HTTP/1.1" 200 5 "-" "-""#,
+        expected: Expected(
+            client: "192.0.2.1",
+            time: .wallAndUTC(WallTime(2027, 1, 1, 1, 0, 0, offset: 330), utc: WallTime(2026, 12, 31, 19, 30, 0, offset: 0)),
+            utcOffsetMinutes: 330, method: .get, methodText: "GET", target: "/", path: "/", protocolVersion: .http11,
+            status: 200, bodyBytesSent: 5)),
+    TrickyLine(
+        name: "-0700 crossing the year boundary forwards",
+        line: #"192.0.2.1 - - [31/Dec/2026:20:00:00 -0700] "GET / HTTP/1.1" 200 5 "-" "-""#,
+        expected: Expected(
+            client: "192.0.2.1",
+            time: .wallAndUTC(WallTime(2026, 12, 31, 20, 0, 0, offset: -420), utc: WallTime(2027, 1, 1, 3, 0, 0, offset: 0)),
+            utcOffsetMinutes: -420, method: .get, methodText: "GET", target: "/", path: "/", protocolVersion: .http11,
+            status: 200, bodyBytesSent: 5)),
+    TrickyLine(
+        name: "+0000 on a leap day",
+        line: #"192.0.2.1 - - [29/Feb/2028:23:59:59 +0000] "GET / HTTP/1.1" 200 5 "-" "-""#,
+        expected: Expected(
+            client: "192.0.2.1", time: .wall(WallTime(2028, 2, 29, 23, 59, 59, offset: 0)),
+            method: .get, methodText: "GET", target: "/", path: "/", protocolVersion: .http11, status: 200,
+            bodyBytesSent: 5)),
+    TrickyLine(
+        name: "time_iso8601 with +05:30",
+        format: .source(#"'$remote_addr [$time_iso8601] "$request" $status'"#),
+        line: #"192.0.2.1 [2026-03-01T02:00:00+05:30] "GET / HTTP/1.1" 200"#,
+        expected: Expected(
+            client: "192.0.2.1",
+            time: .wallAndUTC(WallTime(2026, 3, 1, 2, 0, 0, offset: 330), utc: WallTime(2026, 2, 28, 20, 30, 0, offset: 0)),
+            utcOffsetMinutes: 330, method: .get, methodText: "GET", target: "/", path: "/", protocolVersion: .http11,
+            status: 200)),
+    TrickyLine(
+        name: "msec wins over time_local",
+        format: .source(#"'$msec $remote_addr [$time_local] "$request" $status $request_time'"#),
+        line: #"1764353982.123 192.0.2.1 [28/Nov/2026:23:49:42 +0530] "GET / HTTP/1.1" 200 0.005"#,
+        expected: Expected(
+            client: "192.0.2.1", time: .micros(1_764_353_982_123_000), utcOffsetMinutes: 330,
+            method: .get, methodText: "GET", target: "/", path: "/", protocolVersion: .http11, status: 200,
+            requestTimeMicros: 5_000)),
+    TrickyLine(
+        name: "dash values everywhere",
+        format: .edge,
+        line: #"192.0.2.1 - - [28/Nov/2026:18:19:42 +0000] "GET / HTTP/1.1" 200 0 "-" "-" - 0.000 - 0"#,
+        expected: Expected(
+            client: "192.0.2.1", time: .wall(WallTime(2026, 11, 28, 18, 19, 42, offset: 0)),
+            method: .get, methodText: "GET", target: "/", path: "/", protocolVersion: .http11, status: 200,
+            requestTimeMicros: 0)),
+    TrickyLine(
+        name: "query split at the first ?",
+        line: #"192.0.2.1 - - [28/Nov/2026:18:19:42 +0000] "GET /search?q=a?b&c=%20 HTTP/1.1" 200 5 "-" "-""#,
+        expected: Expected(
+            client: "192.0.2.1", time: .wall(WallTime(2026, 11, 28, 18, 19, 42, offset: 0)),
+            method: .get, methodText: "GET", target: "/search?q=a?b&c=%20", path: "/search", query: "q=a?b&c=%20",
+            protocolVersion: .http11, status: 200, bodyBytesSent: 5)),
+    TrickyLine(
+        name: "custom format with other variables and ${var}",
+        format: .source(
+            #"log_format main '$remote_addr [${time_local}] "$request" $status '"#
+                + #"'up=${upstream_addr}; tls=$ssl_protocol rt=${request_time}s';"#),
+        line: #"192.0.2.44 [28/Nov/2026:18:19:42 -0700] "DELETE /x HTTP/1.1" 502 up=10.0.0.1:8080; tls=TLSv1.3 rt=1.500s"#,
+        expected: Expected(
+            client: "192.0.2.44",
+            time: .wall(WallTime(2026, 11, 28, 18, 19, 42, offset: -420)), utcOffsetMinutes: -420,
+            method: .delete, methodText: "DELETE", target: "/x", path: "/x", protocolVersion: .http11, status: 502,
+            requestTimeMicros: 1_500_000,
+            extras: [
+                ExpectedExtra(name: "upstream_addr", value: "10.0.0.1:8080"),
+                ExpectedExtra(name: "ssl_protocol", value: "TLSv1.3"),
+            ])),
+    TrickyLine(
+        name: "format without $host takes the configured site",
+        siteLabel: "blog.example",
+        line: #"192.0.2.1 - bob [28/Nov/2026:18:19:42 +0000] "OPTIONS * HTTP/1.1" 204 0 "-" "-""#,
+        expected: Expected(
+            client: "192.0.2.1", remoteUser: "bob", time: .wall(WallTime(2026, 11, 28, 18, 19, 42, offset: 0)),
+            method: .options, methodText: "OPTIONS", target: "*", path: "*", protocolVersion: .http11, status: 204,
+            siteSource: .configuredLabel, site: "blog.example")),
+    TrickyLine(
+        name: "server_name is the site only without $host and label",
+        format: .source(#"'$server_name $remote_addr "$request" $status'"#),
+        line: #"api.example 192.0.2.1 "PUT /v HTTP/1.1" 200"#,
+        expected: Expected(
+            client: "192.0.2.1", method: .put, methodText: "PUT", target: "/v", path: "/v",
+            protocolVersion: .http11, status: 200, siteSource: .serverName, site: "api.example")),
+    TrickyLine(
+        name: "$scheme://$host$request_uri with adjacent variables",
+        format: .source(#"'$scheme://$host$request_uri $status $request_method $server_protocol'"#),
+        line: #"https://shop.example/p/1?x=2 200 PATCH HTTP/1.1"#,
+        expected: Expected(
+            method: .patch, methodText: "PATCH", target: "/p/1?x=2", path: "/p/1", query: "x=2",
+            protocolVersion: .http11, status: 200, host: "shop.example", siteSource: .host, site: "shop.example",
+            scheme: "https")),
+    TrickyLine(
+        name: "escape=json with escaped quotes and \\u0001",
+        format: .source(
+            #"escape=json '{"addr":"$remote_addr","req":"$request","status":$status,"ua":"$http_user_agent"}'"#),
+        line: #"{"addr":"192.0.2.5","req":"GET /q?a=\"b\" HTTP/1.1","status":200,"ua":"Mozilla \"x\" \\ \u0001 é"}"#,
+        expected: Expected(
+            client: "192.0.2.5", method: .get, methodText: "GET", target: #"/q?a="b""#, path: "/q",
+            query: #"a="b""#, protocolVersion: .http11, status: 200,
+            userAgent: Bytes(Array(#"Mozilla "x" \ "#.utf8) + [0x01] + Array(" é".utf8)))),
+    TrickyLine(
+        name: "line of another format does not match",
+        line: "this is not an access log line",
+        expected: Expected(error: .truncated(at: 30))),
+    TrickyLine(
+        name: "missing space after the request is a literal mismatch",
+        line: #"192.0.2.1 - - [28/Nov/2026:18:19:42 +0000] "GET / HTTP/1.1"200 5 "-" "-""#,
+        expected: Expected(error: .literalMismatch(at: 59))),
+    TrickyLine(
+        name: "edge line read with the combined format",
+        line: #"192.0.2.1 - - [28/Nov/2026:18:19:42 +0000] "GET / HTTP/1.1" 200 5 "-" "-" a.example 0.001 HIT 40"#,
+        expected: Expected(error: .trailingBytes(at: 73))),
+    TrickyLine(
+        name: "non-numeric status",
+        line: #"192.0.2.1 - - [28/Nov/2026:18:19:42 +0000] "GET / HTTP/1.1" 2x0 5 "-" "-""#,
+        expected: Expected(error: .badStatus(at: 60))),
+    TrickyLine(
+        name: "impossible date",
+        line: #"192.0.2.1 - - [31/Nov/2026:18:19:42 +0000] "GET / HTTP/1.1" 200 5 "-" "-""#,
+        expected: Expected(error: .badTimestamp(at: 15))),
+    TrickyLine(
+        name: "byte count overflowing 64 bits",
+        line: #"192.0.2.1 - - [28/Nov/2026:18:19:42 +0000] "GET / HTTP/1.1" 200 18446744073709551616 "-" "-""#,
+        expected: Expected(error: .badNumber(at: 64))),
+    TrickyLine(
+        name: "empty line",
+        line: "\n",
+        expected: Expected(error: .emptyLine)),
+]
+
+@Suite struct LogParserTests {
+    @Test(arguments: trickyLines)
+    func trickyLine(_ testCase: TrickyLine) throws {
+        let format: LogFormat =
+            switch testCase.format {
+            case .combined: .combined
+            case .edge: .edge
+            case .source(let source): try LogFormat(source)
+            }
+        let parser = LogParser(format: format, siteLabel: testCase.siteLabel)
+        let bytes = testCase.line.value
+        var parsed = ParsedLine()
+        let matched = bytes.withUnsafeBytes { parser.parse(line: $0, into: &parsed) }
+        let expected = testCase.expected
+
+        var rawEnd = bytes.count
+        if rawEnd > 0, bytes[rawEnd - 1] == 0x0A { rawEnd -= 1 }
+        if rawEnd > 0, bytes[rawEnd - 1] == 0x0D { rawEnd -= 1 }
+        #expect(parsed.line == 0..<rawEnd, "the raw line is always kept")
+        #expect(parsed.parseError == expected.error)
+        #expect(matched == (expected.error == nil))
+        guard expected.error == nil else { return }
+
+        func text(_ span: FieldSpan) -> Bytes {
+            var output: [UInt8] = []
+            bytes.withUnsafeBytes { Unescape.decode(span, in: $0, escaping: format.escaping, into: &output) }
+            return Bytes(output)
+        }
+
+        #expect(parsed.clientAddress?.bytes == expected.client.flatMap(inetPton))
+        if expected.client != nil { #expect(parsed.clientAddress != nil) }
+        #expect(text(parsed.remoteAddr) == expected.remoteAddr ?? Bytes(Array((expected.client ?? "").utf8)))
+        #expect(text(parsed.remoteUser) == expected.remoteUser)
+        switch expected.time {
+        case nil:
+            #expect(parsed.timeMicros == nil)
+        case .wall(let wall):
+            #expect(parsed.timeMicros == (try wall.utcMicros()))
+        case .wallAndUTC(let wall, let utc):
+            #expect(parsed.timeMicros == (try wall.utcMicros()))
+            #expect(parsed.timeMicros == (try utc.utcMicros()))
+        case .micros(let micros):
+            #expect(parsed.timeMicros == micros)
+        }
+        #expect(parsed.utcOffsetMinutes == expected.utcOffsetMinutes)
+        #expect(parsed.method == expected.method)
+        #expect(text(parsed.methodText) == expected.methodText)
+        #expect(text(parsed.target) == expected.target)
+        #expect(text(parsed.path) == expected.path)
+        #expect(text(parsed.query) == expected.query)
+        #expect(parsed.protocolVersion == expected.protocolVersion)
+        #expect(parsed.status == expected.status)
+        #expect(parsed.bodyBytesSent == expected.bodyBytesSent)
+        #expect(text(parsed.referer) == expected.referer)
+        #expect(text(parsed.userAgent) == expected.userAgent)
+        #expect(text(parsed.host) == expected.host)
+        #expect(text(parsed.scheme) == expected.scheme)
+        #expect(parsed.siteSource == expected.siteSource)
+        let site = bytes.withUnsafeBytes { buffer in parser.withSiteBytes(of: parsed, in: buffer) { Array($0) } }
+        #expect(Bytes(site) == expected.site)
+        #expect(parsed.requestTimeMicros == expected.requestTimeMicros)
+        #expect(parsed.upstreamResponseTimeMicros == expected.upstreamResponseTimeMicros)
+        #expect(parsed.upstreamCacheStatus == expected.upstreamCacheStatus)
+        #expect(parsed.requestLength == expected.requestLength)
+        #expect(parsed.extras.map { ExpectedExtra(name: $0.name, value: text($0.value)) } == expected.extras)
+    }
+
+    @Test func spansIndexTheCallersBufferWhenParsingInPlace() throws {
+        let first = #"192.0.2.1 - - [28/Nov/2026:18:19:42 +0000] "GET /one HTTP/1.1" 200 5 "-" "-""#
+        let second = #"192.0.2.2 - - [28/Nov/2026:18:19:43 +0000] "GET /two HTTP/1.1" 404 9 "-" "-""#
+        let buffer = Array((first + "\n" + second + "\n").utf8)
+        let parser = LogParser(format: .combined)
+        var parsed = ParsedLine()
+        let secondStart = first.utf8.count + 1
+        let matched = buffer.withUnsafeBytes {
+            parser.parse($0, line: secondStart..<buffer.count, into: &parsed)
+        }
+        #expect(matched)
+        #expect(parsed.line == secondStart..<(buffer.count - 1))
+        #expect(Array(buffer[parsed.path.range]) == Array("/two".utf8))
+        #expect(parsed.status == 404)
+    }
+
+    @Test func reusedParsedLineDoesNotKeepOldValues() throws {
+        let parser = LogParser(format: try LogFormat(#"'$remote_addr $status $my_var'"#))
+        var parsed = ParsedLine()
+        let first = Array("192.0.2.1 200 x".utf8)
+        let second = Array("- 404 y".utf8)
+        first.withUnsafeBytes { _ = parser.parse(line: $0, into: &parsed) }
+        #expect(parsed.clientAddress != nil)
+        second.withUnsafeBytes { _ = parser.parse(line: $0, into: &parsed) }
+        #expect(parsed.clientAddress == nil)
+        #expect(parsed.remoteAddr.isEmpty)
+        #expect(parsed.status == 404)
+        #expect(parsed.extras.count == 1)
+        #expect(parsed.extras.first.map { Array(second[$0.value.range]) } == Array("y".utf8))
+    }
+
+    @Test func cutAtEveryByteNeverCrashesAndKeepsTheRawLine() {
+        let full = Array(
+            #"2001:db8::7 - u [28/Nov/2026:18:19:42 +0530] "GET /caf\xC3\xA9?a=1 HTTP/1.1" 200 12 "-" "UA \x22q\x22" h.example 0.001 HIT 9"#
+                .utf8)
+        let parser = LogParser(format: .edge)
+        var parsed = ParsedLine()
+        for cut in 0...full.count {
+            let line = Array(full[..<cut])
+            let matched = line.withUnsafeBytes { parser.parse(line: $0, into: &parsed) }
+            #expect(parsed.line == 0..<cut)
+            #expect(matched == (parsed.parseError == nil))
+            // Only cuts inside the last field ($request_length) can still match the format.
+            if cut < full.count - 1 { #expect(!matched, "cut at \(cut)") }
+        }
+    }
+
+    @Test(arguments: [1, 2, 3, 4])
+    func randomBytesNeverCrash(seed: UInt64) throws {
+        var random = SplitMix64(state: seed)
+        let formats: [LogFormat] = [
+            .combined, .edge,
+            try LogFormat(#"escape=json '{"a":"$remote_addr","r":"$request","t":"$time_iso8601","u":"$upstream_response_time"}'"#),
+            try LogFormat(#"escape=none '$msec $scheme://$host$request_uri "$request" $status $x'"#),
+        ]
+        let parsers = formats.map { LogParser(format: $0, siteLabel: "label") }
+        // Bytes that matter to the formats, so random lines get deep into the matcher.
+        let alphabet = Array(#"0123456789 -"[]/:.?\x,HTTP/1.1GETMISS+Nov"#.utf8) + [0x00, 0x0D, 0xFF, 0x7F]
+        var parsed = ParsedLine()
+        for _ in 0..<3_000 {
+            let count = Int.random(in: 0..<200, using: &random)
+            let line = (0..<count).map { _ in
+                Bool.random(using: &random)
+                    ? alphabet[Int.random(in: 0..<alphabet.count, using: &random)]
+                    : UInt8.random(in: 0...255, using: &random)
+            }
+            for parser in parsers {
+                let matched = line.withUnsafeBytes { parser.parse(line: $0, into: &parsed) }
+                #expect(matched == (parsed.parseError == nil))
+                #expect(parsed.line.lowerBound == 0 && parsed.line.upperBound <= line.count)
+                if matched {
+                    for span in [parsed.remoteAddr, parsed.request, parsed.path, parsed.query, parsed.userAgent, parsed.host] {
+                        #expect(span.range.isEmpty || (span.range.lowerBound >= 0 && span.range.upperBound <= line.count))
+                    }
+                }
+            }
+        }
+    }
+}
