@@ -33,8 +33,8 @@ public struct AccessRecordBuilder: Sendable {
     /// Segment word of the first element of the open record's extras list.
     private var extrasFirstElementWord: Int?
     private var extrasCount = 0
-    /// Size of the first blob that could not be encoded; reported by `endRecord()`.
-    private var oversizeBlob: Int?
+    /// The first value that could not be encoded; reported by `endRecord()`.
+    private var oversize: CapnpError?
 
     /// Largest list count a list pointer holds (29 bits), i.e. the largest Data, or Text + NUL.
     public static let maximumBlobBytes = (1 << 29) - 1
@@ -83,8 +83,8 @@ public struct AccessRecordBuilder: Sendable {
     public mutating func endRecord() throws(CapnpError) -> Range<Int> {
         guard let start = recordStart else { preconditionFailure("endRecord() without beginRecord()") }
         let segmentWords = (buffer.count - start - Self.headerBytes) >> 3
-        let failure: CapnpError? = if let oversizeBlob {
-            .valueTooLarge(bytes: oversizeBlob, limit: Self.maximumBlobBytes)
+        let failure: CapnpError? = if let oversize {
+            oversize
         } else if segmentWords > Self.maximumSegmentWords {
             .valueTooLarge(bytes: segmentWords << 3, limit: Self.maximumSegmentWords << 3)
         } else {
@@ -164,7 +164,7 @@ public struct AccessRecordBuilder: Sendable {
         let elementWords = AccessRecordLayout.variableDataWords + AccessRecordLayout.variablePointerWords
         let listWords = count * elementWords
         guard count < 1 << 29, listWords <= Self.maximumSegmentWords else {
-            oversizeBlob = oversizeBlob ?? listWords << 3
+            oversize = oversize ?? .valueTooLarge(bytes: listWords << 3, limit: Self.maximumSegmentWords << 3)
             return
         }
         let tagWord = nextSegmentWord
@@ -185,7 +185,7 @@ public struct AccessRecordBuilder: Sendable {
     public mutating func setExtra(at index: Int, name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
         guard let first = extrasFirstElementWord else {
             // Oversized list (already reported) or a missing `setExtrasCount`.
-            precondition(oversizeBlob != nil, "setExtra(at:) before setExtrasCount(_:)")
+            precondition(oversize != nil, "setExtra(at:) before setExtrasCount(_:)")
             return
         }
         precondition(index >= 0 && index < extrasCount, "extras index \(index) out of 0..<\(extrasCount)")
@@ -257,7 +257,7 @@ public struct AccessRecordBuilder: Sendable {
         recordStart = nil
         extrasFirstElementWord = nil
         extrasCount = 0
-        oversizeBlob = nil
+        oversize = nil
     }
 
     /// Byte offset in `buffer` of the open record's segment.
@@ -300,7 +300,7 @@ public struct AccessRecordBuilder: Sendable {
     private mutating func appendBlob(_ bytes: UnsafeRawBufferPointer, nulTerminated: Bool, pointerWord: Int) {
         let count = bytes.count + (nulTerminated ? 1 : 0)
         guard count <= Self.maximumBlobBytes else {
-            oversizeBlob = oversizeBlob ?? count
+            oversize = oversize ?? .valueTooLarge(bytes: count, limit: Self.maximumBlobBytes)
             return
         }
         let target = nextSegmentWord

@@ -55,6 +55,12 @@ enum AccessRecordLayout {
     static let rawLine = 11       // ptr[11]
     static let extras = 12        // ptr[12]
 
+    /// Pointer indexes of the Text and Data fields, for loops that must not allocate
+    /// (`CaseIterable.allCases` builds a new array on every access).
+    static let textPointers = [site, edge, sourceFile, methodText, path, query, referer, userAgent, remoteUser,
+                               forwardedFor]
+    static let dataPointers = [clientIp, rawLine]
+
     // struct Variable @0x997b89d0efd747d9 {  # 0 bytes, 2 ptrs
     static let variableDataWords = 0
     static let variablePointerWords = 2

@@ -39,13 +39,13 @@ public struct AccessRecordReader {
         var budget = TraversalBudget(limits: limits)
         let root = try segment.structure(at: 0) ?? .empty(in: segment)
         try budget.enter(depth: 1, words: max(root.sizeWords, 1))
-        for field in AccessRecord.TextField.allCases {
-            if let word = root.pointerWord(field.pointerIndex), let range = try segment.text(at: word) {
+        for index in AccessRecordLayout.textPointers {
+            if let word = root.pointerWord(index), let range = try segment.text(at: word) {
                 try budget.enter(depth: 2, words: Self.words(range.count + 1))
             }
         }
-        for field in AccessRecord.DataField.allCases {
-            if let word = root.pointerWord(field.pointerIndex), let range = try segment.byteList(at: word) {
+        for index in AccessRecordLayout.dataPointers {
+            if let word = root.pointerWord(index), let range = try segment.byteList(at: word) {
                 try budget.enter(depth: 2, words: Self.words(range.count))
             }
         }
@@ -55,10 +55,13 @@ public struct AccessRecordReader {
             try budget.enter(depth: 2, words: max(list.listWords, list.count))
             for index in 0..<list.count {
                 let element = list.element(index)
-                for pointerIndex in [AccessRecordLayout.variableName, AccessRecordLayout.variableValue] {
-                    if let word = element.pointerWord(pointerIndex), let range = try segment.text(at: word) {
-                        try budget.enter(depth: 3, words: Self.words(range.count + 1))
-                    }
+                if let word = element.pointerWord(AccessRecordLayout.variableName),
+                   let range = try segment.text(at: word) {
+                    try budget.enter(depth: 3, words: Self.words(range.count + 1))
+                }
+                if let word = element.pointerWord(AccessRecordLayout.variableValue),
+                   let range = try segment.text(at: word) {
+                    try budget.enter(depth: 3, words: Self.words(range.count + 1))
                 }
             }
             extrasList = list

@@ -143,4 +143,36 @@ import Testing
         #expect(try CapnpTool.decodeToJSON(Array(buffer[..<firstLength])) == JSONValue.capnpJSON(of: RecordSamples.unicode))
         #expect(try CapnpTool.decodeToJSON(Array(buffer[firstLength...])) == JSONValue.capnpJSON(of: RecordSamples.maxInts))
     }
+
+    /// A list too long for a list pointer: the record is rolled back, earlier ones stay.
+    @Test func oversizedExtrasListRollsTheRecordBack() throws {
+        var builder = AccessRecordBuilder()
+        try builder.append(RecordSamples.typical)
+        let before = builder.buffer
+        builder.beginRecord()
+        builder.setText(.site, "x")
+        builder.setExtrasCount(1 << 29)
+        builder.setExtra(at: 0, name: "ignored", value: "ignored")
+        #expect(throws: CapnpError.valueTooLarge(bytes: 1 << 33, limit: ((1 << 29) - 1) * 8)) {
+            try builder.endRecord()
+        }
+        #expect(builder.buffer == before)
+        try builder.append(RecordSamples.ipv6)  // the builder is usable again
+        #expect(try CapnpTool.decodeStreamToJSON(builder.buffer).count == 2)
+    }
+
+    /// A blob longer than a list count can say (2^29 − 1 bytes with the NUL) is refused before
+    /// any byte of it is read, so a pointer with that count over a small buffer is safe here.
+    @Test func oversizedTextRollsTheRecordBack() throws {
+        var builder = AccessRecordBuilder()
+        let small: [UInt8] = [1, 2, 3]
+        builder.beginRecord()
+        small.withUnsafeBytes { raw in
+            builder.setText(.userAgent, UnsafeRawBufferPointer(start: raw.baseAddress, count: (1 << 29) - 1))
+        }
+        #expect(throws: CapnpError.valueTooLarge(bytes: 1 << 29, limit: (1 << 29) - 1)) {
+            try builder.endRecord()
+        }
+        #expect(builder.buffer.isEmpty)
+    }
 }

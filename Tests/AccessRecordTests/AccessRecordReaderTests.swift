@@ -162,9 +162,9 @@ import Testing
         for record in records { try builder.append(record) }
         let ranges = try CapnpFraming.messageRanges(in: builder.buffer)
         #expect(ranges.count == records.count)
-        for (record, range) in zip(records, ranges) {
-            #expect(try AccessRecord(decoding: Array(builder.buffer[range])) == record)
-        }
+        let decoded = try ranges.map { try AccessRecord(decoding: Array(builder.buffer[$0])) }
+        let mismatch = decoded.indices.first { decoded[$0] != records[$0] }
+        #expect(mismatch == nil, "first mismatch: \(mismatch.map { "\(records[$0]) -> \(decoded[$0])" } ?? "")")
     }
 
     /// A sample of the random records through the reference tool too (one process per batch).
@@ -175,9 +175,9 @@ import Testing
         for record in records { try builder.append(record) }
         let decoded = try CapnpTool.decodeStreamToJSON(builder.buffer)
         #expect(decoded.count == records.count)
-        for (json, record) in zip(decoded, records) {
-            #expect(json == JSONValue.capnpJSON(of: record))
-        }
+        let expected = records.map(JSONValue.capnpJSON(of:))
+        let mismatch = decoded.indices.first { $0 >= expected.count || decoded[$0] != expected[$0] }
+        #expect(mismatch == nil, "first mismatch: \(mismatch.map { "\(expected[$0]) -> \(decoded[$0])" } ?? "")")
     }
 
     // MARK: - Helpers
