@@ -44,7 +44,8 @@ import Testing
             let comment = line.split(separator: "#").last.map(String.init) ?? ""
             let slot: AccessRecordLayout.Slot?
             if let range = comment.range(of: "bits[") {
-                let numbers = comment[range.upperBound...].split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
+                let numbers = comment[range.upperBound...]
+                    .split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
                 slot = numbers.count >= 2 ? .bits(numbers[0], numbers[1]) : nil
             } else if let range = comment.range(of: "ptr[") {
                 slot = Int(comment[range.upperBound...].prefix { $0.isNumber }).map { .pointer($0) }
