@@ -1,0 +1,107 @@
+# edgelog access record: one nginx request = one Cap'n Proto message.
+#
+# This file is the source of truth for the record on the wire (Kafka record value) and on disk.
+# Any Cap'n Proto implementation, and Debian's `capnp` tool, must decode what edgelog encodes:
+#
+#   capnp decode schemas/access_record.capnp AccessRecord < record.bin
+#
+# Evolution rules (never break them):
+#   * Ordinals are only ever appended. A field is never renumbered, retyped, or removed
+#     (retire one by leaving it unset and documenting it here).
+#   * Readers ignore fields they do not know (a newer writer's extra data words and pointers),
+#     and read fields missing from an older writer's smaller struct as their defaults.
+#   * Enums are only appended too; a reader maps an ordinal it does not know to the enum's
+#     ordinal 0 ("other"/"none"/"unknown") while keeping the raw value.
+#   * Every default is zero/empty, so an all-zero struct means "nothing known" and the
+#     encoder never has to XOR defaults. Do not add non-zero defaults.
+#
+# The byte layout (data-section bits, pointer indices) is whatever
+# `capnp compile -ocapnp schemas/access_record.capnp` prints; the Swift codec copies those
+# offsets and a test checks them against the tool's output.
+@0x86e8d8f0ccd25059;
+
+# HTTP request method. Ordinal 0 is "other" so an all-zero record, and any method a newer
+# writer adds, read as "other"; the method as written is then in `AccessRecord.methodText`.
+enum Method {
+  other @0;
+  get @1;
+  head @2;
+  post @3;
+  put @4;
+  delete @5;
+  options @6;
+  patch @7;
+  connect @8;
+  trace @9;
+}
+
+# nginx `$upstream_cache_status`. `none` (0) = the variable was empty or absent (no cache in
+# the path, or the format does not log it).
+enum CacheStatus {
+  none @0;
+  hit @1;
+  miss @2;
+  expired @3;
+  stale @4;
+  updating @5;
+  revalidated @6;
+  bypass @7;
+}
+
+# The request line's protocol (`$server_protocol`). `unknown` (0) also covers lines that did
+# not parse.
+enum Protocol {
+  unknown @0;
+  http09 @1;
+  http10 @2;
+  http11 @3;
+  http2 @4;
+  http3 @5;
+}
+
+# One `log_format` variable that has no field of its own, as written in the line.
+# `name` is without the leading `$` (e.g. "ssl_cipher"); `value` is the raw text ("-" kept).
+struct Variable {
+  name @0 :Text;
+  value @1 :Text;
+}
+
+# One request as logged by one nginx edge.
+#
+# Invariants the shipper upholds (readers must still not trust them):
+#   * parseError == true  => rawLine holds the whole line (up to the cap); the parsed fields
+#     hold whatever was recovered before the parser gave up, often nothing.
+#   * truncated == true   => rawLine / the text fields hold only the first cap bytes.
+#   * methodText is set only when method == other.
+#   * clientIp is empty or exactly 16 bytes.
+# Text fields carry the bytes as logged; nginx escapes non-printable bytes, but a reader must
+# still validate UTF-8 before trusting it. Arbitrary bytes belong in Data fields (rawLine).
+struct AccessRecord {
+  timeUs @0 :Int64;                 # request time, UTC microseconds since the Unix epoch
+  clientIp @1 :Data;                # 16 bytes, IPv4 mapped into ::ffff:0:0/96; empty when unknown
+  site @2 :Text;                    # $host, or the site label configured for the file
+  edge @3 :Text;                    # the shipper's host name
+  sourceFile @4 :Text;
+  method @5 :Method;
+  methodText @6 :Text;              # the method as written, only when method == other
+  path @7 :Text;
+  query @8 :Text;                   # without the leading '?'
+  protocol @9 :Protocol;
+  status @10 :UInt16;
+  bodyBytesSent @11 :UInt64;
+  bytesSent @12 :UInt64;
+  requestLength @13 :UInt64;
+  requestTimeUs @14 :UInt64;
+  upstreamResponseTimeUs @15 :UInt64;  # sum over all upstreams tried
+  cacheStatus @16 :CacheStatus;
+  referer @17 :Text;
+  userAgent @18 :Text;
+  remoteUser @19 :Text;
+  forwardedFor @20 :Text;
+  parseError @21 :Bool;             # the line did not parse; rawLine holds it
+  truncated @22 :Bool;              # the line was longer than the shipper's cap and was cut
+  rawLine @23 :Data;
+  fileOffset @24 :UInt64;           # byte offset of the line's first byte in sourceFile
+  utcOffsetMin @25 :Int16;          # the time zone the line was written in (minutes east of UTC)
+  extras @26 :List(Variable);       # log_format variables without a field of their own
+}
