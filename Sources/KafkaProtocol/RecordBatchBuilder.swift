@@ -59,8 +59,8 @@ public struct RecordBatchBuilder: Sendable {
     ///   - value: `nil` for a null value (a tombstone).
     public mutating func append(
         timestamp: Int64,
-        key: UnsafeRawBufferPointer?,
-        value: UnsafeRawBufferPointer?,
+        keyBytes key: UnsafeRawBufferPointer?,
+        valueBytes value: UnsafeRawBufferPointer?,
         headers: [RecordHeader] = []
     ) {
         if recordCount == 0 {
@@ -104,7 +104,7 @@ public struct RecordBatchBuilder: Sendable {
     public mutating func append(timestamp: Int64, key: [UInt8]?, value: [UInt8]?, headers: [RecordHeader] = []) {
         Self.withOptionalBytes(key) { keyBytes in
             Self.withOptionalBytes(value) { valueBytes in
-                append(timestamp: timestamp, key: keyBytes, value: valueBytes, headers: headers)
+                append(timestamp: timestamp, keyBytes: keyBytes, valueBytes: valueBytes, headers: headers)
             }
         }
     }
