@@ -17,7 +17,11 @@ public enum KafkaFrame {
         into buffer: inout ByteBuffer
     ) throws(KafkaProtocolError) {
         let header = RequestHeader(
-            apiKey: Request.apiKey, apiVersion: version, correlationID: correlationID, clientID: clientID)
+            apiKey: Request.apiKey,
+            apiVersion: version,
+            correlationID: correlationID,
+            clientID: clientID
+        )
         try writeSizePrefixed(into: &buffer) { (frame: inout ByteBuffer) throws(KafkaProtocolError) in
             try requireVersion(version, Request.versions, Request.apiKey)
             try header.encode(into: &frame)

@@ -51,7 +51,8 @@ public enum KafkaProtocolError: Error, Sendable, Equatable, CustomStringConverti
         case .batchLengthMismatch(let declared, let available):
             "kafka: record batch declares \(declared) bytes but \(available) are present"
         case .crcMismatch(let expected, let actual):
-            "kafka: record batch CRC-32C mismatch: stored 0x\(String(expected, radix: 16)), computed 0x\(String(actual, radix: 16))"
+            "kafka: record batch CRC-32C mismatch: stored 0x\(String(expected, radix: 16)), "
+                + "computed 0x\(String(actual, radix: 16))"
         case .invalidRecord(let reason): "kafka: invalid record: \(reason)"
         case .unsupportedCompression(let codec): "kafka: no codec for \(codec) compression"
         case .unknownCompression(let id): "kafka: unknown compression codec id \(id)"

@@ -67,7 +67,10 @@ public struct RecordView {
         for _ in 0..<headerCount {
             // The parser checked this section, so these reads cannot fail.
             guard let (key, value) = try? RecordParser.header(headerBytes, at: &index) else { return }
-            try body(UnsafeRawBufferPointer(rebasing: headerBytes[key]), value.map { UnsafeRawBufferPointer(rebasing: headerBytes[$0]) })
+            try body(
+                UnsafeRawBufferPointer(rebasing: headerBytes[key]),
+                value.map { UnsafeRawBufferPointer(rebasing: headerBytes[$0]) }
+            )
         }
     }
 }
@@ -106,15 +109,24 @@ enum RecordParser {
             _ = try header(bytes, at: &index)
         }
         guard index == end else {
-            throw .invalidRecord(reason: "record declares \(length) bytes but its fields end \(end - index) bytes early")
+            throw .invalidRecord(
+                reason: "record declares \(length) bytes but its fields end \(end - index) bytes early"
+            )
         }
         return Layout(
-            timestampDelta: timestampDelta, offsetDelta: offsetDelta, key: key, value: value,
-            headers: headersStart..<end, headerCount: Int(headerCount))
+            timestampDelta: timestampDelta,
+            offsetDelta: offsetDelta,
+            key: key,
+            value: value,
+            headers: headersStart..<end,
+            headerCount: Int(headerCount)
+        )
     }
 
     /// One header: its key range and optional value range.
-    static func header(_ bytes: UnsafeRawBufferPointer, at index: inout Int) throws(KafkaProtocolError) -> (Range<Int>, Range<Int>?) {
+    static func header(_ bytes: UnsafeRawBufferPointer, at index: inout Int) throws(KafkaProtocolError) -> (
+        Range<Int>, Range<Int>?
+    ) {
         guard let key = try nullableBytes(bytes, at: &index, field: "RecordHeader.key") else {
             throw .invalidRecord(reason: "null header key")
         }
@@ -123,7 +135,9 @@ enum RecordParser {
     }
 
     /// A varint length (-1 = null) and that many bytes.
-    static func nullableBytes(_ bytes: UnsafeRawBufferPointer, at index: inout Int, field: String) throws(KafkaProtocolError) -> Range<Int>? {
+    static func nullableBytes(_ bytes: UnsafeRawBufferPointer, at index: inout Int, field: String)
+        throws(KafkaProtocolError) -> Range<Int>?
+    {
         let length = try Varint.readSigned32(bytes, at: &index, field: field)
         if length == -1 { return nil }
         guard length >= 0 else { throw .invalidLength(field: field, length: Int(length)) }
@@ -141,7 +155,8 @@ enum RecordParser {
         }
         guard index == section.count else {
             throw KafkaProtocolError.invalidRecord(
-                reason: "\(section.count - index) bytes after the \(count) records the batch declares")
+                reason: "\(section.count - index) bytes after the \(count) records the batch declares"
+            )
         }
     }
 }

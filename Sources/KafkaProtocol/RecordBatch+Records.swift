@@ -37,7 +37,9 @@ extension RecordBatch {
                                 timestamp: baseTimestamp &+ layout.timestampDelta,
                                 key: layout.key.map { section.slice(at: $0) },
                                 value: layout.value.map { section.slice(at: $0) },
-                                headers: Self.headers(raw, layout)))
+                                headers: Self.headers(raw, layout)
+                            )
+                        )
                     }
                 } catch let error as KafkaProtocolError {
                     throw error
@@ -76,7 +78,9 @@ extension RecordBatch {
                         key: layout.key.map { UnsafeRawBufferPointer(rebasing: raw[$0]) },
                         value: layout.value.map { UnsafeRawBufferPointer(rebasing: raw[$0]) },
                         headerBytes: UnsafeRawBufferPointer(rebasing: raw[layout.headers]),
-                        headerCount: layout.headerCount))
+                        headerCount: layout.headerCount
+                    )
+                )
             }
         }
         if header.compressionCodecID == RecordCompression.none.rawValue {
@@ -98,7 +102,11 @@ extension RecordBatch {
     ) throws {
         var scratch: [UInt8] = []
         try forEachRecord(
-            decompressingWith: codec, maxDecompressedBytes: maxDecompressedBytes, scratch: &scratch, body)
+            decompressingWith: codec,
+            maxDecompressedBytes: maxDecompressedBytes,
+            scratch: &scratch,
+            body
+        )
     }
 
     /// Replaces `output` with the decompressed records section.
@@ -116,7 +124,9 @@ extension RecordBatch {
                 do {
                     try codec.decompress(
                         UnsafeRawBufferPointer(rebasing: raw[RecordBatchHeader.byteCount...]),
-                        into: &output, maxOutputBytes: limit)
+                        into: &output,
+                        maxOutputBytes: limit
+                    )
                 } catch let error as KafkaProtocolError {
                     throw error
                 } catch {
@@ -139,7 +149,9 @@ extension RecordBatch {
             headers.append(
                 RecordHeader(
                     key: String(decoding: UnsafeRawBufferPointer(rebasing: raw[key]), as: UTF8.self),
-                    value: value.map { Array(UnsafeRawBufferPointer(rebasing: raw[$0])) }))
+                    value: value.map { Array(UnsafeRawBufferPointer(rebasing: raw[$0])) }
+                )
+            )
         }
         return headers
     }

@@ -84,7 +84,9 @@ public struct RecordBatch: Sendable, Equatable {
         while remaining.readableBytes > 0 {
             guard
                 let batchLength = remaining.getInteger(
-                    at: remaining.readerIndex + RecordBatchHeader.batchLengthOffset, as: Int32.self)
+                    at: remaining.readerIndex + RecordBatchHeader.batchLengthOffset,
+                    as: Int32.self
+                )
             else {
                 if allowingTrailingPartialBatch { break }
                 throw .truncated(field: "RecordBatch.batchLength")
@@ -108,7 +110,8 @@ public struct RecordBatch: Sendable, Equatable {
     public var recordsSection: ByteBuffer {
         bytes.getSlice(
             at: bytes.readerIndex + RecordBatchHeader.byteCount,
-            length: bytes.readableBytes - RecordBatchHeader.byteCount) ?? ByteBuffer()
+            length: bytes.readableBytes - RecordBatchHeader.byteCount
+        ) ?? ByteBuffer()
     }
 
     /// CRC-32C of bytes 21..<end as they are now (equals ``RecordBatchHeader/crc`` for a valid

@@ -160,7 +160,8 @@ public struct RecordBatchBuilder: Sendable {
             producerID: producerID,
             producerEpoch: producerEpoch,
             baseSequence: baseSequence,
-            recordsCount: recordCount)
+            recordsCount: recordCount
+        )
         var batch = allocator.buffer(capacity: RecordBatchHeader.byteCount + sectionCount)
         header.write(to: &batch)
         if compression == .none {

@@ -13,7 +13,9 @@ import NIOCore
 
 extension ByteBuffer {
     @inline(__always)
-    mutating func readKafkaInteger<T: FixedWidthInteger>(_ field: String, as: T.Type = T.self) throws(KafkaProtocolError) -> T {
+    mutating func readKafkaInteger<T: FixedWidthInteger>(_ field: String, as: T.Type = T.self)
+        throws(KafkaProtocolError) -> T
+    {
         guard let value = readInteger(as: T.self) else { throw .truncated(field: field) }
         return value
     }
@@ -24,7 +26,8 @@ extension ByteBuffer {
     }
 
     /// STRING or NULLABLE_STRING (int16 length), or their compact forms when `compact`.
-    mutating func readKafkaNullableString(_ field: String, compact: Bool = false) throws(KafkaProtocolError) -> String? {
+    mutating func readKafkaNullableString(_ field: String, compact: Bool = false) throws(KafkaProtocolError) -> String?
+    {
         let length: Int
         if compact {
             let raw = try readUnsignedVarint(field: field)
@@ -122,14 +125,18 @@ extension ByteBuffer {
         writeInteger(value ? UInt8(1) : UInt8(0))
     }
 
-    mutating func writeKafkaNullableString(_ value: String?, _ field: String, compact: Bool = false) throws(KafkaProtocolError) {
+    mutating func writeKafkaNullableString(_ value: String?, _ field: String, compact: Bool = false)
+        throws(KafkaProtocolError)
+    {
         guard let value else {
             if compact { writeUnsignedVarint(0) } else { writeInteger(Int16(-1)) }
             return
         }
         let length = value.utf8.count
         if compact {
-            guard length < Int(UInt32.max) else { throw .unencodable(field: field, reason: "string of \(length) bytes") }
+            guard length < Int(UInt32.max) else {
+                throw .unencodable(field: field, reason: "string of \(length) bytes")
+            }
             writeUnsignedVarint(UInt32(length + 1))
         } else {
             guard length <= Int(Int16.max) else {

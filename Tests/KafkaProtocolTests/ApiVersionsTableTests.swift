@@ -46,7 +46,9 @@ struct ApiVersionsTableTests {
     }
 
     @Test func rangesAreSortedAndUnique() {
-        let table = ApiVersionsTable([ApiVersionRange(.fetch, 4...4), ApiVersionRange(.produce, 3...3), ApiVersionRange(.fetch, 4...6)])
+        let table = ApiVersionsTable([
+            ApiVersionRange(.fetch, 4...4), ApiVersionRange(.produce, 3...3), ApiVersionRange(.fetch, 4...6),
+        ])
         #expect(table.ranges == [ApiVersionRange(.produce, 3...3), ApiVersionRange(.fetch, 4...6)])
     }
 

@@ -54,7 +54,9 @@ struct KafkaFrameDecoderTests {
     /// 0x80000000 is "2 GiB" read as unsigned, and -2^31 as Kafka's signed int32.
     @Test(arguments: [[UInt8(0x80), 0, 0, 0], [0xFF, 0xFF, 0xFF, 0xFF], [0xFF, 0xFF, 0xFF, 0xFE]])
     func negativePrefixFails(_ prefix: [UInt8]) throws {
-        let expected = Int32(bitPattern: UInt32(prefix[0]) << 24 | UInt32(prefix[1]) << 16 | UInt32(prefix[2]) << 8 | UInt32(prefix[3]))
+        let expected = Int32(
+            bitPattern: UInt32(prefix[0]) << 24 | UInt32(prefix[1]) << 16 | UInt32(prefix[2]) << 8 | UInt32(prefix[3])
+        )
         let channel = EmbeddedChannel(handler: ByteToMessageHandler(KafkaFrameDecoder()))
         #expect(throws: KafkaProtocolError.negativeFrameLength(expected)) {
             try channel.writeInbound(ByteBuffer(bytes: prefix + [1, 2, 3]))

@@ -7,8 +7,12 @@ struct KafkaFrameTests {
     @Test func writeRequestMatchesGolden() throws {
         var out = ByteBuffer()
         try KafkaFrame.writeRequest(
-            MetadataRequest(topics: ["t"], allowAutoTopicCreation: false), version: 4, correlationID: 7, clientID: "tester",
-            into: &out)
+            MetadataRequest(topics: ["t"], allowAutoTopicCreation: false),
+            version: 4,
+            correlationID: 7,
+            clientID: "tester",
+            into: &out
+        )
         #expect(out.bytes == ReferenceVectors.wireSample("MetadataRequest_v4_one_topic").framed)
     }
 
@@ -16,8 +20,12 @@ struct KafkaFrameTests {
     @Test func flexibleRequestGetsHeaderV2() throws {
         var out = ByteBuffer()
         try KafkaFrame.writeRequest(
-            ApiVersionsRequest(clientSoftwareName: "tester", clientSoftwareVersion: "1.0"), version: 3, correlationID: 7,
-            clientID: "tester", into: &out)
+            ApiVersionsRequest(clientSoftwareName: "tester", clientSoftwareVersion: "1.0"),
+            version: 3,
+            correlationID: 7,
+            clientID: "tester",
+            into: &out
+        )
         #expect(out.bytes == ReferenceVectors.wireSample("ApiVersionsRequest_v3").framed)
     }
 
@@ -34,7 +42,9 @@ struct KafkaFrameTests {
         #expect(header.apiVersion == 4)
         #expect(body.maxWaitMs == 500)
         var wrong = ReferenceVectors.wireSample("FetchRequest_v4").frame
-        #expect(throws: KafkaProtocolError.unknownApiKey(1)) { try KafkaFrame.readRequest(ProduceRequest.self, from: &wrong) }
+        #expect(throws: KafkaProtocolError.unknownApiKey(1)) {
+            try KafkaFrame.readRequest(ProduceRequest.self, from: &wrong)
+        }
     }
 
     /// A failed encode leaves earlier frames in the buffer intact and adds nothing.
@@ -46,7 +56,13 @@ struct KafkaFrameTests {
         #expect(out.bytes == [1, 2, 3])
         let longName = String(repeating: "x", count: 40_000)
         #expect(throws: KafkaProtocolError.self) {
-            try KafkaFrame.writeRequest(MetadataRequest(topics: [longName]), version: 4, correlationID: 1, clientID: nil, into: &out)
+            try KafkaFrame.writeRequest(
+                MetadataRequest(topics: [longName]),
+                version: 4,
+                correlationID: 1,
+                clientID: nil,
+                into: &out
+            )
         }
         #expect(out.bytes == [1, 2, 3])
     }
@@ -56,8 +72,11 @@ struct KafkaFrameTests {
         var stream = ByteBuffer()
         for correlationID in Int32(1)...3 {
             try KafkaFrame.writeResponse(
-                InitProducerIdResponse(producerID: Int64(correlationID), producerEpoch: 0), version: 1,
-                correlationID: correlationID, into: &stream)
+                InitProducerIdResponse(producerID: Int64(correlationID), producerEpoch: 0),
+                version: 1,
+                correlationID: correlationID,
+                into: &stream
+            )
         }
         let decoder = KafkaFrameDecoder()
         for correlationID in Int32(1)...3 {

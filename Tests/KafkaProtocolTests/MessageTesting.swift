@@ -23,7 +23,9 @@ func decodedBody<Message: KafkaMessage>(
 }
 
 /// The body of a golden request sample, after its header.
-func goldenRequestBody<Request: KafkaRequestMessage>(_ name: String, as type: Request.Type) throws -> (RequestHeader, Request, bodyBytes: [UInt8]) {
+func goldenRequestBody<Request: KafkaRequestMessage>(_ name: String, as type: Request.Type) throws -> (
+    RequestHeader, Request, bodyBytes: [UInt8]
+) {
     let sample = ReferenceVectors.wireSample(name)
     var frame = sample.frame
     let header = try RequestHeader(from: &frame)
@@ -33,7 +35,9 @@ func goldenRequestBody<Request: KafkaRequestMessage>(_ name: String, as type: Re
 }
 
 /// The body of a golden response sample, after its header.
-func goldenResponseBody<Response: KafkaResponseMessage>(_ name: String, as type: Response.Type) throws -> (Response, bodyBytes: [UInt8]) {
+func goldenResponseBody<Response: KafkaResponseMessage>(_ name: String, as type: Response.Type) throws -> (
+    Response, bodyBytes: [UInt8]
+) {
     let sample = ReferenceVectors.wireSample(name)
     var frame = sample.frame
     _ = try ResponseHeader(from: &frame, headerVersion: type.apiKey.responseHeaderVersion(sample.version))
@@ -56,7 +60,10 @@ func expectRoundTrip<Message: KafkaMessage>(
 }
 
 /// Versions outside the codec's range are refused both ways.
-func expectVersionsOutsideRangeRejected<Message: KafkaMessage>(_ message: Message, sourceLocation: SourceLocation = #_sourceLocation) {
+func expectVersionsOutsideRangeRejected<Message: KafkaMessage>(
+    _ message: Message,
+    sourceLocation: SourceLocation = #_sourceLocation
+) {
     for version in [Message.versions.lowerBound - 1, Message.versions.upperBound + 1] where version >= 0 {
         let expected = KafkaProtocolError.unsupportedVersion(api: Message.apiKey, version: version)
         #expect(throws: expected, sourceLocation: sourceLocation) { try encodedBody(message, version: version) }

@@ -14,7 +14,8 @@ struct RecordBatchRecordsTests {
                 timestamp: record.timestamp,
                 key: record.key.map { String(buffer: $0) },
                 value: record.value.map { String(buffer: $0) },
-                headers: record.headers.map { [$0.key, $0.value.map { String(decoding: $0, as: UTF8.self) } ?? ""] })
+                headers: record.headers.map { [$0.key, $0.value.map { String(decoding: $0, as: UTF8.self) } ?? ""] }
+            )
         }
     }
 
@@ -31,7 +32,9 @@ struct RecordBatchRecordsTests {
         try batch.forEachRecord { record in
             var headers: [[String]] = []
             record.forEachHeader { key, value in
-                headers.append([String(decoding: key, as: UTF8.self), value.map { String(decoding: $0, as: UTF8.self) } ?? ""])
+                headers.append([
+                    String(decoding: key, as: UTF8.self), value.map { String(decoding: $0, as: UTF8.self) } ?? "",
+                ])
             }
             #expect(record.offsetDelta == Int32(seen.count))
             #expect(record.headerCount == headers.count)
@@ -41,7 +44,9 @@ struct RecordBatchRecordsTests {
                     timestamp: record.timestamp,
                     key: record.key.map { String(decoding: $0, as: UTF8.self) },
                     value: record.value.map { String(decoding: $0, as: UTF8.self) },
-                    headers: headers))
+                    headers: headers
+                )
+            )
         }
         #expect(seen == vector.decoded)
     }
@@ -91,17 +96,23 @@ struct RecordBatchRecordsTests {
         struct GzipStub: RecordsCodec {
             var compression: RecordCompression { .gzip }
             func compress(_ input: UnsafeRawBufferPointer, into output: inout [UInt8]) throws -> Int { 0 }
-            func decompress(_ input: UnsafeRawBufferPointer, into output: inout [UInt8], maxOutputBytes: Int) throws -> Int { 0 }
+            func decompress(_ input: UnsafeRawBufferPointer, into output: inout [UInt8], maxOutputBytes: Int) throws
+                -> Int
+            { 0 }
         }
         let batch = try RecordBatch(validating: ReferenceVectors.recordBatch("lz4_kafka_python").buffer)
-        #expect(throws: KafkaProtocolError.unsupportedCompression(.lz4)) { try batch.records(decompressingWith: GzipStub()) }
+        #expect(throws: KafkaProtocolError.unsupportedCompression(.lz4)) {
+            try batch.records(decompressingWith: GzipStub())
+        }
     }
 
     @Test func codecErrorsBecomeTyped() throws {
         var bytes = ReferenceVectors.recordBatch("lz4_kafka_python").bytes
         bytes[bytes.count - 1] ^= 0xFF  // an unknown frame for the reference codec
         let batch = try RecordBatch(trustingChecksumOf: ByteBuffer(bytes: bytes))
-        let error = #expect(throws: KafkaProtocolError.self) { try batch.records(decompressingWith: ReferenceLZ4Codec()) }
+        let error = #expect(throws: KafkaProtocolError.self) {
+            try batch.records(decompressingWith: ReferenceLZ4Codec())
+        }
         guard case .codecFailed = error else {
             Issue.record("expected codecFailed, got \(String(describing: error))")
             return
@@ -112,7 +123,11 @@ struct RecordBatchRecordsTests {
         var builder = RecordBatchBuilder()
         let line = Array(repeating: "GET /index.html 200 ", count: 50).joined()
         for index in 0..<20 {
-            builder.append(timestamp: 1_700_000_000_000 + Int64(index), key: Array("site".utf8), value: Array("\(index) \(line)".utf8))
+            builder.append(
+                timestamp: 1_700_000_000_000 + Int64(index),
+                key: Array("site".utf8),
+                value: Array("\(index) \(line)".utf8)
+            )
         }
         let built = try builder.build(compression: .lz4, codec: CommandLineLZ4Codec())
         // A standard frame (magic 04 22 4D 18) right after the 61-byte header.
@@ -136,7 +151,10 @@ struct RecordBatchRecordsTests {
             ("record longer than section", [0x7E] + vector.recordsSection.dropFirst(), 2),
             ("negative record length", [0x03] + vector.recordsSection.dropFirst(), 2),
             ("negative key length", [0x16, 0, 0, 0, 0x03] + vector.recordsSection.dropFirst(5), 2),
-            ("negative header count", Array(vector.recordsSection.prefix(11)) + [0x03] + vector.recordsSection.dropFirst(12), 2),
+            (
+                "negative header count",
+                Array(vector.recordsSection.prefix(11)) + [0x03] + vector.recordsSection.dropFirst(12), 2
+            ),
         ]
         for (name, section, count) in cases {
             let batch = try Self.resealed(vector.bytes, section: section, count: count)
@@ -156,10 +174,13 @@ struct RecordBatchRecordsTests {
             var section = vector.recordsSection
             for _ in 0..<Int.random(in: 1...3, using: &generator) {
                 let index = Int.random(in: 0..<section.count, using: &generator)
-                section[index] = [0x00, 0x01, 0x7F, 0x80, 0xFF, UInt8.random(in: 0...255, using: &generator)]
+                section[index] =
+                    [0x00, 0x01, 0x7F, 0x80, 0xFF, UInt8.random(in: 0...255, using: &generator)]
                     .randomElement(using: &generator) ?? 0
             }
-            if Bool.random(using: &generator) { section.removeLast(Int.random(in: 0...section.count, using: &generator)) }
+            if Bool.random(using: &generator) {
+                section.removeLast(Int.random(in: 0...section.count, using: &generator))
+            }
             let batch = try Self.resealed(vector.bytes, section: section, count: vector.recordCount)
             // records() throws only KafkaProtocolError (typed throws); success is fine too.
             do {
@@ -176,9 +197,15 @@ struct RecordBatchRecordsTests {
     static func resealed(_ original: [UInt8], section: [UInt8], count: Int32) throws -> RecordBatch {
         var bytes = Array(original.prefix(61)) + section
         let batchLength = UInt32(bytes.count - 12)
-        bytes[8...11] = [UInt8(batchLength >> 24), UInt8(batchLength >> 16 & 0xFF), UInt8(batchLength >> 8 & 0xFF), UInt8(batchLength & 0xFF)]
+        bytes[8...11] = [
+            UInt8(batchLength >> 24), UInt8(batchLength >> 16 & 0xFF), UInt8(batchLength >> 8 & 0xFF),
+            UInt8(batchLength & 0xFF),
+        ]
         let recordCount = UInt32(bitPattern: count)
-        bytes[57...60] = [UInt8(recordCount >> 24), UInt8(recordCount >> 16 & 0xFF), UInt8(recordCount >> 8 & 0xFF), UInt8(recordCount & 0xFF)]
+        bytes[57...60] = [
+            UInt8(recordCount >> 24), UInt8(recordCount >> 16 & 0xFF), UInt8(recordCount >> 8 & 0xFF),
+            UInt8(recordCount & 0xFF),
+        ]
         var crc: UInt32 = 0xFFFF_FFFF
         for byte in bytes[21...] {
             crc ^= UInt32(byte)

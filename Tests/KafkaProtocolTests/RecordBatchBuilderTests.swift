@@ -10,13 +10,15 @@ struct RecordBatchBuilderTests {
             partitionLeaderEpoch: vector.partitionLeaderEpoch,
             producerID: vector.producerID,
             producerEpoch: vector.producerEpoch,
-            baseSequence: vector.baseSequence)
+            baseSequence: vector.baseSequence
+        )
         for record in vector.decoded {
             builder.append(
                 timestamp: record.timestamp,
                 key: record.key.map { Array($0.utf8) },
                 value: record.value.map { Array($0.utf8) },
-                headers: record.headers.map { RecordHeader(key: $0[0], value: Array($0[1].utf8)) })
+                headers: record.headers.map { RecordHeader(key: $0[0], value: Array($0[1].utf8)) }
+            )
         }
         return builder
     }
@@ -48,7 +50,9 @@ struct RecordBatchBuilderTests {
     @Test func codecFailureIsTyped() {
         var builder = RecordBatchBuilder()
         builder.append(timestamp: 0, key: nil, value: [1, 2, 3])
-        let error = #expect(throws: KafkaProtocolError.self) { try builder.build(compression: .lz4, codec: ReferenceLZ4Codec()) }
+        let error = #expect(throws: KafkaProtocolError.self) {
+            try builder.build(compression: .lz4, codec: ReferenceLZ4Codec())
+        }
         guard case .codecFailed = error else {
             Issue.record("expected codecFailed, got \(String(describing: error))")
             return
@@ -68,8 +72,11 @@ struct RecordBatchBuilderTests {
         #expect(builder.uncompressedRecordsByteCount == 0)
         for record in vector.decoded {
             builder.append(
-                timestamp: record.timestamp, key: record.key.map { Array($0.utf8) }, value: record.value.map { Array($0.utf8) },
-                headers: record.headers.map { RecordHeader(key: $0[0], value: Array($0[1].utf8)) })
+                timestamp: record.timestamp,
+                key: record.key.map { Array($0.utf8) },
+                value: record.value.map { Array($0.utf8) },
+                headers: record.headers.map { RecordHeader(key: $0[0], value: Array($0[1].utf8)) }
+            )
         }
         #expect(try builder.build().bytes == vector.bytes)
     }
@@ -81,7 +88,9 @@ struct RecordBatchBuilderTests {
         var generator = SplitMix64(seed: seed)
         func bytes(_ maxLength: Int) -> [UInt8]? {
             if Int.random(in: 0..<5, using: &generator) == 0 { return nil }
-            return (0..<Int.random(in: 0...maxLength, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            return (0..<Int.random(in: 0...maxLength, using: &generator)).map { _ in
+                UInt8.random(in: 0...255, using: &generator)
+            }
         }
         var builder = RecordBatchBuilder(producerID: 5, producerEpoch: 1, baseSequence: 10)
         var expected: [Record] = []
@@ -96,8 +105,13 @@ struct RecordBatchBuilderTests {
             builder.append(timestamp: timestamp, key: key, value: value, headers: headers)
             expected.append(
                 Record(
-                    offset: offset, timestamp: timestamp, key: key.map { ByteBuffer(bytes: $0) },
-                    value: value.map { ByteBuffer(bytes: $0) }, headers: headers))
+                    offset: offset,
+                    timestamp: timestamp,
+                    key: key.map { ByteBuffer(bytes: $0) },
+                    value: value.map { ByteBuffer(bytes: $0) },
+                    headers: headers
+                )
+            )
         }
         let batch = try RecordBatch(validating: try builder.build())
         #expect(batch.header.recordsCount == Int32(expected.count))

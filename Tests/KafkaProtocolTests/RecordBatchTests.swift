@@ -60,7 +60,9 @@ struct RecordBatchTests {
     @Test func everyTruncationThrows() {
         for vector in ReferenceVectors.recordBatches {
             for length in 0..<vector.bytes.count {
-                #expect(throws: KafkaProtocolError.self) { try RecordBatch(validating: ByteBuffer(bytes: vector.bytes.prefix(length))) }
+                #expect(throws: KafkaProtocolError.self) {
+                    try RecordBatch(validating: ByteBuffer(bytes: vector.bytes.prefix(length)))
+                }
             }
         }
     }

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import NIOCore
+import Testing
 
 /// The golden vectors of ReferenceVectorsJSON.swift, parsed into Sendable values.
 enum ReferenceVectors {
@@ -68,7 +68,8 @@ enum ReferenceVectors {
                 version: Int16(sample["version"] as? Int ?? -1),
                 isRequest: sample["kind"] as? String == "request",
                 isFlexible: sample["flexible"] as? Bool ?? false,
-                framed: hex(sample["framed_hex"] as? String ?? ""))
+                framed: hex(sample["framed_hex"] as? String ?? "")
+            )
         }
     }()
 
@@ -90,7 +91,8 @@ enum ReferenceVectors {
                     timestamp: Int64((record["timestamp"] as? NSNumber)?.intValue ?? -1),
                     key: record["key"] as? String,
                     value: record["value"] as? String,
-                    headers: record["headers"] as? [[String]] ?? [])
+                    headers: record["headers"] as? [[String]] ?? []
+                )
             }
             return BatchVector(
                 name: name,
@@ -110,7 +112,8 @@ enum ReferenceVectors {
                 recordsSection: hex(batch["recordsSectionHex"] as? String ?? ""),
                 bytes: hex(batch["hex"] as? String ?? ""),
                 lz4InnerDecompressed: (batch["lz4_inner_decompressed_hex"] as? String).map(hex),
-                decoded: decoded)
+                decoded: decoded
+            )
         }
     }()
 
@@ -126,7 +129,8 @@ enum ReferenceVectors {
         return LZ4FrameExamples(
             payload: hex(examples["payload_hex"] as? String ?? ""),
             minimalFrame: hex(examples["frame_minimal_hex"] as? String ?? ""),
-            frameWithContentSize: hex(examples["frame_with_content_size_hex"] as? String ?? ""))
+            frameWithContentSize: hex(examples["frame_with_content_size_hex"] as? String ?? "")
+        )
     }()
 
     private static func object(_ json: String) -> [String: Any] {

@@ -22,11 +22,12 @@ struct VarintTests {
         SignedCase(value: Int64(Int32.min), bytes: [0xFF, 0xFF, 0xFF, 0xFF, 0x0F]),
     ]
 
-    static let signed64: [SignedCase] = signed32 + [
-        SignedCase(value: Int64.max, bytes: [0xFE, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01]),
-        SignedCase(value: Int64.min, bytes: [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01]),
-        SignedCase(value: 1_700_000_000_000, bytes: [0x80, 0xA0, 0xAB, 0xFE, 0xF9, 0x62]),
-    ]
+    static let signed64: [SignedCase] =
+        signed32 + [
+            SignedCase(value: Int64.max, bytes: [0xFE, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01]),
+            SignedCase(value: Int64.min, bytes: [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01]),
+            SignedCase(value: 1_700_000_000_000, bytes: [0x80, 0xA0, 0xAB, 0xFE, 0xF9, 0x62]),
+        ]
 
     @Test(arguments: signed32)
     func signedVarint(_ testCase: SignedCase) throws {
@@ -52,15 +53,17 @@ struct VarintTests {
         #expect(input.readableBytes == 0)
     }
 
-    @Test(arguments: [
-        (UInt32(0), [UInt8(0x00)]),
-        (1, [0x01]),
-        (127, [0x7F]),
-        (128, [0x80, 0x01]),
-        (300, [0xAC, 0x02]),
-        (16_384, [0x80, 0x80, 0x01]),
-        (UInt32.max, [0xFF, 0xFF, 0xFF, 0xFF, 0x0F]),
-    ] as [(UInt32, [UInt8])])
+    @Test(
+        arguments: [
+            (UInt32(0), [UInt8(0x00)]),
+            (1, [0x01]),
+            (127, [0x7F]),
+            (128, [0x80, 0x01]),
+            (300, [0xAC, 0x02]),
+            (16_384, [0x80, 0x80, 0x01]),
+            (UInt32.max, [0xFF, 0xFF, 0xFF, 0xFF, 0x0F]),
+        ] as [(UInt32, [UInt8])]
+    )
     func unsignedVarint(_ value: UInt32, _ bytes: [UInt8]) throws {
         var buffer = ByteBuffer()
         buffer.writeUnsignedVarint(value)

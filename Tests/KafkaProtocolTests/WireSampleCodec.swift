@@ -76,7 +76,12 @@ enum WireSampleCodec {
         if let request = body as? any KafkaRequestMessage {
             try writeRequest(request, decoded: decoded, version: layoutVersion(sample), into: &out)
         } else if let response = body as? any KafkaResponseMessage {
-            try KafkaFrame.writeResponse(response, version: sample.version, correlationID: decoded.correlationID, into: &out)
+            try KafkaFrame.writeResponse(
+                response,
+                version: sample.version,
+                correlationID: decoded.correlationID,
+                into: &out
+            )
         }
     }
 
@@ -87,6 +92,11 @@ enum WireSampleCodec {
         into out: inout ByteBuffer
     ) throws {
         try KafkaFrame.writeRequest(
-            request, version: version, correlationID: decoded.correlationID, clientID: decoded.clientID, into: &out)
+            request,
+            version: version,
+            correlationID: decoded.correlationID,
+            clientID: decoded.clientID,
+            into: &out
+        )
     }
 }

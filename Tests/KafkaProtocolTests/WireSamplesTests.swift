@@ -36,7 +36,11 @@ struct WireSamplesTests {
             var out = ByteBuffer()
             out.writeInteger(Int32(0))
             let header = RequestHeader(
-                apiKeyCode: sample.apiKey, apiVersion: sample.version, correlationID: 7, clientID: "tester")
+                apiKeyCode: sample.apiKey,
+                apiVersion: sample.version,
+                correlationID: 7,
+                clientID: "tester"
+            )
             try header.encode(into: &out)
             try decoded.body.encode(into: &out, version: WireSampleCodec.layoutVersion(sample))
             out.setInteger(Int32(out.readableBytes - 4), at: 0)
@@ -66,7 +70,8 @@ struct WireSamplesTests {
             var bytes = original
             for _ in 0..<Int.random(in: 1...4, using: &generator) {
                 let index = Int.random(in: 0..<bytes.count, using: &generator)
-                bytes[index] = [0x00, 0xFF, 0x7F, 0x80, UInt8.random(in: 0...255, using: &generator)]
+                bytes[index] =
+                    [0x00, 0xFF, 0x7F, 0x80, UInt8.random(in: 0...255, using: &generator)]
                     .randomElement(using: &generator) ?? 0
             }
             var frame = ByteBuffer(bytes: bytes)

@@ -27,7 +27,9 @@ public struct ApiVersionsRequest: KafkaRequestMessage {
         guard version >= 3 else { return }
         clientSoftwareName = try buffer.readKafkaString("ApiVersionsRequest.client_software_name", compact: true)
         clientSoftwareVersion = try buffer.readKafkaString(
-            "ApiVersionsRequest.client_software_version", compact: true)
+            "ApiVersionsRequest.client_software_version",
+            compact: true
+        )
         try buffer.skipKafkaTaggedFields("ApiVersionsRequest._tagged_fields")
     }
 
@@ -36,7 +38,10 @@ public struct ApiVersionsRequest: KafkaRequestMessage {
         guard version >= 3 else { return }
         try buffer.writeKafkaString(clientSoftwareName ?? "", "ApiVersionsRequest.client_software_name", compact: true)
         try buffer.writeKafkaString(
-            clientSoftwareVersion ?? "", "ApiVersionsRequest.client_software_version", compact: true)
+            clientSoftwareVersion ?? "",
+            "ApiVersionsRequest.client_software_version",
+            compact: true
+        )
         buffer.writeKafkaEmptyTaggedFields()
     }
 }

@@ -45,7 +45,8 @@ public struct ApiVersionsResponse: KafkaResponseMessage {
             let range = ApiVersionRange(
                 apiKeyCode: try element.readKafkaInteger("ApiVersion.api_key"),
                 minVersion: try element.readKafkaInteger("ApiVersion.min_version"),
-                maxVersion: try element.readKafkaInteger("ApiVersion.max_version"))
+                maxVersion: try element.readKafkaInteger("ApiVersion.max_version")
+            )
             if flexible { try element.skipKafkaTaggedFields("ApiVersion._tagged_fields") }
             return range
         }

@@ -83,8 +83,10 @@ public struct FetchRequest: KafkaRequestMessage {
                         fetchOffset: try partition.readKafkaInteger("FetchPartition.fetch_offset"),
                         logStartOffset: version >= 5
                             ? try partition.readKafkaInteger("FetchPartition.log_start_offset") : -1,
-                        partitionMaxBytes: try partition.readKafkaInteger("FetchPartition.partition_max_bytes"))
-                })
+                        partitionMaxBytes: try partition.readKafkaInteger("FetchPartition.partition_max_bytes")
+                    )
+                }
+            )
         }
     }
 

@@ -84,7 +84,8 @@ public struct FetchResponse: KafkaResponseMessage {
                 partitions: try topic.readKafkaArray("FetchableTopicResponse.partitions") {
                     (partition: inout ByteBuffer) throws(KafkaProtocolError) in
                     try Partition(from: &partition, version: version)
-                })
+                }
+            )
         }
     }
 
@@ -113,7 +114,8 @@ extension FetchResponse.Partition {
             (aborted: inout ByteBuffer) throws(KafkaProtocolError) in
             FetchResponse.AbortedTransaction(
                 producerID: try aborted.readKafkaInteger("AbortedTransaction.producer_id"),
-                firstOffset: try aborted.readKafkaInteger("AbortedTransaction.first_offset"))
+                firstOffset: try aborted.readKafkaInteger("AbortedTransaction.first_offset")
+            )
         }
         records = try buffer.readKafkaNullableBytes("PartitionData.records")
     }

@@ -61,8 +61,10 @@ public struct ListOffsetsRequest: KafkaRequestMessage {
                     (partition: inout ByteBuffer) throws(KafkaProtocolError) in
                     Partition(
                         partitionIndex: try partition.readKafkaInteger("ListOffsetsPartition.partition_index"),
-                        timestamp: try partition.readKafkaInteger("ListOffsetsPartition.timestamp"))
-                })
+                        timestamp: try partition.readKafkaInteger("ListOffsetsPartition.timestamp")
+                    )
+                }
+            )
         }
     }
 

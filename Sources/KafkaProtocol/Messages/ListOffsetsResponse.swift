@@ -57,12 +57,16 @@ public struct ListOffsetsResponse: KafkaResponseMessage {
                     (partition: inout ByteBuffer) throws(KafkaProtocolError) in
                     Partition(
                         partitionIndex: try partition.readKafkaInteger(
-                            "ListOffsetsPartitionResponse.partition_index"),
+                            "ListOffsetsPartitionResponse.partition_index"
+                        ),
                         errorCode: KafkaErrorCode(
-                            rawValue: try partition.readKafkaInteger("ListOffsetsPartitionResponse.error_code")),
+                            rawValue: try partition.readKafkaInteger("ListOffsetsPartitionResponse.error_code")
+                        ),
                         timestamp: try partition.readKafkaInteger("ListOffsetsPartitionResponse.timestamp"),
-                        offset: try partition.readKafkaInteger("ListOffsetsPartitionResponse.offset"))
-                })
+                        offset: try partition.readKafkaInteger("ListOffsetsPartitionResponse.offset")
+                    )
+                }
+            )
         }
     }
 

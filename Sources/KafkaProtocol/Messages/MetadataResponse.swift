@@ -59,7 +59,8 @@ public struct MetadataResponse: KafkaResponseMessage {
         public var isInternal: Bool
         public var partitions: [Partition]
 
-        public init(errorCode: KafkaErrorCode = .none, name: String, isInternal: Bool = false, partitions: [Partition]) {
+        public init(errorCode: KafkaErrorCode = .none, name: String, isInternal: Bool = false, partitions: [Partition])
+        {
             self.errorCode = errorCode
             self.name = name
             self.isInternal = isInternal
@@ -98,7 +99,8 @@ public struct MetadataResponse: KafkaResponseMessage {
                 nodeID: try broker.readKafkaInteger("MetadataResponseBroker.node_id"),
                 host: try broker.readKafkaString("MetadataResponseBroker.host"),
                 port: try broker.readKafkaInteger("MetadataResponseBroker.port"),
-                rack: try broker.readKafkaNullableString("MetadataResponseBroker.rack"))
+                rack: try broker.readKafkaNullableString("MetadataResponseBroker.rack")
+            )
         }
         clusterID = version >= 2 ? try buffer.readKafkaNullableString("MetadataResponse.cluster_id") : nil
         controllerID = try buffer.readKafkaInteger("MetadataResponse.controller_id")
@@ -112,7 +114,8 @@ public struct MetadataResponse: KafkaResponseMessage {
                     (partition: inout ByteBuffer) throws(KafkaProtocolError) in
                     Partition(
                         errorCode: KafkaErrorCode(
-                            rawValue: try partition.readKafkaInteger("MetadataResponsePartition.error_code")),
+                            rawValue: try partition.readKafkaInteger("MetadataResponsePartition.error_code")
+                        ),
                         partitionIndex: try partition.readKafkaInteger("MetadataResponsePartition.partition_index"),
                         leaderID: try partition.readKafkaInteger("MetadataResponsePartition.leader_id"),
                         replicaNodes: try partition.readKafkaArray("MetadataResponsePartition.replica_nodes") {
@@ -122,8 +125,10 @@ public struct MetadataResponse: KafkaResponseMessage {
                         isrNodes: try partition.readKafkaArray("MetadataResponsePartition.isr_nodes") {
                             (node: inout ByteBuffer) throws(KafkaProtocolError) in
                             try node.readKafkaInteger("MetadataResponsePartition.isr_nodes[]", as: Int32.self)
-                        })
-                })
+                        }
+                    )
+                }
+            )
         }
     }
 

@@ -44,7 +44,13 @@ public struct OffsetCommitRequest: KafkaRequestMessage {
     public var retentionTimeMs: Int64
     public var topics: [Topic]
 
-    public init(groupID: String, generationID: Int32 = -1, memberID: String = "", retentionTimeMs: Int64 = -1, topics: [Topic]) {
+    public init(
+        groupID: String,
+        generationID: Int32 = -1,
+        memberID: String = "",
+        retentionTimeMs: Int64 = -1,
+        topics: [Topic]
+    ) {
         self.groupID = groupID
         self.generationID = generationID
         self.memberID = memberID
@@ -66,10 +72,15 @@ public struct OffsetCommitRequest: KafkaRequestMessage {
                     (partition: inout ByteBuffer) throws(KafkaProtocolError) in
                     Partition(
                         partitionIndex: try partition.readKafkaInteger("OffsetCommitRequestPartition.partition_index"),
-                        committedOffset: try partition.readKafkaInteger("OffsetCommitRequestPartition.committed_offset"),
+                        committedOffset: try partition.readKafkaInteger(
+                            "OffsetCommitRequestPartition.committed_offset"
+                        ),
                         committedMetadata: try partition.readKafkaNullableString(
-                            "OffsetCommitRequestPartition.committed_metadata"))
-                })
+                            "OffsetCommitRequestPartition.committed_metadata"
+                        )
+                    )
+                }
+            )
         }
     }
 
@@ -87,7 +98,9 @@ public struct OffsetCommitRequest: KafkaRequestMessage {
                 out.writeInteger(partition.partitionIndex)
                 out.writeInteger(partition.committedOffset)
                 try out.writeKafkaNullableString(
-                    partition.committedMetadata, "OffsetCommitRequestPartition.committed_metadata")
+                    partition.committedMetadata,
+                    "OffsetCommitRequestPartition.committed_metadata"
+                )
             }
         }
     }

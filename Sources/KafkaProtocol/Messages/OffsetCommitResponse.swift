@@ -51,8 +51,11 @@ public struct OffsetCommitResponse: KafkaResponseMessage {
                     Partition(
                         partitionIndex: try partition.readKafkaInteger("OffsetCommitResponsePartition.partition_index"),
                         errorCode: KafkaErrorCode(
-                            rawValue: try partition.readKafkaInteger("OffsetCommitResponsePartition.error_code")))
-                })
+                            rawValue: try partition.readKafkaInteger("OffsetCommitResponsePartition.error_code")
+                        )
+                    )
+                }
+            )
         }
     }
 

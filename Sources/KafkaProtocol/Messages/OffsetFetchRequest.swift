@@ -40,7 +40,8 @@ public struct OffsetFetchRequest: KafkaRequestMessage {
                 partitionIndexes: try topic.readKafkaArray("OffsetFetchRequestTopic.partition_indexes") {
                     (index: inout ByteBuffer) throws(KafkaProtocolError) in
                     try index.readKafkaInteger("OffsetFetchRequestTopic.partition_indexes[]", as: Int32.self)
-                })
+                }
+            )
         }
         guard topics != nil || version >= 2 else {
             throw .invalidLength(field: "OffsetFetchRequest.topics", length: -1)

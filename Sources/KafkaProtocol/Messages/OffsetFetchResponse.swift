@@ -20,7 +20,12 @@ public struct OffsetFetchResponse: KafkaResponseMessage {
         public var metadata: String?
         public var errorCode: KafkaErrorCode
 
-        public init(partitionIndex: Int32, committedOffset: Int64, metadata: String? = "", errorCode: KafkaErrorCode = .none) {
+        public init(
+            partitionIndex: Int32,
+            committedOffset: Int64,
+            metadata: String? = "",
+            errorCode: KafkaErrorCode = .none
+        ) {
             self.partitionIndex = partitionIndex
             self.committedOffset = committedOffset
             self.metadata = metadata
@@ -61,11 +66,16 @@ public struct OffsetFetchResponse: KafkaResponseMessage {
                     (partition: inout ByteBuffer) throws(KafkaProtocolError) in
                     Partition(
                         partitionIndex: try partition.readKafkaInteger("OffsetFetchResponsePartition.partition_index"),
-                        committedOffset: try partition.readKafkaInteger("OffsetFetchResponsePartition.committed_offset"),
+                        committedOffset: try partition.readKafkaInteger(
+                            "OffsetFetchResponsePartition.committed_offset"
+                        ),
                         metadata: try partition.readKafkaNullableString("OffsetFetchResponsePartition.metadata"),
                         errorCode: KafkaErrorCode(
-                            rawValue: try partition.readKafkaInteger("OffsetFetchResponsePartition.error_code")))
-                })
+                            rawValue: try partition.readKafkaInteger("OffsetFetchResponsePartition.error_code")
+                        )
+                    )
+                }
+            )
         }
         errorCode =
             version >= 2

@@ -63,8 +63,10 @@ public struct ProduceRequest: KafkaRequestMessage {
                     (partition: inout ByteBuffer) throws(KafkaProtocolError) in
                     Partition(
                         index: try partition.readKafkaInteger("PartitionProduceData.index"),
-                        records: try partition.readKafkaNullableBytes("PartitionProduceData.records"))
-                })
+                        records: try partition.readKafkaNullableBytes("PartitionProduceData.records")
+                    )
+                }
+            )
         }
     }
 

@@ -66,12 +66,15 @@ public struct ProduceResponse: KafkaResponseMessage {
                     Partition(
                         index: try partition.readKafkaInteger("PartitionProduceResponse.index"),
                         errorCode: KafkaErrorCode(
-                            rawValue: try partition.readKafkaInteger("PartitionProduceResponse.error_code")),
+                            rawValue: try partition.readKafkaInteger("PartitionProduceResponse.error_code")
+                        ),
                         baseOffset: try partition.readKafkaInteger("PartitionProduceResponse.base_offset"),
                         logAppendTimeMs: try partition.readKafkaInteger("PartitionProduceResponse.log_append_time_ms"),
                         logStartOffset: version >= 5
-                            ? try partition.readKafkaInteger("PartitionProduceResponse.log_start_offset") : -1)
-                })
+                            ? try partition.readKafkaInteger("PartitionProduceResponse.log_start_offset") : -1
+                    )
+                }
+            )
         }
         throttleTimeMs = try buffer.readKafkaInteger("ProduceResponse.throttle_time_ms")
     }

@@ -19,8 +19,15 @@ struct ApiVersionsResponseTests {
     @Test func goldenError35Reply() throws {
         var out = ByteBuffer()
         try KafkaFrame.writeResponse(
-            ApiVersionsResponse.unsupportedVersion(table: .minimal), version: 0, correlationID: 7, into: &out)
-        #expect(out.bytes == ReferenceVectors.wireSample("ApiVersionsResponse_v0_error35_reply_to_unsupported_version").framed)
+            ApiVersionsResponse.unsupportedVersion(table: .minimal),
+            version: 0,
+            correlationID: 7,
+            into: &out
+        )
+        #expect(
+            out.bytes
+                == ReferenceVectors.wireSample("ApiVersionsResponse_v0_error35_reply_to_unsupported_version").framed
+        )
     }
 
     @Test func error35ReplyWithComfortableTableAdvertisesV3() throws {
@@ -32,7 +39,9 @@ struct ApiVersionsResponseTests {
     /// buffer each, throttle, top-level tag buffer.
     @Test func version3IsFlexible() throws {
         let response = ApiVersionsResponse(apiKeys: [ApiVersionRange(.apiVersions, 0...3)], throttleTimeMs: 5)
-        let expected: [UInt8] = [0x00, 0x00, 0x02, 0x00, 0x12, 0x00, 0x00, 0x00, 0x03, 0x00, 0x00, 0x00, 0x00, 0x05, 0x00]
+        let expected: [UInt8] = [
+            0x00, 0x00, 0x02, 0x00, 0x12, 0x00, 0x00, 0x00, 0x03, 0x00, 0x00, 0x00, 0x00, 0x05, 0x00,
+        ]
         #expect(try encodedBody(response, version: 3) == expected)
         #expect(try decodedBody(ApiVersionsResponse.self, expected, version: 3) == response)
     }
@@ -57,8 +66,11 @@ struct ApiVersionsResponseTests {
 
     @Test func everyVersionRoundTrips() throws {
         let response = ApiVersionsResponse(
-            apiKeys: ApiVersionsTable.comfortable.ranges + [ApiVersionRange(apiKeyCode: 999, minVersion: 0, maxVersion: 1)],
-            throttleTimeMs: 12)
+            apiKeys: ApiVersionsTable.comfortable.ranges + [
+                ApiVersionRange(apiKeyCode: 999, minVersion: 0, maxVersion: 1)
+            ],
+            throttleTimeMs: 12
+        )
         try expectRoundTrip(response) { response, version in
             var expected = response
             if version == 0 { expected.throttleTimeMs = 0 }

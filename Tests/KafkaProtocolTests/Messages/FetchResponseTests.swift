@@ -25,10 +25,18 @@ struct FetchResponseTests {
                     name: "t",
                     partitions: [
                         FetchResponse.Partition(
-                            partitionIndex: 0, errorCode: .offsetOutOfRange, highWatermark: 9, lastStableOffset: 9,
-                            logStartOffset: 3, abortedTransactions: nil, records: nil)
-                    ])
-            ])
+                            partitionIndex: 0,
+                            errorCode: .offsetOutOfRange,
+                            highWatermark: 9,
+                            lastStableOffset: 9,
+                            logStartOffset: 3,
+                            abortedTransactions: nil,
+                            records: nil
+                        )
+                    ]
+                )
+            ]
+        )
         let head: [UInt8] = [0, 0, 0, 1, 0, 0, 0, 1, 0, 1, 0x74, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1]
         let offsets: [UInt8] = [0, 0, 0, 0, 0, 0, 0, 9, 0, 0, 0, 0, 0, 0, 0, 9]
         let logStart: [UInt8] = [0, 0, 0, 0, 0, 0, 0, 3]
@@ -45,11 +53,17 @@ struct FetchResponseTests {
                     name: "topic",
                     partitions: [
                         FetchResponse.Partition(
-                            partitionIndex: 2, highWatermark: 100, lastStableOffset: 100, logStartOffset: 10,
+                            partitionIndex: 2,
+                            highWatermark: 100,
+                            lastStableOffset: 100,
+                            logStartOffset: 10,
                             abortedTransactions: [FetchResponse.AbortedTransaction(producerID: 5, firstOffset: 6)],
-                            records: ByteBuffer(bytes: ReferenceVectors.recordBatch("uncompressed_idempotent").bytes))
-                    ])
-            ])
+                            records: ByteBuffer(bytes: ReferenceVectors.recordBatch("uncompressed_idempotent").bytes)
+                        )
+                    ]
+                )
+            ]
+        )
         try expectRoundTrip(response) { response, version in
             var expected = response
             if version < 5 { expected.topics[0].partitions[0].logStartOffset = -1 }

@@ -13,9 +13,19 @@ struct FindCoordinatorResponseTests {
     /// v1+: throttle first, then error, error_message, node.
     @Test func version1AddsThrottleAndMessage() throws {
         let response = FindCoordinatorResponse(
-            throttleTimeMs: 1, errorCode: .coordinatorNotAvailable, errorMessage: "x", nodeID: 2, host: "h", port: 3)
+            throttleTimeMs: 1,
+            errorCode: .coordinatorNotAvailable,
+            errorMessage: "x",
+            nodeID: 2,
+            host: "h",
+            port: 3
+        )
         #expect(try encodedBody(response, version: 0) == [0, 15, 0, 0, 0, 2, 0, 1, 0x68, 0, 0, 0, 3])
-        #expect(try encodedBody(response, version: 1) == [0, 0, 0, 1, 0, 15, 0, 1, 0x78, 0, 0, 0, 2, 0, 1, 0x68, 0, 0, 0, 3])
+        #expect(
+            try encodedBody(response, version: 1) == [
+                0, 0, 0, 1, 0, 15, 0, 1, 0x78, 0, 0, 0, 2, 0, 1, 0x68, 0, 0, 0, 3,
+            ]
+        )
         try expectRoundTrip(response) { response, version in
             var expected = response
             if version < 1 {

@@ -8,7 +8,9 @@ struct InitProducerIdResponseTests {
         let expected = InitProducerIdResponse(producerID: 1000, producerEpoch: 0)
         #expect(response == expected)
         #expect(try encodedBody(expected, version: 0) == body)
-        try expectRoundTrip(InitProducerIdResponse(throttleTimeMs: 3, errorCode: .unknownServerError, producerID: -1, producerEpoch: -1))
+        try expectRoundTrip(
+            InitProducerIdResponse(throttleTimeMs: 3, errorCode: .unknownServerError, producerID: -1, producerEpoch: -1)
+        )
         expectVersionsOutsideRangeRejected(expected)
     }
 }

@@ -15,7 +15,13 @@ struct ListOffsetsRequestTests {
     @Test func version2AddsIsolationLevel() throws {
         let request = ListOffsetsRequest(
             isolationLevel: 1,
-            topics: [ListOffsetsRequest.Topic(name: "t", partitions: [ListOffsetsRequest.Partition(partitionIndex: 1, timestamp: -1)])])
+            topics: [
+                ListOffsetsRequest.Topic(
+                    name: "t",
+                    partitions: [ListOffsetsRequest.Partition(partitionIndex: 1, timestamp: -1)]
+                )
+            ]
+        )
         let topics: [UInt8] = [0, 0, 0, 1, 0, 1, 0x74, 0, 0, 0, 1, 0, 0, 0, 1] + [UInt8](repeating: 0xFF, count: 8)
         #expect(try encodedBody(request, version: 1) == [0xFF, 0xFF, 0xFF, 0xFF] + topics)
         #expect(try encodedBody(request, version: 2) == [0xFF, 0xFF, 0xFF, 0xFF, 0x01] + topics)

@@ -8,7 +8,9 @@ struct ListOffsetsResponseTests {
         let expected = ListOffsetsResponse(
             topics: [
                 ListOffsetsResponse.Topic(
-                    name: "t", partitions: [ListOffsetsResponse.Partition(partitionIndex: 0, timestamp: -1, offset: 0)])
+                    name: "t",
+                    partitions: [ListOffsetsResponse.Partition(partitionIndex: 0, timestamp: -1, offset: 0)]
+                )
             ])
         #expect(response == expected)
         #expect(try encodedBody(expected, version: 1) == body)
@@ -20,8 +22,16 @@ struct ListOffsetsResponseTests {
             topics: [
                 ListOffsetsResponse.Topic(
                     name: "t",
-                    partitions: [ListOffsetsResponse.Partition(partitionIndex: 0, errorCode: .unknownTopicOrPartition, offset: -1)])
-            ])
+                    partitions: [
+                        ListOffsetsResponse.Partition(
+                            partitionIndex: 0,
+                            errorCode: .unknownTopicOrPartition,
+                            offset: -1
+                        )
+                    ]
+                )
+            ]
+        )
         let v1 = try encodedBody(response, version: 1)
         #expect(try encodedBody(response, version: 2) == [0, 0, 0, 7] + v1)
         try expectRoundTrip(response) { response, version in

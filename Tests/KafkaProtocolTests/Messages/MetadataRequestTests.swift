@@ -11,7 +11,10 @@ struct MetadataRequestTests {
 
     /// `kcat -L`: a null topics array at v4 means all topics.
     @Test func goldenAllTopicsIsNull() throws {
-        let (_, request, body) = try goldenRequestBody("MetadataRequest_v4_all_topics(null array)", as: MetadataRequest.self)
+        let (_, request, body) = try goldenRequestBody(
+            "MetadataRequest_v4_all_topics(null array)",
+            as: MetadataRequest.self
+        )
         #expect(request.topics == nil)
         #expect(request.allowAutoTopicCreation)
         #expect(body == [0xFF, 0xFF, 0xFF, 0xFF, 0x01])

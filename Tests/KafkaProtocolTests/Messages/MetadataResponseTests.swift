@@ -11,8 +11,12 @@ struct MetadataResponseTests {
         topics: [
             MetadataResponse.Topic(
                 name: "t",
-                partitions: [MetadataResponse.Partition(partitionIndex: 0, leaderID: 1, replicaNodes: [1], isrNodes: [1])])
-        ])
+                partitions: [
+                    MetadataResponse.Partition(partitionIndex: 0, leaderID: 1, replicaNodes: [1], isrNodes: [1])
+                ]
+            )
+        ]
+    )
 
     @Test func goldenV4() throws {
         let (response, body) = try goldenResponseBody("MetadataResponse_v4", as: MetadataResponse.self)
@@ -27,7 +31,8 @@ struct MetadataResponseTests {
             brokers: [MetadataResponse.Broker(nodeID: 2, host: "h", port: 1, rack: "r")],
             clusterID: "c",
             controllerID: 2,
-            topics: [MetadataResponse.Topic(errorCode: .unknownTopicOrPartition, name: "x", partitions: [])])
+            topics: [MetadataResponse.Topic(errorCode: .unknownTopicOrPartition, name: "x", partitions: [])]
+        )
         let expected: [UInt8] = [
             0, 0, 0, 1, 0, 0, 0, 2, 0, 1, 0x68, 0, 0, 0, 1, 0, 1, 0x72,  // brokers
             0, 0, 0, 2,  // controller

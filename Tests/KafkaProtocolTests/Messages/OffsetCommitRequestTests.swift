@@ -5,15 +5,20 @@ import Testing
 /// No golden sample exists for OffsetCommit; bytes are laid out by hand from LAYOUTS.md.
 struct OffsetCommitRequestTests {
     static let request = OffsetCommitRequest(
-        groupID: "g", generationID: 3, memberID: "m", retentionTimeMs: -1,
+        groupID: "g",
+        generationID: 3,
+        memberID: "m",
+        retentionTimeMs: -1,
         topics: [
             OffsetCommitRequest.Topic(
                 name: "t",
                 partitions: [
                     OffsetCommitRequest.Partition(partitionIndex: 0, committedOffset: 42, committedMetadata: nil),
                     OffsetCommitRequest.Partition(partitionIndex: 1, committedOffset: 7, committedMetadata: "md"),
-                ])
-        ])
+                ]
+            )
+        ]
+    )
 
     static let bytes: [UInt8] =
         [0, 1, 0x67] + [0, 0, 0, 3] + [0, 1, 0x6D] + [UInt8](repeating: 0xFF, count: 8)

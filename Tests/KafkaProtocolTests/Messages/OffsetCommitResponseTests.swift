@@ -7,8 +7,11 @@ struct OffsetCommitResponseTests {
         throttleTimeMs: 5,
         topics: [
             OffsetCommitResponse.Topic(
-                name: "t", partitions: [OffsetCommitResponse.Partition(partitionIndex: 2, errorCode: .rebalanceInProgress)])
-        ])
+                name: "t",
+                partitions: [OffsetCommitResponse.Partition(partitionIndex: 2, errorCode: .rebalanceInProgress)]
+            )
+        ]
+    )
 
     @Test func version3AddsThrottle() throws {
         let topics: [UInt8] = [0, 0, 0, 1, 0, 1, 0x74, 0, 0, 0, 1, 0, 0, 0, 2, 0, 27]

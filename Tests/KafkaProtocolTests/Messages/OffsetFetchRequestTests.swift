@@ -5,7 +5,9 @@ import Testing
 struct OffsetFetchRequestTests {
     @Test func layout() throws {
         let request = OffsetFetchRequest(
-            groupID: "g", topics: [OffsetFetchRequest.Topic(name: "t", partitionIndexes: [0, 5])])
+            groupID: "g",
+            topics: [OffsetFetchRequest.Topic(name: "t", partitionIndexes: [0, 5])]
+        )
         let bytes: [UInt8] = [0, 1, 0x67, 0, 0, 0, 1, 0, 1, 0x74, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 5]
         for version in OffsetFetchRequest.versions {
             #expect(try encodedBody(request, version: version) == bytes)

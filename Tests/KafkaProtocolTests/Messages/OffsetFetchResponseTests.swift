@@ -8,9 +8,12 @@ struct OffsetFetchResponseTests {
         throttleTimeMs: 4,
         topics: [
             OffsetFetchResponse.Topic(
-                name: "t", partitions: [OffsetFetchResponse.Partition(partitionIndex: 0, committedOffset: -1, metadata: "")])
+                name: "t",
+                partitions: [OffsetFetchResponse.Partition(partitionIndex: 0, committedOffset: -1, metadata: "")]
+            )
         ],
-        errorCode: .notCoordinator)
+        errorCode: .notCoordinator
+    )
 
     @Test func layoutPerVersion() throws {
         let topics: [UInt8] =
@@ -29,7 +32,12 @@ struct OffsetFetchResponseTests {
 
     @Test func nullMetadataRoundTrips() throws {
         let response = OffsetFetchResponse(
-            topics: [OffsetFetchResponse.Topic(name: "t", partitions: [OffsetFetchResponse.Partition(partitionIndex: 1, committedOffset: 9, metadata: nil)])])
+            topics: [
+                OffsetFetchResponse.Topic(
+                    name: "t",
+                    partitions: [OffsetFetchResponse.Partition(partitionIndex: 1, committedOffset: 9, metadata: nil)]
+                )
+            ])
         try expectRoundTrip(response)
     }
 }

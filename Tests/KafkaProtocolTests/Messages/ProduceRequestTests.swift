@@ -42,15 +42,20 @@ struct ProduceRequestTests {
             #expect(try encodedBody(request, version: version) == body, "v\(version)")
         }
         let withNulls = ProduceRequest(
-            transactionalID: "tx", acks: -1, timeoutMs: 30_000,
-            topics: [ProduceRequest.Topic(name: "a", partitions: [ProduceRequest.Partition(index: 3, records: nil)])])
+            transactionalID: "tx",
+            acks: -1,
+            timeoutMs: 30_000,
+            topics: [ProduceRequest.Topic(name: "a", partitions: [ProduceRequest.Partition(index: 3, records: nil)])]
+        )
         try expectRoundTrip(withNulls)
         expectVersionsOutsideRangeRejected(withNulls)
     }
 
     @Test func negativeRecordsLengthOtherThanNullThrows() {
         // transactional null, acks 1, timeout 0, 1 topic "t", 1 partition 0, records length -2.
-        let bytes: [UInt8] = [0xFF, 0xFF, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 1, 0x74, 0, 0, 0, 1, 0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFE]
+        let bytes: [UInt8] = [
+            0xFF, 0xFF, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 1, 0x74, 0, 0, 0, 1, 0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFE,
+        ]
         #expect(throws: KafkaProtocolError.invalidLength(field: "PartitionProduceData.records", length: -2)) {
             try decodedBody(ProduceRequest.self, bytes, version: 3)
         }

@@ -6,7 +6,8 @@ struct ProduceResponseTests {
     @Test func goldenV3() throws {
         let (response, body) = try goldenResponseBody("ProduceResponse_v3", as: ProduceResponse.self)
         let expected = ProduceResponse(
-            topics: [ProduceResponse.Topic(name: "t", partitions: [ProduceResponse.Partition(index: 0, baseOffset: 0)])])
+            topics: [ProduceResponse.Topic(name: "t", partitions: [ProduceResponse.Partition(index: 0, baseOffset: 0)])]
+        )
         #expect(response == expected)
         #expect(try encodedBody(expected, version: 3) == body)
     }
@@ -19,10 +20,17 @@ struct ProduceResponseTests {
                     name: "t",
                     partitions: [
                         ProduceResponse.Partition(
-                            index: 1, errorCode: .corruptMessage, baseOffset: 258, logAppendTimeMs: -1, logStartOffset: 7)
-                    ])
+                            index: 1,
+                            errorCode: .corruptMessage,
+                            baseOffset: 258,
+                            logAppendTimeMs: -1,
+                            logStartOffset: 7
+                        )
+                    ]
+                )
             ],
-            throttleTimeMs: 2)
+            throttleTimeMs: 2
+        )
         let common: [UInt8] = [0, 0, 0, 1, 0, 1, 0x74, 0, 0, 0, 1, 0, 0, 0, 1, 0, 2, 0, 0, 0, 0, 0, 0, 1, 2]
         let appendTime: [UInt8] = [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF]
         let logStart: [UInt8] = [0, 0, 0, 0, 0, 0, 0, 7]
