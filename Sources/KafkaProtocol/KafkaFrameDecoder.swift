@@ -11,7 +11,7 @@ import NIOCore
 ///
 /// Contract (NIOCore `ByteToMessageDecoder`): a partial frame returns `.needMoreData` without
 /// moving the reader index; a whole frame is consumed and emitted, and decoding continues.
-public struct KafkaFrameDecoder: ByteToMessageDecoder {
+public struct KafkaFrameDecoder: ByteToMessageDecoder, Sendable {
     public typealias InboundOut = ByteBuffer
 
     /// Kafka's own default request limit (`socket.request.max.bytes`, 100 MiB).
