@@ -40,6 +40,7 @@ let package = Package(
         .target(name: "AccessRecord", swiftSettings: strict),
         .target(name: "NginxLog", swiftSettings: strict),
         .target(name: "LZ4Frame", dependencies: ["CLZ4"], swiftSettings: strict),
+        .target(name: "KafkaProtocol", dependencies: ["LZ4Frame", nioCore], swiftSettings: strict),
 
         // Realistic nginx traffic and its ground truth; never imports the parser it checks.
         .target(name: "TrafficGenerator", swiftSettings: strict),
@@ -67,6 +68,7 @@ let package = Package(
         .testTarget(name: "NginxLogTests", dependencies: ["NginxLog"], swiftSettings: strict),
         .testTarget(name: "AccessRecordTests", dependencies: ["AccessRecord", "PipelineTestSupport"], swiftSettings: strict),
         .testTarget(name: "LZ4FrameTests", dependencies: ["LZ4Frame", "PipelineTestSupport"], swiftSettings: strict),
+        .testTarget(name: "KafkaProtocolTests", dependencies: ["KafkaProtocol", "PipelineTestSupport", nioCore, .product(name: "NIOEmbedded", package: "swift-nio"), .product(name: "NIOTestUtils", package: "swift-nio")], swiftSettings: strict),
         .testTarget(
             name: "EdgelogRuntimeTests",
             dependencies: ["EdgelogRuntime", "PipelineTestSupport", nioCore, nioPosix, logging, metrics, prometheus, serviceLifecycle],
