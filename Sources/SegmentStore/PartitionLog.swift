@@ -206,7 +206,7 @@ public final class PartitionLog: Sendable {
             guard let header = BatchHeader(parsing: rest) else {
                 throw invalid("\(rest.count) bytes, less than a batch header", at: position)
             }
-            if let problem = header.structuralProblem(maxBatchBytes: configuration.maxBatchBytes) {
+            if let problem = header.structuralProblem(maxBatchBytes: configuration.effectiveMaxBatchBytes) {
                 throw invalid(problem, at: position)
             }
             guard header.totalBytes <= rest.count else {

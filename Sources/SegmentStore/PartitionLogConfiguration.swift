@@ -10,7 +10,7 @@ public struct PartitionLogConfiguration: Sendable, Hashable {
     /// Bytes of log between two offset index entries (0 indexes every batch). Part of the
     /// on-disk format in effect: indexes rebuilt with another value differ from the originals.
     public var indexIntervalBytes: Int
-    /// Largest batch (header included) `append` accepts.
+    /// Largest batch (header included) `append` accepts; `segmentBytes` when that is smaller.
     public var maxBatchBytes: Int
 
     public init(
@@ -34,8 +34,11 @@ public struct PartitionLogConfiguration: Sendable, Hashable {
         }
         guard segmentAgeMilliseconds > 0 else { throw invalid("segmentAgeMilliseconds must be positive") }
         guard indexIntervalBytes >= 0 else { throw invalid("indexIntervalBytes must not be negative") }
-        guard maxBatchBytes >= BatchHeader.size, maxBatchBytes <= segmentBytes else {
-            throw invalid("maxBatchBytes \(maxBatchBytes) outside \(BatchHeader.size)...segmentBytes")
+        guard maxBatchBytes >= BatchHeader.size else {
+            throw invalid("maxBatchBytes \(maxBatchBytes) below the \(BatchHeader.size)-byte header")
         }
     }
+
+    /// The limit `append` applies: no batch may be larger than a segment.
+    var effectiveMaxBatchBytes: Int { min(maxBatchBytes, segmentBytes) }
 }
