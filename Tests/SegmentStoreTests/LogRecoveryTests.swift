@@ -32,18 +32,18 @@ import Testing
 
         #expect(log.recoveryReport.truncatedBytes == Int64(keptBytes))
         #expect(log.logEndOffset == synced.last!.lastOffset + 1)
-        #expect(try fixture.readAll(log) == synced.flatMap(\.stored))
-        #expect(fixture.fileSystem.contents(atPath: fixture.logPath(base: 0)) == synced.flatMap(\.stored))
+        try expectBytes(fixture.readAll(log), synced.flatMap(\.stored))
+        expectBytes(fixture.fileSystem.contents(atPath: fixture.logPath(base: 0)), synced.flatMap(\.stored))
 
         // Appends continue at the right offset, and the indexes are what a clean run writes.
         fixture.appended = synced
         try fixture.appendMany(5, to: log, seed: 40)
-        #expect(try fixture.readAll(log) == fixture.expectedBytes)
+        try expectBytes(fixture.readAll(log), fixture.expectedBytes)
         try log.close()
         let reference = try referenceFiles(of: fixture, batches: fixture.appended)
         for kind in SegmentFileName.Kind.allCases {
             let path = fixture.indexPath(base: 0, kind)
-            #expect(fixture.fileSystem.contents(atPath: path) == reference.contents(atPath: path), "\(kind)")
+            expectBytes(fixture.fileSystem.contents(atPath: path), reference.contents(atPath: path), "\(kind)")
         }
     }
 
@@ -64,7 +64,7 @@ import Testing
         #expect(log.recoveryReport.truncatedBytes == Int64(fixture.appended.last!.stored.count))
         #expect(log.recoveryReport.truncationReason?.contains("validation") == true)
         #expect(log.logEndOffset == kept.last!.lastOffset + 1)
-        #expect(try fixture.readAll(log) == kept.flatMap(\.stored))
+        try expectBytes(fixture.readAll(log), kept.flatMap(\.stored))
     }
 
     @Test func scanningStartsAtTheLastIndexEntry() throws {
@@ -96,11 +96,11 @@ import Testing
         log = try fixture.open()
         #expect(log.recoveryReport.truncatedBytes == 17)
         #expect(log.logEndOffset == kept.last!.lastOffset + 1)
-        #expect(try fixture.readAll(log) == kept.flatMap(\.stored))
+        try expectBytes(fixture.readAll(log), kept.flatMap(\.stored))
         let reference = try referenceFiles(of: fixture, batches: kept)
         for kind in [SegmentFileName.Kind.offsetIndex, .timeIndex] {
             let path = fixture.indexPath(base: 0, kind)
-            #expect(fixture.fileSystem.contents(atPath: path) == reference.contents(atPath: path))
+            expectBytes(fixture.fileSystem.contents(atPath: path), reference.contents(atPath: path))
         }
     }
 
@@ -123,11 +123,11 @@ import Testing
 
         log = try fixture.open()
         for (path, original) in originals {
-            #expect(fixture.fileSystem.contents(atPath: path) == original, "\(path)")
+            expectBytes(fixture.fileSystem.contents(atPath: path), original, "\(path)")
         }
         let rebuilt = Set(log.recoveryReport.rebuiltIndexFiles)
         #expect(rebuilt == Set(originals.keys.map { String($0.split(separator: "/").last!) }))
-        #expect(try fixture.readAll(log) == fixture.expectedBytes)
+        try expectBytes(fixture.readAll(log), fixture.expectedBytes)
         for batch in fixture.appended {
             #expect(try log.offset(forTimestamp: batch.maxTimestamp) == fixture.appended.first { $0.maxTimestamp >= batch.maxTimestamp }?.baseOffset)
         }
@@ -146,7 +146,7 @@ import Testing
         file.close()
 
         log = try fixture.open()
-        #expect(fixture.fileSystem.contents(atPath: path) == original)
+        expectBytes(fixture.fileSystem.contents(atPath: path), original)
         #expect(log.recoveryReport.rebuiltIndexFiles.contains(SegmentFileName(baseOffset: 0, kind: .offsetIndex).name))
     }
 
@@ -181,7 +181,7 @@ import Testing
         #expect(!fixture.fileSystem.fileExists(atPath: orphan))
         #expect(fixture.fileSystem.fileExists(atPath: unrelated))
         #expect(log.recoveryReport.removedFiles == [SegmentFileName(baseOffset: 1000, kind: .offsetIndex).name])
-        #expect(try fixture.readAll(log) == fixture.expectedBytes)
+        try expectBytes(fixture.readAll(log), fixture.expectedBytes)
     }
 
     @Test func aNewDirectoryStartsWithOneEmptySegmentAtOffsetZero() throws {
@@ -203,6 +203,6 @@ import Testing
         #expect(log.logEndOffset == end)
         #expect(log.segments.last?.bytes == 0)
         try fixture.appendMany(2, to: log, seed: 5)
-        #expect(try fixture.readAll(log) == fixture.expectedBytes)
+        try expectBytes(fixture.readAll(log), fixture.expectedBytes)
     }
 }

@@ -10,9 +10,9 @@ import Testing
         try fixture.appendMany(60, to: log)
         #expect(log.logStartOffset == 0)
         #expect(log.logEndOffset == fixture.appended.last!.lastOffset + 1)
-        #expect(try fixture.readAll(log) == fixture.expectedBytes)
+        try expectBytes(fixture.readAll(log), fixture.expectedBytes)
         // The bytes in the file are the batches with their offsets, back to back.
-        #expect(fixture.fileSystem.contents(atPath: fixture.logPath(base: 0)) == fixture.expectedBytes)
+        expectBytes(fixture.fileSystem.contents(atPath: fixture.logPath(base: 0)), fixture.expectedBytes)
     }
 
     @Test func severalBatchesInOneAppendGetConsecutiveOffsets() throws {
@@ -23,7 +23,7 @@ import Testing
         let result = try log.append(first + second)
         #expect(result.baseOffset == 0 && result.lastOffset == 4)
         let expected = TestBatches.stored(first, at: 0) + TestBatches.stored(second, at: 3)
-        #expect(try log.read(from: 0, maxBytes: 1 << 20) == expected)
+        try expectBytes(log.read(from: 0, maxBytes: 1 << 20), expected)
         #expect(log.logEndOffset == 5)
     }
 
@@ -37,10 +37,10 @@ import Testing
                 let bytes = try log.read(from: offset, maxBytes: maxBytes)
                 let batches = TestBatches.split(bytes)
                 let holding = try #require(fixture.appended.firstIndex { $0.baseOffset <= offset && offset <= $0.lastOffset })
-                #expect(batches.first == fixture.appended[holding].stored)
+                expectBytes(batches.first, fixture.appended[holding].stored)
                 // Consecutive whole batches as appended, within maxBytes unless there is only one.
                 for (index, batch) in batches.enumerated() {
-                    #expect(batch == fixture.appended[holding + index].stored)
+                    expectBytes(batch, fixture.appended[holding + index].stored)
                 }
                 #expect(batches.count == 1 || bytes.count <= maxBytes)
             }
@@ -86,7 +86,7 @@ import Testing
         log = try fixture.open()
         #expect(log.logEndOffset == durable)
         #expect(log.durableEndOffset == durable)
-        #expect(try fixture.readAll(log) == fixture.appended[0..<syncedCount].flatMap(\.stored))
+        try expectBytes(fixture.readAll(log), fixture.appended[0..<syncedCount].flatMap(\.stored))
     }
 
     @Test func invalidBatchesAreRejectedAndNothingIsAppended() throws {
@@ -116,7 +116,7 @@ import Testing
             } throws: { ($0 as? StorageError)?.code == .invalidBatch }
         }
         #expect(log.logEndOffset == end)
-        #expect(try fixture.readAll(log) == fixture.expectedBytes)
+        try expectBytes(fixture.readAll(log), fixture.expectedBytes)
     }
 
     @Test func batchesOverTheLimitAreRejected() throws {
@@ -142,16 +142,16 @@ import Testing
             return error?.code == .noSpace && error?.errno == ENOSPC
         }
         #expect(log.logEndOffset == end)
-        #expect(try fixture.readAll(log) == fixture.expectedBytes)
-        #expect(fixture.fileSystem.contents(atPath: fixture.logPath(base: 0)) == fixture.expectedBytes)
+        try expectBytes(fixture.readAll(log), fixture.expectedBytes)
+        expectBytes(fixture.fileSystem.contents(atPath: fixture.logPath(base: 0)), fixture.expectedBytes)
 
         // Space again: the next batch gets the next offset and lands right after the last one.
         try fixture.appendMany(5, to: log, seed: 7)
-        #expect(try fixture.readAll(log) == fixture.expectedBytes)
+        try expectBytes(fixture.readAll(log), fixture.expectedBytes)
         try log.close()
         log = try fixture.open()
         #expect(log.recoveryReport.truncatedBytes == 0)
-        #expect(try fixture.readAll(log) == fixture.expectedBytes)
+        try expectBytes(fixture.readAll(log), fixture.expectedBytes)
     }
 
     @Test func noSpaceOnAnIndexWriteUndoesTheWholeAppend() throws {
@@ -163,13 +163,13 @@ import Testing
         #expect {
             try log.append(TestBatches.make(records: 2, seed: 60))
         } throws: { ($0 as? StorageError)?.code == .noSpace }
-        #expect(fixture.fileSystem.contents(atPath: fixture.logPath(base: 0)) == fixture.expectedBytes)
-        #expect(fixture.fileSystem.contents(atPath: fixture.indexPath(base: 0, .offsetIndex)) == indexBefore)
+        expectBytes(fixture.fileSystem.contents(atPath: fixture.logPath(base: 0)), fixture.expectedBytes)
+        expectBytes(fixture.fileSystem.contents(atPath: fixture.indexPath(base: 0, .offsetIndex)), indexBefore)
         try fixture.appendMany(3, to: log, seed: 11)
         try log.close()
         log = try fixture.open()
         #expect(log.recoveryReport.rebuiltIndexFiles.isEmpty)
-        #expect(try fixture.readAll(log) == fixture.expectedBytes)
+        try expectBytes(fixture.readAll(log), fixture.expectedBytes)
     }
 
     @Test func aTailThatCouldNotBeCutAfterAFailedAppendIsCutBeforeTheNextOne() throws {
@@ -181,7 +181,7 @@ import Testing
         #expect(throws: StorageError.self) { try log.append(TestBatches.make(payloadBytes: 200, seed: 3)) }
         // A shorter batch next: without the cut, bytes of the failed one would trail it.
         try fixture.appendMany(1, to: log, seed: 1)
-        #expect(fixture.fileSystem.contents(atPath: fixture.logPath(base: 0)) == fixture.expectedBytes)
+        expectBytes(fixture.fileSystem.contents(atPath: fixture.logPath(base: 0)), fixture.expectedBytes)
     }
 
     @Test func aFailedSyncStopsWritesUntilReopened() throws {
@@ -194,10 +194,10 @@ import Testing
         #expect(throws: StorageError.self) { try log.append(TestBatches.make()) }
         #expect(throws: StorageError.self) { try log.sync() }
         // Reads still work; reopening recovers what is on disk.
-        #expect(try fixture.readAll(log) == fixture.expectedBytes)
+        try expectBytes(fixture.readAll(log), fixture.expectedBytes)
         try log.close()
         log = try fixture.open()
-        #expect(try fixture.readAll(log) == fixture.expectedBytes)
+        try expectBytes(fixture.readAll(log), fixture.expectedBytes)
         try fixture.appendMany(1, to: log)
     }
 
@@ -227,7 +227,7 @@ import Testing
             expectedBase = segment.endOffset
         }
         #expect(expectedBase == log.logEndOffset)
-        #expect(try fixture.readAll(log) == fixture.expectedBytes)
+        try expectBytes(fixture.readAll(log), fixture.expectedBytes)
     }
 
     @Test func rollsByAge() throws {
@@ -246,7 +246,7 @@ import Testing
         fixture.clock.advance(by: 59_999)
         try fixture.appendMany(1, to: log, seed: 5)
         #expect(log.segments.count == 2)
-        #expect(try fixture.readAll(log) == fixture.expectedBytes)
+        try expectBytes(fixture.readAll(log), fixture.expectedBytes)
     }
 
     @Test func anEmptySegmentNeverRollsHoweverOld() throws {
@@ -270,7 +270,7 @@ import Testing
         #expect(log.durableEndOffset == log.logEndOffset)
         fixture.fileSystem.crash()
         log = try fixture.open()
-        #expect(try fixture.readAll(log) == fixture.expectedBytes)
+        try expectBytes(fixture.readAll(log), fixture.expectedBytes)
         #expect(log.segments.map(\.baseOffset) == [0, fixture.appended.last!.lastOffset + 1])
     }
 
@@ -307,7 +307,7 @@ import Testing
         try log.deleteSegments(before: Int64.max)
         #expect(log.segments.map(\.baseOffset) == [segments.last!.baseOffset])
         let remaining = fixture.appended.filter { $0.baseOffset >= segments.last!.baseOffset }
-        #expect(try fixture.readAll(log) == remaining.flatMap(\.stored))
+        try expectBytes(fixture.readAll(log), remaining.flatMap(\.stored))
         let end = log.logEndOffset
         try log.close()
         log = try fixture.open()

@@ -50,9 +50,9 @@ import Testing
         try file.sync()
         #expect(try file.size() == 6)
         #expect(try file.read(at: 1, count: 100) == [2, 3, 0, 0, 9])
-        #expect(try bytes(atPath: path) == [1, 2, 3, 0, 0, 9])
+        try expectBytes(bytes(atPath: path), [1, 2, 3, 0, 0, 9])
         try file.truncate(toSize: 2)
-        #expect(try bytes(atPath: path) == [1, 2])
+        try expectBytes(bytes(atPath: path), [1, 2])
         #expect(try fileSystem.contentsOfDirectory(atPath: directory.path + "/a/b") == ["f"])
         try fileSystem.renameFile(atPath: path, toPath: directory.path + "/a/g")
         #expect(fileSystem.fileExists(atPath: directory.path + "/a/g"))
@@ -102,11 +102,11 @@ import Testing
 
         log = try fixture.open()
         #expect(log.recoveryReport.truncatedBytes == Int64(garbage.count))
-        #expect(try bytes(atPath: lastLog) == before)
+        try expectBytes(bytes(atPath: lastLog), before)
         #expect(log.logEndOffset == end)
-        #expect(try fixture.readAll(log) == fixture.expectedBytes)
+        try expectBytes(fixture.readAll(log), fixture.expectedBytes)
         try fixture.appendMany(3, to: log, seed: 9)
-        #expect(try fixture.readAll(log) == fixture.expectedBytes)
+        try expectBytes(fixture.readAll(log), fixture.expectedBytes)
     }
 
     @Test func deletedIndexFilesAreRebuiltByteIdentical() throws {
@@ -130,11 +130,11 @@ import Testing
 
         log = try fixture.open()
         for (path, original) in originals {
-            #expect(try bytes(atPath: path) == original, "\(path)")
+            try expectBytes(bytes(atPath: path), original, "\(path)")
         }
         #expect(log.recoveryReport.rebuiltIndexFiles.count == originals.count)
         #expect(log.recoveryReport.truncatedBytes == 0)
-        #expect(try fixture.readAll(log) == fixture.expectedBytes)
+        try expectBytes(fixture.readAll(log), fixture.expectedBytes)
         for offset in stride(from: Int64(0), to: log.logEndOffset, by: 7) {
             let batch = try #require(TestBatches.split(try log.read(from: offset, maxBytes: 0)).first)
             #expect(fixture.appended.first { $0.baseOffset <= offset && offset <= $0.lastOffset }?.stored == batch)

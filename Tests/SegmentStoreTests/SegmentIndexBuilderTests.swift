@@ -23,6 +23,18 @@ import Testing
         #expect(entries == [.init(relativeOffset: 6, position: 300), .init(relativeOffset: 12, position: 600), .init(relativeOffset: 18, position: 900)])
     }
 
+    @Test func anEntryComesOnceExactlyTheIntervalWasWritten() throws {
+        // 100-byte batches, interval 200: before the batch at 200 exactly 200 bytes were
+        // written since the segment start, which is enough (Kafka: "at least every interval").
+        var builder = SegmentIndexBuilder(baseOffset: 0, indexIntervalBytes: 200)
+        var positions: [UInt32] = []
+        for index in 0..<7 {
+            let (entry, _) = builder.add(try header(base: Int64(index), totalBytes: 100, maxTimestamp: 0), at: Int64(index * 100))
+            if let entry { positions.append(entry.position) }
+        }
+        #expect(positions == [200, 400, 600])
+    }
+
     @Test func intervalZeroIndexesEveryBatchIncludingTheFirst() throws {
         var builder = SegmentIndexBuilder(baseOffset: 0, indexIntervalBytes: 0)
         for index in 0..<4 {

@@ -1,4 +1,5 @@
 import Logging
+import Testing
 @testable import SegmentStore
 
 /// Builds Kafka v2 record batches for storage tests, byte by byte from the layout table in
@@ -114,4 +115,24 @@ struct AppendedBatch: Sendable, Hashable {
     var lastOffset: Int64
     var stored: [UInt8]
     var maxTimestamp: Int64
+}
+
+/// `#expect(actual == expected)` for byte arrays, reporting the sizes and the first differing
+/// position instead of printing both arrays in full.
+func expectBytes(
+    _ actual: [UInt8]?,
+    _ expected: [UInt8]?,
+    _ comment: Comment? = nil,
+    sourceLocation: SourceLocation = #_sourceLocation
+) {
+    guard actual != expected else { return }
+    let detail: String
+    if let actual, let expected {
+        let firstDifference = zip(actual, expected).enumerated().first { $0.element.0 != $0.element.1 }?.offset
+        detail = "\(actual.count) bytes, expected \(expected.count); first difference at \(firstDifference ?? min(actual.count, expected.count))"
+    } else {
+        detail = "\(actual.map { "\($0.count) bytes" } ?? "nil"), expected \(expected.map { "\($0.count) bytes" } ?? "nil")"
+    }
+    let suffix = comment.map { " (\($0.rawValue))" } ?? ""
+    Issue.record(Comment(rawValue: "bytes differ: \(detail)\(suffix)"), sourceLocation: sourceLocation)
 }
