@@ -81,7 +81,9 @@ public struct BatchHeader: Sendable, Hashable {
     /// how far one batch can move the log end).
     public func structuralProblem(maxBatchBytes: Int) -> String? {
         if magic != Self.supportedMagic { return "magic \(magic), expected 2" }
-        if batchLength < Self.minimumBatchLength { return "batchLength \(batchLength) below \(Self.minimumBatchLength)" }
+        if batchLength < Self.minimumBatchLength {
+            return "batchLength \(batchLength) below \(Self.minimumBatchLength)"
+        }
         if totalBytes > maxBatchBytes { return "batch of \(totalBytes) bytes over the limit \(maxBatchBytes)" }
         if recordsCount < 1 { return "recordsCount \(recordsCount)" }
         if lastOffsetDelta != recordsCount - 1 {

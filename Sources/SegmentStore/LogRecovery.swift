@@ -45,6 +45,14 @@ enum LogRecovery {
             if let parsed = SegmentFileName(name) { names.append(parsed) }
         }
         let bases = Set(names.filter { $0.kind == .log }.map(\.baseOffset)).sorted()
+        if let unusable = bases.last, unusable > PartitionLog.maximumOffset {
+            throw StorageError(
+                code: .corruptSegment,
+                message: "segment base offset above \(PartitionLog.maximumOffset)",
+                path: context.directory,
+                offset: unusable
+            )
+        }
 
         // Second pass: remove index files whose log is gone (a deletion or a roll that was
         // interrupted). They would otherwise describe a log that no longer exists.
@@ -76,7 +84,7 @@ enum LogRecovery {
             // torn tail, rebuild its indexes.
             segments.append(try recoverLastSegment(base: lastBase, context, &report))
         } catch {
-            segments.forEach { $0.close() }
+            for segment in segments { segment.close() }
             throw error
         }
         report.segmentCount = segments.count
@@ -129,11 +137,13 @@ enum LogRecovery {
             if let loaded = timeIndex, loaded.entries.contains(where: { loaded.offset(of: $0) >= nextBase }) {
                 timeIndex = nil
             }
-            let scanner = SegmentScanner(file: files.log, segmentBaseOffset: base, size: size, validator: context.validator)
+            let scanner = SegmentScanner(
+                file: files.log, segmentBaseOffset: base, size: size, validator: context.validator)
             func corrupt(_ stop: SegmentScanner.Stop?, nextOffset: Int64) -> StorageError {
                 StorageError(
                     code: .corruptSegment,
-                    message: stop?.reason ?? "segment ends at offset \(nextOffset) but the next one starts at \(nextBase)",
+                    message: stop?.reason
+                        ?? "segment ends at offset \(nextOffset) but the next one starts at \(nextBase)",
                     path: paths.log,
                     offset: nextOffset,
                     position: stop?.position
@@ -142,7 +152,8 @@ enum LogRecovery {
 
             guard missing.isEmpty, let offsetIndex, let timeIndex else {
                 // Rebuild both from a full, validated scan.
-                var builder = SegmentIndexBuilder(baseOffset: base, indexIntervalBytes: context.configuration.indexIntervalBytes)
+                var builder = SegmentIndexBuilder(
+                    baseOffset: base, indexIntervalBytes: context.configuration.indexIntervalBytes)
                 var rebuiltOffsets = OffsetIndex(baseOffset: base)
                 var rebuiltTimes = TimeIndex(baseOffset: base)
                 let outcome = try scanner.scan(from: 0, expectedOffset: base, validateFrom: 0) { header, position in
@@ -203,14 +214,18 @@ enum LogRecovery {
         do {
             let fileSize = try files.log.size()
             let existingOffsets = OffsetIndex(baseOffset: base, fileBytes: try files.offsetIndex.readAll())
-            let validateFrom = Int64(existingOffsets?.entries.last(where: { Int64($0.position) < fileSize })?.position ?? 0)
+            let validateFrom = Int64(
+                existingOffsets?.entries.last(where: { Int64($0.position) < fileSize })?.position ?? 0)
             report.validatedFromPosition = validateFrom
 
-            var builder = SegmentIndexBuilder(baseOffset: base, indexIntervalBytes: context.configuration.indexIntervalBytes)
+            var builder = SegmentIndexBuilder(
+                baseOffset: base, indexIntervalBytes: context.configuration.indexIntervalBytes)
             var offsetIndex = OffsetIndex(baseOffset: base)
             var timeIndex = TimeIndex(baseOffset: base)
-            let scanner = SegmentScanner(file: files.log, segmentBaseOffset: base, size: fileSize, validator: context.validator)
-            let outcome = try scanner.scan(from: 0, expectedOffset: base, validateFrom: validateFrom) { header, position in
+            let scanner = SegmentScanner(
+                file: files.log, segmentBaseOffset: base, size: fileSize, validator: context.validator)
+            let outcome = try scanner.scan(from: 0, expectedOffset: base, validateFrom: validateFrom) {
+                header, position in
                 let (offsetEntry, timeEntry) = builder.add(header, at: position)
                 if let offsetEntry { offsetIndex.append(offsetEntry) }
                 if let timeEntry { timeIndex.append(timeEntry) }
@@ -256,7 +271,10 @@ enum LogRecovery {
         _ report: inout LogRecoveryReport
     ) throws {
         let expectations = [
-            (files.offsetIndex, SegmentFileName(baseOffset: offsetIndex.baseOffset, kind: .offsetIndex), offsetIndex.fileBytes),
+            (
+                files.offsetIndex, SegmentFileName(baseOffset: offsetIndex.baseOffset, kind: .offsetIndex),
+                offsetIndex.fileBytes
+            ),
             (files.timeIndex, SegmentFileName(baseOffset: timeIndex.baseOffset, kind: .timeIndex), timeIndex.fileBytes),
         ]
         for (file, name, expected) in expectations {

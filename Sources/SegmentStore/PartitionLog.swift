@@ -41,12 +41,20 @@ public final class PartitionLog: Sendable {
         var isClosed = false
         /// Set by a failed sync; every later write throws it.
         var failure: StorageError?
+        /// A roll failed (e.g. no space for the new files). Until one succeeds nothing more is
+        /// appended to the old segment: a new segment's `.log` may already exist at the log end,
+        /// and recovery would take it for the start of the next segment.
+        var rollPending = false
 
         var active: Segment {
             guard let last = segments.last else { preconditionFailure("a log always has a segment") }
             return last
         }
     }
+
+    /// No offset reaches this (2^62), so offset arithmetic never overflows; recovery rejects
+    /// segment files named above it.
+    public static let maximumOffset: Int64 = 1 << 62
 
     /// The partition directory.
     public let directory: String
@@ -163,6 +171,10 @@ public final class PartitionLog: Sendable {
         var bytes = Array(batches)
         return try state.withLock { state in
             try checkWritable(state)
+            guard state.logEndOffset + recordCount <= Self.maximumOffset else {
+                throw StorageError(
+                    code: .invalidBatch, message: "offsets exhausted", path: directory, offset: state.logEndOffset)
+            }
             let now = clock.milliseconds()
             if shouldRoll(state, incomingBytes: bytes.count, recordCount: recordCount, now: now) {
                 try roll(&state, now: now)
@@ -173,7 +185,8 @@ public final class PartitionLog: Sendable {
             bytes.withUnsafeMutableBytes { raw in
                 for index in headers.indices {
                     headers[index].baseOffset = nextOffset
-                    BatchHeader.store(baseOffset: nextOffset, into: UnsafeMutableRawBufferPointer(rebasing: raw[position...]))
+                    BatchHeader.store(
+                        baseOffset: nextOffset, into: UnsafeMutableRawBufferPointer(rebasing: raw[position...]))
                     position += headers[index].totalBytes
                     nextOffset = headers[index].lastOffset + 1
                 }
@@ -228,6 +241,7 @@ public final class PartitionLog: Sendable {
     private func shouldRoll(_ state: State, incomingBytes: Int, recordCount: Int64, now: Int64) -> Bool {
         let active = state.active
         guard !active.isEmpty else { return false }
+        if state.rollPending { return true }
         let full = active.size + Int64(incomingBytes) > Int64(configuration.segmentBytes)
         let old = now - active.createdAtMilliseconds >= configuration.segmentAgeMilliseconds
         // Relative offsets in the indexes are 32-bit.
@@ -246,6 +260,7 @@ public final class PartitionLog: Sendable {
     }
 
     private func roll(_ state: inout State, now: Int64) throws {
+        state.rollPending = true
         try syncActive(&state)
         let segment = try Segment.create(
             directory: directory,
@@ -255,6 +270,7 @@ public final class PartitionLog: Sendable {
             now: now
         )
         state.segments.append(segment)
+        state.rollPending = false
         logger.debug("rolled to a new segment", metadata: ["base-offset": "\(segment.baseOffset)"])
     }
 
@@ -393,7 +409,7 @@ public final class PartitionLog: Sendable {
         try state.withLock { state in
             guard !state.isClosed else { return }
             defer {
-                state.segments.forEach { $0.close() }
+                for segment in state.segments { segment.close() }
                 state.isClosed = true
             }
             if state.failure == nil {

@@ -67,7 +67,8 @@ final class Segment {
         createdAtMilliseconds: Int64
     ) {
         precondition(size >= 0 && nextOffset >= baseOffset, "a segment's end is at or after its start")
-        precondition(offsetIndex.baseOffset == baseOffset && timeIndex.baseOffset == baseOffset, "indexes of this segment")
+        precondition(
+            offsetIndex.baseOffset == baseOffset && timeIndex.baseOffset == baseOffset, "indexes of this segment")
         self.baseOffset = baseOffset
         self.paths = paths
         self.log = files.log
@@ -104,7 +105,7 @@ final class Segment {
                 }
             }
         } catch {
-            opened.forEach { $0.close() }
+            for file in opened { file.close() }
             throw error
         }
         return Segment(
@@ -160,8 +161,8 @@ final class Segment {
             do { try cutToKnownSizes() } catch { tailNeedsTruncation = true }
             throw error
         }
-        newOffsetEntries.forEach { offsetIndex.append($0) }
-        newTimeEntries.forEach { timeIndex.append($0) }
+        for entry in newOffsetEntries { offsetIndex.append(entry) }
+        for entry in newTimeEntries { timeIndex.append(entry) }
         self.builder = builder
         size = position
         nextOffset = (headers.last?.lastOffset ?? nextOffset - 1) + 1
@@ -185,7 +186,8 @@ final class Segment {
             header.structuralProblem(maxBatchBytes: Int(Int32.max)) == nil,
             position + Int64(header.totalBytes) <= size
         else {
-            throw StorageError(code: .corruptSegment, message: "no valid batch header", path: paths.log, position: position)
+            throw StorageError(
+                code: .corruptSegment, message: "no valid batch header", path: paths.log, position: position)
         }
         return header
     }
@@ -200,7 +202,8 @@ final class Segment {
             if header.lastOffset >= offset { return (position, header) }
             position += Int64(header.totalBytes)
         }
-        throw StorageError(code: .corruptSegment, message: "offset not found in its segment", path: paths.log, offset: offset)
+        throw StorageError(
+            code: .corruptSegment, message: "offset not found in its segment", path: paths.log, offset: offset)
     }
 
     /// Whole batches from the one holding `offset`: that batch always (even if larger than

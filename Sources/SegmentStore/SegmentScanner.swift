@@ -45,7 +45,8 @@ struct SegmentScanner {
         var headerBytes = [UInt8](repeating: 0, count: BatchHeader.size)
         while position < size {
             func stop(_ reason: String) -> Outcome {
-                Outcome(endPosition: position, nextOffset: expectedOffset, stop: Stop(position: position, reason: reason))
+                Outcome(
+                    endPosition: position, nextOffset: expectedOffset, stop: Stop(position: position, reason: reason))
             }
             guard size - position >= Int64(BatchHeader.size) else {
                 return stop("\(size - position) bytes left, less than a batch header")

@@ -69,7 +69,9 @@ import Testing
         #expect(try problem { $0.replaceSubrange(8..<12, with: [0xFF, 0xFF, 0xFF, 0xFF]) } != nil)
         #expect(try problem({ _ in }, maxBatchBytes: 90)?.contains("limit") == true)
         #expect(try problem { $0.replaceSubrange(57..<61, with: [0, 0, 0, 0]) } != nil)
-        #expect(try problem { $0.replaceSubrange(23..<27, with: [0x7F, 0xFF, 0xFF, 0xFF]) }?.contains("lastOffsetDelta") == true)
+        #expect(
+            try problem { $0.replaceSubrange(23..<27, with: [0x7F, 0xFF, 0xFF, 0xFF]) }?.contains("lastOffsetDelta")
+                == true)
     }
 
     @Test func storingTheBaseOffsetWritesBigEndianBytesZeroToEight() {

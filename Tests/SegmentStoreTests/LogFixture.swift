@@ -1,4 +1,5 @@
 import Logging
+
 @testable import SegmentStore
 
 /// A partition log (on an `InMemoryFileSystem` unless told otherwise), plus the test's own
@@ -34,7 +35,8 @@ final class LogFixture<FileSystem: SegmentFileSystem> {
     /// Appends `batch` and records it with the offsets the test expects: contiguous from the
     /// previous batch (or `expectedStart`), independent of what the log returns.
     @discardableResult
-    func append(_ batch: [UInt8], to log: PartitionLog, recordCount: Int64, maxTimestamp: Int64) throws -> AppendedBatch {
+    func append(_ batch: [UInt8], to log: PartitionLog, recordCount: Int64, maxTimestamp: Int64) throws -> AppendedBatch
+    {
         let expectedBase = appended.last.map { $0.lastOffset + 1 } ?? 0
         let result = try log.append(batch)
         let record = AppendedBatch(
@@ -43,7 +45,9 @@ final class LogFixture<FileSystem: SegmentFileSystem> {
             stored: TestBatches.stored(batch, at: expectedBase),
             maxTimestamp: maxTimestamp
         )
-        precondition(result.baseOffset == record.baseOffset && result.lastOffset == record.lastOffset, "log assigned \(result), test expected \(record.baseOffset)...\(record.lastOffset)")
+        precondition(
+            result.baseOffset == record.baseOffset && result.lastOffset == record.lastOffset,
+            "log assigned \(result), test expected \(record.baseOffset)...\(record.lastOffset)")
         appended.append(record)
         return record
     }

@@ -23,7 +23,9 @@ import Testing
         try fixture.appendMany(30, to: log)
         try log.sync()
         let synced = fixture.appended
-        let torn = try fixture.append(TestBatches.make(records: 4, payloadBytes: 150, seed: 99), to: log, recordCount: 4, maxTimestamp: 1_700_000_000_000)
+        let torn = try fixture.append(
+            TestBatches.make(records: 4, payloadBytes: 150, seed: 99), to: log, recordCount: 4,
+            maxTimestamp: 1_700_000_000_000)
         #expect(keptBytes < torn.stored.count)
 
         let tornPath = fixture.fileSystem.crash(tearLastWrite: keptBytes, ofFile: fixture.logPath(base: 0))
@@ -105,7 +107,8 @@ import Testing
     }
 
     @Test func missingIndexesOfEverySegmentAreRebuiltByteIdentical() throws {
-        let fixture = MemoryLogFixture(configuration: PartitionLogConfiguration(segmentBytes: 3000, indexIntervalBytes: 250))
+        let fixture = MemoryLogFixture(
+            configuration: PartitionLogConfiguration(segmentBytes: 3000, indexIntervalBytes: 250))
         var log = try fixture.open()
         try fixture.appendMany(80, to: log)
         let bases = log.segments.map(\.baseOffset)
@@ -129,12 +132,15 @@ import Testing
         #expect(rebuilt == Set(originals.keys.map { String($0.split(separator: "/").last!) }))
         try expectBytes(fixture.readAll(log), fixture.expectedBytes)
         for batch in fixture.appended {
-            #expect(try log.offset(forTimestamp: batch.maxTimestamp) == fixture.appended.first { $0.maxTimestamp >= batch.maxTimestamp }?.baseOffset)
+            #expect(
+                try log.offset(forTimestamp: batch.maxTimestamp)
+                    == fixture.appended.first { $0.maxTimestamp >= batch.maxTimestamp }?.baseOffset)
         }
     }
 
     @Test func aGarbledIndexOfAnOlderSegmentIsRebuilt() throws {
-        let fixture = MemoryLogFixture(configuration: PartitionLogConfiguration(segmentBytes: 3000, indexIntervalBytes: 250))
+        let fixture = MemoryLogFixture(
+            configuration: PartitionLogConfiguration(segmentBytes: 3000, indexIntervalBytes: 250))
         var log = try fixture.open()
         try fixture.appendMany(40, to: log)
         try log.close()
@@ -151,7 +157,8 @@ import Testing
     }
 
     @Test func damageInAnOlderSegmentIsReportedNotCut() throws {
-        let fixture = MemoryLogFixture(configuration: PartitionLogConfiguration(segmentBytes: 3000, indexIntervalBytes: 250))
+        let fixture = MemoryLogFixture(
+            configuration: PartitionLogConfiguration(segmentBytes: 3000, indexIntervalBytes: 250))
         let log = try fixture.open()
         try fixture.appendMany(40, to: log)
         try log.close()

@@ -16,8 +16,12 @@ import Testing
         let first = OffsetIndex.encode(OffsetIndex.Entry(relativeOffset: 5, position: 100))
         #expect(OffsetIndex(baseOffset: 0, fileBytes: first + [0]) == nil)
         #expect(OffsetIndex(baseOffset: 0, fileBytes: first + first) == nil)
-        #expect(OffsetIndex(baseOffset: 0, fileBytes: first + OffsetIndex.encode(.init(relativeOffset: 6, position: 90))) == nil)
-        #expect(OffsetIndex(baseOffset: 0, fileBytes: first + OffsetIndex.encode(.init(relativeOffset: 4, position: 200))) == nil)
+        #expect(
+            OffsetIndex(baseOffset: 0, fileBytes: first + OffsetIndex.encode(.init(relativeOffset: 6, position: 90)))
+                == nil)
+        #expect(
+            OffsetIndex(baseOffset: 0, fileBytes: first + OffsetIndex.encode(.init(relativeOffset: 4, position: 200)))
+                == nil)
         #expect(OffsetIndex(baseOffset: 0, fileBytes: [])?.count == 0)
     }
 

@@ -28,7 +28,8 @@ import Testing
     }
 
     @Test func readAtEveryOffsetReturnsWholeBatchesStartingWithTheOneHoldingIt() throws {
-        let fixture = MemoryLogFixture(configuration: PartitionLogConfiguration(segmentBytes: 4000, indexIntervalBytes: 300))
+        let fixture = MemoryLogFixture(
+            configuration: PartitionLogConfiguration(segmentBytes: 4000, indexIntervalBytes: 300))
         let log = try fixture.open()
         try fixture.appendMany(80, to: log)
         #expect(log.segments.count > 1)
@@ -36,7 +37,8 @@ import Testing
             for offset in 0..<log.logEndOffset {
                 let bytes = try log.read(from: offset, maxBytes: maxBytes)
                 let batches = TestBatches.split(bytes)
-                let holding = try #require(fixture.appended.firstIndex { $0.baseOffset <= offset && offset <= $0.lastOffset })
+                let holding = try #require(
+                    fixture.appended.firstIndex { $0.baseOffset <= offset && offset <= $0.lastOffset })
                 expectBytes(batches.first, fixture.appended[holding].stored)
                 // Consecutive whole batches as appended, within maxBytes unless there is only one.
                 for (index, batch) in batches.enumerated() {
@@ -120,7 +122,8 @@ import Testing
     }
 
     @Test func batchesOverTheLimitAreRejected() throws {
-        let fixture = MemoryLogFixture(configuration: PartitionLogConfiguration(segmentBytes: 1 << 20, maxBatchBytes: 200))
+        let fixture = MemoryLogFixture(
+            configuration: PartitionLogConfiguration(segmentBytes: 1 << 20, maxBatchBytes: 200))
         let log = try fixture.open()
         #expect {
             try log.append(TestBatches.make(payloadBytes: 200))
@@ -155,7 +158,8 @@ import Testing
     }
 
     @Test func noSpaceOnAnIndexWriteUndoesTheWholeAppend() throws {
-        let fixture = MemoryLogFixture(configuration: PartitionLogConfiguration(segmentBytes: 1 << 20, indexIntervalBytes: 0))
+        let fixture = MemoryLogFixture(
+            configuration: PartitionLogConfiguration(segmentBytes: 1 << 20, indexIntervalBytes: 0))
         var log = try fixture.open()
         try fixture.appendMany(5, to: log)
         let indexBefore = fixture.fileSystem.contents(atPath: fixture.indexPath(base: 0, .offsetIndex))
@@ -203,7 +207,8 @@ import Testing
 
     @Test func rollsBySize() throws {
         let segmentBytes = 2000
-        let fixture = MemoryLogFixture(configuration: PartitionLogConfiguration(segmentBytes: segmentBytes, indexIntervalBytes: 300))
+        let fixture = MemoryLogFixture(
+            configuration: PartitionLogConfiguration(segmentBytes: segmentBytes, indexIntervalBytes: 300))
         let log = try fixture.open()
         try fixture.appendMany(60, to: log)
         let segments = log.segments
@@ -214,7 +219,9 @@ import Testing
         for (index, segment) in segments.enumerated() {
             #expect(segment.baseOffset == expectedBase)
             #expect(segment.bytes <= Int64(segmentBytes))
-            let batchesInSegment = fixture.appended.filter { $0.baseOffset >= segment.baseOffset && $0.lastOffset < segment.endOffset }
+            let batchesInSegment = fixture.appended.filter {
+                $0.baseOffset >= segment.baseOffset && $0.lastOffset < segment.endOffset
+            }
             #expect(Int64(batchesInSegment.reduce(0) { $0 + $1.stored.count }) == segment.bytes)
             if index + 1 < segments.count {
                 let next = try #require(fixture.appended.first { $0.baseOffset == segment.endOffset })
@@ -232,7 +239,8 @@ import Testing
 
     @Test func rollsByAge() throws {
         let fixture = MemoryLogFixture(
-            configuration: PartitionLogConfiguration(segmentBytes: 1 << 20, segmentAgeMilliseconds: 60_000, indexIntervalBytes: 300)
+            configuration: PartitionLogConfiguration(
+                segmentBytes: 1 << 20, segmentAgeMilliseconds: 60_000, indexIntervalBytes: 300)
         )
         let log = try fixture.open()
         try fixture.appendMany(3, to: log)
@@ -249,9 +257,37 @@ import Testing
         try expectBytes(fixture.readAll(log), fixture.expectedBytes)
     }
 
+    @Test func aFailedRollIsRetriedBeforeAnythingMoreIsAppended() throws {
+        let fixture = MemoryLogFixture(
+            configuration: PartitionLogConfiguration(segmentBytes: 1000, indexIntervalBytes: 300))
+        var log = try fixture.open()
+        for seed in 0..<3 {
+            try fixture.append(
+                TestBatches.make(payloadBytes: 239, seed: UInt8(seed)), to: log, recordCount: 1,
+                maxTimestamp: 1_700_000_000_000)
+        }
+        #expect(log.segments.map(\.bytes) == [900])
+        // The roll creates the new .log, then the disk is full for its .index.
+        fixture.fileSystem.failNext(.create, with: ENOSPC, pathSuffix: ".index")
+        #expect {
+            try log.append(TestBatches.make(payloadBytes: 239, seed: 9))
+        } throws: { ($0 as? StorageError)?.code == .noSpace }
+        #expect(fixture.fileSystem.fileExists(atPath: fixture.logPath(base: 3)))
+        // This batch would fit the old segment, but the half-made one at offset 3 must not end
+        // up inside it: it goes to the new segment.
+        try fixture.append(
+            TestBatches.make(payloadBytes: 9, seed: 10), to: log, recordCount: 1, maxTimestamp: 1_700_000_000_000)
+        #expect(log.segments.map(\.baseOffset) == [0, 3])
+        try log.close()
+        log = try fixture.open()
+        #expect(log.segments.map(\.baseOffset) == [0, 3])
+        try expectBytes(fixture.readAll(log), fixture.expectedBytes)
+    }
+
     @Test func anEmptySegmentNeverRollsHoweverOld() throws {
         let fixture = MemoryLogFixture(
-            configuration: PartitionLogConfiguration(segmentBytes: 1 << 20, segmentAgeMilliseconds: 1000, indexIntervalBytes: 300)
+            configuration: PartitionLogConfiguration(
+                segmentBytes: 1 << 20, segmentAgeMilliseconds: 1000, indexIntervalBytes: 300)
         )
         let log = try fixture.open()
         fixture.clock.advance(by: 10_000)
@@ -275,7 +311,8 @@ import Testing
     }
 
     @Test func offsetForTimestampMatchesALinearScan() throws {
-        let fixture = MemoryLogFixture(configuration: PartitionLogConfiguration(segmentBytes: 3000, indexIntervalBytes: 200))
+        let fixture = MemoryLogFixture(
+            configuration: PartitionLogConfiguration(segmentBytes: 3000, indexIntervalBytes: 200))
         let log = try fixture.open()
         try fixture.appendMany(70, to: log)
         #expect(log.segments.count > 2)
@@ -288,7 +325,8 @@ import Testing
     }
 
     @Test func deleteSegmentsRemovesWholeOldSegmentsButNeverTheActiveOne() throws {
-        let fixture = MemoryLogFixture(configuration: PartitionLogConfiguration(segmentBytes: 2000, indexIntervalBytes: 300))
+        let fixture = MemoryLogFixture(
+            configuration: PartitionLogConfiguration(segmentBytes: 2000, indexIntervalBytes: 300))
         var log = try fixture.open()
         try fixture.appendMany(40, to: log)
         let segments = log.segments
@@ -333,7 +371,9 @@ import Testing
             PartitionLogConfiguration(indexIntervalBytes: -1),
         ] {
             #expect {
-                try PartitionLog(directory: "/d", fileSystem: fileSystem, configuration: configuration, validator: TestBatches.validator, logger: .test)
+                try PartitionLog(
+                    directory: "/d", fileSystem: fileSystem, configuration: configuration,
+                    validator: TestBatches.validator, logger: .test)
             } throws: { ($0 as? StorageError)?.code == .invalidConfiguration }
         }
     }

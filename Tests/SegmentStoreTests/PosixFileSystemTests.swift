@@ -65,18 +65,22 @@ import Testing
 
     @Test func segmentFilesListInOffsetOrderWithLs() throws {
         let directory = try TemporaryDirectory()
-        let fixture = fixture(directory, configuration: PartitionLogConfiguration(segmentBytes: 500, indexIntervalBytes: 100))
+        let fixture = fixture(
+            directory, configuration: PartitionLogConfiguration(segmentBytes: 500, indexIntervalBytes: 100))
         let log = try fixture.open()
         // 97 records per batch and about two batches per segment: bases cross 100 and 1000, where
         // unpadded names would sort "1164" before "194".
         for index in 0..<30 {
-            try fixture.append(TestBatches.make(records: 97, payloadBytes: 150, seed: UInt8(index)), to: log, recordCount: 97, maxTimestamp: 1_700_000_000_000)
+            try fixture.append(
+                TestBatches.make(records: 97, payloadBytes: 150, seed: UInt8(index)), to: log, recordCount: 97,
+                maxTimestamp: 1_700_000_000_000)
         }
         let bases = log.segments.map(\.baseOffset)
         #expect(bases.contains { $0 < 100 } && bases.contains { $0 >= 1000 })
         try log.close()
 
-        let listing = try ExternalTool.run("ls", ["-1", fixture.directory], environment: ["LC_ALL": "C", "PATH": "/usr/bin:/bin"])
+        let listing = try ExternalTool.run(
+            "ls", ["-1", fixture.directory], environment: ["LC_ALL": "C", "PATH": "/usr/bin:/bin"])
         #expect(listing.status == 0)
         let logNames = listing.stdoutText.split(separator: "\n").filter { $0.hasSuffix(".log") }
         #expect(logNames.map { Int64($0.prefix(20)) } == bases.sorted().map { Optional($0) })
@@ -85,7 +89,8 @@ import Testing
 
     @Test func bytesAppendedToTheLastSegmentWhileDownAreCutAtStartup() throws {
         let directory = try TemporaryDirectory()
-        let fixture = fixture(directory, configuration: PartitionLogConfiguration(segmentBytes: 3000, indexIntervalBytes: 250))
+        let fixture = fixture(
+            directory, configuration: PartitionLogConfiguration(segmentBytes: 3000, indexIntervalBytes: 250))
         var log = try fixture.open()
         try fixture.appendMany(50, to: log)
         let lastBase = try #require(log.segments.last?.baseOffset)
@@ -111,7 +116,8 @@ import Testing
 
     @Test func deletedIndexFilesAreRebuiltByteIdentical() throws {
         let directory = try TemporaryDirectory()
-        let fixture = fixture(directory, configuration: PartitionLogConfiguration(segmentBytes: 3000, indexIntervalBytes: 250))
+        let fixture = fixture(
+            directory, configuration: PartitionLogConfiguration(segmentBytes: 3000, indexIntervalBytes: 250))
         var log = try fixture.open()
         try fixture.appendMany(80, to: log)
         let bases = log.segments.map(\.baseOffset)

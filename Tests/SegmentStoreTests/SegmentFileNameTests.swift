@@ -34,7 +34,8 @@ import Testing
 
     @Test func byteWiseOrderOfNamesIsOffsetOrder() {
         var generator = SystemRandomNumberGenerator()
-        let bases = (0..<200).map { _ in Int64.random(in: 0...Int64.max, using: &generator) >> Int64.random(in: 0...62) }
+        let bases = (0..<200).map { _ in Int64.random(in: 0...Int64.max, using: &generator) >> Int64.random(in: 0...62)
+        }
         let byName = bases.map { SegmentFileName(baseOffset: $0, kind: .log).name }.sorted()
         let byOffset = bases.sorted().map { SegmentFileName(baseOffset: $0, kind: .log).name }
         #expect(byName == byOffset)

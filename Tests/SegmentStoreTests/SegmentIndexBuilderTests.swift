@@ -5,7 +5,8 @@ import Testing
 @Suite struct SegmentIndexBuilderTests {
     private func header(base: Int64, records: Int32 = 1, totalBytes: Int, maxTimestamp: Int64) throws -> BatchHeader {
         var batch = TestBatches.make(
-            TestBatches.Spec(records: records, payloadBytes: totalBytes - 61, baseTimestamp: 0, maxTimestamp: maxTimestamp)
+            TestBatches.Spec(
+                records: records, payloadBytes: totalBytes - 61, baseTimestamp: 0, maxTimestamp: maxTimestamp)
         )
         batch = TestBatches.stored(batch, at: base)
         return try #require(batch.withUnsafeBytes { BatchHeader(parsing: $0) })
@@ -17,10 +18,16 @@ import Testing
         var builder = SegmentIndexBuilder(baseOffset: 1000, indexIntervalBytes: 250)
         var entries: [OffsetIndex.Entry] = []
         for index in 0..<10 {
-            let (entry, _) = builder.add(try header(base: 1000 + Int64(index) * 2, records: 2, totalBytes: 100, maxTimestamp: 0), at: Int64(index * 100))
+            let (entry, _) = builder.add(
+                try header(base: 1000 + Int64(index) * 2, records: 2, totalBytes: 100, maxTimestamp: 0),
+                at: Int64(index * 100))
             if let entry { entries.append(entry) }
         }
-        #expect(entries == [.init(relativeOffset: 6, position: 300), .init(relativeOffset: 12, position: 600), .init(relativeOffset: 18, position: 900)])
+        #expect(
+            entries == [
+                .init(relativeOffset: 6, position: 300), .init(relativeOffset: 12, position: 600),
+                .init(relativeOffset: 18, position: 900),
+            ])
     }
 
     @Test func anEntryComesOnceExactlyTheIntervalWasWritten() throws {
@@ -29,7 +36,8 @@ import Testing
         var builder = SegmentIndexBuilder(baseOffset: 0, indexIntervalBytes: 200)
         var positions: [UInt32] = []
         for index in 0..<7 {
-            let (entry, _) = builder.add(try header(base: Int64(index), totalBytes: 100, maxTimestamp: 0), at: Int64(index * 100))
+            let (entry, _) = builder.add(
+                try header(base: Int64(index), totalBytes: 100, maxTimestamp: 0), at: Int64(index * 100))
             if let entry { positions.append(entry.position) }
         }
         #expect(positions == [200, 400, 600])
@@ -38,7 +46,8 @@ import Testing
     @Test func intervalZeroIndexesEveryBatchIncludingTheFirst() throws {
         var builder = SegmentIndexBuilder(baseOffset: 0, indexIntervalBytes: 0)
         for index in 0..<4 {
-            let (entry, _) = builder.add(try header(base: Int64(index), totalBytes: 70, maxTimestamp: 0), at: Int64(index * 70))
+            let (entry, _) = builder.add(
+                try header(base: Int64(index), totalBytes: 70, maxTimestamp: 0), at: Int64(index * 70))
             #expect(entry == .init(relativeOffset: UInt32(index), position: UInt32(index * 70)))
         }
     }
@@ -49,10 +58,15 @@ import Testing
         var builder = SegmentIndexBuilder(baseOffset: 0, indexIntervalBytes: 0)
         var entries: [TimeIndex.Entry] = []
         for (index, timestamp) in [Int64(5), 3, 9, 9, 2, 12].enumerated() {
-            let (_, entry) = builder.add(try header(base: Int64(index), totalBytes: 61, maxTimestamp: timestamp), at: Int64(index * 61))
+            let (_, entry) = builder.add(
+                try header(base: Int64(index), totalBytes: 61, maxTimestamp: timestamp), at: Int64(index * 61))
             if let entry { entries.append(entry) }
         }
-        #expect(entries == [.init(timestamp: 5, relativeOffset: 0), .init(timestamp: 9, relativeOffset: 2), .init(timestamp: 12, relativeOffset: 5)])
+        #expect(
+            entries == [
+                .init(timestamp: 5, relativeOffset: 0), .init(timestamp: 9, relativeOffset: 2),
+                .init(timestamp: 12, relativeOffset: 5),
+            ])
         #expect(builder.maxTimestamp == 12)
     }
 
@@ -62,7 +76,8 @@ import Testing
         var builder = SegmentIndexBuilder(baseOffset: 0, indexIntervalBytes: 150)
         var entries: [TimeIndex.Entry] = []
         for (index, timestamp) in [Int64(1), 50, 7, 8, 9].enumerated() {
-            let (_, entry) = builder.add(try header(base: Int64(index), totalBytes: 100, maxTimestamp: timestamp), at: Int64(index * 100))
+            let (_, entry) = builder.add(
+                try header(base: Int64(index), totalBytes: 100, maxTimestamp: timestamp), at: Int64(index * 100))
             if let entry { entries.append(entry) }
         }
         #expect(entries == [.init(timestamp: 50, relativeOffset: 1)])

@@ -1,5 +1,6 @@
 import Logging
 import Testing
+
 @testable import SegmentStore
 
 /// Builds Kafka v2 record batches for storage tests, byte by byte from the layout table in
@@ -46,8 +47,13 @@ enum TestBatches {
         return bytes
     }
 
-    static func make(records: Int32 = 1, payloadBytes: Int = 40, timestamp: Int64 = 1_700_000_000_000, seed: UInt8 = 0) -> [UInt8] {
-        make(Spec(records: records, payloadBytes: payloadBytes, baseTimestamp: timestamp, maxTimestamp: timestamp, seed: seed))
+    static func make(records: Int32 = 1, payloadBytes: Int = 40, timestamp: Int64 = 1_700_000_000_000, seed: UInt8 = 0)
+        -> [UInt8]
+    {
+        make(
+            Spec(
+                records: records, payloadBytes: payloadBytes, baseTimestamp: timestamp, maxTimestamp: timestamp,
+                seed: seed))
     }
 
     static func checksum<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> UInt32 {
@@ -129,9 +135,11 @@ func expectBytes(
     let detail: String
     if let actual, let expected {
         let firstDifference = zip(actual, expected).enumerated().first { $0.element.0 != $0.element.1 }?.offset
-        detail = "\(actual.count) bytes, expected \(expected.count); first difference at \(firstDifference ?? min(actual.count, expected.count))"
+        detail =
+            "\(actual.count) bytes, expected \(expected.count); first difference at \(firstDifference ?? min(actual.count, expected.count))"
     } else {
-        detail = "\(actual.map { "\($0.count) bytes" } ?? "nil"), expected \(expected.map { "\($0.count) bytes" } ?? "nil")"
+        detail =
+            "\(actual.map { "\($0.count) bytes" } ?? "nil"), expected \(expected.map { "\($0.count) bytes" } ?? "nil")"
     }
     let suffix = comment.map { " (\($0.rawValue))" } ?? ""
     Issue.record(Comment(rawValue: "bytes differ: \(detail)\(suffix)"), sourceLocation: sourceLocation)

@@ -6,14 +6,21 @@ import Testing
     @Test func anEntryIsEightBytesOfTimestampThenFourOfRelativeOffsetBigEndian() {
         let bytes = TimeIndex.encode(TimeIndex.Entry(timestamp: 0x0102_0304_0506_0708, relativeOffset: 0x0A0B_0C0D))
         #expect(bytes == [1, 2, 3, 4, 5, 6, 7, 8, 0x0A, 0x0B, 0x0C, 0x0D])
-        #expect(TimeIndex(baseOffset: 7, fileBytes: bytes)?.entries == [.init(timestamp: 0x0102_0304_0506_0708, relativeOffset: 0x0A0B_0C0D)])
+        #expect(
+            TimeIndex(baseOffset: 7, fileBytes: bytes)?.entries == [
+                .init(timestamp: 0x0102_0304_0506_0708, relativeOffset: 0x0A0B_0C0D)
+            ])
     }
 
     @Test func filesThatBreakTheInvariantsDoNotDecode() {
         let first = TimeIndex.encode(.init(timestamp: 1000, relativeOffset: 5))
         #expect(TimeIndex(baseOffset: 0, fileBytes: first + [0, 0]) == nil)
-        #expect(TimeIndex(baseOffset: 0, fileBytes: first + TimeIndex.encode(.init(timestamp: 1000, relativeOffset: 6))) == nil)
-        #expect(TimeIndex(baseOffset: 0, fileBytes: first + TimeIndex.encode(.init(timestamp: 1001, relativeOffset: 5))) == nil)
+        #expect(
+            TimeIndex(baseOffset: 0, fileBytes: first + TimeIndex.encode(.init(timestamp: 1000, relativeOffset: 6)))
+                == nil)
+        #expect(
+            TimeIndex(baseOffset: 0, fileBytes: first + TimeIndex.encode(.init(timestamp: 1001, relativeOffset: 5)))
+                == nil)
     }
 
     @Test func lookupIsTheGreatestEntryAtOrBeforeATimestampLikeALinearScan() {

@@ -82,7 +82,9 @@ public final class InMemoryFileSystem: SegmentFileSystem {
         precondition(count > 0 && writingPrefix >= 0, "a fault needs a positive count and prefix >= 0")
         state.withLock {
             $0.faults.append(
-                Fault(operation: operation, remaining: count, errno: errno, pathSuffix: pathSuffix, writtenPrefix: writingPrefix)
+                Fault(
+                    operation: operation, remaining: count, errno: errno, pathSuffix: pathSuffix,
+                    writtenPrefix: writingPrefix)
             )
         }
     }
@@ -148,10 +150,10 @@ public final class InMemoryFileSystem: SegmentFileSystem {
     public func createDirectory(atPath path: String) throws {
         let path = Self.normalized(path)
         try state.withLock { state in
-            var prefix = path.hasPrefix("/") ? "" : "."
+            var prefix = path.hasPrefix("/") ? "/" : ""
             for component in path.split(separator: "/", omittingEmptySubsequences: true) {
-                prefix += "/" + component
-                let key = Self.normalized(prefix)
+                prefix += prefix.isEmpty || prefix == "/" ? String(component) : "/" + component
+                let key = prefix
                 if state.files[key] != nil {
                     throw StorageError(code: .fileExists, message: "a file is in the way", path: key)
                 }
@@ -234,7 +236,8 @@ public final class InMemoryFileSystem: SegmentFileSystem {
     ) throws -> T {
         try state.withLock { state in
             guard !handle.isClosed, handle.generation == state.generation else {
-                throw StorageError(code: .closed, message: "file handle is closed or did not survive a crash", path: handle.path)
+                throw StorageError(
+                    code: .closed, message: "file handle is closed or did not survive a crash", path: handle.path)
             }
             return try body(handle.node, &state)
         }
@@ -320,7 +323,8 @@ final class InMemorySegmentFile: SegmentFile {
                 node.lastUnsyncedWrite = (start, written, state.writeSequence)
             }
             if let fault {
-                throw StorageError(systemCall: "pwrite", path: path, position: position + Int64(written.count), errno: fault.errno)
+                throw StorageError(
+                    systemCall: "pwrite", path: path, position: position + Int64(written.count), errno: fault.errno)
             }
         }
     }

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 private func closeDescriptor(_ descriptor: Int32) {
@@ -11,9 +11,9 @@ private func closeDescriptor(_ descriptor: Int32) {
 /// `fdatasync` where it exists (Linux), `fsync` elsewhere.
 private func syncData(_ descriptor: Int32) -> Int32 {
     #if canImport(Glibc)
-    return fdatasync(descriptor)
+        return fdatasync(descriptor)
     #else
-    return fsync(descriptor)
+        return fsync(descriptor)
     #endif
 }
 
