@@ -288,6 +288,8 @@ final class InMemorySegmentFile: SegmentFile {
         self.generation = generation
     }
 
+    /// Positions must be non-negative and below 8 GiB (files live in memory; segment files
+    /// never exceed 2 GiB).
     private func checkPosition(_ position: Int64) throws -> Int {
         guard position >= 0, position <= Int64(Int32.max) * 4 else {
             throw StorageError(code: .ioFailure, message: "invalid file position", path: path, position: position)
