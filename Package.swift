@@ -55,6 +55,9 @@ let package = Package(
         // The only user of libpq.
         .target(name: "PostgresSink", dependencies: ["CLibPQ", logging], swiftSettings: strict),
 
+        // Partition logs on disk: segments, sparse indexes, recovery. No networking.
+        .target(name: "SegmentStore", dependencies: [logging], swiftSettings: strict),
+
         // Test harness: PostgreSQL clusters and our executables on ephemeral loopback ports.
         .target(name: "PipelineTestSupport", dependencies: ["PostgresSink", logging], swiftSettings: strict),
 
@@ -76,6 +79,7 @@ let package = Package(
         ),
         .testTarget(name: "TrafficGeneratorTests", dependencies: ["TrafficGenerator", "PipelineTestSupport"], swiftSettings: strict),
         .testTarget(name: "PostgresSinkTests", dependencies: ["PostgresSink", "PipelineTestSupport"], swiftSettings: strict),
+        .testTarget(name: "SegmentStoreTests", dependencies: ["SegmentStore", "PipelineTestSupport"], swiftSettings: strict),
         .testTarget(name: "PipelineTestSupportTests", dependencies: ["PipelineTestSupport", "PostgresSink"], swiftSettings: strict),
     ]
 )
