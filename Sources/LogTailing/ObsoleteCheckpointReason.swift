@@ -4,8 +4,9 @@
 public enum ObsoleteCheckpointReason: Sendable, Equatable {
     /// No source path, and no entry in the checkpoint's directory, has its device and inode.
     case fileNotFound
-    /// The inode is in use by a file whose first bytes differ: a new file reused the inode.
-    case inodeReused
+    /// The inode now holds different first bytes: a new file reused the inode, or the file was
+    /// truncated and rewritten (copytruncate) while the shipper was down.
+    case contentReplaced
     /// Same file by its first bytes, but now shorter than the checkpoint's offset (it was
     /// truncated while the shipper was down); it is read from 0 as new content.
     case fileShrank

@@ -199,7 +199,7 @@ public struct TailStateMachine<Instant: InstantProtocol>: Sendable where Instant
     /// `nil` when `checkpoint` describes the candidate's current content, else why not.
     private static func mismatch(of checkpoint: Checkpoint, with candidate: TailObservation.Candidate) -> ObsoleteCheckpointReason? {
         let stored = checkpoint.identity
-        guard stored.fingerprintIsConsistent(with: candidate.identity.fingerprint) else { return .inodeReused }
+        guard stored.fingerprintIsConsistent(with: candidate.identity.fingerprint) else { return .contentReplaced }
         let shrank = candidate.size < Int64(stored.fingerprint.count) || candidate.size < checkpoint.offset
         return shrank ? .fileShrank : nil
     }

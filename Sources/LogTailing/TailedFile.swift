@@ -144,8 +144,9 @@ public final class TailedFile {
     /// Reads from `consumedOffset` and hands each complete line to `body`, in file order,
     /// until about `maxBytes` were scanned or the end of the file was reached.
     ///
-    /// Each `pread` asks for `maxBytes` clamped to `maxLineBytes + 1 ... buffer.capacity`, so a
-    /// line that fits is always found whole and every call makes progress. A line without its
+    /// Each `pread` asks for the rest of the budget clamped to `maxLineBytes + 1 ...
+    /// buffer.capacity`, so a line that fits is always found whole, every call makes progress,
+    /// and at most `maxBytes + maxLineBytes + 1` bytes are scanned. A line without its
     /// `\n` yet is never handed out. If `body` throws, the line it threw on counts as not
     /// consumed and is read again by the next call.
     @discardableResult
@@ -155,9 +156,11 @@ public final class TailedFile {
         _ body: (TailedLine) throws -> Void
     ) throws -> ReadProgress {
         precondition(buffer.capacity > maxLineBytes, "ReadBuffer must hold a line of maxLineBytes plus its newline")
-        let request = min(buffer.capacity, max(maxBytes, maxLineBytes + 1))
+        let budget = Int64(max(1, maxBytes))
         var progress = ReadProgress(lines: 0, scannedBytes: 0, reachedEnd: false, contentReplaced: false)
-        while progress.scannedBytes < Int64(max(1, maxBytes)), !progress.reachedEnd, !progress.contentReplaced {
+        while progress.scannedBytes < budget, !progress.reachedEnd, !progress.contentReplaced {
+            let remaining = Int(budget - progress.scannedBytes)
+            let request = min(buffer.capacity, max(remaining, maxLineBytes + 1))
             let before = scannedOffset
             if overlong != nil {
                 try skipOverlong(using: buffer, request: request, progress: &progress, body)
@@ -246,6 +249,8 @@ public final class TailedFile {
         overlong = nil
         consumedOffset = end
         scannedOffset = end
+        // Lines after the `\n` may already be in the file: read on from the new line start.
+        progress.reachedEnd = false
     }
 
     // MARK: - System calls
