@@ -38,9 +38,13 @@ public struct TailStateMachine<Instant: InstantProtocol>: Sendable where Instant
         }
     }
 
+    private struct Inode: Hashable {
+        var device: UInt64
+        var inode: UInt64
+    }
+
     /// What is remembered of a tracked file between observations.
     struct TrackedFile: Sendable {
-        var id: TailedFileID
         var device: UInt64
         var inode: UInt64
         /// The last path that led to it.
@@ -91,10 +95,11 @@ public struct TailStateMachine<Instant: InstantProtocol>: Sendable where Instant
             guard let sighting = observation.files[id] else { continue }
             noteSighting(sighting, of: id, now: now, actions: &actions)
         }
+        let byPath = Dictionary(observation.paths.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
         noteReachability(observation.paths)
         for id in files.keys.sorted() {
             guard let sighting = observation.files[id], let file = files[id] else { continue }
-            if let reason = closeReason(file, sighting, paths: observation.paths, now: now) {
+            if let reason = closeReason(file, sighting, newer: byPath[file.path], now: now) {
                 files[id] = nil
                 actions.append(.close(file: id, reason: reason, lostBytes: max(0, sighting.size - sighting.consumedOffset)))
             }
@@ -120,7 +125,6 @@ public struct TailStateMachine<Instant: InstantProtocol>: Sendable where Instant
             let newID = allocateID()
             actions.append(.restart(file: id, as: newID, lostBytes: max(0, seen - sighting.consumedOffset)))
             files[id] = nil
-            file.id = newID
             file.lastSize = sighting.size
             file.lastScanned = 0
             file.lastChange = now
@@ -141,12 +145,16 @@ public struct TailStateMachine<Instant: InstantProtocol>: Sendable where Instant
     /// Marks which tracked files a source path still leads to, and follows renames within
     /// the matched paths.
     private mutating func noteReachability(_ paths: [TailObservation.PathSighting]) {
+        var pathsByInode: [Inode: [String]] = [:]
+        for sighting in paths {
+            pathsByInode[Inode(device: sighting.device, inode: sighting.inode), default: []].append(sighting.path)
+        }
         for id in files.keys {
             guard var file = files[id] else { continue }
-            let leading = paths.filter { file.hasInode(device: $0.device, inode: $0.inode) }
+            let leading = pathsByInode[Inode(device: file.device, inode: file.inode)] ?? []
             file.isReachable = !leading.isEmpty && !file.drainOnly
-            if !leading.contains(where: { $0.path == file.path }), let first = leading.first {
-                file.path = first.path
+            if !leading.contains(file.path), let first = leading.first {
+                file.path = first
             }
             files[id] = file
         }
@@ -156,7 +164,7 @@ public struct TailStateMachine<Instant: InstantProtocol>: Sendable where Instant
     private func closeReason(
         _ file: TrackedFile,
         _ sighting: TailObservation.FileSighting,
-        paths: [TailObservation.PathSighting],
+        newer: TailObservation.PathSighting?,
         now: Instant
     ) -> TailedFileEnd? {
         guard !file.isReachable else { return nil }
@@ -164,9 +172,8 @@ public struct TailStateMachine<Instant: InstantProtocol>: Sendable where Instant
         if let unlinkedAt = file.unlinkedAt {
             return drained || unlinkedAt.duration(to: now) >= configuration.deletedFileGrace ? .deleted : nil
         }
-        let reopened =
-            file.drainOnly
-            || paths.contains { $0.path == file.path && !file.hasInode(device: $0.device, inode: $0.inode) && $0.size > 0 }
+        // What is at the file's old path now: another file that nginx has written to.
+        let reopened = file.drainOnly || newer.map { !file.hasInode(device: $0.device, inode: $0.inode) && $0.size > 0 } ?? false
         return drained && reopened ? .rotated : nil
     }
 
@@ -213,7 +220,7 @@ public struct TailStateMachine<Instant: InstantProtocol>: Sendable where Instant
     ) -> TailAction {
         let id = allocateID()
         files[id] = TrackedFile(
-            id: id, device: candidate.identity.device, inode: candidate.identity.inode, path: candidate.path,
+            device: candidate.identity.device, inode: candidate.identity.inode, path: candidate.path,
             isReachable: !candidate.foundByCheckpointSearch, drainOnly: candidate.foundByCheckpointSearch,
             lastSize: candidate.size, lastScanned: 0, lastChange: now, unlinkedAt: nil)
         return .start(candidate: index, file: id, at: start, resumedFrom: checkpoint)
