@@ -42,6 +42,9 @@ let package = Package(
         .target(name: "LZ4Frame", dependencies: ["CLZ4"], swiftSettings: strict),
         .target(name: "KafkaProtocol", dependencies: ["LZ4Frame", nioCore], swiftSettings: strict),
 
+        // The file side of the shipper: tails nginx logs across rotation, checkpoints acknowledged prefixes.
+        .target(name: "LogTailing", dependencies: ["NginxLog", logging], swiftSettings: strict),
+
         // Realistic nginx traffic and its ground truth; never imports the parser it checks.
         .target(name: "TrafficGenerator", swiftSettings: strict),
 
@@ -77,6 +80,7 @@ let package = Package(
             dependencies: ["EdgelogRuntime", "PipelineTestSupport", nioCore, nioPosix, logging, metrics, prometheus, serviceLifecycle],
             swiftSettings: strict
         ),
+        .testTarget(name: "LogTailingTests", dependencies: ["LogTailing", "PipelineTestSupport"], swiftSettings: strict),
         .testTarget(name: "TrafficGeneratorTests", dependencies: ["TrafficGenerator", "PipelineTestSupport"], swiftSettings: strict),
         .testTarget(name: "PostgresSinkTests", dependencies: ["PostgresSink", "PipelineTestSupport"], swiftSettings: strict),
         .testTarget(name: "SegmentStoreTests", dependencies: ["SegmentStore", "PipelineTestSupport"], swiftSettings: strict),
