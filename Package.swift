@@ -22,6 +22,12 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "edgelog", targets: ["EdgelogCLI"]),
+        // Libraries the separate Benchmarks/ package links (CI's test build never compiles it).
+        .library(name: "NginxLog", targets: ["NginxLog"]),
+        .library(name: "AccessRecord", targets: ["AccessRecord"]),
+        .library(name: "LZ4Frame", targets: ["LZ4Frame"]),
+        .library(name: "TrafficGenerator", targets: ["TrafficGenerator"]),
+        .library(name: "RequestEncoding", targets: ["RequestEncoding"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -40,6 +46,7 @@ let package = Package(
         .target(name: "AccessRecord", swiftSettings: strict),
         .target(name: "NginxLog", swiftSettings: strict),
         .target(name: "LZ4Frame", dependencies: ["CLZ4"], swiftSettings: strict),
+        .target(name: "RequestEncoding", dependencies: ["NginxLog", "AccessRecord"], swiftSettings: strict),
 
         // Realistic nginx traffic and its ground truth; never imports the parser it checks.
         .target(name: "TrafficGenerator", swiftSettings: strict),
@@ -66,6 +73,7 @@ let package = Package(
 
         .testTarget(name: "NginxLogTests", dependencies: ["NginxLog"], swiftSettings: strict),
         .testTarget(name: "AccessRecordTests", dependencies: ["AccessRecord", "PipelineTestSupport"], swiftSettings: strict),
+        .testTarget(name: "RequestEncodingTests", dependencies: ["RequestEncoding", "TrafficGenerator", "PipelineTestSupport"], swiftSettings: strict),
         .testTarget(name: "LZ4FrameTests", dependencies: ["LZ4Frame", "PipelineTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "EdgelogRuntimeTests",
