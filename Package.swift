@@ -22,6 +22,12 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "edgelog", targets: ["EdgelogCLI"]),
+        // Libraries the separate Benchmarks/ package links (CI's test build never compiles it).
+        .library(name: "NginxLog", targets: ["NginxLog"]),
+        .library(name: "AccessRecord", targets: ["AccessRecord"]),
+        .library(name: "LZ4Frame", targets: ["LZ4Frame"]),
+        .library(name: "TrafficGenerator", targets: ["TrafficGenerator"]),
+        .library(name: "RequestEncoding", targets: ["RequestEncoding"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -45,6 +51,9 @@ let package = Package(
         // The file side of the shipper: tails nginx logs across rotation, checkpoints acknowledged prefixes.
         .target(name: "LogTailing", dependencies: ["NginxLog", logging], swiftSettings: strict),
 
+        // One parsed nginx line -> one Cap'n Proto record.
+        .target(name: "RequestEncoding", dependencies: ["NginxLog", "AccessRecord"], swiftSettings: strict),
+
         // Realistic nginx traffic and its ground truth; never imports the parser it checks.
         .target(name: "TrafficGenerator", swiftSettings: strict),
 
@@ -67,12 +76,13 @@ let package = Package(
         // Executables: argument parsing and wiring only.
         .executableTarget(
             name: "EdgelogCLI",
-            dependencies: ["AccessRecord", "LZ4Frame", "TrafficGenerator", "EdgelogRuntime", argumentParser, logging],
+            dependencies: ["AccessRecord", "LZ4Frame", "NginxLog", "RequestEncoding", "TrafficGenerator", "EdgelogRuntime", argumentParser, logging, metrics],
             swiftSettings: strict
         ),
 
         .testTarget(name: "NginxLogTests", dependencies: ["NginxLog"], swiftSettings: strict),
         .testTarget(name: "AccessRecordTests", dependencies: ["AccessRecord", "PipelineTestSupport"], swiftSettings: strict),
+        .testTarget(name: "RequestEncodingTests", dependencies: ["RequestEncoding", "TrafficGenerator", "PipelineTestSupport"], swiftSettings: strict),
         .testTarget(name: "LZ4FrameTests", dependencies: ["LZ4Frame", "PipelineTestSupport"], swiftSettings: strict),
         .testTarget(name: "KafkaProtocolTests", dependencies: ["KafkaProtocol", "PipelineTestSupport", nioCore, .product(name: "NIOEmbedded", package: "swift-nio"), .product(name: "NIOTestUtils", package: "swift-nio")], swiftSettings: strict),
         .testTarget(

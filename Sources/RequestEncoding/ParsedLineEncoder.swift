@@ -1,0 +1,194 @@
+import AccessRecord
+import NginxLog
+
+/// Turns one access-log line (parsed, or not parsable) into one `AccessRecord` message,
+/// written with `AccessRecordBuilder` straight from the line bytes.
+///
+/// What goes where (schema `schemas/access_record.capnp`):
+/// - a line that parsed: every field `ParsedLine` has — time, client IP (16 bytes, absent when
+///   `$remote_addr` is not an address), site, method (+ `methodText` only for `.other`), path,
+///   query, protocol, status, byte counts, request and upstream times, cache status, referer,
+///   user agent, remote user, forwarded-for, UTC offset, extras — plus the `LineOrigin`;
+/// - a line that did not parse: `parseError`, `rawLine` (the line's exact bytes, line break
+///   excluded), the `LineOrigin`, and the site only when the file has a configured site label
+///   (the label names the file's virtual host whatever the line holds). No other field: what
+///   the parser filled before giving up is not trustworthy.
+///
+/// Absent values (nginx's `-`, variables the format lacks) are left unset: they read as empty
+/// or zero. Text fields follow the text rule of `RecordText` (valid UTF-8 always; unescaped
+/// when that gives valid UTF-8, else as nginx escaped it). Extras keep both texts even when the
+/// value is absent (an empty value).
+///
+/// Steady state allocates nothing: the parsed line, the unescape scratch buffers and the
+/// builder's buffer are all reused.
+public struct ParsedLineEncoder: Sendable {
+    public let parser: LogParser
+    private var parsed = ParsedLine()
+    private var text: RecordText
+
+    public init(parser: LogParser) {
+        self.parser = parser
+        text = RecordText(escaping: parser.format.escaping)
+    }
+
+    /// Parses `buffer[line]` (a trailing `\n` / `\r\n` is ignored) and appends its record to
+    /// `builder`.
+    ///
+    /// - Throws: `CapnpError.valueTooLarge` only for a line beyond Cap'n Proto's 512 MiB blob
+    ///   limit; nothing is appended then.
+    /// - Precondition: `line` lies within `buffer`; no record is open in `builder`.
+    @discardableResult
+    public mutating func encodeLine(
+        _ buffer: UnsafeRawBufferPointer,
+        line: Range<Int>,
+        origin: LineOrigin,
+        into builder: inout AccessRecordBuilder
+    ) throws(CapnpError) -> EncodedLine {
+        parser.parse(buffer, line: line, into: &parsed)
+        return try Self.write(parsed, buffer, origin, parser, &text, &builder)
+    }
+
+    /// Appends the record of a line `parser` already parsed into `parsed` (its spans index
+    /// `buffer`). The parser must be this encoder's `parser`: the site label and the format's
+    /// escaping come from it.
+    @discardableResult
+    public mutating func encode(
+        _ parsed: ParsedLine,
+        in buffer: UnsafeRawBufferPointer,
+        origin: LineOrigin,
+        into builder: inout AccessRecordBuilder
+    ) throws(CapnpError) -> EncodedLine {
+        try Self.write(parsed, buffer, origin, parser, &text, &builder)
+    }
+
+    // MARK: - Writing
+
+    /// Static, so the parsed line (a stored property on the `encodeLine` path) is read while
+    /// the text scratch is mutated, without copying either.
+    private static func write(
+        _ parsed: ParsedLine,
+        _ buffer: UnsafeRawBufferPointer,
+        _ origin: LineOrigin,
+        _ parser: LogParser,
+        _ text: inout RecordText,
+        _ builder: inout AccessRecordBuilder
+    ) throws(CapnpError) -> EncodedLine {
+        builder.beginRecord()
+        writeOrigin(origin, &builder)
+        if let error = parsed.parseError {
+            builder.setParseError(true)
+            builder.setData(.rawLine, UnsafeRawBufferPointer(rebasing: buffer[parsed.line]))
+            var site = builder.buffer.count..<builder.buffer.count
+            if let label = parser.siteLabel, !label.isEmpty {
+                site = label.withUnsafeBytes { setSiteText($0, &builder) }
+            }
+            let message = try builder.endRecord()
+            return EncodedLine(message: message, site: site, timeUs: 0, parseError: error)
+        }
+
+        let timeUs = parsed.timeMicros ?? 0
+        builder.setTimeUs(timeUs)
+        builder.setUtcOffsetMin(parsed.utcOffsetMinutes)
+        if let address = parsed.clientAddress {
+            // Network order: `high` is bytes 0-7, `low` bytes 8-15, each big-endian.
+            var words = (address.high.bigEndian, address.low.bigEndian)
+            withUnsafeBytes(of: &words) { builder.setData(.clientIp, $0) }
+        }
+        let site = writeSite(parsed, buffer, parser, &text, &builder)
+
+        builder.setMethod(AccessRecord.Method(parsed.method))
+        if parsed.method == .other {
+            writeText(.methodText, parsed.methodText, buffer, &text, &builder)
+        }
+        writeText(.path, parsed.path, buffer, &text, &builder)
+        writeText(.query, parsed.query, buffer, &text, &builder)
+        builder.setProtocol(AccessRecord.HTTPProtocol(parsed.protocolVersion))
+
+        builder.setStatus(parsed.status)
+        builder.setBodyBytesSent(parsed.bodyBytesSent)
+        builder.setBytesSent(parsed.bytesSent)
+        builder.setRequestLength(parsed.requestLength)
+        builder.setRequestTimeUs(parsed.requestTimeMicros ?? 0)
+        builder.setUpstreamResponseTimeUs(parsed.upstreamResponseTimeMicros ?? 0)
+        builder.setCacheStatus(AccessRecord.CacheStatus(parsed.upstreamCacheStatus))
+
+        writeText(.referer, parsed.referer, buffer, &text, &builder)
+        writeText(.userAgent, parsed.userAgent, buffer, &text, &builder)
+        writeText(.remoteUser, parsed.remoteUser, buffer, &text, &builder)
+        writeText(.forwardedFor, parsed.forwardedFor, buffer, &text, &builder)
+        if !parsed.extras.isEmpty {
+            writeExtras(parsed.extras, buffer, &text, &builder)
+        }
+        let message = try builder.endRecord()
+        return EncodedLine(message: message, site: site, timeUs: timeUs, parseError: nil)
+    }
+
+    private static func writeOrigin(_ origin: LineOrigin, _ builder: inout AccessRecordBuilder) {
+        builder.setFileOffset(origin.fileOffset)
+        if origin.truncated { builder.setTruncated(true) }
+        if !origin.edge.isEmpty { builder.setText(.edge, origin.edge) }
+        if !origin.sourceFile.isEmpty { builder.setText(.sourceFile, origin.sourceFile) }
+    }
+
+    /// Writes the site (see `LogParser` for which value it is) and returns where its bytes
+    /// landed in `builder.buffer`.
+    private static func writeSite(
+        _ parsed: ParsedLine,
+        _ buffer: UnsafeRawBufferPointer,
+        _ parser: LogParser,
+        _ text: inout RecordText,
+        _ builder: inout AccessRecordBuilder
+    ) -> Range<Int> {
+        let end = builder.buffer.count
+        switch parsed.siteSource {
+        case .host where !parsed.host.isEmpty:
+            return text.withText(of: parsed.host, in: buffer) { setSiteText($0, &builder) }
+        case .serverName where !parsed.serverName.isEmpty:
+            return text.withText(of: parsed.serverName, in: buffer) { setSiteText($0, &builder) }
+        case .configuredLabel:
+            // The label came from a `String`: already valid UTF-8.
+            guard let label = parser.siteLabel, !label.isEmpty else { return end..<end }
+            return label.withUnsafeBytes { setSiteText($0, &builder) }
+        default:
+            return end..<end
+        }
+    }
+
+    /// `AccessRecordBuilder` appends each blob at the end of its buffer, so the site's bytes
+    /// start where the buffer ended before the call.
+    @inline(__always)
+    private static func setSiteText(_ bytes: UnsafeRawBufferPointer, _ builder: inout AccessRecordBuilder) -> Range<Int> {
+        let start = builder.buffer.count
+        builder.setText(.site, bytes)
+        return start..<(start + bytes.count)
+    }
+
+    @inline(__always)
+    private static func writeText(
+        _ field: AccessRecord.TextField,
+        _ span: FieldSpan,
+        _ buffer: UnsafeRawBufferPointer,
+        _ text: inout RecordText,
+        _ builder: inout AccessRecordBuilder
+    ) {
+        guard !span.isEmpty else { return }
+        text.withText(of: span, in: buffer) { builder.setText(field, $0) }
+    }
+
+    private static func writeExtras(
+        _ extras: [ExtraField],
+        _ buffer: UnsafeRawBufferPointer,
+        _ text: inout RecordText,
+        _ builder: inout AccessRecordBuilder
+    ) {
+        builder.setExtrasCount(extras.count)
+        for index in extras.indices {
+            var name = extras[index].name
+            name.withUTF8 { nameBytes in
+                text.withText(of: extras[index].value, in: buffer) { value in
+                    builder.setExtra(at: index, name: UnsafeRawBufferPointer(nameBytes), value: value)
+                }
+            }
+        }
+    }
+}
