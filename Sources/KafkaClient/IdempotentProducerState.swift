@@ -148,7 +148,10 @@ public struct IdempotentProducerState: Sendable, Equatable {
             guard isLatest, !isAwaitingProducerId else { return [] }
             if index == 0 && !state.unresolvedFailure {
                 isAwaitingProducerId = true
-                return [.sequenceGap(batch.partition, firstUnacknowledgedSequence: latest.baseSequence), .requestNewProducerId]
+                return [
+                    .sequenceGap(batch.partition, firstUnacknowledgedSequence: latest.baseSequence),
+                    .requestNewProducerId,
+                ]
             }
             // One resend per failure: if the oldest batch is refused again, it is a gap.
             if index == 0 { state.unresolvedFailure = false }

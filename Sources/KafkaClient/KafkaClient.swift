@@ -76,7 +76,8 @@ public actor KafkaClient {
     // MARK: - Connection
 
     /// The open connection, opening one (with backoff between failed attempts) when there is
-    /// none or it has closed. Concurrent callers share one attempt.
+    /// none or it has closed. Concurrent callers share one attempt; cancelling a caller ends
+    /// the attempt with ``KafkaClientError/cancelled``.
     public func connection() async throws(KafkaClientError) -> KafkaConnection {
         if isShutDown { throw .shutDown }
         if let current, current.isActive { return current }
@@ -89,7 +90,12 @@ public actor KafkaClient {
             connecting = attempt
         }
         do {
-            let connection = try await attempt.value
+            // A cancelled caller stops the attempt (and with it any other caller sharing it).
+            let connection = try await withTaskCancellationHandler {
+                try await attempt.value
+            } onCancel: {
+                attempt.cancel()
+            }
             if connecting == attempt { connecting = nil }
             if isShutDown {
                 await connection.close()
@@ -185,7 +191,12 @@ public actor KafkaClient {
         let request = ProduceRequest(
             acks: acks,
             timeoutMs: Self.milliseconds(timeout),
-            topics: [ProduceRequest.Topic(name: topic, partitions: [ProduceRequest.Partition(index: partition, records: batch)])]
+            topics: [
+                ProduceRequest.Topic(
+                    name: topic,
+                    partitions: [ProduceRequest.Partition(index: partition, records: batch)]
+                )
+            ]
         )
         if acks == 0 {
             return connection.sendWithoutResponse(request).map { ProduceResult.unacknowledged }
@@ -244,7 +255,9 @@ public actor KafkaClient {
             topics: [
                 FetchRequest.Topic(
                     name: topic,
-                    partitions: [FetchRequest.Partition(partition: partition, fetchOffset: offset, partitionMaxBytes: maxBytes)]
+                    partitions: [
+                        FetchRequest.Partition(partition: partition, fetchOffset: offset, partitionMaxBytes: maxBytes)
+                    ]
                 )
             ]
         )
@@ -290,7 +303,9 @@ public actor KafkaClient {
     /// A fresh producer id and epoch for an idempotent (non-transactional) producer.
     public func initProducerId() async throws(KafkaClientError) -> ProducerIdentity {
         let connection = try await connection()
-        let response = try await connection.request(InitProducerIdRequest(transactionalID: nil, transactionTimeoutMs: 60_000))
+        let response = try await connection.request(
+            InitProducerIdRequest(transactionalID: nil, transactionTimeoutMs: 60_000)
+        )
         guard response.errorCode == .none else { throw .broker(api: .initProducerId, code: response.errorCode) }
         return ProducerIdentity(producerID: response.producerID, epoch: response.producerEpoch)
     }

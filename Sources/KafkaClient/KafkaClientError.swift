@@ -43,7 +43,8 @@ public enum KafkaClientError: Error, Sendable, Equatable, CustomStringConvertibl
 
     public var description: String {
         switch self {
-        case .connectFailed(let host, let port, let reason): "kafka client: cannot connect to \(host):\(port): \(reason)"
+        case .connectFailed(let host, let port, let reason):
+            "kafka client: cannot connect to \(host):\(port): \(reason)"
         case .connectionClosed(let reason): "kafka client: connection closed: \(reason)"
         case .requestTimedOut(let api, let correlationID):
             "kafka client: \(api) request \(correlationID) timed out"

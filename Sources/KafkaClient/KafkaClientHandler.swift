@@ -91,7 +91,8 @@ public final class KafkaClientHandler: ChannelDuplexHandler {
             written.futureResult.assumeIsolated().whenComplete { result in
                 switch result {
                 case .success: responsePromise.succeed(nil)
-                case .failure(let error): responsePromise.fail(KafkaClientError.connectionClosed(reason: "write failed: \(error)"))
+                case .failure(let error):
+                    responsePromise.fail(KafkaClientError.connectionClosed(reason: "write failed: \(error)"))
                 }
             }
         }
@@ -101,11 +102,17 @@ public final class KafkaClientHandler: ChannelDuplexHandler {
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let frame = unwrapInboundIn(data)
         guard let correlationID = frame.getInteger(at: frame.readerIndex, as: Int32.self) else {
-            fail(.connectionClosed(reason: "response frame of \(frame.readableBytes) bytes has no header"), context: context)
+            fail(
+                .connectionClosed(reason: "response frame of \(frame.readableBytes) bytes has no header"),
+                context: context
+            )
             return
         }
         guard let oldest = inFlight.first, oldest.correlationID == correlationID else {
-            fail(.correlationMismatch(expected: inFlight.first?.correlationID, received: correlationID), context: context)
+            fail(
+                .correlationMismatch(expected: inFlight.first?.correlationID, received: correlationID),
+                context: context
+            )
             return
         }
         inFlight.removeFirst()

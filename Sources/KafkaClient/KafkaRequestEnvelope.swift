@@ -20,7 +20,8 @@ public struct KafkaRequestEnvelope: Sendable {
     public let promise: EventLoopPromise<ByteBuffer?>
     let writeFrame: @Sendable (_ correlationID: Int32, _ buffer: inout ByteBuffer) throws(KafkaProtocolError) -> Void
 
-    /// An envelope for `request` at `version`, framed by ``KafkaFrame/writeRequest(_:version:correlationID:clientID:into:)``.
+    /// An envelope for `request` at `version`, framed by
+    /// ``KafkaFrame/writeRequest(_:version:correlationID:clientID:into:)``.
     public init<Request: KafkaRequestMessage>(
         _ request: Request,
         version: Int16,

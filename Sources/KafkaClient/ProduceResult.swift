@@ -13,7 +13,8 @@ public struct ProduceResult: Sendable, Equatable {
     /// -1 when the broker answered below Produce v5, or for acks=0.
     public var logStartOffset: Int64
 
-    public init(errorCode: KafkaErrorCode, baseOffset: Int64?, logAppendTimeMs: Int64 = -1, logStartOffset: Int64 = -1) {
+    public init(errorCode: KafkaErrorCode, baseOffset: Int64?, logAppendTimeMs: Int64 = -1, logStartOffset: Int64 = -1)
+    {
         self.errorCode = errorCode
         self.baseOffset = baseOffset
         self.logAppendTimeMs = logAppendTimeMs
