@@ -137,7 +137,7 @@ public final class KafkaConnection: Sendable {
                 promise: promise
             )
             channel.writeAndFlush(envelope).whenFailure { promise.fail($0) }
-            guard var frame = try await awaitFrame(promise.futureResult, api: .apiVersions) else {
+            guard var frame = try await awaitValue(promise.futureResult) else {
                 throw .handshakeFailed(reason: "no ApiVersions response")
             }
             let response: ApiVersionsResponse
@@ -251,17 +251,6 @@ public final class KafkaConnection: Sendable {
 
     static func transportError(_ error: any Error) -> KafkaClientError {
         (error as? KafkaClientError) ?? .connectionClosed(reason: "\(error)")
-    }
-
-    private static func awaitFrame(
-        _ future: EventLoopFuture<ByteBuffer?>,
-        api: ApiKey
-    ) async throws(KafkaClientError) -> ByteBuffer? {
-        do {
-            return try await future.get()
-        } catch {
-            throw transportError(error)
-        }
     }
 
     static func awaitValue<Value: Sendable>(_ future: EventLoopFuture<Value>) async throws(KafkaClientError) -> Value {
