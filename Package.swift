@@ -70,6 +70,9 @@ let package = Package(
         // Partition logs on disk: segments, sparse indexes, recovery. No networking.
         .target(name: "SegmentStore", dependencies: [logging], swiftSettings: strict),
 
+        // edgelog's own Kafka client: one pipelined connection, version negotiation, idempotent producer state.
+        .target(name: "KafkaClient", dependencies: ["KafkaProtocol", nioCore, nioPosix, logging], swiftSettings: strict),
+
         // Test harness: PostgreSQL clusters and our executables on ephemeral loopback ports.
         .target(name: "PipelineTestSupport", dependencies: ["PostgresSink", logging], swiftSettings: strict),
 
@@ -94,6 +97,14 @@ let package = Package(
         .testTarget(name: "TrafficGeneratorTests", dependencies: ["TrafficGenerator", "PipelineTestSupport"], swiftSettings: strict),
         .testTarget(name: "EdgelogCLITests", dependencies: ["PipelineTestSupport"], swiftSettings: strict),
         .testTarget(name: "PostgresSinkTests", dependencies: ["PostgresSink", "PipelineTestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "KafkaClientTests",
+            dependencies: [
+                "KafkaClient", "KafkaProtocol", "PipelineTestSupport", nioCore, nioPosix,
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(name: "SegmentStoreTests", dependencies: ["SegmentStore", "PipelineTestSupport"], swiftSettings: strict),
         .testTarget(name: "PipelineTestSupportTests", dependencies: ["PipelineTestSupport", "PostgresSink"], swiftSettings: strict),
     ]
