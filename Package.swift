@@ -22,6 +22,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "edgelog", targets: ["EdgelogCLI"]),
+        .executable(name: "edgelog-broker", targets: ["Broker"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -58,6 +59,14 @@ let package = Package(
         // Partition logs on disk: segments, sparse indexes, recovery. No networking.
         .target(name: "SegmentStore", dependencies: [logging], swiftSettings: strict),
 
+        // The Kafka-protocol broker: connections, request dispatch, topics, offsets. NIOPosix only in
+        // BrokerServer.swift (the listening socket and the storage thread pool).
+        .target(
+            name: "BrokerCore",
+            dependencies: ["KafkaProtocol", "SegmentStore", "EdgelogRuntime", nioCore, nioPosix, logging, metrics, serviceLifecycle],
+            swiftSettings: strict
+        ),
+
         // Test harness: PostgreSQL clusters and our executables on ephemeral loopback ports.
         .target(name: "PipelineTestSupport", dependencies: ["PostgresSink", logging], swiftSettings: strict),
 
@@ -65,6 +74,12 @@ let package = Package(
         .executableTarget(
             name: "EdgelogCLI",
             dependencies: ["AccessRecord", "LZ4Frame", "TrafficGenerator", "EdgelogRuntime", argumentParser, logging],
+            swiftSettings: strict
+        ),
+
+        .executableTarget(
+            name: "Broker",
+            dependencies: ["BrokerCore", "EdgelogRuntime", argumentParser, logging],
             swiftSettings: strict
         ),
 
@@ -80,6 +95,14 @@ let package = Package(
         .testTarget(name: "TrafficGeneratorTests", dependencies: ["TrafficGenerator", "PipelineTestSupport"], swiftSettings: strict),
         .testTarget(name: "PostgresSinkTests", dependencies: ["PostgresSink", "PipelineTestSupport"], swiftSettings: strict),
         .testTarget(name: "SegmentStoreTests", dependencies: ["SegmentStore", "PipelineTestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "BrokerCoreTests",
+            dependencies: [
+                "BrokerCore", "KafkaProtocol", "SegmentStore", "EdgelogRuntime", "PipelineTestSupport", nioCore,
+                .product(name: "NIOEmbedded", package: "swift-nio"), logging, metrics,
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(name: "PipelineTestSupportTests", dependencies: ["PipelineTestSupport", "PostgresSink"], swiftSettings: strict),
     ]
 )
