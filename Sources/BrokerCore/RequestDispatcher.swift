@@ -57,8 +57,21 @@ public final class RequestDispatcher: Sendable {
         .initProducerId,
     ]
 
-    /// What ApiVersions advertises.
-    public static let advertisedVersions = ApiVersionsTable.comfortable.restricted(to: implementedApis)
+    /// What ApiVersions advertises: the comfortable table restricted to ``implementedApis``, except
+    /// that Produce is advertised from v0 (``advertisedProduceVersions``).
+    public static let advertisedVersions = ApiVersionsTable(
+        ApiVersionsTable.comfortable.restricted(to: implementedApis).ranges
+            + [ApiVersionRange(.produce, advertisedProduceVersions)]
+    )
+
+    /// Produce v0–v7, although only v3–v7 (RecordBatch v2) are answered. librdkafka 2.0.2
+    /// compresses with LZ4 only when the broker's Produce range includes v0
+    /// (`rd_kafka_msgset_writer_select_MsgVersion` asks `rd_kafka_broker_ApiVersion_supported`
+    /// for Produce 0..0), on top of the FindCoordinator v0 feature check; without it `kcat -z lz4`
+    /// silently sends uncompressed batches. Clients that know v3 always use the highest common
+    /// version, so v0–v2 only reach us from clients that write legacy message sets, and such a
+    /// request closes its connection (``admit(_:)``).
+    public static let advertisedProduceVersions: ClosedRange<Int16> = 0...ProduceRequest.versions.upperBound
 
     public let node: BrokerNode
     let executor: any StorageExecutor
@@ -76,6 +89,9 @@ public final class RequestDispatcher: Sendable {
     /// Decides from the header alone whether a request is answered.
     public func admit(_ header: RequestHeader) -> RequestAdmission {
         guard let apiKey = header.apiKey else { return .rejected("unknown api key \(header.apiKeyCode)") }
+        if apiKey == .produce, !ProduceRequest.versions.contains(header.apiVersion) {
+            return .rejected("Produce v\(header.apiVersion) carries legacy message sets, which this broker does not store")
+        }
         if Self.advertisedVersions.supports(apiKey, version: header.apiVersion) { return .accepted(apiKey) }
         if apiKey == .apiVersions { return .unsupportedApiVersions }
         return .rejected("\(apiKey) v\(header.apiVersion) is not advertised")
