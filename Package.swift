@@ -100,6 +100,7 @@ let package = Package(
             dependencies: [
                 "BrokerCore", "KafkaProtocol", "SegmentStore", "EdgelogRuntime", "PipelineTestSupport", nioCore,
                 .product(name: "NIOEmbedded", package: "swift-nio"), logging, metrics,
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
             ],
             swiftSettings: strict
         ),

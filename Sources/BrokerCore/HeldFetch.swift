@@ -16,6 +16,7 @@ final class HeldFetch: @unchecked Sendable {
     private let request: FetchRequest
     private let header: RequestHeader
     private let deadline: NIODeadline
+    private let waitTime: TimeAmount
     private let eventLoop: any EventLoop
     private let promise: EventLoopPromise<ByteBuffer>
 
@@ -23,19 +24,21 @@ final class HeldFetch: @unchecked Sendable {
     private var timer: Scheduled<Void>?
     private var lastResult: FetchReadResult?
     private var isReading = false
+    private var isExpired = false
     private var isDone = false
 
     init(
         dispatcher: RequestDispatcher,
         request: FetchRequest,
         header: RequestHeader,
-        deadline: NIODeadline,
+        waitTime: TimeAmount,
         eventLoop: any EventLoop
     ) {
         self.dispatcher = dispatcher
         self.request = request
         self.header = header
-        self.deadline = deadline
+        self.waitTime = waitTime
+        self.deadline = NIODeadline.now() + waitTime
         self.eventLoop = eventLoop
         self.promise = eventLoop.makePromise(of: ByteBuffer.self)
     }
@@ -45,7 +48,8 @@ final class HeldFetch: @unchecked Sendable {
     func start(after result: FetchReadResult) -> EventLoopFuture<ByteBuffer> {
         eventLoop.preconditionInEventLoop()
         lastResult = result
-        timer = eventLoop.scheduleTask(deadline: deadline) { self.expire() }
+        // Scheduled relative to the loop's own clock (tests advance an EmbeddedEventLoop's).
+        timer = eventLoop.scheduleTask(in: waitTime) { self.expire() }
         wait(observing: result)
         return promise.futureResult
     }
@@ -78,7 +82,8 @@ final class HeldFetch: @unchecked Sendable {
             switch outcome {
             case .success(let result):
                 self.lastResult = result
-                if result.satisfies(minBytes: self.request.minBytes) || NIODeadline.now() >= self.deadline
+                if result.satisfies(minBytes: self.request.minBytes) || self.isExpired
+                    || NIODeadline.now() >= self.deadline
                     || self.dispatcher.node.waiters.isShutDown
                 {
                     self.finish(result)
@@ -93,6 +98,7 @@ final class HeldFetch: @unchecked Sendable {
 
     private func expire() {
         guard !isDone else { return }
+        isExpired = true
         // A read in flight finishes the fetch itself once it sees the deadline has passed.
         guard !isReading, let lastResult else { return }
         finish(lastResult)

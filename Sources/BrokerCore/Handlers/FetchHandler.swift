@@ -36,7 +36,6 @@ extension RequestDispatcher {
             return eventLoop.makeFailedFuture(error)
         }
         let waitMilliseconds = min(Int64(max(decoded.maxWaitMs, 0)), configuration.maxFetchWaitMilliseconds)
-        let deadline = NIODeadline.now() + .milliseconds(waitMilliseconds)
         return executor.submit(on: eventLoop) { self.readFetch(decoded) }.flatMapThrowing { result in
             if waitMilliseconds == 0 || result.satisfies(minBytes: decoded.minBytes) {
                 return .response(try self.fetchFrame(result, answering: request.header))
@@ -45,7 +44,7 @@ extension RequestDispatcher {
                 dispatcher: self,
                 request: decoded,
                 header: request.header,
-                deadline: deadline,
+                waitTime: .milliseconds(waitMilliseconds),
                 eventLoop: eventLoop
             )
             return .held(held.start(after: result))
