@@ -42,7 +42,11 @@ public final class BrokerMetrics: Sendable {
             )
         }
         self.requests = requests
-        unknownRequests = Counter(label: "edgelog_broker_requests_total", dimensions: [("api", "unknown")], factory: factory)
+        unknownRequests = Counter(
+            label: "edgelog_broker_requests_total",
+            dimensions: [("api", "unknown")],
+            factory: factory
+        )
         produceBytes = Counter(label: "edgelog_broker_produce_bytes_total", factory: factory)
         produceRecords = Counter(label: "edgelog_broker_produce_records_total", factory: factory)
         fetchBytes = Counter(label: "edgelog_broker_fetch_bytes_total", factory: factory)

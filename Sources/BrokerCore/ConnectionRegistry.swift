@@ -34,7 +34,10 @@ public final class ConnectionRegistry: Sendable {
         let peer = channel.remoteAddress
         guard ClientNetwork.allows(peer, networks: allowedNetworks) else {
             metrics.rejectedByNetwork.increment()
-            logger.info("refused a connection from outside allow-networks", metadata: ["peer": "\(peer.map { "\($0)" } ?? "?")"])
+            logger.info(
+                "refused a connection from outside allow-networks",
+                metadata: ["peer": "\(peer.map { "\($0)" } ?? "?")"]
+            )
             return .network
         }
         let key = ObjectIdentifier(channel)
@@ -45,7 +48,10 @@ public final class ConnectionRegistry: Sendable {
         }
         guard admitted else {
             metrics.rejectedByLimit.increment()
-            logger.info("refused a connection: max-connections reached", metadata: ["peer": "\(peer.map { "\($0)" } ?? "?")"])
+            logger.info(
+                "refused a connection: max-connections reached",
+                metadata: ["peer": "\(peer.map { "\($0)" } ?? "?")"]
+            )
             return .limit
         }
         metrics.acceptedConnections.increment()

@@ -87,7 +87,8 @@ public final class KafkaServerHandler: ChannelDuplexHandler {
             case .success(let completion):
                 handler.complete(sequence, with: completion, context: context)
             case .failure(let error):
-                let reason = "\(header.apiKey.map { "\($0)" } ?? "api \(header.apiKeyCode)") v\(header.apiVersion) "
+                let reason =
+                    "\(header.apiKey.map { "\($0)" } ?? "api \(header.apiKeyCode)") v\(header.apiVersion) "
                     + "correlation \(header.correlationID): \(error)"
                 handler.complete(sequence, with: .close(reason), context: context)
             }

@@ -90,7 +90,9 @@ public final class RequestDispatcher: Sendable {
     public func admit(_ header: RequestHeader) -> RequestAdmission {
         guard let apiKey = header.apiKey else { return .rejected("unknown api key \(header.apiKeyCode)") }
         if apiKey == .produce, !ProduceRequest.versions.contains(header.apiVersion) {
-            return .rejected("Produce v\(header.apiVersion) carries legacy message sets, which this broker does not store")
+            return .rejected(
+                "Produce v\(header.apiVersion) carries legacy message sets, which this broker does not store"
+            )
         }
         if Self.advertisedVersions.supports(apiKey, version: header.apiVersion) { return .accepted(apiKey) }
         if apiKey == .apiVersions { return .unsupportedApiVersions }

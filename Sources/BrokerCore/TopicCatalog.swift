@@ -189,7 +189,10 @@ public final class TopicCatalog: Sendable {
             do {
                 try log.close()
             } catch {
-                logger.error("closing a partition log failed", metadata: ["path": "\(log.directory)", "error": "\(error)"])
+                logger.error(
+                    "closing a partition log failed",
+                    metadata: ["path": "\(log.directory)", "error": "\(error)"]
+                )
             }
         }
     }

@@ -6,7 +6,9 @@ struct BrokerConfigurationTests {
     @Test func keysResolveWithPrecedenceIntoTheConfiguration() throws {
         let resolved = try RuntimeOptions.parse([]).resolve(
             keys: BrokerConfiguration.Keys.all,
-            flags: ["port": "0", "allow-networks": "10.0.0.0/8, 127.0.0.1", "max-fetch-wait": "2s", "data-dir": "/tmp/x"],
+            flags: [
+                "port": "0", "allow-networks": "10.0.0.0/8, 127.0.0.1", "max-fetch-wait": "2s", "data-dir": "/tmp/x",
+            ],
             environment: ["EDGELOG_DEFAULT_PARTITIONS": "4", "EDGELOG_PORT": "1234", "EDGELOG_SEGMENT_BYTES": "64MiB"]
         )
         let configuration = try BrokerConfiguration(resolved: resolved)

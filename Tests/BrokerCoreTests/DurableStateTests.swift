@@ -1,7 +1,8 @@
-@testable import BrokerCore
 import Logging
 import SegmentStore
 import Testing
+
+@testable import BrokerCore
 
 /// The small state files: cluster id, producer-id reservation, committed offsets. Each is
 /// written, the (in-memory) machine crashes losing everything unsynced, and the state is read
@@ -35,11 +36,19 @@ struct DurableStateTests {
     @Test func committedOffsetsSurviveACrashAndReplaceEarlierOnes() throws {
         let fileSystem = InMemoryFileSystem()
         let store = try CommittedOffsetStore(dataDirectory: "/d", fileSystem: fileSystem, maxGroups: 10, logger: logger)
-        try store.commit(group: "g1", [("t", 0, .init(offset: 5, metadata: nil)), ("t", 1, .init(offset: 7, metadata: "x"))])
+        try store.commit(
+            group: "g1",
+            [("t", 0, .init(offset: 5, metadata: nil)), ("t", 1, .init(offset: 7, metadata: "x"))]
+        )
         try store.commit(group: "g1", [("t", 0, .init(offset: 9, metadata: "y"))])
         try store.commit(group: "grüppe/../2", [("u", 3, .init(offset: 1, metadata: ""))])
         _ = fileSystem.crash()
-        let reopened = try CommittedOffsetStore(dataDirectory: "/d", fileSystem: fileSystem, maxGroups: 10, logger: logger)
+        let reopened = try CommittedOffsetStore(
+            dataDirectory: "/d",
+            fileSystem: fileSystem,
+            maxGroups: 10,
+            logger: logger
+        )
         #expect(reopened.committed(group: "g1", topic: "t", partition: 0) == .init(offset: 9, metadata: "y"))
         #expect(reopened.committed(group: "g1", topic: "t", partition: 1) == .init(offset: 7, metadata: "x"))
         #expect(reopened.committed(group: "grüppe/../2", topic: "u", partition: 3) == .init(offset: 1, metadata: ""))
@@ -49,7 +58,12 @@ struct DurableStateTests {
     }
 
     @Test func groupLimitsAndBadIDsAreRejected() throws {
-        let store = try CommittedOffsetStore(dataDirectory: "/d", fileSystem: InMemoryFileSystem(), maxGroups: 1, logger: logger)
+        let store = try CommittedOffsetStore(
+            dataDirectory: "/d",
+            fileSystem: InMemoryFileSystem(),
+            maxGroups: 1,
+            logger: logger
+        )
         try store.commit(group: "a", [("t", 0, .init(offset: 1, metadata: nil))])
         #expect(throws: CommittedOffsetStore.Rejection.tooManyGroups) {
             try store.commit(group: "b", [("t", 0, .init(offset: 1, metadata: nil))])

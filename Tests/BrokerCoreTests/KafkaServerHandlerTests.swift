@@ -17,8 +17,12 @@ struct KafkaServerHandlerTests {
 
     static func makeChannel(_ broker: TestNode, maxFrameBytes: Int = 1 << 20) throws -> EmbeddedChannel {
         let channel = EmbeddedChannel()
-        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(KafkaFrameDecoder(maxFrameBytes: maxFrameBytes)))
-        try channel.pipeline.syncOperations.addHandler(KafkaServerHandler(dispatcher: broker.dispatcher, maxInFlight: 8))
+        try channel.pipeline.syncOperations.addHandler(
+            ByteToMessageHandler(KafkaFrameDecoder(maxFrameBytes: maxFrameBytes))
+        )
+        try channel.pipeline.syncOperations.addHandler(
+            KafkaServerHandler(dispatcher: broker.dispatcher, maxInFlight: 8)
+        )
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 40000)).wait()
         return channel
     }
@@ -41,7 +45,13 @@ struct KafkaServerHandlerTests {
 
     /// Creates topic `t` with one record "seed" at offset 0.
     func seedTopic() throws {
-        try send(TestRequests.frame(TestRequests.produce(topic: "t", records: TestRequests.batch(["seed"])), version: 7, correlationID: 100))
+        try send(
+            TestRequests.frame(
+                TestRequests.produce(topic: "t", records: TestRequests.batch(["seed"])),
+                version: 7,
+                correlationID: 100
+            )
+        )
         let answer = try #require(try responses().first)
         let (_, produced) = try TestRequests.decode(ProduceResponse.self, version: 7, frame: answer)
         #expect(produced.topics.first?.partitions.first?.errorCode == KafkaErrorCode.none)
@@ -54,9 +64,17 @@ struct KafkaServerHandlerTests {
         // A Fetch at the log end waits; the Metadata behind it runs at once but must not overtake
         // it; the Produce behind that appends and wakes the Fetch.
         try send(
-            TestRequests.frame(TestRequests.fetch(topic: "t", offset: 1, maxWaitMs: 10_000), version: 4, correlationID: 1),
+            TestRequests.frame(
+                TestRequests.fetch(topic: "t", offset: 1, maxWaitMs: 10_000),
+                version: 4,
+                correlationID: 1
+            ),
             TestRequests.frame(MetadataRequest(topics: ["t"]), version: 4, correlationID: 2),
-            TestRequests.frame(TestRequests.produce(topic: "t", records: TestRequests.batch(["late"])), version: 3, correlationID: 3)
+            TestRequests.frame(
+                TestRequests.produce(topic: "t", records: TestRequests.batch(["late"])),
+                version: 3,
+                correlationID: 3
+            )
         )
         let frames = try responses()
         #expect(frames.compactMap(TestRequests.correlationID) == [1, 2, 3])
@@ -89,12 +107,26 @@ struct KafkaServerHandlerTests {
 
     @Test func fetchWithDataAnswersAtOnceWithWholeBatches() throws {
         try seedTopic()
-        try send(TestRequests.frame(TestRequests.produce(topic: "t", records: TestRequests.batch(["a", "b", "c"])), version: 3, correlationID: 1))
+        try send(
+            TestRequests.frame(
+                TestRequests.produce(topic: "t", records: TestRequests.batch(["a", "b", "c"])),
+                version: 3,
+                correlationID: 1
+            )
+        )
         _ = try responses()
         // Offset 2 lies inside the second batch (offsets 1...3): the whole batch comes back.
-        try send(TestRequests.frame(TestRequests.fetch(topic: "t", offset: 2, maxWaitMs: 10_000), version: 4, correlationID: 2))
+        try send(
+            TestRequests.frame(
+                TestRequests.fetch(topic: "t", offset: 2, maxWaitMs: 10_000),
+                version: 4,
+                correlationID: 2
+            )
+        )
         let frame = try #require(try responses().first)
-        let partition = try #require(try TestRequests.decode(FetchResponse.self, version: 4, frame: frame).body.topics.first?.partitions.first)
+        let partition = try #require(
+            try TestRequests.decode(FetchResponse.self, version: 4, frame: frame).body.topics.first?.partitions.first
+        )
         #expect(try TestRequests.values(in: partition.records) == ["a", "b", "c"])
         let records = try #require(partition.records)
         let batch = try #require(try RecordBatch.split(records).first)
@@ -104,7 +136,11 @@ struct KafkaServerHandlerTests {
     @Test func acksZeroProduceIsStoredButNeverAnswered() throws {
         try seedTopic()
         try send(
-            TestRequests.frame(TestRequests.produce(topic: "t", records: TestRequests.batch(["quiet"]), acks: 0), version: 3, correlationID: 1),
+            TestRequests.frame(
+                TestRequests.produce(topic: "t", records: TestRequests.batch(["quiet"]), acks: 0),
+                version: 3,
+                correlationID: 1
+            ),
             TestRequests.frame(MetadataRequest(topics: ["t"]), version: 4, correlationID: 2)
         )
         let frames = try responses()
@@ -162,7 +198,10 @@ struct KafkaServerHandlerTests {
         frame.writeBytes([0, 0, 0, 0])
         try send(frame)
         #expect(!channel.isActive)
-        #expect(try broker.metrics.expectCounter("edgelog_broker_connections_closed_for_protocol_errors_total").totalValue == 1)
+        #expect(
+            try broker.metrics.expectCounter("edgelog_broker_connections_closed_for_protocol_errors_total").totalValue
+                == 1
+        )
     }
 
     // MARK: - ApiVersions
@@ -180,7 +219,13 @@ struct KafkaServerHandlerTests {
 
     @Test func apiVersionsV3ProbeIsAnsweredWithTheWholeTable() throws {
         // librdkafka 2.0.2 starts with v3 (wire_samples.json `ApiVersionsRequest_v3`).
-        try send(TestRequests.frame(ApiVersionsRequest(clientSoftwareName: "kcat", clientSoftwareVersion: "1.7.1"), version: 3, correlationID: 4))
+        try send(
+            TestRequests.frame(
+                ApiVersionsRequest(clientSoftwareName: "kcat", clientSoftwareVersion: "1.7.1"),
+                version: 3,
+                correlationID: 4
+            )
+        )
         let reply = try #require(try responses().first)
         let (correlationID, body) = try TestRequests.decode(ApiVersionsResponse.self, version: 3, frame: reply)
         #expect(correlationID == 4)
@@ -196,7 +241,11 @@ struct KafkaServerHandlerTests {
     }
 
     @Test func legacyProduceVersionClosesTheConnection() throws {
-        var frame = try TestRequests.frame(TestRequests.produce(topic: "t", records: TestRequests.batch(["x"])), version: 3, correlationID: 1)
+        var frame = try TestRequests.frame(
+            TestRequests.produce(topic: "t", records: TestRequests.batch(["x"])),
+            version: 3,
+            correlationID: 1
+        )
         frame.setInteger(Int16(2), at: frame.readerIndex + 6)  // Produce v2: legacy message sets
         try send(frame)
         #expect(!channel.isActive)

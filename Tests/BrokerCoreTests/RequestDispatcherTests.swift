@@ -24,7 +24,9 @@ struct RequestDispatcherTests {
         return body
     }
 
-    func produce(_ values: [String], topic: String = "t", partition: Int32 = 0, on broker: TestNode) throws -> ProduceResponse.Partition {
+    func produce(_ values: [String], topic: String = "t", partition: Int32 = 0, on broker: TestNode) throws
+        -> ProduceResponse.Partition
+    {
         let response = try roundTrip(
             TestRequests.produce(topic: topic, partition: partition, records: TestRequests.batch(values)),
             version: 7,
@@ -56,7 +58,10 @@ struct RequestDispatcherTests {
         let response = try roundTrip(TestRequests.produce(topic: "t", records: batch), version: 3, on: broker)
         #expect(response.topics.first?.partitions.first?.errorCode == KafkaErrorCode.corruptMessage)
         #expect(broker.node.catalog.partition("t", 0)?.logEndOffset == 1)
-        #expect(try broker.metrics.expectCounter("edgelog_broker_errors_total", [("code", "CORRUPT_MESSAGE")]).totalValue == 1)
+        #expect(
+            try broker.metrics.expectCounter("edgelog_broker_errors_total", [("code", "CORRUPT_MESSAGE")]).totalValue
+                == 1
+        )
     }
 
     @Test func produceToAMissingPartitionIsUnknown() throws {
@@ -67,7 +72,11 @@ struct RequestDispatcherTests {
 
     @Test func invalidAcksAreRefused() throws {
         let broker = try TestNode()
-        let response = try roundTrip(TestRequests.produce(topic: "t", records: TestRequests.batch(["x"]), acks: 2), version: 3, on: broker)
+        let response = try roundTrip(
+            TestRequests.produce(topic: "t", records: TestRequests.batch(["x"]), acks: 2),
+            version: 3,
+            on: broker
+        )
         #expect(response.topics.first?.partitions.first?.errorCode == KafkaErrorCode(rawValue: 21))
         #expect(broker.node.catalog.partitions(of: "t") == nil)
     }
@@ -78,20 +87,36 @@ struct RequestDispatcherTests {
         let broker = try TestNode()
         _ = try produce(["a", "b"], on: broker)
         for offset in [Int64(-1), 3] {
-            let response = try roundTrip(TestRequests.fetch(topic: "t", offset: offset, maxWaitMs: 1000), version: 5, on: broker)
+            let response = try roundTrip(
+                TestRequests.fetch(topic: "t", offset: offset, maxWaitMs: 1000),
+                version: 5,
+                on: broker
+            )
             let partition = try #require(response.topics.first?.partitions.first)
             #expect(partition.errorCode == KafkaErrorCode.offsetOutOfRange)
             #expect(partition.highWatermark == 2)
         }
-        let unknown = try roundTrip(TestRequests.fetch(topic: "nope", offset: 0, maxWaitMs: 1000), version: 4, on: broker)
+        let unknown = try roundTrip(
+            TestRequests.fetch(topic: "nope", offset: 0, maxWaitMs: 1000),
+            version: 4,
+            on: broker
+        )
         #expect(unknown.topics.first?.partitions.first?.errorCode == KafkaErrorCode.unknownTopicOrPartition)
     }
 
     @Test func listOffsetsAnswersEarliestLatestAndByTime() throws {
         let broker = try TestNode()
         let base: Int64 = 1_700_000_000_000
-        _ = try roundTrip(TestRequests.produce(topic: "t", records: TestRequests.batch(["a", "b"], timestamp: base)), version: 3, on: broker)
-        _ = try roundTrip(TestRequests.produce(topic: "t", records: TestRequests.batch(["c"], timestamp: base + 1000)), version: 3, on: broker)
+        _ = try roundTrip(
+            TestRequests.produce(topic: "t", records: TestRequests.batch(["a", "b"], timestamp: base)),
+            version: 3,
+            on: broker
+        )
+        _ = try roundTrip(
+            TestRequests.produce(topic: "t", records: TestRequests.batch(["c"], timestamp: base + 1000)),
+            version: 3,
+            on: broker
+        )
         let request = ListOffsetsRequest(topics: [
             .init(name: "t", partitions: [.init(partitionIndex: 0, timestamp: ListOffsetsRequest.earliestTimestamp)]),
             .init(name: "t", partitions: [.init(partitionIndex: 0, timestamp: ListOffsetsRequest.latestTimestamp)]),
@@ -108,7 +133,10 @@ struct RequestDispatcherTests {
     // MARK: - Metadata
 
     @Test func metadataAdvertisesOurselvesAndTheClusterID() throws {
-        let broker = try TestNode { $0.advertisedHost = "broker.example"; $0.defaultPartitions = 2 }
+        let broker = try TestNode {
+            $0.advertisedHost = "broker.example"
+            $0.defaultPartitions = 2
+        }
         broker.node.listenerBound(port: 19_999)
         let response = try roundTrip(MetadataRequest(topics: ["logs"]), version: 4, on: broker)
         #expect(response.brokers == [MetadataResponse.Broker(nodeID: 0, host: "broker.example", port: 19_999)])
@@ -124,13 +152,21 @@ struct RequestDispatcherTests {
         let refused = try roundTrip(MetadataRequest(topics: ["x"]), version: 4, on: off)
         #expect(refused.topics.first?.errorCode == KafkaErrorCode.unknownTopicOrPartition)
         let on = try TestNode()
-        let consumerStyle = try roundTrip(MetadataRequest(topics: ["x"], allowAutoTopicCreation: false), version: 4, on: on)
+        let consumerStyle = try roundTrip(
+            MetadataRequest(topics: ["x"], allowAutoTopicCreation: false),
+            version: 4,
+            on: on
+        )
         #expect(consumerStyle.topics.first?.errorCode == KafkaErrorCode.unknownTopicOrPartition)
         #expect(on.node.catalog.partitions(of: "x") == nil)
     }
 
     @Test func topicLimitsAndIllegalNamesAreAnsweredWithErrors() throws {
-        let broker = try TestNode { $0.maxTopics = 1; $0.maxPartitions = 4; $0.defaultPartitions = 3 }
+        let broker = try TestNode {
+            $0.maxTopics = 1
+            $0.maxPartitions = 4
+            $0.defaultPartitions = 3
+        }
         let response = try roundTrip(MetadataRequest(topics: ["first", "second", "../etc"]), version: 4, on: broker)
         #expect(response.topics.map(\.errorCode) == [.none, .unknownTopicOrPartition, KafkaErrorCode(rawValue: 17)])
         #expect(broker.node.catalog.topics.map(\.name) == ["first"])
@@ -151,12 +187,17 @@ struct RequestDispatcherTests {
     @Test func committedOffsetsReadBackAndUnknownOnesAreMinusOne() throws {
         let broker = try TestNode { $0.defaultPartitions = 2 }
         _ = try produce(["a"], on: broker)
-        let commit = OffsetCommitRequest(groupID: "g", topics: [
-            .init(name: "t", partitions: [.init(partitionIndex: 0, committedOffset: 1, committedMetadata: "m")]),
-            .init(name: "missing", partitions: [.init(partitionIndex: 0, committedOffset: 9)]),
-        ])
+        let commit = OffsetCommitRequest(
+            groupID: "g",
+            topics: [
+                .init(name: "t", partitions: [.init(partitionIndex: 0, committedOffset: 1, committedMetadata: "m")]),
+                .init(name: "missing", partitions: [.init(partitionIndex: 0, committedOffset: 9)]),
+            ]
+        )
         let committed = try roundTrip(commit, version: 2, on: broker)
-        #expect(committed.topics.map { $0.partitions.first?.errorCode } == [KafkaErrorCode.none, .unknownTopicOrPartition])
+        #expect(
+            committed.topics.map { $0.partitions.first?.errorCode } == [KafkaErrorCode.none, .unknownTopicOrPartition]
+        )
         let fetched = try roundTrip(
             OffsetFetchRequest(groupID: "g", topics: [.init(name: "t", partitionIndexes: [0, 1])]),
             version: 1,
@@ -172,9 +213,14 @@ struct RequestDispatcherTests {
     @Test func commitsFromAGenerationAreRefused() throws {
         let broker = try TestNode()
         _ = try produce(["a"], on: broker)
-        let commit = OffsetCommitRequest(groupID: "g", generationID: 3, memberID: "m", topics: [
-            .init(name: "t", partitions: [.init(partitionIndex: 0, committedOffset: 1)])
-        ])
+        let commit = OffsetCommitRequest(
+            groupID: "g",
+            generationID: 3,
+            memberID: "m",
+            topics: [
+                .init(name: "t", partitions: [.init(partitionIndex: 0, committedOffset: 1)])
+            ]
+        )
         let response = try roundTrip(commit, version: 2, on: broker)
         #expect(response.topics.first?.partitions.first?.errorCode == KafkaErrorCode.illegalGeneration)
         #expect(broker.node.committedOffsets.committed(group: "g", topic: "t", partition: 0) == nil)

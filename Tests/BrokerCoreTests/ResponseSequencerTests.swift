@@ -1,6 +1,7 @@
-@testable import BrokerCore
 import NIOCore
 import Testing
+
+@testable import BrokerCore
 
 struct ResponseSequencerTests {
     func frame(_ byte: UInt8) -> ByteBuffer { ByteBuffer(bytes: [byte]) }

@@ -36,7 +36,9 @@ struct TopicCatalogTests {
     @Test func creationIsBoundedByTopicAndPartitionLimits() throws {
         let catalog = try open(InMemoryFileSystem(), maxTopics: 2, maxPartitions: 5)
         _ = try catalog.partitions(of: "a", creatingWith: 3)
-        #expect(throws: TopicCatalog.CreationError.partitionLimit(5)) { try catalog.partitions(of: "b", creatingWith: 3) }
+        #expect(throws: TopicCatalog.CreationError.partitionLimit(5)) {
+            try catalog.partitions(of: "b", creatingWith: 3)
+        }
         _ = try catalog.partitions(of: "b", creatingWith: 2)
         #expect(throws: TopicCatalog.CreationError.topicLimit(2)) { try catalog.partitions(of: "c", creatingWith: 0) }
         #expect(throws: TopicCatalog.CreationError.invalidName("a/b")) {

@@ -103,7 +103,10 @@ extension RequestDispatcher {
                             partition.errorCode = answered(.offsetOutOfRange)
                             result.hasError = true
                         } catch {
-                            logger.error("fetch read failed", metadata: ["topic": "\(topic.name)", "error": "\(error)"])
+                            logger.error(
+                                "fetch read failed",
+                                metadata: ["topic": "\(topic.name)", "error": "\(error)"]
+                            )
                             partition.errorCode = answered(.kafkaStorageError)
                             result.hasError = true
                         }

@@ -23,7 +23,9 @@ extension RequestDispatcher {
                 }
             }
         } else {
-            topics = node.catalog.topics.map { Self.describe($0.name, partitionCount: $0.partitionCount, nodeID: nodeID) }
+            topics = node.catalog.topics.map {
+                Self.describe($0.name, partitionCount: $0.partitionCount, nodeID: nodeID)
+            }
         }
         let response = MetadataResponse(
             brokers: [
@@ -44,7 +46,12 @@ extension RequestDispatcher {
         MetadataResponse.Topic(
             name: name,
             partitions: (0..<Int32(partitionCount)).map { index in
-                MetadataResponse.Partition(partitionIndex: index, leaderID: nodeID, replicaNodes: [nodeID], isrNodes: [nodeID])
+                MetadataResponse.Partition(
+                    partitionIndex: index,
+                    leaderID: nodeID,
+                    replicaNodes: [nodeID],
+                    isrNodes: [nodeID]
+                )
             }
         )
     }

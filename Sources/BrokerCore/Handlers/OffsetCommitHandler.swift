@@ -47,7 +47,10 @@ extension RequestDispatcher {
                 logger.warning("max-groups reached; commit refused", metadata: ["group": "\(decoded.groupID)"])
                 storeFailure = .coordinatorNotAvailable
             } catch {
-                logger.error("storing committed offsets failed", metadata: ["group": "\(decoded.groupID)", "error": "\(error)"])
+                logger.error(
+                    "storing committed offsets failed",
+                    metadata: ["group": "\(decoded.groupID)", "error": "\(error)"]
+                )
                 storeFailure = .kafkaStorageError
             }
         }
@@ -57,7 +60,10 @@ extension RequestDispatcher {
                 partitions: topic.partitions.map { partition in
                     var code = codes[topic.name]?[partition.partitionIndex] ?? .none
                     if code == .none, let storeFailure { code = storeFailure }
-                    return OffsetCommitResponse.Partition(partitionIndex: partition.partitionIndex, errorCode: answered(code))
+                    return OffsetCommitResponse.Partition(
+                        partitionIndex: partition.partitionIndex,
+                        errorCode: answered(code)
+                    )
                 }
             )
         }

@@ -26,7 +26,11 @@ extension RequestDispatcher {
             let all = store.committed(group: decoded.groupID)
             for name in all.keys.sorted() {
                 let partitions = (all[name] ?? [:]).sorted { $0.key < $1.key }.map { index, commit in
-                    OffsetFetchResponse.Partition(partitionIndex: index, committedOffset: commit.offset, metadata: commit.metadata)
+                    OffsetFetchResponse.Partition(
+                        partitionIndex: index,
+                        committedOffset: commit.offset,
+                        metadata: commit.metadata
+                    )
                 }
                 topics.append(OffsetFetchResponse.Topic(name: name, partitions: partitions))
             }

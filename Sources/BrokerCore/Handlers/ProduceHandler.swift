@@ -17,13 +17,16 @@ extension RequestDispatcher {
         var topics: [ProduceResponse.Topic] = []
         for topic in decoded.topics {
             let logs: Result<[PartitionLog], AnsweredError> =
-                acksValid ? topicPartitions(topic.name, autoCreate: true) : .failure(AnsweredError(code: .invalidRequiredAcks))
+                acksValid
+                ? topicPartitions(topic.name, autoCreate: true) : .failure(AnsweredError(code: .invalidRequiredAcks))
             var partitions: [ProduceResponse.Partition] = []
             for partition in topic.partitions {
                 switch logs {
                 case .failure(let error):
                     if !acksValid { metrics.countError(error.code) }
-                    partitions.append(ProduceResponse.Partition(index: partition.index, errorCode: error.code, baseOffset: -1))
+                    partitions.append(
+                        ProduceResponse.Partition(index: partition.index, errorCode: error.code, baseOffset: -1)
+                    )
                 case .success(let logs):
                     guard partition.index >= 0, Int(partition.index) < logs.count else {
                         partitions.append(
@@ -44,9 +47,15 @@ extension RequestDispatcher {
         return .response(try frame(ProduceResponse(topics: topics), answering: request.header))
     }
 
-    private func append(_ partition: ProduceRequest.Partition, to log: PartitionLog, topic: String) -> ProduceResponse.Partition {
+    private func append(_ partition: ProduceRequest.Partition, to log: PartitionLog, topic: String)
+        -> ProduceResponse.Partition
+    {
         guard let records = partition.records, records.readableBytes > 0 else {
-            return ProduceResponse.Partition(index: partition.index, errorCode: answered(.corruptMessage), baseOffset: -1)
+            return ProduceResponse.Partition(
+                index: partition.index,
+                errorCode: answered(.corruptMessage),
+                baseOffset: -1
+            )
         }
         do {
             let (baseOffset, lastOffset) = try records.withUnsafeReadableBytes { try log.append($0) }
@@ -70,7 +79,11 @@ extension RequestDispatcher {
             return ProduceResponse.Partition(index: partition.index, errorCode: answered(code), baseOffset: -1)
         } catch {
             logger.error("append failed", metadata: ["topic": "\(topic)", "error": "\(error)"])
-            return ProduceResponse.Partition(index: partition.index, errorCode: answered(.unknownServerError), baseOffset: -1)
+            return ProduceResponse.Partition(
+                index: partition.index,
+                errorCode: answered(.unknownServerError),
+                baseOffset: -1
+            )
         }
     }
 }

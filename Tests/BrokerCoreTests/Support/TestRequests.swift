@@ -19,7 +19,13 @@ enum TestRequests {
         correlationID: Int32
     ) throws -> ByteBuffer {
         var buffer = ByteBuffer()
-        try KafkaFrame.writeRequest(request, version: version, correlationID: correlationID, clientID: clientID, into: &buffer)
+        try KafkaFrame.writeRequest(
+            request,
+            version: version,
+            correlationID: correlationID,
+            clientID: clientID,
+            into: &buffer
+        )
         return buffer
     }
 
@@ -56,7 +62,12 @@ enum TestRequests {
             maxWaitMs: maxWaitMs,
             minBytes: minBytes,
             maxBytes: 1 << 20,
-            topics: [.init(name: topic, partitions: [.init(partition: partition, fetchOffset: offset, partitionMaxBytes: 1 << 20)])]
+            topics: [
+                .init(
+                    name: topic,
+                    partitions: [.init(partition: partition, fetchOffset: offset, partitionMaxBytes: 1 << 20)]
+                )
+            ]
         )
     }
 
