@@ -28,6 +28,7 @@ let package = Package(
         .library(name: "LZ4Frame", targets: ["LZ4Frame"]),
         .library(name: "TrafficGenerator", targets: ["TrafficGenerator"]),
         .library(name: "RequestEncoding", targets: ["RequestEncoding"]),
+        .executable(name: "edgelog-broker", targets: ["Broker"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -73,6 +74,14 @@ let package = Package(
         // edgelog's own Kafka client: one pipelined connection, version negotiation, idempotent producer state.
         .target(name: "KafkaClient", dependencies: ["KafkaProtocol", nioCore, nioPosix, logging], swiftSettings: strict),
 
+        // The Kafka-protocol broker: connections, request dispatch, topics, offsets. NIOPosix only in
+        // BrokerServer.swift (the listening socket and the storage thread pool).
+        .target(
+            name: "BrokerCore",
+            dependencies: ["KafkaProtocol", "SegmentStore", "EdgelogRuntime", nioCore, nioPosix, logging, metrics, serviceLifecycle],
+            swiftSettings: strict
+        ),
+
         // Test harness: PostgreSQL clusters and our executables on ephemeral loopback ports.
         .target(name: "PipelineTestSupport", dependencies: ["PostgresSink", logging], swiftSettings: strict),
 
@@ -80,6 +89,12 @@ let package = Package(
         .executableTarget(
             name: "EdgelogCLI",
             dependencies: ["AccessRecord", "LZ4Frame", "NginxLog", "RequestEncoding", "TrafficGenerator", "EdgelogRuntime", argumentParser, logging, metrics],
+            swiftSettings: strict
+        ),
+
+        .executableTarget(
+            name: "Broker",
+            dependencies: ["BrokerCore", "EdgelogRuntime", argumentParser, logging],
             swiftSettings: strict
         ),
 
@@ -106,6 +121,15 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "SegmentStoreTests", dependencies: ["SegmentStore", "PipelineTestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "BrokerCoreTests",
+            dependencies: [
+                "BrokerCore", "KafkaProtocol", "SegmentStore", "EdgelogRuntime", "PipelineTestSupport", nioCore,
+                .product(name: "NIOEmbedded", package: "swift-nio"), logging, metrics,
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(name: "PipelineTestSupportTests", dependencies: ["PipelineTestSupport", "PostgresSink"], swiftSettings: strict),
     ]
 )

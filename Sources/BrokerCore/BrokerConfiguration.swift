@@ -1,0 +1,120 @@
+/// Everything a broker needs to know at start-up, as plain values. Built from the resolved
+/// settings by ``init(resolved:)`` (see `BrokerConfiguration+Keys.swift` for the keys and their
+/// defaults) or directly by tests.
+///
+/// Every limit here bounds something a client can make the broker allocate or keep: connections,
+/// request size, pipelined requests, topics and partitions (each an open directory of files),
+/// consumer groups (each a file), fetch response size, long-poll time.
+public struct BrokerConfiguration: Sendable, Equatable {
+    /// Address the Kafka listener binds to. Loopback unless told otherwise (DESIGN §4).
+    public var listenHost: String
+    /// Port the Kafka listener binds to; 0 asks the OS for one (the bound port is logged).
+    public var port: Int
+    /// Host name written into Metadata and FindCoordinator answers, where clients connect next;
+    /// `nil` means ``listenHost`` (which must then be reachable by clients, not `0.0.0.0`).
+    public var advertisedHost: String?
+    /// Directory of the partition logs, the cluster id, producer ids and committed offsets.
+    public var dataDirectory: String
+    /// Partitions of an auto-created topic (Kafka's `num.partitions`, default 1).
+    public var defaultPartitions: Int
+    /// Whether Metadata and Produce for an unknown topic create it.
+    public var autoCreateTopics: Bool
+    /// Most topics the broker keeps.
+    public var maxTopics: Int
+    /// Most partitions over all topics (each one is a directory of open segment files).
+    public var maxPartitions: Int
+    /// Largest request frame (after the 4-byte size prefix); larger ones close the connection.
+    public var maxRequestBytes: Int
+    /// Client networks allowed to connect; empty allows every address.
+    public var allowedNetworks: [ClientNetwork]
+    /// Most simultaneous client connections; more are closed at accept.
+    public var maxConnections: Int
+    /// Requests read from one connection but not yet answered; reading pauses at this many.
+    public var maxInFlightRequestsPerConnection: Int
+    /// Most bytes of records in one Fetch response, whatever the client asks for.
+    public var maxFetchResponseBytes: Int
+    /// Longest a Fetch is held waiting for data, whatever `max_wait_ms` the client sends.
+    public var maxFetchWaitMilliseconds: Int64
+    /// Most consumer groups with committed offsets (each one is a file).
+    public var maxGroups: Int
+    /// Segment size at which a partition log rolls to a new segment.
+    public var segmentBytes: Int
+    /// Largest record batch accepted in a Produce request.
+    public var maxBatchBytes: Int
+    /// Threads doing storage I/O (appends, reads, fsyncs) off the event loops.
+    public var storageThreads: Int
+    /// Our node id in Metadata, FindCoordinator and as the controller.
+    public var nodeID: Int32
+
+    public init(
+        listenHost: String = "127.0.0.1",
+        port: Int = 9092,
+        advertisedHost: String? = nil,
+        dataDirectory: String,
+        defaultPartitions: Int = 1,
+        autoCreateTopics: Bool = true,
+        maxTopics: Int = 1000,
+        maxPartitions: Int = 10_000,
+        maxRequestBytes: Int = 100 * 1024 * 1024,
+        allowedNetworks: [ClientNetwork] = [],
+        maxConnections: Int = 1024,
+        maxInFlightRequestsPerConnection: Int = 256,
+        maxFetchResponseBytes: Int = 50 * 1024 * 1024,
+        maxFetchWaitMilliseconds: Int64 = 30_000,
+        maxGroups: Int = 1000,
+        segmentBytes: Int = 1 << 30,
+        maxBatchBytes: Int = 1_048_588,
+        storageThreads: Int = 4,
+        nodeID: Int32 = 0
+    ) {
+        self.listenHost = listenHost
+        self.port = port
+        self.advertisedHost = advertisedHost
+        self.dataDirectory = dataDirectory
+        self.defaultPartitions = defaultPartitions
+        self.autoCreateTopics = autoCreateTopics
+        self.maxTopics = maxTopics
+        self.maxPartitions = maxPartitions
+        self.maxRequestBytes = maxRequestBytes
+        self.allowedNetworks = allowedNetworks
+        self.maxConnections = maxConnections
+        self.maxInFlightRequestsPerConnection = maxInFlightRequestsPerConnection
+        self.maxFetchResponseBytes = maxFetchResponseBytes
+        self.maxFetchWaitMilliseconds = maxFetchWaitMilliseconds
+        self.maxGroups = maxGroups
+        self.segmentBytes = segmentBytes
+        self.maxBatchBytes = maxBatchBytes
+        self.storageThreads = storageThreads
+        self.nodeID = nodeID
+    }
+
+    /// The host clients are told to connect to.
+    public var effectiveAdvertisedHost: String {
+        if let advertisedHost, !advertisedHost.isEmpty { return advertisedHost }
+        return listenHost
+    }
+
+    /// Checks the values against each other and the on-disk format; the first problem found.
+    public func validate() throws(BrokerError) {
+        func invalid(_ message: String) -> BrokerError { BrokerError(code: .invalidConfiguration, message: message) }
+        guard (0...65535).contains(port) else { throw invalid("port \(port) outside 0...65535") }
+        guard !dataDirectory.isEmpty else { throw invalid("data-dir is empty") }
+        guard defaultPartitions >= 1 else { throw invalid("default-partitions must be at least 1") }
+        guard defaultPartitions <= maxPartitions else {
+            throw invalid("default-partitions \(defaultPartitions) above max-partitions \(maxPartitions)")
+        }
+        guard maxTopics >= 0, maxPartitions >= 0, maxGroups >= 0 else { throw invalid("limits must not be negative") }
+        guard maxRequestBytes >= 64, maxRequestBytes <= Int(Int32.max) else {
+            throw invalid("max-request-bytes \(maxRequestBytes) outside 64...\(Int32.max)")
+        }
+        guard maxConnections >= 1 else { throw invalid("max-connections must be at least 1") }
+        guard maxInFlightRequestsPerConnection >= 1 else { throw invalid("max-in-flight-requests must be at least 1") }
+        guard maxFetchResponseBytes >= 1 else { throw invalid("max-fetch-bytes must be positive") }
+        guard maxFetchWaitMilliseconds >= 0 else { throw invalid("max-fetch-wait must not be negative") }
+        guard segmentBytes >= 1024, segmentBytes <= Int(Int32.max) else {
+            throw invalid("segment-bytes \(segmentBytes) outside 1024...\(Int32.max)")
+        }
+        guard maxBatchBytes >= 61 else { throw invalid("max-batch-bytes below a batch header") }
+        guard storageThreads >= 1 else { throw invalid("storage-threads must be at least 1") }
+    }
+}

@@ -1,0 +1,121 @@
+import KafkaProtocol
+import NIOCore
+import SegmentStore
+
+/// One pass over the partitions of a Fetch: what it would answer now.
+struct FetchReadResult: Sendable {
+    var response: FetchResponse
+    /// Bytes of records in ``response``.
+    var recordBytes: Int
+    /// Each existing partition with the log end seen, for registering a long-poll waiter.
+    var observed: [(log: PartitionLog, logEnd: Int64)]
+    /// Whether a partition answered with an error (then the fetch is answered at once).
+    var hasError: Bool
+
+    /// Whether the fetch can be answered now rather than held.
+    func satisfies(minBytes: Int32) -> Bool {
+        hasError || recordBytes >= Int(max(minBytes, 0))
+    }
+}
+
+extension RequestDispatcher {
+    /// Fetch: whole batches from the one containing `fetch_offset`, read from the segment files
+    /// off the event loop. high_watermark = last_stable_offset = the log end (issue 5 moves it to
+    /// the durable end), OFFSET_OUT_OF_RANGE outside [log start, high watermark].
+    ///
+    /// With fewer than `min_bytes` available the request is held (``HeldFetch``) until an append
+    /// to one of its partitions or `max_wait_ms` — capped by the broker's own limit — runs out;
+    /// the event loop is never blocked meanwhile, and later requests on the connection keep
+    /// being processed (their responses queue behind this one).
+    func fetch(_ request: KafkaRequest, on eventLoop: any EventLoop) -> EventLoopFuture<DispatchOutcome> {
+        var body = request.body
+        let decoded: FetchRequest
+        do {
+            decoded = try FetchRequest(from: &body, version: request.header.apiVersion)
+        } catch {
+            return eventLoop.makeFailedFuture(error)
+        }
+        let waitMilliseconds = min(Int64(max(decoded.maxWaitMs, 0)), configuration.maxFetchWaitMilliseconds)
+        return executor.submit(on: eventLoop) { self.readFetch(decoded) }.flatMapThrowing { result in
+            if waitMilliseconds == 0 || result.satisfies(minBytes: decoded.minBytes) {
+                return .response(try self.fetchFrame(result, answering: request.header))
+            }
+            let held = HeldFetch(
+                dispatcher: self,
+                request: decoded,
+                header: request.header,
+                waitTime: .milliseconds(waitMilliseconds),
+                eventLoop: eventLoop
+            )
+            return .held(held.start(after: result))
+        }
+    }
+
+    /// Encodes a fetch answer and counts its bytes.
+    func fetchFrame(_ result: FetchReadResult, answering header: RequestHeader) throws -> ByteBuffer {
+        metrics.fetchBytes.increment(by: Int64(result.recordBytes))
+        return try frame(result.response, answering: header)
+    }
+
+    /// Reads every partition of `request` once. Blocking: runs on the storage executor.
+    func readFetch(_ request: FetchRequest) -> FetchReadResult {
+        var budget = min(Int(max(request.maxBytes, 0)), configuration.maxFetchResponseBytes)
+        var result = FetchReadResult(response: FetchResponse(topics: []), recordBytes: 0, observed: [], hasError: false)
+        for topic in request.topics {
+            var partitions: [FetchResponse.Partition] = []
+            for wanted in topic.partitions {
+                guard let log = node.catalog.partition(topic.name, wanted.partition) else {
+                    result.hasError = true
+                    partitions.append(
+                        FetchResponse.Partition(
+                            partitionIndex: wanted.partition,
+                            errorCode: answered(.unknownTopicOrPartition),
+                            highWatermark: -1,
+                            lastStableOffset: -1,
+                            records: ByteBuffer()
+                        )
+                    )
+                    continue
+                }
+                let start = log.logStartOffset
+                let end = log.logEndOffset
+                result.observed.append((log, end))
+                var partition = FetchResponse.Partition(
+                    partitionIndex: wanted.partition,
+                    highWatermark: end,
+                    lastStableOffset: end,
+                    logStartOffset: start,
+                    abortedTransactions: [],
+                    records: ByteBuffer()
+                )
+                if wanted.fetchOffset < start || wanted.fetchOffset > end {
+                    partition.errorCode = answered(.offsetOutOfRange)
+                    result.hasError = true
+                } else {
+                    let limit = min(Int(max(wanted.partitionMaxBytes, 0)), budget)
+                    if limit > 0, wanted.fetchOffset < end {
+                        do {
+                            let bytes = try log.read(from: wanted.fetchOffset, maxBytes: limit, upTo: end)
+                            partition.records = ByteBuffer(bytes: bytes)
+                            result.recordBytes += bytes.count
+                            budget = max(0, budget - bytes.count)
+                        } catch let error as StorageError where error.code == .offsetOutOfRange {
+                            partition.errorCode = answered(.offsetOutOfRange)
+                            result.hasError = true
+                        } catch {
+                            logger.error(
+                                "fetch read failed",
+                                metadata: ["topic": "\(topic.name)", "error": "\(error)"]
+                            )
+                            partition.errorCode = answered(.kafkaStorageError)
+                            result.hasError = true
+                        }
+                    }
+                }
+                partitions.append(partition)
+            }
+            result.response.topics.append(FetchResponse.Topic(name: topic.name, partitions: partitions))
+        }
+        return result
+    }
+}

@@ -1,0 +1,17 @@
+import Foundation
+
+/// A value guarded by a lock, so the broker's shared registries (topics, groups, waiters,
+/// connections) can be `Sendable`. Every access goes through `withLock`, which is why
+/// `@unchecked` is sound.
+final class Locked<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Value
+
+    init(_ value: Value) { self.value = value }
+
+    func withLock<T>(_ body: (inout Value) throws -> T) rethrows -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body(&value)
+    }
+}

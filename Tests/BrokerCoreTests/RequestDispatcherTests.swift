@@ -1,0 +1,237 @@
+import BrokerCore
+import KafkaProtocol
+import NIOCore
+import NIOEmbedded
+import SegmentStore
+import Testing
+
+/// Each API's answers, driven through ``RequestDispatcher`` directly (no channel).
+struct RequestDispatcherTests {
+    let loop = EmbeddedEventLoop()
+
+    /// Encodes `request`, dispatches it, and decodes the answer.
+    func roundTrip<Request: KafkaRequestMessage>(
+        _ request: Request,
+        version: Int16,
+        on broker: TestNode
+    ) throws -> Request.Response {
+        var frame = try TestRequests.frame(request, version: version, correlationID: 42)
+        frame.moveReaderIndex(forwardBy: 4)
+        let outcome = try broker.dispatcher.dispatch(try KafkaRequest(frame: frame), on: loop).wait()
+        guard case .response(let response) = outcome else { throw TestFailure("no immediate response: \(outcome)") }
+        let (correlationID, body) = try TestRequests.decode(Request.Response.self, version: version, frame: response)
+        #expect(correlationID == 42)
+        return body
+    }
+
+    func produce(_ values: [String], topic: String = "t", partition: Int32 = 0, on broker: TestNode) throws
+        -> ProduceResponse.Partition
+    {
+        let response = try roundTrip(
+            TestRequests.produce(topic: topic, partition: partition, records: TestRequests.batch(values)),
+            version: 7,
+            on: broker
+        )
+        return try #require(response.topics.first?.partitions.first)
+    }
+
+    // MARK: - Produce
+
+    @Test func produceAssignsConsecutiveOffsetsAndAutoCreatesTheTopic() throws {
+        let broker = try TestNode { $0.defaultPartitions = 3 }
+        let first = try produce(["a", "b"], partition: 2, on: broker)
+        let second = try produce(["c"], partition: 2, on: broker)
+        #expect(first.errorCode == KafkaErrorCode.none)
+        #expect(first.baseOffset == 0)
+        #expect(second.baseOffset == 2)
+        #expect(second.logStartOffset == 0)
+        #expect(broker.node.catalog.partitions(of: "t")?.count == 3)
+        #expect(try broker.metrics.expectCounter("edgelog_broker_produce_records_total").totalValue == 3)
+    }
+
+    @Test func batchWithBadCRCIsRejectedAndNothingIsStored() throws {
+        let broker = try TestNode()
+        _ = try produce(["good"], on: broker)
+        var batch = try TestRequests.batch(["bad"])
+        let last = batch.writerIndex - 1
+        batch.setInteger(batch.getInteger(at: last, as: UInt8.self)! ^ 0xff, at: last)  // flip the last value byte
+        let response = try roundTrip(TestRequests.produce(topic: "t", records: batch), version: 3, on: broker)
+        #expect(response.topics.first?.partitions.first?.errorCode == KafkaErrorCode.corruptMessage)
+        #expect(broker.node.catalog.partition("t", 0)?.logEndOffset == 1)
+        #expect(
+            try broker.metrics.expectCounter("edgelog_broker_errors_total", [("code", "CORRUPT_MESSAGE")]).totalValue
+                == 1
+        )
+    }
+
+    @Test func produceToAMissingPartitionIsUnknown() throws {
+        let broker = try TestNode()
+        let answer = try produce(["x"], partition: 5, on: broker)
+        #expect(answer.errorCode == KafkaErrorCode.unknownTopicOrPartition)
+    }
+
+    @Test func invalidAcksAreRefused() throws {
+        let broker = try TestNode()
+        let response = try roundTrip(
+            TestRequests.produce(topic: "t", records: TestRequests.batch(["x"]), acks: 2),
+            version: 3,
+            on: broker
+        )
+        #expect(response.topics.first?.partitions.first?.errorCode == KafkaErrorCode(rawValue: 21))
+        #expect(broker.node.catalog.partitions(of: "t") == nil)
+    }
+
+    // MARK: - Fetch and ListOffsets
+
+    @Test func fetchOutsideTheLogIsOffsetOutOfRange() throws {
+        let broker = try TestNode()
+        _ = try produce(["a", "b"], on: broker)
+        for offset in [Int64(-1), 3] {
+            let response = try roundTrip(
+                TestRequests.fetch(topic: "t", offset: offset, maxWaitMs: 1000),
+                version: 5,
+                on: broker
+            )
+            let partition = try #require(response.topics.first?.partitions.first)
+            #expect(partition.errorCode == KafkaErrorCode.offsetOutOfRange)
+            #expect(partition.highWatermark == 2)
+        }
+        let unknown = try roundTrip(
+            TestRequests.fetch(topic: "nope", offset: 0, maxWaitMs: 1000),
+            version: 4,
+            on: broker
+        )
+        #expect(unknown.topics.first?.partitions.first?.errorCode == KafkaErrorCode.unknownTopicOrPartition)
+    }
+
+    @Test func listOffsetsAnswersEarliestLatestAndByTime() throws {
+        let broker = try TestNode()
+        let base: Int64 = 1_700_000_000_000
+        _ = try roundTrip(
+            TestRequests.produce(topic: "t", records: TestRequests.batch(["a", "b"], timestamp: base)),
+            version: 3,
+            on: broker
+        )
+        _ = try roundTrip(
+            TestRequests.produce(topic: "t", records: TestRequests.batch(["c"], timestamp: base + 1000)),
+            version: 3,
+            on: broker
+        )
+        let request = ListOffsetsRequest(topics: [
+            .init(name: "t", partitions: [.init(partitionIndex: 0, timestamp: ListOffsetsRequest.earliestTimestamp)]),
+            .init(name: "t", partitions: [.init(partitionIndex: 0, timestamp: ListOffsetsRequest.latestTimestamp)]),
+            .init(name: "t", partitions: [.init(partitionIndex: 0, timestamp: base + 500)]),
+            .init(name: "t", partitions: [.init(partitionIndex: 0, timestamp: base + 5000)]),
+            .init(name: "t", partitions: [.init(partitionIndex: 7, timestamp: -1)]),
+        ])
+        let response = try roundTrip(request, version: 1, on: broker)
+        let answers = response.topics.compactMap { $0.partitions.first }
+        #expect(answers.map(\.offset) == [0, 3, 2, -1, -1])
+        #expect(answers.last?.errorCode == KafkaErrorCode.unknownTopicOrPartition)
+    }
+
+    // MARK: - Metadata
+
+    @Test func metadataAdvertisesOurselvesAndTheClusterID() throws {
+        let broker = try TestNode {
+            $0.advertisedHost = "broker.example"
+            $0.defaultPartitions = 2
+        }
+        broker.node.listenerBound(port: 19_999)
+        let response = try roundTrip(MetadataRequest(topics: ["logs"]), version: 4, on: broker)
+        #expect(response.brokers == [MetadataResponse.Broker(nodeID: 0, host: "broker.example", port: 19_999)])
+        #expect(response.clusterID == broker.node.clusterID)
+        #expect(response.topics.map(\.name) == ["logs"])
+        #expect(response.topics.first?.partitions.map(\.partitionIndex) == [0, 1])
+        let all = try roundTrip(MetadataRequest(topics: nil), version: 4, on: broker)
+        #expect(all.topics.map(\.name) == ["logs"])
+    }
+
+    @Test func metadataDoesNotCreateWhenDisallowed() throws {
+        let off = try TestNode { $0.autoCreateTopics = false }
+        let refused = try roundTrip(MetadataRequest(topics: ["x"]), version: 4, on: off)
+        #expect(refused.topics.first?.errorCode == KafkaErrorCode.unknownTopicOrPartition)
+        let on = try TestNode()
+        let consumerStyle = try roundTrip(
+            MetadataRequest(topics: ["x"], allowAutoTopicCreation: false),
+            version: 4,
+            on: on
+        )
+        #expect(consumerStyle.topics.first?.errorCode == KafkaErrorCode.unknownTopicOrPartition)
+        #expect(on.node.catalog.partitions(of: "x") == nil)
+    }
+
+    @Test func topicLimitsAndIllegalNamesAreAnsweredWithErrors() throws {
+        let broker = try TestNode {
+            $0.maxTopics = 1
+            $0.maxPartitions = 4
+            $0.defaultPartitions = 3
+        }
+        let response = try roundTrip(MetadataRequest(topics: ["first", "second", "../etc"]), version: 4, on: broker)
+        #expect(response.topics.map(\.errorCode) == [.none, .unknownTopicOrPartition, KafkaErrorCode(rawValue: 17)])
+        #expect(broker.node.catalog.topics.map(\.name) == ["first"])
+    }
+
+    // MARK: - Coordinator, offsets, producer ids
+
+    @Test func findCoordinatorAnswersWithItself() throws {
+        let broker = try TestNode()
+        broker.node.listenerBound(port: 12_345)
+        let response = try roundTrip(FindCoordinatorRequest(key: "g"), version: 0, on: broker)
+        #expect(response.errorCode == KafkaErrorCode.none)
+        #expect(response.host == "127.0.0.1")
+        #expect(response.port == 12_345)
+        #expect(response.nodeID == 0)
+    }
+
+    @Test func committedOffsetsReadBackAndUnknownOnesAreMinusOne() throws {
+        let broker = try TestNode { $0.defaultPartitions = 2 }
+        _ = try produce(["a"], on: broker)
+        let commit = OffsetCommitRequest(
+            groupID: "g",
+            topics: [
+                .init(name: "t", partitions: [.init(partitionIndex: 0, committedOffset: 1, committedMetadata: "m")]),
+                .init(name: "missing", partitions: [.init(partitionIndex: 0, committedOffset: 9)]),
+            ]
+        )
+        let committed = try roundTrip(commit, version: 2, on: broker)
+        #expect(
+            committed.topics.map { $0.partitions.first?.errorCode } == [KafkaErrorCode.none, .unknownTopicOrPartition]
+        )
+        let fetched = try roundTrip(
+            OffsetFetchRequest(groupID: "g", topics: [.init(name: "t", partitionIndexes: [0, 1])]),
+            version: 1,
+            on: broker
+        )
+        let partitions = try #require(fetched.topics.first?.partitions)
+        #expect(partitions.map(\.committedOffset) == [1, -1])
+        #expect(partitions.map(\.metadata) == ["m", ""])
+        let all = try roundTrip(OffsetFetchRequest(groupID: "g", topics: nil), version: 2, on: broker)
+        #expect(all.topics.map(\.name) == ["t"])
+    }
+
+    @Test func commitsFromAGenerationAreRefused() throws {
+        let broker = try TestNode()
+        _ = try produce(["a"], on: broker)
+        let commit = OffsetCommitRequest(
+            groupID: "g",
+            generationID: 3,
+            memberID: "m",
+            topics: [
+                .init(name: "t", partitions: [.init(partitionIndex: 0, committedOffset: 1)])
+            ]
+        )
+        let response = try roundTrip(commit, version: 2, on: broker)
+        #expect(response.topics.first?.partitions.first?.errorCode == KafkaErrorCode.illegalGeneration)
+        #expect(broker.node.committedOffsets.committed(group: "g", topic: "t", partition: 0) == nil)
+    }
+
+    @Test func initProducerIdHandsOutDistinctIds() throws {
+        let broker = try TestNode()
+        let first = try roundTrip(InitProducerIdRequest(transactionTimeoutMs: 1000), version: 0, on: broker)
+        let second = try roundTrip(InitProducerIdRequest(transactionTimeoutMs: 1000), version: 1, on: broker)
+        #expect(first.errorCode == KafkaErrorCode.none)
+        #expect(first.producerID != second.producerID)
+        #expect(first.producerEpoch == 0)
+    }
+}
