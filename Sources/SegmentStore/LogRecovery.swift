@@ -168,7 +168,8 @@ enum LogRecovery {
                 return Segment(
                     baseOffset: base, paths: paths, files: files, size: size, nextOffset: nextBase,
                     offsetIndex: rebuiltOffsets, timeIndex: rebuiltTimes, builder: nil,
-                    maxTimestamp: builder.maxTimestamp, createdAtMilliseconds: context.now
+                    maxTimestamp: builder.maxTimestamp, createdAtMilliseconds: context.now,
+                    lastAppendMilliseconds: lastAppend(paths, context)
                 )
             }
 
@@ -188,7 +189,8 @@ enum LogRecovery {
             return Segment(
                 baseOffset: base, paths: paths, files: files, size: size, nextOffset: nextBase,
                 offsetIndex: offsetIndex, timeIndex: timeIndex, builder: nil,
-                maxTimestamp: maxTimestamp, createdAtMilliseconds: context.now
+                maxTimestamp: maxTimestamp, createdAtMilliseconds: context.now,
+                lastAppendMilliseconds: lastAppend(paths, context)
             )
         } catch {
             files.log.close()
@@ -211,6 +213,8 @@ enum LogRecovery {
     ) throws -> Segment {
         let paths = Segment.Paths(directory: context.directory, baseOffset: base)
         let (files, missing) = try openFiles(paths, context.fileSystem)
+        // Before any truncation below touches the file.
+        let lastAppendMilliseconds = lastAppend(paths, context)
         do {
             let fileSize = try files.log.size()
             let existingOffsets = OffsetIndex(baseOffset: base, fileBytes: try files.offsetIndex.readAll())
@@ -250,7 +254,8 @@ enum LogRecovery {
             return Segment(
                 baseOffset: base, paths: paths, files: files, size: outcome.endPosition, nextOffset: outcome.nextOffset,
                 offsetIndex: offsetIndex, timeIndex: timeIndex, builder: builder,
-                maxTimestamp: builder.maxTimestamp, createdAtMilliseconds: context.now
+                maxTimestamp: builder.maxTimestamp, createdAtMilliseconds: context.now,
+                lastAppendMilliseconds: lastAppendMilliseconds
             )
         } catch {
             files.log.close()
@@ -258,6 +263,12 @@ enum LogRecovery {
             files.timeIndex.close()
             throw error
         }
+    }
+
+    /// When the segment was last appended to: its `.log` file's modification time (start-up
+    /// time if the file system cannot say), which is what retention by append age measures.
+    private static func lastAppend(_ paths: Segment.Paths, _ context: Context) -> Int64 {
+        (try? context.fileSystem.modificationTimeMilliseconds(atPath: paths.log)) ?? context.now
     }
 
     /// Writes index files that were missing or whose bytes differ from the expected ones, then

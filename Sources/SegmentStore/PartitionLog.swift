@@ -18,8 +18,12 @@ import Logging
 ///
 /// Opening runs `LogRecovery`; `recoveryReport` says what it did.
 ///
-/// Thread-safe: every method runs under one lock (I/O included, `sync()` too), so calls are
-/// serialised per partition. The lock is not held while the validator checks appended batches.
+/// Thread-safe: every method runs under one lock (I/O included), so calls are serialised per
+/// partition — except the fsyncs of `sync()`, which run outside it so that appends continue
+/// while a sync is under way (the next sync then covers them: group commit). Syncs, segment
+/// deletion, `reset()` and `close()` are serialised among themselves by a second lock, so no
+/// file is closed under a running fsync. The lock is not held while the validator checks
+/// appended batches.
 public final class PartitionLog: Sendable {
     /// A summary of one segment, for retention decisions and diagnostics.
     public struct SegmentSummary: Sendable, Hashable {
@@ -31,6 +35,11 @@ public final class PartitionLog: Sendable {
         public var bytes: Int64
         /// Largest batch `maxTimestamp` in it, `nil` when empty.
         public var maxTimestamp: Int64?
+        /// Wall-clock time of the last append to it (its `.log` file's modification time for
+        /// segments found at start-up): the age retention measures.
+        public var lastAppendMilliseconds: Int64
+        /// Whether it is the active (last) segment, which is never deleted.
+        public var isActive: Bool
     }
 
     struct State {
@@ -45,6 +54,10 @@ public final class PartitionLog: Sendable {
         /// appended to the old segment: a new segment's `.log` may already exist at the log end,
         /// and recovery would take it for the start of the next segment.
         var rollPending = false
+        var syncCount = 0
+        /// Set by a `reset()` that closed the segments but did not finish: the `.log` to cut and
+        /// the size to cut it to.
+        var resetTarget: (path: String, size: Int64)?
 
         var active: Segment {
             guard let last = segments.last else { preconditionFailure("a log always has a segment") }
@@ -66,6 +79,8 @@ public final class PartitionLog: Sendable {
     private let clock: WallClock
     private let logger: Logger
     private let state: Locked<State>
+    /// Taken (before `state`, never after) by `sync()`, segment deletion, `reset()` and `close()`.
+    private let maintenance = Locked(())
 
     /// Opens (creating if needed) the log in `directory` and recovers it.
     ///
@@ -140,15 +155,33 @@ public final class PartitionLog: Sendable {
     /// The segments, oldest first.
     public var segments: [SegmentSummary] {
         state.withLock { state in
-            state.segments.map { segment in
+            state.segments.enumerated().map { index, segment in
                 SegmentSummary(
                     baseOffset: segment.baseOffset,
                     endOffset: segment.nextOffset,
                     bytes: segment.size,
-                    maxTimestamp: segment.isEmpty ? nil : segment.maxTimestamp
+                    maxTimestamp: segment.isEmpty ? nil : segment.maxTimestamp,
+                    lastAppendMilliseconds: segment.lastAppendMilliseconds,
+                    isActive: index == state.segments.count - 1
                 )
             }
         }
+    }
+
+    /// Base offset of the active segment. It changes exactly when the log rolls, which is how an
+    /// owner notices a roll made inside `append` (to snapshot state kept beside the log).
+    public var activeSegmentBaseOffset: Int64 {
+        state.withLock { $0.active.baseOffset }
+    }
+
+    /// Bytes of batches over all segments.
+    public var sizeInBytes: Int64 {
+        state.withLock { state in state.segments.reduce(0) { $0 + $1.size } }
+    }
+
+    /// Whether a sync failed; the log then refuses writes until `reset()` succeeds.
+    public var hasFailed: Bool {
+        state.withLock { $0.failure != nil }
     }
 
     // MARK: Appending
@@ -191,7 +224,7 @@ public final class PartitionLog: Sendable {
                     nextOffset = headers[index].lastOffset + 1
                 }
             }
-            try bytes.withUnsafeBytes { try state.active.append($0, headers: headers) }
+            try bytes.withUnsafeBytes { try state.active.append($0, headers: headers, now: now) }
             state.logEndOffset = nextOffset
             return (firstOffset, nextOffset - 1)
         }
@@ -277,13 +310,56 @@ public final class PartitionLog: Sendable {
     // MARK: Durability
 
     /// Makes every append so far durable; returns the new `durableEndOffset`.
+    ///
+    /// The fsyncs run outside the append lock: appends made while they run are not covered
+    /// (the durable end moves to the log end as of the start of the sync), which is what lets
+    /// one sync serve every producer that appended before it and the next one everybody who
+    /// came during it. A failure leaves the log unwritable until `reset()`.
     @discardableResult
     public func sync() throws -> Int64 {
-        try state.withLock { state in
-            try checkWritable(state)
-            try syncActive(&state)
-            return state.durableEndOffset
+        try maintenance.withLock { _ in
+            let pending: (segment: Segment, end: Int64)? = try state.withLock { state in
+                try checkWritable(state)
+                guard state.active.hasUnsyncedWrites else {
+                    state.durableEndOffset = state.logEndOffset
+                    return nil
+                }
+                return (state.active, state.logEndOffset)
+            }
+            guard let pending else { return durableEndOffset }
+            do {
+                try pending.segment.syncFiles()
+            } catch {
+                try state.withLock { state in
+                    // A roll may have synced (and so covered) the segment meanwhile; the
+                    // failure still poisons the log: the kernel may have dropped pages.
+                    throw recordSyncFailure(error, &state)
+                }
+            }
+            return state.withLock { state in
+                pending.segment.markSynced(through: pending.end)
+                state.durableEndOffset = max(state.durableEndOffset, pending.end)
+                state.syncCount += 1
+                return state.durableEndOffset
+            }
         }
+    }
+
+    /// Completed syncs of the active segment, through `sync()` or a roll.
+    public var syncCount: Int {
+        state.withLock { $0.syncCount }
+    }
+
+    private func recordSyncFailure(_ error: any Error, _ state: inout State) -> StorageError {
+        let failure = StorageError(
+            code: (error as? StorageError)?.code ?? .ioFailure,
+            message: "sync failed; the log accepts no more writes until reset: \(error)",
+            path: directory,
+            offset: state.durableEndOffset,
+            errno: (error as? StorageError)?.errno
+        )
+        state.failure = failure
+        return failure
     }
 
     private func syncActive(_ state: inout State) throws {
@@ -292,16 +368,9 @@ public final class PartitionLog: Sendable {
             do {
                 try state.active.sync()
             } catch {
-                let failure = StorageError(
-                    code: (error as? StorageError)?.code ?? .ioFailure,
-                    message: "sync failed; the log accepts no more writes until reopened: \(error)",
-                    path: directory,
-                    offset: state.durableEndOffset,
-                    errno: (error as? StorageError)?.errno
-                )
-                state.failure = failure
-                throw failure
+                throw recordSyncFailure(error, &state)
             }
+            state.syncCount += 1
         }
         state.durableEndOffset = end
     }
@@ -371,6 +440,99 @@ public final class PartitionLog: Sendable {
         }
     }
 
+    /// Calls `body` with the header of every batch from the one holding `offset` to the log end,
+    /// in offset order (the headers as stored: base offsets assigned). For rebuilding state kept
+    /// beside the log, such as producer sequences, from a snapshot's offset on. Holds the log's
+    /// lock throughout: appends wait.
+    ///
+    /// - Throws: `.offsetOutOfRange` when `offset` is outside the log, `.corruptSegment` for a
+    ///   header that does not read back, or what `body` throws.
+    public func forEachBatchHeader(from offset: Int64, _ body: (BatchHeader) throws -> Void) throws {
+        try state.withLock { state in
+            try checkOpen(state)
+            let start = state.segments[0].baseOffset
+            guard offset >= start, offset <= state.logEndOffset else {
+                throw StorageError(
+                    code: .offsetOutOfRange,
+                    message: "offset outside \(start)...\(state.logEndOffset)",
+                    path: directory,
+                    offset: offset
+                )
+            }
+            guard offset < state.logEndOffset else { return }
+            var index = state.segments.lastIndex { $0.baseOffset <= offset } ?? 0
+            var position = try state.segments[index].locate(offset).position
+            while index < state.segments.count {
+                try state.segments[index].forEachHeader(from: position, body)
+                index += 1
+                position = 0
+            }
+        }
+    }
+
+    // MARK: Failure
+
+    /// Brings a log whose sync failed (`hasFailed`) back into service: everything above the
+    /// durable end is cut off (after a failed fsync the kernel may have dropped those pages, so
+    /// bytes that still read back prove nothing and must be written again by their producers),
+    /// then the directory is recovered as at start-up. Does nothing to a log that has not failed.
+    ///
+    /// - Returns: whether the log was reset (state kept beside the log, e.g. producer
+    ///   sequences, must then be rebuilt).
+    /// - Throws: the storage error when the disk still fails; the log stays failed and a later
+    ///   call may succeed.
+    @discardableResult
+    public func reset() throws -> Bool {
+        try maintenance.withLock { _ in
+            try state.withLock { state in
+                try checkOpen(state)
+                guard state.failure != nil else { return false }
+                let target: (path: String, size: Int64)
+                if let pending = state.resetTarget {
+                    target = pending
+                } else {
+                    let active = state.active
+                    let durable = state.durableEndOffset
+                    let keep = durable >= active.nextOffset ? active.size : try active.locate(durable).position
+                    target = (active.paths.log, keep)
+                    state.resetTarget = target
+                    // From here on the segments are not used again: a failed attempt below
+                    // leaves `resetTarget` for the next one.
+                    for segment in state.segments { segment.close() }
+                }
+                let file = try fileSystem.openFile(atPath: target.path, mode: .existing)
+                defer { file.close() }
+                if try file.size() > target.size { try file.truncate(toSize: target.size) }
+                try file.sync()
+                let (segments, report) = try LogRecovery.recover(
+                    LogRecovery.Context(
+                        directory: directory,
+                        fileSystem: fileSystem,
+                        configuration: configuration,
+                        validator: validator,
+                        now: clock.milliseconds(),
+                        logger: logger
+                    )
+                )
+                guard let last = segments.last else { preconditionFailure("recovery returns at least one segment") }
+                state.segments = segments
+                state.logEndOffset = last.nextOffset
+                state.durableEndOffset = last.nextOffset
+                state.failure = nil
+                state.resetTarget = nil
+                state.rollPending = false
+                logger.warning(
+                    "reset the log after a failed sync",
+                    metadata: [
+                        "log-end-offset": "\(last.nextOffset)",
+                        "truncated-bytes": "\(report.truncatedBytes)",
+                    ]
+                )
+                return true
+            }
+        }
+    }
+
     // MARK: Retention and shutdown
 
     /// Deletes, oldest first, whole segments that end at or before `offset` (every record in
@@ -381,6 +543,10 @@ public final class PartitionLog: Sendable {
     /// - Returns: the base offsets of the deleted segments.
     @discardableResult
     public func deleteSegments(before offset: Int64) throws -> [Int64] {
+        try maintenance.withLock { _ in try deleteSegmentsLocked(before: offset) }
+    }
+
+    private func deleteSegmentsLocked(before offset: Int64) throws -> [Int64] {
         try state.withLock { state in
             try checkWritable(state)
             var deleted: [Int64] = []
@@ -406,6 +572,10 @@ public final class PartitionLog: Sendable {
     /// Syncs (unless a sync already failed) and closes every file. Later calls throw `.closed`;
     /// closing twice does nothing.
     public func close() throws {
+        try maintenance.withLock { _ in try closeLocked() }
+    }
+
+    private func closeLocked() throws {
         try state.withLock { state in
             guard !state.isClosed else { return }
             defer {

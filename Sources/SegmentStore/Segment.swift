@@ -32,6 +32,9 @@ final class Segment {
     private(set) var maxTimestamp: Int64
     /// When the segment was created, or opened at start-up: the start of its age for rolling.
     let createdAtMilliseconds: Int64
+    /// Wall-clock time of the last append (for a segment loaded at start-up: its `.log` file's
+    /// modification time), the age retention measures.
+    private(set) var lastAppendMilliseconds: Int64
     /// Writes since the last `sync()`.
     private(set) var hasUnsyncedWrites = false
     /// A failed append could not cut its partial bytes off again; do it before the next write.
@@ -64,7 +67,8 @@ final class Segment {
         timeIndex: TimeIndex,
         builder: SegmentIndexBuilder?,
         maxTimestamp: Int64,
-        createdAtMilliseconds: Int64
+        createdAtMilliseconds: Int64,
+        lastAppendMilliseconds: Int64? = nil
     ) {
         precondition(size >= 0 && nextOffset >= baseOffset, "a segment's end is at or after its start")
         precondition(
@@ -81,6 +85,7 @@ final class Segment {
         self.builder = builder
         self.maxTimestamp = maxTimestamp
         self.createdAtMilliseconds = createdAtMilliseconds
+        self.lastAppendMilliseconds = lastAppendMilliseconds ?? createdAtMilliseconds
     }
 
     /// A new, empty segment: three empty files (created durably, `.log` first so an interrupted
@@ -128,7 +133,7 @@ final class Segment {
     /// in order, `batches` holds exactly their bytes). Either everything is appended, or the
     /// segment is left as it was and the error is thrown: partial bytes are cut off again (or,
     /// if that fails too, before the next append) and never read, since reads stop at `size`.
-    func append(_ batches: UnsafeRawBufferPointer, headers: [BatchHeader]) throws {
+    func append(_ batches: UnsafeRawBufferPointer, headers: [BatchHeader], now: Int64) throws {
         guard var builder else {
             preconditionFailure("only the active segment appends")
         }
@@ -167,6 +172,7 @@ final class Segment {
         size = position
         nextOffset = (headers.last?.lastOffset ?? nextOffset - 1) + 1
         maxTimestamp = builder.maxTimestamp
+        lastAppendMilliseconds = now
     }
 
     /// Cuts all three files back to what the in-memory state says they hold.
@@ -247,10 +253,54 @@ final class Segment {
     /// Makes the segment durable: the log first, then the indexes (an index that survives
     /// without its log is harmless: recovery checks every entry against the log).
     func sync() throws {
+        try syncFiles()
+        hasUnsyncedWrites = false
+    }
+
+    /// The fsyncs of `sync()` without touching the segment's state, so `PartitionLog` can run
+    /// them outside its lock while appends continue (`fdatasync` and `pwrite` on one descriptor
+    /// may run concurrently; the sync covers at least every write that returned before it).
+    func syncFiles() throws {
         try log.sync()
         try offsetIndexFile.sync()
         try timeIndexFile.sync()
-        hasUnsyncedWrites = false
+    }
+
+    /// Records that a sync started when the segment ended at `offset` has completed: nothing is
+    /// left unsynced unless an append came in meanwhile.
+    func markSynced(through offset: Int64) {
+        if nextOffset == offset { hasUnsyncedWrites = false }
+    }
+
+    /// Calls `body` with the header of each batch from the one at byte `position` (a batch
+    /// boundary) to the end, reading the file in large chunks rather than once per batch.
+    func forEachHeader(from position: Int64, _ body: (BatchHeader) throws -> Void) throws {
+        let chunkBytes = 1 << 20
+        var chunk: [UInt8] = []
+        var chunkStart: Int64 = 0
+        var position = position
+        while position < size {
+            let inChunk = position - chunkStart
+            if inChunk < 0 || inChunk + Int64(BatchHeader.size) > Int64(chunk.count) {
+                chunkStart = position
+                chunk = try log.read(at: position, count: Int(min(Int64(chunkBytes), size - position)))
+                guard chunk.count >= BatchHeader.size else {
+                    throw StorageError(code: .corruptSegment, message: "short read", path: paths.log, position: position)
+                }
+            }
+            let offset = Int(position - chunkStart)
+            let parsed = chunk.withUnsafeBytes { raw in
+                BatchHeader(parsing: UnsafeRawBufferPointer(rebasing: raw[offset...]))
+            }
+            guard let header = parsed, header.structuralProblem(maxBatchBytes: Int(Int32.max)) == nil,
+                position + Int64(header.totalBytes) <= size
+            else {
+                throw StorageError(
+                    code: .corruptSegment, message: "no valid batch header", path: paths.log, position: position)
+            }
+            try body(header)
+            position += Int64(header.totalBytes)
+        }
     }
 
     func close() {

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// A `SegmentFileSystem` in memory that lies the way disks do, for tests.
 ///
 /// Each file keeps two byte arrays: `current` (what reads see: every write so far) and
@@ -13,7 +19,11 @@
 ///
 /// Faults are injected per operation (`failNext(_:count:with:)`), optionally only for paths
 /// with a given suffix (e.g. `.index`); a failing write can first write a prefix of its bytes,
-/// as a real `pwrite` that hits `ENOSPC` midway does.
+/// as a real `pwrite` that hits `ENOSPC` midway does. A disk that fills up is modelled by
+/// `capacityBytes`: a write that would grow the files' total size past it writes what fits and
+/// fails with `ENOSPC`, until files shrink or are removed (or the capacity is raised).
+///
+/// Modification times come from the injected `WallClock`, so tests age files without sleeping.
 ///
 /// Thread-safe: all state sits behind one lock.
 public final class InMemoryFileSystem: SegmentFileSystem {
@@ -28,6 +38,8 @@ public final class InMemoryFileSystem: SegmentFileSystem {
     final class Node {
         var current: [UInt8] = []
         var durable: [UInt8] = []
+        /// Last write or truncate, milliseconds (the `WallClock`'s).
+        var modified: Int64 = 0
         /// The most recent write since the last sync, with a global sequence number so `crash`
         /// can find the last unsynced write of the whole file system.
         var lastUnsyncedWrite: (position: Int, bytes: [UInt8], sequence: Int)?
@@ -47,6 +59,11 @@ public final class InMemoryFileSystem: SegmentFileSystem {
         var generation = 0
         var writeSequence = 0
         var faults: [Fault] = []
+        /// Most bytes all files may hold together; `nil` is unlimited.
+        var capacity: Int?
+        var syncCount = 0
+
+        var usedBytes: Int { files.values.reduce(0) { $0 + $1.current.count } }
 
         /// Consumes one matching fault, if any.
         mutating func takeFault(_ operation: Operation, path: String) -> Fault? {
@@ -64,8 +81,12 @@ public final class InMemoryFileSystem: SegmentFileSystem {
     }
 
     let state = Locked(State())
+    let clock: WallClock
 
-    public init() {}
+    /// - Parameter clock: the source of file modification times.
+    public init(clock: WallClock = .system) {
+        self.clock = clock
+    }
 
     // MARK: Test controls
 
@@ -93,6 +114,19 @@ public final class InMemoryFileSystem: SegmentFileSystem {
     public func failNextWrites(_ count: Int = 1, with errno: Int32, pathSuffix: String? = nil, writingPrefix: Int = 0) {
         failNext(.write, count: count, with: errno, pathSuffix: pathSuffix, writingPrefix: writingPrefix)
     }
+
+    /// The most bytes all files may hold together (`nil`: unlimited). Lowering it below what is
+    /// stored already fails every write that grows a file until enough is freed.
+    public var capacityBytes: Int? {
+        get { state.withLock { $0.capacity } }
+        set { state.withLock { $0.capacity = newValue } }
+    }
+
+    /// Bytes all files hold now (unsynced writes included).
+    public var usedBytes: Int { state.withLock { $0.usedBytes } }
+
+    /// Successful `sync()` calls on any file so far.
+    public var syncCount: Int { state.withLock { $0.syncCount } }
 
     /// Drops any faults not yet triggered.
     public func clearFaults() {
@@ -198,6 +232,7 @@ public final class InMemoryFileSystem: SegmentFileSystem {
                 throw StorageError(systemCall: "open", path: path, errno: fault.errno)
             }
             let node = Node()
+            node.modified = clock.milliseconds()
             state.files[path] = node
             return InMemorySegmentFile(fileSystem: self, node: node, path: path, generation: state.generation)
         }
@@ -224,6 +259,16 @@ public final class InMemoryFileSystem: SegmentFileSystem {
             }
             state.files[source] = nil
             state.files[destination] = node
+        }
+    }
+
+    public func modificationTimeMilliseconds(atPath path: String) throws -> Int64 {
+        let path = Self.normalized(path)
+        return try state.withLock { state in
+            guard let node = state.files[path] else {
+                throw StorageError(code: .fileNotFound, message: "no such file", path: path)
+            }
+            return node.modified
         }
     }
 
@@ -318,15 +363,27 @@ final class InMemorySegmentFile: SegmentFile {
         try fileSystem.withNode(self) { node, state in
             var written = Array(bytes)
             let fault = state.takeFault(.write, path: path)
+            var failure = fault?.errno
             if let fault { written = Array(written.prefix(fault.writtenPrefix)) }
+            if let capacity = state.capacity {
+                let growth = max(0, start + written.count - node.current.count)
+                let free = max(0, capacity - state.usedBytes)
+                if growth > free {
+                    // What fits: the overwritten part plus as much growth as there is room for.
+                    let fits = max(0, node.current.count - start) + free
+                    written = Array(written.prefix(fits))
+                    failure = ENOSPC
+                }
+            }
             if !written.isEmpty {
                 InMemoryFileSystem.apply(written, at: start, to: &node.current)
                 state.writeSequence += 1
                 node.lastUnsyncedWrite = (start, written, state.writeSequence)
+                node.modified = fileSystem.clock.milliseconds()
             }
-            if let fault {
+            if let failure {
                 throw StorageError(
-                    systemCall: "pwrite", path: path, position: position + Int64(written.count), errno: fault.errno)
+                    systemCall: "pwrite", path: path, position: position + Int64(written.count), errno: failure)
             }
         }
     }
@@ -343,6 +400,7 @@ final class InMemorySegmentFile: SegmentFile {
                 node.current.append(contentsOf: repeatElement(0, count: newSize - node.current.count))
             }
             node.lastUnsyncedWrite = nil
+            node.modified = fileSystem.clock.milliseconds()
         }
     }
 
@@ -353,6 +411,7 @@ final class InMemorySegmentFile: SegmentFile {
             }
             node.durable = node.current
             node.lastUnsyncedWrite = nil
+            state.syncCount += 1
         }
     }
 

@@ -100,6 +100,18 @@ public struct PosixFileSystem: SegmentFileSystem {
         }
     }
 
+    public func modificationTimeMilliseconds(atPath path: String) throws -> Int64 {
+        var status = stat()
+        guard stat(path, &status) == 0 else {
+            throw StorageError(systemCall: "stat", path: path, errno: errno)
+        }
+        #if canImport(Glibc)
+            return Int64(status.st_mtim.tv_sec) * 1000 + Int64(status.st_mtim.tv_nsec) / 1_000_000
+        #else
+            return Int64(status.st_mtimespec.tv_sec) * 1000 + Int64(status.st_mtimespec.tv_nsec) / 1_000_000
+        #endif
+    }
+
     static func parent(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }
         let parent = String(path[..<slash])

@@ -31,6 +31,11 @@ public protocol SegmentFileSystem: Sendable {
 
     /// Atomically renames a file (durably), replacing any file at `destination`.
     func renameFile(atPath source: String, toPath destination: String) throws
+
+    /// When the file's content last changed (write or truncate), in milliseconds since the Unix
+    /// epoch: how retention knows a segment's append age, and the broker a group's last commit,
+    /// across restarts without keeping a clock of its own on disk.
+    func modificationTimeMilliseconds(atPath path: String) throws -> Int64
 }
 
 /// How `SegmentFileSystem.openFile` treats a missing file.
