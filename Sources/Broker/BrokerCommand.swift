@@ -52,6 +52,18 @@ struct BrokerCommand: AsyncParsableCommand {
     var maxBatchBytes: String?
     @Option(name: .customLong("storage-threads"), help: "Disk I/O threads (default 4).")
     var storageThreads: String?
+    @Option(name: .customLong("fsync"), help: "ack (default, exactly-once), interval or never.")
+    var fsync: String?
+    @Option(name: .customLong("fsync-interval"), help: "Time between fsyncs with --fsync interval (default 1s).")
+    var fsyncInterval: String?
+    @Option(name: .customLong("retention"), help: "Segment age retention (default 24h; 0 = forever).")
+    var retention: String?
+    @Option(name: .customLong("retention-bytes"), help: "Per-partition size retention (default 0 = none).")
+    var retentionBytes: String?
+    @Option(name: .customLong("disk-limit-bytes"), help: "Most bytes over all partitions (default 0 = none).")
+    var diskLimitBytes: String?
+    @Option(name: .customLong("retention-check-interval"), help: "How often retention runs (default 5m).")
+    var retentionCheckInterval: String?
 
     private var flags: [String: String?] {
         typealias Keys = BrokerConfiguration.Keys
@@ -74,6 +86,12 @@ struct BrokerCommand: AsyncParsableCommand {
             Keys.segmentBytes.name: segmentBytes,
             Keys.maxBatchBytes.name: maxBatchBytes,
             Keys.storageThreads.name: storageThreads,
+            Keys.fsync.name: fsync,
+            Keys.fsyncInterval.name: fsyncInterval,
+            Keys.retention.name: retention,
+            Keys.retentionBytes.name: retentionBytes,
+            Keys.diskLimitBytes.name: diskLimitBytes,
+            Keys.retentionCheckInterval.name: retentionCheckInterval,
         ]
     }
 

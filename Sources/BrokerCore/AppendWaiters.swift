@@ -28,8 +28,13 @@ public final class AppendWaiters: Sendable {
     }
 
     private let state = Locked(State())
+    private let highWatermark: @Sendable (PartitionLog) -> Int64
 
-    public init() {}
+    /// - Parameter highWatermark: the end of a log that readers may see, which registration
+    ///   compares against what the waiter observed (the durable end with fsync=ack).
+    public init(highWatermark: @escaping @Sendable (PartitionLog) -> Int64 = { $0.logEndOffset }) {
+        self.highWatermark = highWatermark
+    }
 
     /// Registers `wake` on every partition in `observed`, or returns `nil` without registering
     /// when one of them already has a log end other than the one observed, or after
@@ -37,7 +42,7 @@ public final class AppendWaiters: Sendable {
     public func register(_ observed: [(log: PartitionLog, logEnd: Int64)], wake: @escaping Wake) -> Registration? {
         state.withLock { state in
             guard !state.isShutDown else { return nil }
-            for entry in observed where entry.log.logEndOffset != entry.logEnd { return nil }
+            for entry in observed where highWatermark(entry.log) != entry.logEnd { return nil }
             let id = state.nextID
             state.nextID += 1
             let keys = observed.map { ObjectIdentifier($0.log) }
@@ -56,7 +61,8 @@ public final class AppendWaiters: Sendable {
         }
     }
 
-    /// Wakes every waiter of `log`; call after an append to it returned.
+    /// Wakes every waiter of `log`; call after its high watermark moved (an append returned, or
+    /// with fsync=ack a sync).
     public func appended(to log: PartitionLog) {
         let woken = state.withLock { state in state.waiters.removeValue(forKey: ObjectIdentifier(log)) }
         for wake in (woken ?? [:]).values { wake() }

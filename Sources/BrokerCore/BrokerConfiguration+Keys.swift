@@ -113,6 +113,46 @@ extension BrokerConfiguration {
             default: "4",
             help: "Threads doing disk I/O off the network event loops."
         )
+        public static let fsync = ConfigurationKey(
+            "fsync",
+            kind: .choice(DurabilityPolicy.keyWords),
+            default: "ack",
+            help: "When logs are fsynced: ack (before every acknowledgement, with group commit; "
+                + "the only exactly-once mode), interval (every fsync-interval; a crash loses up to that "
+                + "much acknowledged data), never (at segment roll and shutdown only; no exactly-once)."
+        )
+        public static let fsyncInterval = ConfigurationKey(
+            "fsync-interval",
+            kind: .duration,
+            default: "1s",
+            help: "Time between fsyncs with fsync=interval."
+        )
+        public static let retention = ConfigurationKey(
+            "retention",
+            kind: .duration,
+            default: "24h",
+            help: "Delete segments last appended to longer ago than this (0 = keep by age forever); "
+                + "never above a group's committed offset. Producer state is kept at least this long."
+        )
+        public static let retentionBytes = ConfigurationKey(
+            "retention-bytes",
+            kind: .bytes,
+            default: "0",
+            help: "Delete a partition's oldest segments while it holds more than this (0 = no limit)."
+        )
+        public static let diskLimitBytes = ConfigurationKey(
+            "disk-limit-bytes",
+            kind: .bytes,
+            default: "0",
+            help: "Most bytes all partitions may hold; above it the oldest segments are deleted even "
+                + "if unconsumed, counted as a loss (0 = no limit)."
+        )
+        public static let retentionCheckInterval = ConfigurationKey(
+            "retention-check-interval",
+            kind: .duration,
+            default: "5m",
+            help: "How often retention runs."
+        )
         /// The broker's own default `/metrics` port (the runtime's 9100 is the shipper's).
         public static let metricsPort = ConfigurationKey.metricsPort.withDefault("9101")
 
@@ -120,7 +160,8 @@ extension BrokerConfiguration {
         public static let all: [ConfigurationKey] = [
             listenHost, port, advertisedHost, dataDirectory, defaultPartitions, autoCreateTopics, maxTopics,
             maxPartitions, maxRequestBytes, allowNetworks, maxConnections, maxInFlightRequests, maxFetchBytes,
-            maxFetchWait, maxGroups, segmentBytes, maxBatchBytes, storageThreads, metricsPort,
+            maxFetchWait, maxGroups, segmentBytes, maxBatchBytes, storageThreads, fsync, fsyncInterval, retention,
+            retentionBytes, diskLimitBytes, retentionCheckInterval, metricsPort,
         ]
     }
 
@@ -131,6 +172,15 @@ extension BrokerConfiguration {
         let advertised = try resolved.string(Keys.advertisedHost)
         var networks: [ClientNetwork] = []
         for entry in try resolved.list(Keys.allowNetworks) { networks.append(try ClientNetwork(entry)) }
+        func milliseconds(_ key: ConfigurationKey) throws -> Int64 {
+            let (seconds, attoseconds) = try resolved.duration(key).components
+            return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+        }
+        let fsyncWord = try resolved.string(Keys.fsync)
+        guard let durability = DurabilityPolicy(word: fsyncWord, intervalMilliseconds: try milliseconds(Keys.fsyncInterval))
+        else {
+            throw BrokerError(code: .invalidConfiguration, message: "fsync \(fsyncWord) is not ack, interval or never")
+        }
         let wait = try resolved.duration(Keys.maxFetchWait).components
         self.init(
             listenHost: try resolved.string(Keys.listenHost),
@@ -150,7 +200,12 @@ extension BrokerConfiguration {
             maxGroups: try resolved.int(Keys.maxGroups),
             segmentBytes: try resolved.bytes(Keys.segmentBytes),
             maxBatchBytes: try resolved.bytes(Keys.maxBatchBytes),
-            storageThreads: try resolved.int(Keys.storageThreads)
+            storageThreads: try resolved.int(Keys.storageThreads),
+            durability: durability,
+            retentionMilliseconds: try milliseconds(Keys.retention),
+            retentionBytes: Int64(try resolved.bytes(Keys.retentionBytes)),
+            diskLimitBytes: Int64(try resolved.bytes(Keys.diskLimitBytes)),
+            retentionCheckIntervalMilliseconds: try milliseconds(Keys.retentionCheckInterval)
         )
         try validate()
     }

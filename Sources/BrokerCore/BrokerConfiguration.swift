@@ -45,6 +45,21 @@ public struct BrokerConfiguration: Sendable, Equatable {
     public var storageThreads: Int
     /// Our node id in Metadata, FindCoordinator and as the controller.
     public var nodeID: Int32
+    /// When partition logs are fsynced and what an acknowledgement promises.
+    public var durability: DurabilityPolicy
+    /// Segments whose last append is older than this are deleted (whole segments, never the
+    /// active one, never above a live group's committed offset); 0 keeps them by age forever.
+    /// Producer state (sequences) is kept at least this long after a producer's last append.
+    public var retentionMilliseconds: Int64
+    /// Per partition, oldest segments are deleted while the partition holds more than this many
+    /// bytes (same limits as age); 0 means no size limit.
+    public var retentionBytes: Int64
+    /// All partitions together may hold at most this many bytes: above it the oldest segments go
+    /// even when a live group has not consumed them yet, which is counted as a loss and logged;
+    /// 0 means no limit.
+    public var diskLimitBytes: Int64
+    /// How often retention runs.
+    public var retentionCheckIntervalMilliseconds: Int64
 
     public init(
         listenHost: String = "127.0.0.1",
@@ -65,7 +80,12 @@ public struct BrokerConfiguration: Sendable, Equatable {
         segmentBytes: Int = 1 << 30,
         maxBatchBytes: Int = 1_048_588,
         storageThreads: Int = 4,
-        nodeID: Int32 = 0
+        nodeID: Int32 = 0,
+        durability: DurabilityPolicy = .beforeAck,
+        retentionMilliseconds: Int64 = 24 * 3600 * 1000,
+        retentionBytes: Int64 = 0,
+        diskLimitBytes: Int64 = 0,
+        retentionCheckIntervalMilliseconds: Int64 = 5 * 60 * 1000
     ) {
         self.listenHost = listenHost
         self.port = port
@@ -86,6 +106,11 @@ public struct BrokerConfiguration: Sendable, Equatable {
         self.maxBatchBytes = maxBatchBytes
         self.storageThreads = storageThreads
         self.nodeID = nodeID
+        self.durability = durability
+        self.retentionMilliseconds = retentionMilliseconds
+        self.retentionBytes = retentionBytes
+        self.diskLimitBytes = diskLimitBytes
+        self.retentionCheckIntervalMilliseconds = retentionCheckIntervalMilliseconds
     }
 
     /// The host clients are told to connect to.
@@ -116,5 +141,14 @@ public struct BrokerConfiguration: Sendable, Equatable {
         }
         guard maxBatchBytes >= 61 else { throw invalid("max-batch-bytes below a batch header") }
         guard storageThreads >= 1 else { throw invalid("storage-threads must be at least 1") }
+        if case .interval(let milliseconds) = durability, milliseconds < 1 {
+            throw invalid("fsync-interval must be at least 1ms")
+        }
+        guard retentionMilliseconds >= 0, retentionBytes >= 0, diskLimitBytes >= 0 else {
+            throw invalid("retention limits must not be negative")
+        }
+        guard retentionCheckIntervalMilliseconds >= 1 else {
+            throw invalid("retention-check-interval must be at least 1ms")
+        }
     }
 }

@@ -15,6 +15,15 @@ import Metrics
 /// | `edgelog_broker_connections_rejected_total` | counter | `reason` (`network`, `limit`) |
 /// | `edgelog_broker_connections_closed_for_protocol_errors_total` | counter | |
 /// | `edgelog_broker_errors_total` | counter | `code` (Kafka error name) |
+/// | `edgelog_broker_produce_requests_in_flight` | gauge | (Produce requests read, not yet answered) |
+/// | `edgelog_broker_fsyncs_total` | counter | (syncs of a partition log for acks or the interval) |
+/// | `edgelog_broker_duplicate_batches_total` | counter | (idempotent batches already stored, not stored again) |
+/// | `edgelog_broker_duplicate_records_dropped_total` | counter | (records of those and of trimmed batches) |
+/// | `edgelog_broker_trimmed_batches_total` | counter | (batches that partly overlapped; only new records stored) |
+/// | `edgelog_broker_producer_snapshots_total` | counter | (producer state snapshots written) |
+/// | `edgelog_broker_retention_deleted_segments_total` | counter | `reason` (`age`, `size`, `disk-limit`) |
+/// | `edgelog_broker_retention_forced_loss_records_total` | counter | (records deleted by the disk limit before every live group consumed them: a loss) |
+/// | `edgelog_broker_log_resets_total` | counter | (partition logs reset after a failed fsync) |
 ///
 /// Tests pass their own `MetricsFactory`; the process uses the bootstrapped global one.
 public final class BrokerMetrics: Sendable {
@@ -30,6 +39,18 @@ public final class BrokerMetrics: Sendable {
     let rejectedByLimit: Counter
     let protocolErrorCloses: Counter
     private let errors = Locked<[Int16: Counter]>([:])
+    let fsyncs: Counter
+    let duplicateBatches: Counter
+    let duplicateRecordsDropped: Counter
+    let trimmedBatches: Counter
+    let producerSnapshots: Counter
+    let deletedByAge: Counter
+    let deletedBySize: Counter
+    let deletedByDiskLimit: Counter
+    let forcedLossRecords: Counter
+    let logResets: Counter
+    private let producesInFlightGauge: Gauge
+    private let producesInFlightCount = Locked(0)
 
     public init(factory: any MetricsFactory = MetricsSystem.factory) {
         self.factory = factory
@@ -66,7 +87,38 @@ public final class BrokerMetrics: Sendable {
             label: "edgelog_broker_connections_closed_for_protocol_errors_total",
             factory: factory
         )
+        fsyncs = Counter(label: "edgelog_broker_fsyncs_total", factory: factory)
+        duplicateBatches = Counter(label: "edgelog_broker_duplicate_batches_total", factory: factory)
+        duplicateRecordsDropped = Counter(label: "edgelog_broker_duplicate_records_dropped_total", factory: factory)
+        trimmedBatches = Counter(label: "edgelog_broker_trimmed_batches_total", factory: factory)
+        producerSnapshots = Counter(label: "edgelog_broker_producer_snapshots_total", factory: factory)
+        func deleted(_ reason: String) -> Counter {
+            Counter(
+                label: "edgelog_broker_retention_deleted_segments_total",
+                dimensions: [("reason", reason)],
+                factory: factory
+            )
+        }
+        deletedByAge = deleted("age")
+        deletedBySize = deleted("size")
+        deletedByDiskLimit = deleted("disk-limit")
+        forcedLossRecords = Counter(label: "edgelog_broker_retention_forced_loss_records_total", factory: factory)
+        logResets = Counter(label: "edgelog_broker_log_resets_total", factory: factory)
+        producesInFlightGauge = Gauge(label: "edgelog_broker_produce_requests_in_flight", factory: factory)
+        producesInFlightGauge.record(0)
     }
+
+    /// A Produce request started (`+1`) or was answered (`-1`).
+    func produceInFlight(_ change: Int) {
+        let value = producesInFlightCount.withLock { count in
+            count += change
+            return count
+        }
+        producesInFlightGauge.record(value)
+    }
+
+    /// Produce requests read and not yet answered.
+    public var producesInFlight: Int { producesInFlightCount.withLock { $0 } }
 
     /// Counts one request of `apiKeyCode` (known or not).
     func countRequest(_ apiKeyCode: Int16) {

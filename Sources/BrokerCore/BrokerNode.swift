@@ -11,6 +11,7 @@ import SegmentStore
 /// <data-dir>/producer-ids                   end of the reserved producer-id block (ProducerIdAllocator)
 /// <data-dir>/groups/<hex group>.offsets     one group's committed offsets (CommittedOffsetStore)
 /// <data-dir>/<topic>-<partition>/           a partition log: 20-digit .log/.index/.timeindex (SegmentStore)
+///                                           and .snapshot files of its producer state (PartitionProducers)
 /// ```
 ///
 /// Opening recovers every partition log (torn tails cut, missing indexes rebuilt) before the
@@ -24,6 +25,10 @@ public final class BrokerNode: Sendable {
     public let waiters: AppendWaiters
     public let metrics: BrokerMetrics
     public let logger: Logger
+    public let clock: WallClock
+    let fileSystem: any SegmentFileSystem
+    let producers: ProducerRegistry
+    let groupCommit: GroupCommit
     private let boundPort: Locked<Int>
 
     /// Opens (creating on first start) the data directory described by `configuration`.
@@ -33,11 +38,14 @@ public final class BrokerNode: Sendable {
         configuration: BrokerConfiguration,
         fileSystem: any SegmentFileSystem = PosixFileSystem(),
         metrics: BrokerMetrics = BrokerMetrics(),
+        clock: WallClock = .system,
         logger: Logger
     ) throws {
         try configuration.validate()
         let directory = configuration.dataDirectory
         self.configuration = configuration
+        self.clock = clock
+        self.fileSystem = fileSystem
         self.clusterID = try ClusterIdentity.loadOrCreate(dataDirectory: directory, fileSystem: fileSystem)
         self.catalog = try TopicCatalog(
             dataDirectory: directory,
@@ -48,19 +56,70 @@ public final class BrokerNode: Sendable {
             ),
             maxTopics: configuration.maxTopics,
             maxPartitions: configuration.maxPartitions,
+            clock: clock,
             logger: logger
         )
         self.committedOffsets = try CommittedOffsetStore(
             dataDirectory: directory,
             fileSystem: fileSystem,
             maxGroups: configuration.maxGroups,
+            clock: clock,
             logger: logger
         )
         self.producerIDs = try ProducerIdAllocator(dataDirectory: directory, fileSystem: fileSystem)
-        self.waiters = AppendWaiters()
+        let durableOnly = configuration.durability.exposesOnlyDurableOffsets
+        let waiters = AppendWaiters(highWatermark: { log in durableOnly ? log.durableEndOffset : log.logEndOffset })
+        self.waiters = waiters
         self.metrics = metrics
         self.logger = logger
+        let retention = configuration.retentionMilliseconds
+        self.producers = ProducerRegistry { log in
+            var logger = logger
+            logger[metadataKey: "partition-log"] = "\(log.directory)"
+            return PartitionProducers(
+                log: log,
+                fileSystem: fileSystem,
+                retentionMilliseconds: retention,
+                clock: clock,
+                metrics: metrics,
+                logger: logger
+            )
+        }
+        self.groupCommit = GroupCommit { log in
+            let before = log.syncCount
+            let durable = try log.sync()
+            metrics.fsyncs.increment(by: Int64(max(0, log.syncCount - before)))
+            if durableOnly { waiters.appended(to: log) }
+            return durable
+        }
         self.boundPort = Locked(configuration.port)
+    }
+
+    /// The offset Fetch and ListOffsets expose as the end of `log`: its durable end with
+    /// fsync=ack (nothing a crash can take back is ever served), its log end otherwise.
+    public func highWatermark(of log: PartitionLog) -> Int64 {
+        configuration.durability.exposesOnlyDurableOffsets ? log.durableEndOffset : log.logEndOffset
+    }
+
+    /// Fsyncs every partition with unsynced appends (fsync=interval). Blocking: call it on a
+    /// storage thread.
+    public func flushAll() {
+        for (topic, _) in catalog.topics {
+            for log in catalog.partitions(of: topic) ?? [] where log.durableEndOffset < log.logEndOffset {
+                do {
+                    let before = log.syncCount
+                    try log.sync()
+                    metrics.fsyncs.increment(by: Int64(max(0, log.syncCount - before)))
+                } catch {
+                    logger.error("interval fsync failed", metadata: ["path": "\(log.directory)", "error": "\(error)"])
+                }
+            }
+        }
+    }
+
+    /// The producer state of one partition, loading it if needed (tests and diagnostics).
+    public func producerState(of log: PartitionLog) throws -> ProducerStateTable {
+        try producers.producers(of: log).table()
     }
 
     /// The port written into Metadata and FindCoordinator: the one actually bound once the
@@ -80,8 +139,21 @@ public final class BrokerNode: Sendable {
 
     /// Closes every partition log (syncing it). After this, storage requests fail; call it once
     /// no connection is left.
+    /// Producer state is snapshotted at the synced log end first, so the next start-up reads
+    /// no log to rebuild it.
     public func close() {
         waiters.shutDown()
+        for partition in producers.used {
+            do {
+                try partition.log.sync()
+                partition.snapshotAtLogEnd()
+            } catch {
+                logger.error(
+                    "no producer state snapshot at shutdown",
+                    metadata: ["path": "\(partition.log.directory)", "error": "\(error)"]
+                )
+            }
+        }
         catalog.closeAll()
     }
 }

@@ -16,6 +16,8 @@ public final class BrokerServer: Sendable {
     public let localAddress: SocketAddress
     private let listener: any Channel
     private let threadPool: NIOThreadPool
+    /// Interval fsyncs (fsync=interval) and retention runs.
+    private let periodicTasks: [RepeatedTask]
 
     /// The TCP port actually bound (the OS-chosen one when 0 was configured).
     public var port: Int { localAddress.port ?? 0 }
@@ -25,13 +27,15 @@ public final class BrokerServer: Sendable {
         connections: ConnectionRegistry,
         localAddress: SocketAddress,
         listener: any Channel,
-        threadPool: NIOThreadPool
+        threadPool: NIOThreadPool,
+        periodicTasks: [RepeatedTask]
     ) {
         self.node = node
         self.connections = connections
         self.localAddress = localAddress
         self.listener = listener
         self.threadPool = threadPool
+        self.periodicTasks = periodicTasks
     }
 
     /// Starts the storage threads and binds the listener on `listen-host:port`, then records the
@@ -86,6 +90,7 @@ public final class BrokerServer: Sendable {
             throw BrokerError(code: .bindFailed, message: "no local address after bind")
         }
         node.listenerBound(port: port)
+        let periodicTasks = schedulePeriodicTasks(node: node, threadPool: threadPool, on: eventLoopGroup.next())
         node.logger.info(
             "kafka listener bound",
             metadata: [
@@ -99,8 +104,37 @@ public final class BrokerServer: Sendable {
             connections: connections,
             localAddress: localAddress,
             listener: listener,
-            threadPool: threadPool
+            threadPool: threadPool,
+            periodicTasks: periodicTasks
         )
+    }
+
+    /// Storage work on a timer, each run on the thread pool and the next one scheduled only once
+    /// it finished (a slow disk never piles runs up).
+    private static func schedulePeriodicTasks(
+        node: BrokerNode,
+        threadPool: NIOThreadPool,
+        on eventLoop: any EventLoop
+    ) -> [RepeatedTask] {
+        var tasks: [RepeatedTask] = []
+        if case .interval(let milliseconds) = node.configuration.durability {
+            tasks.append(
+                eventLoop.scheduleRepeatedAsyncTask(
+                    initialDelay: .milliseconds(milliseconds),
+                    delay: .milliseconds(milliseconds)
+                ) { _ in
+                    threadPool.runIfActive(eventLoop: eventLoop) { node.flushAll() }
+                }
+            )
+        }
+        let interval = node.configuration.retentionCheckIntervalMilliseconds
+        tasks.append(
+            eventLoop.scheduleRepeatedAsyncTask(initialDelay: .milliseconds(interval), delay: .milliseconds(interval)) {
+                _ in
+                threadPool.runIfActive(eventLoop: eventLoop) { _ = node.enforceRetention() }
+            }
+        )
+        return tasks
     }
 
     /// Completes when the listening socket is closed.
@@ -133,6 +167,7 @@ public final class BrokerServer: Sendable {
             await group.next()
             group.cancelAll()
         }
+        for task in periodicTasks { task.cancel() }
         node.close()
         try? await threadPool.shutdownGracefully()
         node.logger.info("broker stopped", metadata: ["port": "\(port)"])

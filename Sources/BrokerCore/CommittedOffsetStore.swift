@@ -56,15 +56,26 @@ public final class CommittedOffsetStore: Sendable {
     private let directory: String
     private let fileSystem: any SegmentFileSystem
     private let maxGroups: Int
+    private let clock: WallClock
     private let groups: Locked<[String: [PartitionKey: Commit]]>
+    /// When each group last committed (its file's modification time for groups loaded at
+    /// start-up): retention only honours groups active within the retention period.
+    private let lastCommits: Locked<[String: Int64]>
 
     /// Loads every group file under `<dataDirectory>/groups/`.
     /// - Throws: ``BrokerError/Code/invalidStateFile`` for a file that fails its checksum or
     ///   does not decode (a torn write cannot cause this: files are replaced by rename).
-    public init(dataDirectory: String, fileSystem: any SegmentFileSystem, maxGroups: Int, logger: Logger) throws {
+    public init(
+        dataDirectory: String,
+        fileSystem: any SegmentFileSystem,
+        maxGroups: Int,
+        clock: WallClock = .system,
+        logger: Logger
+    ) throws {
         let directory = "\(dataDirectory)/\(Self.directoryName)"
         try fileSystem.createDirectory(atPath: directory)
         var loaded: [String: [PartitionKey: Commit]] = [:]
+        var lastCommits: [String: Int64] = [:]
         for name in try fileSystem.contentsOfDirectory(atPath: directory) where name.hasSuffix(Self.fileSuffix) {
             let path = "\(directory)/\(name)"
             guard let group = Self.groupID(fromFileName: name) else {
@@ -73,11 +84,14 @@ public final class CommittedOffsetStore: Sendable {
             }
             guard let bytes = try DurableFile(path: path, fileSystem: fileSystem).read() else { continue }
             loaded[group] = try Self.decode(bytes, group: group, path: path)
+            lastCommits[group] = (try? fileSystem.modificationTimeMilliseconds(atPath: path)) ?? clock.milliseconds()
         }
         self.directory = directory
         self.fileSystem = fileSystem
         self.maxGroups = maxGroups
+        self.clock = clock
         self.groups = Locked(loaded)
+        self.lastCommits = Locked(lastCommits)
         logger.debug("loaded committed offsets", metadata: ["groups": "\(loaded.count)"])
     }
 
@@ -95,6 +109,18 @@ public final class CommittedOffsetStore: Sendable {
             let file = DurableFile(path: "\(directory)/\(Self.fileName(forGroup: group))", fileSystem: fileSystem)
             try file.replace(with: try Self.encode(state, group: group))
             groups[group] = state
+            let now = clock.milliseconds()
+            lastCommits.withLock { $0[group] = now }
+        }
+    }
+
+    /// The lowest offset committed for one partition by the groups that committed anything at
+    /// or after `since` (ms), `nil` when no such group committed that partition: the offset
+    /// below which retention may delete (DESIGN §4).
+    public func lowestCommittedOffset(topic: String, partition: Int32, committedSince since: Int64) -> Int64? {
+        let live = lastCommits.withLock { commits in Set(commits.filter { $0.value >= since }.keys) }
+        return groups.withLock { groups in
+            live.compactMap { groups[$0]?[PartitionKey(topic: topic, partition: partition)]?.offset }.min()
         }
     }
 

@@ -115,7 +115,7 @@ public final class RequestDispatcher: Sendable {
             case .offsetFetch: return eventLoop.makeCompletedFuture { try offsetFetch(request) }
             case .fetch: return fetch(request, on: eventLoop)
             case .metadata: return onStorage(eventLoop) { try self.metadata(request) }
-            case .produce: return onStorage(eventLoop) { try self.produce(request) }
+            case .produce: return trackingProduce(eventLoop) { try self.produce(request, on: eventLoop) }
             case .listOffsets: return onStorage(eventLoop) { try self.listOffsets(request) }
             case .offsetCommit: return onStorage(eventLoop) { try self.offsetCommit(request) }
             case .initProducerId: return onStorage(eventLoop) { try self.initProducerId(request) }
@@ -129,6 +129,25 @@ public final class RequestDispatcher: Sendable {
         _ work: @escaping @Sendable () throws -> DispatchOutcome
     ) -> EventLoopFuture<DispatchOutcome> {
         executor.submit(on: eventLoop, work)
+    }
+
+    /// Runs a Produce on the storage executor, counted in the in-flight gauge from dispatch until
+    /// its answer is ready (or it ends without one).
+    private func trackingProduce(
+        _ eventLoop: any EventLoop,
+        _ work: @escaping @Sendable () throws -> DispatchOutcome
+    ) -> EventLoopFuture<DispatchOutcome> {
+        let metrics = self.metrics
+        metrics.produceInFlight(1)
+        let outcome = executor.submit(on: eventLoop, work)
+        outcome.whenComplete { result in
+            guard case .success(.held(let answer)) = result else {
+                metrics.produceInFlight(-1)
+                return
+            }
+            answer.whenComplete { _ in metrics.produceInFlight(-1) }
+        }
+        return outcome
     }
 
     /// Encodes `response` as a frame answering `header`.
@@ -175,6 +194,8 @@ extension KafkaErrorCode {
     static let offsetMetadataTooLarge = KafkaErrorCode(rawValue: 12)
     /// INVALID_GROUP_ID.
     static let invalidGroupID = KafkaErrorCode(rawValue: 24)
-    /// KAFKA_STORAGE_ERROR: the disk failed; the client retries.
+    /// KAFKA_STORAGE_ERROR: the disk failed (or is full); the client retries.
     static let kafkaStorageError = KafkaErrorCode(rawValue: 56)
+    /// INVALID_PRODUCER_EPOCH: an idempotent batch from an epoch older than the stored one.
+    static let invalidProducerEpoch = KafkaErrorCode(rawValue: 47)
 }

@@ -58,6 +58,7 @@ public final class TopicCatalog: Sendable {
     private let logConfiguration: PartitionLogConfiguration
     private let maxTopics: Int
     private let maxPartitions: Int
+    private let clock: WallClock
     private let logger: Logger
     private let state: Locked<State>
 
@@ -68,6 +69,7 @@ public final class TopicCatalog: Sendable {
         logConfiguration: PartitionLogConfiguration,
         maxTopics: Int,
         maxPartitions: Int,
+        clock: WallClock = .system,
         logger: Logger
     ) throws {
         self.dataDirectory = dataDirectory
@@ -75,6 +77,7 @@ public final class TopicCatalog: Sendable {
         self.logConfiguration = logConfiguration
         self.maxTopics = maxTopics
         self.maxPartitions = maxPartitions
+        self.clock = clock
         self.logger = logger
         try fileSystem.createDirectory(atPath: dataDirectory)
         var found: [String: Set<Int32>] = [:]
@@ -86,7 +89,7 @@ public final class TopicCatalog: Sendable {
         for (topic, partitions) in found.sorted(by: { $0.key < $1.key }) {
             let count = Int(partitions.max() ?? 0) + 1
             let logs = try (0..<count).map { index in
-                try Self.openLog(topic, Int32(index), dataDirectory, fileSystem, logConfiguration, logger)
+                try Self.openLog(topic, Int32(index), dataDirectory, fileSystem, logConfiguration, clock, logger)
             }
             state.topics[topic] = logs
             state.partitionCount += logs.count
@@ -116,6 +119,7 @@ public final class TopicCatalog: Sendable {
         _ dataDirectory: String,
         _ fileSystem: any SegmentFileSystem,
         _ configuration: PartitionLogConfiguration,
+        _ clock: WallClock,
         _ logger: Logger
     ) throws -> PartitionLog {
         let name = try SegmentFileName.partitionDirectoryName(topic: topic, partition: partition)
@@ -127,6 +131,7 @@ public final class TopicCatalog: Sendable {
             fileSystem: fileSystem,
             configuration: configuration,
             validator: crcValidator,
+            clock: clock,
             logger: logger
         )
     }
@@ -167,7 +172,7 @@ public final class TopicCatalog: Sendable {
             do {
                 for index in 0..<partitionCount {
                     logs.append(
-                        try Self.openLog(topic, Int32(index), dataDirectory, fileSystem, logConfiguration, logger)
+                        try Self.openLog(topic, Int32(index), dataDirectory, fileSystem, logConfiguration, clock, logger)
                     )
                 }
             } catch {

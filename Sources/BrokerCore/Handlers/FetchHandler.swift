@@ -20,8 +20,10 @@ struct FetchReadResult: Sendable {
 
 extension RequestDispatcher {
     /// Fetch: whole batches from the one containing `fetch_offset`, read from the segment files
-    /// off the event loop. high_watermark = last_stable_offset = the log end (issue 5 moves it to
-    /// the durable end), OFFSET_OUT_OF_RANGE outside [log start, high watermark].
+    /// off the event loop, never past the high watermark (``BrokerNode/highWatermark(of:)``: the
+    /// durable end with fsync=ack, so no consumer reads what a crash can take back; the log end
+    /// otherwise). high_watermark = last_stable_offset; OFFSET_OUT_OF_RANGE outside
+    /// [log start, log end] (between the high watermark and the log end: no records yet).
     ///
     /// With fewer than `min_bytes` available the request is held (``HeldFetch``) until an append
     /// to one of its partitions or `max_wait_ms` — capped by the broker's own limit — runs out;
@@ -78,7 +80,9 @@ extension RequestDispatcher {
                     continue
                 }
                 let start = log.logStartOffset
-                let end = log.logEndOffset
+                // The high watermark first: it never passes the log end read after it.
+                let end = node.highWatermark(of: log)
+                let logEnd = log.logEndOffset
                 result.observed.append((log, end))
                 var partition = FetchResponse.Partition(
                     partitionIndex: wanted.partition,
@@ -88,7 +92,7 @@ extension RequestDispatcher {
                     abortedTransactions: [],
                     records: ByteBuffer()
                 )
-                if wanted.fetchOffset < start || wanted.fetchOffset > end {
+                if wanted.fetchOffset < start || wanted.fetchOffset > logEnd {
                     partition.errorCode = answered(.offsetOutOfRange)
                     result.hasError = true
                 } else {

@@ -2,7 +2,7 @@ import KafkaProtocol
 import NIOCore
 
 extension RequestDispatcher {
-    /// ListOffsets: -2 → the log start, -1 → the log end (= high watermark until issue 5), any
+    /// ListOffsets: -2 → the log start, -1 → the high watermark (the durable end with fsync=ack), any
     /// other timestamp → the base offset of the first batch whose max timestamp is at or after
     /// it, or -1 when there is none (README §7). The answered timestamp is -1: the index works
     /// at batch granularity and clients use the offset.
@@ -23,7 +23,7 @@ extension RequestDispatcher {
                     let offset: Int64
                     switch partition.timestamp {
                     case ListOffsetsRequest.earliestTimestamp: offset = log.logStartOffset
-                    case ListOffsetsRequest.latestTimestamp: offset = log.logEndOffset
+                    case ListOffsetsRequest.latestTimestamp: offset = node.highWatermark(of: log)
                     default: offset = try log.offset(forTimestamp: partition.timestamp) ?? -1
                     }
                     return ListOffsetsResponse.Partition(partitionIndex: partition.partitionIndex, offset: offset)

@@ -3,18 +3,24 @@ import NIOCore
 import SegmentStore
 
 extension RequestDispatcher {
-    /// Produce: appends each partition's batches as received (any codec; offsets assigned, CRC-32C
-    /// checked by the partition log's validator, nothing stored when a batch fails), then wakes
-    /// the fetches waiting on that partition.
+    /// Produce: each partition's batches go through its ``PartitionProducers`` (idempotent
+    /// producers de-duplicated and trimmed there, any codec stored as received, CRC-32C checked
+    /// by the log), in request order on the storage executor.
     ///
-    /// acks 0/1/-1 are all answered once the batches are in the page cache (the fsync-before-ack
-    /// policy comes with issue 5); acks=0 gets no response at all, other acks values are refused
-    /// with INVALID_REQUIRED_ACKS. A topic that does not exist is auto-created like in Metadata.
-    func produce(_ request: KafkaRequest) throws -> DispatchOutcome {
+    /// Acknowledgement follows the fsync policy: with fsync=ack the answer waits (outside the
+    /// request chain, so later requests of the connection already append) until every partition
+    /// is durable past the request's batches, sharing fsyncs with concurrent requests
+    /// (``GroupCommit``); a failed fsync turns that partition's answer into KAFKA_STORAGE_ERROR.
+    /// In the other modes the answer goes once appended. acks=0 gets no response at all (its
+    /// appends are still synced with fsync=ack, so they become visible); other acks values than
+    /// 0/1/-1 are refused with INVALID_REQUIRED_ACKS. A topic that does not exist is
+    /// auto-created like in Metadata.
+    func produce(_ request: KafkaRequest, on eventLoop: any EventLoop) throws -> DispatchOutcome {
         var body = request.body
         let decoded = try ProduceRequest(from: &body, version: request.header.apiVersion)
         let acksValid = decoded.acks == 0 || decoded.acks == 1 || decoded.acks == -1
         var topics: [ProduceResponse.Topic] = []
+        var pending: [(topic: Int, partition: Int, log: PartitionLog, offset: Int64)] = []
         for topic in decoded.topics {
             let logs: Result<[PartitionLog], AnsweredError> =
                 acksValid
@@ -38,52 +44,68 @@ extension RequestDispatcher {
                         )
                         continue
                     }
-                    partitions.append(append(partition, to: logs[Int(partition.index)], topic: topic.name))
+                    let log = logs[Int(partition.index)]
+                    let outcome = append(partition, to: log)
+                    if let target = outcome.durableTarget, configuration.durability == .beforeAck {
+                        pending.append((topics.count, partitions.count, log, target))
+                    } else {
+                        metrics.countError(outcome.errorCode)
+                    }
+                    partitions.append(
+                        ProduceResponse.Partition(
+                            index: partition.index,
+                            errorCode: outcome.errorCode,
+                            baseOffset: outcome.baseOffset,
+                            logStartOffset: outcome.errorCode == .none ? log.logStartOffset : -1
+                        )
+                    )
                 }
             }
             topics.append(ProduceResponse.Topic(name: topic.name, partitions: partitions))
         }
+        let header = request.header
+        if pending.isEmpty {
+            guard decoded.expectsResponse else { return .noResponse }
+            return .response(try frame(ProduceResponse(topics: topics), answering: header))
+        }
+        let answeredTopics = topics
+        let waiting = pending
+        let futures = pending.map { entry in
+            let promise = eventLoop.makePromise(of: Int64.self)
+            node.groupCommit.waitUntilDurable(
+                entry.log,
+                through: entry.offset,
+                executor: executor,
+                eventLoop: eventLoop
+            ) { promise.completeWith($0) }
+            return promise.futureResult
+        }
+        let answer = EventLoopFuture.whenAllComplete(futures, on: eventLoop).flatMapThrowing { results in
+            var topics = answeredTopics
+            for (entry, result) in zip(waiting, results) {
+                if case .failure(let error) = result {
+                    self.logger.error("fsync failed; produce not acknowledged", metadata: ["error": "\(error)"])
+                    topics[entry.topic].partitions[entry.partition].errorCode = .kafkaStorageError
+                    topics[entry.topic].partitions[entry.partition].baseOffset = -1
+                }
+                self.metrics.countError(topics[entry.topic].partitions[entry.partition].errorCode)
+            }
+            return try self.frame(ProduceResponse(topics: topics), answering: header)
+        }
         guard decoded.expectsResponse else { return .noResponse }
-        return .response(try frame(ProduceResponse(topics: topics), answering: request.header))
+        return .held(answer)
     }
 
-    private func append(_ partition: ProduceRequest.Partition, to log: PartitionLog, topic: String)
-        -> ProduceResponse.Partition
-    {
+    private func append(_ partition: ProduceRequest.Partition, to log: PartitionLog) -> PartitionAppendOutcome {
         guard let records = partition.records, records.readableBytes > 0 else {
-            return ProduceResponse.Partition(
-                index: partition.index,
-                errorCode: answered(.corruptMessage),
-                baseOffset: -1
-            )
+            return .failed(.corruptMessage)
         }
-        do {
-            let (baseOffset, lastOffset) = try records.withUnsafeReadableBytes { try log.append($0) }
-            node.waiters.appended(to: log)
-            metrics.produceBytes.increment(by: Int64(records.readableBytes))
-            metrics.produceRecords.increment(by: lastOffset - baseOffset + 1)
-            return ProduceResponse.Partition(
-                index: partition.index,
-                baseOffset: baseOffset,
-                logStartOffset: log.logStartOffset
-            )
-        } catch let error as StorageError {
-            let code: KafkaErrorCode
-            if error.code == .invalidBatch {
-                code = .corruptMessage
-                logger.debug("rejected a produced batch", metadata: ["topic": "\(topic)", "error": "\(error)"])
-            } else {
-                code = .kafkaStorageError
-                logger.error("append failed", metadata: ["topic": "\(topic)", "error": "\(error)"])
-            }
-            return ProduceResponse.Partition(index: partition.index, errorCode: answered(code), baseOffset: -1)
-        } catch {
-            logger.error("append failed", metadata: ["topic": "\(topic)", "error": "\(error)"])
-            return ProduceResponse.Partition(
-                index: partition.index,
-                errorCode: answered(.unknownServerError),
-                baseOffset: -1
-            )
+        let outcome = node.producers.producers(of: log).append(records)
+        if outcome.storedRecords > 0 {
+            if !configuration.durability.exposesOnlyDurableOffsets { node.waiters.appended(to: log) }
+            metrics.produceBytes.increment(by: Int64(outcome.storedBytes))
+            metrics.produceRecords.increment(by: outcome.storedRecords)
         }
+        return outcome
     }
 }

@@ -1,0 +1,139 @@
+import Logging
+import SegmentStore
+
+/// What one retention run deleted.
+public struct RetentionReport: Sendable, Hashable {
+    /// Why a segment went.
+    public enum Reason: String, Sendable, Hashable {
+        /// Its last append is older than `retention`.
+        case age
+        /// Its partition held more than `retention-bytes`.
+        case size
+        /// All partitions together held more than `disk-limit-bytes` (a forced deletion).
+        case diskLimit = "disk-limit"
+    }
+
+    public struct Deletion: Sendable, Hashable {
+        public var topic: String
+        public var partition: Int32
+        public var baseOffset: Int64
+        public var endOffset: Int64
+        public var reason: Reason
+    }
+
+    public var deletions: [Deletion] = []
+    /// Records deleted by the disk limit that no live group had consumed (all of a forced
+    /// segment's records above the lowest live committed offset; all of them when no group is
+    /// live): lost to consumers, counted and logged.
+    public var forcedLossRecords: Int64 = 0
+}
+
+extension BrokerNode {
+    /// Deletes whole old segments (DESIGN §4), never the active one of a partition:
+    ///
+    /// 1. Per partition, oldest first, while the segment's last append is older than `retention`
+    ///    or the partition holds more than `retention-bytes` — but only segments that end at or
+    ///    below the lowest offset committed for the partition by a group that committed within
+    ///    the retention period (a live consumer never loses records it has not read).
+    /// 2. Then, while all partitions together hold more than `disk-limit-bytes`, the oldest
+    ///    segment of any partition (by last append), even above live committed offsets: each
+    ///    such deletion is logged and its unconsumed records counted as a loss.
+    ///
+    /// Idle producers' state is forgotten on the same schedule. Blocking (deletes files): run it
+    /// on a storage thread.
+    @discardableResult
+    public func enforceRetention() -> RetentionReport {
+        var report = RetentionReport()
+        let now = clock.milliseconds()
+        let retention = configuration.retentionMilliseconds
+        let liveSince = retention > 0 ? now - retention : Int64.min
+        var partitions: [(topic: String, index: Int32, log: PartitionLog)] = []
+        for (topic, _) in catalog.topics {
+            for (index, log) in (catalog.partitions(of: topic) ?? []).enumerated() {
+                partitions.append((topic, Int32(index), log))
+            }
+        }
+        for partition in partitions {
+            let floor = committedOffsets.lowestCommittedOffset(
+                topic: partition.topic, partition: partition.index, committedSince: liveSince)
+            var total = partition.log.sizeInBytes
+            for segment in partition.log.segments where !segment.isActive {
+                let tooOld = retention > 0 && segment.lastAppendMilliseconds < now - retention
+                let tooBig = configuration.retentionBytes > 0 && total > configuration.retentionBytes
+                guard tooOld || tooBig, segment.endOffset <= floor ?? Int64.max else { break }
+                guard delete(segment, of: partition, reason: tooOld ? .age : .size, into: &report) else { break }
+                total -= segment.bytes
+            }
+        }
+        if configuration.diskLimitBytes > 0 {
+            var usage = partitions.reduce(Int64(0)) { $0 + $1.log.sizeInBytes }
+            while usage > configuration.diskLimitBytes {
+                let oldest = partitions.compactMap { partition -> (PartitionLog.SegmentSummary, Int)? in
+                    guard let first = partition.log.segments.first, !first.isActive else { return nil }
+                    return (first, partitions.firstIndex { $0.log === partition.log } ?? 0)
+                }.min { $0.0.lastAppendMilliseconds < $1.0.lastAppendMilliseconds }
+                guard let (segment, index) = oldest else {
+                    logger.error(
+                        "disk limit exceeded but only active segments are left",
+                        metadata: ["usage-bytes": "\(usage)", "disk-limit-bytes": "\(configuration.diskLimitBytes)"]
+                    )
+                    break
+                }
+                let partition = partitions[index]
+                guard delete(segment, of: partition, reason: .diskLimit, into: &report) else { break }
+                usage -= segment.bytes
+                let floor = committedOffsets.lowestCommittedOffset(
+                    topic: partition.topic, partition: partition.index, committedSince: liveSince) ?? segment.baseOffset
+                let lost = max(0, segment.endOffset - max(segment.baseOffset, floor))
+                report.forcedLossRecords += lost
+                metrics.forcedLossRecords.increment(by: lost)
+                logger.warning(
+                    "disk limit forced deletion of a segment",
+                    metadata: [
+                        "topic": "\(partition.topic)", "partition": "\(partition.index)",
+                        "offsets": "\(segment.baseOffset)..<\(segment.endOffset)", "unconsumed-records-lost": "\(lost)",
+                    ]
+                )
+            }
+        }
+        for producers in producers.used { producers.expireIdleProducers() }
+        return report
+    }
+
+    private func delete(
+        _ segment: PartitionLog.SegmentSummary,
+        of partition: (topic: String, index: Int32, log: PartitionLog),
+        reason: RetentionReport.Reason,
+        into report: inout RetentionReport
+    ) -> Bool {
+        do {
+            let deleted = try partition.log.deleteSegments(before: segment.endOffset)
+            guard deleted.contains(segment.baseOffset) else { return false }
+        } catch {
+            logger.error(
+                "retention could not delete a segment",
+                metadata: ["path": "\(partition.log.directory)", "error": "\(error)"]
+            )
+            return false
+        }
+        report.deletions.append(
+            .init(
+                topic: partition.topic, partition: partition.index, baseOffset: segment.baseOffset,
+                endOffset: segment.endOffset, reason: reason
+            )
+        )
+        switch reason {
+        case .age: metrics.deletedByAge.increment()
+        case .size: metrics.deletedBySize.increment()
+        case .diskLimit: metrics.deletedByDiskLimit.increment()
+        }
+        logger.info(
+            "retention deleted a segment",
+            metadata: [
+                "topic": "\(partition.topic)", "partition": "\(partition.index)",
+                "base-offset": "\(segment.baseOffset)", "reason": "\(reason.rawValue)",
+            ]
+        )
+        return true
+    }
+}
