@@ -124,7 +124,7 @@ let package = Package(
         .testTarget(
             name: "BrokerCoreTests",
             dependencies: [
-                "BrokerCore", "KafkaProtocol", "SegmentStore", "EdgelogRuntime", "PipelineTestSupport", nioCore,
+                "BrokerCore", "KafkaProtocol", "SegmentStore", "EdgelogRuntime", "PipelineTestSupport", "KafkaClient", nioCore,
                 .product(name: "NIOEmbedded", package: "swift-nio"), logging, metrics,
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ],

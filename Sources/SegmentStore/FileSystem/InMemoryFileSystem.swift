@@ -62,6 +62,7 @@ public final class InMemoryFileSystem: SegmentFileSystem {
         /// Most bytes all files may hold together; `nil` is unlimited.
         var capacity: Int?
         var syncCount = 0
+        var syncLatencyMicroseconds: UInt32 = 0
 
         var usedBytes: Int { files.values.reduce(0) { $0 + $1.current.count } }
 
@@ -120,6 +121,13 @@ public final class InMemoryFileSystem: SegmentFileSystem {
     public var capacityBytes: Int? {
         get { state.withLock { $0.capacity } }
         set { state.withLock { $0.capacity = newValue } }
+    }
+
+    /// How long each `sync()` takes (slept before it takes effect, outside the file system's
+    /// lock), so concurrency around fsync — group commit — behaves as on a real disk.
+    public var syncLatencyMicroseconds: UInt32 {
+        get { state.withLock { $0.syncLatencyMicroseconds } }
+        set { state.withLock { $0.syncLatencyMicroseconds = newValue } }
     }
 
     /// Bytes all files hold now (unsynced writes included).
@@ -405,6 +413,8 @@ final class InMemorySegmentFile: SegmentFile {
     }
 
     func sync() throws {
+        let latency = fileSystem.syncLatencyMicroseconds
+        if latency > 0 { usleep(latency) }
         try fileSystem.withNode(self) { node, state in
             if let fault = state.takeFault(.sync, path: path) {
                 throw StorageError(systemCall: "fdatasync", path: path, errno: fault.errno)
