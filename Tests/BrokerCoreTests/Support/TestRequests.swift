@@ -4,6 +4,8 @@ import KafkaProtocol
 import Logging
 import MetricsTestKit
 import NIOCore
+import NIOEmbedded
+import Testing
 import SegmentStore
 
 /// Client-side helpers for broker tests: request frames built with KafkaProtocol's encoders (the
@@ -36,6 +38,22 @@ enum TestRequests {
             builder.append(timestamp: timestamp + Int64(index), key: nil, value: Array(value.utf8))
         }
         return try builder.build()
+    }
+
+    /// One idempotent producer's batch of `values` starting at `baseSequence`.
+    static func batch(
+        _ values: [String],
+        producerID: Int64,
+        epoch: Int16 = 0,
+        baseSequence: Int32,
+        compression: RecordCompression = .none,
+        timestamp: Int64 = 1_700_000_000_000
+    ) throws -> ByteBuffer {
+        var builder = RecordBatchBuilder(producerID: producerID, producerEpoch: epoch, baseSequence: baseSequence)
+        for (index, value) in values.enumerated() {
+            builder.append(timestamp: timestamp + Int64(index), key: Array("k".utf8), value: Array(value.utf8))
+        }
+        return try builder.build(compression: compression, codec: compression == .lz4 ? try LZ4RecordsCodec() : nil)
     }
 
     static func produce(
@@ -118,6 +136,7 @@ struct TestNode {
 
     init(
         fileSystem: InMemoryFileSystem = InMemoryFileSystem(),
+        clock: WallClock = .system,
         configure: (inout BrokerConfiguration) -> Void = { _ in }
     ) throws {
         var configuration = BrokerConfiguration(port: 0, dataDirectory: Self.dataDirectory)
@@ -129,8 +148,58 @@ struct TestNode {
             configuration: configuration,
             fileSystem: fileSystem,
             metrics: BrokerMetrics(factory: metrics),
+            clock: clock,
             logger: Logger(label: "broker-tests", factory: { _ in SwiftLogNoOpLogHandler() })
         )
+    }
+
+    /// Dispatches `request` inline and decodes the answer (a Produce held for its fsync is
+    /// already answered: the inline executor ran the sync).
+    func roundTrip<Request: KafkaRequestMessage>(_ request: Request, version: Int16) throws -> Request.Response {
+        var frame = try TestRequests.frame(request, version: version, correlationID: 7)
+        frame.moveReaderIndex(forwardBy: 4)
+        let loop = EmbeddedEventLoop()
+        let outcome = try dispatcher.dispatch(try KafkaRequest(frame: frame), on: loop).wait()
+        let response: ByteBuffer
+        switch outcome {
+        case .response(let frame): response = frame
+        case .held(let answer): response = try answer.wait()
+        case .noResponse: throw TestFailure("no response")
+        }
+        return try TestRequests.decode(Request.Response.self, version: version, frame: response).body
+    }
+
+    /// Produces `records` to one partition; the partition's answer.
+    func produce(_ records: ByteBuffer, topic: String = "t", partition: Int32 = 0) throws -> ProduceResponse.Partition {
+        let response = try roundTrip(
+            TestRequests.produce(topic: topic, partition: partition, records: records, acks: -1),
+            version: 7
+        )
+        return try #require(response.topics.first?.partitions.first)
+    }
+
+    /// Every record value of one partition from `offset` to its high watermark, read through Fetch.
+    func values(topic: String = "t", partition: Int32 = 0, from offset: Int64 = 0) throws -> [String] {
+        var values: [String] = []
+        var next = offset
+        while true {
+            let response = try roundTrip(TestRequests.fetch(topic: topic, partition: partition, offset: next), version: 4)
+            let answer = try #require(response.topics.first?.partitions.first)
+            guard answer.errorCode == .none else { throw TestFailure("fetch at \(next): \(answer.errorCode)") }
+            var skipped: [String] = []
+            for batch in try RecordBatch.split(answer.records ?? ByteBuffer()) {
+                for record in try batch.records(decompressingWith: try LZ4RecordsCodec()) where record.offset >= next {
+                    skipped.append(record.value.map { String(buffer: $0) } ?? "")
+                    next = record.offset + 1
+                }
+            }
+            values += skipped
+            if skipped.isEmpty || next >= answer.highWatermark { return values }
+        }
+    }
+
+    func counter(_ label: String, _ dimensions: [(String, String)] = []) -> Int64 {
+        (try? metrics.expectCounter(label, dimensions).totalValue) ?? 0
     }
 
     var dispatcher: RequestDispatcher { RequestDispatcher(node: node, executor: InlineStorageExecutor()) }
