@@ -21,6 +21,48 @@ import Testing
         #expect(try file.size() == 2)
     }
 
+    @Test func aFullDiskWritesWhatFitsThenFailsWithENOSPCUntilSpaceIsFreed() throws {
+        let fileSystem = try fileSystemWithDirectory()
+        let file = try fileSystem.openFile(atPath: "/data/t-0/a", mode: .createIfMissing)
+        try file.write([UInt8](repeating: 1, count: 10), at: 0)
+        fileSystem.capacityBytes = 14
+        #expect {
+            try file.write([UInt8](repeating: 2, count: 8), at: 8)
+        } throws: { error in
+            (error as? StorageError)?.code == .noSpace && (error as? StorageError)?.errno == ENOSPC
+        }
+        // Bytes 8..<10 overwritten, 4 more appended: exactly the capacity.
+        try expectBytes(file.readAll(), [UInt8](repeating: 1, count: 8) + [UInt8](repeating: 2, count: 6))
+        // Overwriting in place needs no space.
+        try file.write([3, 3], at: 0)
+        try file.truncate(toSize: 4)
+        try file.write([UInt8](repeating: 4, count: 6), at: 4)
+        #expect(fileSystem.usedBytes == 10)
+        fileSystem.capacityBytes = nil
+        try file.write([UInt8](repeating: 5, count: 100), at: 10)
+        #expect(try file.size() == 110)
+    }
+
+    @Test func modificationTimesFollowTheInjectedClock() throws {
+        let clock = ManualClock()
+        let fileSystem = InMemoryFileSystem(clock: clock.wallClock)
+        try fileSystem.createDirectory(atPath: "/d")
+        let file = try fileSystem.openFile(atPath: "/d/f", mode: .createIfMissing)
+        let created = clock.milliseconds
+        #expect(try fileSystem.modificationTimeMilliseconds(atPath: "/d/f") == created)
+        clock.advance(by: 5000)
+        try file.sync()
+        #expect(try fileSystem.modificationTimeMilliseconds(atPath: "/d/f") == created, "a sync changes no content")
+        try file.write([1], at: 0)
+        #expect(try fileSystem.modificationTimeMilliseconds(atPath: "/d/f") == created + 5000)
+        clock.advance(by: 5000)
+        try file.truncate(toSize: 0)
+        #expect(try fileSystem.modificationTimeMilliseconds(atPath: "/d/f") == created + 10_000)
+        #expect { try fileSystem.modificationTimeMilliseconds(atPath: "/d/missing") } throws: {
+            ($0 as? StorageError)?.code == .fileNotFound
+        }
+    }
+
     @Test func aCrashKeepsOnlySyncedBytes() throws {
         let fileSystem = try fileSystemWithDirectory()
         let file = try fileSystem.openFile(atPath: "/data/t-0/a", mode: .createIfMissing)

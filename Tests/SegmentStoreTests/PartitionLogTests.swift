@@ -205,6 +205,126 @@ import Testing
         try fixture.appendMany(1, to: log)
     }
 
+    @Test func resetAfterAFailedSyncCutsBackToTheDurableEndAndAcceptsWritesAgain() throws {
+        let fixture = MemoryLogFixture()
+        let log = try fixture.open()
+        try fixture.appendMany(4, to: log)
+        let durable = try log.sync()
+        let durableBytes = fixture.expectedBytes
+        // Appended after the sync, then the disk fails the next sync.
+        let unsynced = TestBatches.make(records: 2, seed: 9)
+        try log.append(unsynced)
+        fixture.fileSystem.failNext(.sync, with: ENOSPC)
+        #expect { try log.sync() } throws: { ($0 as? StorageError)?.code == .noSpace }
+        #expect(log.hasFailed)
+        #expect(throws: StorageError.self) { try log.append(TestBatches.make()) }
+
+        // The bytes after the durable end were never acknowledged: reset drops them.
+        #expect(try log.reset())
+        #expect(!log.hasFailed)
+        #expect(log.logEndOffset == durable)
+        #expect(log.durableEndOffset == durable)
+        try expectBytes(fixture.readAll(log), durableBytes)
+        expectBytes(fixture.fileSystem.contents(atPath: fixture.logPath(base: 0)), durableBytes)
+        try fixture.appendMany(2, to: log, seed: 3)
+        try expectBytes(fixture.readAll(log), fixture.expectedBytes)
+        #expect(try log.reset() == false, "a healthy log is left alone")
+    }
+
+    @Test func aResetThatFailsCanBeRetried() throws {
+        let fixture = MemoryLogFixture()
+        let log = try fixture.open()
+        try fixture.appendMany(3, to: log)
+        try log.sync()
+        let durableBytes = fixture.expectedBytes
+        try log.append(TestBatches.make(records: 1, seed: 4))
+        fixture.fileSystem.failNext(.sync, with: EIO)
+        #expect(throws: StorageError.self) { try log.sync() }
+        fixture.fileSystem.failNext(.truncate, with: EIO)
+        #expect(throws: StorageError.self) { try log.reset() }
+        #expect(log.hasFailed)
+        #expect(try log.reset())
+        try expectBytes(fixture.readAll(log), durableBytes)
+    }
+
+    @Test func batchHeadersAreWalkedFromAnyOffsetAcrossSegments() throws {
+        let fixture = MemoryLogFixture(
+            configuration: PartitionLogConfiguration(segmentBytes: 3000, indexIntervalBytes: 300))
+        let log = try fixture.open()
+        try fixture.appendMany(60, to: log)
+        #expect(log.segments.count > 2)
+        for start in [0, 1, 37, fixture.appended[40].baseOffset, log.logEndOffset - 1] {
+            var seen: [(Int64, Int64)] = []
+            try log.forEachBatchHeader(from: start) { seen.append(($0.baseOffset, $0.lastOffset)) }
+            let expected = fixture.appended.filter { $0.lastOffset >= start }.map { ($0.baseOffset, $0.lastOffset) }
+            #expect(seen.map(\.0) == expected.map(\.0))
+            #expect(seen.map(\.1) == expected.map(\.1))
+        }
+        var none = 0
+        try log.forEachBatchHeader(from: log.logEndOffset) { _ in none += 1 }
+        #expect(none == 0)
+        #expect { try log.forEachBatchHeader(from: log.logEndOffset + 1) { _ in } } throws: {
+            ($0 as? StorageError)?.code == .offsetOutOfRange
+        }
+    }
+
+    @Test func segmentsKnowWhenTheyWereLastAppendedToAcrossRestarts() throws {
+        let clock = ManualClock()
+        let fixture = LogFixture(
+            fileSystem: InMemoryFileSystem(clock: clock.wallClock),
+            directory: "/data/access-0",
+            configuration: PartitionLogConfiguration(segmentBytes: 2000, indexIntervalBytes: 300)
+        )
+        var log = try PartitionLog(
+            directory: fixture.directory, fileSystem: fixture.fileSystem, configuration: fixture.configuration,
+            validator: TestBatches.validator, clock: clock.wallClock, logger: .test)
+        var expected: [Int64] = []
+        while log.segments.count < 3 {
+            clock.advance(by: 60_000)
+            let before = log.segments.count
+            try fixture.appendMany(1, to: log, seed: fixture.appended.count)
+            if log.segments.count > before { expected.append(clock.milliseconds - 60_000) }
+        }
+        expected.append(clock.milliseconds)
+        #expect(log.segments.map(\.lastAppendMilliseconds) == expected)
+        #expect(log.segments.map(\.isActive) == [false, false, true])
+        #expect(log.sizeInBytes == Int64(fixture.expectedBytes.count))
+        try log.close()
+        clock.advance(by: 3_600_000)
+        log = try PartitionLog(
+            directory: fixture.directory, fileSystem: fixture.fileSystem, configuration: fixture.configuration,
+            validator: TestBatches.validator, clock: clock.wallClock, logger: .test)
+        #expect(log.segments.map(\.lastAppendMilliseconds) == expected)
+    }
+
+    @Test func aFullDiskFailsAppendsWithoutDamageAndAppendsResumeWhenSpaceReturns() throws {
+        let fixture = MemoryLogFixture()
+        var log = try fixture.open()
+        try fixture.appendMany(5, to: log)
+        try log.sync()
+        fixture.fileSystem.capacityBytes = fixture.fileSystem.usedBytes + 100
+        var failures = 0
+        for seed in 0..<5 {
+            do {
+                try fixture.appendMany(1, to: log, seed: 100 + seed)
+            } catch let error as StorageError {
+                #expect(error.code == .noSpace)
+                failures += 1
+            }
+        }
+        #expect(failures > 0)
+        try expectBytes(fixture.readAll(log), fixture.expectedBytes)
+        expectBytes(fixture.fileSystem.contents(atPath: fixture.logPath(base: 0)), fixture.expectedBytes)
+        try log.sync()
+        fixture.fileSystem.capacityBytes = nil
+        try fixture.appendMany(3, to: log, seed: 7)
+        try log.close()
+        log = try fixture.open()
+        #expect(log.recoveryReport.truncatedBytes == 0)
+        #expect(log.recoveryReport.rebuiltIndexFiles.isEmpty)
+        try expectBytes(fixture.readAll(log), fixture.expectedBytes)
+    }
+
     @Test func rollsBySize() throws {
         let segmentBytes = 2000
         let fixture = MemoryLogFixture(

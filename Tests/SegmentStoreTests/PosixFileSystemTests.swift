@@ -63,6 +63,19 @@ import Testing
         #expect { try file.size() } throws: { ($0 as? StorageError)?.code == .closed }
     }
 
+    @Test func modificationTimeIsTheFilesMtime() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path + "/f"
+        #expect(FileManager.default.createFile(atPath: path, contents: Data([1])))
+        let stamp = Date(timeIntervalSince1970: 1_700_000_123.456)
+        try FileManager.default.setAttributes([.modificationDate: stamp], ofItemAtPath: path)
+        let milliseconds = try PosixFileSystem().modificationTimeMilliseconds(atPath: path)
+        #expect(abs(milliseconds - 1_700_000_123_456) <= 1)
+        #expect { try PosixFileSystem().modificationTimeMilliseconds(atPath: path + "-missing") } throws: {
+            ($0 as? StorageError)?.code == .fileNotFound
+        }
+    }
+
     @Test func segmentFilesListInOffsetOrderWithLs() throws {
         let directory = try TemporaryDirectory()
         let fixture = fixture(

@@ -106,6 +106,8 @@ final class ManualClock: Sendable {
 
     func advance(by milliseconds: Int64) { now.withLock { $0 += milliseconds } }
 
+    var milliseconds: Int64 { now.withLock { $0 } }
+
     var wallClock: WallClock {
         WallClock { [now] in now.withLock { $0 } }
     }
