@@ -108,6 +108,20 @@ public final class BrokerMetrics: Sendable {
         producesInFlightGauge.record(0)
     }
 
+    /// The Kafka name of `code`, including the codes only the broker answers.
+    static func name(of code: KafkaErrorCode) -> String {
+        if let name = code.name { return name }
+        switch code.rawValue {
+        case 12: return "OFFSET_METADATA_TOO_LARGE"
+        case 17: return "INVALID_TOPIC_EXCEPTION"
+        case 21: return "INVALID_REQUIRED_ACKS"
+        case 24: return "INVALID_GROUP_ID"
+        case 47: return "INVALID_PRODUCER_EPOCH"
+        case 56: return "KAFKA_STORAGE_ERROR"
+        default: return "\(code.rawValue)"
+        }
+    }
+
     /// A Produce request started (`+1`) or was answered (`-1`).
     func produceInFlight(_ change: Int) {
         let value = producesInFlightCount.withLock { count in
@@ -132,7 +146,7 @@ public final class BrokerMetrics: Sendable {
             if let counter = errors[code.rawValue] { return counter }
             let counter = Counter(
                 label: "edgelog_broker_errors_total",
-                dimensions: [("code", code.name ?? "\(code.rawValue)")],
+                dimensions: [("code", Self.name(of: code))],
                 factory: factory
             )
             errors[code.rawValue] = counter

@@ -49,7 +49,7 @@ final class PartitionProducers: Sendable {
     struct State {
         /// `nil` until loaded, and again after the log was reset.
         var table: ProducerStateTable?
-        var lastResetAttempt: Int64 = Int64.min
+        var lastResetAttempt: Int64?
     }
 
     let log: PartitionLog
@@ -361,9 +361,7 @@ final class PartitionProducers: Sendable {
 
     private func resetFailedLog(_ state: inout State) {
         let now = clock.milliseconds()
-        guard now - state.lastResetAttempt >= Self.resetIntervalMilliseconds || now < state.lastResetAttempt else {
-            return
-        }
+        if let last = state.lastResetAttempt, now >= last, now - last < Self.resetIntervalMilliseconds { return }
         state.lastResetAttempt = now
         do {
             if try log.reset() {
