@@ -24,6 +24,35 @@ struct BrokerConfigurationTests {
         #expect(try resolved.int(BrokerConfiguration.Keys.metricsPort) == 9101)
     }
 
+    @Test func durabilityAndRetentionKeysHaveTheDocumentedDefaults() throws {
+        let defaults = try BrokerConfiguration(
+            resolved: try RuntimeOptions.parse([]).resolve(keys: BrokerConfiguration.Keys.all, flags: [:], environment: [:])
+        )
+        #expect(defaults.durability == .beforeAck)
+        #expect(defaults.retentionMilliseconds == 24 * 3_600_000)
+        #expect(defaults.retentionBytes == 0)
+        #expect(defaults.diskLimitBytes == 0)
+        #expect(defaults.retentionCheckIntervalMilliseconds == 300_000)
+
+        let resolved = try RuntimeOptions.parse([]).resolve(
+            keys: BrokerConfiguration.Keys.all,
+            flags: ["fsync": "interval", "fsync-interval": "250ms", "retention": "2h", "retention-bytes": "10MiB"],
+            environment: ["EDGELOG_DISK_LIMIT_BYTES": "1GiB", "EDGELOG_RETENTION_CHECK_INTERVAL": "30s"]
+        )
+        let configuration = try BrokerConfiguration(resolved: resolved)
+        #expect(configuration.durability == .interval(milliseconds: 250))
+        #expect(configuration.retentionMilliseconds == 7_200_000)
+        #expect(configuration.retentionBytes == 10 << 20)
+        #expect(configuration.diskLimitBytes == 1 << 30)
+        #expect(configuration.retentionCheckIntervalMilliseconds == 30_000)
+        let never = try RuntimeOptions.parse([]).resolve(
+            keys: BrokerConfiguration.Keys.all, flags: ["fsync": "never"], environment: [:])
+        #expect(try BrokerConfiguration(resolved: never).durability == .never)
+        #expect(throws: (any Error).self) {
+            try RuntimeOptions.parse([]).resolve(keys: BrokerConfiguration.Keys.all, flags: ["fsync": "sometimes"], environment: [:])
+        }
+    }
+
     @Test func contradictoryValuesAreRejected() throws {
         let resolved = try RuntimeOptions.parse([]).resolve(
             keys: BrokerConfiguration.Keys.all,

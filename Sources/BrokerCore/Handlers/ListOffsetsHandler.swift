@@ -24,7 +24,11 @@ extension RequestDispatcher {
                     switch partition.timestamp {
                     case ListOffsetsRequest.earliestTimestamp: offset = log.logStartOffset
                     case ListOffsetsRequest.latestTimestamp: offset = node.highWatermark(of: log)
-                    default: offset = try log.offset(forTimestamp: partition.timestamp) ?? -1
+                    default:
+                        // Not past the high watermark: an offset a consumer could not read yet
+                        // is as good as none.
+                        let found = try log.offset(forTimestamp: partition.timestamp)
+                        offset = found.map { $0 < node.highWatermark(of: log) ? $0 : -1 } ?? -1
                     }
                     return ListOffsetsResponse.Partition(partitionIndex: partition.partitionIndex, offset: offset)
                 } catch {
