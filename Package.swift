@@ -46,6 +46,12 @@ let package = Package(
         .target(name: "AccessRecord", swiftSettings: strict),
         .target(name: "NginxLog", swiftSettings: strict),
         .target(name: "LZ4Frame", dependencies: ["CLZ4"], swiftSettings: strict),
+        .target(name: "KafkaProtocol", dependencies: ["LZ4Frame", nioCore], swiftSettings: strict),
+
+        // The file side of the shipper: tails nginx logs across rotation, checkpoints acknowledged prefixes.
+        .target(name: "LogTailing", dependencies: ["NginxLog", logging], swiftSettings: strict),
+
+        // One parsed nginx line -> one Cap'n Proto record.
         .target(name: "RequestEncoding", dependencies: ["NginxLog", "AccessRecord"], swiftSettings: strict),
 
         // Realistic nginx traffic and its ground truth; never imports the parser it checks.
@@ -61,13 +67,16 @@ let package = Package(
         // The only user of libpq.
         .target(name: "PostgresSink", dependencies: ["CLibPQ", logging], swiftSettings: strict),
 
+        // Partition logs on disk: segments, sparse indexes, recovery. No networking.
+        .target(name: "SegmentStore", dependencies: [logging], swiftSettings: strict),
+
         // Test harness: PostgreSQL clusters and our executables on ephemeral loopback ports.
         .target(name: "PipelineTestSupport", dependencies: ["PostgresSink", logging], swiftSettings: strict),
 
         // Executables: argument parsing and wiring only.
         .executableTarget(
             name: "EdgelogCLI",
-            dependencies: ["AccessRecord", "LZ4Frame", "TrafficGenerator", "EdgelogRuntime", argumentParser, logging],
+            dependencies: ["AccessRecord", "LZ4Frame", "NginxLog", "RequestEncoding", "TrafficGenerator", "EdgelogRuntime", argumentParser, logging, metrics],
             swiftSettings: strict
         ),
 
@@ -75,13 +84,16 @@ let package = Package(
         .testTarget(name: "AccessRecordTests", dependencies: ["AccessRecord", "PipelineTestSupport"], swiftSettings: strict),
         .testTarget(name: "RequestEncodingTests", dependencies: ["RequestEncoding", "TrafficGenerator", "PipelineTestSupport"], swiftSettings: strict),
         .testTarget(name: "LZ4FrameTests", dependencies: ["LZ4Frame", "PipelineTestSupport"], swiftSettings: strict),
+        .testTarget(name: "KafkaProtocolTests", dependencies: ["KafkaProtocol", "PipelineTestSupport", nioCore, .product(name: "NIOEmbedded", package: "swift-nio"), .product(name: "NIOTestUtils", package: "swift-nio")], swiftSettings: strict),
         .testTarget(
             name: "EdgelogRuntimeTests",
             dependencies: ["EdgelogRuntime", "PipelineTestSupport", nioCore, nioPosix, logging, metrics, prometheus, serviceLifecycle],
             swiftSettings: strict
         ),
+        .testTarget(name: "LogTailingTests", dependencies: ["LogTailing", "PipelineTestSupport"], swiftSettings: strict),
         .testTarget(name: "TrafficGeneratorTests", dependencies: ["TrafficGenerator", "PipelineTestSupport"], swiftSettings: strict),
         .testTarget(name: "PostgresSinkTests", dependencies: ["PostgresSink", "PipelineTestSupport"], swiftSettings: strict),
+        .testTarget(name: "SegmentStoreTests", dependencies: ["SegmentStore", "PipelineTestSupport"], swiftSettings: strict),
         .testTarget(name: "PipelineTestSupportTests", dependencies: ["PipelineTestSupport", "PostgresSink"], swiftSettings: strict),
     ]
 )

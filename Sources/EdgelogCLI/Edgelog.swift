@@ -1,12 +1,11 @@
 import ArgumentParser
 
 /// `edgelog`: the operator's and analyst's command line.
-struct Edgelog: ParsableCommand {
+@main
+struct Edgelog: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "edgelog",
         abstract: "edgelog: per-site, per-minute nginx traffic and attack analytics.",
-        subcommands: [GenerateCommand.self]
+        subcommands: [DemoCommand.self, GenerateCommand.self]
     )
 }
-
-Edgelog.main()

@@ -1,0 +1,75 @@
+/// A Kafka protocol error code (`int16` on the wire), with names for the codes of README §6.
+///
+/// A struct rather than an enum: a client decodes whatever code a broker sends, including codes
+/// this list does not name, and must not fail to parse a response because of one. Named codes
+/// still work in `switch` (`case .unknownTopicOrPartition:`) through `Equatable` matching.
+public struct KafkaErrorCode: RawRepresentable, Sendable, Hashable, CustomStringConvertible {
+    public var rawValue: Int16
+
+    public init(rawValue: Int16) {
+        self.rawValue = rawValue
+    }
+
+    /// Success.
+    public static let none = KafkaErrorCode(rawValue: 0)
+    /// Unexpected internal failure.
+    public static let unknownServerError = KafkaErrorCode(rawValue: -1)
+    /// Fetch offset below the log start or above the high watermark.
+    public static let offsetOutOfRange = KafkaErrorCode(rawValue: 1)
+    /// A produced batch fails its CRC, length or magic checks.
+    public static let corruptMessage = KafkaErrorCode(rawValue: 2)
+    /// Unknown topic or partition.
+    public static let unknownTopicOrPartition = KafkaErrorCode(rawValue: 3)
+    /// Used while a topic is being auto-created.
+    public static let leaderNotAvailable = KafkaErrorCode(rawValue: 5)
+    /// Called NOT_LEADER_FOR_PARTITION before Kafka 2.6.
+    public static let notLeaderOrFollower = KafkaErrorCode(rawValue: 6)
+    /// A batch larger than the maximum message size.
+    public static let messageTooLarge = KafkaErrorCode(rawValue: 10)
+    public static let coordinatorNotAvailable = KafkaErrorCode(rawValue: 15)
+    public static let notCoordinator = KafkaErrorCode(rawValue: 16)
+    public static let illegalGeneration = KafkaErrorCode(rawValue: 22)
+    public static let inconsistentGroupProtocol = KafkaErrorCode(rawValue: 23)
+    public static let unknownMemberId = KafkaErrorCode(rawValue: 25)
+    public static let rebalanceInProgress = KafkaErrorCode(rawValue: 27)
+    /// ApiVersions at a version the broker does not speak (README §2, rule 1).
+    public static let unsupportedVersion = KafkaErrorCode(rawValue: 35)
+    /// A malformed request that can still be answered.
+    public static let invalidRequest = KafkaErrorCode(rawValue: 42)
+    public static let outOfOrderSequenceNumber = KafkaErrorCode(rawValue: 45)
+    public static let duplicateSequenceNumber = KafkaErrorCode(rawValue: 46)
+    public static let unsupportedCompressionType = KafkaErrorCode(rawValue: 76)
+    /// Record-level validation failure (an alternative to ``corruptMessage``).
+    public static let invalidRecord = KafkaErrorCode(rawValue: 87)
+
+    /// The Kafka name of a code listed above, `nil` for other codes.
+    public var name: String? {
+        switch rawValue {
+        case 0: "NONE"
+        case -1: "UNKNOWN_SERVER_ERROR"
+        case 1: "OFFSET_OUT_OF_RANGE"
+        case 2: "CORRUPT_MESSAGE"
+        case 3: "UNKNOWN_TOPIC_OR_PARTITION"
+        case 5: "LEADER_NOT_AVAILABLE"
+        case 6: "NOT_LEADER_OR_FOLLOWER"
+        case 10: "MESSAGE_TOO_LARGE"
+        case 15: "COORDINATOR_NOT_AVAILABLE"
+        case 16: "NOT_COORDINATOR"
+        case 22: "ILLEGAL_GENERATION"
+        case 23: "INCONSISTENT_GROUP_PROTOCOL"
+        case 25: "UNKNOWN_MEMBER_ID"
+        case 27: "REBALANCE_IN_PROGRESS"
+        case 35: "UNSUPPORTED_VERSION"
+        case 42: "INVALID_REQUEST"
+        case 45: "OUT_OF_ORDER_SEQUENCE_NUMBER"
+        case 46: "DUPLICATE_SEQUENCE_NUMBER"
+        case 76: "UNSUPPORTED_COMPRESSION_TYPE"
+        case 87: "INVALID_RECORD"
+        default: nil
+        }
+    }
+
+    public var description: String {
+        if let name { "\(name) (\(rawValue))" } else { "error \(rawValue)" }
+    }
+}

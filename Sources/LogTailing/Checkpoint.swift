@@ -1,0 +1,104 @@
+/// How far one tailed file has been shipped for good (DESIGN.md §10.3), so a restarted shipper
+/// resumes there with the same producer state and the broker drops what it already holds.
+///
+/// Every field is "as of the end of the acknowledged prefix": `offset` is the end of the
+/// longest prefix of the file whose batches are all acknowledged (always a line boundary),
+/// and `producerId`, `producerEpoch`, `sequences` are the producer's state right after the
+/// last batch of that prefix. The tailing side treats the producer fields as opaque.
+///
+/// On disk (JSON, one file per device and inode, see `CheckpointStore`):
+/// ```
+/// {"version": 1, "identity": {"device": 2049, "inode": 1234, "fingerprint": "<base64>"},
+///  "path": "/var/log/nginx/access.log", "source": "/var/log/nginx/*.log", "offset": 81920,
+///  "producerId": 7, "producerEpoch": 0,
+///  "sequences": [{"partition": 0, "nextSequence": 120}, {"partition": 3, "nextSequence": 41}]}
+/// ```
+public struct Checkpoint: Sendable, Equatable {
+    /// The only layout written; a reader rejects any other.
+    public static let currentVersion = 1
+
+    /// Which file (and which content: the fingerprint) the offset belongs to.
+    public var identity: FileIdentity
+    /// Where the file was last seen; after a restart its directory is searched for the inode
+    /// when no source path leads to it any more (it was rotated while the shipper was down).
+    public var path: String
+    /// The configured `LogSource.pattern` that matched the file (gives its format and site).
+    public var sourcePattern: String
+    /// End of the acknowledged prefix; reading resumes here.
+    public var offset: Int64
+    /// The producer id used for this file's batches (-1 before the broker gave one).
+    public var producerId: Int64
+    public var producerEpoch: Int16
+    /// Next sequence number per partition.
+    public var sequences: [Int32: Int32]
+
+    public init(
+        identity: FileIdentity,
+        path: String,
+        sourcePattern: String,
+        offset: Int64,
+        producerId: Int64 = -1,
+        producerEpoch: Int16 = -1,
+        sequences: [Int32: Int32] = [:]
+    ) {
+        self.identity = identity
+        self.path = path
+        self.sourcePattern = sourcePattern
+        self.offset = offset
+        self.producerId = producerId
+        self.producerEpoch = producerEpoch
+        self.sequences = sequences
+    }
+}
+
+extension Checkpoint: Codable {
+    private enum CodingKeys: String, CodingKey {
+        case version, identity, path, source, offset, producerId, producerEpoch, sequences
+    }
+
+    private struct PartitionSequence: Codable {
+        var partition: Int32
+        var nextSequence: Int32
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(Self.currentVersion, forKey: .version)
+        try container.encode(identity, forKey: .identity)
+        try container.encode(path, forKey: .path)
+        try container.encode(sourcePattern, forKey: .source)
+        try container.encode(offset, forKey: .offset)
+        try container.encode(producerId, forKey: .producerId)
+        try container.encode(producerEpoch, forKey: .producerEpoch)
+        let sorted = sequences.sorted { $0.key < $1.key }.map { PartitionSequence(partition: $0.key, nextSequence: $0.value) }
+        try container.encode(sorted, forKey: .sequences)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let version = try container.decode(Int.self, forKey: .version)
+        guard version == Self.currentVersion else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .version, in: container, debugDescription: "unsupported checkpoint version \(version)")
+        }
+        let offset = try container.decode(Int64.self, forKey: .offset)
+        guard offset >= 0 else {
+            throw DecodingError.dataCorruptedError(forKey: .offset, in: container, debugDescription: "negative offset")
+        }
+        var sequences: [Int32: Int32] = [:]
+        for entry in try container.decode([PartitionSequence].self, forKey: .sequences) {
+            guard sequences.updateValue(entry.nextSequence, forKey: entry.partition) == nil else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .sequences, in: container, debugDescription: "partition \(entry.partition) listed twice")
+            }
+        }
+        self.init(
+            identity: try container.decode(FileIdentity.self, forKey: .identity),
+            path: try container.decode(String.self, forKey: .path),
+            sourcePattern: try container.decode(String.self, forKey: .source),
+            offset: offset,
+            producerId: try container.decode(Int64.self, forKey: .producerId),
+            producerEpoch: try container.decode(Int16.self, forKey: .producerEpoch),
+            sequences: sequences)
+    }
+}

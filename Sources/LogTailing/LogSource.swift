@@ -1,0 +1,58 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One configured log to tail: a path or a glob, the nginx `log_format` its lines follow, and
+/// an optional site label for formats without `$host`.
+///
+/// Glob syntax is `glob(3)`'s (`*`, `?`, `[...]`, no brace expansion). A glob such as
+/// `access.log*` also matches rotated names (`access.log.1`); a renamed file is the same file
+/// by its inode, so it is not read twice. Compressed rotations (`.gz`) are bytes, not lines:
+/// leave them out of the pattern.
+public struct LogSource: Sendable, Equatable, Hashable {
+    /// The `log_format` used when none is given.
+    public static let defaultLogFormat = "combined"
+
+    /// A file path or a `glob(3)` pattern.
+    public var pattern: String
+    /// nginx `log_format` text, or the name of a built-in format (`combined`, `edge`).
+    public var logFormat: String
+    /// The site of every line of these files, for formats without `$host`.
+    public var siteLabel: String?
+
+    public init(pattern: String, logFormat: String = LogSource.defaultLogFormat, siteLabel: String? = nil) {
+        self.pattern = pattern
+        self.logFormat = logFormat
+        self.siteLabel = siteLabel
+    }
+
+    /// Whether `pattern` has glob metacharacters (else it names one file, which may not exist yet).
+    public var isGlob: Bool {
+        pattern.utf8.contains { $0 == UInt8(ascii: "*") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "[") }
+    }
+
+    /// The paths the pattern matches now, sorted. A plain path is returned as is (whether or not
+    /// it exists: the caller's `stat` decides); a glob that matches nothing gives `[]`.
+    public func matchingPaths() throws(SystemCallError) -> [String] {
+        guard isGlob else { return [pattern] }
+        var result = glob_t()
+        defer { globfree(&result) }
+        let status = glob(pattern, 0, nil, &result)
+        switch status {
+        case 0:
+            break
+        case GLOB_NOMATCH:
+            return []
+        default:
+            throw SystemCallError("glob", path: pattern, errorNumber: status == GLOB_NOSPACE ? ENOMEM : EIO)
+        }
+        var paths: [String] = []
+        paths.reserveCapacity(Int(result.gl_pathc))
+        for index in 0..<Int(result.gl_pathc) {
+            if let entry = result.gl_pathv[index] {
+                paths.append(String(cString: entry))
+            }
+        }
+        return paths
+    }
+}

@@ -1,0 +1,313 @@
+import Logging
+
+/// Tails the files of a set of `LogSource`s and hands out every complete line once, across
+/// rename rotation, copytruncate, deletion, files that appear later, and restarts.
+///
+/// The caller pulls; nothing is read unless it asks, so when the output (the broker) is slow
+/// or down the log files themselves are the buffer and memory stays at one `ReadBuffer`:
+/// ```
+/// let stored = try store.load()
+/// let tailer = Tailer(sources: sources, configuration: settings,
+///                     checkpoints: stored.checkpoints, isFirstStart: stored.isFirstStart)
+/// while running {
+///     for event in try tailer.pollIfDue() { ... }          // starts, ends, losses
+///     let read = try tailer.nextLines(maxBytes: room) { line in ... }  // parse, encode, batch
+///     if read.isCaughtUp { try await Task.sleep(for: settings.pollInterval) }
+/// }
+/// ```
+/// Keep calling `pollIfDue()` even while not pulling lines: deleted files are released only
+/// by polls. After the first poll of a first start, write the started files' checkpoints and
+/// call `CheckpointStore.markInitialized()`.
+///
+/// System calls happen here; every decision is `TailStateMachine`'s. Not thread-safe: owned
+/// by one task.
+public final class Tailer<C: Clock> where C.Duration == Duration {
+    /// A file's device and inode, the key that tells whether a path leads to a tracked file.
+    private struct Inode: Hashable {
+        var device: UInt64
+        var inode: UInt64
+
+        init(_ identity: FileIdentity) {
+            self.device = identity.device
+            self.inode = identity.inode
+        }
+
+        init(device: UInt64, inode: UInt64) {
+            self.device = device
+            self.inode = inode
+        }
+    }
+
+    public let sources: [LogSource]
+    public let configuration: TailerConfiguration
+    private let clock: C
+    private let logger: Logger
+    private var machine: TailStateMachine<C.Instant>
+    private let buffer: ReadBuffer
+    private var files: [TailedFileID: TailedFile] = [:]
+    /// Checkpoints to look for by inode in their directories at the first poll.
+    private var checkpointsToSearch: [Checkpoint]
+    private var lastPoll: C.Instant?
+    private var pollRequested = false
+    private var rotation = 0
+    /// Paths already reported as unreadable, so a permission problem is logged once.
+    private var reportedPaths: Set<String> = []
+
+    /// - Parameters:
+    ///   - checkpoints: `CheckpointStore.load().checkpoints`.
+    ///   - isFirstStart: `CheckpointStore.load().isFirstStart`; only then `startAt` applies.
+    public init(
+        sources: [LogSource],
+        configuration: TailerConfiguration = TailerConfiguration(),
+        checkpoints: [Checkpoint] = [],
+        isFirstStart: Bool,
+        clock: C,
+        logger: Logger = Logger(label: "edgelog.tailing")
+    ) {
+        self.sources = sources
+        self.configuration = configuration
+        self.clock = clock
+        self.logger = logger
+        self.machine = TailStateMachine(
+            configuration: .init(
+                startAt: configuration.startAt, drainIdle: configuration.drainIdle,
+                deletedFileGrace: configuration.deletedFileGrace),
+            checkpoints: checkpoints, isFirstStart: isFirstStart)
+        self.buffer = ReadBuffer(capacity: configuration.readBufferBytes)
+        self.checkpointsToSearch = checkpoints
+    }
+
+    /// Files being read, in the order they were started.
+    public var trackedFiles: [TailedFileID] { files.keys.sorted() }
+
+    /// The current identity of a tracked file (its fingerprint grows with the file).
+    public func identity(of file: TailedFileID) -> FileIdentity? {
+        files[file]?.identity
+    }
+
+    /// A checkpoint of a tracked file at `offset` (the end of its acknowledged prefix), with
+    /// the producer state as of that offset.
+    public func checkpoint(
+        of file: TailedFileID, at offset: Int64, producerId: Int64 = -1, producerEpoch: Int16 = -1,
+        sequences: [Int32: Int32] = [:]
+    ) -> Checkpoint? {
+        guard let tailed = files[file], sources.indices.contains(tailed.sourceIndex) else { return nil }
+        return Checkpoint(
+            identity: tailed.identity, path: tailed.path, sourcePattern: sources[tailed.sourceIndex].pattern,
+            offset: offset, producerId: producerId, producerEpoch: producerEpoch, sequences: sequences)
+    }
+
+    /// Polls when `pollInterval` has passed since the last poll, or a read noticed replaced
+    /// content; otherwise returns no events and does nothing.
+    public func pollIfDue() throws -> [TailEvent] {
+        let now = clock.now
+        if !pollRequested, let lastPoll, lastPoll.duration(to: now) < configuration.pollInterval {
+            return []
+        }
+        return try poll()
+    }
+
+    /// Looks at every source and tracked file now and applies what `TailStateMachine` decides.
+    /// Reads no lines.
+    public func poll() throws -> [TailEvent] {
+        let now = clock.now
+        lastPoll = now
+        pollRequested = false
+        var observation = TailObservation(paths: sightPaths())
+        for (id, file) in files {
+            let status = try file.status()
+            let consistent = try file.verifyIdentity()
+            observation.files[id] = TailObservation.FileSighting(
+                size: status.size, linkCount: status.linkCount, consumedOffset: file.consumedOffset,
+                scannedOffset: file.scannedOffset, contentReplaced: !consistent)
+        }
+        var opened: [TailedFile] = []
+        var known = Set(files.values.map { Inode($0.identity) })
+        for sighting in observation.paths where !known.contains(Inode(device: sighting.device, inode: sighting.inode)) {
+            guard let file = openCandidate(sighting.path, sourceIndex: sighting.sourceIndex),
+                known.insert(Inode(file.identity)).inserted
+            else { continue }
+            observation.candidates.append(
+                .init(path: sighting.path, sourceIndex: sighting.sourceIndex, identity: file.identity, size: try file.status().size))
+            opened.append(file)
+        }
+        for checkpoint in checkpointsToSearch where !known.contains(Inode(checkpoint.identity)) {
+            guard let file = findRotated(checkpoint), known.insert(Inode(file.identity)).inserted else { continue }
+            observation.candidates.append(
+                .init(
+                    path: file.path, sourceIndex: file.sourceIndex, identity: file.identity, size: try file.status().size,
+                    foundByCheckpointSearch: true))
+            opened.append(file)
+        }
+        checkpointsToSearch = []
+        var events: [TailEvent] = []
+        for action in machine.observe(observation, now: now) {
+            try apply(action, candidates: observation.candidates, opened: opened, events: &events)
+        }
+        return events
+    }
+
+    /// Reads up to about `maxBytes` from the tracked files and hands each complete line to
+    /// `body`, in file order per file. Renamed and deleted files are read first (they are
+    /// older and hold disk space); the others take turns. Lines are valid only inside `body`.
+    /// If `body` throws, that line is handed out again by the next call.
+    public func nextLines(maxBytes: Int, _ body: (TailedLine) throws -> Void) throws -> TailReadSummary {
+        var summary = TailReadSummary(lines: 0, scannedBytes: 0, isCaughtUp: true)
+        let ids = files.keys.sorted()
+        let detached = ids.filter { machine.isDetached($0) }
+        var attached = ids.filter { !machine.isDetached($0) }
+        if !attached.isEmpty {
+            rotation = (rotation + 1) % attached.count
+            attached = Array(attached[rotation...] + attached[..<rotation])
+        }
+        var remaining = Int64(max(1, maxBytes))
+        for id in detached + attached {
+            guard remaining > 0 else {
+                summary.isCaughtUp = false
+                break
+            }
+            guard let file = files[id] else { continue }
+            let progress = try file.readLines(using: buffer, maxBytes: Int(remaining), body)
+            summary.lines += progress.lines
+            summary.scannedBytes += progress.scannedBytes
+            remaining -= max(1, progress.scannedBytes)
+            if progress.contentReplaced {
+                pollRequested = true
+            } else if !progress.reachedEnd {
+                summary.isCaughtUp = false
+            }
+        }
+        return summary
+    }
+
+    // MARK: - Poll steps
+
+    /// `stat` of every path the sources match, each path once (the first source wins).
+    private func sightPaths() -> [TailObservation.PathSighting] {
+        var sightings: [TailObservation.PathSighting] = []
+        var seen: Set<String> = []
+        for (index, source) in sources.enumerated() {
+            let paths: [String]
+            do {
+                paths = try source.matchingPaths()
+            } catch {
+                report(source.pattern, error)
+                continue
+            }
+            for path in paths where seen.insert(path).inserted {
+                do {
+                    guard let status = try FileStatus.of(path: path), status.isRegularFile else { continue }
+                    sightings.append(
+                        .init(path: path, sourceIndex: index, device: status.device, inode: status.inode, size: status.size))
+                } catch {
+                    report(path, error)
+                }
+            }
+        }
+        return sightings
+    }
+
+    private func openCandidate(_ path: String, sourceIndex: Int) -> TailedFile? {
+        do {
+            return try TailedFile(
+                path: path, id: TailedFileID(rawValue: 0), sourceIndex: sourceIndex,
+                maxLineBytes: configuration.maxLineBytes)
+        } catch {
+            report(path, error)
+            return nil
+        }
+    }
+
+    /// The file a checkpoint describes, looked for by inode in the checkpoint's directory: it
+    /// was rotated to a name no source matches while the shipper was down, and its unread rest
+    /// must still be shipped.
+    private func findRotated(_ checkpoint: Checkpoint) -> TailedFile? {
+        guard let sourceIndex = sources.firstIndex(where: { $0.pattern == checkpoint.sourcePattern }) else { return nil }
+        let directory = checkpoint.path.split(separator: "/", omittingEmptySubsequences: false).dropLast()
+            .joined(separator: "/")
+        let base = directory.isEmpty ? (checkpoint.path.hasPrefix("/") ? "/" : ".") : directory
+        guard let names = try? DirectoryEntries.names(in: base) else { return nil }
+        for name in names.sorted() {
+            let path = base == "/" ? "/\(name)" : "\(base)/\(name)"
+            guard let status = try? FileStatus.of(path: path), status.isRegularFile,
+                status.device == checkpoint.identity.device, status.inode == checkpoint.identity.inode
+            else { continue }
+            return openCandidate(path, sourceIndex: sourceIndex)
+        }
+        return nil
+    }
+
+    private func apply(
+        _ action: TailAction, candidates: [TailObservation.Candidate], opened: [TailedFile], events: inout [TailEvent]
+    ) throws {
+        switch action {
+        case .start(let index, let id, let start, let checkpoint):
+            let file = opened[index]
+            file.id = id
+            try file.position(at: start, using: buffer)
+            files[id] = file
+            logger.info(
+                "tailing file",
+                metadata: [
+                    "file": "\(id)", "path": "\(file.path)", "offset": "\(file.consumedOffset)",
+                    "resumed": "\(checkpoint != nil)",
+                ])
+            events.append(
+                .started(
+                    file: id, path: file.path, sourceIndex: file.sourceIndex, identity: file.identity,
+                    offset: file.consumedOffset, resumedFrom: checkpoint))
+        case .ignore:
+            break
+        case .restart(let old, let new, let lost):
+            guard let file = files.removeValue(forKey: old) else { return }
+            try file.restart(as: new)
+            files[new] = file
+            logger.warning(
+                "file content replaced in place (copytruncate), reading again from 0",
+                metadata: ["file": "\(old)", "new": "\(new)", "path": "\(file.path)", "lostBytes": "\(lost)"])
+            events.append(.finished(file: old, reason: .truncated, lostBytes: lost))
+            events.append(
+                .started(
+                    file: new, path: file.path, sourceIndex: file.sourceIndex, identity: file.identity, offset: 0,
+                    resumedFrom: nil))
+        case .close(let id, let reason, let lost):
+            guard let file = files.removeValue(forKey: id) else { return }
+            let metadata: Logger.Metadata = [
+                "file": "\(id)", "path": "\(file.path)", "reason": "\(reason)", "lostBytes": "\(lost)",
+            ]
+            if lost > 0 {
+                logger.warning("closed file with unread bytes", metadata: metadata)
+            } else {
+                logger.info("closed file", metadata: metadata)
+            }
+            events.append(.finished(file: id, reason: reason, lostBytes: lost))
+        case .discard(let checkpoint, let reason):
+            logger.warning(
+                "checkpoint matches no file", metadata: ["path": "\(checkpoint.path)", "reason": "\(reason)"])
+            events.append(.checkpointObsolete(checkpoint, reason: reason))
+        }
+    }
+
+    private func report(_ path: String, _ error: any Error) {
+        guard reportedPaths.insert(path).inserted else { return }
+        logger.warning("cannot read log path", metadata: ["path": "\(path)", "error": "\(error)"])
+    }
+}
+
+extension Tailer where C == ContinuousClock {
+    /// A tailer on the continuous (monotonic) clock.
+    public convenience init(
+        sources: [LogSource],
+        configuration: TailerConfiguration = TailerConfiguration(),
+        checkpoints: [Checkpoint] = [],
+        isFirstStart: Bool,
+        logger: Logger = Logger(label: "edgelog.tailing")
+    ) {
+        self.init(
+            sources: sources, configuration: configuration, checkpoints: checkpoints, isFirstStart: isFirstStart,
+            clock: ContinuousClock(), logger: logger)
+    }
+}
+
+@available(*, unavailable)
+extension Tailer: Sendable {}

@@ -1,0 +1,362 @@
+/// A `SegmentFileSystem` in memory that lies the way disks do, for tests.
+///
+/// Each file keeps two byte arrays: `current` (what reads see: every write so far) and
+/// `durable` (what survives power loss: the bytes as of the file's last `sync()`). `crash()`
+/// throws away everything unsynced, optionally keeping a prefix of the last unsynced write (a
+/// torn write: the disk got part of a sector run before power went), and invalidates every open
+/// handle, as a reboot would. Reopening the log afterwards is start-up recovery after a power
+/// loss. A process kill (`kill -9`) keeps the page cache, so it is modelled by simply reopening
+/// without `crash()`.
+///
+/// Directory operations (create, remove, rename, mkdir) are durable immediately, which is
+/// what `PosixFileSystem` guarantees by fsyncing the parent directory.
+///
+/// Faults are injected per operation (`failNext(_:count:with:)`), optionally only for paths
+/// with a given suffix (e.g. `.index`); a failing write can first write a prefix of its bytes,
+/// as a real `pwrite` that hits `ENOSPC` midway does.
+///
+/// Thread-safe: all state sits behind one lock.
+public final class InMemoryFileSystem: SegmentFileSystem {
+    /// The operations a fault can be injected into.
+    public enum Operation: Sendable, Hashable {
+        case write
+        case sync
+        case truncate
+        case create
+    }
+
+    final class Node {
+        var current: [UInt8] = []
+        var durable: [UInt8] = []
+        /// The most recent write since the last sync, with a global sequence number so `crash`
+        /// can find the last unsynced write of the whole file system.
+        var lastUnsyncedWrite: (position: Int, bytes: [UInt8], sequence: Int)?
+    }
+
+    struct Fault {
+        var operation: Operation
+        var remaining: Int
+        var errno: Int32
+        var pathSuffix: String?
+        var writtenPrefix: Int
+    }
+
+    struct State {
+        var files: [String: Node] = [:]
+        var directories: Set<String> = ["/", "."]
+        var generation = 0
+        var writeSequence = 0
+        var faults: [Fault] = []
+
+        /// Consumes one matching fault, if any.
+        mutating func takeFault(_ operation: Operation, path: String) -> Fault? {
+            guard
+                let index = faults.firstIndex(where: { fault in
+                    fault.operation == operation && fault.remaining > 0
+                        && (fault.pathSuffix.map { path.hasSuffix($0) } ?? true)
+                })
+            else { return nil }
+            faults[index].remaining -= 1
+            let fault = faults[index]
+            if faults[index].remaining == 0 { faults.remove(at: index) }
+            return fault
+        }
+    }
+
+    let state = Locked(State())
+
+    public init() {}
+
+    // MARK: Test controls
+
+    /// Makes the next `count` operations of kind `operation` (on paths ending in `pathSuffix`, if
+    /// given) fail with `errno`, mapped to a `StorageError` exactly as `PosixFileSystem` maps it.
+    /// A failing write first writes `writingPrefix` of its bytes.
+    public func failNext(
+        _ operation: Operation,
+        count: Int = 1,
+        with errno: Int32,
+        pathSuffix: String? = nil,
+        writingPrefix: Int = 0
+    ) {
+        precondition(count > 0 && writingPrefix >= 0, "a fault needs a positive count and prefix >= 0")
+        state.withLock {
+            $0.faults.append(
+                Fault(
+                    operation: operation, remaining: count, errno: errno, pathSuffix: pathSuffix,
+                    writtenPrefix: writingPrefix)
+            )
+        }
+    }
+
+    /// `failNext(.write, ...)`.
+    public func failNextWrites(_ count: Int = 1, with errno: Int32, pathSuffix: String? = nil, writingPrefix: Int = 0) {
+        failNext(.write, count: count, with: errno, pathSuffix: pathSuffix, writingPrefix: writingPrefix)
+    }
+
+    /// Drops any faults not yet triggered.
+    public func clearFaults() {
+        state.withLock { $0.faults.removeAll() }
+    }
+
+    /// Simulates power loss: every file goes back to its durable bytes and every open handle
+    /// becomes invalid (calls on it throw `.closed`).
+    ///
+    /// - Parameters:
+    ///   - keptBytes: when non-nil, the last unsynced write survives with only its first
+    ///     `keptBytes` bytes (clamped to its length); a gap before it reads as zeros.
+    ///   - path: whose last unsynced write is torn; `nil` means the last unsynced write to any file.
+    /// - Returns: the path of the file that got a torn write, if any.
+    @discardableResult
+    public func crash(tearLastWrite keptBytes: Int? = nil, ofFile path: String? = nil) -> String? {
+        state.withLock { state in
+            var torn: (path: String, node: Node, position: Int, bytes: ArraySlice<UInt8>)?
+            if let keptBytes {
+                let candidates = state.files.filter { entry in
+                    entry.value.lastUnsyncedWrite != nil && (path == nil || entry.key == path)
+                }
+                let last = candidates.max { a, b in
+                    (a.value.lastUnsyncedWrite?.sequence ?? 0) < (b.value.lastUnsyncedWrite?.sequence ?? 0)
+                }
+                if let last, let write = last.value.lastUnsyncedWrite {
+                    torn = (last.key, last.value, write.position, write.bytes.prefix(max(0, keptBytes)))
+                }
+            }
+            for node in state.files.values {
+                node.current = node.durable
+                node.lastUnsyncedWrite = nil
+            }
+            if let torn {
+                Self.apply(torn.bytes, at: torn.position, to: &torn.node.current)
+                torn.node.durable = torn.node.current
+            }
+            state.generation += 1
+            return torn?.path
+        }
+    }
+
+    /// What reads of the file see now (unsynced writes included), or `nil` if there is no file.
+    public func contents(atPath path: String) -> [UInt8]? {
+        state.withLock { $0.files[path]?.current }
+    }
+
+    /// What would survive a crash now, or `nil` if there is no file.
+    public func durableContents(atPath path: String) -> [UInt8]? {
+        state.withLock { $0.files[path]?.durable }
+    }
+
+    // MARK: SegmentFileSystem
+
+    public func createDirectory(atPath path: String) throws {
+        let path = Self.normalized(path)
+        try state.withLock { state in
+            var prefix = path.hasPrefix("/") ? "/" : ""
+            for component in path.split(separator: "/", omittingEmptySubsequences: true) {
+                prefix += prefix.isEmpty || prefix == "/" ? String(component) : "/" + component
+                let key = prefix
+                if state.files[key] != nil {
+                    throw StorageError(code: .fileExists, message: "a file is in the way", path: key)
+                }
+                state.directories.insert(key)
+            }
+        }
+    }
+
+    public func contentsOfDirectory(atPath path: String) throws -> [String] {
+        let path = Self.normalized(path)
+        return try state.withLock { state in
+            guard state.directories.contains(path) else {
+                throw StorageError(code: .fileNotFound, message: "no such directory", path: path)
+            }
+            let files = state.files.keys.filter { Self.parent(of: $0) == path }
+            let directories = state.directories.filter { $0 != path && Self.parent(of: $0) == path }
+            return (files + directories).map { Self.lastComponent(of: $0) }
+        }
+    }
+
+    public func fileExists(atPath path: String) -> Bool {
+        let path = Self.normalized(path)
+        return state.withLock { $0.files[path] != nil || $0.directories.contains(path) }
+    }
+
+    public func openFile(atPath path: String, mode: FileOpenMode) throws -> any SegmentFile {
+        let path = Self.normalized(path)
+        return try state.withLock { state in
+            if let node = state.files[path] {
+                return InMemorySegmentFile(fileSystem: self, node: node, path: path, generation: state.generation)
+            }
+            guard mode == .createIfMissing else {
+                throw StorageError(code: .fileNotFound, message: "no such file", path: path)
+            }
+            guard state.directories.contains(Self.parent(of: path)) else {
+                throw StorageError(code: .fileNotFound, message: "no such directory", path: Self.parent(of: path))
+            }
+            guard !state.directories.contains(path) else {
+                throw StorageError(code: .ioFailure, message: "is a directory", path: path)
+            }
+            if let fault = state.takeFault(.create, path: path) {
+                throw StorageError(systemCall: "open", path: path, errno: fault.errno)
+            }
+            let node = Node()
+            state.files[path] = node
+            return InMemorySegmentFile(fileSystem: self, node: node, path: path, generation: state.generation)
+        }
+    }
+
+    public func removeFile(atPath path: String) throws {
+        let path = Self.normalized(path)
+        try state.withLock { state in
+            guard state.files.removeValue(forKey: path) != nil else {
+                throw StorageError(code: .fileNotFound, message: "no such file", path: path)
+            }
+        }
+    }
+
+    public func renameFile(atPath source: String, toPath destination: String) throws {
+        let source = Self.normalized(source)
+        let destination = Self.normalized(destination)
+        try state.withLock { state in
+            guard let node = state.files[source] else {
+                throw StorageError(code: .fileNotFound, message: "no such file", path: source)
+            }
+            guard state.directories.contains(Self.parent(of: destination)) else {
+                throw StorageError(code: .fileNotFound, message: "no such directory", path: destination)
+            }
+            state.files[source] = nil
+            state.files[destination] = node
+        }
+    }
+
+    // MARK: Handles
+
+    /// Runs `body` on the node of an open handle, after checking it survived every crash.
+    func withNode<T>(
+        _ handle: InMemorySegmentFile,
+        _ body: (Node, inout State) throws -> T
+    ) throws -> T {
+        try state.withLock { state in
+            guard !handle.isClosed, handle.generation == state.generation else {
+                throw StorageError(
+                    code: .closed, message: "file handle is closed or did not survive a crash", path: handle.path)
+            }
+            return try body(handle.node, &state)
+        }
+    }
+
+    static func apply<Bytes: Collection<UInt8>>(_ bytes: Bytes, at position: Int, to file: inout [UInt8]) {
+        if position > file.count {
+            file.append(contentsOf: repeatElement(0, count: position - file.count))
+        }
+        let end = position + bytes.count
+        if end > file.count {
+            file.append(contentsOf: repeatElement(0, count: end - file.count))
+        }
+        file.replaceSubrange(position..<end, with: bytes)
+    }
+
+    static func normalized(_ path: String) -> String {
+        var path = path
+        while path.count > 1 && path.hasSuffix("/") { path.removeLast() }
+        return path
+    }
+
+    static func parent(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        let parent = String(path[..<slash])
+        return parent.isEmpty ? "/" : parent
+    }
+
+    static func lastComponent(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return path }
+        return String(path[path.index(after: slash)...])
+    }
+}
+
+/// A handle on an `InMemoryFileSystem` file. Like a file descriptor it follows the file (not
+/// the name) and keeps working after the file is removed, but not after a crash.
+final class InMemorySegmentFile: SegmentFile {
+    let fileSystem: InMemoryFileSystem
+    let node: InMemoryFileSystem.Node
+    let path: String
+    let generation: Int
+    var isClosed = false
+
+    init(fileSystem: InMemoryFileSystem, node: InMemoryFileSystem.Node, path: String, generation: Int) {
+        self.fileSystem = fileSystem
+        self.node = node
+        self.path = path
+        self.generation = generation
+    }
+
+    /// Positions must be non-negative and below 8 GiB (files live in memory; segment files
+    /// never exceed 2 GiB).
+    private func checkPosition(_ position: Int64) throws -> Int {
+        guard position >= 0, position <= Int64(Int32.max) * 4 else {
+            throw StorageError(code: .ioFailure, message: "invalid file position", path: path, position: position)
+        }
+        return Int(position)
+    }
+
+    func size() throws -> Int64 {
+        try fileSystem.withNode(self) { node, _ in Int64(node.current.count) }
+    }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer, at position: Int64) throws -> Int {
+        let start = try checkPosition(position)
+        return try fileSystem.withNode(self) { node, _ in
+            guard start < node.current.count else { return 0 }
+            let count = min(buffer.count, node.current.count - start)
+            node.current.withUnsafeBytes { file in
+                buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: file[start..<(start + count)]))
+            }
+            return count
+        }
+    }
+
+    func write(_ bytes: UnsafeRawBufferPointer, at position: Int64) throws {
+        let start = try checkPosition(position)
+        try fileSystem.withNode(self) { node, state in
+            var written = Array(bytes)
+            let fault = state.takeFault(.write, path: path)
+            if let fault { written = Array(written.prefix(fault.writtenPrefix)) }
+            if !written.isEmpty {
+                InMemoryFileSystem.apply(written, at: start, to: &node.current)
+                state.writeSequence += 1
+                node.lastUnsyncedWrite = (start, written, state.writeSequence)
+            }
+            if let fault {
+                throw StorageError(
+                    systemCall: "pwrite", path: path, position: position + Int64(written.count), errno: fault.errno)
+            }
+        }
+    }
+
+    func truncate(toSize size: Int64) throws {
+        let newSize = try checkPosition(size)
+        try fileSystem.withNode(self) { node, state in
+            if let fault = state.takeFault(.truncate, path: path) {
+                throw StorageError(systemCall: "ftruncate", path: path, position: size, errno: fault.errno)
+            }
+            if newSize < node.current.count {
+                node.current.removeSubrange(newSize...)
+            } else {
+                node.current.append(contentsOf: repeatElement(0, count: newSize - node.current.count))
+            }
+            node.lastUnsyncedWrite = nil
+        }
+    }
+
+    func sync() throws {
+        try fileSystem.withNode(self) { node, state in
+            if let fault = state.takeFault(.sync, path: path) {
+                throw StorageError(systemCall: "fdatasync", path: path, errno: fault.errno)
+            }
+            node.durable = node.current
+            node.lastUnsyncedWrite = nil
+        }
+    }
+
+    func close() {
+        isClosed = true
+    }
+}

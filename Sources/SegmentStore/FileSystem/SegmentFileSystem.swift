@@ -1,0 +1,93 @@
+/// The file operations a partition log needs, and nothing else: the seam that lets the same log
+/// code run on the real disk (`PosixFileSystem`) or on a fake that tears writes, loses unsynced
+/// bytes in a simulated crash and injects errors such as `ENOSPC` (`InMemoryFileSystem`).
+///
+/// Paths are plain `/`-separated strings. Every thrown error is a `StorageError` carrying the
+/// path and, for failed system calls, `errno`.
+///
+/// Durability contract (what the log relies on, and what the fake models):
+/// - Bytes written to a file are durable only after `SegmentFile.sync()` on that file returns.
+///   A crash may lose any unsynced write, or keep a prefix of it (a torn write).
+/// - Creating, removing and renaming files, and creating directories, are durable when the call
+///   returns (the POSIX implementation fsyncs the parent directory).
+/// - `truncate` is durable after the next `sync()` of that file.
+public protocol SegmentFileSystem: Sendable {
+    /// Creates the directory and any missing parents; succeeds if it already exists.
+    func createDirectory(atPath path: String) throws
+
+    /// The names (not paths) of the entries in a directory, in no particular order, without
+    /// `.` and `..`.
+    func contentsOfDirectory(atPath path: String) throws -> [String]
+
+    /// Whether a file or directory exists at `path`.
+    func fileExists(atPath path: String) -> Bool
+
+    /// Opens a file for reading and writing. With `.createIfMissing` a missing file is created
+    /// empty (durably, see above); with `.existing` a missing file throws `.fileNotFound`.
+    func openFile(atPath path: String, mode: FileOpenMode) throws -> any SegmentFile
+
+    /// Removes a file (durably). Open handles stay usable, as with POSIX `unlink`.
+    func removeFile(atPath path: String) throws
+
+    /// Atomically renames a file (durably), replacing any file at `destination`.
+    func renameFile(atPath source: String, toPath destination: String) throws
+}
+
+/// How `SegmentFileSystem.openFile` treats a missing file.
+public enum FileOpenMode: Sendable, Hashable {
+    /// The file must exist.
+    case existing
+    /// Create the file empty when it does not exist; open it as it is when it does.
+    case createIfMissing
+}
+
+/// An open file with positional I/O. Not thread-safe: its owner (a `Segment` inside a
+/// `PartitionLog`) serialises calls.
+public protocol SegmentFile: AnyObject {
+    /// The path the file was opened at.
+    var path: String { get }
+
+    /// Current size in bytes, including unsynced writes.
+    func size() throws -> Int64
+
+    /// Reads up to `buffer.count` bytes starting at byte `position`; returns fewer only at the
+    /// end of the file.
+    func read(into buffer: UnsafeMutableRawBufferPointer, at position: Int64) throws -> Int
+
+    /// Writes all of `bytes` at byte `position`, extending the file as needed. On failure some
+    /// prefix of `bytes` may have been written.
+    func write(_ bytes: UnsafeRawBufferPointer, at position: Int64) throws
+
+    /// Cuts (or extends with zeros) the file to `size` bytes.
+    func truncate(toSize size: Int64) throws
+
+    /// Makes every write and truncation so far durable.
+    func sync() throws
+
+    /// Releases the handle. Further calls throw `.closed`; calling `close` again does nothing.
+    func close()
+}
+
+extension SegmentFile {
+    /// Up to `count` bytes from `position` (fewer at the end of the file).
+    public func read(at position: Int64, count: Int) throws -> [UInt8] {
+        precondition(count >= 0, "a read has a non-negative length")
+        var bytes = [UInt8](repeating: 0, count: count)
+        let got = try bytes.withUnsafeMutableBytes { try read(into: $0, at: position) }
+        if got < count { bytes.removeLast(count - got) }
+        return bytes
+    }
+
+    /// The whole file.
+    public func readAll() throws -> [UInt8] {
+        let total = try size()
+        guard total <= Int64(Int.max) else {
+            throw StorageError(code: .ioFailure, message: "file too large to read whole", path: path)
+        }
+        return try read(at: 0, count: Int(total))
+    }
+
+    public func write(_ bytes: [UInt8], at position: Int64) throws {
+        try bytes.withUnsafeBytes { try write($0, at: position) }
+    }
+}

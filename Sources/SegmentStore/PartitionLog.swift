@@ -1,0 +1,420 @@
+import Logging
+
+/// The log of one topic-partition: a directory of segments (`<topic>-<partition>/`, see
+/// `SegmentFileName` and `Segment` for the files and their byte layouts) that batches are
+/// appended to and fetched from.
+///
+/// Offsets: the log assigns them. Each appended batch gets base offset = the log end offset,
+/// written into its bytes 0..<8, and the log end advances by the batch's record count. Offsets
+/// are contiguous from `logStartOffset` to `logEndOffset` (exclusive).
+///
+/// Durability: `append` writes to the files but does not sync; `sync()` makes everything
+/// appended so far durable and moves `durableEndOffset` to the log end. One `sync()` covers all
+/// appends before it, which is what group commit builds on (concurrent producers append, one
+/// sync, all are acknowledged up to `durableEndOffset`). Fetches that must never see bytes a
+/// crash can take back read `upTo: durableEndOffset`. A failed sync leaves the log unwritable
+/// (after a failed fsync the kernel may have dropped the dirty pages, so a retry that succeeds
+/// proves nothing): reopen it, which runs recovery.
+///
+/// Opening runs `LogRecovery`; `recoveryReport` says what it did.
+///
+/// Thread-safe: every method runs under one lock (I/O included, `sync()` too), so calls are
+/// serialised per partition. The lock is not held while the validator checks appended batches.
+public final class PartitionLog: Sendable {
+    /// A summary of one segment, for retention decisions and diagnostics.
+    public struct SegmentSummary: Sendable, Hashable {
+        /// Offset of the segment's first batch (its file name).
+        public var baseOffset: Int64
+        /// Offset after its last batch.
+        public var endOffset: Int64
+        /// Bytes of batches in its `.log`.
+        public var bytes: Int64
+        /// Largest batch `maxTimestamp` in it, `nil` when empty.
+        public var maxTimestamp: Int64?
+    }
+
+    struct State {
+        /// Oldest first; never empty; the last one is active.
+        var segments: [Segment]
+        var logEndOffset: Int64
+        var durableEndOffset: Int64
+        var isClosed = false
+        /// Set by a failed sync; every later write throws it.
+        var failure: StorageError?
+        /// A roll failed (e.g. no space for the new files). Until one succeeds nothing more is
+        /// appended to the old segment: a new segment's `.log` may already exist at the log end,
+        /// and recovery would take it for the start of the next segment.
+        var rollPending = false
+
+        var active: Segment {
+            guard let last = segments.last else { preconditionFailure("a log always has a segment") }
+            return last
+        }
+    }
+
+    /// No offset reaches this (2^62), so offset arithmetic never overflows; recovery rejects
+    /// segment files named above it.
+    public static let maximumOffset: Int64 = 1 << 62
+
+    /// The partition directory.
+    public let directory: String
+    public let configuration: PartitionLogConfiguration
+    /// What start-up recovery found and changed.
+    public let recoveryReport: LogRecoveryReport
+    private let fileSystem: any SegmentFileSystem
+    private let validator: BatchValidator
+    private let clock: WallClock
+    private let logger: Logger
+    private let state: Locked<State>
+
+    /// Opens (creating if needed) the log in `directory` and recovers it.
+    ///
+    /// - Parameters:
+    ///   - directory: the partition directory, e.g. `<data>/<topic>-<partition>` (see
+    ///     `SegmentFileName.partitionDirectoryName`); created with its parents when missing.
+    ///   - validator: run on every appended batch and on every batch recovery checks (CRC-32C
+    ///     for Kafka batches).
+    ///   - clock: for segment age.
+    /// - Throws: `StorageError` (`.invalidConfiguration`, `.corruptSegment` for damage recovery
+    ///   must not cut away, or a file system failure).
+    public init(
+        directory: String,
+        fileSystem: some SegmentFileSystem,
+        configuration: PartitionLogConfiguration = PartitionLogConfiguration(),
+        validator: BatchValidator,
+        clock: WallClock = .system,
+        logger: Logger
+    ) throws {
+        try configuration.validate()
+        var logger = logger
+        logger[metadataKey: "partition-log"] = "\(directory)"
+        let (segments, report) = try LogRecovery.recover(
+            LogRecovery.Context(
+                directory: directory,
+                fileSystem: fileSystem,
+                configuration: configuration,
+                validator: validator,
+                now: clock.milliseconds(),
+                logger: logger
+            )
+        )
+        guard let last = segments.last else { preconditionFailure("recovery returns at least one segment") }
+        self.directory = directory
+        self.fileSystem = fileSystem
+        self.configuration = configuration
+        self.validator = validator
+        self.clock = clock
+        self.logger = logger
+        self.recoveryReport = report
+        // Recovery synced the last segment, so everything found is durable.
+        self.state = Locked(State(segments: segments, logEndOffset: last.nextOffset, durableEndOffset: last.nextOffset))
+        logger.debug(
+            "opened partition log",
+            metadata: [
+                "segments": "\(segments.count)",
+                "log-end-offset": "\(last.nextOffset)",
+                "truncated-bytes": "\(report.truncatedBytes)",
+                "rebuilt-index-files": "\(report.rebuiltIndexFiles.count)",
+            ]
+        )
+    }
+
+    // MARK: Offsets
+
+    /// Offset of the oldest batch still stored.
+    public var logStartOffset: Int64 {
+        state.withLock { $0.segments[0].baseOffset }
+    }
+
+    /// Offset the next appended record gets.
+    public var logEndOffset: Int64 {
+        state.withLock { $0.logEndOffset }
+    }
+
+    /// End of what a crash cannot take back: the log end as of the last successful `sync()`
+    /// (or of opening). Never above `logEndOffset`.
+    public var durableEndOffset: Int64 {
+        state.withLock { $0.durableEndOffset }
+    }
+
+    /// The segments, oldest first.
+    public var segments: [SegmentSummary] {
+        state.withLock { state in
+            state.segments.map { segment in
+                SegmentSummary(
+                    baseOffset: segment.baseOffset,
+                    endOffset: segment.nextOffset,
+                    bytes: segment.size,
+                    maxTimestamp: segment.isEmpty ? nil : segment.maxTimestamp
+                )
+            }
+        }
+    }
+
+    // MARK: Appending
+
+    /// Appends one or more whole v2 record batches placed back to back (as in a Produce
+    /// request), assigning their offsets.
+    ///
+    /// Each batch must pass the storage's checks (`BatchHeader.structuralProblem` with
+    /// `maxBatchBytes`) and the validator, or nothing is appended and `.invalidBatch` is thrown.
+    /// The stored bytes are the given bytes with bytes 0..<8 of each batch set to its assigned
+    /// base offset. Not durable until `sync()`.
+    ///
+    /// On a file system error (e.g. `.noSpace`) nothing is appended and the log stays readable
+    /// and consistent; a later append may succeed.
+    ///
+    /// - Returns: the base offset of the first batch and the last offset of the last one.
+    @discardableResult
+    public func append(_ batches: UnsafeRawBufferPointer) throws -> (baseOffset: Int64, lastOffset: Int64) {
+        var (headers, recordCount) = try checkedBatches(batches)
+        var bytes = Array(batches)
+        return try state.withLock { state in
+            try checkWritable(state)
+            guard state.logEndOffset + recordCount <= Self.maximumOffset else {
+                throw StorageError(
+                    code: .invalidBatch, message: "offsets exhausted", path: directory, offset: state.logEndOffset)
+            }
+            let now = clock.milliseconds()
+            if shouldRoll(state, incomingBytes: bytes.count, recordCount: recordCount, now: now) {
+                try roll(&state, now: now)
+            }
+            let firstOffset = state.logEndOffset
+            var nextOffset = firstOffset
+            var position = 0
+            bytes.withUnsafeMutableBytes { raw in
+                for index in headers.indices {
+                    headers[index].baseOffset = nextOffset
+                    BatchHeader.store(
+                        baseOffset: nextOffset, into: UnsafeMutableRawBufferPointer(rebasing: raw[position...]))
+                    position += headers[index].totalBytes
+                    nextOffset = headers[index].lastOffset + 1
+                }
+            }
+            try bytes.withUnsafeBytes { try state.active.append($0, headers: headers) }
+            state.logEndOffset = nextOffset
+            return (firstOffset, nextOffset - 1)
+        }
+    }
+
+    @discardableResult
+    public func append(_ batches: [UInt8]) throws -> (baseOffset: Int64, lastOffset: Int64) {
+        try batches.withUnsafeBytes { try append($0) }
+    }
+
+    /// Splits `batches` into batches and checks each; throws `.invalidBatch` for the first bad one.
+    private func checkedBatches(_ batches: UnsafeRawBufferPointer) throws -> ([BatchHeader], Int64) {
+        func invalid(_ message: String, at position: Int) -> StorageError {
+            StorageError(code: .invalidBatch, message: message, path: directory, position: Int64(position))
+        }
+        guard !batches.isEmpty else { throw invalid("no batch", at: 0) }
+        guard batches.count <= configuration.segmentBytes else {
+            throw invalid("\(batches.count) bytes in one append, more than a segment holds", at: 0)
+        }
+        var headers: [BatchHeader] = []
+        var recordCount: Int64 = 0
+        var position = 0
+        while position < batches.count {
+            let rest = UnsafeRawBufferPointer(rebasing: batches[position...])
+            guard let header = BatchHeader(parsing: rest) else {
+                throw invalid("\(rest.count) bytes, less than a batch header", at: position)
+            }
+            if let problem = header.structuralProblem(maxBatchBytes: configuration.effectiveMaxBatchBytes) {
+                throw invalid(problem, at: position)
+            }
+            guard header.totalBytes <= rest.count else {
+                throw invalid("batch of \(header.totalBytes) bytes but only \(rest.count) given", at: position)
+            }
+            guard validator.isValid(UnsafeRawBufferPointer(rebasing: rest[..<header.totalBytes])) else {
+                throw invalid("batch fails validation (checksum)", at: position)
+            }
+            headers.append(header)
+            recordCount += Int64(header.lastOffsetDelta) + 1
+            position += header.totalBytes
+        }
+        guard recordCount <= Int64(Int32.max) else {
+            throw invalid("\(recordCount) records in one append", at: 0)
+        }
+        return (headers, recordCount)
+    }
+
+    private func shouldRoll(_ state: State, incomingBytes: Int, recordCount: Int64, now: Int64) -> Bool {
+        let active = state.active
+        guard !active.isEmpty else { return false }
+        if state.rollPending { return true }
+        let full = active.size + Int64(incomingBytes) > Int64(configuration.segmentBytes)
+        let old = now - active.createdAtMilliseconds >= configuration.segmentAgeMilliseconds
+        // Relative offsets in the indexes are 32-bit.
+        let offsetsExhausted = state.logEndOffset + recordCount - 1 - active.baseOffset > Int64(Int32.max)
+        return full || old || offsetsExhausted
+    }
+
+    /// Starts a new segment at the log end after making the active one durable (the rule that
+    /// lets recovery trust every segment but the last). No-op when the active segment is empty.
+    public func roll() throws {
+        try state.withLock { state in
+            try checkWritable(state)
+            guard !state.active.isEmpty else { return }
+            try roll(&state, now: clock.milliseconds())
+        }
+    }
+
+    private func roll(_ state: inout State, now: Int64) throws {
+        state.rollPending = true
+        try syncActive(&state)
+        let segment = try Segment.create(
+            directory: directory,
+            baseOffset: state.logEndOffset,
+            fileSystem: fileSystem,
+            indexIntervalBytes: configuration.indexIntervalBytes,
+            now: now
+        )
+        state.segments.append(segment)
+        state.rollPending = false
+        logger.debug("rolled to a new segment", metadata: ["base-offset": "\(segment.baseOffset)"])
+    }
+
+    // MARK: Durability
+
+    /// Makes every append so far durable; returns the new `durableEndOffset`.
+    @discardableResult
+    public func sync() throws -> Int64 {
+        try state.withLock { state in
+            try checkWritable(state)
+            try syncActive(&state)
+            return state.durableEndOffset
+        }
+    }
+
+    private func syncActive(_ state: inout State) throws {
+        let end = state.logEndOffset
+        if state.active.hasUnsyncedWrites {
+            do {
+                try state.active.sync()
+            } catch {
+                let failure = StorageError(
+                    code: (error as? StorageError)?.code ?? .ioFailure,
+                    message: "sync failed; the log accepts no more writes until reopened: \(error)",
+                    path: directory,
+                    offset: state.durableEndOffset,
+                    errno: (error as? StorageError)?.errno
+                )
+                state.failure = failure
+                throw failure
+            }
+        }
+        state.durableEndOffset = end
+    }
+
+    private func checkOpen(_ state: State) throws {
+        guard !state.isClosed else {
+            throw StorageError(code: .closed, message: "partition log is closed", path: directory)
+        }
+    }
+
+    private func checkWritable(_ state: State) throws {
+        try checkOpen(state)
+        if let failure = state.failure { throw failure }
+    }
+
+    // MARK: Reading
+
+    /// Whole batches starting with the one that holds `offset`.
+    ///
+    /// Returns at least that one batch even when it is larger than `maxBytes`, then following
+    /// batches of the same segment while the total stays within `maxBytes` and they start below
+    /// `endOffset` (default and upper bound: the log end; pass `durableEndOffset` to serve only
+    /// durable data). Returns no bytes when `offset >= endOffset`.
+    ///
+    /// - Throws: `.offsetOutOfRange` when `offset` is below `logStartOffset` or above `logEndOffset`.
+    public func read(from offset: Int64, maxBytes: Int, upTo endOffset: Int64? = nil) throws -> [UInt8] {
+        try state.withLock { state in
+            try checkOpen(state)
+            let start = state.segments[0].baseOffset
+            guard offset >= start, offset <= state.logEndOffset else {
+                throw StorageError(
+                    code: .offsetOutOfRange,
+                    message: "offset outside \(start)...\(state.logEndOffset)",
+                    path: directory,
+                    offset: offset
+                )
+            }
+            let limit = min(endOffset ?? state.logEndOffset, state.logEndOffset)
+            guard offset < limit else { return [] }
+            return try segment(containing: offset, state).read(from: offset, maxBytes: maxBytes, endOffset: limit)
+        }
+    }
+
+    /// The segment with the greatest base offset `<= offset`; by contiguity it holds `offset`
+    /// when `offset` is below the log end.
+    private func segment(containing offset: Int64, _ state: State) -> Segment {
+        var low = 0
+        var high = state.segments.count
+        while low < high {
+            let middle = (low + high) / 2
+            if state.segments[middle].baseOffset <= offset { low = middle + 1 } else { high = middle }
+        }
+        precondition(low > 0, "offset at or above the log start")
+        return state.segments[low - 1]
+    }
+
+    /// Base offset of the first batch whose `maxTimestamp` is at or after `timestamp` (ms), the
+    /// answer to ListOffsets by timestamp at batch granularity; `nil` when there is none (Kafka
+    /// then answers with the log end).
+    public func offset(forTimestamp timestamp: Int64) throws -> Int64? {
+        try state.withLock { state in
+            try checkOpen(state)
+            for segment in state.segments {
+                if let offset = try segment.firstOffset(atOrAfter: timestamp) { return offset }
+            }
+            return nil
+        }
+    }
+
+    // MARK: Retention and shutdown
+
+    /// Deletes, oldest first, whole segments that end at or before `offset` (every record in
+    /// them is below `offset`). The active segment is never deleted, so the log end survives.
+    /// The `.log` goes first: an interrupted deletion leaves index files without a log, which
+    /// recovery removes.
+    ///
+    /// - Returns: the base offsets of the deleted segments.
+    @discardableResult
+    public func deleteSegments(before offset: Int64) throws -> [Int64] {
+        try state.withLock { state in
+            try checkWritable(state)
+            var deleted: [Int64] = []
+            while state.segments.count > 1, state.segments[0].nextOffset <= offset {
+                let segment = state.segments[0]
+                try fileSystem.removeFile(atPath: segment.paths.log)
+                state.segments.removeFirst()
+                segment.close()
+                for path in [segment.paths.offsetIndex, segment.paths.timeIndex] {
+                    do {
+                        try fileSystem.removeFile(atPath: path)
+                    } catch let error as StorageError where error.code == .fileNotFound {
+                        continue
+                    }
+                }
+                deleted.append(segment.baseOffset)
+                logger.debug("deleted segment", metadata: ["base-offset": "\(segment.baseOffset)"])
+            }
+            return deleted
+        }
+    }
+
+    /// Syncs (unless a sync already failed) and closes every file. Later calls throw `.closed`;
+    /// closing twice does nothing.
+    public func close() throws {
+        try state.withLock { state in
+            guard !state.isClosed else { return }
+            defer {
+                for segment in state.segments { segment.close() }
+                state.isClosed = true
+            }
+            if state.failure == nil {
+                try syncActive(&state)
+            }
+        }
+    }
+}

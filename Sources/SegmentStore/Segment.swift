@@ -1,0 +1,261 @@
+/// One segment of a partition log: the batches from `baseOffset` up to `nextOffset`, in three
+/// files named by `SegmentFileName`:
+///
+/// - `<base>.log`: whole v2 record batches back to back, exactly as produced except bytes
+///   0..<8 (`baseOffset`), which hold the offset the log assigned. No file header, no padding:
+///   byte 0 is the first batch, the file ends with the last batch. The first batch has base
+///   offset `baseOffset`; each next batch starts at the previous batch's last offset + 1.
+/// - `<base>.index`: see `OffsetIndex`. `<base>.timeindex`: see `TimeIndex`.
+///
+/// Only the active (last) segment grows. A segment stops growing when the log rolls; at that
+/// moment all three files are synced, so every segment but the last is whole on disk and only
+/// the last needs tail recovery at start-up.
+///
+/// Not thread-safe: `PartitionLog` serialises every call.
+final class Segment {
+    let baseOffset: Int64
+    let paths: Paths
+    private let log: any SegmentFile
+    private let offsetIndexFile: any SegmentFile
+    private let timeIndexFile: any SegmentFile
+
+    /// Bytes of whole batches in `.log`; reads never go past it, even if the file is longer.
+    private(set) var size: Int64
+    /// Offset after the last batch (`baseOffset` when empty).
+    private(set) var nextOffset: Int64
+    private(set) var offsetIndex: OffsetIndex
+    private(set) var timeIndex: TimeIndex
+    /// The indexing state after the last batch. Kept for every segment (loaded segments rebuild
+    /// it only if they are the last one, which is the only one that appends).
+    private var builder: SegmentIndexBuilder?
+    /// Largest `maxTimestamp` of any batch (`Int64.min` when empty).
+    private(set) var maxTimestamp: Int64
+    /// When the segment was created, or opened at start-up: the start of its age for rolling.
+    let createdAtMilliseconds: Int64
+    /// Writes since the last `sync()`.
+    private(set) var hasUnsyncedWrites = false
+    /// A failed append could not cut its partial bytes off again; do it before the next write.
+    private var tailNeedsTruncation = false
+
+    struct Paths: Sendable, Hashable {
+        var log: String
+        var offsetIndex: String
+        var timeIndex: String
+
+        init(directory: String, baseOffset: Int64) {
+            func path(_ kind: SegmentFileName.Kind) -> String {
+                directory + "/" + SegmentFileName(baseOffset: baseOffset, kind: kind).name
+            }
+            log = path(.log)
+            offsetIndex = path(.offsetIndex)
+            timeIndex = path(.timeIndex)
+        }
+
+        var all: [String] { [log, offsetIndex, timeIndex] }
+    }
+
+    init(
+        baseOffset: Int64,
+        paths: Paths,
+        files: (log: any SegmentFile, offsetIndex: any SegmentFile, timeIndex: any SegmentFile),
+        size: Int64,
+        nextOffset: Int64,
+        offsetIndex: OffsetIndex,
+        timeIndex: TimeIndex,
+        builder: SegmentIndexBuilder?,
+        maxTimestamp: Int64,
+        createdAtMilliseconds: Int64
+    ) {
+        precondition(size >= 0 && nextOffset >= baseOffset, "a segment's end is at or after its start")
+        precondition(
+            offsetIndex.baseOffset == baseOffset && timeIndex.baseOffset == baseOffset, "indexes of this segment")
+        self.baseOffset = baseOffset
+        self.paths = paths
+        self.log = files.log
+        self.offsetIndexFile = files.offsetIndex
+        self.timeIndexFile = files.timeIndex
+        self.size = size
+        self.nextOffset = nextOffset
+        self.offsetIndex = offsetIndex
+        self.timeIndex = timeIndex
+        self.builder = builder
+        self.maxTimestamp = maxTimestamp
+        self.createdAtMilliseconds = createdAtMilliseconds
+    }
+
+    /// A new, empty segment: three empty files (created durably, `.log` first so an interrupted
+    /// creation leaves at worst a log without indexes, which recovery completes).
+    static func create(
+        directory: String,
+        baseOffset: Int64,
+        fileSystem: any SegmentFileSystem,
+        indexIntervalBytes: Int,
+        now: Int64
+    ) throws -> Segment {
+        let paths = Paths(directory: directory, baseOffset: baseOffset)
+        var opened: [any SegmentFile] = []
+        do {
+            for path in paths.all {
+                let file = try fileSystem.openFile(atPath: path, mode: .createIfMissing)
+                opened.append(file)
+                // Left over from an earlier failed roll to this same offset: start empty.
+                if try file.size() > 0 {
+                    try file.truncate(toSize: 0)
+                    try file.sync()
+                }
+            }
+        } catch {
+            for file in opened { file.close() }
+            throw error
+        }
+        return Segment(
+            baseOffset: baseOffset,
+            paths: paths,
+            files: (opened[0], opened[1], opened[2]),
+            size: 0,
+            nextOffset: baseOffset,
+            offsetIndex: OffsetIndex(baseOffset: baseOffset),
+            timeIndex: TimeIndex(baseOffset: baseOffset),
+            builder: SegmentIndexBuilder(baseOffset: baseOffset, indexIntervalBytes: indexIntervalBytes),
+            maxTimestamp: Int64.min,
+            createdAtMilliseconds: now
+        )
+    }
+
+    var isEmpty: Bool { size == 0 }
+
+    /// Appends whole batches whose base offsets are already assigned (`headers` describes them
+    /// in order, `batches` holds exactly their bytes). Either everything is appended, or the
+    /// segment is left as it was and the error is thrown: partial bytes are cut off again (or,
+    /// if that fails too, before the next append) and never read, since reads stop at `size`.
+    func append(_ batches: UnsafeRawBufferPointer, headers: [BatchHeader]) throws {
+        guard var builder else {
+            preconditionFailure("only the active segment appends")
+        }
+        precondition(headers.first?.baseOffset == nextOffset, "batches continue the segment")
+        if tailNeedsTruncation {
+            try cutToKnownSizes()
+        }
+        var newOffsetEntries: [OffsetIndex.Entry] = []
+        var newTimeEntries: [TimeIndex.Entry] = []
+        var position = size
+        for header in headers {
+            let (offsetEntry, timeEntry) = builder.add(header, at: position)
+            if let offsetEntry { newOffsetEntries.append(offsetEntry) }
+            if let timeEntry { newTimeEntries.append(timeEntry) }
+            position += Int64(header.totalBytes)
+        }
+        precondition(position - size == Int64(batches.count), "headers describe exactly the bytes")
+        hasUnsyncedWrites = true
+        do {
+            try log.write(batches, at: size)
+            if !newOffsetEntries.isEmpty {
+                let at = Int64(offsetIndex.count * OffsetIndex.entryBytes)
+                try offsetIndexFile.write(newOffsetEntries.flatMap(OffsetIndex.encode), at: at)
+            }
+            if !newTimeEntries.isEmpty {
+                let at = Int64(timeIndex.count * TimeIndex.entryBytes)
+                try timeIndexFile.write(newTimeEntries.flatMap(TimeIndex.encode), at: at)
+            }
+        } catch {
+            do { try cutToKnownSizes() } catch { tailNeedsTruncation = true }
+            throw error
+        }
+        for entry in newOffsetEntries { offsetIndex.append(entry) }
+        for entry in newTimeEntries { timeIndex.append(entry) }
+        self.builder = builder
+        size = position
+        nextOffset = (headers.last?.lastOffset ?? nextOffset - 1) + 1
+        maxTimestamp = builder.maxTimestamp
+    }
+
+    /// Cuts all three files back to what the in-memory state says they hold.
+    private func cutToKnownSizes() throws {
+        try log.truncate(toSize: size)
+        try offsetIndexFile.truncate(toSize: Int64(offsetIndex.count * OffsetIndex.entryBytes))
+        try timeIndexFile.truncate(toSize: Int64(timeIndex.count * TimeIndex.entryBytes))
+        tailNeedsTruncation = false
+    }
+
+    /// The header of the batch starting at `position`, which must be a batch boundary below
+    /// `size` (the segment's own bookkeeping guarantees it; a mismatch means the file changed
+    /// under us and is reported as corruption, never trapped on).
+    func header(at position: Int64) throws -> BatchHeader {
+        let bytes = try log.read(at: position, count: BatchHeader.size)
+        guard let header = bytes.withUnsafeBytes({ BatchHeader(parsing: $0) }),
+            header.structuralProblem(maxBatchBytes: Int(Int32.max)) == nil,
+            position + Int64(header.totalBytes) <= size
+        else {
+            throw StorageError(
+                code: .corruptSegment, message: "no valid batch header", path: paths.log, position: position)
+        }
+        return header
+    }
+
+    /// Position and header of the batch holding `offset` (`baseOffset <= offset < nextOffset`):
+    /// index lookup, then a walk over at most `indexIntervalBytes` of headers.
+    func locate(_ offset: Int64) throws -> (position: Int64, header: BatchHeader) {
+        precondition(offset >= baseOffset && offset < nextOffset, "offset inside the segment")
+        var position = Int64(offsetIndex.lookup(offset)?.position ?? 0)
+        while position < size {
+            let header = try header(at: position)
+            if header.lastOffset >= offset { return (position, header) }
+            position += Int64(header.totalBytes)
+        }
+        throw StorageError(
+            code: .corruptSegment, message: "offset not found in its segment", path: paths.log, offset: offset)
+    }
+
+    /// Whole batches from the one holding `offset`: that batch always (even if larger than
+    /// `maxBytes`, so a consumer never gets stuck), then following batches while they fit in
+    /// `maxBytes` and start below `endOffset`. One read of the file.
+    func read(from offset: Int64, maxBytes: Int, endOffset: Int64) throws -> [UInt8] {
+        let (start, first) = try locate(offset)
+        let wanted = max(Int64(first.totalBytes), min(Int64(max(maxBytes, 0)), size - start))
+        var bytes = try log.read(at: start, count: Int(wanted))
+        guard bytes.count == Int(wanted) else {
+            throw StorageError(code: .corruptSegment, message: "short read", path: paths.log, position: start)
+        }
+        var end = first.totalBytes
+        bytes.withUnsafeBytes { raw in
+            while end + BatchHeader.size <= raw.count,
+                let header = BatchHeader(parsing: UnsafeRawBufferPointer(rebasing: raw[end...])),
+                header.batchLength >= BatchHeader.minimumBatchLength,
+                header.baseOffset < endOffset,
+                end + header.totalBytes <= raw.count
+            {
+                end += header.totalBytes
+            }
+        }
+        bytes.removeSubrange(end...)
+        return bytes
+    }
+
+    /// Base offset of the first batch whose `maxTimestamp >= timestamp`, or `nil` if none.
+    func firstOffset(atOrAfter timestamp: Int64) throws -> Int64? {
+        guard maxTimestamp >= timestamp else { return nil }
+        let startOffset = timeIndex.lookup(timestamp: timestamp).map { timeIndex.offset(of: $0) } ?? baseOffset
+        var position = Int64(offsetIndex.lookup(startOffset)?.position ?? 0)
+        while position < size {
+            let header = try header(at: position)
+            if header.maxTimestamp >= timestamp { return header.baseOffset }
+            position += Int64(header.totalBytes)
+        }
+        return nil
+    }
+
+    /// Makes the segment durable: the log first, then the indexes (an index that survives
+    /// without its log is harmless: recovery checks every entry against the log).
+    func sync() throws {
+        try log.sync()
+        try offsetIndexFile.sync()
+        try timeIndexFile.sync()
+        hasUnsyncedWrites = false
+    }
+
+    func close() {
+        log.close()
+        offsetIndexFile.close()
+        timeIndexFile.close()
+    }
+}

@@ -1,0 +1,31 @@
+import KafkaProtocol
+import Testing
+
+struct KafkaErrorCodeTests {
+    /// README §6 table: code, name.
+    @Test(arguments: [
+        (KafkaErrorCode.none, Int16(0), "NONE"), (.unknownServerError, -1, "UNKNOWN_SERVER_ERROR"),
+        (.offsetOutOfRange, 1, "OFFSET_OUT_OF_RANGE"), (.corruptMessage, 2, "CORRUPT_MESSAGE"),
+        (.unknownTopicOrPartition, 3, "UNKNOWN_TOPIC_OR_PARTITION"), (.messageTooLarge, 10, "MESSAGE_TOO_LARGE"),
+        (.illegalGeneration, 22, "ILLEGAL_GENERATION"), (.unknownMemberId, 25, "UNKNOWN_MEMBER_ID"),
+        (.rebalanceInProgress, 27, "REBALANCE_IN_PROGRESS"), (.unsupportedVersion, 35, "UNSUPPORTED_VERSION"),
+        (.invalidRequest, 42, "INVALID_REQUEST"), (.unsupportedCompressionType, 76, "UNSUPPORTED_COMPRESSION_TYPE"),
+        (.invalidRecord, 87, "INVALID_RECORD"),
+    ])
+    func codesMatchTheReadme(_ code: KafkaErrorCode, _ raw: Int16, _ name: String) {
+        #expect(code.rawValue == raw)
+        #expect(code.name == name)
+    }
+
+    @Test func unnamedCodesSurvive() {
+        let code = KafkaErrorCode(rawValue: 7)
+        #expect(code.name == nil)
+        #expect(code.description == "error 7")
+        let matched: Bool
+        switch KafkaErrorCode(rawValue: 3) {
+        case .unknownTopicOrPartition: matched = true
+        default: matched = false
+        }
+        #expect(matched)
+    }
+}

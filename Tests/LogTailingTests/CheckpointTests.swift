@@ -1,0 +1,41 @@
+import Foundation
+import LogTailing
+import Testing
+
+@Suite struct CheckpointTests {
+    static let sample = Checkpoint(
+        identity: FileIdentity(device: 2049, inode: 1234, fingerprint: Array("10.0.0.1 - - [".utf8)),
+        path: "/var/log/nginx/access.log", sourcePattern: "/var/log/nginx/*.log", offset: 81_920,
+        producerId: 7, producerEpoch: 2, sequences: [0: 120, 3: 41, -1: 5])
+
+    @Test func roundTripsThroughJSON() throws {
+        let decoded = try JSONDecoder().decode(Checkpoint.self, from: JSONEncoder().encode(Self.sample))
+        #expect(decoded == Self.sample)
+    }
+
+    /// The documented layout, written by hand, decodes to the values it spells out.
+    @Test func decodesTheDocumentedLayout() throws {
+        let json = """
+            {"version": 1, "identity": {"device": 2049, "inode": 1234, "fingerprint": "MTAuMC4wLjEgLSAtIFs="},
+             "path": "/var/log/nginx/access.log", "source": "/var/log/nginx/*.log", "offset": 81920,
+             "producerId": 7, "producerEpoch": 2,
+             "sequences": [{"partition": -1, "nextSequence": 5}, {"partition": 0, "nextSequence": 120},
+                           {"partition": 3, "nextSequence": 41}]}
+            """
+        #expect(try JSONDecoder().decode(Checkpoint.self, from: Data(json.utf8)) == Self.sample)
+    }
+
+    @Test(arguments: [
+        #"{"version": 2, "identity": {"device": 1, "inode": 1, "fingerprint": ""}, "path": "p", "source": "p", "offset": 0, "producerId": 1, "producerEpoch": 0, "sequences": []}"#,
+        #"{"version": 1, "identity": {"device": 1, "inode": 1, "fingerprint": ""}, "path": "p", "source": "p", "offset": -5, "producerId": 1, "producerEpoch": 0, "sequences": []}"#,
+        #"{"version": 1, "identity": {"device": 1, "inode": 1, "fingerprint": "@@"}, "path": "p", "source": "p", "offset": 0, "producerId": 1, "producerEpoch": 0, "sequences": []}"#,
+        #"{"version": 1, "identity": {"device": 1, "inode": 1, "fingerprint": ""}, "path": "p", "source": "p", "offset": 0, "producerId": 1, "producerEpoch": 0, "sequences": [{"partition": 1, "nextSequence": 1}, {"partition": 1, "nextSequence": 2}]}"#,
+        #"{"version": 1, "identity": {"device": 1, "inode": 1, "fingerprint": ""}, "path": "p", "source": "p", "offset": 0, "producerId": 1, "producerEpoch": 70000, "sequences": []}"#,
+        #"{"version": 1, "path": "p"}"#,
+    ])
+    func rejectsWhatItDoesNotUnderstand(json: String) {
+        #expect(throws: DecodingError.self) {
+            try JSONDecoder().decode(Checkpoint.self, from: Data(json.utf8))
+        }
+    }
+}

@@ -1,0 +1,35 @@
+import Foundation
+import LogTailing
+import Testing
+
+@Suite struct LogSourceTests {
+    @Test func globMatchesTheFilesItNames() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        for name in ["b.log", "a.log", "a.log.1", "notes.txt"] {
+            _ = try LogWriter(path: directory.file(name))
+        }
+        try FileManager.default.createDirectory(atPath: directory.file("sub.log.d"), withIntermediateDirectories: false)
+        #expect(try LogSource(pattern: directory.file("*.log")).matchingPaths() == [directory.file("a.log"), directory.file("b.log")])
+        #expect(try LogSource(pattern: directory.file("a.log*")).matchingPaths() == [directory.file("a.log"), directory.file("a.log.1")])
+        #expect(try LogSource(pattern: directory.file("?.log")).matchingPaths() == [directory.file("a.log"), directory.file("b.log")])
+        #expect(try LogSource(pattern: directory.file("[b].log")).matchingPaths() == [directory.file("b.log")])
+        #expect(try LogSource(pattern: directory.file("*.gz")).matchingPaths() == [])
+    }
+
+    @Test func aPlainPathIsItselfEvenBeforeItExists() throws {
+        let source = LogSource(pattern: "/nonexistent/edgelog/access.log")
+        #expect(!source.isGlob)
+        #expect(try source.matchingPaths() == ["/nonexistent/edgelog/access.log"])
+        #expect(LogSource(pattern: "/var/log/*.log").isGlob)
+    }
+
+    @Test func defaultsAreCombinedAndNoLabel() {
+        let source = LogSource(pattern: "/var/log/nginx/access.log")
+        #expect(source.logFormat == "combined")
+        #expect(source.siteLabel == nil)
+        let labelled = LogSource(pattern: "/srv/shop/access.log", logFormat: "edge", siteLabel: "shop.example")
+        #expect(labelled.logFormat == "edge")
+        #expect(labelled.siteLabel == "shop.example")
+    }
+}
