@@ -21,6 +21,7 @@ let package = Package(
                 .product(name: "AccessRecord", package: "edgelog"),
                 .product(name: "RequestEncoding", package: "edgelog"),
                 .product(name: "TrafficGenerator", package: "edgelog"),
+                .product(name: "LZ4Frame", package: "edgelog"),
             ],
             path: "Sources/EdgelogBench"
         ),

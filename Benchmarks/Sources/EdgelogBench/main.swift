@@ -90,7 +90,7 @@ guard readSummary.records == lineCount else {
 }
 
 results += try CompressionStages.run(
-    batches: batches, log: log, path: path, lines: lineCount, repetitions: repetitions, recordBytes: recordBytes)
+    stages: stages, batches: batches, path: path, lines: lineCount, repetitions: repetitions, recordBytes: recordBytes)
 
 print(Report.table(results))
 for line in Report.notes(results) { print(line) }
