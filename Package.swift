@@ -92,6 +92,7 @@ let package = Package(
         ),
         .testTarget(name: "LogTailingTests", dependencies: ["LogTailing", "PipelineTestSupport"], swiftSettings: strict),
         .testTarget(name: "TrafficGeneratorTests", dependencies: ["TrafficGenerator", "PipelineTestSupport"], swiftSettings: strict),
+        .testTarget(name: "EdgelogCLITests", dependencies: ["PipelineTestSupport"], swiftSettings: strict),
         .testTarget(name: "PostgresSinkTests", dependencies: ["PostgresSink", "PipelineTestSupport"], swiftSettings: strict),
         .testTarget(name: "SegmentStoreTests", dependencies: ["SegmentStore", "PipelineTestSupport"], swiftSettings: strict),
         .testTarget(name: "PipelineTestSupportTests", dependencies: ["PipelineTestSupport", "PostgresSink"], swiftSettings: strict),

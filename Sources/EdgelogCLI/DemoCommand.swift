@@ -75,6 +75,7 @@ struct DemoCommand: AsyncParsableCommand {
 
         if hold {
             print("serving /metrics and /health until SIGTERM or SIGINT")
+            fflush(nil)  // the report must reach a pipe or file before we block
             try await process.run([])
         }
     }

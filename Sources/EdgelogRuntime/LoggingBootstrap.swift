@@ -1,7 +1,7 @@
 import Logging
 
 /// How log lines are written to stderr.
-public enum LogFormat: String, Sendable, CaseIterable {
+public enum LogOutputFormat: String, Sendable, CaseIterable {
     /// swift-log's `StreamLogHandler`: `timestamp level label: key=value [source] message`.
     case text
     /// ``JSONLogHandler``: one JSON object per line, for journald/Loki-style collectors.
@@ -17,7 +17,7 @@ public enum LoggingBootstrap {
     /// - Returns: true if this call installed the backend, false if an earlier call already did
     ///   (the earlier level and format stay in force).
     @discardableResult
-    public static func bootstrap(level: Logger.Level, format: LogFormat = .text) -> Bool {
+    public static func bootstrap(level: Logger.Level, format: LogOutputFormat = .text) -> Bool {
         let first = installed.withLockedValue { done in
             defer { done = true }
             return !done
@@ -34,7 +34,7 @@ public enum LoggingBootstrap {
     public static func makeHandler(
         label: String,
         level: Logger.Level,
-        format: LogFormat,
+        format: LogOutputFormat,
         write: @escaping @Sendable (String) -> Void = StandardError.write
     ) -> any LogHandler {
         switch format {

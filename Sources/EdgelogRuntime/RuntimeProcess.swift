@@ -43,7 +43,7 @@ public struct RuntimeProcess: Sendable {
             throw CleanExit.message(text)
         }
         let level = Logger.Level(rawValue: try configuration.string(.logLevel)) ?? .info
-        let format = LogFormat(rawValue: try configuration.string(.logFormat)) ?? .text
+        let format = LogOutputFormat(rawValue: try configuration.string(.logFormat)) ?? .text
         LoggingBootstrap.bootstrap(level: level, format: format)
         return RuntimeProcess(
             configuration: configuration,

@@ -160,14 +160,11 @@ public final class LZ4FrameDecoder {
             output.append(contentsOf: UnsafeBufferPointer(rebasing: scratch[..<destinationSize]))
             cursor.produced += destinationSize
             if hint == 0 { return }  // End mark (and content checksum) read and verified.
-            // liblz4 stops only when the input is used up or the window is full. With room left
-            // and no input left, the frame cannot finish. (No progress with room on both sides
-            // cannot happen; it is treated the same way so this loop always ends.)
-            let windowFull = destinationSize == window
-            let inputLeft = cursor.consumed < count
-            if !windowFull && (!inputLeft || (sourceSize == 0 && destinationSize == 0)) {
-                throw .truncated
-            }
+            // liblz4 returns before the frame ends only when the input is used up or the window
+            // is full. Room left but no input left: the frame cannot finish. A call that neither
+            // read nor wrote cannot be followed by one that does, so this loop always ends.
+            if sourceSize == 0 && destinationSize == 0 { throw .truncated }
+            if destinationSize < window && cursor.consumed == count { throw .truncated }
         }
     }
 }

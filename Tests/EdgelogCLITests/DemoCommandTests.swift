@@ -1,0 +1,85 @@
+import Foundation
+import PipelineTestSupport
+import Testing
+
+/// The `edgelog` executable as a user runs it: a real process, real signals, a real scrape.
+@Suite(.serialized, .integration)
+struct DemoCommandTests {
+    private func edgelog() throws -> String { try BuiltExecutable.path(named: "edgelog") }
+
+    /// The runtime conventions end to end: the counter on /metrics holds exactly what the demo
+    /// decoded, /health answers, and SIGTERM ends the process with status 0.
+    @Test func demoServesExactCountsAndExitsCleanlyOnSIGTERM() async throws {
+        let port = try FreePort.next()
+        let lines = 3_000
+        let process = try ManagedProcess.start(
+            executable: try edgelog(),
+            arguments: ["demo", "--lines", "\(lines)", "--hold", "--metrics-port", "\(port)"])
+        defer { process.stop() }
+        try await process.waitUntilOutput(contains: "serving /metrics", timeout: .seconds(120))
+        try await process.waitUntilHTTPHealthy(port: port)
+
+        let scrape = try LoopbackProbe.httpGet(port: port, path: "/metrics")
+        #expect(scrape.status == 200)
+        let samples = Self.parseExposition(scrape.bodyText)
+        #expect(samples["edgelog_demo_records_total"] == Double(lines), "\(scrape.bodyText)")
+        let report = process.stdoutText()
+        #expect(report.contains("read      \(lines) lines"), "\(report)")
+
+        process.terminate()
+        let status = try await process.waitForExit(timeout: .seconds(30))
+        #expect(status == .exited(0), "\(process.logs())")
+        #expect(!LoopbackProbe.isListening(port: port))
+    }
+
+    /// Reads a log the generator wrote with awk-checked content: the demo counts every line.
+    @Test func demoReadsAGivenLogInAnotherFormat() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("edgelog-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let log = dir.appendingPathComponent("access.log").path
+        let gen = try ExternalTool.run(try edgelog(), [
+            "generate", "--format", "combined", "--lines", "1234", "--output", log, "--truth", "none",
+        ])
+        #expect(gen.status == 0, "\(gen.stderrText)")
+        let wc = try ExternalTool.run("wc", ["-l", log])
+        #expect(wc.stdoutText.hasPrefix("1234 "))
+
+        let demo = try ExternalTool.run(try edgelog(), [
+            "demo", "--log", log, "--format", "combined", "--site-label", "shop.test", "--metrics-port", "0",
+        ])
+        #expect(demo.status == 0, "\(demo.stderrText)")
+        #expect(demo.stdoutText.contains("read      1234 lines"), "\(demo.stdoutText)")
+        #expect(demo.stdoutText.contains("shop.test"), "\(demo.stdoutText)")
+    }
+
+    @Test func printConfigShowsSourcesAndExitsZero() throws {
+        let result = try ExternalTool.run(
+            try edgelog(), ["demo", "--print-config", "--log-level", "debug"],
+            environment: ProcessInfo.processInfo.environment.merging(["EDGELOG_METRICS_PORT": "9555"]) { $1 })
+        #expect(result.status == 0, "\(result.stderrText)")
+        let text = result.stdoutText
+        #expect(text.contains("log-level"), "\(text)")
+        let levelLine = text.split(separator: "\n").first { $0.hasPrefix("log-level") }
+        #expect(levelLine?.contains("debug") == true && levelLine?.contains("flag") == true, "\(text)")
+        let portLine = text.split(separator: "\n").first { $0.hasPrefix("metrics-port") }
+        #expect(portLine?.contains("9555") == true && portLine?.contains("EDGELOG_METRICS_PORT") == true, "\(text)")
+    }
+
+    @Test func badSettingIsAClearErrorNotACrash() throws {
+        let result = try ExternalTool.run(try edgelog(), ["demo", "--metrics-port", "eighty"])
+        #expect(result.status != 0)
+        #expect(result.stderrText.contains("metrics-port"), "\(result.stderrText)")
+    }
+
+    /// `name{labels} value` lines of the Prometheus text format, comments skipped.
+    static func parseExposition(_ text: String) -> [String: Double] {
+        var samples: [String: Double] = [:]
+        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+            let parts = line.split(separator: " ")
+            guard parts.count >= 2, let value = Double(parts[1]) else { continue }
+            samples[String(parts[0])] = value
+        }
+        return samples
+    }
+}

@@ -1,0 +1,4 @@
+import Testing
+
+// Replaced by the RequestEncoding tests when they land.
+@Test func requestEncodingTestsPending() { #expect(Bool(true)) }
