@@ -279,7 +279,7 @@ let encodingCases: [EncodingCase] = [
         }
         var encoder = ParsedLineEncoder(parser: LogParser(format: .edge))
         var builder = AccessRecordBuilder()
-        try file.withUnsafeBytes { buffer in
+        _ = try file.withUnsafeBytes { buffer in
             var index = 0
             try LineSplitter().forEachLine(in: buffer) { line in
                 var origin = edgeCases[index % edgeCases.count].origin
