@@ -170,7 +170,8 @@ public struct ParsedLineEncoder: Sendable {
     /// `AccessRecordBuilder` appends each blob at the end of its buffer, so the site's bytes
     /// start where the buffer ended before the call.
     @inline(__always)
-    private static func setSiteText(_ bytes: UnsafeRawBufferPointer, _ builder: inout AccessRecordBuilder) -> Range<Int> {
+    private static func setSiteText(_ bytes: UnsafeRawBufferPointer, _ builder: inout AccessRecordBuilder) -> Range<Int>
+    {
         let start = builder.buffer.count
         builder.setText(.site, bytes)
         return start..<(start + bytes.count)

@@ -12,7 +12,9 @@ import Testing
         for method in HTTPMethod.allCases {
             #expect("\(AccessRecord.Method(method))" == "\(method)")
         }
-        #expect(Set(HTTPMethod.allCases.map { "\(AccessRecord.Method($0))" }).count == AccessRecord.Method.allCases.count)
+        #expect(
+            Set(HTTPMethod.allCases.map { "\(AccessRecord.Method($0))" }).count == AccessRecord.Method.allCases.count
+        )
     }
 
     @Test func protocolsMapByName() {
@@ -21,7 +23,8 @@ import Testing
         }
         #expect(
             Set(HTTPProtocolVersion.allCases.map { "\(AccessRecord.HTTPProtocol($0))" }).count
-                == AccessRecord.HTTPProtocol.allCases.count)
+                == AccessRecord.HTTPProtocol.allCases.count
+        )
     }
 
     @Test func cacheStatusesMapByName() {
@@ -30,6 +33,7 @@ import Testing
         }
         #expect(
             Set(UpstreamCacheStatus.allCases.map { "\(AccessRecord.CacheStatus($0))" }).count
-                == AccessRecord.CacheStatus.allCases.count)
+                == AccessRecord.CacheStatus.allCases.count
+        )
     }
 }

@@ -34,16 +34,27 @@ let roundTripRuns: [RoundTripRun] = [
     RoundTripRun(name: "edge, 100k lines", format: "edge", lines: 100_000, profile: profile(seed: 1)),
     // `combined` has no $host: one generated site, and the file's label names it.
     RoundTripRun(
-        name: "combined + site label", format: "combined", lines: 20_000, siteLabel: "www.example.com",
-        profile: profile(seed: 2) { $0.siteCount = 1 }),
+        name: "combined + site label",
+        format: "combined",
+        lines: 20_000,
+        siteLabel: "www.example.com",
+        profile: profile(seed: 2) { $0.siteCount = 1 }
+    ),
     RoundTripRun(
-        name: "edge at UTC+05:30", format: "edge", lines: 20_000, profile: profile(seed: 3) { $0.utcOffsetMinutes = 330 }),
+        name: "edge at UTC+05:30",
+        format: "edge",
+        lines: 20_000,
+        profile: profile(seed: 3) { $0.utcOffsetMinutes = 330 }
+    ),
     RoundTripRun(
-        name: "edge with broken and late lines", format: "edge", lines: 20_000,
+        name: "edge with broken and late lines",
+        format: "edge",
+        lines: 20_000,
         profile: profile(seed: 4) {
             $0.brokenLineShare = 0.01
             $0.lateShare = 0.01
-        }),
+        }
+    ),
 ]
 
 @Suite struct GeneratedTrafficRoundTripTests {
@@ -73,7 +84,10 @@ let roundTripRuns: [RoundTripRun] = [
                 if let request, request.method != nil, request.status == 400,
                     request.path.contains(0x20) || request.query?.contains(0x20) == true
                 {
-                    spacedHTTPRequests[WindowKey(minute: request.minute, site: run.siteLabel ?? request.site), default: 0] += 1
+                    spacedHTTPRequests[
+                        WindowKey(minute: request.minute, site: run.siteLabel ?? request.site),
+                        default: 0
+                    ] += 1
                 }
             }
             // Parse and encode it in place, as the shipper will: one builder for the batch.
@@ -81,8 +95,10 @@ let roundTripRuns: [RoundTripRun] = [
             _ = try chunk.withUnsafeBytes { buffer in
                 try LineSplitter().forEachLine(in: buffer) { line in
                     let origin = LineOrigin(
-                        edge: "edge-7", sourceFile: "/var/log/nginx/access.log",
-                        fileOffset: UInt64(fileOffset + line.lowerBound))
+                        edge: "edge-7",
+                        sourceFile: "/var/log/nginx/access.log",
+                        fileOffset: UInt64(fileOffset + line.lowerBound)
+                    )
                     try encoder.encodeLine(buffer, line: line, origin: origin, into: &builder)
                 }
             }
@@ -94,8 +110,11 @@ let roundTripRuns: [RoundTripRun] = [
                     let reader = try AccessRecordReader(UnsafeRawBufferPointer(rebasing: records[range]))
                     let line = written[index].line
                     checker.check(
-                        reader, against: written[index].request, rawLine: Array(chunk[line]),
-                        fileOffset: fileOffset + line.lowerBound)
+                        reader,
+                        against: written[index].request,
+                        rawLine: Array(chunk[line]),
+                        fileOffset: fileOffset + line.lowerBound
+                    )
                     totals.add(reader)
                 }
             }
@@ -154,7 +173,12 @@ struct LineChecker {
         "REVALIDATED": .revalidated, "BYPASS": .bypass,
     ]
 
-    mutating func check(_ record: AccessRecordReader, against request: GeneratedRequest?, rawLine: [UInt8], fileOffset: Int) {
+    mutating func check(
+        _ record: AccessRecordReader,
+        against request: GeneratedRequest?,
+        rawLine: [UInt8],
+        fileOffset: Int
+    ) {
         checkedLines += 1
         var wrong: [String] = []
         func expect(_ ok: Bool, _ field: @autoclosure () -> String) {
@@ -214,7 +238,10 @@ struct LineChecker {
         text(.forwardedFor, [])  // neither format logs it
         if run.format == "edge" {
             expect(record.requestLength == UInt64(request.requestLength), "requestLength=\(record.requestLength)")
-            expect(record.requestTimeUs == UInt64(request.requestTimeMs) * 1000, "requestTimeUs=\(record.requestTimeUs)")
+            expect(
+                record.requestTimeUs == UInt64(request.requestTimeMs) * 1000,
+                "requestTimeUs=\(record.requestTimeUs)"
+            )
             let cache = request.cacheStatus.map { Self.cacheStatuses[$0] ?? .none } ?? .none
             expect(record.cacheStatus == cache, "cacheStatus=\(record.cacheStatus)")
         } else {

@@ -54,10 +54,12 @@ private let jsonFormat = #"""
 let encodingCases: [EncodingCase] = [
     EncodingCase(
         name: "combined + label: UTF-8 path and escaped quotes decoded",
-        format: "combined", siteLabel: "shop.example",
+        format: "combined",
+        siteLabel: "shop.example",
         line: ascii(
             #"192.0.2.10 - alice [28/Nov/2026:12:00:05 +0000] "GET /caf\xC3\xA9/menu?lang=fr HTTP/1.1" 200 512 "#
-                + #""https://shop.example/" "Mozilla/5.0 \x22x\x22 \x5C""#),
+                + #""https://shop.example/" "Mozilla/5.0 \x22x\x22 \x5C""#
+        ),
         origin: shopOrigin,
         expected: record {
             $0.timeUs = noon + 5_000_000
@@ -75,13 +77,15 @@ let encodingCases: [EncodingCase] = [
             $0.referer = "https://shop.example/"
             $0.userAgent = #"Mozilla/5.0 "x" \"#
             $0.remoteUser = "alice"
-        }),
+        }
+    ),
     EncodingCase(
         name: "edge: IPv6, +0530, HIT, a lone \\xFF stays escaped",
         format: "edge",
         line: ascii(
             #"2001:db8::7 - - [28/Nov/2026:17:30:00 +0530] "POST /upload/\xFF.bin HTTP/2.0" 201 0 "-" "curl/8.5.0" "#
-                + "img.example.net 0.123 HIT 734"),
+                + "img.example.net 0.123 HIT 734"
+        ),
         origin: edgeOrigin,
         expected: record {
             $0.timeUs = noon
@@ -99,13 +103,15 @@ let encodingCases: [EncodingCase] = [
             $0.requestTimeUs = 123_000
             $0.cacheStatus = .hit
             $0.requestLength = 734
-        }),
+        }
+    ),
     EncodingCase(
         name: "edge: TLS handshake as request line, NUL and lone 0xA5 keep the method text escaped",
         format: "edge",
         line: ascii(
             #"203.0.113.9 - - [28/Nov/2026:12:00:00 +0000] "\x16\x03\x01\x00\xA5" 400 157 "-" "-" "#
-                + "www.example.com 0.001 - 0"),
+                + "www.example.com 0.001 - 0"
+        ),
         origin: edgeOrigin,
         expected: record {
             $0.timeUs = noon
@@ -119,13 +125,15 @@ let encodingCases: [EncodingCase] = [
             $0.status = 400
             $0.bodyBytesSent = 157
             $0.requestTimeUs = 1_000
-        }),
+        }
+    ),
     EncodingCase(
         name: "edge: unknown method keeps its text, a tab decodes",
         format: "edge",
         line: ascii(
             #"198.51.100.1 - - [28/Nov/2026:12:00:00 +0000] "PROPFIND /dav/ HTTP/1.1" 207 0 "-" "ua\x09tab" "#
-                + "dav.example 0.010 - 120"),
+                + "dav.example 0.010 - 120"
+        ),
         origin: edgeOrigin,
         expected: record {
             $0.timeUs = noon
@@ -142,14 +150,19 @@ let encodingCases: [EncodingCase] = [
             $0.userAgent = "ua\ttab"
             $0.requestTimeUs = 10_000
             $0.requestLength = 120
-        }),
+        }
+    ),
     EncodingCase(
         name: "escape=json: $msec, raw UTF-8, JSON escapes, \\u0000 and a raw 0xFF stay as written, extras",
-        format: jsonFormat, siteLabel: "api.example",
+        format: jsonFormat,
+        siteLabel: "api.example",
         line: bytes(
-            ascii(#"{"ip":"192.0.2.1","t":1795867200.250,"req":"GET /caf"#), [0xC3, 0xA9],
-            ascii(#"?q=\"x\" HTTP/1.1","s":200,"ref":"x\u0000y","ua":"bad "#), [0xFF],
-            ascii(#" byte \\ here","up":"10.0.0.1:80, 10.0.0.2:80","rt":"0.002, 0.010"}"#)),
+            ascii(#"{"ip":"192.0.2.1","t":1795867200.250,"req":"GET /caf"#),
+            [0xC3, 0xA9],
+            ascii(#"?q=\"x\" HTTP/1.1","s":200,"ref":"x\u0000y","ua":"bad "#),
+            [0xFF],
+            ascii(#" byte \\ here","up":"10.0.0.1:80, 10.0.0.2:80","rt":"0.002, 0.010"}"#)
+        ),
         origin: shopOrigin,
         expected: record {
             $0.timeUs = noon + 250_000
@@ -167,13 +180,18 @@ let encodingCases: [EncodingCase] = [
             $0.userAgent = #"bad \xFF byte \\ here"#
             $0.upstreamResponseTimeUs = 12_000
             $0.extras = [.init(name: "upstream_addr", value: "10.0.0.1:80, 10.0.0.2:80")]
-        }),
+        }
+    ),
     EncodingCase(
         name: "escape=none: raw UTF-8 kept, raw invalid bytes written as \\xHH, absent extra is empty",
         format: #"log_format raw escape=none '$remote_addr "$request" "$http_user_agent" $ssl_protocol';"#,
         line: bytes(
-            ascii(#"192.0.2.1 "GET /"#), [0xC3, 0xBC], ascii(#" HTTP/1.1" "agent "#), [0xFE, 0xFF],
-            ascii(#" x" -"#)),
+            ascii(#"192.0.2.1 "GET /"#),
+            [0xC3, 0xBC],
+            ascii(#" HTTP/1.1" "agent "#),
+            [0xFE, 0xFF],
+            ascii(#" x" -"#)
+        ),
         origin: edgeOrigin,
         expected: record {
             $0.clientIp = mapped(192, 0, 2, 1)
@@ -185,7 +203,8 @@ let encodingCases: [EncodingCase] = [
             $0.protocol = .http11
             $0.userAgent = #"agent \xFE\xFF x"#
             $0.extras = [.init(name: "ssl_protocol", value: "")]
-        }),
+        }
+    ),
     EncodingCase(
         name: "parse failure: foreign text kept raw with its origin",
         format: "edge",
@@ -197,10 +216,12 @@ let encodingCases: [EncodingCase] = [
             $0.edge = "edge-b.fra"
             $0.sourceFile = "/var/log/nginx/access.log"
             $0.fileOffset = 777
-        }),
+        }
+    ),
     EncodingCase(
         name: "parse failure in a labelled file: exact bytes (0xFF, NUL), the label, the truncated flag",
-        format: "combined", siteLabel: "shop.example",
+        format: "combined",
+        siteLabel: "shop.example",
         line: bytes(ascii(#"192.0.2.1 - - [28/Nov/2026:12:00:00 +0000] "GET /x"#), [0xFF, 0x00, 0x41]),
         origin: LineOrigin(edge: "edge-a", sourceFile: "/var/log/nginx/shop.log", fileOffset: 9, truncated: true),
         expected: record {
@@ -211,10 +232,12 @@ let encodingCases: [EncodingCase] = [
             $0.edge = "edge-a"
             $0.sourceFile = "/var/log/nginx/shop.log"
             $0.fileOffset = 9
-        }),
+        }
+    ),
     EncodingCase(
         name: "unix socket client: no client IP",
-        format: "combined", siteLabel: "s.example",
+        format: "combined",
+        siteLabel: "s.example",
         line: ascii(#"unix: - - [28/Nov/2026:12:00:00 +0000] "GET / HTTP/1.0" 304 0 "-" "-""#),
         origin: shopOrigin,
         expected: record {
@@ -227,7 +250,8 @@ let encodingCases: [EncodingCase] = [
             $0.path = "/"
             $0.protocol = .http10
             $0.status = 304
-        }),
+        }
+    ),
 ]
 
 @Suite struct ParsedLineEncoderTests {
@@ -311,7 +335,10 @@ let encodingCases: [EncodingCase] = [
             stream += builder.buffer
         }
         let result = try ExternalTool.run(
-            "capnp", ["convert", "--short", "binary:json", Self.schemaPath, "AccessRecord"], stdin: Data(stream))
+            "capnp",
+            ["convert", "--short", "binary:json", Self.schemaPath, "AccessRecord"],
+            stdin: Data(stream)
+        )
         try #require(result.status == 0, "\(result.stderrText)")
         let documents = result.stdout.split(separator: UInt8(ascii: "\n"))
         try #require(documents.count == encodingCases.count)

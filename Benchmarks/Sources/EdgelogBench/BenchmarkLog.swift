@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import TrafficGenerator
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// The log file the stages read: `lines` lines of the `edge` format from the traffic
 /// generator's default profile (seed 1), written once and reused while its size matches.

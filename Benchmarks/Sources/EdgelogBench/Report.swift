@@ -11,13 +11,18 @@ enum Report {
             lines.append(
                 "| \(result.name) | \(fixed(result.wallSeconds, 3)) | \(cpu(result.cpuSeconds)) | "
                     + "\(fixed(result.linesPerSecond / 1e6, 2)) M | \(fixed(result.megabytesPerSecond, 0)) | "
-                    + (result.cpuSeconds.isNaN ? "–" : "\(fixed(Double(result.lines) / result.cpuSeconds / 1e6, 2)) M") + " |")
+                    + perCPUSecond(result) + " |"
+            )
         }
         return lines.joined(separator: "\n")
     }
 
     static func notes(_ results: [Measurement]) -> [String] {
         results.filter { !$0.note.isEmpty }.map { "- \($0.name): \($0.note)" }
+    }
+
+    private static func perCPUSecond(_ result: Measurement) -> String {
+        result.cpuSeconds.isNaN ? "–" : "\(fixed(Double(result.lines) / result.cpuSeconds / 1e6, 2)) M"
     }
 
     private static func cpu(_ seconds: Double) -> String {

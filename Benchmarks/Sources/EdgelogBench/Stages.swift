@@ -65,7 +65,8 @@ struct Stages {
                 throw CapnpError.truncated(needed: 8, available: rest.count)
             }
             let reader = try AccessRecordReader(UnsafeRawBufferPointer(rebasing: rest[..<length]))
-            checksum &+= UInt64(bitPattern: reader.timeUs) &+ UInt64(reader.status) &+ reader.bodyBytesSent
+            checksum &+=
+                UInt64(bitPattern: reader.timeUs) &+ UInt64(reader.status) &+ reader.bodyBytesSent
                 &+ reader.requestTimeUs &+ UInt64(reader.cacheStatus.rawValue)
             checksum &+= UInt64(reader.text(.site).count &+ reader.text(.path).count &+ reader.data(.clientIp).count)
             records += 1

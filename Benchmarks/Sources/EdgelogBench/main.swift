@@ -3,7 +3,8 @@ import Foundation
 // edgelog-bench: the shipper's hot path (parse, encode, compress) and the consumer's (decode),
 // over one generated `edge` log, each beside `lz4 -1` on the same file, in one run.
 //
-//   swift run -c release --package-path Benchmarks edgelog-bench [--lines N] [--file PATH] [--repetitions R] [--only parse|encode]
+//   swift run -c release --package-path Benchmarks edgelog-bench \
+//       [--lines N] [--file PATH] [--repetitions R] [--only parse|encode]
 
 var lineCount = 2_000_000
 var path = "/tmp/edgelog-bench/edge-2M.log"
@@ -24,7 +25,9 @@ while let argument = arguments.popFirst() {
 }
 
 try FileManager.default.createDirectory(
-    atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+    atPath: (path as NSString).deletingLastPathComponent,
+    withIntermediateDirectories: true
+)
 print("preparing \(lineCount) edge lines in \(path) ...")
 try BenchmarkLog.prepare(path: path, lines: lineCount)
 let log = try BenchmarkLog.load(path: path)
@@ -37,14 +40,22 @@ switch onlyStage {
 case nil:
     break
 case "parse":
-    print(Report.table([measure("parse", repetitions: repetitions, lines: lineCount, rawBytes: log.count) {
-        consume(stages.parseOnly())
-    }]))
+    print(
+        Report.table([
+            measure("parse", repetitions: repetitions, lines: lineCount, rawBytes: log.count) {
+                consume(stages.parseOnly())
+            }
+        ])
+    )
     exit(0)
 case "encode":
-    print(Report.table([try measure("parse + encode", repetitions: repetitions, lines: lineCount, rawBytes: log.count) {
-        consume(try stages.parseAndEncode { _ in })
-    }]))
+    print(
+        Report.table([
+            try measure("parse + encode", repetitions: repetitions, lines: lineCount, rawBytes: log.count) {
+                consume(try stages.parseAndEncode { _ in })
+            }
+        ])
+    )
     exit(0)
 default:
     print("--only: parse or encode")
@@ -52,9 +63,11 @@ default:
 }
 
 var parseSummary = (lines: 0, errors: 0, checksum: UInt64(0))
-results.append(measure("parse", repetitions: repetitions, lines: lineCount, rawBytes: log.count) {
-    parseSummary = stages.parseOnly()
-})
+results.append(
+    measure("parse", repetitions: repetitions, lines: lineCount, rawBytes: log.count) {
+        parseSummary = stages.parseOnly()
+    }
+)
 consume(parseSummary)
 guard parseSummary.lines == lineCount, parseSummary.errors == 0 else {
     print("parse: \(parseSummary.lines) lines, \(parseSummary.errors) errors: expected \(lineCount), 0")
@@ -63,26 +76,31 @@ guard parseSummary.lines == lineCount, parseSummary.errors == 0 else {
 
 var recordBytes = 0
 var batchCount = 0
-results.append(try measure("parse + encode", repetitions: repetitions, lines: lineCount, rawBytes: log.count) {
-    batchCount = 0
-    let summary = try stages.parseAndEncode { _ in batchCount += 1 }
-    recordBytes = summary.recordBytes
-})
-results[results.count - 1].note = "\(batchCount) batches, \(recordBytes) record bytes (\(recordBytes / lineCount) B/record)"
+results.append(
+    try measure("parse + encode", repetitions: repetitions, lines: lineCount, rawBytes: log.count) {
+        batchCount = 0
+        let summary = try stages.parseAndEncode { _ in batchCount += 1 }
+        recordBytes = summary.recordBytes
+    }
+)
+results[results.count - 1].note =
+    "\(batchCount) batches, \(recordBytes) record bytes (\(recordBytes / lineCount) B/record)"
 
 // Keep the batches for the stages that follow.
 var batches: [[UInt8]] = []
 _ = try stages.parseAndEncode { batches.append(copy $0) }
 
 var readSummary = (records: 0, checksum: UInt64(0))
-results.append(try measure("read records (no LZ4)", repetitions: repetitions, lines: lineCount, rawBytes: log.count) {
-    readSummary = (0, 0)
-    for batch in batches {
-        let summary = try batch.withUnsafeBytes { try Stages.readRecords($0) }
-        readSummary.records += summary.records
-        readSummary.checksum &+= summary.checksum
+results.append(
+    try measure("read records (no LZ4)", repetitions: repetitions, lines: lineCount, rawBytes: log.count) {
+        readSummary = (0, 0)
+        for batch in batches {
+            let summary = try batch.withUnsafeBytes { try Stages.readRecords($0) }
+            readSummary.records += summary.records
+            readSummary.checksum &+= summary.checksum
+        }
     }
-})
+)
 consume(readSummary)
 guard readSummary.records == lineCount else {
     print("read: \(readSummary.records) records, expected \(lineCount)")
@@ -90,7 +108,13 @@ guard readSummary.records == lineCount else {
 }
 
 results += try CompressionStages.run(
-    stages: stages, batches: batches, path: path, lines: lineCount, repetitions: repetitions, recordBytes: recordBytes)
+    stages: stages,
+    batches: batches,
+    path: path,
+    lines: lineCount,
+    repetitions: repetitions,
+    recordBytes: recordBytes
+)
 
 print(Report.table(results))
 for line in Report.notes(results) { print(line) }
