@@ -3,6 +3,7 @@
 // root package's libraries by path. Run from the repository root:
 //
 //   swift run -c release --package-path Benchmarks edgelog-bench
+//   swift run -c release --package-path Benchmarks produce-fetch-bench [--compression lz4]
 //
 // (see BENCHMARKS.md for the numbers and what each stage measures).
 import PackageDescription
@@ -12,8 +13,11 @@ let package = Package(
     platforms: [.macOS(.v14)],
     dependencies: [
         .package(name: "edgelog", path: ".."),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
+        // Shipper hot path (parse, encode, compress) and consumer decode (issue 3).
         .executableTarget(
             name: "edgelog-bench",
             dependencies: [
@@ -24,6 +28,19 @@ let package = Package(
                 .product(name: "LZ4Frame", package: "edgelog"),
             ],
             path: "Sources/EdgelogBench"
+        ),
+        // Broker produce/fetch over loopback beside a raw sequential write (issue 4).
+        .executableTarget(
+            name: "produce-fetch-bench",
+            dependencies: [
+                .product(name: "BrokerCore", package: "edgelog"),
+                .product(name: "KafkaClient", package: "edgelog"),
+                .product(name: "KafkaProtocol", package: "edgelog"),
+                .product(name: "TrafficGenerator", package: "edgelog"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/ProduceFetchBench"
         ),
     ]
 )
