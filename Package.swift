@@ -28,6 +28,9 @@ let package = Package(
         .library(name: "LZ4Frame", targets: ["LZ4Frame"]),
         .library(name: "TrafficGenerator", targets: ["TrafficGenerator"]),
         .library(name: "RequestEncoding", targets: ["RequestEncoding"]),
+        .library(name: "KafkaProtocol", targets: ["KafkaProtocol"]),
+        .library(name: "KafkaClient", targets: ["KafkaClient"]),
+        .library(name: "BrokerCore", targets: ["BrokerCore"]),
         .executable(name: "edgelog-broker", targets: ["Broker"]),
     ],
     dependencies: [

@@ -59,8 +59,9 @@ enum Protocol {
   http3 @5;
 }
 
-# One `log_format` variable that has no field of its own, as written in the line.
-# `name` is without the leading `$` (e.g. "ssl_cipher"); `value` is the raw text ("-" kept).
+# One `log_format` variable that has no field of its own.
+# `name` is without the leading `$` (e.g. "ssl_cipher"); `value` follows the text rule of
+# AccessRecord below (nginx's "-" is an empty value).
 struct Variable {
   name @0 :Text;
   value @1 :Text;
@@ -69,13 +70,22 @@ struct Variable {
 # One request as logged by one nginx edge.
 #
 # Invariants the shipper upholds (readers must still not trust them):
-#   * parseError == true  => rawLine holds the whole line (up to the cap); the parsed fields
-#     hold whatever was recovered before the parser gave up, often nothing.
+#   * parseError == true  => rawLine holds the whole line (up to the cap); of the parsed
+#     fields the edgelog shipper sets none (site only when the file has a configured label),
+#     other writers may set what they recovered.
 #   * truncated == true   => rawLine / the text fields hold only the first cap bytes.
 #   * methodText is set only when method == other.
 #   * clientIp is empty or exactly 16 bytes.
-# Text fields carry the bytes as logged; nginx escapes non-printable bytes, but a reader must
-# still validate UTF-8 before trusting it. Arbitrary bytes belong in Data fields (rawLine).
+#
+# Text rule (the shipper's encoder, Sources/RequestEncoding/RecordText.swift): every Text field
+# is valid UTF-8 without NUL, so any Cap'n Proto reader can take it as Text.
+#   * A value is stored unescaped (nginx `\xHH` and escape=json escapes decoded) when the
+#     decoded bytes are valid UTF-8 without NUL: `caf\xC3\xA9` in the log is "café" here.
+#   * Otherwise it is stored exactly as nginx escaped it (`\xFF` stays the 4 ASCII characters
+#     `\xFF`), and bytes nginx did not escape that are not valid UTF-8 (raw bytes in
+#     escape=none or escape=json logs) are written as `\xHH` (uppercase hex) too.
+#   * nginx's `-` (no value) is an absent field; in `extras` it is an empty `value`.
+# Readers should still validate before trusting. Exact bytes of a line belong in Data (rawLine).
 struct AccessRecord {
   timeUs @0 :Int64;                 # request time, UTC microseconds since the Unix epoch
   clientIp @1 :Data;                # 16 bytes, IPv4 mapped into ::ffff:0:0/96; empty when unknown

@@ -49,6 +49,8 @@ public struct AccessRecordBuilder: Sendable {
     /// The root struct starts at segment word 1, right after the root pointer.
     private static let dataSectionWord = 1
     private static let pointerSectionWord = dataSectionWord + AccessRecordLayout.dataWords
+    /// Eight 64-bit words, so `beginRecord()` can append header + root struct from the stack.
+    private typealias EightWords = (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64)
 
     /// - Parameter capacity: bytes to reserve up front (a batch's expected size).
     public init(reservingCapacity capacity: Int = 0) {
@@ -68,10 +70,15 @@ public struct AccessRecordBuilder: Sendable {
     /// Starts a new message at the end of `buffer`, with every field at its default.
     public mutating func beginRecord() {
         precondition(recordStart == nil, "beginRecord() while a record is open")
-        let start = buffer.count
-        recordStart = start
-        buffer.append(contentsOf: repeatElement(0, count: Self.headerBytes + Self.rootWords * 8))
-        storeWord(Self.rootPointer, atSegmentWord: 0)
+        recordStart = buffer.count
+        // Header (segment count 0, size patched by `endRecord()`), root pointer, then the
+        // all-zero root struct, appended as one copy from the stack: appending a
+        // `repeatElement` of zeros goes byte by byte, and a static array costs a retain.
+        let zeros: EightWords = (0, 0, 0, 0, 0, 0, 0, 0)
+        var words = (zeros, zeros, zeros)
+        assert(MemoryLayout.size(ofValue: words) == Self.headerBytes + Self.rootWords * 8, "layout grew: resize")
+        words.0.1 = Self.rootPointer.littleEndian
+        withUnsafeBytes(of: &words) { buffer.append(contentsOf: $0) }
     }
 
     /// Finishes the open record by writing its segment size.
@@ -306,8 +313,25 @@ public struct AccessRecordBuilder: Sendable {
         let target = nextSegmentWord
         // List pointer: kind 1, element size 2 (bytes), bits 35-63 = byte count.
         storePointer(kind: 1, targetWord: target, at: pointerWord, upper: 2 | UInt64(count) << 3)
-        buffer.append(contentsOf: bytes)
         let padded = (count + 7) & ~7
-        buffer.append(contentsOf: repeatElement(0, count: padded - bytes.count))
+        guard padded > 0 else { return }
+        guard padded <= Self.stagedBlobBytes else {
+            buffer.append(contentsOf: bytes)
+            withUnsafeBytes(of: UInt64(0)) { zeros in
+                buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: zeros[..<(padded - bytes.count)]))
+            }
+            return
+        }
+        // Most values are short: stage value and padding on the stack and append them with one
+        // call, which halves the `Array.append` overhead that dominates small blobs.
+        withUnsafeTemporaryAllocation(byteCount: Self.stagedBlobBytes, alignment: 8) { stage in
+            guard let base = stage.baseAddress else { return }
+            base.storeBytes(of: 0, toByteOffset: padded - 8, as: UInt64.self)
+            if let source = bytes.baseAddress, !bytes.isEmpty { base.copyMemory(from: source, byteCount: bytes.count) }
+            buffer.append(contentsOf: UnsafeRawBufferPointer(start: base, count: padded))
+        }
     }
+
+    /// Blobs up to this size (padded) are appended in one piece through a stack buffer.
+    private static let stagedBlobBytes = 256
 }

@@ -89,6 +89,12 @@ public struct ParsedLine: Sendable {
 
     /// Back to the empty state, keeping the capacity of `extras`.
     mutating func reset() {
+        // Formats without extra variables never give `extras` storage: skip the dance below
+        // (a retain, a release and a generic `removeAll` per line).
+        guard extras.capacity > 0 else {
+            self = ParsedLine()
+            return
+        }
         var extras = self.extras
         self.extras = []
         extras.removeAll(keepingCapacity: true)

@@ -25,6 +25,7 @@ public struct ParsedLineEncoder: Sendable {
     public let parser: LogParser
     private var parsed = ParsedLine()
     private var text: RecordText
+    private var originText = OriginText()
 
     public init(parser: LogParser) {
         self.parser = parser
@@ -45,7 +46,8 @@ public struct ParsedLineEncoder: Sendable {
         into builder: inout AccessRecordBuilder
     ) throws(CapnpError) -> EncodedLine {
         parser.parse(buffer, line: line, into: &parsed)
-        return try Self.write(parsed, buffer, origin, parser, &text, &builder)
+        originText.update(origin)
+        return try Self.write(parsed, buffer, origin, originText, parser, &text, &builder)
     }
 
     /// Appends the record of a line `parser` already parsed into `parsed` (its spans index
@@ -58,7 +60,8 @@ public struct ParsedLineEncoder: Sendable {
         origin: LineOrigin,
         into builder: inout AccessRecordBuilder
     ) throws(CapnpError) -> EncodedLine {
-        try Self.write(parsed, buffer, origin, parser, &text, &builder)
+        originText.update(origin)
+        return try Self.write(parsed, buffer, origin, originText, parser, &text, &builder)
     }
 
     // MARK: - Writing
@@ -69,12 +72,13 @@ public struct ParsedLineEncoder: Sendable {
         _ parsed: ParsedLine,
         _ buffer: UnsafeRawBufferPointer,
         _ origin: LineOrigin,
+        _ originText: OriginText,
         _ parser: LogParser,
         _ text: inout RecordText,
         _ builder: inout AccessRecordBuilder
     ) throws(CapnpError) -> EncodedLine {
         builder.beginRecord()
-        writeOrigin(origin, &builder)
+        writeOrigin(origin, originText, &builder)
         if let error = parsed.parseError {
             builder.setParseError(true)
             builder.setData(.rawLine, UnsafeRawBufferPointer(rebasing: buffer[parsed.line]))
@@ -86,9 +90,11 @@ public struct ParsedLineEncoder: Sendable {
             return EncodedLine(message: message, site: site, timeUs: 0, parseError: error)
         }
 
+        // The root struct starts all zero (every schema default is zero), so zero values are
+        // not stored: each store costs a uniqueness check of the builder's buffer.
         let timeUs = parsed.timeMicros ?? 0
-        builder.setTimeUs(timeUs)
-        builder.setUtcOffsetMin(parsed.utcOffsetMinutes)
+        if timeUs != 0 { builder.setTimeUs(timeUs) }
+        if parsed.utcOffsetMinutes != 0 { builder.setUtcOffsetMin(parsed.utcOffsetMinutes) }
         if let address = parsed.clientAddress {
             // Network order: `high` is bytes 0-7, `low` bytes 8-15, each big-endian.
             var words = (address.high.bigEndian, address.low.bigEndian)
@@ -96,21 +102,24 @@ public struct ParsedLineEncoder: Sendable {
         }
         let site = writeSite(parsed, buffer, parser, &text, &builder)
 
-        builder.setMethod(AccessRecord.Method(parsed.method))
-        if parsed.method == .other {
+        if parsed.method != .other {
+            builder.setMethod(AccessRecord.Method(parsed.method))
+        } else {
             writeText(.methodText, parsed.methodText, buffer, &text, &builder)
         }
         writeText(.path, parsed.path, buffer, &text, &builder)
         writeText(.query, parsed.query, buffer, &text, &builder)
-        builder.setProtocol(AccessRecord.HTTPProtocol(parsed.protocolVersion))
+        if parsed.protocolVersion != .unknown { builder.setProtocol(AccessRecord.HTTPProtocol(parsed.protocolVersion)) }
 
-        builder.setStatus(parsed.status)
-        builder.setBodyBytesSent(parsed.bodyBytesSent)
-        builder.setBytesSent(parsed.bytesSent)
-        builder.setRequestLength(parsed.requestLength)
-        builder.setRequestTimeUs(parsed.requestTimeMicros ?? 0)
-        builder.setUpstreamResponseTimeUs(parsed.upstreamResponseTimeMicros ?? 0)
-        builder.setCacheStatus(AccessRecord.CacheStatus(parsed.upstreamCacheStatus))
+        if parsed.status != 0 { builder.setStatus(parsed.status) }
+        if parsed.bodyBytesSent != 0 { builder.setBodyBytesSent(parsed.bodyBytesSent) }
+        if parsed.bytesSent != 0 { builder.setBytesSent(parsed.bytesSent) }
+        if parsed.requestLength != 0 { builder.setRequestLength(parsed.requestLength) }
+        if let micros = parsed.requestTimeMicros, micros != 0 { builder.setRequestTimeUs(micros) }
+        if let micros = parsed.upstreamResponseTimeMicros, micros != 0 { builder.setUpstreamResponseTimeUs(micros) }
+        if parsed.upstreamCacheStatus != .none {
+            builder.setCacheStatus(AccessRecord.CacheStatus(parsed.upstreamCacheStatus))
+        }
 
         writeText(.referer, parsed.referer, buffer, &text, &builder)
         writeText(.userAgent, parsed.userAgent, buffer, &text, &builder)
@@ -123,11 +132,15 @@ public struct ParsedLineEncoder: Sendable {
         return EncodedLine(message: message, site: site, timeUs: timeUs, parseError: nil)
     }
 
-    private static func writeOrigin(_ origin: LineOrigin, _ builder: inout AccessRecordBuilder) {
-        builder.setFileOffset(origin.fileOffset)
+    private static func writeOrigin(
+        _ origin: LineOrigin,
+        _ originText: OriginText,
+        _ builder: inout AccessRecordBuilder
+    ) {
+        if origin.fileOffset != 0 { builder.setFileOffset(origin.fileOffset) }
         if origin.truncated { builder.setTruncated(true) }
-        if !origin.edge.isEmpty { builder.setText(.edge, origin.edge) }
-        if !origin.sourceFile.isEmpty { builder.setText(.sourceFile, origin.sourceFile) }
+        if !originText.edgeBytes.isEmpty { builder.setText(.edge, originText.edgeBytes) }
+        if !originText.sourceFileBytes.isEmpty { builder.setText(.sourceFile, originText.sourceFileBytes) }
     }
 
     /// Writes the site (see `LogParser` for which value it is) and returns where its bytes
@@ -157,7 +170,8 @@ public struct ParsedLineEncoder: Sendable {
     /// `AccessRecordBuilder` appends each blob at the end of its buffer, so the site's bytes
     /// start where the buffer ended before the call.
     @inline(__always)
-    private static func setSiteText(_ bytes: UnsafeRawBufferPointer, _ builder: inout AccessRecordBuilder) -> Range<Int> {
+    private static func setSiteText(_ bytes: UnsafeRawBufferPointer, _ builder: inout AccessRecordBuilder) -> Range<Int>
+    {
         let start = builder.buffer.count
         builder.setText(.site, bytes)
         return start..<(start + bytes.count)
@@ -189,6 +203,26 @@ public struct ParsedLineEncoder: Sendable {
                     builder.setExtra(at: index, name: UnsafeRawBufferPointer(nameBytes), value: value)
                 }
             }
+        }
+    }
+}
+
+/// The UTF-8 of the origin's two strings, converted once per file rather than per line
+/// (`String ==` is a word compare while the caller keeps passing the same strings).
+struct OriginText: Sendable {
+    private var edge = ""
+    private var sourceFile = ""
+    private(set) var edgeBytes: [UInt8] = []
+    private(set) var sourceFileBytes: [UInt8] = []
+
+    mutating func update(_ origin: LineOrigin) {
+        if origin.edge != edge {
+            edge = origin.edge
+            edgeBytes = Array(edge.utf8)
+        }
+        if origin.sourceFile != sourceFile {
+            sourceFile = origin.sourceFile
+            sourceFileBytes = Array(sourceFile.utf8)
         }
     }
 }

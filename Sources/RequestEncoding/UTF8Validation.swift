@@ -35,9 +35,17 @@ enum UTF8Validation {
 
     /// Whether `bytes` is record text: well-formed UTF-8 without NUL.
     static func isRecordText(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        if isPlainASCII(bytes) { return true }
+        let count = bytes.count
         var index = 0
-        while index < bytes.count {
+        while index < count {
+            // Skip plain ASCII eight bytes at a time (see `isPlainASCII`), then one sequence.
+            if index &+ 8 <= count {
+                let word = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+                if ((word &- ones) | word) & highs == 0 {
+                    index &+= 8
+                    continue
+                }
+            }
             let length = sequenceLength(bytes, at: index)
             if length == 0 { return false }
             index &+= length

@@ -104,6 +104,9 @@ public struct RequestSynthesizer: Sendable {
                 forcedStatus = 404
             }
             if method != "GET" && method != "POST" { method = "GET" }
+            // Attack tools send spaces percent-encoded: nginx (>= 1.21.1) answers a raw space in
+            // the request line with 400, and only the planted junk lines are meant to be that.
+            query = query.map { $0.replacingOccurrences(of: " ", with: "%20") }
         } else if random.chance(p.lookalikeShare) {
             lookalike = true
             let payload = random.pick(Self.lookalikes)

@@ -1,0 +1,46 @@
+// swift-tools-version:6.0
+// edgelog benchmarks: a separate package, so CI's test build never compiles it. It links the
+// root package's libraries by path. Run from the repository root:
+//
+//   swift run -c release --package-path Benchmarks edgelog-bench
+//   swift run -c release --package-path Benchmarks produce-fetch-bench [--compression lz4]
+//
+// (see BENCHMARKS.md for the numbers and what each stage measures).
+import PackageDescription
+
+let package = Package(
+    name: "edgelog-benchmarks",
+    platforms: [.macOS(.v14)],
+    dependencies: [
+        .package(name: "edgelog", path: ".."),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // Shipper hot path (parse, encode, compress) and consumer decode (issue 3).
+        .executableTarget(
+            name: "edgelog-bench",
+            dependencies: [
+                .product(name: "NginxLog", package: "edgelog"),
+                .product(name: "AccessRecord", package: "edgelog"),
+                .product(name: "RequestEncoding", package: "edgelog"),
+                .product(name: "TrafficGenerator", package: "edgelog"),
+                .product(name: "LZ4Frame", package: "edgelog"),
+            ],
+            path: "Sources/EdgelogBench"
+        ),
+        // Broker produce/fetch over loopback beside a raw sequential write (issue 4).
+        .executableTarget(
+            name: "produce-fetch-bench",
+            dependencies: [
+                .product(name: "BrokerCore", package: "edgelog"),
+                .product(name: "KafkaClient", package: "edgelog"),
+                .product(name: "KafkaProtocol", package: "edgelog"),
+                .product(name: "TrafficGenerator", package: "edgelog"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/ProduceFetchBench"
+        ),
+    ]
+)
