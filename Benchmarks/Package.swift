@@ -4,6 +4,7 @@
 //
 //   swift run -c release --package-path Benchmarks edgelog-bench
 //   swift run -c release --package-path Benchmarks produce-fetch-bench [--compression lz4]
+//   swift run -c release --package-path Benchmarks broker-bench [--producers 1,4,16]
 //
 // (see BENCHMARKS.md for the numbers and what each stage measures).
 import PackageDescription
@@ -41,6 +42,20 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/ProduceFetchBench"
+        ),
+        // Produce with fsync before ack and group commit, 1/4/16 producers, beside a raw write
+        // with the same fsync cadence (issue 5).
+        .executableTarget(
+            name: "broker-bench",
+            dependencies: [
+                .product(name: "BrokerCore", package: "edgelog"),
+                .product(name: "KafkaClient", package: "edgelog"),
+                .product(name: "KafkaProtocol", package: "edgelog"),
+                .product(name: "TrafficGenerator", package: "edgelog"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/BrokerBench"
         ),
     ]
 )

@@ -51,6 +51,7 @@ public final class BrokerMetrics: Sendable {
     let logResets: Counter
     private let producesInFlightGauge: Gauge
     private let producesInFlightCount = Locked(0)
+    private let fsyncCount = Locked(Int64(0))
 
     public init(factory: any MetricsFactory = MetricsSystem.factory) {
         self.factory = factory
@@ -130,6 +131,17 @@ public final class BrokerMetrics: Sendable {
         }
         producesInFlightGauge.record(value)
     }
+
+    /// Counts `count` syncs of a partition log.
+    func countFsyncs(_ count: Int) {
+        guard count > 0 else { return }
+        fsyncs.increment(by: Int64(count))
+        fsyncCount.withLock { $0 += Int64(count) }
+    }
+
+    /// Syncs of partition logs so far (`edgelog_broker_fsyncs_total`, readable in-process for
+    /// benchmarks and diagnostics).
+    public var fsyncsTotal: Int64 { fsyncCount.withLock { $0 } }
 
     /// Produce requests read and not yet answered.
     public var producesInFlight: Int { producesInFlightCount.withLock { $0 } }

@@ -88,7 +88,7 @@ public final class BrokerNode: Sendable {
         self.groupCommit = GroupCommit { log in
             let before = log.syncCount
             let durable = try log.sync()
-            metrics.fsyncs.increment(by: Int64(max(0, log.syncCount - before)))
+            metrics.countFsyncs(log.syncCount - before)
             if durableOnly { waiters.appended(to: log) }
             return durable
         }
@@ -109,7 +109,7 @@ public final class BrokerNode: Sendable {
                 do {
                     let before = log.syncCount
                     try log.sync()
-                    metrics.fsyncs.increment(by: Int64(max(0, log.syncCount - before)))
+                    metrics.countFsyncs(log.syncCount - before)
                 } catch {
                     logger.error("interval fsync failed", metadata: ["path": "\(log.directory)", "error": "\(error)"])
                 }
