@@ -14,7 +14,7 @@ import Logging
 /// sync, all are acknowledged up to `durableEndOffset`). Fetches that must never see bytes a
 /// crash can take back read `upTo: durableEndOffset`. A failed sync leaves the log unwritable
 /// (after a failed fsync the kernel may have dropped the dirty pages, so a retry that succeeds
-/// proves nothing): reopen it, which runs recovery.
+/// proves nothing): `reset()` cuts it back to its durable end and recovers it in place (or reopen it).
 ///
 /// Opening runs `LogRecovery`; `recoveryReport` says what it did.
 ///
@@ -311,8 +311,10 @@ public final class PartitionLog: Sendable {
 
     /// Makes every append so far durable; returns the new `durableEndOffset`.
     ///
-    /// The fsyncs run outside the append lock: appends made while they run are not covered
-    /// (the durable end moves to the log end as of the start of the sync), which is what lets
+    /// Only the active segment's `.log` is fsynced (its indexes are rebuilt from it by start-up
+    /// recovery, and synced when it rolls or the log closes). The fsync runs outside the append
+    /// lock: appends made while it runs are not covered (the durable end moves to the log end
+    /// as of the start of the sync), which is what lets
     /// one sync serve every producer that appended before it and the next one everybody who
     /// came during it. A failure leaves the log unwritable until `reset()`.
     @discardableResult
@@ -328,7 +330,7 @@ public final class PartitionLog: Sendable {
             }
             guard let pending else { return durableEndOffset }
             do {
-                try pending.segment.syncFiles()
+                try pending.segment.syncLog()
             } catch {
                 try state.withLock { state in
                     // A roll may have synced (and so covered) the segment meanwhile; the
@@ -364,7 +366,7 @@ public final class PartitionLog: Sendable {
 
     private func syncActive(_ state: inout State) throws {
         let end = state.logEndOffset
-        if state.active.hasUnsyncedWrites {
+        if state.active.hasUnsyncedWrites || state.active.hasUnsyncedIndexWrites {
             do {
                 try state.active.sync()
             } catch {

@@ -35,8 +35,10 @@ final class Segment {
     /// Wall-clock time of the last append (for a segment loaded at start-up: its `.log` file's
     /// modification time), the age retention measures.
     private(set) var lastAppendMilliseconds: Int64
-    /// Writes since the last `sync()`.
+    /// `.log` writes since the last sync of the `.log`.
     private(set) var hasUnsyncedWrites = false
+    /// Index writes since the last full `sync()`.
+    private(set) var hasUnsyncedIndexWrites = false
     /// A failed append could not cut its partial bytes off again; do it before the next write.
     private var tailNeedsTruncation = false
 
@@ -152,6 +154,7 @@ final class Segment {
         }
         precondition(position - size == Int64(batches.count), "headers describe exactly the bytes")
         hasUnsyncedWrites = true
+        hasUnsyncedIndexWrites = true
         do {
             try log.write(batches, at: size)
             if !newOffsetEntries.isEmpty {
@@ -253,21 +256,25 @@ final class Segment {
     /// Makes the segment durable: the log first, then the indexes (an index that survives
     /// without its log is harmless: recovery checks every entry against the log).
     func sync() throws {
-        try syncFiles()
-        hasUnsyncedWrites = false
-    }
-
-    /// The fsyncs of `sync()` without touching the segment's state, so `PartitionLog` can run
-    /// them outside its lock while appends continue (`fdatasync` and `pwrite` on one descriptor
-    /// may run concurrently; the sync covers at least every write that returned before it).
-    func syncFiles() throws {
         try log.sync()
         try offsetIndexFile.sync()
         try timeIndexFile.sync()
+        hasUnsyncedWrites = false
+        hasUnsyncedIndexWrites = false
     }
 
-    /// Records that a sync started when the segment ended at `offset` has completed: nothing is
-    /// left unsynced unless an append came in meanwhile.
+    /// The fsync of the `.log` alone, without touching the segment's state, so `PartitionLog`
+    /// can run it outside its lock while appends continue (`fdatasync` and `pwrite` on one
+    /// descriptor may run concurrently; the sync covers at least every write that returned
+    /// before it). Enough for durability while the segment is active: start-up recovery
+    /// rebuilds the last segment's indexes from its log; the indexes are synced when the
+    /// segment rolls or closes (`sync()`).
+    func syncLog() throws {
+        try log.sync()
+    }
+
+    /// Records that a `.log` sync started when the segment ended at `offset` has completed:
+    /// nothing of the log is left unsynced unless an append came in meanwhile.
     func markSynced(through offset: Int64) {
         if nextOffset == offset { hasUnsyncedWrites = false }
     }

@@ -114,7 +114,7 @@ struct BrokerServiceIntegrationTests {
         // The steady producer kept going through all of it, and everything it sent is there.
         let before = steady.successes
         try await steady.waitForSuccesses(atLeast: before + 3)
-        steady.stop()
+        steady.stopAndWait()
         #expect(steady.failures.isEmpty, "\(steady.failures)")
         let fetched = try client.request(TestRequests.fetch(topic: "steady", offset: 0), version: 4)
         var values: [String] = []
@@ -252,14 +252,25 @@ final class SteadyProducer: @unchecked Sendable {
     var failures: [String] { lock.withLock { _failures } }
     private var stopped: Bool { lock.withLock { _stopped } }
 
+    private let finished = DispatchSemaphore(value: 0)
+
     func start() {
-        let thread = Thread { [self] in run() }
+        let thread = Thread { [self] in
+            run()
+            finished.signal()
+        }
         self.thread = thread
         thread.start()
     }
 
     func stop() {
         lock.withLock { _stopped = true }
+    }
+
+    /// Stops and waits until the request in flight (if any) is answered and counted.
+    func stopAndWait() {
+        stop()
+        finished.wait()
     }
 
     func waitForSuccesses(atLeast count: Int, timeout: Duration = .seconds(20)) async throws {
