@@ -219,6 +219,59 @@ struct BrokerServiceIntegrationTests {
         #expect(partition.errorCode == KafkaErrorCode.none)
     }
 
+    /// Retention and interval fsyncs run on their own schedule in the process: segments below a
+    /// live group's committed offset go once old, the one holding it stays until the group stops
+    /// committing for a retention period.
+    @Test func retentionKeepsSegmentsAboveALiveGroupAndIntervalFsyncsRun() async throws {
+        let broker = try BrokerProcess(extraArguments: [
+            "--segment-bytes", "4KiB", "--retention", "2s", "--retention-check-interval", "100ms",
+            "--fsync", "interval", "--fsync-interval", "50ms",
+        ])
+        defer { broker.remove() }
+        try await broker.start()
+        let client = try KafkaSocketClient(port: broker.port)
+        for index in 0..<80 {
+            let values = (0..<10).map { "r\(index)-\($0)-" + String(repeating: "q", count: 20) }
+            let answer = try client.request(TestRequests.produce(topic: "ret", records: TestRequests.batch(values)), version: 7)
+            #expect(answer.topics.first?.partitions.first?.errorCode == KafkaErrorCode.none)
+        }
+        let directory = "\(broker.dataDirectory)/ret-0"
+        func bases() throws -> [Int64] {
+            try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".log") }
+                .compactMap { Int64($0.dropLast(4)) }.sorted()
+        }
+        let before = try bases()
+        try #require(before.count >= 5)
+        let committed = (before[2] + before[3]) / 2
+        func commit() throws {
+            let request = OffsetCommitRequest(
+                groupID: "live",
+                topics: [.init(name: "ret", partitions: [.init(partitionIndex: 0, committedOffset: committed, committedMetadata: nil)])]
+            )
+            #expect(try client.request(request, version: 2).topics.first?.partitions.first?.errorCode == KafkaErrorCode.none)
+        }
+        // A live consumer commits every 300 ms while the data ages past the retention.
+        var deadline = ContinuousClock.now + .seconds(15)
+        while try bases().first != before[2], ContinuousClock.now < deadline {
+            try commit()
+            try await Task.sleep(for: .milliseconds(300))
+        }
+        #expect(try bases() == Array(before[2...]), "only segments wholly below the committed offset go")
+        for _ in 0..<5 {
+            try commit()
+            try await Task.sleep(for: .milliseconds(300))
+        }
+        #expect(try bases() == Array(before[2...]))
+        // The group goes quiet: after a retention period it no longer holds anything back.
+        deadline = ContinuousClock.now + .seconds(15)
+        while try bases().count > 1, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        #expect(try bases() == [before.last!])
+        #expect(try Metrics.value(of: "edgelog_broker_retention_deleted_segments_total", port: broker.metricsPort) == Double(before.count - 1))
+        #expect(try Metrics.value(of: "edgelog_broker_fsyncs_total", port: broker.metricsPort) ?? 0 > 0)
+    }
+
     @Test func connectionsFromOutsideTheAllowListAreClosedAtAccept() async throws {
         let broker = try BrokerProcess(extraArguments: ["--allow-networks", "10.0.0.0/8"])
         defer { broker.remove() }
