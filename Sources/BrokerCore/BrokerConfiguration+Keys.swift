@@ -177,7 +177,9 @@ extension BrokerConfiguration {
             return seconds * 1000 + attoseconds / 1_000_000_000_000_000
         }
         let fsyncWord = try resolved.string(Keys.fsync)
-        guard let durability = DurabilityPolicy(word: fsyncWord, intervalMilliseconds: try milliseconds(Keys.fsyncInterval))
+        guard
+            let durability = DurabilityPolicy(
+                word: fsyncWord, intervalMilliseconds: try milliseconds(Keys.fsyncInterval))
         else {
             throw BrokerError(code: .invalidConfiguration, message: "fsync \(fsyncWord) is not ack, interval or never")
         }

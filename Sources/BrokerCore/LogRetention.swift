@@ -82,8 +82,10 @@ extension BrokerNode {
                 let partition = partitions[index]
                 guard delete(segment, of: partition, reason: .diskLimit, into: &report) else { break }
                 usage -= segment.bytes
-                let floor = committedOffsets.lowestCommittedOffset(
-                    topic: partition.topic, partition: partition.index, committedSince: liveSince) ?? segment.baseOffset
+                let floor =
+                    committedOffsets.lowestCommittedOffset(
+                        topic: partition.topic, partition: partition.index, committedSince: liveSince)
+                    ?? segment.baseOffset
                 let lost = max(0, segment.endOffset - max(segment.baseOffset, floor))
                 report.forcedLossRecords += lost
                 metrics.forcedLossRecords.increment(by: lost)

@@ -172,7 +172,8 @@ public final class TopicCatalog: Sendable {
             do {
                 for index in 0..<partitionCount {
                     logs.append(
-                        try Self.openLog(topic, Int32(index), dataDirectory, fileSystem, logConfiguration, clock, logger)
+                        try Self.openLog(
+                            topic, Int32(index), dataDirectory, fileSystem, logConfiguration, clock, logger)
                     )
                 }
             } catch {

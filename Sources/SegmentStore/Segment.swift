@@ -292,7 +292,8 @@ final class Segment {
                 chunkStart = position
                 chunk = try log.read(at: position, count: Int(min(Int64(chunkBytes), size - position)))
                 guard chunk.count >= BatchHeader.size else {
-                    throw StorageError(code: .corruptSegment, message: "short read", path: paths.log, position: position)
+                    throw StorageError(
+                        code: .corruptSegment, message: "short read", path: paths.log, position: position)
                 }
             }
             let offset = Int(position - chunkStart)

@@ -26,7 +26,8 @@ struct BrokerConfigurationTests {
 
     @Test func durabilityAndRetentionKeysHaveTheDocumentedDefaults() throws {
         let defaults = try BrokerConfiguration(
-            resolved: try RuntimeOptions.parse([]).resolve(keys: BrokerConfiguration.Keys.all, flags: [:], environment: [:])
+            resolved: try RuntimeOptions.parse([]).resolve(
+                keys: BrokerConfiguration.Keys.all, flags: [:], environment: [:])
         )
         #expect(defaults.durability == .beforeAck)
         #expect(defaults.retentionMilliseconds == 24 * 3_600_000)
@@ -49,7 +50,8 @@ struct BrokerConfigurationTests {
             keys: BrokerConfiguration.Keys.all, flags: ["fsync": "never"], environment: [:])
         #expect(try BrokerConfiguration(resolved: never).durability == .never)
         #expect(throws: (any Error).self) {
-            try RuntimeOptions.parse([]).resolve(keys: BrokerConfiguration.Keys.all, flags: ["fsync": "sometimes"], environment: [:])
+            try RuntimeOptions.parse([]).resolve(
+                keys: BrokerConfiguration.Keys.all, flags: ["fsync": "sometimes"], environment: [:])
         }
     }
 

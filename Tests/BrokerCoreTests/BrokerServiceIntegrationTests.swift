@@ -45,11 +45,21 @@ struct BrokerServiceIntegrationTests {
                 "\(broker.dataDirectory)/lines-\(partition)/00000000000000000000.log"
             )
             #expect(!batches.isEmpty)
-            let expected = codecs[partition] == "lz4" ? 3 : 0
-            #expect(
-                batches.allSatisfy { $0.compressionCodec == expected },
-                "partition \(partition): \(batches.map(\.compressionCodec))"
-            )
+            if codecs[partition] == "lz4" {
+                // librdkafka sends a batch uncompressed when LZ4 does not make it smaller, which
+                // happens to the few-line batches it sends while the first answers are awaited.
+                let plain = batches.filter { $0.compressionCodec == 0 }
+                #expect(batches.contains { $0.compressionCodec == 3 })
+                #expect(
+                    plain.allSatisfy { $0.totalBytes < 1024 } && batches.allSatisfy { [0, 3].contains($0.compressionCodec) },
+                    "partition \(partition): \(batches.map { "\($0.compressionCodec):\($0.totalBytes)" })"
+                )
+            } else {
+                #expect(
+                    batches.allSatisfy { $0.compressionCodec == 0 },
+                    "partition \(partition): \(batches.map(\.compressionCodec))"
+                )
+            }
         }
         #expect(try await broker.terminate() == .exited(0))
     }
@@ -232,7 +242,8 @@ struct BrokerServiceIntegrationTests {
         let client = try KafkaSocketClient(port: broker.port)
         for index in 0..<80 {
             let values = (0..<10).map { "r\(index)-\($0)-" + String(repeating: "q", count: 20) }
-            let answer = try client.request(TestRequests.produce(topic: "ret", records: TestRequests.batch(values)), version: 7)
+            let answer = try client.request(
+                TestRequests.produce(topic: "ret", records: TestRequests.batch(values)), version: 7)
             #expect(answer.topics.first?.partitions.first?.errorCode == KafkaErrorCode.none)
         }
         let directory = "\(broker.dataDirectory)/ret-0"
@@ -246,9 +257,15 @@ struct BrokerServiceIntegrationTests {
         func commit() throws {
             let request = OffsetCommitRequest(
                 groupID: "live",
-                topics: [.init(name: "ret", partitions: [.init(partitionIndex: 0, committedOffset: committed, committedMetadata: nil)])]
+                topics: [
+                    .init(
+                        name: "ret",
+                        partitions: [.init(partitionIndex: 0, committedOffset: committed, committedMetadata: nil)])
+                ]
             )
-            #expect(try client.request(request, version: 2).topics.first?.partitions.first?.errorCode == KafkaErrorCode.none)
+            #expect(
+                try client.request(request, version: 2).topics.first?.partitions.first?.errorCode == KafkaErrorCode.none
+            )
         }
         // A live consumer commits every 300 ms while the data ages past the retention.
         var deadline = ContinuousClock.now + .seconds(15)
@@ -268,7 +285,9 @@ struct BrokerServiceIntegrationTests {
             try await Task.sleep(for: .milliseconds(200))
         }
         #expect(try bases() == [before.last!])
-        #expect(try Metrics.value(of: "edgelog_broker_retention_deleted_segments_total", port: broker.metricsPort) == Double(before.count - 1))
+        #expect(
+            try Metrics.value(of: "edgelog_broker_retention_deleted_segments_total", port: broker.metricsPort)
+                == Double(before.count - 1))
         #expect(try Metrics.value(of: "edgelog_broker_fsyncs_total", port: broker.metricsPort) ?? 0 > 0)
     }
 

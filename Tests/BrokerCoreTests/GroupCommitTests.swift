@@ -34,7 +34,8 @@ struct GroupCommitTests {
             guard ContinuousClock.now < deadline else { break }
             try await Task.sleep(for: .milliseconds(5))
         }
-        let produceRequests = try metrics.expectCounter("edgelog_broker_requests_total", [("api", "Produce")]).totalValue
+        let produceRequests = try metrics.expectCounter("edgelog_broker_requests_total", [("api", "Produce")])
+            .totalValue
         let fsyncs = try metrics.expectCounter("edgelog_broker_fsyncs_total").totalValue
         let fileSyncs = fileSystem.syncCount
 

@@ -80,14 +80,18 @@ struct IdempotentProduceIntegrationTests {
         defer { broker.remove() }
         try await broker.start()
         var client = try KafkaSocketClient(port: broker.port)
-        let identity = try client.request(InitProducerIdRequest(transactionalID: nil, transactionTimeoutMs: 60_000), version: 1)
+        let identity = try client.request(
+            InitProducerIdRequest(transactionalID: nil, transactionTimeoutMs: 60_000), version: 1)
         #expect(identity.errorCode == KafkaErrorCode.none)
         let producerID = identity.producerID
         let directory = "\(broker.dataDirectory)/scripted-0"
-        func batch(_ index: Int) -> [String] { (0..<10).map { "b\(index)-r\($0)-" + String(repeating: "z", count: 20) } }
+        func batch(_ index: Int) -> [String] {
+            (0..<10).map { "b\(index)-r\($0)-" + String(repeating: "z", count: 20) }
+        }
         func send(_ values: [String], sequence: Int32) throws -> ProduceResponse.Partition {
             let records = try TestRequests.batch(values, producerID: producerID, baseSequence: sequence)
-            let answer = try client.request(TestRequests.produce(topic: "scripted", records: records, acks: -1), version: 7)
+            let answer = try client.request(
+                TestRequests.produce(topic: "scripted", records: records, acks: -1), version: 7)
             return try #require(answer.topics.first?.partitions.first)
         }
         func logFiles() throws -> [String] {
@@ -137,7 +141,10 @@ struct IdempotentProduceIntegrationTests {
         try await broker.start()
         let lines = (0..<3000).map { "idempotent line \($0)" }.joined(separator: "\n") + "\n"
         let produced = try broker.kcat(
-            ["-P", "-t", "kc", "-p", "0", "-z", "lz4", "-X", "enable.idempotence=true", "-X", "batch.num.messages=100"],
+            [
+                "-P", "-t", "kc", "-p", "0", "-z", "lz4", "-X", "enable.idempotence=true", "-X",
+                "batch.num.messages=100",
+            ],
             stdin: Data(lines.utf8)
         )
         #expect(produced.status == 0, "\(produced.stderrText)")
@@ -145,7 +152,8 @@ struct IdempotentProduceIntegrationTests {
         #expect(consumed.stdoutText == lines)
         // Idempotence was on: every stored batch carries a producer id (bytes 43..<51 ≥ 0) and
         // sequences continue from batch to batch.
-        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: "\(broker.dataDirectory)/kc-0/00000000000000000000.log")))
+        let bytes = [UInt8](
+            try Data(contentsOf: URL(fileURLWithPath: "\(broker.dataDirectory)/kc-0/00000000000000000000.log")))
         var position = 0
         var expectedSequence: Int64 = 0
         while position + 61 <= bytes.count {
@@ -163,19 +171,23 @@ struct IdempotentProduceIntegrationTests {
     // MARK: - Helpers
 
     /// Every record value per partition, read with the test's own socket client.
-    static func storedValues(_ broker: BrokerProcess, topic: String = "once", partitions: Int32 = 2) throws -> [Int32: [String]] {
+    static func storedValues(_ broker: BrokerProcess, topic: String = "once", partitions: Int32 = 2) throws -> [Int32:
+        [String]]
+    {
         let client = try KafkaSocketClient(port: broker.port)
         var result: [Int32: [String]] = [:]
         for partition in 0..<partitions {
             var values: [String] = []
             var offset: Int64 = 0
             while true {
-                let response = try client.request(TestRequests.fetch(topic: topic, partition: partition, offset: offset), version: 4)
+                let response = try client.request(
+                    TestRequests.fetch(topic: topic, partition: partition, offset: offset), version: 4)
                 let answer = try #require(response.topics.first?.partitions.first)
                 try #require(answer.errorCode == KafkaErrorCode.none)
                 var progressed = false
                 for batch in try RecordBatch.split(answer.records ?? ByteBuffer()) {
-                    for record in try batch.records(decompressingWith: try LZ4RecordsCodec()) where record.offset >= offset {
+                    for record in try batch.records(decompressingWith: try LZ4RecordsCodec())
+                    where record.offset >= offset {
                         values.append(record.value.map { String(buffer: $0) } ?? "")
                         offset = record.offset + 1
                         progressed = true
@@ -193,7 +205,8 @@ struct IdempotentProduceIntegrationTests {
     static func expectValidLog(_ broker: BrokerProcess, topic: String, partitions: Int) throws {
         for partition in 0..<partitions {
             let directory = "\(broker.dataDirectory)/\(topic)-\(partition)"
-            let logs = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".log") }.sorted()
+            let logs = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".log") }
+                .sorted()
             var next: Int64 = 0
             for name in logs {
                 let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: "\(directory)/\(name)")))
@@ -333,7 +346,8 @@ final class PipelinedIdempotentProducer: @unchecked Sendable {
     func resendUnacknowledged(port: Int) async throws {
         let client = Self.client(port: port)
         for (index, batch) in batches.enumerated() where !batch.acknowledged {
-            let result = try await client.produce(topic: topic, partition: batch.partition, batch: batch.bytes, acks: -1)
+            let result = try await client.produce(
+                topic: topic, partition: batch.partition, batch: batch.bytes, acks: -1)
             #expect(
                 result.errorCode == .none || result.errorCode == .duplicateSequenceNumber,
                 "\(name) resend of sequence \(batch.sequence): \(result.errorCode)"

@@ -36,7 +36,11 @@ struct LogRetentionTests {
     func commit(_ offset: Int64, group: String = "g", topic: String = "t", on broker: TestNode) throws {
         let request = OffsetCommitRequest(
             groupID: group,
-            topics: [.init(name: topic, partitions: [.init(partitionIndex: 0, committedOffset: offset, committedMetadata: nil)])]
+            topics: [
+                .init(
+                    name: topic, partitions: [.init(partitionIndex: 0, committedOffset: offset, committedMetadata: nil)]
+                )
+            ]
         )
         let answer = try broker.roundTrip(request, version: 2)
         #expect(answer.topics.first?.partitions.first?.errorCode == KafkaErrorCode.none)
@@ -56,7 +60,9 @@ struct LogRetentionTests {
         let report = broker.node.enforceRetention()
         // Old by age: last append more than an hour ago. Deletable: also entirely below the commit.
         let cutoff = clock.now - Self.hour
-        let expected = segments.prefix { !$0.isActive && $0.lastAppendMilliseconds < cutoff && $0.endOffset <= committed }
+        let expected = segments.prefix {
+            !$0.isActive && $0.lastAppendMilliseconds < cutoff && $0.endOffset <= committed
+        }
         #expect(report.deletions.map(\.baseOffset) == expected.map(\.baseOffset))
         #expect(report.deletions.allSatisfy { $0.reason == .age })
         #expect(expected.count == 2, "segments 0 and 1 are old and consumed")
@@ -75,7 +81,10 @@ struct LogRetentionTests {
 
     @Test func aPartitionOverItsSizeLimitLosesItsOldestSegments() throws {
         let clock = ManualClock()
-        let broker = try broker(clock: clock, batches: 30) { $0.retentionBytes = 2500; $0.retentionMilliseconds = 0 }
+        let broker = try broker(clock: clock, batches: 30) {
+            $0.retentionBytes = 2500
+            $0.retentionMilliseconds = 0
+        }
         let log = try #require(broker.node.catalog.partition("t", 0))
         let before = log.segments
         let report = broker.node.enforceRetention()
@@ -116,7 +125,9 @@ struct LogRetentionTests {
         let lost = forced.reduce(Int64(0)) { $0 + ($1.endOffset - $1.baseOffset) }
         #expect(report.forcedLossRecords == lost)
         #expect(broker.counter("edgelog_broker_retention_forced_loss_records_total") == lost)
-        #expect(broker.counter("edgelog_broker_retention_deleted_segments_total", [("reason", "disk-limit")]) == Int64(forced.count))
+        #expect(
+            broker.counter("edgelog_broker_retention_deleted_segments_total", [("reason", "disk-limit")])
+                == Int64(forced.count))
         // Oldest first: the forced deletions are t's first segments.
         #expect(forced.map(\.baseOffset) == tBefore.filter { $0.baseOffset < t.logStartOffset }.map(\.baseOffset))
     }

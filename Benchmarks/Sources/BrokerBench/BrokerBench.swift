@@ -158,7 +158,10 @@ struct BrokerBench {
                 Double(batchBytes) / seconds / 1e6, Double(records) / seconds / 1e3, syncs, perSync)
         }
         let requests = perProducer.reduce(0) { $0 + $1.count }
-        print(row("produce, fsync before ack", elapsed, fsyncs, perSync: String(format: "%.1f", Double(requests) / Double(max(fsyncs, 1)))))
+        print(
+            row(
+                "produce, fsync before ack", elapsed, fsyncs,
+                perSync: String(format: "%.1f", Double(requests) / Double(max(fsyncs, 1)))))
         print(row("raw write(2) + fdatasync, same cadence", raw, fsyncs, perSync: "-"))
     }
 

@@ -68,9 +68,11 @@ enum BatchTrimmer {
                 guard index >= dropping else { return }
                 var headers: [RecordHeader] = []
                 record.forEachHeader { key, value in
-                    headers.append(RecordHeader(key: String(decoding: key, as: UTF8.self), value: value.map { Array($0) }))
+                    headers.append(
+                        RecordHeader(key: String(decoding: key, as: UTF8.self), value: value.map { Array($0) }))
                 }
-                builder.append(timestamp: record.timestamp, keyBytes: record.key, valueBytes: record.value, headers: headers)
+                builder.append(
+                    timestamp: record.timestamp, keyBytes: record.key, valueBytes: record.value, headers: headers)
             }
             return try builder.build(compression: header.compression ?? .none, codec: codec)
         } catch {

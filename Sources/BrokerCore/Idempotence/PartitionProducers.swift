@@ -117,7 +117,9 @@ final class PartitionProducers: Sendable {
     ) -> PartitionAppendOutcome {
         var outcome = PartitionAppendOutcome(errorCode: .none, baseOffset: -1, durableTarget: nil)
         for (index, batch) in batches.enumerated() {
-            guard let bytes = records.getSlice(at: records.readerIndex + batch.range.lowerBound, length: batch.range.count),
+            guard
+                let bytes = records.getSlice(
+                    at: records.readerIndex + batch.range.lowerBound, length: batch.range.count),
                 var table = state.table
             else { return .failed(.unknownServerError) }
             let header = batch.header
@@ -281,7 +283,9 @@ final class PartitionProducers: Sendable {
                 from = offset
                 break
             } catch {
-                logger.warning("ignoring an unreadable producer state snapshot", metadata: ["path": "\(path)", "error": "\(error)"])
+                logger.warning(
+                    "ignoring an unreadable producer state snapshot",
+                    metadata: ["path": "\(path)", "error": "\(error)"])
             }
         }
         if from < start {
@@ -305,7 +309,9 @@ final class PartitionProducers: Sendable {
         if retentionMilliseconds > 0 { table.removeProducers(idleBefore: now - retentionMilliseconds) }
         logger.debug(
             "rebuilt producer state",
-            metadata: ["snapshot-offset": "\(from)", "batches-read": "\(scanned)", "producers": "\(table.entries.count)"]
+            metadata: [
+                "snapshot-offset": "\(from)", "batches-read": "\(scanned)", "producers": "\(table.entries.count)",
+            ]
         )
         return table
     }
@@ -347,12 +353,14 @@ final class PartitionProducers: Sendable {
             }
         } catch {
             // The log and the older snapshot still rebuild the state; only start-up gets slower.
-            logger.error("cannot write a producer state snapshot", metadata: ["offset": "\(offset)", "error": "\(error)"])
+            logger.error(
+                "cannot write a producer state snapshot", metadata: ["offset": "\(offset)", "error": "\(error)"])
         }
     }
 
     private func snapshotOffsets() throws -> [Int64] {
-        try fileSystem.contentsOfDirectory(atPath: log.directory).compactMap(ProducerStateSnapshot.offset(fromFileName:))
+        try fileSystem.contentsOfDirectory(atPath: log.directory).compactMap(
+            ProducerStateSnapshot.offset(fromFileName:))
     }
 
     private func snapshotPath(_ offset: Int64) -> String {

@@ -15,7 +15,9 @@ struct ProduceHandlerTests {
         var sequence: Int32 = 0
         for index in 0..<5 {
             let values = ["before-\(index)"]
-            #expect(try broker.produce(TestRequests.batch(values, producerID: 1, baseSequence: sequence)).errorCode == .none)
+            #expect(
+                try broker.produce(TestRequests.batch(values, producerID: 1, baseSequence: sequence)).errorCode == .none
+            )
             acknowledged += values
             sequence += 1
         }

@@ -14,7 +14,8 @@ struct PartitionProducersTests {
     @Test(arguments: [RecordCompression.none, .lz4])
     func identicalAndOverlappingResendsAreStoredOnce(compression: RecordCompression) throws {
         let broker = try TestNode()
-        let producer = try broker.roundTrip(InitProducerIdRequest(transactionalID: nil, transactionTimeoutMs: 1000), version: 1)
+        let producer = try broker.roundTrip(
+            InitProducerIdRequest(transactionalID: nil, transactionTimeoutMs: 1000), version: 1)
         let id = producer.producerID
         let first = Self.values("a", 0..<10)
         let second = Self.values("b", 0..<10)
@@ -60,8 +61,12 @@ struct PartitionProducersTests {
 
     @Test func aNewEpochRestartsAtZeroAndFencesTheOldOne() throws {
         let broker = try TestNode()
-        #expect(try broker.produce(try TestRequests.batch(["e0"], producerID: 9, epoch: 0, baseSequence: 0)).errorCode == .none)
-        #expect(try broker.produce(try TestRequests.batch(["e1"], producerID: 9, epoch: 1, baseSequence: 0)).errorCode == .none)
+        #expect(
+            try broker.produce(try TestRequests.batch(["e0"], producerID: 9, epoch: 0, baseSequence: 0)).errorCode
+                == .none)
+        #expect(
+            try broker.produce(try TestRequests.batch(["e1"], producerID: 9, epoch: 1, baseSequence: 0)).errorCode
+                == .none)
         let stale = try broker.produce(try TestRequests.batch(["old"], producerID: 9, epoch: 0, baseSequence: 1))
         #expect(stale.errorCode.rawValue == 47)  // INVALID_PRODUCER_EPOCH
         #expect(try broker.values() == ["e0", "e1"])
@@ -83,7 +88,8 @@ struct PartitionProducersTests {
 
     @Test func anOverlapInACodecWeCannotWriteIsRefusedNotStoredTwice() throws {
         let broker = try TestNode()
-        #expect(try broker.produce(try TestRequests.batch(["a", "b"], producerID: 4, baseSequence: 0)).errorCode == .none)
+        #expect(
+            try broker.produce(try TestRequests.batch(["a", "b"], producerID: 4, baseSequence: 0)).errorCode == .none)
         var gzip = try TestRequests.batch(["b", "c"], producerID: 4, baseSequence: 1)
         gzip.setInteger(Int16(1), at: gzip.readerIndex + 21)
         let crc = gzip.withUnsafeReadableBytes { CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[21...])) }
@@ -115,7 +121,9 @@ struct PartitionProducersTests {
             }
             let log = try #require(broker.node.catalog.partition("t", 0))
             #expect(log.segments.count >= 2)
-            let snapshots = try fileSystem.contentsOfDirectory(atPath: log.directory).filter { $0.hasSuffix(".snapshot") }
+            let snapshots = try fileSystem.contentsOfDirectory(atPath: log.directory).filter {
+                $0.hasSuffix(".snapshot")
+            }
             #expect(!snapshots.isEmpty, "a roll writes a snapshot")
             // No clean shutdown: the node is dropped without close().
         }
@@ -149,7 +157,8 @@ struct PartitionProducersTests {
         do {
             let broker = try TestNode(fileSystem: fileSystem) { $0.segmentBytes = 1024 }
             for index in 0..<12 {
-                let batch = try TestRequests.batch(Self.values("s\(index)-", 0..<4), producerID: 5, baseSequence: Int32(index * 4))
+                let batch = try TestRequests.batch(
+                    Self.values("s\(index)-", 0..<4), producerID: 5, baseSequence: Int32(index * 4))
                 #expect(try broker.produce(batch).errorCode == .none)
                 batches.append(batch)
             }

@@ -6,8 +6,10 @@ import Testing
 struct ProducerStateSnapshotTests {
     func sampleTable() -> ProducerStateTable {
         var table = ProducerStateTable()
-        table.record(producerID: 42, epoch: 3, firstSequence: 100, recordCount: 7, baseOffset: 9000, at: 1_700_000_000_000)
-        table.record(producerID: 42, epoch: 3, firstSequence: 107, recordCount: 1, baseOffset: 9010, at: 1_700_000_000_500)
+        table.record(
+            producerID: 42, epoch: 3, firstSequence: 100, recordCount: 7, baseOffset: 9000, at: 1_700_000_000_000)
+        table.record(
+            producerID: 42, epoch: 3, firstSequence: 107, recordCount: 1, baseOffset: 9010, at: 1_700_000_000_500)
         table.record(producerID: 0, epoch: 0, firstSequence: Int32.max, recordCount: 2, baseOffset: 5, at: 12)
         return table
     }
@@ -28,7 +30,10 @@ struct ProducerStateSnapshotTests {
         // 2 producers: 19 bytes each + 16 per batch (3 batches) = 86, plus 17 of header, 4 of CRC.
         #expect(bytes.count == 17 + 2 * 19 + 3 * 16 + 4)
         let crc = CRC32C.checksum(Array(bytes.dropLast(4)))
-        #expect(Array(bytes.suffix(4)) == [UInt8(crc >> 24), UInt8(crc >> 16 & 0xff), UInt8(crc >> 8 & 0xff), UInt8(crc & 0xff)])
+        #expect(
+            Array(bytes.suffix(4)) == [
+                UInt8(crc >> 24), UInt8(crc >> 16 & 0xff), UInt8(crc >> 8 & 0xff), UInt8(crc & 0xff),
+            ])
     }
 
     @Test func damagedOrTruncatedSnapshotsAreRefused() {
@@ -39,7 +44,9 @@ struct ProducerStateSnapshotTests {
             #expect(throws: ProducerStateSnapshot.Invalid.self) { try ProducerStateSnapshot.decode(flipped) }
         }
         for length in [0, 3, 20, bytes.count - 1] {
-            #expect(throws: ProducerStateSnapshot.Invalid.self) { try ProducerStateSnapshot.decode(Array(bytes.prefix(length))) }
+            #expect(throws: ProducerStateSnapshot.Invalid.self) {
+                try ProducerStateSnapshot.decode(Array(bytes.prefix(length)))
+            }
         }
     }
 

@@ -20,10 +20,16 @@ struct ProducerStateTableTests {
 
     @Test func aResentBatchIsADuplicateWithItsOriginalOffset() {
         let table = twoBatches()
-        #expect(table.check(producerID: 7, epoch: 0, baseSequence: 10, recordCount: 10) == .duplicate(originalBaseOffset: 200))
-        #expect(table.check(producerID: 7, epoch: 0, baseSequence: 0, recordCount: 10) == .duplicate(originalBaseOffset: 100))
+        #expect(
+            table.check(producerID: 7, epoch: 0, baseSequence: 10, recordCount: 10)
+                == .duplicate(originalBaseOffset: 200))
+        #expect(
+            table.check(producerID: 7, epoch: 0, baseSequence: 0, recordCount: 10)
+                == .duplicate(originalBaseOffset: 100))
         // A sub-range of a stored batch: its first record's offset.
-        #expect(table.check(producerID: 7, epoch: 0, baseSequence: 13, recordCount: 4) == .duplicate(originalBaseOffset: 203))
+        #expect(
+            table.check(producerID: 7, epoch: 0, baseSequence: 13, recordCount: 4)
+                == .duplicate(originalBaseOffset: 203))
     }
 
     @Test func aBatchOverlappingTheTailKeepsOnlyItsNewRecords() {
@@ -35,7 +41,8 @@ struct ProducerStateTableTests {
     }
 
     @Test func aGapIsOutOfOrder() {
-        #expect(twoBatches().check(producerID: 7, epoch: 0, baseSequence: 21, recordCount: 1) == .outOfOrder(expected: 20))
+        #expect(
+            twoBatches().check(producerID: 7, epoch: 0, baseSequence: 21, recordCount: 1) == .outOfOrder(expected: 20))
     }
 
     @Test func unknownProducersStartAtZero() {
@@ -61,9 +68,13 @@ struct ProducerStateTableTests {
         table.record(producerID: 1, epoch: 0, firstSequence: start, recordCount: 10, baseOffset: 50, at: 1)
         #expect(table.entries[1]?.lastSequence == 4)
         #expect(table.check(producerID: 1, epoch: 0, baseSequence: 5, recordCount: 2) == .append)
-        #expect(table.check(producerID: 1, epoch: 0, baseSequence: start, recordCount: 10) == .duplicate(originalBaseOffset: 50))
+        #expect(
+            table.check(producerID: 1, epoch: 0, baseSequence: start, recordCount: 10)
+                == .duplicate(originalBaseOffset: 50))
         // Sequence 2 is the 8th record (offset 57); 2…6 overlaps by 3 (2, 3, 4).
-        #expect(table.check(producerID: 1, epoch: 0, baseSequence: 2, recordCount: 5) == .overlap(knownRecords: 3, originalBaseOffset: 57))
+        #expect(
+            table.check(producerID: 1, epoch: 0, baseSequence: 2, recordCount: 5)
+                == .overlap(knownRecords: 3, originalBaseOffset: 57))
         #expect(table.check(producerID: 1, epoch: 0, baseSequence: 6, recordCount: 1) == .outOfOrder(expected: 5))
     }
 
@@ -76,8 +87,12 @@ struct ProducerStateTableTests {
         }
         #expect(table.entries[3]?.batches.count == ProducerStateTable.retainedBatches)
         // Batch 0 (sequences 0…1) fell out: still a duplicate, its offset no longer known.
-        #expect(table.check(producerID: 3, epoch: 0, baseSequence: 0, recordCount: 2) == .duplicate(originalBaseOffset: nil))
-        #expect(table.check(producerID: 3, epoch: 0, baseSequence: 4, recordCount: 2) == .duplicate(originalBaseOffset: 1020))
+        #expect(
+            table.check(producerID: 3, epoch: 0, baseSequence: 0, recordCount: 2) == .duplicate(originalBaseOffset: nil)
+        )
+        #expect(
+            table.check(producerID: 3, epoch: 0, baseSequence: 4, recordCount: 2)
+                == .duplicate(originalBaseOffset: 1020))
     }
 
     @Test func idleProducersAreForgotten() {

@@ -5,8 +5,8 @@ import Logging
 import MetricsTestKit
 import NIOCore
 import NIOEmbedded
-import Testing
 import SegmentStore
+import Testing
 
 /// Client-side helpers for broker tests: request frames built with KafkaProtocol's encoders (the
 /// reverse direction of what the broker decodes), response frames split and decoded, and record
@@ -183,7 +183,8 @@ struct TestNode {
         var values: [String] = []
         var next = offset
         while true {
-            let response = try roundTrip(TestRequests.fetch(topic: topic, partition: partition, offset: next), version: 4)
+            let response = try roundTrip(
+                TestRequests.fetch(topic: topic, partition: partition, offset: next), version: 4)
             let answer = try #require(response.topics.first?.partitions.first)
             guard answer.errorCode == .none else { throw TestFailure("fetch at \(next): \(answer.errorCode)") }
             var skipped: [String] = []
