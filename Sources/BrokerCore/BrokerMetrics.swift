@@ -15,7 +15,7 @@ import Metrics
 /// | `edgelog_broker_connections_rejected_total` | counter | `reason` (`network`, `limit`) |
 /// | `edgelog_broker_connections_closed_for_protocol_errors_total` | counter | |
 /// | `edgelog_broker_errors_total` | counter | `code` (Kafka error name) |
-/// | `edgelog_broker_produce_requests_in_flight` | gauge | (Produce requests read, not yet answered) |
+/// | `edgelog_broker_produce_requests_in_flight` | gauge | (Produce requests dispatched: appending or awaiting their fsync) |
 /// | `edgelog_broker_fsyncs_total` | counter | (syncs of a partition log for acks or the interval) |
 /// | `edgelog_broker_duplicate_batches_total` | counter | (idempotent batches already stored, not stored again) |
 /// | `edgelog_broker_duplicate_records_dropped_total` | counter | (records of those and of trimmed batches) |
