@@ -20,6 +20,7 @@ struct ProduceFetchBench {
         var inFlight = 8
         var compression = RecordCompression.none
         var directory = "/tmp/edgelog-produce-fetch-bench"
+        var durability = DurabilityPolicy.beforeAck
     }
 
     static func parse(_ arguments: [String]) throws -> Options {
@@ -33,7 +34,14 @@ struct ProduceFetchBench {
             case "--in-flight": options.inFlight = max(1, Int(value) ?? options.inFlight)
             case "--compression": options.compression = value == "lz4" ? .lz4 : .none
             case "--directory": options.directory = value
-            default: throw BenchError("unknown flag \(flag); flags: --records --batch-bytes --in-flight --compression none|lz4 --directory")
+            case "--fsync":
+                guard let policy = DurabilityPolicy(word: value, intervalMilliseconds: 100) else {
+                    throw BenchError("--fsync ack|interval|never")
+                }
+                options.durability = policy
+            default:
+                throw BenchError(
+                    "unknown flag \(flag); flags: --records --batch-bytes --in-flight --compression none|lz4 --fsync ack|interval|never --directory")
             }
         }
         return options
@@ -50,14 +58,15 @@ struct ProduceFetchBench {
         let batches = try makeBatches(options)
         let totalBytes = batches.reduce(0) { $0 + $1.bytes.readableBytes }
         print("workload: \(options.records) records in \(batches.count) batches, \(totalBytes) bytes, "
-            + "compression \(options.compression), \(options.inFlight) produce requests in flight")
+            + "compression \(options.compression), \(options.inFlight) produce requests in flight, fsync \(options.durability)")
 
         let raw = try rawSequentialWrite(batches, path: options.directory + "/raw.bin")
 
         var logger = Logger(label: "bench.broker")
         logger.logLevel = .warning
         let service = try await BrokerService.start(
-            configuration: BrokerConfiguration(port: 0, dataDirectory: options.directory + "/broker"),
+            configuration: BrokerConfiguration(
+                port: 0, dataDirectory: options.directory + "/broker", durability: options.durability),
             logger: logger)
         let brokerTask = Task { try await service.run() }
         let client = KafkaClient(
