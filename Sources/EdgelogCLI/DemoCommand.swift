@@ -36,6 +36,7 @@ struct DemoCommand: AsyncParsableCommand {
     mutating func run() async throws {
         let process = try RuntimeProcess.start(label: "edgelog.demo", options: runtime)
         let logger = process.logger
+        logger.info("demo starting", metadata: ["lines": "\(log == nil ? lines : 0)", "format": "\(format)"])
 
         let logPath: String
         var scratch: URL?

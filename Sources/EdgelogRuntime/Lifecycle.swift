@@ -22,11 +22,12 @@ public enum Lifecycle {
     public static func makeGroup(
         _ services: [any Service],
         logger: Logger,
-        shutdownTimeout: Duration? = nil
+        shutdownTimeout: Duration? = nil,
+        handlesSignals: Bool = true
     ) -> ServiceGroup {
         var configuration = ServiceGroupConfiguration(
             services: services,
-            gracefulShutdownSignals: [.sigterm, .sigint],
+            gracefulShutdownSignals: handlesSignals ? [.sigterm, .sigint] : [],
             logger: logger
         )
         configuration.maximumGracefulShutdownDuration = shutdownTimeout

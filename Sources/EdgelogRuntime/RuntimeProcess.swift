@@ -45,9 +45,12 @@ public struct RuntimeProcess: Sendable {
         let level = Logger.Level(rawValue: try configuration.string(.logLevel)) ?? .info
         let format = LogOutputFormat(rawValue: try configuration.string(.logFormat)) ?? .text
         LoggingBootstrap.bootstrap(level: level, format: format)
+        let logger = Logger(label: label)
+        // Before any listener is bound: a SIGTERM from here on means "flush and exit 0".
+        _ = ShutdownSignals.installed(logger: logger)
         return RuntimeProcess(
             configuration: configuration,
-            logger: Logger(label: label),
+            logger: logger,
             metrics: MetricsBootstrap.bootstrap(),
             health: HealthStatus()
         )
@@ -65,10 +68,13 @@ public struct RuntimeProcess: Sendable {
             logger: logger
         )
         logger.info("serving /metrics and /health", metadata: ["metrics.address": "\(server.endpoint)"])
-        try await Lifecycle.run(
+        let group = Lifecycle.makeGroup(
             [server] + services,
             logger: logger,
-            shutdownTimeout: try configuration.duration(.shutdownTimeout)
+            shutdownTimeout: try configuration.duration(.shutdownTimeout),
+            handlesSignals: false
         )
+        ShutdownSignals.installed(logger: logger).attach(group)
+        try await group.run()
     }
 }

@@ -32,6 +32,22 @@ struct DemoCommandTests {
         #expect(!LoopbackProbe.isListening(port: port))
     }
 
+    /// A SIGTERM that arrives before the service group runs (here: while the demo is still
+    /// processing, before /metrics is even bound) is not fatal: the process finishes its work,
+    /// shuts down gracefully and exits 0.
+    @Test func earlySIGTERMStillEndsGracefully() async throws {
+        let process = try ManagedProcess.start(
+            executable: try edgelog(),
+            arguments: ["demo", "--lines", "100000", "--hold", "--metrics-port", "0"])
+        defer { process.stop() }
+        try await process.waitUntilOutput(contains: "demo starting", timeout: .seconds(60))
+        process.terminate()
+        let status = try await process.waitForExit(timeout: .seconds(120))
+        #expect(status == .exited(0), "\(process.logs())")
+        #expect(process.stdoutText().contains("read      100000 lines"), "\(process.logs())")
+        #expect(process.stderrText().contains("shutdown signal received"), "\(process.logs())")
+    }
+
     /// Reads a log the generator wrote with awk-checked content: the demo counts every line.
     @Test func demoReadsAGivenLogInAnotherFormat() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("edgelog-cli-\(UUID().uuidString)")

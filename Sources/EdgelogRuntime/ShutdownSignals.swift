@@ -1,0 +1,74 @@
+import Dispatch
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// SIGTERM/SIGINT handling that is in force from the moment a process starts, not only once its
+/// `ServiceGroup` runs.
+///
+/// Why: an executable binds its listeners (Kafka port, `/metrics`) before its service group runs.
+/// A supervisor or test that sees the port open and sends SIGTERM in that window would otherwise
+/// hit the default action and kill the process without a flush. Here the signals are taken over at
+/// ``RuntimeProcess/start(label:options:keys:flags:environment:)``; one that arrives before a
+/// group is attached is remembered and shuts the group down as soon as it is attached.
+///
+/// Invariant: installed at most once per process (signal dispositions are process-wide).
+final class ShutdownSignals: Sendable {
+    private struct State {
+        var received: Int32?
+        var group: ServiceGroup?
+        var sources: [any DispatchSourceSignal] = []
+    }
+
+    private let state = Locked(State())
+    private let logger: Logger
+
+    private static let shared = Locked<ShutdownSignals?>(nil)
+
+    /// The process's signal handling, installed on first use.
+    static func installed(logger: Logger) -> ShutdownSignals {
+        shared.withLockedValue { current in
+            if let current { return current }
+            let signals = ShutdownSignals(logger: logger)
+            signals.install()
+            current = signals
+            return signals
+        }
+    }
+
+    private init(logger: Logger) {
+        self.logger = logger
+    }
+
+    private func install() {
+        let queue = DispatchQueue(label: "edgelog.shutdown-signals")
+        var sources: [any DispatchSourceSignal] = []
+        for number in [SIGTERM, SIGINT] {
+            // The dispatch source only sees the signal once its default action is off.
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
+            source.setEventHandler { [weak self] in self?.received(number) }
+            source.resume()
+            sources.append(source)
+        }
+        state.withLockedValue { $0.sources = sources }
+    }
+
+    private func received(_ number: Int32) {
+        let group: ServiceGroup? = state.withLockedValue { state in
+            state.received = state.received ?? number
+            return state.group
+        }
+        logger.info("shutdown signal received", metadata: ["signal": "\(number == SIGTERM ? "SIGTERM" : "SIGINT")"])
+        if let group { Task { await group.triggerGracefulShutdown() } }
+    }
+
+    /// Hands later signals to `group`; a signal already received shuts it down right away.
+    func attach(_ group: ServiceGroup) {
+        let early = state.withLockedValue { state in
+            state.group = group
+            return state.received != nil
+        }
+        if early { Task { await group.triggerGracefulShutdown() } }
+    }
+}
