@@ -70,6 +70,16 @@ struct RequestDispatcherTests {
         )
     }
 
+    /// A batch above `max-batch-bytes` is refused as too large (the client must split it), not
+    /// as corrupt, and nothing is stored.
+    @Test func batchAboveTheLimitIsMessageTooLarge() throws {
+        let broker = try TestNode { $0.maxBatchBytes = 4096 }
+        _ = try produce(["small"], on: broker)
+        let big = try produce((0..<100).map { "value \($0) " + String(repeating: "x", count: 60) }, on: broker)
+        #expect(big.errorCode == KafkaErrorCode.messageTooLarge)
+        #expect(broker.node.catalog.partition("t", 0)?.logEndOffset == 1)
+    }
+
     @Test func produceToAMissingPartitionIsUnknown() throws {
         let broker = try TestNode()
         let answer = try produce(["x"], partition: 5, on: broker)

@@ -100,6 +100,11 @@ extension RequestDispatcher {
         guard let records = partition.records, records.readableBytes > 0 else {
             return .failed(.corruptMessage)
         }
+        // A batch over the limit is well-formed, just too big: the client must split it, so it
+        // needs MESSAGE_TOO_LARGE, not CORRUPT_MESSAGE (which says "resend the same bytes").
+        if Self.largestBatchBytes(in: records) > configuration.maxBatchBytes {
+            return .failed(.messageTooLarge)
+        }
         let outcome = node.producers.producers(of: log).append(records)
         if outcome.storedRecords > 0 {
             if !configuration.durability.exposesOnlyDurableOffsets { node.waiters.appended(to: log) }
@@ -107,5 +112,22 @@ extension RequestDispatcher {
             metrics.produceRecords.increment(by: outcome.storedRecords)
         }
         return outcome
+    }
+}
+
+extension RequestDispatcher {
+    /// The size of the largest whole batch in `records`, read from each batch's length field
+    /// (bytes 8..<12, big-endian, counting the bytes after it). A truncated tail counts as its
+    /// declared size; validating it is the log's job.
+    static func largestBatchBytes(in records: ByteBuffer) -> Int {
+        var position = records.readerIndex
+        var largest = 0
+        while let length = records.getInteger(at: position + 8, as: Int32.self) {
+            let total = 12 + Int(max(length, 0))
+            largest = max(largest, total)
+            position += total
+            if length <= 0 { break }
+        }
+        return largest
     }
 }
