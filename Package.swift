@@ -29,6 +29,7 @@ let package = Package(
         .library(name: "TrafficGenerator", targets: ["TrafficGenerator"]),
         .library(name: "RequestEncoding", targets: ["RequestEncoding"]),
         .executable(name: "edgelog-broker", targets: ["Broker"]),
+        .executable(name: "edgelog-shipper", targets: ["Shipper"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -82,6 +83,17 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // The shipper: tail, parse, encode, batch per (file, partition), produce idempotently, checkpoint
+        // the acknowledged prefix of every file.
+        .target(
+            name: "ShipperCore",
+            dependencies: [
+                "LogTailing", "RequestEncoding", "NginxLog", "AccessRecord", "KafkaProtocol", "KafkaClient", "EdgelogRuntime",
+                nioCore, logging, metrics, serviceLifecycle,
+            ],
+            swiftSettings: strict
+        ),
+
         // Test harness: PostgreSQL clusters and our executables on ephemeral loopback ports.
         .target(name: "PipelineTestSupport", dependencies: ["PostgresSink", logging], swiftSettings: strict),
 
@@ -95,6 +107,12 @@ let package = Package(
         .executableTarget(
             name: "Broker",
             dependencies: ["BrokerCore", "EdgelogRuntime", argumentParser, logging],
+            swiftSettings: strict
+        ),
+
+        .executableTarget(
+            name: "Shipper",
+            dependencies: ["ShipperCore", "EdgelogRuntime", argumentParser, logging],
             swiftSettings: strict
         ),
 
@@ -126,6 +144,15 @@ let package = Package(
             dependencies: [
                 "BrokerCore", "KafkaProtocol", "SegmentStore", "EdgelogRuntime", "PipelineTestSupport", nioCore,
                 .product(name: "NIOEmbedded", package: "swift-nio"), logging, metrics,
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ShipperCoreTests",
+            dependencies: [
+                "ShipperCore", "LogTailing", "KafkaProtocol", "KafkaClient", "AccessRecord", "NginxLog", "TrafficGenerator",
+                "EdgelogRuntime", "PipelineTestSupport", nioCore, logging, metrics,
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ],
             swiftSettings: strict

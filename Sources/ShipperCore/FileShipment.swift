@@ -1,0 +1,148 @@
+import KafkaClient
+import KafkaProtocol
+import LogTailing
+import NIOCore
+import RequestEncoding
+
+/// Everything the shipper keeps for one file generation (one `TailedFileID`): its producer
+/// (one producer id per file, DESIGN.md §10.3), its records on their way, and its ledger.
+///
+/// A record's life: read and encoded into the `open` batch of its partition → `sealed` (full,
+/// lingered, or its group ended) → sequenced, built and compressed, `inFlight` until the broker
+/// acknowledges it → its group's `outstanding` drops, and the checkpoint may move.
+///
+/// Sealed batches are sequenced strictly in the order they were sealed, so within a partition
+/// sequences follow file order, and only while the producer id in the last written checkpoint
+/// is the producer's own: a batch sent under an id the checkpoint does not know could be stored
+/// twice after a crash.
+final class FileShipment {
+    struct SealedBatch {
+        var partition: Int32
+        var group: Int
+        var builder: RecordBatchBuilder
+    }
+
+    struct InFlightBatch {
+        var batch: IdempotentProducerState.Batch
+        var group: Int
+        /// The built batch, kept for resends until acknowledged.
+        var bytes: ByteBuffer
+        /// The producer id and base sequence written in `bytes`.
+        var stampedProducer: ProducerIdentity
+        var stampedSequence: Int32
+    }
+
+    let file: TailedFileID
+    let sourceIndex: Int
+    let path: String
+    let sourcePattern: String
+    /// Latest known identity (its fingerprint grows with the file while it is short).
+    var identity: FileIdentity
+    /// `edge` and `sourceFile` of every record; offset and truncation are set per line.
+    var origin: LineOrigin
+
+    /// `nil` until the broker gave this file a producer id (or the checkpoint restored one).
+    var producer: IdempotentProducerState?
+    /// The producer whose id the last written checkpoint holds; batches go out only under it.
+    var checkpointedProducer: ProducerIdentity?
+    /// An InitProducerId call for this file is under way.
+    var producerRequested = false
+    /// Resends decided while a new producer id was not yet checkpointed.
+    var heldResends: [IdempotentProducerState.Batch] = []
+
+    var ledger: ShipmentLedger
+    var open: [Int32: RecordBatchBuilder] = [:]
+    /// Bytes of the open batches' records sections.
+    var openBytes = 0
+    /// When the oldest record in an open batch was read (for linger).
+    var openSince: ContinuousClock.Instant?
+    var sealed: [SealedBatch] = []
+    var sealedHead = 0
+    var inFlight: [UInt64: InFlightBatch] = [:]
+    var inFlightPerPartition: [Int32: Int] = [:]
+
+    /// End of the last line read: where the next line starts.
+    var readOffset: Int64
+    /// The open group ends at the first line end at or after this offset.
+    var groupLimit: Int64
+    /// Set once the tailer finished the generation.
+    var end: TailedFileEnd?
+    /// A newer generation of the same inode (copytruncate) took over its checkpoint file.
+    var isSuperseded = false
+
+    /// Acknowledged offset and producer of the last checkpoint written (nil before the first).
+    var writtenOffset: Int64?
+    var writtenProducer: ProducerIdentity?
+    var writtenSequences: [Int32: Int32] = [:]
+    var lastCheckpointWrite: ContinuousClock.Instant?
+
+    /// Last file size seen at `path` (for the lag gauge).
+    var lastKnownSize: Int64
+
+    init(
+        file: TailedFileID, sourceIndex: Int, path: String, sourcePattern: String, identity: FileIdentity,
+        origin: LineOrigin, offset: Int64, groupBytes: Int64
+    ) {
+        self.file = file
+        self.sourceIndex = sourceIndex
+        self.path = path
+        self.sourcePattern = sourcePattern
+        self.identity = identity
+        self.origin = origin
+        self.ledger = ShipmentLedger(startingAt: offset)
+        self.readOffset = offset
+        self.groupLimit = offset + groupBytes
+        self.lastKnownSize = offset
+    }
+
+    /// Sealed batches not yet sequenced.
+    var waitingCount: Int { sealed.count - sealedHead }
+
+    /// May sealed batches be sequenced and sent now?
+    var canSend: Bool {
+        guard let producer, !producer.isAwaitingProducerId else { return false }
+        // A superseded generation's content is gone from the file (copytruncate): a crash
+        // cannot make it be read and sent again, so it needs no checkpoint of its own.
+        return isSuperseded || checkpointedProducer == producer.producer
+    }
+
+    /// Nothing open, waiting or in flight, and every group done.
+    var isSettled: Bool {
+        open.isEmpty && waitingCount == 0 && inFlight.isEmpty && ledger.isSettled
+    }
+
+    func popSealed() -> SealedBatch? {
+        guard sealedHead < sealed.count else { return nil }
+        let batch = sealed[sealedHead]
+        sealedHead += 1
+        if sealedHead == sealed.count {
+            sealed.removeAll(keepingCapacity: true)
+            sealedHead = 0
+        }
+        return batch
+    }
+
+    var nextSealed: SealedBatch? { sealedHead < sealed.count ? sealed[sealedHead] : nil }
+
+    /// The checkpoint as of the acknowledged prefix, or `nil` while no producer id is known
+    /// (then only the initial checkpoint, without one, is written).
+    func checkpoint() -> Checkpoint {
+        guard let producer else {
+            return Checkpoint(
+                identity: identity, path: path, sourcePattern: sourcePattern, offset: ledger.acknowledgedOffset)
+        }
+        let partitions = Set(ledger.partitionsInLedger).union(inFlightPerPartition.keys).union(writtenSequences.keys)
+            .union(producerPartitions)
+        let sequences = ledger.sequencesAtAcknowledgedOffset(partitions: partitions) { partition in
+            producer.nextSequence(for: TopicPartition(topic: topic, partition: partition))
+        }
+        return Checkpoint(
+            identity: identity, path: path, sourcePattern: sourcePattern, offset: ledger.acknowledgedOffset,
+            producerId: producer.producer.producerID, producerEpoch: producer.producer.epoch, sequences: sequences)
+    }
+
+    /// Topic of the producer's partitions (one topic per shipper).
+    var topic = ""
+    /// Partitions this producer has sequenced anything for.
+    var producerPartitions: Set<Int32> = []
+}

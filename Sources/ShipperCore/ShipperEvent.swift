@@ -1,0 +1,15 @@
+import KafkaClient
+import LogTailing
+
+/// What reaches the pipeline's loop from the tasks around it. The loop owns all shipping state;
+/// these are the only ways other tasks tell it something.
+enum ShipperEvent: Sendable {
+    /// The topic's partition count from Metadata (the loop reads nothing before it knows it).
+    case partitionCount(Int32)
+    /// The broker's answer to one transmission of one batch of `file`, or why none came.
+    case produced(file: TailedFileID, batch: IdempotentProducerState.Batch, result: Result<ProduceResult, KafkaClientError>)
+    /// A producer id for `file` (its first, or a new one after a gap or a refusal).
+    case producerId(file: TailedFileID, ProducerIdentity)
+    /// Graceful shutdown was asked for (SIGTERM): stop reading, send what is open, drain, checkpoint.
+    case stop
+}
