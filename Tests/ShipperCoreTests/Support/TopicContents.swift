@@ -14,6 +14,10 @@ struct TopicContents {
         var timestamp: Int64
         var key: [UInt8]
         var record: AccessRecord
+        /// The batch's producer id and this record's sequence number (base sequence + its
+        /// place in the batch): what the broker de-duplicates by.
+        var producerID: Int64
+        var sequence: Int32
     }
 
     var entries: [Entry]
@@ -46,7 +50,8 @@ struct TopicContents {
                             Entry(
                                 partition: partition, offset: record.offset, timestamp: record.timestamp,
                                 key: record.key.map { Array($0.readableBytesView) } ?? [],
-                                record: try AccessRecord(decoding: value)))
+                                record: try AccessRecord(decoding: value), producerID: batch.header.producerID,
+                                sequence: batch.header.baseSequence &+ Int32(truncatingIfNeeded: record.offset - batch.header.baseOffset)))
                     }
                     offset = max(offset, batch.header.nextOffset)
                 }
