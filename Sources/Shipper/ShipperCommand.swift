@@ -49,6 +49,8 @@ struct ShipperCommand: AsyncParsableCommand {
     var drainIdle: String?
     @Option(name: .customLong("checkpoint-interval"), help: "Least time between checkpoint writes (default 200ms).")
     var checkpointInterval: String?
+    @Option(name: .customLong("reconnect-backoff-max"), help: "Longest wait between broker connection attempts (default 5s).")
+    var reconnectBackoffMax: String?
     @Flag(name: .customLong("progress"), help: "Show lines/s and lag on stderr every second.")
     var progress = false
 
@@ -61,7 +63,7 @@ struct ShipperCommand: AsyncParsableCommand {
             Keys.batchBytes.name: batchBytes, Keys.linger.name: linger, Keys.maxInFlight.name: maxInFlight,
             Keys.memoryLimit.name: memoryLimit, Keys.maxLineBytes.name: maxLineBytes,
             Keys.pollInterval.name: pollInterval, Keys.drainIdle.name: drainIdle,
-            Keys.checkpointInterval.name: checkpointInterval,
+            Keys.checkpointInterval.name: checkpointInterval, Keys.reconnectBackoffMax.name: reconnectBackoffMax,
         ]
     }
 

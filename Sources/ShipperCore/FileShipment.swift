@@ -56,7 +56,8 @@ final class FileShipment {
     var openBytes = 0
     /// When the oldest record in an open batch was read (for linger).
     var openSince: ContinuousClock.Instant?
-    var sealed: [SealedBatch] = []
+    /// Sealed batches waiting to be sequenced, oldest at `sealedHead`; slots before it are empty.
+    var sealed: [SealedBatch?] = []
     var sealedHead = 0
     var inFlight: [UInt64: InFlightBatch] = [:]
     var inFlightPerPartition: [Int32: Int] = [:]
@@ -111,12 +112,17 @@ final class FileShipment {
         open.isEmpty && waitingCount == 0 && inFlight.isEmpty && ledger.isSettled
     }
 
+    /// Takes the oldest sealed batch. Taken slots are emptied at once (a taken slot must not
+    /// keep its records section alive) and the array is compacted once half of it is taken.
     func popSealed() -> SealedBatch? {
-        guard sealedHead < sealed.count else { return nil }
-        let batch = sealed[sealedHead]
+        guard sealedHead < sealed.count, let batch = sealed[sealedHead] else { return nil }
+        sealed[sealedHead] = nil
         sealedHead += 1
         if sealedHead == sealed.count {
             sealed.removeAll(keepingCapacity: true)
+            sealedHead = 0
+        } else if sealedHead >= 16, sealedHead * 2 >= sealed.count {
+            sealed.removeFirst(sealedHead)
             sealedHead = 0
         }
         return batch

@@ -17,9 +17,10 @@ struct ProduceSender: Sendable {
     let queue: OutboundQueue
     let inbox: ShipperInbox
     let logger: Logger
+    var backoff: ReconnectBackoff
 
     func run() async {
-        var backoff = ReconnectBackoff()
+        var backoff = self.backoff
         var random = SystemRandomNumberGenerator()
         while let transmission = await queue.next() {
             do {

@@ -104,11 +104,17 @@ extension ShipperConfiguration {
             default: "200ms",
             help: "Least time between two checkpoint writes of one file."
         )
+        public static let reconnectBackoffMax = ConfigurationKey(
+            "reconnect-backoff-max",
+            kind: .duration,
+            default: "5s",
+            help: "Longest wait between attempts to reach the broker (exponential backoff from 100ms, with jitter)."
+        )
 
         /// Every shipper key, for `RuntimeOptions.resolve(keys:flags:environment:)`.
         public static let all: [ConfigurationKey] = [
             files, format, siteLabel, startAt, broker, topic, checkpointDirectory, edgeName, batchBytes, linger,
-            maxInFlight, memoryLimit, maxLineBytes, pollInterval, drainIdle, checkpointInterval,
+            maxInFlight, memoryLimit, maxLineBytes, pollInterval, drainIdle, checkpointInterval, reconnectBackoffMax,
         ]
     }
 
@@ -144,7 +150,8 @@ extension ShipperConfiguration {
             maxInFlightPerPartition: try resolved.int(Keys.maxInFlight),
             memoryLimit: try resolved.bytes(Keys.memoryLimit),
             checkpointInterval: try resolved.duration(Keys.checkpointInterval),
-            drainTimeout: drainTimeout
+            drainTimeout: drainTimeout,
+            reconnectBackoffMax: try resolved.duration(Keys.reconnectBackoffMax)
         )
         try validate()
     }

@@ -30,6 +30,8 @@ public struct ShipperConfiguration: Sendable {
     public var checkpointInterval: Duration
     /// Longest the shipper waits, after SIGTERM, for in-flight batches to be acknowledged.
     public var drainTimeout: Duration
+    /// Cap of the exponential backoff (with jitter) between attempts to reach the broker.
+    public var reconnectBackoffMax: Duration
 
     public init(
         sources: [LogSource],
@@ -43,7 +45,8 @@ public struct ShipperConfiguration: Sendable {
         maxInFlightPerPartition: Int = 5,
         memoryLimit: Int = 64 << 20,
         checkpointInterval: Duration = .milliseconds(200),
-        drainTimeout: Duration = .seconds(20)
+        drainTimeout: Duration = .seconds(20),
+        reconnectBackoffMax: Duration = .seconds(5)
     ) {
         self.sources = sources
         self.tailer = tailer
@@ -57,6 +60,7 @@ public struct ShipperConfiguration: Sendable {
         self.memoryLimit = memoryLimit
         self.checkpointInterval = checkpointInterval
         self.drainTimeout = drainTimeout
+        self.reconnectBackoffMax = reconnectBackoffMax
     }
 
     /// Checks the values that must fit together; every `files` format must compile.
@@ -75,6 +79,10 @@ public struct ShipperConfiguration: Sendable {
         guard memoryLimit >= 2 * batchBytes else {
             throw ShipperConfigurationError(
                 .outOfRange(key: "memory-limit", value: "\(memoryLimit)", expected: "at least twice batch-bytes"))
+        }
+        guard reconnectBackoffMax >= .milliseconds(100) else {
+            throw ShipperConfigurationError(
+                .outOfRange(key: "reconnect-backoff-max", value: "\(reconnectBackoffMax)", expected: "at least 100ms"))
         }
         guard !topic.isEmpty else {
             throw ShipperConfigurationError(.outOfRange(key: "topic", value: "\"\"", expected: "a topic name"))

@@ -167,9 +167,10 @@ extension ShipperPipeline {
         let inbox = self.inbox
         let logger = self.logger
         let file = shipment.file
+        let initialBackoff = backoff
         producerTasks[file]?.cancel()
         producerTasks[file] = Task {
-            var backoff = ReconnectBackoff()
+            var backoff = initialBackoff
             var random = SystemRandomNumberGenerator()
             while !Task.isCancelled {
                 do throws(KafkaClientError) {

@@ -90,6 +90,8 @@ final class ShipperPipeline {
     }
 
     var topic: String { configuration.topic }
+    /// Waits between retries of calls that need the broker, capped by `reconnect-backoff-max`.
+    var backoff: ReconnectBackoff { ReconnectBackoff(maximum: configuration.reconnectBackoffMax) }
     var groupBytes: Int64 { Int64(configuration.batchBytes) }
 
     // MARK: - The loop
@@ -106,7 +108,8 @@ final class ShipperPipeline {
             sources: configuration.sources, configuration: configuration.tailer, checkpoints: contents.checkpoints,
             isFirstStart: contents.isFirstStart, logger: logger)
         isInitialized = !contents.isFirstStart
-        let sender = ProduceSender(client: client, topic: topic, queue: outbound, inbox: inbox, logger: logger)
+        let sender = ProduceSender(
+            client: client, topic: topic, queue: outbound, inbox: inbox, logger: logger, backoff: backoff)
         backgroundTasks.append(Task { await sender.run() })
         logger.info(
             "shipping",
@@ -153,8 +156,9 @@ final class ShipperPipeline {
         let topic = self.topic
         let inbox = self.inbox
         let logger = self.logger
+        let initialBackoff = backoff
         let task = Task {
-            var backoff = ReconnectBackoff()
+            var backoff = initialBackoff
             var random = SystemRandomNumberGenerator()
             while !Task.isCancelled {
                 do throws(KafkaClientError) {

@@ -28,7 +28,8 @@ public final class ShipperService: Service, Sendable {
     }
 
     public func run() async throws {
-        let clientConfiguration = try KafkaClient.Configuration(bootstrap: configuration.broker)
+        var clientConfiguration = try KafkaClient.Configuration(bootstrap: configuration.broker)
+        clientConfiguration.reconnectBackoff = ReconnectBackoff(maximum: configuration.reconnectBackoffMax)
         let client = KafkaClient(configuration: clientConfiguration, logger: logger)
         let pipeline = try ShipperPipeline(
             configuration: configuration, client: client, inbox: inbox, metrics: metrics, logger: logger,
