@@ -20,6 +20,8 @@ final class FileShipment {
         var partition: Int32
         var group: Int
         var builder: RecordBatchBuilder
+        /// Control records (fileStats) among the batch's records.
+        var controlRecords: Int
     }
 
     struct InFlightBatch {
@@ -30,6 +32,7 @@ final class FileShipment {
         /// The producer id and base sequence written in `bytes`.
         var stampedProducer: ProducerIdentity
         var stampedSequence: Int32
+        var controlRecords: Int
     }
 
     let file: TailedFileID
@@ -52,6 +55,8 @@ final class FileShipment {
 
     var ledger: ShipmentLedger
     var open: [Int32: RecordBatchBuilder] = [:]
+    /// Control records in each open batch.
+    var openControlRecords: [Int32: Int] = [:]
     /// Bytes of the open batches' records sections.
     var openBytes = 0
     /// When the oldest record in an open batch was read (for linger).
@@ -80,6 +85,17 @@ final class FileShipment {
     /// Last file size seen at `path` (for the lag gauge).
     var lastKnownSize: Int64
 
+    /// Key and partition of the file's control records: `file:<device>-<inode>`, stable across
+    /// renames and restarts, so the control record of a group always takes the same place in
+    /// the same partition's sequence.
+    let statsKey: [UInt8]
+    var statsPartition: Int32 = 0
+    /// Time of the group's last parsed line (the control record's time), 0 if none.
+    var groupLastTimeUs: Int64 = 0
+    /// Losses not yet reported in a control record.
+    var unreportedLostLines: UInt64 = 0
+    var unreportedLostBytes: UInt64 = 0
+
     init(
         file: TailedFileID, sourceIndex: Int, path: String, sourcePattern: String, identity: FileIdentity,
         origin: LineOrigin, offset: Int64, groupBytes: Int64
@@ -94,6 +110,7 @@ final class FileShipment {
         self.readOffset = offset
         self.groupLimit = offset + groupBytes
         self.lastKnownSize = offset
+        self.statsKey = Array("file:\(identity.device)-\(identity.inode)".utf8)
     }
 
     /// Sealed batches not yet sequenced.

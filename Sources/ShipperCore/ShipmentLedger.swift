@@ -88,13 +88,16 @@ struct ShipmentLedger: Sendable {
         return advance()
     }
 
-    /// Ends the open group at `end` (a line boundary after its start) and opens the next one
-    /// there. An empty group (no lines, no batches) is not closed: nothing would mark its end.
+    /// Ends the open group at `end` (a line boundary at or after its start) and opens the next
+    /// one there. A group without bytes is closed only when it has batches (a control record
+    /// reporting a loss at the end of a file); otherwise nothing would mark its end.
     /// Returns whether the acknowledged prefix grew.
     @discardableResult
     mutating func closeGroup(at end: Int64) -> Bool {
         let last = groups.count - 1
-        guard end > groups[last].start else { return false }
+        guard end > groups[last].start || (end == groups[last].start && groups[last].outstanding > 0) else {
+            return false
+        }
         groups[last].end = end
         groups.append(Group(start: end, end: nil, outstanding: 0, lines: 0))
         return advance()

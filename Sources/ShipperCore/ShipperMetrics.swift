@@ -9,7 +9,8 @@ import Metrics
 /// | `edgelog_shipper_bytes_read_total` | counter | (file bytes the read lines stand for) |
 /// | `edgelog_shipper_lines_unparsed_total` | counter | (shipped flagged, with their raw bytes) |
 /// | `edgelog_shipper_lines_truncated_total` | counter | (shipped cut to max-line-bytes, flagged) |
-/// | `edgelog_shipper_records_acknowledged_total` | counter | |
+/// | `edgelog_shipper_records_acknowledged_total` | counter | (request records: lines) |
+/// | `edgelog_shipper_control_records_acknowledged_total` | counter | (fileStats records) |
 /// | `edgelog_shipper_batches_sent_total` | counter | (first transmissions) |
 /// | `edgelog_shipper_batches_resent_total` | counter | (same sequences, after a failure) |
 /// | `edgelog_shipper_batches_in_flight` | gauge | (sent, not acknowledged) |
@@ -31,6 +32,7 @@ public final class ShipperMetrics: Sendable {
     let linesUnparsed: Counter
     let linesTruncated: Counter
     let recordsAcknowledged: Counter
+    let controlRecordsAcknowledged: Counter
     let batchesSent: Counter
     let batchesResent: Counter
     let batchesInFlight: Gauge
@@ -53,6 +55,7 @@ public final class ShipperMetrics: Sendable {
         linesUnparsed = counter("edgelog_shipper_lines_unparsed_total")
         linesTruncated = counter("edgelog_shipper_lines_truncated_total")
         recordsAcknowledged = counter("edgelog_shipper_records_acknowledged_total")
+        controlRecordsAcknowledged = counter("edgelog_shipper_control_records_acknowledged_total")
         batchesSent = counter("edgelog_shipper_batches_sent_total")
         batchesResent = counter("edgelog_shipper_batches_resent_total")
         batchesInFlight = gauge("edgelog_shipper_batches_in_flight")

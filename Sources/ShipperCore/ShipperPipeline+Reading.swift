@@ -57,6 +57,7 @@ extension ShipperPipeline {
             let encoded = try encoders[line.sourceIndex].encodeLine(
                 line.bytes, line: 0..<line.bytes.count, origin: origin, into: &scratch)
             parsed = encoded.parseError == nil
+            if encoded.timeUs > 0 { shipment.groupLastTimeUs = encoded.timeUs }
             let timestamp = encoded.timeUs > 0 ? encoded.timeUs / 1000 : wallClockMs
             scratch.buffer.withUnsafeBytes { raw in
                 let site = UnsafeRawBufferPointer(rebasing: raw[encoded.site])
@@ -72,14 +73,14 @@ extension ShipperPipeline {
         shipment.ledger.lineRead()
         shipment.readOffset = line.range.upperBound
         if shipment.readOffset >= shipment.groupLimit {
-            closeGroup(of: shipment)
+            closeGroup(of: shipment, now: now)
         }
         return parsed
     }
 
     private func append(
         to shipment: FileShipment, partition: Int32, timestamp: Int64, key: UnsafeRawBufferPointer,
-        value: UnsafeRawBufferPointer, now: ContinuousClock.Instant
+        value: UnsafeRawBufferPointer, now: ContinuousClock.Instant, isControl: Bool = false
     ) {
         let estimate = key.count + value.count + 24
         if let size = shipment.open[partition]?.uncompressedRecordsByteCount, size > 0,
@@ -96,13 +97,57 @@ extension ShipperPipeline {
         let grown = (shipment.open[partition]?.uncompressedRecordsByteCount ?? 0) - before
         shipment.openBytes += grown
         bufferedBytes += grown
+        if isControl { shipment.openControlRecords[partition, default: 0] += 1 }
     }
 
-    /// Ends the open group at the file's read offset: seals its batches and opens the next.
-    func closeGroup(of shipment: FileShipment) {
+    /// Ends the open group at the file's read offset: appends the group's control record,
+    /// seals its batches and opens the next group. At the end of a file (`final`) a group
+    /// without lines still gets a control record when a loss is left to report.
+    func closeGroup(of shipment: FileShipment, final: Bool = false, now: ContinuousClock.Instant) {
+        let lines = shipment.ledger.openGroupLines
+        let hasLoss = shipment.unreportedLostLines > 0 || shipment.unreportedLostBytes > 0
+        if lines > 0 || (final && hasLoss) {
+            appendFileStats(of: shipment, lines: lines, now: now)
+        }
         sealAll(shipment)
         shipment.ledger.closeGroup(at: shipment.readOffset)
         shipment.groupLimit = shipment.readOffset + groupBytes
+    }
+
+    /// The control record of the open group (schema `kind = fileStats`): the lines of
+    /// `[groupStart, readOffset)` shipped in this stream, and the losses not yet reported.
+    /// It goes to the file's fixed stats partition, in the group, so it takes the same place
+    /// in that partition's sequence whenever the group is re-created after a restart.
+    private func appendFileStats(of shipment: FileShipment, lines: Int, now: ContinuousClock.Instant) {
+        let timeUs = shipment.groupLastTimeUs > 0 ? shipment.groupLastTimeUs : wallClockMs * 1000
+        scratch.removeAll()
+        scratch.beginRecord()
+        scratch.setKind(.fileStats)
+        scratch.setTimeUs(timeUs)
+        scratch.setText(.edge, shipment.origin.edge)
+        scratch.setText(.sourceFile, shipment.origin.sourceFile)
+        scratch.setFileOffset(UInt64(shipment.ledger.openGroupStart))
+        scratch.setEndOffset(UInt64(shipment.readOffset))
+        scratch.setShippedLines(UInt64(lines))
+        scratch.setLostLines(shipment.unreportedLostLines)
+        scratch.setLostBytes(shipment.unreportedLostBytes)
+        let message: Range<Int>
+        do {
+            message = try scratch.endRecord()
+        } catch {
+            logger.error("control record could not be encoded", metadata: ["error": "\(error)"])
+            return
+        }
+        shipment.unreportedLostLines = 0
+        shipment.unreportedLostBytes = 0
+        shipment.groupLastTimeUs = 0
+        scratch.buffer.withUnsafeBytes { raw in
+            shipment.statsKey.withUnsafeBytes { key in
+                append(
+                    to: shipment, partition: shipment.statsPartition, timestamp: timeUs / 1000, key: key,
+                    value: UnsafeRawBufferPointer(rebasing: raw[message]), now: now, isControl: true)
+            }
+        }
     }
 
     /// Moves the open batch of `partition` to the file's sealed queue (still in the open group).
@@ -110,7 +155,9 @@ extension ShipperPipeline {
         guard let builder = shipment.open.removeValue(forKey: partition) else { return }
         shipment.openBytes -= builder.uncompressedRecordsByteCount
         let group = shipment.ledger.batchSealed()
-        shipment.sealed.append(FileShipment.SealedBatch(partition: partition, group: group, builder: builder))
+        let control = shipment.openControlRecords.removeValue(forKey: partition) ?? 0
+        shipment.sealed.append(
+            FileShipment.SealedBatch(partition: partition, group: group, builder: builder, controlRecords: control))
         if shipment.open.isEmpty { shipment.openSince = nil }
     }
 

@@ -51,7 +51,7 @@ extension ShipperPipeline {
             bufferedBytes += bytes.readableBytes
             shipment.inFlight[batch.id] = FileShipment.InFlightBatch(
                 batch: batch, group: sealed.group, bytes: bytes, stampedProducer: producer.producer,
-                stampedSequence: batch.baseSequence)
+                stampedSequence: batch.baseSequence, controlRecords: sealed.controlRecords)
             shipment.inFlightPerPartition[sealed.partition, default: 0] += 1
             shipment.producerPartitions.insert(sealed.partition)
             shipment.ledger.batchSequenced(
@@ -89,8 +89,10 @@ extension ShipperPipeline {
             switch action {
             case .acknowledged(let batch, _):
                 guard let entry = finishInFlight(batch, of: shipment) else { continue }
-                totalAcknowledged += Int64(batch.recordCount)
-                metrics.recordsAcknowledged.increment(by: Int64(batch.recordCount))
+                let lines = Int64(batch.recordCount) - Int64(entry.controlRecords)
+                totalAcknowledged += lines
+                metrics.recordsAcknowledged.increment(by: lines)
+                if entry.controlRecords > 0 { metrics.controlRecordsAcknowledged.increment(by: entry.controlRecords) }
                 shipment.ledger.batchDone(group: entry.group)
             case .resend(let batches):
                 if shipment.canSend {
@@ -100,7 +102,9 @@ extension ShipperPipeline {
                 }
             case .rejected(let batch, let code):
                 guard let entry = finishInFlight(batch, of: shipment) else { continue }
-                metrics.countLoss(.rejected, lines: Int64(batch.recordCount))
+                let lines = Int64(batch.recordCount) - Int64(entry.controlRecords)
+                metrics.countLoss(.rejected, lines: lines)
+                shipment.unreportedLostLines += UInt64(max(0, lines))
                 logger.error(
                     "broker refused a batch for good; its lines are lost",
                     metadata: [

@@ -272,8 +272,8 @@ final class ShipperPipeline {
             if lostBytes > 0 { metrics.countLoss(LossCause(reason), bytes: lostBytes) }
             guard let shipment = shipments[file] else { return }
             shipment.end = reason
-            sealAll(shipment)
-            shipment.ledger.closeGroup(at: shipment.readOffset)
+            shipment.unreportedLostBytes += UInt64(max(0, lostBytes))
+            closeGroup(of: shipment, final: true, now: clock.now)
         case .checkpointObsolete(let checkpoint, let reason):
             metrics.countLoss(.checkpointObsolete)
             logger.warning(
@@ -301,6 +301,9 @@ final class ShipperPipeline {
             file: file, sourceIndex: sourceIndex, path: path, sourcePattern: source?.pattern ?? path, identity: identity,
             origin: LineOrigin(edge: configuration.edgeName, sourceFile: path), offset: offset, groupBytes: groupBytes)
         shipment.topic = topic
+        shipment.statsPartition = shipment.statsKey.withUnsafeBytes {
+            Partitioner.partition(forKey: $0, partitionCount: partitionCount)
+        }
         shipments[file] = shipment
         if let checkpoint = resumedFrom, checkpoint.producerId >= 0 {
             let producer = ProducerIdentity(producerID: checkpoint.producerId, epoch: checkpoint.producerEpoch)

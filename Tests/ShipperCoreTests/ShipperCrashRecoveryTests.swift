@@ -57,12 +57,15 @@ struct ShipperCrashRecoveryTests {
         var lineOfSequence: [String: String] = [:]
         var sequencesOfLine: [String: Set<String>] = [:]
         var conflicts: [String] = []
-        for entry in contents.entries {
+        for entry in contents.all {
+            // A line by its path, a control record by the file range it counts.
+            let name = entry.record.kind == .request
+                ? entry.record.path : "stats \(entry.record.fileOffset)..<\(entry.record.endOffset)"
             let key = "\(entry.producerID)/\(entry.partition)/\(entry.sequence)"
-            if let other = lineOfSequence.updateValue(entry.record.path, forKey: key), other != entry.record.path {
-                conflicts.append("\(key): \(other) and \(entry.record.path)")
+            if let other = lineOfSequence.updateValue(name, forKey: key), other != name {
+                conflicts.append("\(key): \(other) and \(name)")
             }
-            sequencesOfLine[entry.record.path, default: []].insert(key)
+            sequencesOfLine[name, default: []].insert(key)
         }
         #expect(conflicts.isEmpty, "sequences reused for other lines: \(conflicts.prefix(5))")
         let resequenced = sequencesOfLine.filter { $0.value.count > 1 }

@@ -190,3 +190,64 @@ extension AccessRecord.Method {
         }
     }
 }
+
+/// The shipper's control records (schema `kind = fileStats`), read back from the broker.
+@Suite(.serialized, .integration)
+struct ShipperFileStatsIntegrationTests {
+    /// One control record per checkpoint group and one at the end of the file: their ranges
+    /// tile the file, their shipped counts add up to the file's lines, and the unfinished last
+    /// line of a rotated file is reported as lost bytes.
+    @Test func controlRecordsCountEveryLineAndTheUnfinishedTail() async throws {
+        let directory = try TestLog.makeDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = "\(directory)/access.log"
+        let (text, paths) = TestLog.lines(tag: "stats", 0..<2000, host: "s.example")
+        let tail = "10.0.0.1 - - [28/Nov/2026:12:00:00 +0000] \"GET /never-finished"
+        try TestLog.append(text + tail, to: path)
+        let broker = try BrokerProcess(partitions: 3)
+        defer { broker.remove() }
+        try await broker.start()
+        let shipper = ShipperProcess(
+            broker: broker.bootstrap,
+            arguments: [
+                // The exact path: once renamed, the old file is no source's any more and ends.
+                "--files", "\(path):edge", "--batch-bytes", "16KiB", "--poll-interval", "50ms",
+                "--drain-idle", "300ms",
+            ])
+        defer { shipper.remove() }
+        try await shipper.start()
+        _ = try await shipper.waitForMetrics(timeout: .seconds(60), "all lines acknowledged") {
+            $0["edgelog_shipper_records_acknowledged_total"] == Double(paths.count)
+        }
+        // Rotate: the old file (with its unfinished line) ends; a new one takes the name.
+        try TestLog.rename(path, "\(path).1")
+        try TestLog.append(TestLog.line(tag: "next", 0, host: "s.example"), to: path)
+        let metrics = try await shipper.waitForMetrics(timeout: .seconds(60), "rotated file finished") {
+            $0["edgelog_shipper_lost_bytes_total{cause=\"unfinished_line\"}"] == Double(tail.utf8.count)
+                && ($0["edgelog_shipper_control_records_acknowledged_total"] ?? 0) > 0
+                && $0["edgelog_shipper_files"] == 1
+        }
+        #expect(metrics["edgelog_shipper_losses_total{cause=\"unfinished_line\"}"] == 1)
+        let contents = try await TopicContents.read(bootstrap: broker.bootstrap, topic: "edgelog.requests")
+        // The renamed file's control records (the new file's one line is in a group still open:
+        // no control record of it yet) and its lines.
+        let stats = contents.fileStats.map(\.record).filter { $0.sourceFile == path }
+            .sorted { $0.fileOffset < $1.fileOffset }
+        let fileSize = UInt64(text.utf8.count)
+
+        #expect(stats.count > 2, "several groups of 16 KiB in a \(fileSize)-byte file")
+        #expect(stats.first?.fileOffset == 0)
+        #expect(zip(stats, stats.dropFirst()).allSatisfy { $0.endOffset == $1.fileOffset }, "ranges tile the file")
+        #expect(stats.last?.endOffset == fileSize, "up to the last complete line")
+        #expect(stats.reduce(0) { $0 + $1.shippedLines } == UInt64(paths.count))
+        #expect(stats.reduce(0) { $0 + $1.lostBytes } == UInt64(tail.utf8.count))
+        #expect(stats.allSatisfy { $0.edge == "test-edge" && $0.lostLines == 0 })
+        // Each range's count is the number of lines that really start in it.
+        let lineStarts = contents.entries.filter { $0.record.path.hasPrefix("/t/stats/") }.map(\.record.fileOffset)
+        for record in stats where record.shippedLines > 0 {
+            let inRange = lineStarts.filter { $0 >= record.fileOffset && $0 < record.endOffset }.count
+            #expect(UInt64(inRange) == record.shippedLines, "range \(record.fileOffset)..<\(record.endOffset)")
+        }
+        #expect(try await shipper.terminate() == .exited(0), "\(shipper.logs())")
+    }
+}

@@ -20,7 +20,12 @@ struct TopicContents {
         var sequence: Int32
     }
 
-    var entries: [Entry]
+    /// Every record, requests and the shipper's control records.
+    var all: [Entry]
+    /// The request records (one per line).
+    var entries: [Entry] { all.filter { $0.record.kind == .request } }
+    /// The shipper's control records (`kind = fileStats`).
+    var fileStats: [Entry] { all.filter { $0.record.kind == .fileStats } }
     /// Batches seen, with their producer id and base sequence.
     var batches: [(partition: Int32, producerID: Int64, baseSequence: Int32, count: Int32)]
 
@@ -30,10 +35,10 @@ struct TopicContents {
         defer { Task { await client.shutdown() } }
         let metadata = try await client.metadata(topics: [topic], allowAutoTopicCreation: false)
         guard let entry = metadata.topics.first(where: { $0.name == topic }), entry.errorCode == .none else {
-            return TopicContents(entries: [], batches: [])
+            return TopicContents(all: [], batches: [])
         }
         let codec = try LZ4RecordsCodec()
-        var contents = TopicContents(entries: [], batches: [])
+        var contents = TopicContents(all: [], batches: [])
         for partition in entry.partitions.map(\.partitionIndex).sorted() {
             var offset: Int64 = 0
             while true {
@@ -46,7 +51,7 @@ struct TopicContents {
                         (partition, batch.header.producerID, batch.header.baseSequence, batch.header.recordsCount))
                     for record in try batch.records(decompressingWith: codec) where record.offset >= offset {
                         let value = record.value.map { Array($0.readableBytesView) } ?? []
-                        contents.entries.append(
+                        contents.all.append(
                             Entry(
                                 partition: partition, offset: record.offset, timestamp: record.timestamp,
                                 key: record.key.map { Array($0.readableBytesView) } ?? [],
