@@ -19,9 +19,17 @@ final class FileShipment {
     struct SealedBatch {
         var partition: Int32
         var group: Int
-        var builder: RecordBatchBuilder
+        /// Order of sealing within the file; the compressor's results name it.
+        var serial: UInt64
+        var recordCount: Int32
         /// Control records (fileStats) among the batch's records.
         var controlRecords: Int
+        /// Bytes of the records section before compression (what `bufferedBytes` counts until built).
+        var uncompressedBytes: Int
+        /// The built batch once the compressor is done, with placeholder producer fields.
+        var bytes: ByteBuffer?
+        /// The compressor could not build it (never for lines capped by max-line-bytes).
+        var failed = false
     }
 
     struct InFlightBatch {
@@ -54,16 +62,22 @@ final class FileShipment {
     var heldResends: [IdempotentProducerState.Batch] = []
 
     var ledger: ShipmentLedger
-    var open: [Int32: RecordBatchBuilder] = [:]
+    /// The open batch of each partition (indexed by partition), `nil` when there is none.
+    var open: [RecordBatchBuilder?]
     /// Control records in each open batch.
-    var openControlRecords: [Int32: Int] = [:]
+    var openControlRecords: [Int]
+    /// Open batches (non-nil entries of `open`).
+    var openCount = 0
     /// Bytes of the open batches' records sections.
     var openBytes = 0
     /// When the oldest record in an open batch was read (for linger).
     var openSince: ContinuousClock.Instant?
-    /// Sealed batches waiting to be sequenced, oldest at `sealedHead`; slots before it are empty.
+    /// Sealed batches waiting to be built and sent, oldest at `sealedHead`; slots before it are empty.
     var sealed: [SealedBatch?] = []
     var sealedHead = 0
+    /// Serial of `sealed[sealedHead]`, and the next serial to hand out.
+    var headSerial: UInt64 = 0
+    var nextSerial: UInt64 = 0
     var inFlight: [UInt64: InFlightBatch] = [:]
     var inFlightPerPartition: [Int32: Int] = [:]
 
@@ -98,8 +112,10 @@ final class FileShipment {
 
     init(
         file: TailedFileID, sourceIndex: Int, path: String, sourcePattern: String, identity: FileIdentity,
-        origin: LineOrigin, offset: Int64, groupBytes: Int64
+        origin: LineOrigin, offset: Int64, groupBytes: Int64, partitionCount: Int32
     ) {
+        self.open = Array(repeating: nil, count: Int(max(1, partitionCount)))
+        self.openControlRecords = Array(repeating: 0, count: Int(max(1, partitionCount)))
         self.file = file
         self.sourceIndex = sourceIndex
         self.path = path
@@ -126,7 +142,7 @@ final class FileShipment {
 
     /// Nothing open, waiting or in flight, and every group done.
     var isSettled: Bool {
-        open.isEmpty && waitingCount == 0 && inFlight.isEmpty && ledger.isSettled
+        openCount == 0 && waitingCount == 0 && inFlight.isEmpty && ledger.isSettled
     }
 
     /// Takes the oldest sealed batch. Taken slots are emptied at once (a taken slot must not
@@ -135,6 +151,7 @@ final class FileShipment {
         guard sealedHead < sealed.count, let batch = sealed[sealedHead] else { return nil }
         sealed[sealedHead] = nil
         sealedHead += 1
+        headSerial += 1
         if sealedHead == sealed.count {
             sealed.removeAll(keepingCapacity: true)
             sealedHead = 0
@@ -146,6 +163,25 @@ final class FileShipment {
     }
 
     var nextSealed: SealedBatch? { sealedHead < sealed.count ? sealed[sealedHead] : nil }
+
+    /// Queues a sealed batch (its serial is `nextSerial` at sealing).
+    func appendSealed(_ batch: SealedBatch) {
+        sealed.append(batch)
+    }
+
+    /// The compressor's result for batch `serial`: the built bytes, or `nil` when it failed.
+    /// Returns the batch's uncompressed size (0 when no waiting batch has that serial).
+    func setBuilt(serial: UInt64, bytes: ByteBuffer?) -> Int {
+        guard serial >= headSerial else { return 0 }
+        let index = sealedHead + Int(serial - headSerial)
+        guard index < sealed.count, sealed[index] != nil else { return 0 }
+        if let bytes {
+            sealed[index]?.bytes = bytes
+        } else {
+            sealed[index]?.failed = true
+        }
+        return sealed[index]?.uncompressedBytes ?? 0
+    }
 
     /// The checkpoint as of the acknowledged prefix, or `nil` while no producer id is known
     /// (then only the initial checkpoint, without one, is written).

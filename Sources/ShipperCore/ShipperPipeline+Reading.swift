@@ -83,21 +83,23 @@ extension ShipperPipeline {
         value: UnsafeRawBufferPointer, now: ContinuousClock.Instant, isControl: Bool = false
     ) {
         let estimate = key.count + value.count + 24
-        if let size = shipment.open[partition]?.uncompressedRecordsByteCount, size > 0,
+        let index = Int(partition)
+        if let size = shipment.open[index]?.uncompressedRecordsByteCount, size > 0,
             size + estimate > configuration.batchBytes
         {
             seal(shipment, partition: partition)
         }
-        if shipment.open[partition] == nil {
-            shipment.open[partition] = takeBuilder()
+        if shipment.open[index] == nil {
+            shipment.open[index] = takeBuilder()
+            shipment.openCount += 1
             if shipment.openSince == nil { shipment.openSince = now }
         }
-        let before = shipment.open[partition]?.uncompressedRecordsByteCount ?? 0
-        shipment.open[partition]?.append(timestamp: timestamp, keyBytes: key, valueBytes: value)
-        let grown = (shipment.open[partition]?.uncompressedRecordsByteCount ?? 0) - before
+        let before = shipment.open[index]?.uncompressedRecordsByteCount ?? 0
+        shipment.open[index]?.append(timestamp: timestamp, keyBytes: key, valueBytes: value)
+        let grown = (shipment.open[index]?.uncompressedRecordsByteCount ?? 0) - before
         shipment.openBytes += grown
         bufferedBytes += grown
-        if isControl { shipment.openControlRecords[partition, default: 0] += 1 }
+        if isControl { shipment.openControlRecords[index] += 1 }
     }
 
     /// Ends the open group at the file's read offset: appends the group's control record,
@@ -150,22 +152,32 @@ extension ShipperPipeline {
         }
     }
 
-    /// Moves the open batch of `partition` to the file's sealed queue (still in the open group).
+    /// Moves the open batch of `partition` to the file's sealed queue (still in the open group)
+    /// and hands it to the compressor.
     func seal(_ shipment: FileShipment, partition: Int32) {
-        guard let builder = shipment.open.removeValue(forKey: partition) else { return }
+        let index = Int(partition)
+        guard let builder = shipment.open[index] else { return }
+        shipment.open[index] = nil
+        shipment.openCount -= 1
         shipment.openBytes -= builder.uncompressedRecordsByteCount
-        let group = shipment.ledger.batchSealed()
-        let control = shipment.openControlRecords.removeValue(forKey: partition) ?? 0
-        shipment.sealed.append(
-            FileShipment.SealedBatch(partition: partition, group: group, builder: builder, controlRecords: control))
-        if shipment.open.isEmpty { shipment.openSince = nil }
+        let serial = shipment.nextSerial
+        shipment.nextSerial += 1
+        shipment.appendSealed(
+            FileShipment.SealedBatch(
+                partition: partition, group: shipment.ledger.batchSealed(), serial: serial,
+                recordCount: builder.recordCount, controlRecords: shipment.openControlRecords[index],
+                uncompressedBytes: builder.uncompressedRecordsByteCount))
+        shipment.openControlRecords[index] = 0
+        compressor.submit(BatchCompressor.Job(file: shipment.file, serial: serial, builder: builder))
+        if shipment.openCount == 0 { shipment.openSince = nil }
     }
 
     /// Seals every open batch of the file, partitions in ascending order (any fixed order
     /// would do: sequences are per partition).
     func sealAll(_ shipment: FileShipment) {
-        for partition in shipment.open.keys.sorted() {
-            seal(shipment, partition: partition)
+        guard shipment.openCount > 0 else { return }
+        for index in shipment.open.indices where shipment.open[index] != nil {
+            seal(shipment, partition: Int32(index))
         }
     }
 

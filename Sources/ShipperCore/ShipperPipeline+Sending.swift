@@ -23,32 +23,25 @@ extension ShipperPipeline {
             shipment.producer = producer
             outbound.push(transmissions)
         }
-        while let next = shipment.nextSealed {
+        while let next = shipment.nextSealed, next.bytes != nil || next.failed {
             guard shipment.inFlightPerPartition[next.partition, default: 0] < configuration.maxInFlightPerPartition else {
                 break
             }
-            guard var sealed = shipment.popSealed() else { break }
-            let partition = TopicPartition(topic: topic, partition: sealed.partition)
-            sealed.builder.producerID = producer.producer.producerID
-            sealed.builder.producerEpoch = producer.producer.epoch
-            sealed.builder.baseSequence = producer.nextSequence(for: partition)
-            bufferedBytes -= sealed.builder.uncompressedRecordsByteCount
-            let bytes: ByteBuffer
-            do {
-                bytes = try sealed.builder.build(compression: .lz4, codec: codec)
-            } catch {
+            guard let sealed = shipment.popSealed() else { break }
+            guard var bytes = sealed.bytes else {
                 // Never for lines capped by max-line-bytes; counted rather than retried forever.
-                metrics.countLoss(.rejected, lines: Int64(sealed.builder.recordCount))
-                logger.error("batch could not be built", metadata: ["file": "\(shipment.file)", "error": "\(error)"])
-                recycle(sealed.builder)
+                metrics.countLoss(.rejected, lines: Int64(Int(sealed.recordCount) - sealed.controlRecords))
+                logger.error("batch could not be built", metadata: ["file": "\(shipment.file)"])
                 shipment.ledger.batchDone(group: sealed.group)
                 continue
             }
-            guard let batch = producer.nextBatch(for: partition, recordCount: sealed.builder.recordCount) else {
+            let partition = TopicPartition(topic: topic, partition: sealed.partition)
+            guard let batch = producer.nextBatch(for: partition, recordCount: sealed.recordCount) else {
                 break  // unreachable: canSend checked the producer is not awaiting an id
             }
-            recycle(sealed.builder)
-            bufferedBytes += bytes.readableBytes
+            BatchRestamp.restamp(
+                &bytes, producerId: producer.producer.producerID, producerEpoch: producer.producer.epoch,
+                baseSequence: batch.baseSequence)
             shipment.inFlight[batch.id] = FileShipment.InFlightBatch(
                 batch: batch, group: sealed.group, bytes: bytes, stampedProducer: producer.producer,
                 stampedSequence: batch.baseSequence, controlRecords: sealed.controlRecords)

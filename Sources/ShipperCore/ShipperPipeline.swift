@@ -45,7 +45,7 @@ final class ShipperPipeline {
     var encoders: [ParsedLineEncoder] = []
     /// The record being encoded; its bytes are copied into the open batch right away.
     var scratch = AccessRecordBuilder(reservingCapacity: 64 * 1024)
-    let codec: LZ4RecordsCodec
+    let compressor: BatchCompressor
     var shipments: [TailedFileID: FileShipment] = [:]
     var builderPool: [RecordBatchBuilder] = []
 
@@ -82,7 +82,7 @@ final class ShipperPipeline {
         self.logger = logger
         self.progress = progress
         self.store = CheckpointStore(directory: configuration.checkpointDirectory)
-        self.codec = try LZ4RecordsCodec()
+        self.compressor = BatchCompressor(inbox: inbox)
         for source in configuration.sources {
             let format = try SourceSpecification.logFormat(of: source)
             encoders.append(ParsedLineEncoder(parser: LogParser(format: format, siteLabel: source.siteLabel)))
@@ -111,6 +111,8 @@ final class ShipperPipeline {
         let sender = ProduceSender(
             client: client, topic: topic, queue: outbound, inbox: inbox, logger: logger, backoff: backoff)
         backgroundTasks.append(Task { await sender.run() })
+        let compressor = self.compressor
+        backgroundTasks.append(Task { await compressor.run() })
         logger.info(
             "shipping",
             metadata: [
@@ -147,7 +149,7 @@ final class ShipperPipeline {
 
     /// Every sealed batch sent and acknowledged, nothing open.
     var isDrained: Bool {
-        shipments.values.allSatisfy { $0.open.isEmpty && $0.waitingCount == 0 && $0.inFlight.isEmpty }
+        shipments.values.allSatisfy { $0.openCount == 0 && $0.waitingCount == 0 && $0.inFlight.isEmpty }
     }
 
     /// Asks the broker for the topic's partitions until it answers; `false` when stopped first.
@@ -186,7 +188,7 @@ final class ShipperPipeline {
                     return true
                 case .stop:
                     return false
-                case .produced, .producerId:
+                case .produced, .producerId, .compressed:
                     break
                 }
             }
@@ -202,6 +204,7 @@ final class ShipperPipeline {
             _ = writeCheckpointIfChanged(shipment, now: now)
         }
         outbound.close()
+        compressor.close()
         for task in backgroundTasks { task.cancel() }
         for task in producerTasks.values { task.cancel() }
         await client.shutdown()
@@ -240,6 +243,17 @@ final class ShipperPipeline {
                 actions = shipment.producer?.transportFailed(batch) ?? []
             }
             apply(actions, to: shipment)
+        case .compressed(let file, let serial, let result, let builder):
+            recycle(builder)
+            guard let shipment = shipments[file] else { return }
+            switch result {
+            case .success(let bytes):
+                let uncompressed = shipment.setBuilt(serial: serial, bytes: bytes)
+                if uncompressed > 0 { bufferedBytes += bytes.readableBytes - uncompressed }
+            case .failure(let error):
+                logger.error("batch could not be built", metadata: ["file": "\(file)", "error": "\(error)"])
+                bufferedBytes -= shipment.setBuilt(serial: serial, bytes: nil)
+            }
         case .producerId(let file, let identity):
             guard let shipment = shipments[file] else { return }
             adopt(identity, for: shipment, now: now)
@@ -299,7 +313,8 @@ final class ShipperPipeline {
         let source = configuration.sources.indices.contains(sourceIndex) ? configuration.sources[sourceIndex] : nil
         let shipment = FileShipment(
             file: file, sourceIndex: sourceIndex, path: path, sourcePattern: source?.pattern ?? path, identity: identity,
-            origin: LineOrigin(edge: configuration.edgeName, sourceFile: path), offset: offset, groupBytes: groupBytes)
+            origin: LineOrigin(edge: configuration.edgeName, sourceFile: path), offset: offset, groupBytes: groupBytes,
+            partitionCount: partitionCount)
         shipment.topic = topic
         shipment.statsPartition = shipment.statsKey.withUnsafeBytes {
             Partitioner.partition(forKey: $0, partitionCount: partitionCount)

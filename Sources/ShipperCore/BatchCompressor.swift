@@ -1,0 +1,96 @@
+import KafkaProtocol
+import LogTailing
+import NIOCore
+
+/// Builds sealed batches (LZ4 frame of the records section, RecordBatch v2 header, CRC-32C) on
+/// a task of its own, so compression runs on another core than reading, parsing and encoding.
+///
+/// Jobs are done in submission order and their results posted to the pipeline's inbox in that
+/// order. A batch is built with placeholder producer fields: its producer id, epoch and base
+/// sequence are only known when the pipeline sends it, which stamps them in (`BatchRestamp`).
+/// The builder goes back with the result, to be reused.
+final class BatchCompressor: Sendable {
+    struct Job: Sendable {
+        var file: TailedFileID
+        var serial: UInt64
+        var builder: RecordBatchBuilder
+    }
+
+    private struct State {
+        var jobs: [Job] = []
+        var head = 0
+        var waiter: CheckedContinuation<Job?, Never>?
+        var isClosed = false
+    }
+
+    private let state = Locked(State())
+    private let inbox: ShipperInbox
+
+    init(inbox: ShipperInbox) {
+        self.inbox = inbox
+    }
+
+    func submit(_ job: Job) {
+        let waiter = state.withLock { state -> CheckedContinuation<Job?, Never>? in
+            guard !state.isClosed else { return nil }
+            guard let waiter = state.waiter else {
+                state.jobs.append(job)
+                return nil
+            }
+            state.waiter = nil
+            return waiter
+        }
+        waiter?.resume(returning: job)
+    }
+
+    /// Compresses jobs until `close()`.
+    func run() async {
+        let codec: LZ4RecordsCodec
+        do {
+            codec = try LZ4RecordsCodec()
+        } catch {
+            // Without a codec every batch fails; the pipeline counts them as lost.
+            while let job = await next() {
+                inbox.post(.compressed(file: job.file, serial: job.serial, result: .failure(error), builder: job.builder))
+            }
+            return
+        }
+        while let job = await next() {
+            let result = Result { () throws(KafkaProtocolError) -> ByteBuffer in
+                try job.builder.build(compression: .lz4, codec: codec)
+            }
+            inbox.post(.compressed(file: job.file, serial: job.serial, result: result, builder: job.builder))
+        }
+    }
+
+    func close() {
+        let waiter = state.withLock { state -> CheckedContinuation<Job?, Never>? in
+            state.isClosed = true
+            state.jobs.removeAll()
+            state.head = 0
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume(returning: nil)
+    }
+
+    private func next() async -> Job? {
+        await withCheckedContinuation { continuation in
+            let ready = state.withLock { state -> Job?? in
+                if state.head < state.jobs.count {
+                    let job = state.jobs[state.head]
+                    state.head += 1
+                    if state.head == state.jobs.count {
+                        state.jobs.removeAll(keepingCapacity: true)
+                        state.head = 0
+                    }
+                    return .some(job)
+                }
+                if state.isClosed { return .some(nil) }
+                state.waiter = continuation
+                return nil
+            }
+            if let ready { continuation.resume(returning: ready) }
+        }
+    }
+}
