@@ -2,18 +2,18 @@ import KafkaProtocol
 import LogTailing
 import NIOCore
 
-/// Builds sealed batches (LZ4 frame of the records section, RecordBatch v2 header, CRC-32C) on
+/// Builds sealed batches (LZ4 frame of the records section, RecordBatch v2 header) on
 /// a task of its own, so compression runs on another core than reading, parsing and encoding.
 ///
 /// Jobs are done in submission order and their results posted to the pipeline's inbox in that
 /// order. A batch is built with placeholder producer fields: its producer id, epoch and base
-/// sequence are only known when the pipeline sends it, which stamps them in (`BatchRestamp`).
-/// The builder goes back with the result, to be reused.
+/// sequence are only known when the pipeline sends it, which stamps them in, with the CRC
+/// (`BatchRestamp`). The section goes back with the result, to be reused.
 final class BatchCompressor: Sendable {
     struct Job: Sendable {
         var file: TailedFileID
         var serial: UInt64
-        var builder: RecordBatchBuilder
+        var section: RecordsSection
     }
 
     private struct State {
@@ -51,15 +51,20 @@ final class BatchCompressor: Sendable {
         } catch {
             // Without a codec every batch fails; the pipeline counts them as lost.
             while let job = await next() {
-                inbox.post(.compressed(file: job.file, serial: job.serial, result: .failure(error), builder: job.builder))
+                inbox.post(.compressed(file: job.file, serial: job.serial, result: .failure(error), section: job.section))
             }
             return
         }
         while let job = await next() {
-            let result = Result { () throws(KafkaProtocolError) -> ByteBuffer in
-                try job.builder.build(compression: .lz4, codec: codec)
+            let result: Result<ByteBuffer, KafkaProtocolError>
+            do {
+                result = .success(try job.section.build(codec: codec))
+            } catch let error as KafkaProtocolError {
+                result = .failure(error)
+            } catch {
+                result = .failure(.codecFailed(reason: "\(error)"))
             }
-            inbox.post(.compressed(file: job.file, serial: job.serial, result: result, builder: job.builder))
+            inbox.post(.compressed(file: job.file, serial: job.serial, result: result, section: job.section))
         }
     }
 

@@ -24,7 +24,7 @@ final class FileShipment {
         var recordCount: Int32
         /// Control records (fileStats) among the batch's records.
         var controlRecords: Int
-        /// Bytes of the records section before compression (what `bufferedBytes` counts until built).
+        /// Memory of the records section before compression (what `bufferedBytes` counts until built).
         var uncompressedBytes: Int
         /// The built batch once the compressor is done, with placeholder producer fields.
         var bytes: ByteBuffer?
@@ -63,12 +63,12 @@ final class FileShipment {
 
     var ledger: ShipmentLedger
     /// The open batch of each partition (indexed by partition), `nil` when there is none.
-    var open: [RecordBatchBuilder?]
+    var open: [RecordsSection?]
     /// Control records in each open batch.
     var openControlRecords: [Int]
     /// Open batches (non-nil entries of `open`).
     var openCount = 0
-    /// Bytes of the open batches' records sections.
+    /// Memory (capacity) of the open batches' records sections.
     var openBytes = 0
     /// When the oldest record in an open batch was read (for linger).
     var openSince: ContinuousClock.Instant?

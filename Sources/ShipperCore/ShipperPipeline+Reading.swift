@@ -82,23 +82,26 @@ extension ShipperPipeline {
         to shipment: FileShipment, partition: Int32, timestamp: Int64, key: UnsafeRawBufferPointer,
         value: UnsafeRawBufferPointer, now: ContinuousClock.Instant, isControl: Bool = false
     ) {
-        let estimate = key.count + value.count + 24
+        let estimate = key.count + value.count + 32
         let index = Int(partition)
-        if let size = shipment.open[index]?.uncompressedRecordsByteCount, size > 0,
-            size + estimate > configuration.batchBytes
-        {
+        if let size = shipment.open[index]?.byteCount, size > 0, size + estimate > configuration.batchBytes {
             seal(shipment, partition: partition)
         }
         if shipment.open[index] == nil {
-            shipment.open[index] = takeBuilder()
+            let section = takeSection()
+            shipment.open[index] = section
             shipment.openCount += 1
+            shipment.openBytes += section.capacity
+            bufferedBytes += section.capacity
             if shipment.openSince == nil { shipment.openSince = now }
         }
-        let before = shipment.open[index]?.uncompressedRecordsByteCount ?? 0
-        shipment.open[index]?.append(timestamp: timestamp, keyBytes: key, valueBytes: value)
-        let grown = (shipment.open[index]?.uncompressedRecordsByteCount ?? 0) - before
-        shipment.openBytes += grown
-        bufferedBytes += grown
+        let before = shipment.open[index]?.capacity ?? 0
+        shipment.open[index]?.append(timestamp: timestamp, key: key, value: value)
+        let grown = (shipment.open[index]?.capacity ?? 0) - before
+        if grown != 0 {
+            shipment.openBytes += grown
+            bufferedBytes += grown
+        }
         if isControl { shipment.openControlRecords[index] += 1 }
     }
 
@@ -156,19 +159,19 @@ extension ShipperPipeline {
     /// and hands it to the compressor.
     func seal(_ shipment: FileShipment, partition: Int32) {
         let index = Int(partition)
-        guard let builder = shipment.open[index] else { return }
+        guard let section = shipment.open[index] else { return }
         shipment.open[index] = nil
         shipment.openCount -= 1
-        shipment.openBytes -= builder.uncompressedRecordsByteCount
+        shipment.openBytes -= section.capacity
         let serial = shipment.nextSerial
         shipment.nextSerial += 1
         shipment.appendSealed(
             FileShipment.SealedBatch(
                 partition: partition, group: shipment.ledger.batchSealed(), serial: serial,
-                recordCount: builder.recordCount, controlRecords: shipment.openControlRecords[index],
-                uncompressedBytes: builder.uncompressedRecordsByteCount))
+                recordCount: section.recordCount, controlRecords: shipment.openControlRecords[index],
+                uncompressedBytes: section.capacity))
         shipment.openControlRecords[index] = 0
-        compressor.submit(BatchCompressor.Job(file: shipment.file, serial: serial, builder: builder))
+        compressor.submit(BatchCompressor.Job(file: shipment.file, serial: serial, section: section))
         if shipment.openCount == 0 { shipment.openSince = nil }
     }
 
@@ -189,15 +192,17 @@ extension ShipperPipeline {
         }
     }
 
-    func takeBuilder() -> RecordBatchBuilder {
-        if let builder = builderPool.popLast() { return builder }
-        return RecordBatchBuilder(initialCapacity: 64 * 1024)
+    /// A records section, reused when one is pooled. New ones start at up to 256 KiB and
+    /// grow (doubling) while filled; `bufferedBytes` follows their capacity.
+    func takeSection() -> RecordsSection {
+        if let section = sectionPool.popLast() { return section }
+        return RecordsSection(capacity: min(configuration.batchBytes, 256 << 10) + 4096)
     }
 
-    func recycle(_ builder: RecordBatchBuilder) {
-        guard builderPool.count < Self.builderPoolSize else { return }
-        var builder = builder
-        builder.reset()
-        builderPool.append(builder)
+    func recycle(_ section: RecordsSection) {
+        guard sectionPool.count < Self.sectionPoolSize else { return }
+        var section = section
+        section.reset()
+        sectionPool.append(section)
     }
 }

@@ -37,8 +37,8 @@ final class ShipperPipeline {
 
     /// Bytes one `nextLines` call may read before the loop looks at its inbox again.
     static let readChunkBytes = 1 << 20
-    /// Builders kept for reuse (each keeps its section's capacity).
-    static let builderPoolSize = 4
+    /// Records sections kept for reuse (each keeps its capacity).
+    static let sectionPoolSize = 4
 
     var partitionCount: Int32 = 0
     var tailer: Tailer<ContinuousClock>?
@@ -47,9 +47,10 @@ final class ShipperPipeline {
     var scratch = AccessRecordBuilder(reservingCapacity: 64 * 1024)
     let compressor: BatchCompressor
     var shipments: [TailedFileID: FileShipment] = [:]
-    var builderPool: [RecordBatchBuilder] = []
+    var sectionPool: [RecordsSection] = []
 
-    /// Bytes of open, sealed (uncompressed) and in-flight (compressed) batches.
+    /// Memory of open and sealed records sections (their capacity) and of built batches
+    /// (waiting or in flight).
     var bufferedBytes = 0
     var batchesInFlight = 0
     var isPaused = false
@@ -243,8 +244,8 @@ final class ShipperPipeline {
                 actions = shipment.producer?.transportFailed(batch) ?? []
             }
             apply(actions, to: shipment)
-        case .compressed(let file, let serial, let result, let builder):
-            recycle(builder)
+        case .compressed(let file, let serial, let result, let section):
+            recycle(section)
             guard let shipment = shipments[file] else { return }
             switch result {
             case .success(let bytes):
