@@ -17,7 +17,9 @@ final class BatchCompressor: Sendable {
     }
 
     private struct State {
-        var jobs: [Job] = []
+        /// Jobs from `head` on; taken slots are emptied at once (a taken job must not keep its
+        /// records section alive here).
+        var jobs: [Job?] = []
         var head = 0
         var waiter: CheckedContinuation<Job?, Never>?
         var isClosed = false
@@ -82,11 +84,14 @@ final class BatchCompressor: Sendable {
     private func next() async -> Job? {
         await withCheckedContinuation { continuation in
             let ready = state.withLock { state -> Job?? in
-                if state.head < state.jobs.count {
-                    let job = state.jobs[state.head]
+                if state.head < state.jobs.count, let job = state.jobs[state.head] {
+                    state.jobs[state.head] = nil
                     state.head += 1
                     if state.head == state.jobs.count {
                         state.jobs.removeAll(keepingCapacity: true)
+                        state.head = 0
+                    } else if state.head >= 64, state.head * 2 >= state.jobs.count {
+                        state.jobs.removeFirst(state.head)
                         state.head = 0
                     }
                     return .some(job)

@@ -11,7 +11,9 @@ final class OutboundQueue: Sendable {
     }
 
     private struct State {
-        var items: [Transmission] = []
+        /// Queued transmissions from `head` on; taken slots are emptied at once (a taken
+        /// transmission must not keep its batch bytes alive here).
+        var items: [Transmission?] = []
         var head = 0
         var waiter: CheckedContinuation<Transmission?, Never>?
         var isClosed = false
@@ -29,17 +31,20 @@ final class OutboundQueue: Sendable {
             let replaced = Set(transmissions.map { Key(file: $0.file.rawValue, batch: $0.batch.id) })
             if state.head < state.items.count {
                 let pending = state.items[state.head...].filter {
-                    !replaced.contains(Key(file: $0.file.rawValue, batch: $0.batch.id))
+                    guard let item = $0 else { return false }
+                    return !replaced.contains(Key(file: item.file.rawValue, batch: item.batch.id))
                 }
                 state.items = Array(pending)
                 state.head = 0
             }
-            state.items.append(contentsOf: transmissions)
-            guard let waiter = state.waiter else { return nil }
+            guard let waiter = state.waiter else {
+                state.items.append(contentsOf: transmissions.map(Optional.some))
+                return nil
+            }
+            // A waiting taker means nothing was queued: hand it the first, queue the rest.
             state.waiter = nil
-            let first = state.items[state.head]
-            state.head += 1
-            return (waiter, first)
+            state.items.append(contentsOf: transmissions.dropFirst().map(Optional.some))
+            return (waiter, transmissions[0])
         }
         if let (waiter, first) = handOff { waiter.resume(returning: first) }
     }
@@ -48,10 +53,13 @@ final class OutboundQueue: Sendable {
     func next() async -> Transmission? {
         await withCheckedContinuation { continuation in
             let ready = state.withLock { state -> Transmission?? in
-                if state.head < state.items.count {
-                    let item = state.items[state.head]
+                if state.head < state.items.count, let item = state.items[state.head] {
+                    state.items[state.head] = nil
                     state.head += 1
-                    if state.head > 1024, state.head * 2 > state.items.count {
+                    if state.head == state.items.count {
+                        state.items.removeAll(keepingCapacity: true)
+                        state.head = 0
+                    } else if state.head >= 64, state.head * 2 >= state.items.count {
                         state.items.removeFirst(state.head)
                         state.head = 0
                     }
