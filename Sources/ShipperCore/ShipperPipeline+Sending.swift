@@ -12,17 +12,14 @@ extension ShipperPipeline {
     /// Sends the file's sealed batches in order while its producer may send and each
     /// partition has room in flight.
     func dispatch(_ shipment: FileShipment) {
-        guard shipment.canSend, var producer = shipment.producer else { return }
+        guard shipment.canSend, let identity = shipment.producer?.producer else { return }
         if !shipment.heldResends.isEmpty {
             let held = shipment.heldResends
             shipment.heldResends = []
             resend(held, of: shipment)
         }
         var transmissions: [Transmission] = []
-        defer {
-            shipment.producer = producer
-            outbound.push(transmissions)
-        }
+        defer { outbound.push(transmissions) }
         while let next = shipment.nextSealed, next.bytes != nil || next.failed {
             guard shipment.inFlightPerPartition[next.partition, default: 0] < configuration.maxInFlightPerPartition else {
                 break
@@ -36,14 +33,14 @@ extension ShipperPipeline {
                 continue
             }
             let partition = TopicPartition(topic: topic, partition: sealed.partition)
-            guard let batch = producer.nextBatch(for: partition, recordCount: sealed.recordCount) else {
+            // Sequenced in place: the producer state is never copied on the hot path.
+            guard let batch = shipment.producer?.nextBatch(for: partition, recordCount: sealed.recordCount) else {
                 break  // unreachable: canSend checked the producer is not awaiting an id
             }
             BatchRestamp.restamp(
-                &bytes, producerId: producer.producer.producerID, producerEpoch: producer.producer.epoch,
-                baseSequence: batch.baseSequence)
+                &bytes, producerId: identity.producerID, producerEpoch: identity.epoch, baseSequence: batch.baseSequence)
             shipment.inFlight[batch.id] = FileShipment.InFlightBatch(
-                batch: batch, group: sealed.group, bytes: bytes, stampedProducer: producer.producer,
+                batch: batch, group: sealed.group, bytes: bytes, stampedProducer: identity,
                 stampedSequence: batch.baseSequence, controlRecords: sealed.controlRecords)
             shipment.inFlightPerPartition[sealed.partition, default: 0] += 1
             shipment.producerPartitions.insert(sealed.partition)
