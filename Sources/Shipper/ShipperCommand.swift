@@ -49,7 +49,10 @@ struct ShipperCommand: AsyncParsableCommand {
     var drainIdle: String?
     @Option(name: .customLong("checkpoint-interval"), help: "Least time between checkpoint writes (default 200ms).")
     var checkpointInterval: String?
-    @Option(name: .customLong("reconnect-backoff-max"), help: "Longest wait between broker connection attempts (default 5s).")
+    @Option(
+        name: .customLong("reconnect-backoff-max"),
+        help: "Longest wait between broker connection attempts (default 5s)."
+    )
     var reconnectBackoffMax: String?
     @Flag(name: .customLong("progress"), help: "Show lines/s and lag on stderr every second.")
     var progress = false
@@ -69,7 +72,11 @@ struct ShipperCommand: AsyncParsableCommand {
 
     mutating func run() async throws {
         let process = try RuntimeProcess.start(
-            label: "edgelog.shipper", options: runtime, keys: ShipperConfiguration.Keys.all, flags: flags)
+            label: "edgelog.shipper",
+            options: runtime,
+            keys: ShipperConfiguration.Keys.all,
+            flags: flags
+        )
         let shutdown = try process.configuration.duration(.shutdownTimeout)
         let configuration: ShipperConfiguration
         do {
@@ -79,7 +86,10 @@ struct ShipperCommand: AsyncParsableCommand {
             throw ValidationError(error.description)
         }
         let service = ShipperService(
-            configuration: configuration, logger: process.logger, progress: progress ? ProgressLine.printer() : nil)
+            configuration: configuration,
+            logger: process.logger,
+            progress: progress ? ProgressLine.printer() : nil
+        )
         try await process.run([service])
     }
 }

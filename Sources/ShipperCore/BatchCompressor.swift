@@ -53,7 +53,9 @@ final class BatchCompressor: Sendable {
         } catch {
             // Without a codec every batch fails; the pipeline counts them as lost.
             while let job = await next() {
-                inbox.post(.compressed(file: job.file, serial: job.serial, result: .failure(error), section: job.section))
+                inbox.post(
+                    .compressed(file: job.file, serial: job.serial, result: .failure(error), section: job.section)
+                )
             }
             return
         }

@@ -111,8 +111,15 @@ final class FileShipment {
     var unreportedLostBytes: UInt64 = 0
 
     init(
-        file: TailedFileID, sourceIndex: Int, path: String, sourcePattern: String, identity: FileIdentity,
-        origin: LineOrigin, offset: Int64, groupBytes: Int64, partitionCount: Int32
+        file: TailedFileID,
+        sourceIndex: Int,
+        path: String,
+        sourcePattern: String,
+        identity: FileIdentity,
+        origin: LineOrigin,
+        offset: Int64,
+        groupBytes: Int64,
+        partitionCount: Int32
     ) {
         self.open = Array(repeating: nil, count: Int(max(1, partitionCount)))
         self.openControlRecords = Array(repeating: 0, count: Int(max(1, partitionCount)))
@@ -188,7 +195,11 @@ final class FileShipment {
     func checkpoint() -> Checkpoint {
         guard let producer else {
             return Checkpoint(
-                identity: identity, path: path, sourcePattern: sourcePattern, offset: ledger.acknowledgedOffset)
+                identity: identity,
+                path: path,
+                sourcePattern: sourcePattern,
+                offset: ledger.acknowledgedOffset
+            )
         }
         let partitions = Set(ledger.partitionsInLedger).union(inFlightPerPartition.keys).union(writtenSequences.keys)
             .union(producerPartitions)
@@ -196,8 +207,14 @@ final class FileShipment {
             producer.nextSequence(for: TopicPartition(topic: topic, partition: partition))
         }
         return Checkpoint(
-            identity: identity, path: path, sourcePattern: sourcePattern, offset: ledger.acknowledgedOffset,
-            producerId: producer.producer.producerID, producerEpoch: producer.producer.epoch, sequences: sequences)
+            identity: identity,
+            path: path,
+            sourcePattern: sourcePattern,
+            offset: ledger.acknowledgedOffset,
+            producerId: producer.producer.producerID,
+            producerEpoch: producer.producer.epoch,
+            sequences: sequences
+        )
     }
 
     /// Topic of the producer's partitions (one topic per shipper).

@@ -25,7 +25,11 @@ struct ProduceSender: Sendable {
         while let transmission = await queue.next() {
             do {
                 let answer = try await client.enqueueProduce(
-                    topic: topic, partition: transmission.batch.partition.partition, batch: transmission.bytes, acks: -1)
+                    topic: topic,
+                    partition: transmission.batch.partition.partition,
+                    batch: transmission.bytes,
+                    acks: -1
+                )
                 backoff.reset()
                 let inbox = self.inbox
                 answer.whenComplete { result in

@@ -17,8 +17,13 @@ public struct ProgressSnapshot: Sendable, Equatable {
     public var isPaused: Bool
 
     public init(
-        time: ContinuousClock.Instant, lines: Int64, bytes: Int64, acknowledged: Int64, lagBytes: Int64,
-        batchesInFlight: Int, isPaused: Bool
+        time: ContinuousClock.Instant,
+        lines: Int64,
+        bytes: Int64,
+        acknowledged: Int64,
+        lagBytes: Int64,
+        batchesInFlight: Int,
+        isPaused: Bool
     ) {
         self.time = time
         self.lines = lines

@@ -88,9 +88,19 @@ struct RecordsSection: Sendable {
             throw KafkaProtocolError.unencodable(field: "RecordBatch.batchLength", reason: "\(batchLength) bytes")
         }
         let header = RecordBatchHeader(
-            baseOffset: 0, batchLength: Int32(batchLength), partitionLeaderEpoch: -1, crc: 0,
-            attributes: RecordCompression.lz4.rawValue, lastOffsetDelta: recordCount - 1, baseTimestamp: baseTimestamp,
-            maxTimestamp: maxTimestamp, producerID: -1, producerEpoch: -1, baseSequence: -1, recordsCount: recordCount)
+            baseOffset: 0,
+            batchLength: Int32(batchLength),
+            partitionLeaderEpoch: -1,
+            crc: 0,
+            attributes: RecordCompression.lz4.rawValue,
+            lastOffsetDelta: recordCount - 1,
+            baseTimestamp: baseTimestamp,
+            maxTimestamp: maxTimestamp,
+            producerID: -1,
+            producerEpoch: -1,
+            baseSequence: -1,
+            recordsCount: recordCount
+        )
         var batch = ByteBufferAllocator().buffer(capacity: RecordBatchHeader.byteCount + compressed.count)
         header.write(to: &batch)
         batch.writeBytes(compressed)

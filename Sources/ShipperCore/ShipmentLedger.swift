@@ -106,7 +106,8 @@ struct ShipmentLedger: Sendable {
     /// The next sequence of every partition as of `acknowledgedOffset`: the first batch of a
     /// group not yet done, else what the producer would give the partition's next batch.
     func sequencesAtAcknowledgedOffset(
-        partitions: some Sequence<Int32>, nextSequence: (Int32) -> Int32
+        partitions: some Sequence<Int32>,
+        nextSequence: (Int32) -> Int32
     ) -> [Int32: Int32] {
         var result: [Int32: Int32] = [:]
         for partition in partitions {

@@ -127,7 +127,12 @@ extension ShipperConfiguration {
         var sources: [LogSource] = []
         for entry in try resolved.list(Keys.files) {
             sources.append(
-                try SourceSpecification.parse(entry, defaultFormat: defaultFormat, defaultSite: label.isEmpty ? nil : label))
+                try SourceSpecification.parse(
+                    entry,
+                    defaultFormat: defaultFormat,
+                    defaultSite: label.isEmpty ? nil : label
+                )
+            )
         }
         let startAt = StartPosition(rawValue: try resolved.string(Keys.startAt)) ?? .beginning
         let tailer = TailerConfiguration(

@@ -70,19 +70,24 @@ public struct ShipperConfiguration: Sendable {
             _ = try SourceSpecification.logFormat(of: source)
         }
         guard batchBytes >= 4096, batchBytes <= 64 << 20 else {
-            throw ShipperConfigurationError(.outOfRange(key: "batch-bytes", value: "\(batchBytes)", expected: "4KiB...64MiB"))
+            throw ShipperConfigurationError(
+                .outOfRange(key: "batch-bytes", value: "\(batchBytes)", expected: "4KiB...64MiB")
+            )
         }
         guard maxInFlightPerPartition >= 1 else {
             throw ShipperConfigurationError(
-                .outOfRange(key: "max-in-flight", value: "\(maxInFlightPerPartition)", expected: "at least 1"))
+                .outOfRange(key: "max-in-flight", value: "\(maxInFlightPerPartition)", expected: "at least 1")
+            )
         }
         guard memoryLimit >= 2 * batchBytes else {
             throw ShipperConfigurationError(
-                .outOfRange(key: "memory-limit", value: "\(memoryLimit)", expected: "at least twice batch-bytes"))
+                .outOfRange(key: "memory-limit", value: "\(memoryLimit)", expected: "at least twice batch-bytes")
+            )
         }
         guard reconnectBackoffMax >= .milliseconds(100) else {
             throw ShipperConfigurationError(
-                .outOfRange(key: "reconnect-backoff-max", value: "\(reconnectBackoffMax)", expected: "at least 100ms"))
+                .outOfRange(key: "reconnect-backoff-max", value: "\(reconnectBackoffMax)", expected: "at least 100ms")
+            )
         }
         guard !topic.isEmpty else {
             throw ShipperConfigurationError(.outOfRange(key: "topic", value: "\"\"", expected: "a topic name"))

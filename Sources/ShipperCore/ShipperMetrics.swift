@@ -71,8 +71,16 @@ public final class ShipperMetrics: Sendable {
         var losses: [LossCause: Counter] = [:]
         for cause in LossCause.allCases {
             let dimensions = [("cause", cause.rawValue)]
-            lostBytes[cause] = Counter(label: "edgelog_shipper_lost_bytes_total", dimensions: dimensions, factory: factory)
-            lostLines[cause] = Counter(label: "edgelog_shipper_lost_lines_total", dimensions: dimensions, factory: factory)
+            lostBytes[cause] = Counter(
+                label: "edgelog_shipper_lost_bytes_total",
+                dimensions: dimensions,
+                factory: factory
+            )
+            lostLines[cause] = Counter(
+                label: "edgelog_shipper_lost_lines_total",
+                dimensions: dimensions,
+                factory: factory
+            )
             losses[cause] = Counter(label: "edgelog_shipper_losses_total", dimensions: dimensions, factory: factory)
         }
         self.lostBytes = lostBytes

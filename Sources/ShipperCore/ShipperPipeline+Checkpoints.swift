@@ -40,7 +40,8 @@ extension ShipperPipeline {
             metrics.checkpointFailures.increment()
             logger.warning(
                 "checkpoint not written; the previous one stays and the write is retried",
-                metadata: ["file": "\(shipment.file)", "path": "\(shipment.path)", "error": "\(error)"])
+                metadata: ["file": "\(shipment.file)", "path": "\(shipment.path)", "error": "\(error)"]
+            )
             return false
         }
         metrics.checkpointsWritten.increment()

@@ -55,7 +55,11 @@ extension ShipperPipeline {
         var parsed = true
         do {
             let encoded = try encoders[line.sourceIndex].encodeLine(
-                line.bytes, line: 0..<line.bytes.count, origin: origin, into: &scratch)
+                line.bytes,
+                line: 0..<line.bytes.count,
+                origin: origin,
+                into: &scratch
+            )
             parsed = encoded.parseError == nil
             if encoded.timeUs > 0 { shipment.groupLastTimeUs = encoded.timeUs }
             let timestamp = encoded.timeUs > 0 ? encoded.timeUs / 1000 : wallClockMs
@@ -79,8 +83,13 @@ extension ShipperPipeline {
     }
 
     private func append(
-        to shipment: FileShipment, partition: Int32, timestamp: Int64, key: UnsafeRawBufferPointer,
-        value: UnsafeRawBufferPointer, now: ContinuousClock.Instant, isControl: Bool = false
+        to shipment: FileShipment,
+        partition: Int32,
+        timestamp: Int64,
+        key: UnsafeRawBufferPointer,
+        value: UnsafeRawBufferPointer,
+        now: ContinuousClock.Instant,
+        isControl: Bool = false
     ) {
         let estimate = key.count + value.count + 32
         let index = Int(partition)
@@ -149,8 +158,14 @@ extension ShipperPipeline {
         scratch.buffer.withUnsafeBytes { raw in
             shipment.statsKey.withUnsafeBytes { key in
                 append(
-                    to: shipment, partition: shipment.statsPartition, timestamp: timeUs / 1000, key: key,
-                    value: UnsafeRawBufferPointer(rebasing: raw[message]), now: now, isControl: true)
+                    to: shipment,
+                    partition: shipment.statsPartition,
+                    timestamp: timeUs / 1000,
+                    key: key,
+                    value: UnsafeRawBufferPointer(rebasing: raw[message]),
+                    now: now,
+                    isControl: true
+                )
             }
         }
     }
@@ -167,9 +182,14 @@ extension ShipperPipeline {
         shipment.nextSerial += 1
         shipment.appendSealed(
             FileShipment.SealedBatch(
-                partition: partition, group: shipment.ledger.batchSealed(), serial: serial,
-                recordCount: section.recordCount, controlRecords: shipment.openControlRecords[index],
-                uncompressedBytes: section.capacity))
+                partition: partition,
+                group: shipment.ledger.batchSealed(),
+                serial: serial,
+                recordCount: section.recordCount,
+                controlRecords: shipment.openControlRecords[index],
+                uncompressedBytes: section.capacity
+            )
+        )
         shipment.openControlRecords[index] = 0
         compressor.submit(BatchCompressor.Job(file: shipment.file, serial: serial, section: section))
         if shipment.openCount == 0 { shipment.openSince = nil }

@@ -21,7 +21,8 @@ extension ShipperPipeline {
         var transmissions: [Transmission] = []
         defer { outbound.push(transmissions) }
         while let next = shipment.nextSealed, next.bytes != nil || next.failed {
-            guard shipment.inFlightPerPartition[next.partition, default: 0] < configuration.maxInFlightPerPartition else {
+            guard shipment.inFlightPerPartition[next.partition, default: 0] < configuration.maxInFlightPerPartition
+            else {
                 break
             }
             guard let sealed = shipment.popSealed() else { break }
@@ -38,14 +39,27 @@ extension ShipperPipeline {
                 break  // unreachable: canSend checked the producer is not awaiting an id
             }
             BatchRestamp.restamp(
-                &bytes, producerId: identity.producerID, producerEpoch: identity.epoch, baseSequence: batch.baseSequence)
+                &bytes,
+                producerId: identity.producerID,
+                producerEpoch: identity.epoch,
+                baseSequence: batch.baseSequence
+            )
             shipment.inFlight[batch.id] = FileShipment.InFlightBatch(
-                batch: batch, group: sealed.group, bytes: bytes, stampedProducer: identity,
-                stampedSequence: batch.baseSequence, controlRecords: sealed.controlRecords)
+                batch: batch,
+                group: sealed.group,
+                bytes: bytes,
+                stampedProducer: identity,
+                stampedSequence: batch.baseSequence,
+                controlRecords: sealed.controlRecords
+            )
             shipment.inFlightPerPartition[sealed.partition, default: 0] += 1
             shipment.producerPartitions.insert(sealed.partition)
             shipment.ledger.batchSequenced(
-                id: batch.id, partition: sealed.partition, baseSequence: batch.baseSequence, group: sealed.group)
+                id: batch.id,
+                partition: sealed.partition,
+                baseSequence: batch.baseSequence,
+                group: sealed.group
+            )
             batchesInFlight += 1
             transmissions.append(Transmission(file: shipment.file, batch: batch, bytes: bytes))
         }
@@ -61,8 +75,11 @@ extension ShipperPipeline {
             guard var entry = shipment.inFlight[batch.id] else { continue }
             if entry.stampedProducer != producer || entry.stampedSequence != batch.baseSequence {
                 BatchRestamp.restamp(
-                    &entry.bytes, producerId: producer.producerID, producerEpoch: producer.epoch,
-                    baseSequence: batch.baseSequence)
+                    &entry.bytes,
+                    producerId: producer.producerID,
+                    producerEpoch: producer.epoch,
+                    baseSequence: batch.baseSequence
+                )
                 entry.stampedProducer = producer
                 entry.stampedSequence = batch.baseSequence
             }
@@ -100,13 +117,15 @@ extension ShipperPipeline {
                     metadata: [
                         "file": "\(shipment.file)", "partition": "\(batch.partition)", "code": "\(code)",
                         "records": "\(batch.recordCount)",
-                    ])
+                    ]
+                )
                 shipment.ledger.batchDone(group: entry.group)
             case .sequenceGap(let partition, let sequence):
                 metrics.countLoss(.sequenceGap)
                 logger.error(
                     "the broker lost acknowledged records (sequence gap); taking a new producer id",
-                    metadata: ["file": "\(shipment.file)", "partition": "\(partition)", "expected": "\(sequence)"])
+                    metadata: ["file": "\(shipment.file)", "partition": "\(partition)", "expected": "\(sequence)"]
+                )
             case .requestNewProducerId:
                 requestProducerId(for: shipment)
             }
@@ -114,7 +133,8 @@ extension ShipperPipeline {
     }
 
     private func finishInFlight(
-        _ batch: IdempotentProducerState.Batch, of shipment: FileShipment
+        _ batch: IdempotentProducerState.Batch,
+        of shipment: FileShipment
     ) -> FileShipment.InFlightBatch? {
         guard let entry = shipment.inFlight.removeValue(forKey: batch.id) else { return nil }
         bufferedBytes -= entry.bytes.readableBytes
@@ -144,7 +164,10 @@ extension ShipperPipeline {
             for case .resend(let batches) in actions {
                 for batch in batches {
                     shipment.ledger.batchResequenced(
-                        id: batch.id, partition: batch.partition.partition, baseSequence: batch.baseSequence)
+                        id: batch.id,
+                        partition: batch.partition.partition,
+                        baseSequence: batch.baseSequence
+                    )
                 }
                 hold(batches, in: shipment)
             }

@@ -3,12 +3,12 @@ import KafkaClient
 import KafkaProtocol
 import LogTailing
 import Logging
-import NginxLog
 import NIOCore
+import NginxLog
 import RequestEncoding
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The shipper's loop: tail → parse and encode → batch per (file, partition) → produce
@@ -73,8 +73,12 @@ final class ShipperPipeline {
     var wallClockMs: Int64 = 0
 
     init(
-        configuration: ShipperConfiguration, client: KafkaClient, inbox: ShipperInbox, metrics: ShipperMetrics,
-        logger: Logger, progress: (@Sendable (ProgressSnapshot) -> Void)?
+        configuration: ShipperConfiguration,
+        client: KafkaClient,
+        inbox: ShipperInbox,
+        metrics: ShipperMetrics,
+        logger: Logger,
+        progress: (@Sendable (ProgressSnapshot) -> Void)?
     ) throws {
         self.configuration = configuration
         self.client = client
@@ -106,11 +110,21 @@ final class ShipperPipeline {
             return
         }
         tailer = Tailer(
-            sources: configuration.sources, configuration: configuration.tailer, checkpoints: contents.checkpoints,
-            isFirstStart: contents.isFirstStart, logger: logger)
+            sources: configuration.sources,
+            configuration: configuration.tailer,
+            checkpoints: contents.checkpoints,
+            isFirstStart: contents.isFirstStart,
+            logger: logger
+        )
         isInitialized = !contents.isFirstStart
         let sender = ProduceSender(
-            client: client, topic: topic, queue: outbound, inbox: inbox, logger: logger, backoff: backoff)
+            client: client,
+            topic: topic,
+            queue: outbound,
+            inbox: inbox,
+            logger: logger,
+            backoff: backoff
+        )
         backgroundTasks.append(Task { await sender.run() })
         let compressor = self.compressor
         backgroundTasks.append(Task { await compressor.run() })
@@ -119,7 +133,8 @@ final class ShipperPipeline {
             metadata: [
                 "topic": "\(topic)", "partitions": "\(partitionCount)", "files": "\(configuration.sources.count)",
                 "checkpoints": "\(contents.checkpoints.count)", "firstStart": "\(contents.isFirstStart)",
-            ])
+            ]
+        )
         while !Task.isCancelled {
             let now = clock.now
             wallClockMs = Self.currentTimeMs()
@@ -143,7 +158,8 @@ final class ShipperPipeline {
         if isStopping, !isDrained {
             logger.warning(
                 "stopped before every batch was acknowledged; they are sent again after a restart",
-                metadata: ["batchesInFlight": "\(batchesInFlight)"])
+                metadata: ["batchesInFlight": "\(batchesInFlight)"]
+            )
         }
         await finish()
     }
@@ -263,7 +279,10 @@ final class ShipperPipeline {
             isStopping = true
             stopDeadline = now + configuration.drainTimeout
             for shipment in shipments.values { sealAll(shipment) }
-            logger.info("stopping: sending what is open, then checkpointing", metadata: ["batches": "\(batchesInFlight)"])
+            logger.info(
+                "stopping: sending what is open, then checkpointing",
+                metadata: ["batches": "\(batchesInFlight)"]
+            )
         }
     }
 
@@ -282,7 +301,14 @@ final class ShipperPipeline {
     func handle(_ event: TailEvent) {
         switch event {
         case .started(let file, let path, let sourceIndex, let identity, let offset, let resumedFrom):
-            startShipment(file, path: path, sourceIndex: sourceIndex, identity: identity, offset: offset, resumedFrom: resumedFrom)
+            startShipment(
+                file,
+                path: path,
+                sourceIndex: sourceIndex,
+                identity: identity,
+                offset: offset,
+                resumedFrom: resumedFrom
+            )
         case .finished(let file, let reason, let lostBytes):
             if lostBytes > 0 { metrics.countLoss(LossCause(reason), bytes: lostBytes) }
             guard let shipment = shipments[file] else { return }
@@ -293,8 +319,11 @@ final class ShipperPipeline {
             metrics.countLoss(.checkpointObsolete)
             logger.warning(
                 "checkpoint matches no file any more; its unread rest, if any, is lost",
-                metadata: ["path": "\(checkpoint.path)", "offset": "\(checkpoint.offset)", "reason": "\(reason)"])
-            let taken = shipments.values.contains { !$0.isSuperseded && $0.identity.hasSameInode(as: checkpoint.identity) }
+                metadata: ["path": "\(checkpoint.path)", "offset": "\(checkpoint.offset)", "reason": "\(reason)"]
+            )
+            let taken = shipments.values.contains {
+                !$0.isSuperseded && $0.identity.hasSameInode(as: checkpoint.identity)
+            }
             guard !taken else { return }  // the live file's own checkpoint replaces it
             do {
                 try store.remove(checkpoint.identity)
@@ -305,7 +334,11 @@ final class ShipperPipeline {
     }
 
     private func startShipment(
-        _ file: TailedFileID, path: String, sourceIndex: Int, identity: FileIdentity, offset: Int64,
+        _ file: TailedFileID,
+        path: String,
+        sourceIndex: Int,
+        identity: FileIdentity,
+        offset: Int64,
         resumedFrom: Checkpoint?
     ) {
         for other in shipments.values where other.identity.hasSameInode(as: identity) {
@@ -313,9 +346,16 @@ final class ShipperPipeline {
         }
         let source = configuration.sources.indices.contains(sourceIndex) ? configuration.sources[sourceIndex] : nil
         let shipment = FileShipment(
-            file: file, sourceIndex: sourceIndex, path: path, sourcePattern: source?.pattern ?? path, identity: identity,
-            origin: LineOrigin(edge: configuration.edgeName, sourceFile: path), offset: offset, groupBytes: groupBytes,
-            partitionCount: partitionCount)
+            file: file,
+            sourceIndex: sourceIndex,
+            path: path,
+            sourcePattern: source?.pattern ?? path,
+            identity: identity,
+            origin: LineOrigin(edge: configuration.edgeName, sourceFile: path),
+            offset: offset,
+            groupBytes: groupBytes,
+            partitionCount: partitionCount
+        )
         shipment.topic = topic
         shipment.statsPartition = shipment.statsKey.withUnsafeBytes {
             Partitioner.partition(forKey: $0, partitionCount: partitionCount)
@@ -342,7 +382,8 @@ final class ShipperPipeline {
             metadata: [
                 "file": "\(file)", "path": "\(path)", "offset": "\(offset)",
                 "producerId": "\(resumedFrom.map { "\($0.producerId)" } ?? "new")",
-            ])
+            ]
+        )
     }
 
     // MARK: - Housekeeping
@@ -361,7 +402,10 @@ final class ShipperPipeline {
                         try store.remove(identity)
                     } catch {
                         metrics.checkpointFailures.increment()
-                        logger.warning("cannot remove the checkpoint of a finished file", metadata: ["error": "\(error)"])
+                        logger.warning(
+                            "cannot remove the checkpoint of a finished file",
+                            metadata: ["error": "\(error)"]
+                        )
                         continue
                     }
                 }
@@ -395,8 +439,15 @@ final class ShipperPipeline {
             lastProgress = now
             progress(
                 ProgressSnapshot(
-                    time: now, lines: totalLines, bytes: totalBytes, acknowledged: totalAcknowledged, lagBytes: lagBytes,
-                    batchesInFlight: batchesInFlight, isPaused: isPaused))
+                    time: now,
+                    lines: totalLines,
+                    bytes: totalBytes,
+                    acknowledged: totalAcknowledged,
+                    lagBytes: lagBytes,
+                    batchesInFlight: batchesInFlight,
+                    isPaused: isPaused
+                )
+            )
         }
     }
 

@@ -32,8 +32,13 @@ public final class ShipperService: Service, Sendable {
         clientConfiguration.reconnectBackoff = ReconnectBackoff(maximum: configuration.reconnectBackoffMax)
         let client = KafkaClient(configuration: clientConfiguration, logger: logger)
         let pipeline = try ShipperPipeline(
-            configuration: configuration, client: client, inbox: inbox, metrics: metrics, logger: logger,
-            progress: progress)
+            configuration: configuration,
+            client: client,
+            inbox: inbox,
+            metrics: metrics,
+            logger: logger,
+            progress: progress
+        )
         let inbox = self.inbox
         try await withGracefulShutdownHandler {
             try await pipeline.run()

@@ -18,7 +18,9 @@ public enum SourceSpecification {
 
     /// Parses one entry; `defaultFormat` and `defaultSite` fill what the entry leaves out.
     public static func parse(
-        _ entry: String, defaultFormat: String, defaultSite: String?
+        _ entry: String,
+        defaultFormat: String,
+        defaultSite: String?
     ) throws(ShipperConfigurationError) -> LogSource {
         var rest = Substring(entry)
         let nameStart = rest.lastIndex(of: "/").map { rest.index(after: $0) } ?? rest.startIndex

@@ -11,8 +11,10 @@ import Testing
         var builder = RecordBatchBuilder(producerID: producerID, producerEpoch: epoch, baseSequence: baseSequence)
         for index in 0..<50 {
             builder.append(
-                timestamp: 1_700_000_000_000 + Int64(index), key: Array("site\(index % 3)".utf8),
-                value: Array("value \(index) \(String(repeating: "x", count: index))".utf8))
+                timestamp: 1_700_000_000_000 + Int64(index),
+                key: Array("site\(index % 3)".utf8),
+                value: Array("value \(index) \(String(repeating: "x", count: index))".utf8)
+            )
         }
         return try builder.build(compression: .lz4, codec: LZ4RecordsCodec())
     }

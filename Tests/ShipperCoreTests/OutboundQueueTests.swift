@@ -10,9 +10,14 @@ import Testing
         Transmission(
             file: TailedFileID(rawValue: file),
             batch: .init(
-                id: batch, partition: TopicPartition(topic: "t", partition: 0), baseSequence: Int32(batch) * 10,
-                recordCount: 10, attempt: attempt),
-            bytes: ByteBuffer())
+                id: batch,
+                partition: TopicPartition(topic: "t", partition: 0),
+                baseSequence: Int32(batch) * 10,
+                recordCount: 10,
+                attempt: attempt
+            ),
+            bytes: ByteBuffer()
+        )
     }
 
     @Test func keepsOrderAndLetsAResendReplaceAQueuedOlderCopy() async {

@@ -37,7 +37,10 @@ import Testing
         let batch = try RecordBatch(validating: built)
         let decoded = try batch.records(decompressingWith: LZ4RecordsCodec())
         #expect(decoded.map(\.timestamp) == Self.records.map(\.timestamp))
-        #expect(decoded.map { Array($0.value?.readableBytesView ?? ByteBuffer().readableBytesView) } == Self.records.map(\.value))
+        #expect(
+            decoded.map { Array($0.value?.readableBytesView ?? ByteBuffer().readableBytesView) }
+                == Self.records.map(\.value)
+        )
     }
 
     @Test func resetKeepsTheCapacityAndStartsOver() throws {

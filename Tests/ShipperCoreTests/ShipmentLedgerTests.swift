@@ -60,11 +60,13 @@ import Testing
         ledger.batchDone(group: g1a)  // partition 1's batch of group 1: acknowledged, group 0 still out
         let next: [Int32: Int32] = [0: 20, 1: 45, 2: 7]
         #expect(
-            ledger.sequencesAtAcknowledgedOffset(partitions: [0, 1, 2]) { next[$0] ?? 0 } == [0: 10, 1: 40, 2: 7])
+            ledger.sequencesAtAcknowledgedOffset(partitions: [0, 1, 2]) { next[$0] ?? 0 } == [0: 10, 1: 40, 2: 7]
+        )
         ledger.batchDone(group: g0a)
         #expect(ledger.acknowledgedOffset == 100)
         #expect(
-            ledger.sequencesAtAcknowledgedOffset(partitions: [0, 1, 2]) { next[$0] ?? 0 } == [0: 15, 1: 40, 2: 7])
+            ledger.sequencesAtAcknowledgedOffset(partitions: [0, 1, 2]) { next[$0] ?? 0 } == [0: 15, 1: 40, 2: 7]
+        )
         ledger.batchResequenced(id: 3, partition: 0, baseSequence: 0)
         ledger.batchResequenced(id: 2, partition: 1, baseSequence: 0)
         #expect(ledger.sequencesAtAcknowledgedOffset(partitions: [0, 1]) { next[$0] ?? 0 } == [0: 0, 1: 0])

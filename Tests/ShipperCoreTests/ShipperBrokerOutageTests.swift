@@ -23,7 +23,8 @@ struct ShipperBrokerOutageTests {
             arguments: [
                 "--files", "\(path):edge", "--batch-bytes", "32KiB", "--memory-limit", "\(memoryLimit)",
                 "--linger", "20ms", "--reconnect-backoff-max", "1s",
-            ])
+            ]
+        )
         defer { shipper.remove() }
         let writer = SteadyWriter(path: path, tag: "outage", linesPerSecond: 4000)
         writer.start()
@@ -63,10 +64,12 @@ struct ShipperBrokerOutageTests {
         let slack = 6 << 20  // allocator arenas, the read buffer, NIO's buffers
         #expect(
             residentDuringOutage - residentBefore <= memoryLimit + slack,
-            "peak RSS grew \(residentDuringOutage - residentBefore) bytes during an outage with a \(backlog)-byte backlog")
+            "peak RSS grew \(residentDuringOutage - residentBefore) bytes during an outage with a \(backlog)-byte backlog"
+        )
         #expect(
             residentAfter - residentBefore <= memoryLimit + slack,
-            "peak RSS grew \(residentAfter - residentBefore) bytes shipping a \(backlog)-byte backlog")
+            "peak RSS grew \(residentAfter - residentBefore) bytes shipping a \(backlog)-byte backlog"
+        )
         let duplicates = shipped.count - Set(shipped).count
         if deduplication.isAvailable {
             #expect(duplicates == 0, "\(duplicates) lines stored twice")

@@ -7,9 +7,13 @@ import Testing
 /// The shipper's keys through the shared runtime resolution (flags > environment > file >
 /// defaults), into a validated configuration.
 @Suite struct ShipperConfigurationTests {
-    static func resolve(_ flags: [String: String?], environment: [String: String] = [:]) throws -> ShipperConfiguration {
+    static func resolve(_ flags: [String: String?], environment: [String: String] = [:]) throws -> ShipperConfiguration
+    {
         let resolved = try RuntimeOptions.parse([]).resolve(
-            keys: ShipperConfiguration.Keys.all, flags: flags, environment: environment)
+            keys: ShipperConfiguration.Keys.all,
+            flags: flags,
+            environment: environment
+        )
         return try ShipperConfiguration(resolved: resolved, drainTimeout: .seconds(8))
     }
 
@@ -36,12 +40,14 @@ import Testing
                 "batch-bytes": "64KiB", "linger": "5ms", "max-in-flight": "2", "memory-limit": "1MiB",
                 "max-line-bytes": "4KiB", "poll-interval": "50ms", "drain-idle": "1s", "checkpoint-interval": "1s",
             ],
-            environment: ["EDGELOG_TOPIC": "t", "EDGELOG_BROKER": "10.0.0.1:9093", "EDGELOG_CHECKPOINT_DIR": "/c"])
+            environment: ["EDGELOG_TOPIC": "t", "EDGELOG_BROKER": "10.0.0.1:9093", "EDGELOG_CHECKPOINT_DIR": "/c"]
+        )
         #expect(
             configuration.sources == [
                 LogSource(pattern: "/a.log", logFormat: "edge", siteLabel: "all.example"),
                 LogSource(pattern: "/b.log", siteLabel: "b.example"),
-            ])
+            ]
+        )
         #expect(configuration.tailer.startAt == .end)
         #expect(configuration.tailer.pollInterval == .milliseconds(50))
         #expect(configuration.tailer.drainIdle == .seconds(1))

@@ -27,7 +27,8 @@ struct ShipperCrashRecoveryTests {
             arguments: [
                 "--files", "\(path):edge", "--batch-bytes", "8KiB", "--linger", "5ms", "--poll-interval", "50ms",
                 "--checkpoint-interval", "50ms",
-            ])
+            ]
+        )
         defer { shipper.remove() }
         let writer = SteadyWriter(path: path, tag: "steady", linesPerSecond: 3000)
         writer.start()
@@ -36,7 +37,10 @@ struct ShipperCrashRecoveryTests {
         var inFlightAtKill: [Double] = []
         for round in 0..<5 {
             try await Task.sleep(for: .milliseconds(600))
-            let metrics = try await shipper.waitForMetrics(timeout: .seconds(30), "batches in flight before kill \(round)") {
+            let metrics = try await shipper.waitForMetrics(
+                timeout: .seconds(30),
+                "batches in flight before kill \(round)"
+            ) {
                 ($0["edgelog_shipper_batches_in_flight"] ?? 0) > 0
             }
             try await shipper.kill9()
@@ -48,7 +52,10 @@ struct ShipperCrashRecoveryTests {
 
         let contents = try await waitForBroker(toHold: Set(expected), broker: broker, shipper: shipper)
         let shipped = contents.entries.map(\.record.path)
-        #expect(inFlightAtKill.count == 5 && inFlightAtKill.allSatisfy { $0 > 0 }, "kills with batches in flight: \(inFlightAtKill)")
+        #expect(
+            inFlightAtKill.count == 5 && inFlightAtKill.allSatisfy { $0 > 0 },
+            "kills with batches in flight: \(inFlightAtKill)"
+        )
         #expect(Set(shipped) == Set(expected), "missing: \(Set(expected).subtracting(shipped).sorted().prefix(5))")
         let duplicates = shipped.count - Set(shipped).count
         // Whatever the broker does: every copy of a line carries the producer id and sequence
@@ -59,7 +66,8 @@ struct ShipperCrashRecoveryTests {
         var conflicts: [String] = []
         for entry in contents.all {
             // A line by its path, a control record by the file range it counts.
-            let name = entry.record.kind == .request
+            let name =
+                entry.record.kind == .request
                 ? entry.record.path : "stats \(entry.record.fileOffset)..<\(entry.record.endOffset)"
             let key = "\(entry.producerID)/\(entry.partition)/\(entry.sequence)"
             if let other = lineOfSequence.updateValue(name, forKey: key), other != name {
@@ -73,8 +81,10 @@ struct ShipperCrashRecoveryTests {
         let brokerMetrics = try broker.metrics()
         if deduplication.isAvailable {
             #expect(duplicates == 0, "\(duplicates) lines stored twice")
-            #expect(deduplication.duplicatesDropped(brokerMetrics) + deduplication.batchesTrimmed(brokerMetrics) > 0,
-                    "the resend path was exercised: \(deduplication.counters(brokerMetrics))")
+            #expect(
+                deduplication.duplicatesDropped(brokerMetrics) + deduplication.batchesTrimmed(brokerMetrics) > 0,
+                "the resend path was exercised: \(deduplication.counters(brokerMetrics))"
+            )
         } else {
             withKnownIssue("needs issue 5 broker de-duplication", isIntermittent: true) {
                 #expect(duplicates == 0, "\(duplicates) lines stored twice")
@@ -85,7 +95,9 @@ struct ShipperCrashRecoveryTests {
 
     /// Reads the topic until every expected line is there (or a minute passed).
     private func waitForBroker(
-        toHold expected: Set<String>, broker: BrokerProcess, shipper: ShipperProcess
+        toHold expected: Set<String>,
+        broker: BrokerProcess,
+        shipper: ShipperProcess
     ) async throws -> TopicContents {
         let deadline = ContinuousClock.now + .seconds(60)
         while true {

@@ -39,7 +39,9 @@ struct ShipperServiceIntegrationTests {
         defer { broker.remove() }
         try await broker.start()
         let shipper = ShipperProcess(
-            broker: broker.bootstrap, arguments: ["--files", "\(path):edge", "--batch-bytes", "64KiB", "--linger", "20ms"])
+            broker: broker.bootstrap,
+            arguments: ["--files", "\(path):edge", "--batch-bytes", "64KiB", "--linger", "20ms"]
+        )
         defer { shipper.remove() }
         try await shipper.start()
         _ = try await shipper.waitForMetrics(timeout: .seconds(180), "\(count) records acknowledged") {
@@ -128,7 +130,8 @@ struct ShipperServiceIntegrationTests {
             arguments: [
                 "--files", files.joined(separator: ","), "--poll-interval", "50ms", "--drain-idle", "500ms",
                 "--linger", "10ms", "--batch-bytes", "16KiB",
-            ])
+            ]
+        )
         defer { shipper.remove() }
         try await shipper.start()
         _ = try await shipper.waitForMetrics(timeout: .seconds(60), "first lines read") {
@@ -157,7 +160,8 @@ struct ShipperServiceIntegrationTests {
         try write("labelled", 100..<120, to: labelled, host: nil)
 
         let total = Double(expected.count)
-        let metrics = try await shipper.waitForMetrics(timeout: .seconds(120), "\(expected.count) records acknowledged") {
+        let metrics = try await shipper.waitForMetrics(timeout: .seconds(120), "\(expected.count) records acknowledged")
+        {
             $0["edgelog_shipper_records_acknowledged_total"] == total
         }
         let contents = try await TopicContents.read(bootstrap: broker.bootstrap, topic: Self.topic)
@@ -213,7 +217,8 @@ struct ShipperFileStatsIntegrationTests {
                 // The exact path: once renamed, the old file is no source's any more and ends.
                 "--files", "\(path):edge", "--batch-bytes", "16KiB", "--poll-interval", "50ms",
                 "--drain-idle", "300ms",
-            ])
+            ]
+        )
         defer { shipper.remove() }
         try await shipper.start()
         _ = try await shipper.waitForMetrics(timeout: .seconds(60), "all lines acknowledged") {
@@ -268,7 +273,9 @@ struct ShipperStartPositionIntegrationTests {
         try await broker.start()
         let deduplication = BrokerDeduplication(try broker.metrics())
         let shipper = ShipperProcess(
-            broker: broker.bootstrap, arguments: ["--files", "\(path):edge", "--start-at", "end", "--poll-interval", "50ms"])
+            broker: broker.bootstrap,
+            arguments: ["--files", "\(path):edge", "--start-at", "end", "--poll-interval", "50ms"]
+        )
         defer { shipper.remove() }
         try await shipper.start()
         let marker = "\(shipper.checkpointDirectory)/initialized"
@@ -295,7 +302,10 @@ struct ShipperStartPositionIntegrationTests {
             contents = try await TopicContents.read(bootstrap: broker.bootstrap, topic: "edgelog.requests")
         }
         let shipped = contents.entries.map(\.record.path)
-        #expect(Set(shipped) == expected, "missing \(expected.subtracting(shipped).sorted().prefix(3)), extra \(Set(shipped).subtracting(expected).sorted().prefix(3))")
+        #expect(
+            Set(shipped) == expected,
+            "missing \(expected.subtracting(shipped).sorted().prefix(3)), extra \(Set(shipped).subtracting(expected).sorted().prefix(3))"
+        )
         // The restart re-sends the file's open checkpoint group under the same sequences
         // (checkpoints fall on group ends only); the broker's de-duplication drops the copies.
         let duplicates = shipped.count - Set(shipped).count

@@ -5,14 +5,16 @@ import Testing
 @testable import ShipperCore
 
 @Suite struct SourceSpecificationTests {
-    @Test(arguments: [
-        ("/var/log/nginx/access.log", "/var/log/nginx/access.log", "combined", nil),
-        ("/var/log/nginx/access.log:edge", "/var/log/nginx/access.log", "edge", nil),
-        ("/var/log/nginx/shop.log:combined@shop.example", "/var/log/nginx/shop.log", "combined", "shop.example"),
-        ("/var/log/nginx/shop.log@shop.example", "/var/log/nginx/shop.log", "combined", "shop.example"),
-        ("/srv/a:b@c/logs/*.log:edge", "/srv/a:b@c/logs/*.log", "edge", nil),
-        ("relative.log", "relative.log", "combined", nil),
-    ] as [(String, String, String, String?)])
+    @Test(
+        arguments: [
+            ("/var/log/nginx/access.log", "/var/log/nginx/access.log", "combined", nil),
+            ("/var/log/nginx/access.log:edge", "/var/log/nginx/access.log", "edge", nil),
+            ("/var/log/nginx/shop.log:combined@shop.example", "/var/log/nginx/shop.log", "combined", "shop.example"),
+            ("/var/log/nginx/shop.log@shop.example", "/var/log/nginx/shop.log", "combined", "shop.example"),
+            ("/srv/a:b@c/logs/*.log:edge", "/srv/a:b@c/logs/*.log", "edge", nil),
+            ("relative.log", "relative.log", "combined", nil),
+        ] as [(String, String, String, String?)]
+    )
     func parsesPathFormatAndSite(entry: String, pattern: String, format: String, site: String?) throws {
         let source = try SourceSpecification.parse(entry, defaultFormat: "combined", defaultSite: nil)
         #expect(source == LogSource(pattern: pattern, logFormat: format, siteLabel: site))

@@ -26,7 +26,8 @@ struct BrokerDeduplication {
     /// `edgelog_broker_*duplicate*` series, except the per-error-code counter of answers.
     private static func duplicateSeries(_ metrics: PrometheusText) -> [String: Double] {
         metrics.samples.filter {
-            $0.key.hasPrefix("edgelog_broker") && $0.key.contains("duplicate") && !$0.key.hasPrefix("edgelog_broker_errors_total")
+            $0.key.hasPrefix("edgelog_broker") && $0.key.contains("duplicate")
+                && !$0.key.hasPrefix("edgelog_broker_errors_total")
         }
     }
 }

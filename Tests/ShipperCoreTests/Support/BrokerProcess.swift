@@ -11,7 +11,8 @@ final class BrokerProcess {
     private(set) var process: ManagedProcess?
 
     init(partitions: Int = 4, extraArguments: [String] = []) throws {
-        self.dataDirectory = FileManager.default.temporaryDirectory
+        self.dataDirectory =
+            FileManager.default.temporaryDirectory
             .appendingPathComponent("edgelog-shipper-broker-\(UUID().uuidString)").path
         self.port = try FreePort.next()
         self.metricsPort = try FreePort.next()

@@ -15,7 +15,8 @@ final class ShipperProcess {
     /// - Parameter arguments: the shipper's own flags (`--files`, ...); broker, checkpoint
     ///   directory and metrics port are added.
     init(broker: String, arguments: [String]) {
-        self.checkpointDirectory = FileManager.default.temporaryDirectory
+        self.checkpointDirectory =
+            FileManager.default.temporaryDirectory
             .appendingPathComponent("edgelog-shipper-checkpoints-\(UUID().uuidString)").path
         self.broker = broker
         self.arguments = arguments
@@ -45,7 +46,9 @@ final class ShipperProcess {
 
     /// Polls `/metrics` until `condition` holds.
     func waitForMetrics(
-        timeout: Duration, _ what: String, _ condition: (PrometheusText) -> Bool
+        timeout: Duration,
+        _ what: String,
+        _ condition: (PrometheusText) -> Bool
     ) async throws -> PrometheusText {
         let deadline = ContinuousClock.now + timeout
         var last: PrometheusText?
@@ -58,7 +61,8 @@ final class ShipperProcess {
         }
         throw Failure(
             description: "shipper never reached: \(what); last metrics: "
-                + "\(last?.series(containing: "edgelog_shipper").sorted { $0.key < $1.key } ?? [])\n\(logs())")
+                + "\(last?.series(containing: "edgelog_shipper").sorted { $0.key < $1.key } ?? [])\n\(logs())"
+        )
     }
 
     /// Peak resident set of the running process (`VmHWM` of `/proc/<pid>/status`), in bytes.

@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Log lines with a unique, checkable path each (`/t/<tag>/<n>`), written the way nginx
@@ -9,8 +9,10 @@ import Glibc
 enum TestLog {
     /// One `combined` line; with `host`, the `edge` format's four extra fields follow.
     static func line(tag: String, _ number: Int, host: String? = nil) -> String {
-        var text = "10.1.\(number % 250).\(number % 200 + 1) - - [28/Nov/2026:12:\(String(format: "%02ld", number / 60 % 60)):"
-        text += "\(String(format: "%02ld", number % 60)) +0000] \"GET /t/\(tag)/\(number) HTTP/1.1\" 200 \(number) \"-\" \"shipper-test\""
+        var text =
+            "10.1.\(number % 250).\(number % 200 + 1) - - [28/Nov/2026:12:\(String(format: "%02ld", number / 60 % 60)):"
+        text +=
+            "\(String(format: "%02ld", number % 60)) +0000] \"GET /t/\(tag)/\(number) HTTP/1.1\" 200 \(number) \"-\" \"shipper-test\""
         if let host { text += " \(host) 0.00\(number % 10) HIT \(100 + number % 50)" }
         return text + "\n"
     }
@@ -35,15 +37,21 @@ enum TestLog {
     }
 
     static func rename(_ from: String, _ to: String) throws {
-        guard Glibc.rename(from, to) == 0 else { throw Failure(description: "rename \(from): \(String(cString: strerror(errno)))") }
+        guard Glibc.rename(from, to) == 0 else {
+            throw Failure(description: "rename \(from): \(String(cString: strerror(errno)))")
+        }
     }
 
     static func truncate(_ path: String) throws {
-        guard Glibc.truncate(path, 0) == 0 else { throw Failure(description: "truncate \(path): \(String(cString: strerror(errno)))") }
+        guard Glibc.truncate(path, 0) == 0 else {
+            throw Failure(description: "truncate \(path): \(String(cString: strerror(errno)))")
+        }
     }
 
     static func makeDirectory() throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("edgelog-shipper-logs-\(UUID().uuidString)").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "edgelog-shipper-logs-\(UUID().uuidString)"
+        ).path
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
     }

@@ -31,7 +31,9 @@ struct TopicContents {
 
     static func read(bootstrap: String, topic: String) async throws -> TopicContents {
         let client = KafkaClient(
-            configuration: try KafkaClient.Configuration(bootstrap: bootstrap), logger: Logger(label: "test.reader"))
+            configuration: try KafkaClient.Configuration(bootstrap: bootstrap),
+            logger: Logger(label: "test.reader")
+        )
         defer { Task { await client.shutdown() } }
         let metadata = try await client.metadata(topics: [topic], allowAutoTopicCreation: false)
         guard let entry = metadata.topics.first(where: { $0.name == topic }), entry.errorCode == .none else {
@@ -43,20 +45,32 @@ struct TopicContents {
             var offset: Int64 = 0
             while true {
                 let result = try await client.fetch(
-                    topic: topic, partition: partition, offset: offset, maxBytes: 8 << 20, maxWait: .milliseconds(10))
+                    topic: topic,
+                    partition: partition,
+                    offset: offset,
+                    maxBytes: 8 << 20,
+                    maxWait: .milliseconds(10)
+                )
                 guard result.errorCode == .none else { throw Failure(description: "fetch: \(result.errorCode)") }
                 let batches = try result.batches()
                 for batch in batches {
                     contents.batches.append(
-                        (partition, batch.header.producerID, batch.header.baseSequence, batch.header.recordsCount))
+                        (partition, batch.header.producerID, batch.header.baseSequence, batch.header.recordsCount)
+                    )
                     for record in try batch.records(decompressingWith: codec) where record.offset >= offset {
                         let value = record.value.map { Array($0.readableBytesView) } ?? []
                         contents.all.append(
                             Entry(
-                                partition: partition, offset: record.offset, timestamp: record.timestamp,
+                                partition: partition,
+                                offset: record.offset,
+                                timestamp: record.timestamp,
                                 key: record.key.map { Array($0.readableBytesView) } ?? [],
-                                record: try AccessRecord(decoding: value), producerID: batch.header.producerID,
-                                sequence: batch.header.baseSequence &+ Int32(truncatingIfNeeded: record.offset - batch.header.baseOffset)))
+                                record: try AccessRecord(decoding: value),
+                                producerID: batch.header.producerID,
+                                sequence: batch.header.baseSequence
+                                    &+ Int32(truncatingIfNeeded: record.offset - batch.header.baseOffset)
+                            )
+                        )
                     }
                     offset = max(offset, batch.header.nextOffset)
                 }
@@ -69,14 +83,19 @@ struct TopicContents {
     /// Records per partition, summed.
     static func recordCount(bootstrap: String, topic: String) async throws -> Int64 {
         let client = KafkaClient(
-            configuration: try KafkaClient.Configuration(bootstrap: bootstrap), logger: Logger(label: "test.reader"))
+            configuration: try KafkaClient.Configuration(bootstrap: bootstrap),
+            logger: Logger(label: "test.reader")
+        )
         defer { Task { await client.shutdown() } }
         let metadata = try await client.metadata(topics: [topic], allowAutoTopicCreation: false)
         guard let entry = metadata.topics.first(where: { $0.name == topic }), entry.errorCode == .none else { return 0 }
         var total: Int64 = 0
         for partition in entry.partitions {
             let end = try await client.listOffsets(
-                topic: topic, partition: partition.partitionIndex, timestamp: ListOffsetsRequest.latestTimestamp)
+                topic: topic,
+                partition: partition.partitionIndex,
+                timestamp: ListOffsetsRequest.latestTimestamp
+            )
             total += end.offset
         }
         return total
