@@ -152,8 +152,7 @@ let package = Package(
             name: "ShipperCoreTests",
             dependencies: [
                 "ShipperCore", "LogTailing", "KafkaProtocol", "KafkaClient", "AccessRecord", "NginxLog", "TrafficGenerator",
-                "EdgelogRuntime", "PipelineTestSupport", nioCore, logging, metrics,
-                .product(name: "MetricsTestKit", package: "swift-metrics"),
+                "EdgelogRuntime", "PipelineTestSupport", nioCore, logging,
             ],
             swiftSettings: strict
         ),
