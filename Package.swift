@@ -32,6 +32,7 @@ let package = Package(
         .library(name: "KafkaClient", targets: ["KafkaClient"]),
         .library(name: "BrokerCore", targets: ["BrokerCore"]),
         .executable(name: "edgelog-broker", targets: ["Broker"]),
+        .executable(name: "edgelog-shipper", targets: ["Shipper"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -85,6 +86,17 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // The shipper: tail, parse, encode, batch per (file, partition), produce idempotently, checkpoint
+        // the acknowledged prefix of every file.
+        .target(
+            name: "ShipperCore",
+            dependencies: [
+                "LogTailing", "RequestEncoding", "NginxLog", "AccessRecord", "KafkaProtocol", "KafkaClient", "EdgelogRuntime",
+                nioCore, logging, metrics, serviceLifecycle,
+            ],
+            swiftSettings: strict
+        ),
+
         // Test harness: PostgreSQL clusters and our executables on ephemeral loopback ports.
         .target(name: "PipelineTestSupport", dependencies: ["PostgresSink", logging], swiftSettings: strict),
 
@@ -98,6 +110,12 @@ let package = Package(
         .executableTarget(
             name: "Broker",
             dependencies: ["BrokerCore", "EdgelogRuntime", argumentParser, logging],
+            swiftSettings: strict
+        ),
+
+        .executableTarget(
+            name: "Shipper",
+            dependencies: ["ShipperCore", "EdgelogRuntime", argumentParser, logging],
             swiftSettings: strict
         ),
 
@@ -130,6 +148,14 @@ let package = Package(
                 "BrokerCore", "KafkaProtocol", "SegmentStore", "EdgelogRuntime", "PipelineTestSupport", "KafkaClient", nioCore,
                 .product(name: "NIOEmbedded", package: "swift-nio"), logging, metrics,
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ShipperCoreTests",
+            dependencies: [
+                "ShipperCore", "LogTailing", "KafkaProtocol", "KafkaClient", "AccessRecord", "NginxLog", "TrafficGenerator",
+                "EdgelogRuntime", "PipelineTestSupport", nioCore, logging,
             ],
             swiftSettings: strict
         ),

@@ -43,6 +43,13 @@ let package = Package(
             ],
             path: "Sources/ProduceFetchBench"
         ),
+        // Shipper end to end: a 2 M-line edge file to acknowledged in the broker, beside
+        // lz4 -1 over a loopback socket (issue 6). Runs the release executables as processes.
+        .executableTarget(
+            name: "shipper-bench",
+            dependencies: [.product(name: "TrafficGenerator", package: "edgelog")],
+            path: "Sources/ShipperBench"
+        ),
         // Produce with fsync before ack and group commit, 1/4/16 producers, beside a raw write
         // with the same fsync cadence (issue 5).
         .executableTarget(

@@ -114,4 +114,21 @@ struct AccessRecord {
   fileOffset @24 :UInt64;           # byte offset of the line's first byte in sourceFile
   utcOffsetMin @25 :Int16;          # the time zone the line was written in (minutes east of UTC)
   extras @26 :List(Variable);       # log_format variables without a field of their own
+
+  # Control records (kind == fileStats). The shipper sends one per checkpoint group of a file
+  # (and one when a file ends), in the same stream as the file's requests, so the loss audit
+  # downstream can compare what the shipper shipped with what it counted. `edge`,
+  # `sourceFile`, `fileOffset` (start of the range) and `timeUs` are set as for requests.
+  kind @27 :RecordKind;             # request (default) or fileStats
+  shippedLines @28 :UInt64;         # fileStats: lines of [fileOffset, endOffset) in this stream
+  lostLines @29 :UInt64;            # fileStats: lines the broker refused since the previous fileStats
+  lostBytes @30 :UInt64;            # fileStats: file bytes never read (deleted, replaced, unfinished)
+  endOffset @31 :UInt64;            # fileStats: end of the range the counts cover
+}
+
+# What a record is. Ordinal 0 is an ordinary request, so every record written before this
+# field existed reads as one.
+enum RecordKind {
+  request @0;
+  fileStats @1;  # a control record of the shipper: counts for one range of one file, no request
 }

@@ -48,4 +48,16 @@ extension AccessRecord {
         /// Maps a wire ordinal, sending ones this version does not know to `.unknown`.
         public init(ordinal: UInt16) { self = HTTPProtocol(rawValue: ordinal) ?? .unknown }
     }
+
+    /// What a record is (schema `enum RecordKind`): a request, or one of the shipper's control
+    /// records. Ordinal 0 is `request`, so records written before the field existed read as one.
+    public enum RecordKind: UInt16, Sendable, CaseIterable {
+        case request = 0
+        /// Shipped and lost line counts for one range of one file (`shippedLines`, `lostLines`,
+        /// `lostBytes`, `fileOffset ..< endOffset`), no request.
+        case fileStats = 1
+
+        /// Maps a wire ordinal, sending ones this version does not know to `.request`.
+        public init(ordinal: UInt16) { self = RecordKind(rawValue: ordinal) ?? .request }
+    }
 }

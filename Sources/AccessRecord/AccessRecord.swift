@@ -51,6 +51,16 @@ public struct AccessRecord: Equatable, Sendable {
     public var utcOffsetMin: Int16 = 0
     /// `log_format` variables without a field of their own, in line order.
     public var extras: [Variable] = []
+    /// A request, or a control record of the shipper (`fileStats`).
+    public var kind: RecordKind = .request
+    /// `fileStats`: lines of `sourceFile` in `fileOffset ..< endOffset` shipped in this stream.
+    public var shippedLines: UInt64 = 0
+    /// `fileStats`: lines the broker refused since the previous `fileStats` of the file.
+    public var lostLines: UInt64 = 0
+    /// `fileStats`: file bytes never read (deleted, content replaced, unfinished last line).
+    public var lostBytes: UInt64 = 0
+    /// `fileStats`: end of the file range the counts cover.
+    public var endOffset: UInt64 = 0
 
     /// A record with every field at its default (what an all-zero message decodes to).
     public init() {}

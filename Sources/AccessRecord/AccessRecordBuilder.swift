@@ -5,10 +5,10 @@
 ///
 ///     0    00 00 00 00            segment count − 1 = 0
 ///     4    u32 LE                 segment size in words (patched by `endRecord()`)
-///     8    root pointer           struct at offset 0, 9 data words, 13 pointer words
-///     16   data section           72 bytes, field offsets from `AccessRecordLayout`
-///     88   pointer section        13 words
-///     192  blobs and the extras list, in the order they were set, each padded to a word
+///     8    root pointer           struct at offset 0, 13 data words, 13 pointer words
+///     16   data section           104 bytes, field offsets from `AccessRecordLayout`
+///     120  pointer section        13 words
+///     224  blobs and the extras list, in the order they were set, each padded to a word
 ///
 /// Objects are only ever appended after the root struct, so every pointer is a forward,
 /// intra-segment pointer and far pointers never occur. All schema defaults are zero, so no
@@ -137,6 +137,11 @@ public struct AccessRecordBuilder: Sendable {
     public mutating func setTruncated(_ value: Bool) { storeBit(value, AccessRecordLayout.truncated) }
     public mutating func setFileOffset(_ value: UInt64) { store(value, AccessRecordLayout.fileOffset) }
     public mutating func setUtcOffsetMin(_ value: Int16) { store(value, AccessRecordLayout.utcOffsetMin) }
+    public mutating func setKind(_ value: AccessRecord.RecordKind) { store(value.rawValue, AccessRecordLayout.kind) }
+    public mutating func setShippedLines(_ value: UInt64) { store(value, AccessRecordLayout.shippedLines) }
+    public mutating func setLostLines(_ value: UInt64) { store(value, AccessRecordLayout.lostLines) }
+    public mutating func setLostBytes(_ value: UInt64) { store(value, AccessRecordLayout.lostBytes) }
+    public mutating func setEndOffset(_ value: UInt64) { store(value, AccessRecordLayout.endOffset) }
 
     // MARK: - Pointer fields
 
@@ -235,6 +240,11 @@ public struct AccessRecordBuilder: Sendable {
         setTruncated(record.truncated)
         setFileOffset(record.fileOffset)
         setUtcOffsetMin(record.utcOffsetMin)
+        setKind(record.kind)
+        setShippedLines(record.shippedLines)
+        setLostLines(record.lostLines)
+        setLostBytes(record.lostBytes)
+        setEndOffset(record.endOffset)
         for field in AccessRecord.DataField.allCases where !record[keyPath: field.keyPath].isEmpty {
             setData(field, record[keyPath: field.keyPath])
         }

@@ -22,8 +22,8 @@ enum AccessRecordLayout {
         case pointer(Int)
     }
 
-    // struct AccessRecord @0xe0015b88df3dfcf9 {  # 72 bytes, 13 ptrs
-    static let dataWords = 9
+    // struct AccessRecord @0xe0015b88df3dfcf9 {  # 104 bytes, 13 ptrs
+    static let dataWords = 13
     static let pointerWords = 13
 
     static let timeUs = DataSlot(bitOffset: 0, bitWidth: 64)                    // bits[0, 64)
@@ -40,6 +40,11 @@ enum AccessRecordLayout {
     static let truncated = DataSlot(bitOffset: 449, bitWidth: 1)                // bits[449, 450)
     static let utcOffsetMin = DataSlot(bitOffset: 464, bitWidth: 16)            // bits[464, 480)
     static let fileOffset = DataSlot(bitOffset: 512, bitWidth: 64)              // bits[512, 576)
+    static let kind = DataSlot(bitOffset: 480, bitWidth: 16)                    // bits[480, 496)
+    static let shippedLines = DataSlot(bitOffset: 576, bitWidth: 64)            // bits[576, 640)
+    static let lostLines = DataSlot(bitOffset: 640, bitWidth: 64)               // bits[640, 704)
+    static let lostBytes = DataSlot(bitOffset: 704, bitWidth: 64)               // bits[704, 768)
+    static let endOffset = DataSlot(bitOffset: 768, bitWidth: 64)               // bits[768, 832)
 
     static let clientIp = 0       // ptr[0]
     static let site = 1           // ptr[1]
@@ -79,7 +84,8 @@ enum AccessRecordLayout {
         "referer": .pointer(referer), "userAgent": .pointer(userAgent), "remoteUser": .pointer(remoteUser),
         "forwardedFor": .pointer(forwardedFor), "parseError": bits(parseError), "truncated": bits(truncated),
         "rawLine": .pointer(rawLine), "fileOffset": bits(fileOffset), "utcOffsetMin": bits(utcOffsetMin),
-        "extras": .pointer(extras),
+        "extras": .pointer(extras), "kind": bits(kind), "shippedLines": bits(shippedLines),
+        "lostLines": bits(lostLines), "lostBytes": bits(lostBytes), "endOffset": bits(endOffset),
     ]
 
     /// Every Variable field by its schema name.

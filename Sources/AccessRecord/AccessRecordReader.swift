@@ -97,6 +97,13 @@ public struct AccessRecordReader {
     public var truncated: Bool { root.bit(AccessRecordLayout.truncated.bitOffset) }
     public var fileOffset: UInt64 { root.load(UInt64.self, atByte: AccessRecordLayout.fileOffset.byteOffset) }
     public var utcOffsetMin: Int16 { root.load(Int16.self, atByte: AccessRecordLayout.utcOffsetMin.byteOffset) }
+    public var kind: AccessRecord.RecordKind { .init(ordinal: kindOrdinal) }
+    /// The kind's wire ordinal, possibly one this version does not know.
+    public var kindOrdinal: UInt16 { root.load(UInt16.self, atByte: AccessRecordLayout.kind.byteOffset) }
+    public var shippedLines: UInt64 { root.load(UInt64.self, atByte: AccessRecordLayout.shippedLines.byteOffset) }
+    public var lostLines: UInt64 { root.load(UInt64.self, atByte: AccessRecordLayout.lostLines.byteOffset) }
+    public var lostBytes: UInt64 { root.load(UInt64.self, atByte: AccessRecordLayout.lostBytes.byteOffset) }
+    public var endOffset: UInt64 { root.load(UInt64.self, atByte: AccessRecordLayout.endOffset.byteOffset) }
 
     // MARK: - Pointer fields
 
@@ -155,6 +162,11 @@ public struct AccessRecordReader {
         record.truncated = truncated
         record.fileOffset = fileOffset
         record.utcOffsetMin = utcOffsetMin
+        record.kind = kind
+        record.shippedLines = shippedLines
+        record.lostLines = lostLines
+        record.lostBytes = lostBytes
+        record.endOffset = endOffset
         for field in AccessRecord.TextField.allCases {
             record[keyPath: field.keyPath] = string(field)
         }

@@ -62,7 +62,7 @@ import Testing
         let compiled = try #require(schema.structs["AccessRecord"])
         #expect(compiled.dataBytes == AccessRecordLayout.dataWords * 8)
         #expect(compiled.pointers == AccessRecordLayout.pointerWords)
-        #expect(compiled.fields.count == 27)
+        #expect(compiled.fields.count == 32)
         #expect(compiled.fields == AccessRecordLayout.fields)
     }
 
@@ -91,6 +91,7 @@ import Testing
         #expect(schemaCases("Method") == swiftCases(AccessRecord.Method.self))
         #expect(schemaCases("CacheStatus") == swiftCases(AccessRecord.CacheStatus.self))
         #expect(schemaCases("Protocol") == swiftCases(AccessRecord.HTTPProtocol.self))
+        #expect(schemaCases("RecordKind") == swiftCases(AccessRecord.RecordKind.self))
     }
 
     /// Every field named by `TextField`/`DataField` is a Text/Data field at that pointer.

@@ -54,6 +54,27 @@ import Testing
         }
     }
 
+    /// The control-record fields appended for the shipper (`kind` @27 ... `endOffset` @31), as
+    /// `capnp encode` writes them. (A message from before them has fewer data words and reads
+    /// them as defaults: `smallerStructFromAnOlderWriterReadsDefaults`.)
+    @Test func readsTheFileStatsFields() throws {
+        let message = try CapnpTool.encodeText("""
+            (kind = fileStats, edge = "edge-07", sourceFile = "/var/log/nginx/access.log", fileOffset = 1048576,
+             endOffset = 2097233, shippedLines = 4711, lostLines = 3, lostBytes = 18446744073709551615)
+            """)
+        try message.withUnsafeBytes { raw in
+            let reader = try AccessRecordReader(raw)
+            #expect(reader.kind == .fileStats)
+            #expect(reader.kindOrdinal == 1)
+            #expect(reader.shippedLines == 4711)
+            #expect(reader.lostLines == 3)
+            #expect(reader.lostBytes == .max)
+            #expect(reader.endOffset == 2_097_233)
+            #expect(reader.fileOffset == 1_048_576)
+            #expect(reader.string(.sourceFile) == "/var/log/nginx/access.log")
+        }
+    }
+
     @Test(arguments: RecordSamples.all)
     func readsWhatCapnpEncodesFromJSON(name: String, record: AccessRecord) throws {
         let message = try CapnpTool.encodeJSON(JSONValue.capnpJSON(of: record))
@@ -201,7 +222,7 @@ import Testing
         insert("  prefetched @8;\n", before: "}\n\n# The request line's protocol")
         insert("  http4 @6;\n", before: "}\n\n# One `log_format` variable")
         insert("  futureWeight @2 :UInt32;\n", before: "}\n\n# One request as logged")
-        insert("  futureNumber @27 :UInt64;\n  futureText @28 :Text;\n", before: "}\n", options: .backwards)
+        insert("  futureNumber @32 :UInt64;\n  futureText @33 :Text;\n", before: "}\n\n# What a record is")
         let url = FileManager.default.temporaryDirectory
             .appendingPathComponent("edgelog-future-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)

@@ -86,6 +86,11 @@ enum JSONValue: Equatable, Decodable, CustomStringConvertible {
             "truncated": .bool(record.truncated),
             "fileOffset": .string(String(record.fileOffset)),
             "utcOffsetMin": .int(Int64(record.utcOffsetMin)),
+            "kind": .string(name(of: record.kind)),
+            "shippedLines": .string(String(record.shippedLines)),
+            "lostLines": .string(String(record.lostLines)),
+            "lostBytes": .string(String(record.lostBytes)),
+            "endOffset": .string(String(record.endOffset)),
         ]
         let texts: [(String, String)] = [
             ("site", record.site), ("edge", record.edge), ("sourceFile", record.sourceFile),

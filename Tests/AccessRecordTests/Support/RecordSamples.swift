@@ -111,10 +111,25 @@ enum RecordSamples {
         return record
     }
 
+    /// A shipper control record: counts for one range of one file, no request.
+    static var fileStats: AccessRecord {
+        var record = AccessRecord()
+        record.kind = .fileStats
+        record.timeUs = 1_795_867_200_000_000
+        record.edge = "edge-07"
+        record.sourceFile = "/var/log/nginx/access.log"
+        record.fileOffset = 1_048_576
+        record.endOffset = 2_097_233
+        record.shippedLines = 4_711
+        record.lostLines = 3
+        record.lostBytes = .max
+        return record
+    }
+
     static let all: [(String, AccessRecord)] = [
         ("typical", typical), ("all defaults", AccessRecord()), ("unicode", unicode),
         ("binary raw line", binaryParseError), ("ipv6", ipv6), ("max ints", maxInts),
-        ("min ints", minInts), ("extras", withExtras),
+        ("min ints", minInts), ("extras", withExtras), ("file stats", fileStats),
     ]
 
     /// A random record: random field values, random text of random length (possibly empty,

@@ -1,0 +1,96 @@
+import LogTailing
+
+/// Everything the shipper needs to run, validated: what to tail, where to send it, and the
+/// bounds it keeps. Built from the runtime configuration by `init(resolved:)`
+/// (`ShipperConfiguration+Keys.swift` lists the keys) or directly by tests.
+public struct ShipperConfiguration: Sendable {
+    /// The files and globs to tail, each with its format and site label.
+    public var sources: [LogSource]
+    /// How files are tailed (`--start-at`, poll interval, longest line, rotation drain).
+    public var tailer: TailerConfiguration
+    /// The broker, `host:port`.
+    public var broker: String
+    /// The topic records go to; its partition count comes from the broker (auto-created there).
+    public var topic: String
+    /// Where the per-file checkpoints live (DESIGN.md §10.3).
+    public var checkpointDirectory: String
+    /// The edge's name, written into every record (default: the host name).
+    public var edgeName: String
+    /// Largest uncompressed records section of one Kafka batch, and the file bytes after which
+    /// a file's checkpoint group ends (see `ShipmentLedger`).
+    public var batchBytes: Int
+    /// Longest a record waits in an unfilled batch before the batch is sent anyway.
+    public var linger: Duration
+    /// Batches of one file and partition sent but not yet acknowledged; more wait.
+    public var maxInFlightPerPartition: Int
+    /// Bytes of open, waiting and in-flight batches above which the shipper stops reading: the
+    /// log files are the buffer while the broker is slow or down.
+    public var memoryLimit: Int
+    /// Least time between two checkpoint writes of one file (each write costs two fsyncs).
+    public var checkpointInterval: Duration
+    /// Longest the shipper waits, after SIGTERM, for in-flight batches to be acknowledged.
+    public var drainTimeout: Duration
+    /// Cap of the exponential backoff (with jitter) between attempts to reach the broker.
+    public var reconnectBackoffMax: Duration
+
+    public init(
+        sources: [LogSource],
+        tailer: TailerConfiguration = TailerConfiguration(),
+        broker: String,
+        topic: String = "edgelog.requests",
+        checkpointDirectory: String,
+        edgeName: String,
+        batchBytes: Int = 1 << 20,
+        linger: Duration = .milliseconds(100),
+        maxInFlightPerPartition: Int = 5,
+        memoryLimit: Int = 64 << 20,
+        checkpointInterval: Duration = .milliseconds(200),
+        drainTimeout: Duration = .seconds(20),
+        reconnectBackoffMax: Duration = .seconds(5)
+    ) {
+        self.sources = sources
+        self.tailer = tailer
+        self.broker = broker
+        self.topic = topic
+        self.checkpointDirectory = checkpointDirectory
+        self.edgeName = edgeName
+        self.batchBytes = batchBytes
+        self.linger = linger
+        self.maxInFlightPerPartition = maxInFlightPerPartition
+        self.memoryLimit = memoryLimit
+        self.checkpointInterval = checkpointInterval
+        self.drainTimeout = drainTimeout
+        self.reconnectBackoffMax = reconnectBackoffMax
+    }
+
+    /// Checks the values that must fit together; every `files` format must compile.
+    public func validate() throws(ShipperConfigurationError) {
+        guard !sources.isEmpty else { throw ShipperConfigurationError(.noFiles) }
+        for source in sources {
+            _ = try SourceSpecification.logFormat(of: source)
+        }
+        guard batchBytes >= 4096, batchBytes <= 64 << 20 else {
+            throw ShipperConfigurationError(
+                .outOfRange(key: "batch-bytes", value: "\(batchBytes)", expected: "4KiB...64MiB")
+            )
+        }
+        guard maxInFlightPerPartition >= 1 else {
+            throw ShipperConfigurationError(
+                .outOfRange(key: "max-in-flight", value: "\(maxInFlightPerPartition)", expected: "at least 1")
+            )
+        }
+        guard memoryLimit >= 2 * batchBytes else {
+            throw ShipperConfigurationError(
+                .outOfRange(key: "memory-limit", value: "\(memoryLimit)", expected: "at least twice batch-bytes")
+            )
+        }
+        guard reconnectBackoffMax >= .milliseconds(100) else {
+            throw ShipperConfigurationError(
+                .outOfRange(key: "reconnect-backoff-max", value: "\(reconnectBackoffMax)", expected: "at least 100ms")
+            )
+        }
+        guard !topic.isEmpty else {
+            throw ShipperConfigurationError(.outOfRange(key: "topic", value: "\"\"", expected: "a topic name"))
+        }
+    }
+}

@@ -1,0 +1,28 @@
+import KafkaClient
+import KafkaProtocol
+import LogTailing
+import NIOCore
+
+/// What reaches the pipeline's loop from the tasks around it. The loop owns all shipping state;
+/// these are the only ways other tasks tell it something.
+enum ShipperEvent: Sendable {
+    /// The topic's partition count from Metadata (the loop reads nothing before it knows it).
+    case partitionCount(Int32)
+    /// The broker's answer to one transmission of one batch of `file`, or why none came.
+    case produced(
+        file: TailedFileID,
+        batch: IdempotentProducerState.Batch,
+        result: Result<ProduceResult, KafkaClientError>
+    )
+    /// The built batch `serial` of `file` (or why it could not be built), and its section back.
+    case compressed(
+        file: TailedFileID,
+        serial: UInt64,
+        result: Result<ByteBuffer, KafkaProtocolError>,
+        section: RecordsSection
+    )
+    /// A producer id for `file` (its first, or a new one after a gap or a refusal).
+    case producerId(file: TailedFileID, ProducerIdentity)
+    /// Graceful shutdown was asked for (SIGTERM): stop reading, send what is open, drain, checkpoint.
+    case stop
+}

@@ -1,0 +1,462 @@
+import AccessRecord
+import KafkaClient
+import KafkaProtocol
+import LogTailing
+import Logging
+import NIOCore
+import NginxLog
+import RequestEncoding
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The shipper's loop: tail → parse and encode → batch per (file, partition) → produce
+/// idempotently → checkpoint the acknowledged prefix of every file. One task owns it and every
+/// piece of shipping state; other tasks reach it only through the `ShipperInbox` (answers,
+/// producer ids, stop) and it reaches them only through the `OutboundQueue` (what to send) and
+/// short-lived tasks asking for producer ids and metadata.
+///
+/// Each turn of the loop: take the inbox's events; poll the tailer (when due); read lines
+/// while the buffered bytes are under `memoryLimit`; seal lingered batches; sequence and send
+/// sealed batches; write due checkpoints; retire finished files. When caught up (or stopped
+/// by the memory limit) it sleeps until an event or the next deadline.
+///
+/// Memory stays bounded: reading stops while open, waiting and in-flight batches hold
+/// `memoryLimit` bytes or more, and the log files themselves are the backlog (DESIGN.md §3).
+final class ShipperPipeline {
+    let configuration: ShipperConfiguration
+    let metrics: ShipperMetrics
+    let logger: Logger
+    let client: KafkaClient
+    let inbox: ShipperInbox
+    let outbound = OutboundQueue()
+    let store: CheckpointStore
+    let clock = ContinuousClock()
+    let progress: (@Sendable (ProgressSnapshot) -> Void)?
+
+    /// Bytes one `nextLines` call may read before the loop looks at its inbox again.
+    static let readChunkBytes = 1 << 20
+    /// Records sections kept for reuse (each keeps its capacity).
+    static let sectionPoolSize = 4
+
+    var partitionCount: Int32 = 0
+    var tailer: Tailer<ContinuousClock>?
+    var encoders: [ParsedLineEncoder] = []
+    /// The record being encoded; its bytes are copied into the open batch right away.
+    var scratch = AccessRecordBuilder(reservingCapacity: 64 * 1024)
+    let compressor: BatchCompressor
+    var shipments: [TailedFileID: FileShipment] = [:]
+    var sectionPool: [RecordsSection] = []
+
+    /// Memory of open and sealed records sections (their capacity) and of built batches
+    /// (waiting or in flight).
+    var bufferedBytes = 0
+    var batchesInFlight = 0
+    var isPaused = false
+    var isStopping = false
+    var stopDeadline: ContinuousClock.Instant?
+
+    /// `false` until the first start's files have checkpoints and the marker is written.
+    var isInitialized = true
+    var initialCheckpointsPending: Set<TailedFileID> = []
+    var producerTasks: [TailedFileID: Task<Void, Never>] = [:]
+    var backgroundTasks: [Task<Void, Never>] = []
+
+    var totalLines: Int64 = 0
+    var totalBytes: Int64 = 0
+    var totalAcknowledged: Int64 = 0
+    var lagBytes: Int64 = 0
+    var lastLagUpdate: ContinuousClock.Instant?
+    var lastProgress: ContinuousClock.Instant?
+    /// Milliseconds since the epoch for records without a time of their own (unparsed lines).
+    var wallClockMs: Int64 = 0
+
+    init(
+        configuration: ShipperConfiguration,
+        client: KafkaClient,
+        inbox: ShipperInbox,
+        metrics: ShipperMetrics,
+        logger: Logger,
+        progress: (@Sendable (ProgressSnapshot) -> Void)?
+    ) throws {
+        self.configuration = configuration
+        self.client = client
+        self.inbox = inbox
+        self.metrics = metrics
+        self.logger = logger
+        self.progress = progress
+        self.store = CheckpointStore(directory: configuration.checkpointDirectory)
+        self.compressor = BatchCompressor(inbox: inbox)
+        for source in configuration.sources {
+            let format = try SourceSpecification.logFormat(of: source)
+            encoders.append(ParsedLineEncoder(parser: LogParser(format: format, siteLabel: source.siteLabel)))
+        }
+    }
+
+    var topic: String { configuration.topic }
+    /// Waits between retries of calls that need the broker, capped by `reconnect-backoff-max`.
+    var backoff: ReconnectBackoff { ReconnectBackoff(maximum: configuration.reconnectBackoffMax) }
+    var groupBytes: Int64 { Int64(configuration.batchBytes) }
+
+    // MARK: - The loop
+
+    /// Runs until a `.stop` event has been drained (or the drain timed out) or the task is
+    /// cancelled; then writes the final checkpoints and closes the connection.
+    func run() async throws {
+        let contents = try store.load()
+        guard await awaitPartitionCount() else {
+            await finish()
+            return
+        }
+        tailer = Tailer(
+            sources: configuration.sources,
+            configuration: configuration.tailer,
+            checkpoints: contents.checkpoints,
+            isFirstStart: contents.isFirstStart,
+            logger: logger
+        )
+        isInitialized = !contents.isFirstStart
+        let sender = ProduceSender(
+            client: client,
+            topic: topic,
+            queue: outbound,
+            inbox: inbox,
+            logger: logger,
+            backoff: backoff
+        )
+        backgroundTasks.append(Task { await sender.run() })
+        let compressor = self.compressor
+        backgroundTasks.append(Task { await compressor.run() })
+        logger.info(
+            "shipping",
+            metadata: [
+                "topic": "\(topic)", "partitions": "\(partitionCount)", "files": "\(configuration.sources.count)",
+                "checkpoints": "\(contents.checkpoints.count)", "firstStart": "\(contents.isFirstStart)",
+            ]
+        )
+        while !Task.isCancelled {
+            let now = clock.now
+            wallClockMs = Self.currentTimeMs()
+            for event in inbox.drain() { handle(event, now: now) }
+            if isStopping, isDrained || (stopDeadline.map { now >= $0 } ?? true) { break }
+            pollTailer()
+            if !isInitialized { writeInitialCheckpoints() }
+            var caughtUp = true
+            if !isStopping {
+                caughtUp = readLines(now: now)
+            }
+            sealLingered(now: now)
+            for shipment in shipments.values { dispatch(shipment) }
+            writeDueCheckpoints(now: now)
+            retireSettledFiles()
+            updateGauges(now: now)
+            if caughtUp || isPaused || isStopping {
+                await inbox.wait(timeout: nextWakeup(now: now))
+            }
+        }
+        if isStopping, !isDrained {
+            logger.warning(
+                "stopped before every batch was acknowledged; they are sent again after a restart",
+                metadata: ["batchesInFlight": "\(batchesInFlight)"]
+            )
+        }
+        await finish()
+    }
+
+    /// Every sealed batch sent and acknowledged, nothing open.
+    var isDrained: Bool {
+        shipments.values.allSatisfy { $0.openCount == 0 && $0.waitingCount == 0 && $0.inFlight.isEmpty }
+    }
+
+    /// Asks the broker for the topic's partitions until it answers; `false` when stopped first.
+    private func awaitPartitionCount() async -> Bool {
+        let client = self.client
+        let topic = self.topic
+        let inbox = self.inbox
+        let logger = self.logger
+        let initialBackoff = backoff
+        let task = Task {
+            var backoff = initialBackoff
+            var random = SystemRandomNumberGenerator()
+            while !Task.isCancelled {
+                do throws(KafkaClientError) {
+                    let metadata = try await client.metadata(topics: [topic])
+                    if let entry = metadata.topics.first(where: { $0.name == topic }), entry.errorCode == .none,
+                        !entry.partitions.isEmpty
+                    {
+                        inbox.post(.partitionCount(Int32(entry.partitions.count)))
+                        return
+                    }
+                    logger.debug("topic not ready yet", metadata: ["topic": "\(topic)"])
+                } catch {
+                    if error == .shutDown || error == .cancelled { return }
+                    logger.warning("cannot read topic metadata", metadata: ["error": "\(error)"])
+                }
+                try? await Task.sleep(for: backoff.nextDelay(using: &random))
+            }
+        }
+        defer { task.cancel() }
+        while !Task.isCancelled {
+            for event in inbox.drain() {
+                switch event {
+                case .partitionCount(let count):
+                    partitionCount = count
+                    return true
+                case .stop:
+                    return false
+                case .produced, .producerId, .compressed:
+                    break
+                }
+            }
+            await inbox.wait(timeout: .seconds(1))
+        }
+        return false
+    }
+
+    /// Final checkpoints, then everything around the loop is stopped.
+    private func finish() async {
+        let now = clock.now
+        for shipment in shipments.values where shipment.producer != nil {
+            _ = writeCheckpointIfChanged(shipment, now: now)
+        }
+        outbound.close()
+        compressor.close()
+        for task in backgroundTasks { task.cancel() }
+        for task in producerTasks.values { task.cancel() }
+        await client.shutdown()
+        updateGauges(now: now, force: true)
+    }
+
+    /// How long the loop may sleep: until the earliest linger deadline, the next poll, or the
+    /// next checkpoint, whichever comes first (at least 1 ms).
+    private func nextWakeup(now: ContinuousClock.Instant) -> Duration {
+        var wait = min(configuration.tailer.pollInterval, configuration.checkpointInterval)
+        for shipment in shipments.values {
+            if let since = shipment.openSince {
+                wait = min(wait, now.duration(to: since + configuration.linger))
+            }
+        }
+        if isStopping, let stopDeadline { wait = min(wait, now.duration(to: stopDeadline)) }
+        return max(wait, .milliseconds(1))
+    }
+
+    // MARK: - Events
+
+    func handle(_ event: ShipperEvent, now: ContinuousClock.Instant) {
+        switch event {
+        case .partitionCount:
+            break  // fixed once the loop runs (DESIGN.md §3)
+        case .produced(let file, let batch, let result):
+            guard let shipment = shipments[file], shipment.producer != nil else { return }
+            let actions: [IdempotentProducerState.Action]
+            switch result {
+            case .success(let answer):
+                actions = shipment.producer?.handle(answer, for: batch) ?? []
+            case .failure(let error):
+                if batch.attempt == shipment.inFlight[batch.id]?.batch.attempt {
+                    logger.debug("batch not answered", metadata: ["file": "\(file)", "error": "\(error)"])
+                }
+                actions = shipment.producer?.transportFailed(batch) ?? []
+            }
+            apply(actions, to: shipment)
+        case .compressed(let file, let serial, let result, let section):
+            recycle(section)
+            guard let shipment = shipments[file] else { return }
+            switch result {
+            case .success(let bytes):
+                let uncompressed = shipment.setBuilt(serial: serial, bytes: bytes)
+                if uncompressed > 0 { bufferedBytes += bytes.readableBytes - uncompressed }
+            case .failure(let error):
+                logger.error("batch could not be built", metadata: ["file": "\(file)", "error": "\(error)"])
+                bufferedBytes -= shipment.setBuilt(serial: serial, bytes: nil)
+            }
+        case .producerId(let file, let identity):
+            guard let shipment = shipments[file] else { return }
+            adopt(identity, for: shipment, now: now)
+        case .stop:
+            guard !isStopping else { return }
+            isStopping = true
+            stopDeadline = now + configuration.drainTimeout
+            for shipment in shipments.values { sealAll(shipment) }
+            logger.info(
+                "stopping: sending what is open, then checkpointing",
+                metadata: ["batches": "\(batchesInFlight)"]
+            )
+        }
+    }
+
+    private func pollTailer() {
+        guard let tailer else { return }
+        let events: [TailEvent]
+        do {
+            events = try tailer.pollIfDue()
+        } catch {
+            logger.warning("polling the log files failed", metadata: ["error": "\(error)"])
+            return
+        }
+        for event in events { handle(event) }
+    }
+
+    func handle(_ event: TailEvent) {
+        switch event {
+        case .started(let file, let path, let sourceIndex, let identity, let offset, let resumedFrom):
+            startShipment(
+                file,
+                path: path,
+                sourceIndex: sourceIndex,
+                identity: identity,
+                offset: offset,
+                resumedFrom: resumedFrom
+            )
+        case .finished(let file, let reason, let lostBytes):
+            if lostBytes > 0 { metrics.countLoss(LossCause(reason), bytes: lostBytes) }
+            guard let shipment = shipments[file] else { return }
+            shipment.end = reason
+            shipment.unreportedLostBytes += UInt64(max(0, lostBytes))
+            closeGroup(of: shipment, final: true, now: clock.now)
+        case .checkpointObsolete(let checkpoint, let reason):
+            metrics.countLoss(.checkpointObsolete)
+            logger.warning(
+                "checkpoint matches no file any more; its unread rest, if any, is lost",
+                metadata: ["path": "\(checkpoint.path)", "offset": "\(checkpoint.offset)", "reason": "\(reason)"]
+            )
+            let taken = shipments.values.contains {
+                !$0.isSuperseded && $0.identity.hasSameInode(as: checkpoint.identity)
+            }
+            guard !taken else { return }  // the live file's own checkpoint replaces it
+            do {
+                try store.remove(checkpoint.identity)
+            } catch {
+                logger.warning("cannot remove an obsolete checkpoint", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    private func startShipment(
+        _ file: TailedFileID,
+        path: String,
+        sourceIndex: Int,
+        identity: FileIdentity,
+        offset: Int64,
+        resumedFrom: Checkpoint?
+    ) {
+        for other in shipments.values where other.identity.hasSameInode(as: identity) {
+            other.isSuperseded = true
+        }
+        let source = configuration.sources.indices.contains(sourceIndex) ? configuration.sources[sourceIndex] : nil
+        let shipment = FileShipment(
+            file: file,
+            sourceIndex: sourceIndex,
+            path: path,
+            sourcePattern: source?.pattern ?? path,
+            identity: identity,
+            origin: LineOrigin(edge: configuration.edgeName, sourceFile: path),
+            offset: offset,
+            groupBytes: groupBytes,
+            partitionCount: partitionCount
+        )
+        shipment.topic = topic
+        shipment.statsPartition = shipment.statsKey.withUnsafeBytes {
+            Partitioner.partition(forKey: $0, partitionCount: partitionCount)
+        }
+        shipments[file] = shipment
+        if let checkpoint = resumedFrom, checkpoint.producerId >= 0 {
+            let producer = ProducerIdentity(producerID: checkpoint.producerId, epoch: checkpoint.producerEpoch)
+            var sequences: [TopicPartition: Int32] = [:]
+            for (partition, next) in checkpoint.sequences {
+                sequences[TopicPartition(topic: topic, partition: partition)] = next
+            }
+            shipment.producer = IdempotentProducerState(producer: producer, nextSequences: sequences)
+            shipment.producerPartitions = Set(checkpoint.sequences.keys)
+            shipment.checkpointedProducer = producer
+            shipment.writtenOffset = checkpoint.offset
+            shipment.writtenProducer = producer
+            shipment.writtenSequences = checkpoint.sequences
+        } else {
+            requestProducerId(for: shipment)
+            if !isInitialized { initialCheckpointsPending.insert(file) }
+        }
+        logger.info(
+            "shipping file",
+            metadata: [
+                "file": "\(file)", "path": "\(path)", "offset": "\(offset)",
+                "producerId": "\(resumedFrom.map { "\($0.producerId)" } ?? "new")",
+            ]
+        )
+    }
+
+    // MARK: - Housekeeping
+
+    /// Files the tailer finished whose batches are all acknowledged: their checkpoint is
+    /// removed (unless a newer generation of the inode owns it) and their state dropped.
+    private func retireSettledFiles() {
+        for shipment in shipments.values where shipment.end != nil && shipment.isSettled {
+            if !shipment.isSuperseded {
+                let identity = shipment.identity
+                let shared = shipments.values.contains {
+                    $0 !== shipment && !$0.isSuperseded && $0.identity.hasSameInode(as: identity)
+                }
+                if !shared {
+                    do {
+                        try store.remove(identity)
+                    } catch {
+                        metrics.checkpointFailures.increment()
+                        logger.warning(
+                            "cannot remove the checkpoint of a finished file",
+                            metadata: ["error": "\(error)"]
+                        )
+                        continue
+                    }
+                }
+            }
+            shipments[shipment.file] = nil
+            producerTasks.removeValue(forKey: shipment.file)?.cancel()
+            logger.info("file shipped completely", metadata: ["file": "\(shipment.file)", "path": "\(shipment.path)"])
+        }
+    }
+
+    func updateGauges(now: ContinuousClock.Instant, force: Bool = false) {
+        metrics.bufferedBytes.record(bufferedBytes)
+        metrics.batchesInFlight.record(batchesInFlight)
+        metrics.readingPaused.record(isPaused ? 1 : 0)
+        metrics.files.record(shipments.count)
+        if force || lastLagUpdate.map({ $0.duration(to: now) >= .seconds(1) }) ?? true {
+            lastLagUpdate = now
+            var lag: Int64 = 0
+            for shipment in shipments.values where shipment.end == nil {
+                if let status = try? FileStatus.of(path: shipment.path), status.device == shipment.identity.device,
+                    status.inode == shipment.identity.inode
+                {
+                    shipment.lastKnownSize = status.size
+                }
+                lag += max(0, shipment.lastKnownSize - shipment.readOffset)
+            }
+            lagBytes = lag
+            metrics.lagBytes.record(lag)
+        }
+        if let progress, force || lastProgress.map({ $0.duration(to: now) >= .seconds(1) }) ?? true {
+            lastProgress = now
+            progress(
+                ProgressSnapshot(
+                    time: now,
+                    lines: totalLines,
+                    bytes: totalBytes,
+                    acknowledged: totalAcknowledged,
+                    lagBytes: lagBytes,
+                    batchesInFlight: batchesInFlight,
+                    isPaused: isPaused
+                )
+            )
+        }
+    }
+
+    static func currentTimeMs() -> Int64 {
+        var time = timespec()
+        clock_gettime(CLOCK_REALTIME, &time)
+        return Int64(time.tv_sec) * 1000 + Int64(time.tv_nsec) / 1_000_000
+    }
+}
+
+@available(*, unavailable)
+extension ShipperPipeline: Sendable {}

@@ -1,0 +1,54 @@
+import KafkaClient
+import Logging
+import ServiceLifecycle
+
+/// The shipper as a swift-service-lifecycle `Service`: ``run()`` ships until SIGTERM/SIGINT,
+/// then stops reading, sends what is open and in flight, waits (up to `drainTimeout`) for the
+/// acknowledgements, writes the final checkpoints and returns (exit code 0). Lines not
+/// acknowledged by then are sent again after a restart, and the broker drops what it already
+/// holds (DESIGN.md §10.4).
+public final class ShipperService: Service, Sendable {
+    public let configuration: ShipperConfiguration
+    private let metrics: ShipperMetrics
+    private let logger: Logger
+    private let progress: (@Sendable (ProgressSnapshot) -> Void)?
+    private let inbox = ShipperInbox()
+
+    /// - Parameter progress: called about once a second with the totals (`--progress`).
+    public init(
+        configuration: ShipperConfiguration,
+        metrics: ShipperMetrics = ShipperMetrics(),
+        logger: Logger,
+        progress: (@Sendable (ProgressSnapshot) -> Void)? = nil
+    ) {
+        self.configuration = configuration
+        self.metrics = metrics
+        self.logger = logger
+        self.progress = progress
+    }
+
+    public func run() async throws {
+        var clientConfiguration = try KafkaClient.Configuration(bootstrap: configuration.broker)
+        clientConfiguration.reconnectBackoff = ReconnectBackoff(maximum: configuration.reconnectBackoffMax)
+        let client = KafkaClient(configuration: clientConfiguration, logger: logger)
+        let pipeline = try ShipperPipeline(
+            configuration: configuration,
+            client: client,
+            inbox: inbox,
+            metrics: metrics,
+            logger: logger,
+            progress: progress
+        )
+        let inbox = self.inbox
+        try await withGracefulShutdownHandler {
+            try await pipeline.run()
+        } onGracefulShutdown: {
+            inbox.post(.stop)
+        }
+    }
+
+    /// Asks a running ``run()`` to stop as on SIGTERM (for tests and embedding).
+    public func stop() {
+        inbox.post(.stop)
+    }
+}

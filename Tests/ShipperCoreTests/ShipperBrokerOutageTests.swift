@@ -1,0 +1,89 @@
+import Foundation
+import PipelineTestSupport
+import Testing
+
+/// The broker stops for 10 s while nginx keeps writing: the shipper stops reading once its
+/// batches fill `memory-limit` (the log file is the buffer), reconnects with backoff, and
+/// ships the backlog when the broker is back. Nothing lost, nothing doubled, and the peak
+/// resident set grows by no more than the memory limit (plus allocator slack) although the
+/// backlog is many times larger.
+@Suite(.serialized, .integration)
+struct ShipperBrokerOutageTests {
+    @Test func brokerDownTenSecondsLosesNothingDoublesNothingAndKeepsMemoryBounded() async throws {
+        let memoryLimit = 512 << 10
+        let directory = try TestLog.makeDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = "\(directory)/access.log"
+        let broker = try BrokerProcess(partitions: 3)
+        defer { broker.remove() }
+        try await broker.start()
+        let deduplication = BrokerDeduplication(try broker.metrics())
+        let shipper = ShipperProcess(
+            broker: broker.bootstrap,
+            arguments: [
+                "--files", "\(path):edge", "--batch-bytes", "32KiB", "--memory-limit", "\(memoryLimit)",
+                "--linger", "20ms", "--reconnect-backoff-max", "1s",
+            ]
+        )
+        defer { shipper.remove() }
+        let writer = SteadyWriter(path: path, tag: "outage", linesPerSecond: 4000)
+        writer.start()
+        try await shipper.start()
+        try await Task.sleep(for: .seconds(2))
+        _ = try await shipper.waitForMetrics(timeout: .seconds(30), "shipping steadily") {
+            ($0["edgelog_shipper_records_acknowledged_total"] ?? 0) > 1000
+        }
+        let residentBefore = try shipper.peakResidentBytes()
+
+        try await broker.terminate()
+        let sizeAtStop = Self.size(of: path)
+        var sawPaused = false
+        let outageEnd = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < outageEnd {
+            if let metrics = try? shipper.metrics(), metrics["edgelog_shipper_reading_paused"] == 1 { sawPaused = true }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        let backlog = Self.size(of: path) - sizeAtStop
+        let residentDuringOutage = try shipper.peakResidentBytes()
+        try await broker.start()
+        try await Task.sleep(for: .seconds(1))
+        let expected = try await writer.stop()
+
+        let deadline = ContinuousClock.now + .seconds(120)
+        var contents = try await TopicContents.read(bootstrap: broker.bootstrap, topic: "edgelog.requests")
+        while !Set(expected).isSubset(of: contents.entries.map(\.record.path)), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(500))
+            contents = try await TopicContents.read(bootstrap: broker.bootstrap, topic: "edgelog.requests")
+        }
+        let shipped = contents.entries.map(\.record.path)
+        let residentAfter = try shipper.peakResidentBytes()
+
+        #expect(sawPaused, "reading stopped at the memory limit during the outage")
+        #expect(backlog > 5 * memoryLimit, "the backlog (\(backlog) bytes) is many times the memory limit")
+        #expect(Set(shipped) == Set(expected), "missing: \(Set(expected).subtracting(shipped).sorted().prefix(5))")
+        let slack = 6 << 20  // allocator arenas, the read buffer, NIO's buffers
+        #expect(
+            residentDuringOutage - residentBefore <= memoryLimit + slack,
+            "peak RSS grew \(residentDuringOutage - residentBefore) bytes during an outage with a \(backlog)-byte backlog"
+        )
+        #expect(
+            residentAfter - residentBefore <= memoryLimit + slack,
+            "peak RSS grew \(residentAfter - residentBefore) bytes shipping a \(backlog)-byte backlog"
+        )
+        let duplicates = shipped.count - Set(shipped).count
+        if deduplication.isAvailable {
+            #expect(duplicates == 0, "\(duplicates) lines stored twice")
+        } else {
+            // A graceful broker stop answers what it stored, so nothing is resent that was
+            // stored; with de-duplication (issue 5) even an answer lost in between is harmless.
+            withKnownIssue("needs issue 5 broker de-duplication", isIntermittent: true) {
+                #expect(duplicates == 0, "\(duplicates) lines stored twice")
+            }
+        }
+        #expect(try await shipper.terminate() == .exited(0), "\(shipper.logs())")
+    }
+
+    private static func size(of path: String) -> Int {
+        ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? 0
+    }
+}

@@ -1,0 +1,111 @@
+import Foundation
+import PipelineTestSupport
+import Testing
+
+/// kill -9 of the shipper while a writer appends steadily, five times, each kill landing while
+/// batches are in flight (scraped from the shipper's own `/metrics` right before the kill), and
+/// a restart each time from the checkpoints (DESIGN.md §10.3–4).
+///
+/// Every line must be in the broker at least once with today's broker. Exactly once, and the
+/// broker's duplicate/trim counters above zero, need the broker's de-duplication (issue 5):
+/// the test looks for those counters on the broker's `/metrics` and holds the broker to them
+/// when it exposes them; until then the exactly-once expectations are a known issue.
+@Suite(.serialized, .integration)
+struct ShipperCrashRecoveryTests {
+    @Test func killNineFiveTimesWithBatchesInFlightLosesNothingAndStoresEachLineOnce() async throws {
+        let directory = try TestLog.makeDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = "\(directory)/access.log"
+        let broker = try BrokerProcess(partitions: 3)
+        defer { broker.remove() }
+        try await broker.start()
+        let deduplication = BrokerDeduplication(try broker.metrics())
+        // Small batches, short linger and one in flight per partition at most a few: many
+        // batches are always on their way, so a kill finds some unacknowledged.
+        let shipper = ShipperProcess(
+            broker: broker.bootstrap,
+            arguments: [
+                "--files", "\(path):edge", "--batch-bytes", "8KiB", "--linger", "5ms", "--poll-interval", "50ms",
+                "--checkpoint-interval", "50ms",
+            ]
+        )
+        defer { shipper.remove() }
+        let writer = SteadyWriter(path: path, tag: "steady", linesPerSecond: 3000)
+        writer.start()
+        try await shipper.start()
+
+        var inFlightAtKill: [Double] = []
+        for round in 0..<5 {
+            try await Task.sleep(for: .milliseconds(600))
+            let metrics = try await shipper.waitForMetrics(
+                timeout: .seconds(30),
+                "batches in flight before kill \(round)"
+            ) {
+                ($0["edgelog_shipper_batches_in_flight"] ?? 0) > 0
+            }
+            try await shipper.kill9()
+            inFlightAtKill.append(metrics["edgelog_shipper_batches_in_flight"] ?? 0)
+            try await shipper.start()
+        }
+        try await Task.sleep(for: .milliseconds(500))
+        let expected = try await writer.stop()
+
+        let contents = try await waitForBroker(toHold: Set(expected), broker: broker, shipper: shipper)
+        let shipped = contents.entries.map(\.record.path)
+        #expect(
+            inFlightAtKill.count == 5 && inFlightAtKill.allSatisfy { $0 > 0 },
+            "kills with batches in flight: \(inFlightAtKill)"
+        )
+        #expect(Set(shipped) == Set(expected), "missing: \(Set(expected).subtracting(shipped).sorted().prefix(5))")
+        let duplicates = shipped.count - Set(shipped).count
+        // Whatever the broker does: every copy of a line carries the producer id and sequence
+        // of its first copy, and no two lines share one — so de-duplication by sequence keeps
+        // exactly one copy of each line and drops no line.
+        var lineOfSequence: [String: String] = [:]
+        var sequencesOfLine: [String: Set<String>] = [:]
+        var conflicts: [String] = []
+        for entry in contents.all {
+            // A line by its path, a control record by the file range it counts.
+            let name =
+                entry.record.kind == .request
+                ? entry.record.path : "stats \(entry.record.fileOffset)..<\(entry.record.endOffset)"
+            let key = "\(entry.producerID)/\(entry.partition)/\(entry.sequence)"
+            if let other = lineOfSequence.updateValue(name, forKey: key), other != name {
+                conflicts.append("\(key): \(other) and \(name)")
+            }
+            sequencesOfLine[name, default: []].insert(key)
+        }
+        #expect(conflicts.isEmpty, "sequences reused for other lines: \(conflicts.prefix(5))")
+        let resequenced = sequencesOfLine.filter { $0.value.count > 1 }
+        #expect(resequenced.isEmpty, "lines stored under two sequences: \(resequenced.prefix(5))")
+        let brokerMetrics = try broker.metrics()
+        if deduplication.isAvailable {
+            #expect(duplicates == 0, "\(duplicates) lines stored twice")
+            #expect(
+                deduplication.duplicatesDropped(brokerMetrics) + deduplication.batchesTrimmed(brokerMetrics) > 0,
+                "the resend path was exercised: \(deduplication.counters(brokerMetrics))"
+            )
+        } else {
+            withKnownIssue("needs issue 5 broker de-duplication", isIntermittent: true) {
+                #expect(duplicates == 0, "\(duplicates) lines stored twice")
+            }
+        }
+        #expect(try await shipper.terminate() == .exited(0), "\(shipper.logs())")
+    }
+
+    /// Reads the topic until every expected line is there (or a minute passed).
+    private func waitForBroker(
+        toHold expected: Set<String>,
+        broker: BrokerProcess,
+        shipper: ShipperProcess
+    ) async throws -> TopicContents {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while true {
+            let contents = try await TopicContents.read(bootstrap: broker.bootstrap, topic: "edgelog.requests")
+            if expected.isSubset(of: contents.entries.map(\.record.path)) || ContinuousClock.now > deadline {
+                return contents
+            }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+    }
+}

@@ -1,0 +1,111 @@
+import Foundation
+import PipelineTestSupport
+
+/// The `edgelog-shipper` executable as a child process with its own checkpoint directory
+/// (which outlives restarts, like a real edge's) and a free `/metrics` port per start.
+final class ShipperProcess {
+    let checkpointDirectory: String
+    let broker: String
+    let arguments: [String]
+    private(set) var process: ManagedProcess?
+    private(set) var metricsPort = 0
+    /// Logs of earlier runs (kept when a run is stopped, for failure messages).
+    private(set) var history = ""
+
+    /// - Parameter arguments: the shipper's own flags (`--files`, ...); broker, checkpoint
+    ///   directory and metrics port are added.
+    init(broker: String, arguments: [String]) {
+        self.checkpointDirectory =
+            FileManager.default.temporaryDirectory
+            .appendingPathComponent("edgelog-shipper-checkpoints-\(UUID().uuidString)").path
+        self.broker = broker
+        self.arguments = arguments
+    }
+
+    @discardableResult
+    func start(extraArguments: [String] = []) async throws -> ManagedProcess {
+        let executable = try BuiltExecutable.path(named: "edgelog-shipper")
+        metricsPort = try FreePort.next()
+        let process = try ManagedProcess.start(
+            executable: executable,
+            arguments: [
+                "--broker", broker, "--checkpoint-dir", checkpointDirectory, "--metrics-port", String(metricsPort),
+                "--edge-name", "test-edge", "--log-level", "debug",
+            ] + arguments + extraArguments
+        )
+        self.process = process
+        try await process.waitUntilHTTPHealthy(port: metricsPort, timeout: .seconds(30))
+        return process
+    }
+
+    /// The shipper's `/metrics`, parsed.
+    func metrics() throws -> PrometheusText {
+        let reply = try LoopbackProbe.httpGet(port: metricsPort, path: "/metrics", timeout: .seconds(5))
+        return PrometheusText(reply.body)
+    }
+
+    /// Polls `/metrics` until `condition` holds.
+    func waitForMetrics(
+        timeout: Duration,
+        _ what: String,
+        _ condition: (PrometheusText) -> Bool
+    ) async throws -> PrometheusText {
+        let deadline = ContinuousClock.now + timeout
+        var last: PrometheusText?
+        while ContinuousClock.now < deadline {
+            if let metrics = try? self.metrics() {
+                last = metrics
+                if condition(metrics) { return metrics }
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw Failure(
+            description: "shipper never reached: \(what); last metrics: "
+                + "\(last?.series(containing: "edgelog_shipper").sorted { $0.key < $1.key } ?? [])\n\(logs())"
+        )
+    }
+
+    /// Peak resident set of the running process (`VmHWM` of `/proc/<pid>/status`), in bytes.
+    func peakResidentBytes() throws -> Int {
+        guard let process else { throw Failure(description: "shipper not running") }
+        let status = try String(contentsOfFile: "/proc/\(process.pid)/status", encoding: .utf8)
+        for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+            let digits = line.split(separator: " ").compactMap { Int($0) }
+            if let kilobytes = digits.first { return kilobytes * 1024 }
+        }
+        throw Failure(description: "no VmHWM in /proc/\(process.pid)/status")
+    }
+
+    @discardableResult
+    func terminate() async throws -> ExitStatus? {
+        guard let process else { return nil }
+        process.terminate()
+        let status = try await process.waitForExit(timeout: .seconds(30))
+        history += process.logs() + "\n"
+        process.stop()
+        self.process = nil
+        return status
+    }
+
+    /// SIGKILL: a crash as far as the shipper can tell.
+    func kill9() async throws {
+        guard let process else { return }
+        process.kill9()
+        _ = try await process.waitForExit(timeout: .seconds(10))
+        history += process.logs() + "\n"
+        process.stop()
+        self.process = nil
+    }
+
+    func logs() -> String { history + (process?.logs() ?? "") }
+
+    func remove() {
+        process?.stop()
+        process = nil
+        try? FileManager.default.removeItem(atPath: checkpointDirectory)
+    }
+
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+    }
+}
