@@ -74,11 +74,16 @@ public struct AccessRecordBuilder: Sendable {
         // Header (segment count 0, size patched by `endRecord()`), root pointer, then the
         // all-zero root struct, appended as one copy from the stack: appending a
         // `repeatElement` of zeros goes byte by byte, and a static array costs a retain.
+        // The template has room for 31 words after the header; only the first
+        // `headerBytes + rootWords * 8` bytes are appended, so appending schema fields keeps
+        // working until the root struct outgrows it (then the precondition says so, in every
+        // build configuration: a short template would silently corrupt every record).
         let zeros: EightWords = (0, 0, 0, 0, 0, 0, 0, 0)
-        var words = (zeros, zeros, zeros)
-        assert(MemoryLayout.size(ofValue: words) == Self.headerBytes + Self.rootWords * 8, "layout grew: resize")
+        var words = (zeros, zeros, zeros, zeros)
+        let templateBytes = Self.headerBytes + Self.rootWords * 8
+        precondition(templateBytes <= MemoryLayout.size(ofValue: words), "root struct outgrew the template: widen it")
         words.0.1 = Self.rootPointer.littleEndian
-        withUnsafeBytes(of: &words) { buffer.append(contentsOf: $0) }
+        withUnsafeBytes(of: &words) { buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[..<templateBytes])) }
     }
 
     /// Finishes the open record by writing its segment size.
