@@ -71,15 +71,8 @@ struct ShipperBrokerOutageTests {
             "peak RSS grew \(residentAfter - residentBefore) bytes shipping a \(backlog)-byte backlog"
         )
         let duplicates = shipped.count - Set(shipped).count
-        if deduplication.isAvailable {
-            #expect(duplicates == 0, "\(duplicates) lines stored twice")
-        } else {
-            // A graceful broker stop answers what it stored, so nothing is resent that was
-            // stored; with de-duplication (issue 5) even an answer lost in between is harmless.
-            withKnownIssue("needs issue 5 broker de-duplication", isIntermittent: true) {
-                #expect(duplicates == 0, "\(duplicates) lines stored twice")
-            }
-        }
+        #expect(deduplication.isAvailable, "the broker exposes no de-duplication counters")
+        #expect(duplicates == 0, "\(duplicates) lines stored twice")
         #expect(try await shipper.terminate() == .exited(0), "\(shipper.logs())")
     }
 

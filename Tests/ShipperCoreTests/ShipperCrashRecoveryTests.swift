@@ -79,17 +79,12 @@ struct ShipperCrashRecoveryTests {
         let resequenced = sequencesOfLine.filter { $0.value.count > 1 }
         #expect(resequenced.isEmpty, "lines stored under two sequences: \(resequenced.prefix(5))")
         let brokerMetrics = try broker.metrics()
-        if deduplication.isAvailable {
-            #expect(duplicates == 0, "\(duplicates) lines stored twice")
-            #expect(
-                deduplication.duplicatesDropped(brokerMetrics) + deduplication.batchesTrimmed(brokerMetrics) > 0,
-                "the resend path was exercised: \(deduplication.counters(brokerMetrics))"
-            )
-        } else {
-            withKnownIssue("needs issue 5 broker de-duplication", isIntermittent: true) {
-                #expect(duplicates == 0, "\(duplicates) lines stored twice")
-            }
-        }
+        #expect(deduplication.isAvailable, "the broker exposes no de-duplication counters")
+        #expect(duplicates == 0, "\(duplicates) lines stored twice")
+        #expect(
+            deduplication.duplicatesDropped(brokerMetrics) + deduplication.batchesTrimmed(brokerMetrics) > 0,
+            "the resend path was exercised: \(deduplication.counters(brokerMetrics))"
+        )
         #expect(try await shipper.terminate() == .exited(0), "\(shipper.logs())")
     }
 

@@ -309,13 +309,8 @@ struct ShipperStartPositionIntegrationTests {
         // The restart re-sends the file's open checkpoint group under the same sequences
         // (checkpoints fall on group ends only); the broker's de-duplication drops the copies.
         let duplicates = shipped.count - Set(shipped).count
-        if deduplication.isAvailable {
-            #expect(duplicates == 0, "\(duplicates) lines stored twice")
-        } else {
-            withKnownIssue("needs issue 5 broker de-duplication", isIntermittent: true) {
-                #expect(duplicates == 0, "\(duplicates) lines stored twice")
-            }
-        }
+        #expect(deduplication.isAvailable, "the broker exposes no de-duplication counters")
+        #expect(duplicates == 0, "\(duplicates) lines stored twice")
         #expect(try await shipper.terminate() == .exited(0), "\(shipper.logs())")
     }
 }
