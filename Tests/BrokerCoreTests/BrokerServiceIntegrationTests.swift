@@ -286,9 +286,9 @@ struct BrokerServiceIntegrationTests {
         }
         #expect(try bases() == [before.last!])
         #expect(
-            try Metrics.value(of: "edgelog_broker_retention_deleted_segments_total", port: broker.metricsPort)
+            try broker.metrics().total("edgelog_broker_retention_deleted_segments_total")
                 == Double(before.count - 1))
-        #expect(try Metrics.value(of: "edgelog_broker_fsyncs_total", port: broker.metricsPort) ?? 0 > 0)
+        #expect(try broker.metrics().total("edgelog_broker_fsyncs_total") ?? 0 > 0)
     }
 
     @Test func connectionsFromOutsideTheAllowListAreClosedAtAccept() async throws {

@@ -27,7 +27,7 @@ struct IdempotentProduceIntegrationTests {
         }
         var gauge = 0.0
         while gauge < 3, ContinuousClock.now < deadline {
-            gauge = try Metrics.value(of: "edgelog_broker_produce_requests_in_flight", port: broker.metricsPort) ?? 0
+            gauge = try broker.metrics().total("edgelog_broker_produce_requests_in_flight") ?? 0
         }
         let sentBeforeKill = producers.map(\.sentCount)
         try await broker.kill9()
@@ -128,10 +128,10 @@ struct IdempotentProduceIntegrationTests {
         #expect(overlapping.baseOffset == Int64(last * 10 + 5))
 
         #expect(try Self.storedValues(broker, topic: "scripted", partitions: 1)[0] == sent + fresh)
-        let metrics = broker.metricsPort
-        #expect(try Metrics.value(of: "edgelog_broker_duplicate_batches_total", port: metrics) == 1)
-        #expect(try Metrics.value(of: "edgelog_broker_trimmed_batches_total", port: metrics) == 1)
-        #expect(try Metrics.value(of: "edgelog_broker_duplicate_records_dropped_total", port: metrics) == 15)
+        let metrics = try broker.metrics()
+        #expect(metrics.total("edgelog_broker_duplicate_batches_total") == 1)
+        #expect(metrics.total("edgelog_broker_trimmed_batches_total") == 1)
+        #expect(metrics.total("edgelog_broker_duplicate_records_dropped_total") == 15)
         try Self.expectValidLog(broker, topic: "scripted", partitions: 1)
     }
 
@@ -224,21 +224,6 @@ struct IdempotentProduceIntegrationTests {
                 }
             }
         }
-    }
-}
-
-/// Reads one value from the broker's Prometheus `/metrics` text: the first line for `name`
-/// (with or without labels), summed over label sets.
-enum Metrics {
-    static func value(of name: String, port: Int) throws -> Double? {
-        let text = try LoopbackProbe.httpGet(port: port, path: "/metrics").bodyText
-        var total: Double?
-        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
-            guard line.hasPrefix(name + " ") || line.hasPrefix(name + "{") else { continue }
-            guard let value = line.split(separator: " ").last.flatMap({ Double($0) }) else { continue }
-            total = (total ?? 0) + value
-        }
-        return total
     }
 }
 

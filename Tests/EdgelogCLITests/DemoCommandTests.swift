@@ -21,7 +21,7 @@ struct DemoCommandTests {
 
         let scrape = try LoopbackProbe.httpGet(port: port, path: "/metrics")
         #expect(scrape.status == 200)
-        let samples = Self.parseExposition(scrape.bodyText)
+        let samples = PrometheusText(scrape.body)
         #expect(samples["edgelog_demo_records_total"] == Double(lines), "\(scrape.bodyText)")
         let report = process.stdoutText()
         #expect(report.contains("read      \(lines) lines"), "\(report)")
@@ -86,16 +86,5 @@ struct DemoCommandTests {
         let result = try ExternalTool.run(try edgelog(), ["demo", "--metrics-port", "eighty"])
         #expect(result.status != 0)
         #expect(result.stderrText.contains("metrics-port"), "\(result.stderrText)")
-    }
-
-    /// `name{labels} value` lines of the Prometheus text format, comments skipped.
-    static func parseExposition(_ text: String) -> [String: Double] {
-        var samples: [String: Double] = [:]
-        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
-            let parts = line.split(separator: " ")
-            guard parts.count >= 2, let value = Double(parts[1]) else { continue }
-            samples[String(parts[0])] = value
-        }
-        return samples
     }
 }

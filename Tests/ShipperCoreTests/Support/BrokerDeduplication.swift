@@ -1,3 +1,5 @@
+import PipelineTestSupport
+
 /// Whether the broker process de-duplicates idempotent producers (issue 5), told by its
 /// `/metrics`: a broker that does exposes a duplicates counter (batches answered as duplicates
 /// without storing) and a trimmed-batches counter. Tests that need de-duplication hold the
