@@ -329,7 +329,7 @@ let encodingCases: [EncodingCase] = [
         for testCase in encodingCases {
             var encoder = ParsedLineEncoder(parser: try testCase.makeParser())
             var builder = AccessRecordBuilder()
-            try testCase.line.withUnsafeBytes { buffer in
+            _ = try testCase.line.withUnsafeBytes { buffer in
                 try encoder.encodeLine(buffer, line: 0..<buffer.count, origin: testCase.origin, into: &builder)
             }
             stream += builder.buffer
