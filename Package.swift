@@ -51,7 +51,8 @@ let package = Package(
         .target(name: "AccessRecord", swiftSettings: strict),
         .target(name: "NginxLog", swiftSettings: strict),
         .target(name: "LZ4Frame", dependencies: ["CLZ4"], swiftSettings: strict),
-        .target(name: "KafkaProtocol", dependencies: ["LZ4Frame", nioCore], swiftSettings: strict),
+        .target(name: "CCRC32C"),
+        .target(name: "KafkaProtocol", dependencies: ["LZ4Frame", "CCRC32C", nioCore], swiftSettings: strict),
 
         // The file side of the shipper: tails nginx logs across rotation, checkpoints acknowledged prefixes.
         .target(name: "LogTailing", dependencies: ["NginxLog", logging], swiftSettings: strict),

@@ -1,10 +1,12 @@
+import CCRC32C
 import NIOCore
 
 /// CRC-32C (Castagnoli): polynomial 0x1EDC6F41, reflected 0x82F63B78, initial value 0xFFFFFFFF,
 /// final xor 0xFFFFFFFF. RecordBatch v2 stores it over the bytes from `attributes` (offset 21) to
 /// the end of the batch (RECORD_BATCH.md §2).
 ///
-/// Slicing-by-8: eight 256-entry tables let each step fold eight input bytes with eight lookups
+/// With the CPU's CRC-32C instruction when it has one (SSE 4.2: several times faster, and both
+/// the shipper and the broker checksum every batch), otherwise slicing-by-8: eight 256-entry tables let each step fold eight input bytes with eight lookups
 /// instead of one byte per lookup; the tables (8 KiB) are built once on first use.
 ///
 /// Values chain: `update(checksum(a), with: b) == checksum(a + b)`, so a batch arriving in
@@ -27,6 +29,17 @@ public enum CRC32C {
 
     /// Extends `crc` (a finished checksum of earlier bytes, or 0 for none) over `bytes`.
     public static func update(_ crc: UInt32, with bytes: UnsafeRawBufferPointer) -> UInt32 {
+        if usesHardware, let base = bytes.baseAddress {
+            return ~edgelog_crc32c_hardware_update(~crc, base, bytes.count)
+        }
+        return softwareUpdate(crc, with: bytes)
+    }
+
+    /// Whether `update` uses the CPU instruction (decided once, at first use).
+    public static let usesHardware = edgelog_crc32c_hardware_available() != 0
+
+    /// The table-driven checksum, whatever the CPU has (kept public so tests compare both).
+    public static func softwareUpdate(_ crc: UInt32, with bytes: UnsafeRawBufferPointer) -> UInt32 {
         var state = ~crc
         var index = 0
         let count = bytes.count

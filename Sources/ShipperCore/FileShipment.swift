@@ -7,8 +7,9 @@ import RequestEncoding
 /// Everything the shipper keeps for one file generation (one `TailedFileID`): its producer
 /// (one producer id per file, DESIGN.md §10.3), its records on their way, and its ledger.
 ///
-/// A record's life: read and encoded into the `open` batch of its partition → `sealed` (full,
-/// lingered, or its group ended) → sequenced, built and compressed, `inFlight` until the broker
+/// A record's life: its line is copied into the file's `pendingUnit` → the unit goes to the
+/// `EncodingPool` (its group ended, it lingered, or the shipper stops) → the unit comes back as
+/// built batches, taken in unit order, `sealed` → sequenced, `inFlight` until the broker
 /// acknowledges it → its group's `outstanding` drops, and the checkpoint may move.
 ///
 /// Sealed batches are sequenced strictly in the order they were sealed, so within a partition
@@ -19,17 +20,14 @@ final class FileShipment {
     struct SealedBatch {
         var partition: Int32
         var group: Int
-        /// Order of sealing within the file; the compressor's results name it.
-        var serial: UInt64
         var recordCount: Int32
         /// Control records (fileStats) among the batch's records.
         var controlRecords: Int
-        /// Memory of the records section before compression (what `bufferedBytes` counts until built).
-        var uncompressedBytes: Int
-        /// The built batch once the compressor is done, with placeholder producer fields.
+        /// The built batch with placeholder producer fields; `nil` when it could not be built
+        /// (never for lines capped by max-line-bytes).
         var bytes: ByteBuffer?
-        /// The compressor could not build it (never for lines capped by max-line-bytes).
-        var failed = false
+        /// What `bufferedBytes` counts for it until it is acknowledged.
+        var memoryBytes: Int
     }
 
     struct InFlightBatch {
@@ -41,6 +39,7 @@ final class FileShipment {
         var stampedProducer: ProducerIdentity
         var stampedSequence: Int32
         var controlRecords: Int
+        var memoryBytes: Int
     }
 
     let file: TailedFileID
@@ -62,22 +61,20 @@ final class FileShipment {
     var heldResends: [IdempotentProducerState.Batch] = []
 
     var ledger: ShipmentLedger
-    /// The open batch of each partition (indexed by partition), `nil` when there is none.
-    var open: [RecordsSection?]
-    /// Control records in each open batch.
-    var openControlRecords: [Int]
-    /// Open batches (non-nil entries of `open`).
-    var openCount = 0
-    /// Memory (capacity) of the open batches' records sections.
-    var openBytes = 0
-    /// When the oldest record in an open batch was read (for linger).
-    var openSince: ContinuousClock.Instant?
-    /// Sealed batches waiting to be built and sent, oldest at `sealedHead`; slots before it are empty.
+    /// Lines read since the last unit was handed to the encoders; `nil` when there are none.
+    var pendingUnit: EncodingUnit?
+    /// Memory of `pendingUnit`, as counted in the pipeline's `bufferedBytes`.
+    var pendingMemory = 0
+    /// When the first line of `pendingUnit` was read (for linger).
+    var pendingSince: ContinuousClock.Instant?
+    /// Serial of the next unit handed out, and of the next unit to take back.
+    var nextUnitSerial: UInt64 = 0
+    var nextUnitToTake: UInt64 = 0
+    /// Units the encoders finished before an earlier unit of the file, by serial.
+    var encodedAhead: [UInt64: EncodedUnit] = [:]
+    /// Sealed batches waiting to be sent, oldest at `sealedHead`; slots before it are empty.
     var sealed: [SealedBatch?] = []
     var sealedHead = 0
-    /// Serial of `sealed[sealedHead]`, and the next serial to hand out.
-    var headSerial: UInt64 = 0
-    var nextSerial: UInt64 = 0
     var inFlight: [UInt64: InFlightBatch] = [:]
     var inFlightPerPartition: [Int32: Int] = [:]
 
@@ -85,6 +82,10 @@ final class FileShipment {
     var readOffset: Int64
     /// The open group ends at the first line end at or after this offset.
     var groupLimit: Int64
+    /// Where the group being read started, and its lines read so far (the ledger learns of
+    /// them only when their unit comes back).
+    var readGroupStart: Int64
+    var readGroupLines = 0
     /// Set once the tailer finished the generation.
     var end: TailedFileEnd?
     /// A newer generation of the same inode (copytruncate) took over its checkpoint file.
@@ -104,8 +105,9 @@ final class FileShipment {
     /// the same partition's sequence.
     let statsKey: [UInt8]
     var statsPartition: Int32 = 0
-    /// Time of the group's last parsed line (the control record's time), 0 if none.
-    var groupLastTimeUs: Int64 = 0
+    /// Time of the last parsed line of a unit taken back (a control record's time when its own
+    /// unit has no parsed line), 0 if none.
+    var lastTimeUs: Int64 = 0
     /// Losses not yet reported in a control record.
     var unreportedLostLines: UInt64 = 0
     var unreportedLostBytes: UInt64 = 0
@@ -121,8 +123,6 @@ final class FileShipment {
         groupBytes: Int64,
         partitionCount: Int32
     ) {
-        self.open = Array(repeating: nil, count: Int(max(1, partitionCount)))
-        self.openControlRecords = Array(repeating: 0, count: Int(max(1, partitionCount)))
         self.file = file
         self.sourceIndex = sourceIndex
         self.path = path
@@ -132,6 +132,7 @@ final class FileShipment {
         self.ledger = ShipmentLedger(startingAt: offset)
         self.readOffset = offset
         self.groupLimit = offset + groupBytes
+        self.readGroupStart = offset
         self.lastKnownSize = offset
         self.statsKey = Array("file:\(identity.device)-\(identity.inode)".utf8)
     }
@@ -147,10 +148,16 @@ final class FileShipment {
         return isSuperseded || checkpointedProducer == producer.producer
     }
 
-    /// Nothing open, waiting or in flight, and every group done.
-    var isSettled: Bool {
-        openCount == 0 && waitingCount == 0 && inFlight.isEmpty && ledger.isSettled
+    /// Units handed to the encoders and not yet taken back.
+    var unitsInWork: UInt64 { nextUnitSerial - nextUnitToTake }
+
+    /// Nothing pending, encoding, waiting or in flight.
+    var isDrained: Bool {
+        pendingUnit == nil && unitsInWork == 0 && waitingCount == 0 && inFlight.isEmpty
     }
+
+    /// Drained, and every group done.
+    var isSettled: Bool { isDrained && ledger.isSettled }
 
     /// Takes the oldest sealed batch. Taken slots are emptied at once (a taken slot must not
     /// keep its records section alive) and the array is compacted once half of it is taken.
@@ -158,7 +165,6 @@ final class FileShipment {
         guard sealedHead < sealed.count, let batch = sealed[sealedHead] else { return nil }
         sealed[sealedHead] = nil
         sealedHead += 1
-        headSerial += 1
         if sealedHead == sealed.count {
             sealed.removeAll(keepingCapacity: true)
             sealedHead = 0
@@ -171,23 +177,8 @@ final class FileShipment {
 
     var nextSealed: SealedBatch? { sealedHead < sealed.count ? sealed[sealedHead] : nil }
 
-    /// Queues a sealed batch (its serial is `nextSerial` at sealing).
     func appendSealed(_ batch: SealedBatch) {
         sealed.append(batch)
-    }
-
-    /// The compressor's result for batch `serial`: the built bytes, or `nil` when it failed.
-    /// Returns the batch's uncompressed size (0 when no waiting batch has that serial).
-    func setBuilt(serial: UInt64, bytes: ByteBuffer?) -> Int {
-        guard serial >= headSerial else { return 0 }
-        let index = sealedHead + Int(serial - headSerial)
-        guard index < sealed.count, sealed[index] != nil else { return 0 }
-        if let bytes {
-            sealed[index]?.bytes = bytes
-        } else {
-            sealed[index]?.failed = true
-        }
-        return sealed[index]?.uncompressedBytes ?? 0
     }
 
     /// The checkpoint as of the acknowledged prefix, or `nil` while no producer id is known

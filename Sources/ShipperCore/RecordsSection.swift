@@ -77,11 +77,12 @@ struct RecordsSection: Sendable {
     /// producer fields (-1) and no CRC yet: `BatchRestamp` writes the producer id, epoch and
     /// base sequence, and the CRC over them, when the batch is sent.
     ///
+    /// `compressed` is scratch space kept by the caller between batches.
+    ///
     /// - Precondition: at least one record.
-    func build(codec: LZ4RecordsCodec) throws -> ByteBuffer {
+    func build(codec: LZ4RecordsCodec, scratch compressed: inout [UInt8]) throws -> ByteBuffer {
         precondition(recordCount > 0, "a batch holds at least one record")
-        var compressed: [UInt8] = []
-        compressed.reserveCapacity(bytes.count / 3 + 1024)
+        compressed.removeAll(keepingCapacity: true)
         try bytes.withUnsafeBytes { _ = try codec.compress($0, into: &compressed) }
         let batchLength = RecordBatchHeader.byteCount - RecordBatchHeader.lengthPrefixByteCount + compressed.count
         guard batchLength <= Int(Int32.max) else {

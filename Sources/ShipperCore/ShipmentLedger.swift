@@ -58,7 +58,11 @@ struct ShipmentLedger: Sendable {
     var isSettled: Bool { groups.count == 1 && groups[0].outstanding == 0 && groups[0].lines == 0 }
 
     mutating func lineRead() {
-        groups[groups.count - 1].lines += 1
+        linesRead(1)
+    }
+
+    mutating func linesRead(_ count: Int) {
+        groups[groups.count - 1].lines += count
     }
 
     /// A batch of the open group was sealed; returns its group number.

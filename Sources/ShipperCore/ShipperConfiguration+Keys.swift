@@ -110,11 +110,18 @@ extension ShipperConfiguration {
             default: "5s",
             help: "Longest wait between attempts to reach the broker (exponential backoff from 100ms, with jitter)."
         )
+        public static let encoders = ConfigurationKey(
+            "encoders",
+            kind: .int,
+            default: "0",
+            help: "Tasks that parse, encode and compress lines in parallel (0: one per CPU core)."
+        )
 
         /// Every shipper key, for `RuntimeOptions.resolve(keys:flags:environment:)`.
         public static let all: [ConfigurationKey] = [
             files, format, siteLabel, startAt, broker, topic, checkpointDirectory, edgeName, batchBytes, linger,
             maxInFlight, memoryLimit, maxLineBytes, pollInterval, drainIdle, checkpointInterval, reconnectBackoffMax,
+            encoders,
         ]
     }
 
@@ -141,6 +148,7 @@ extension ShipperConfiguration {
             drainIdle: try resolved.duration(Keys.drainIdle),
             maxLineBytes: try resolved.bytes(Keys.maxLineBytes)
         )
+        let encoders = try resolved.int(Keys.encoders)
         var edge = try resolved.string(Keys.edgeName)
         if edge.isEmpty { edge = ProcessInfo.processInfo.hostName }
         self.init(
@@ -156,7 +164,8 @@ extension ShipperConfiguration {
             memoryLimit: try resolved.bytes(Keys.memoryLimit),
             checkpointInterval: try resolved.duration(Keys.checkpointInterval),
             drainTimeout: drainTimeout,
-            reconnectBackoffMax: try resolved.duration(Keys.reconnectBackoffMax)
+            reconnectBackoffMax: try resolved.duration(Keys.reconnectBackoffMax),
+            encoderTasks: encoders == 0 ? ShipperConfiguration.defaultEncoderTasks : encoders
         )
         try validate()
     }

@@ -1,3 +1,4 @@
+import Foundation
 import LogTailing
 
 /// Everything the shipper needs to run, validated: what to tail, where to send it, and the
@@ -32,6 +33,8 @@ public struct ShipperConfiguration: Sendable {
     public var drainTimeout: Duration
     /// Cap of the exponential backoff (with jitter) between attempts to reach the broker.
     public var reconnectBackoffMax: Duration
+    /// Tasks that parse, encode and compress lines in parallel (`EncodingPool`); at least 1.
+    public var encoderTasks: Int
 
     public init(
         sources: [LogSource],
@@ -46,7 +49,8 @@ public struct ShipperConfiguration: Sendable {
         memoryLimit: Int = 64 << 20,
         checkpointInterval: Duration = .milliseconds(200),
         drainTimeout: Duration = .seconds(20),
-        reconnectBackoffMax: Duration = .seconds(5)
+        reconnectBackoffMax: Duration = .seconds(5),
+        encoderTasks: Int = ShipperConfiguration.defaultEncoderTasks
     ) {
         self.sources = sources
         self.tailer = tailer
@@ -61,7 +65,11 @@ public struct ShipperConfiguration: Sendable {
         self.checkpointInterval = checkpointInterval
         self.drainTimeout = drainTimeout
         self.reconnectBackoffMax = reconnectBackoffMax
+        self.encoderTasks = encoderTasks
     }
+
+    /// One encoder task per CPU core the process may use.
+    public static var defaultEncoderTasks: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
 
     /// Checks the values that must fit together; every `files` format must compile.
     public func validate() throws(ShipperConfigurationError) {
@@ -87,6 +95,11 @@ public struct ShipperConfiguration: Sendable {
         guard reconnectBackoffMax >= .milliseconds(100) else {
             throw ShipperConfigurationError(
                 .outOfRange(key: "reconnect-backoff-max", value: "\(reconnectBackoffMax)", expected: "at least 100ms")
+            )
+        }
+        guard encoderTasks >= 1, encoderTasks <= 256 else {
+            throw ShipperConfigurationError(
+                .outOfRange(key: "encoders", value: "\(encoderTasks)", expected: "0 (one per core) or 1...256")
             )
         }
         guard !topic.isEmpty else {

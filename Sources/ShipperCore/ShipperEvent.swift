@@ -14,13 +14,8 @@ enum ShipperEvent: Sendable {
         batch: IdempotentProducerState.Batch,
         result: Result<ProduceResult, KafkaClientError>
     )
-    /// The built batch `serial` of `file` (or why it could not be built), and its section back.
-    case compressed(
-        file: TailedFileID,
-        serial: UInt64,
-        result: Result<ByteBuffer, KafkaProtocolError>,
-        section: RecordsSection
-    )
+    /// A unit of lines the encoders are done with (parsed, encoded, batched, compressed).
+    case encoded(EncodedUnit)
     /// A producer id for `file` (its first, or a new one after a gap or a refusal).
     case producerId(file: TailedFileID, ProducerIdentity)
     /// Graceful shutdown was asked for (SIGTERM): stop reading, send what is open, drain, checkpoint.

@@ -3,8 +3,8 @@ import KafkaProtocol
 import LogTailing
 import NIOCore
 
-/// Batches out, answers in: sealed batches are sequenced by the file's
-/// `IdempotentProducerState`, built (LZ4, RecordBatch v2) and queued for the sender; every
+/// Batches out, answers in: sealed batches (built by the encoders: LZ4, RecordBatch v2) are
+/// sequenced by the file's `IdempotentProducerState`, stamped and queued for the sender; every
 /// answer is fed back to that state, and its actions carried out — acknowledge (the group may
 /// complete), resend with the same sequences, count a refusal or a gap as a loss, ask for a new
 /// producer id.
@@ -20,7 +20,7 @@ extension ShipperPipeline {
         }
         var transmissions: [Transmission] = []
         defer { outbound.push(transmissions) }
-        while let next = shipment.nextSealed, next.bytes != nil || next.failed {
+        while let next = shipment.nextSealed {
             guard shipment.inFlightPerPartition[next.partition, default: 0] < configuration.maxInFlightPerPartition
             else {
                 break
@@ -50,7 +50,8 @@ extension ShipperPipeline {
                 bytes: bytes,
                 stampedProducer: identity,
                 stampedSequence: batch.baseSequence,
-                controlRecords: sealed.controlRecords
+                controlRecords: sealed.controlRecords,
+                memoryBytes: sealed.memoryBytes
             )
             shipment.inFlightPerPartition[sealed.partition, default: 0] += 1
             shipment.producerPartitions.insert(sealed.partition)
@@ -137,7 +138,7 @@ extension ShipperPipeline {
         of shipment: FileShipment
     ) -> FileShipment.InFlightBatch? {
         guard let entry = shipment.inFlight.removeValue(forKey: batch.id) else { return nil }
-        bufferedBytes -= entry.bytes.readableBytes
+        bufferedBytes -= entry.memoryBytes
         batchesInFlight -= 1
         shipment.inFlightPerPartition[batch.partition.partition, default: 1] -= 1
         shipment.heldResends.removeAll { $0.id == batch.id }

@@ -11,19 +11,21 @@ import RequestEncoding
     import Glibc
 #endif
 
-/// The shipper's loop: tail → parse and encode → batch per (file, partition) → produce
-/// idempotently → checkpoint the acknowledged prefix of every file. One task owns it and every
-/// piece of shipping state; other tasks reach it only through the `ShipperInbox` (answers,
-/// producer ids, stop) and it reaches them only through the `OutboundQueue` (what to send) and
+/// The shipper's loop: tail → units of lines → parse, encode, batch per (file, partition) and
+/// compress on the `EncodingPool`'s workers → produce idempotently → checkpoint the
+/// acknowledged prefix of every file. One task owns the loop and every piece of shipping state;
+/// other tasks reach it only through the `ShipperInbox` (encoded units, answers, producer ids,
+/// stop) and it reaches them only through the pool, the `OutboundQueue` (what to send) and
 /// short-lived tasks asking for producer ids and metadata.
 ///
 /// Each turn of the loop: take the inbox's events; poll the tailer (when due); read lines
-/// while the buffered bytes are under `memoryLimit`; seal lingered batches; sequence and send
+/// while the buffered bytes are under `memoryLimit`; submit lingered units; sequence and send
 /// sealed batches; write due checkpoints; retire finished files. When caught up (or stopped
 /// by the memory limit) it sleeps until an event or the next deadline.
 ///
-/// Memory stays bounded: reading stops while open, waiting and in-flight batches hold
-/// `memoryLimit` bytes or more, and the log files themselves are the backlog (DESIGN.md §3).
+/// Memory stays bounded: reading stops while pending and encoding units and waiting and
+/// in-flight batches hold `memoryLimit` bytes or more, and the log files themselves are the
+/// backlog (DESIGN.md §3).
 final class ShipperPipeline {
     let configuration: ShipperConfiguration
     let metrics: ShipperMetrics
@@ -37,22 +39,23 @@ final class ShipperPipeline {
 
     /// Bytes one `nextLines` call may read before the loop looks at its inbox again.
     static let readChunkBytes = 1 << 20
-    /// Records sections kept for reuse (each keeps its capacity).
-    static let sectionPoolSize = 4
+    /// Unit byte storages kept for reuse (each keeps its capacity).
+    static let unitStoragePoolSize = 8
 
     var partitionCount: Int32 = 0
     var tailer: Tailer<ContinuousClock>?
+    /// One encoder per source, copied into every worker of `pool`.
     var encoders: [ParsedLineEncoder] = []
-    /// The record being encoded; its bytes are copied into the open batch right away.
-    var scratch = AccessRecordBuilder(reservingCapacity: 64 * 1024)
-    let compressor: BatchCompressor
+    let pool: EncodingPool
     var shipments: [TailedFileID: FileShipment] = [:]
-    var sectionPool: [RecordsSection] = []
+    var unitStorage: [[UInt8]] = []
 
-    /// Memory of open and sealed records sections (their capacity) and of built batches
-    /// (waiting or in flight).
+    /// Memory of pending units, of units being encoded (with an estimate of what encoding
+    /// them takes) and of built batches (waiting or in flight).
     var bufferedBytes = 0
     var batchesInFlight = 0
+    /// Units handed to the pool and not yet taken back, over all files.
+    var unitsInWork = 0
     var isPaused = false
     var isStopping = false
     var stopDeadline: ContinuousClock.Instant?
@@ -87,7 +90,7 @@ final class ShipperPipeline {
         self.logger = logger
         self.progress = progress
         self.store = CheckpointStore(directory: configuration.checkpointDirectory)
-        self.compressor = BatchCompressor(inbox: inbox)
+        self.pool = EncodingPool(inbox: inbox, workerCount: configuration.encoderTasks)
         for source in configuration.sources {
             let format = try SourceSpecification.logFormat(of: source)
             encoders.append(ParsedLineEncoder(parser: LogParser(format: format, siteLabel: source.siteLabel)))
@@ -126,13 +129,13 @@ final class ShipperPipeline {
             backoff: backoff
         )
         backgroundTasks.append(Task { await sender.run() })
-        let compressor = self.compressor
-        backgroundTasks.append(Task { await compressor.run() })
+        backgroundTasks.append(contentsOf: pool.start(encoders: encoders, batchBytes: configuration.batchBytes))
         logger.info(
             "shipping",
             metadata: [
                 "topic": "\(topic)", "partitions": "\(partitionCount)", "files": "\(configuration.sources.count)",
                 "checkpoints": "\(contents.checkpoints.count)", "firstStart": "\(contents.isFirstStart)",
+                "encoders": "\(pool.workerCount)",
             ]
         )
         while !Task.isCancelled {
@@ -146,7 +149,7 @@ final class ShipperPipeline {
             if !isStopping {
                 caughtUp = readLines(now: now)
             }
-            sealLingered(now: now)
+            submitLingered(now: now)
             for shipment in shipments.values { dispatch(shipment) }
             writeDueCheckpoints(now: now)
             retireSettledFiles()
@@ -164,9 +167,9 @@ final class ShipperPipeline {
         await finish()
     }
 
-    /// Every sealed batch sent and acknowledged, nothing open.
+    /// Every line read is encoded, sent and acknowledged.
     var isDrained: Bool {
-        shipments.values.allSatisfy { $0.openCount == 0 && $0.waitingCount == 0 && $0.inFlight.isEmpty }
+        shipments.values.allSatisfy(\.isDrained)
     }
 
     /// Asks the broker for the topic's partitions until it answers; `false` when stopped first.
@@ -205,7 +208,7 @@ final class ShipperPipeline {
                     return true
                 case .stop:
                     return false
-                case .produced, .producerId, .compressed:
+                case .produced, .producerId, .encoded:
                     break
                 }
             }
@@ -221,7 +224,7 @@ final class ShipperPipeline {
             _ = writeCheckpointIfChanged(shipment, now: now)
         }
         outbound.close()
-        compressor.close()
+        pool.close()
         for task in backgroundTasks { task.cancel() }
         for task in producerTasks.values { task.cancel() }
         await client.shutdown()
@@ -233,7 +236,7 @@ final class ShipperPipeline {
     private func nextWakeup(now: ContinuousClock.Instant) -> Duration {
         var wait = min(configuration.tailer.pollInterval, configuration.checkpointInterval)
         for shipment in shipments.values {
-            if let since = shipment.openSince {
+            if let since = shipment.pendingSince {
                 wait = min(wait, now.duration(to: since + configuration.linger))
             }
         }
@@ -260,17 +263,8 @@ final class ShipperPipeline {
                 actions = shipment.producer?.transportFailed(batch) ?? []
             }
             apply(actions, to: shipment)
-        case .compressed(let file, let serial, let result, let section):
-            recycle(section)
-            guard let shipment = shipments[file] else { return }
-            switch result {
-            case .success(let bytes):
-                let uncompressed = shipment.setBuilt(serial: serial, bytes: bytes)
-                if uncompressed > 0 { bufferedBytes += bytes.readableBytes - uncompressed }
-            case .failure(let error):
-                logger.error("batch could not be built", metadata: ["file": "\(file)", "error": "\(error)"])
-                bufferedBytes -= shipment.setBuilt(serial: serial, bytes: nil)
-            }
+        case .encoded(let unit):
+            take(unit)
         case .producerId(let file, let identity):
             guard let shipment = shipments[file] else { return }
             adopt(identity, for: shipment, now: now)
@@ -278,7 +272,7 @@ final class ShipperPipeline {
             guard !isStopping else { return }
             isStopping = true
             stopDeadline = now + configuration.drainTimeout
-            for shipment in shipments.values { sealAll(shipment) }
+            for shipment in shipments.values { submitPendingUnit(of: shipment) }
             logger.info(
                 "stopping: sending what is open, then checkpointing",
                 metadata: ["batches": "\(batchesInFlight)"]

@@ -33,6 +33,30 @@ struct CRC32CTests {
         }
     }
 
+    /// Both paths — the CPU instruction (when `usesHardware`) and the tables — against the
+    /// bitwise definition, at lengths around the 8-byte step and at every start alignment.
+    @Test func hardwareAndSoftwarePathsAgree() {
+        var generator = SplitMix64(seed: 0x5EED)
+        let bytes = (0..<4096).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        for start in 0..<8 {
+            for length in [0, 1, 7, 8, 9, 15, 16, 17, 63, 64, 65, 1000, 4000] {
+                let slice = Array(bytes[start..<(start + length)])
+                let expected = bitwiseCRC32C(slice)
+                let software = slice.withUnsafeBytes { CRC32C.softwareUpdate(0, with: $0) }
+                #expect(software == expected, "software, start \(start), length \(length)")
+                #expect(CRC32C.checksum(slice) == expected, "default path, start \(start), length \(length)")
+            }
+        }
+    }
+
+    #if arch(x86_64)
+        /// Every x86-64 machine this runs on since 2008 has SSE 4.2; if this fails, the fast path
+        /// is silently off (correct, but slower).
+        @Test func usesTheCPUInstructionOnX86() {
+            #expect(CRC32C.usesHardware)
+        }
+    #endif
+
     @Test func chainingEqualsOneShot() {
         let bytes = Array("The quick brown fox jumps over the lazy dog, twice over.".utf8)
         let whole = CRC32C.checksum(bytes)

@@ -30,7 +30,8 @@ import Testing
         }
         #expect(section.byteCount == builder.uncompressedRecordsByteCount)
         #expect(section.recordCount == 300)
-        var built = try section.build(codec: LZ4RecordsCodec())
+        var scratch: [UInt8] = []
+        var built = try section.build(codec: LZ4RecordsCodec(), scratch: &scratch)
         BatchRestamp.restamp(&built, producerId: 42, producerEpoch: 3, baseSequence: 1000)
         let expected = try builder.build(compression: .lz4, codec: LZ4RecordsCodec())
         #expect(built == expected)

@@ -1,0 +1,69 @@
+import LogTailing
+import RequestEncoding
+
+/// A run of consecutive lines of one file, copied out of the tailer's buffer, to be parsed,
+/// encoded, batched per partition and compressed by an `EncodingPool` worker while the pipeline
+/// reads on. The pipeline cuts units where batches would be sealed anyway — at a checkpoint
+/// group's end, after `linger`, on stop — so running them in parallel changes nothing about
+/// what is sent: results are taken back strictly in `serial` order per file.
+///
+/// Invariants: `lines` are in file order, their `bytes` ranges adjacent and inside `bytes`;
+/// a unit holds lines of one checkpoint group only, and `closing` is set only on the unit that
+/// ends its group (then it is the unit's last record, `kind = fileStats`).
+struct EncodingUnit: Sendable {
+    struct Line: Sendable {
+        /// The line's bytes in `EncodingUnit.bytes` (without its `\n`).
+        var bytes: Range<Int>
+        /// Offset of the line's first byte in the file.
+        var fileOffset: Int64
+        var isTruncated: Bool
+    }
+
+    /// What the control record that closes a group says (`ShipperPipeline.closeGroup`).
+    struct GroupClose: Sendable {
+        var statsKey: [UInt8]
+        var statsPartition: Int32
+        var groupStart: Int64
+        var groupEnd: Int64
+        var shippedLines: Int
+        var lostLines: UInt64
+        var lostBytes: UInt64
+        /// Time of the group's last parsed line read before this unit, for a unit that has none.
+        var fallbackTimeUs: Int64
+    }
+
+    var file: TailedFileID
+    /// Order of the unit among its file's units, from 0.
+    var serial: UInt64
+    var sourceIndex: Int
+    var origin: LineOrigin
+    var partitionCount: Int32
+    /// Milliseconds since the epoch, the Kafka timestamp of records without a time of their own.
+    var wallClockMs: Int64
+    var bytes: [UInt8]
+    var lines: [Line]
+    var closing: GroupClose?
+
+    init(file: TailedFileID, serial: UInt64, sourceIndex: Int, origin: LineOrigin, partitionCount: Int32, storage: [UInt8]) {
+        self.file = file
+        self.serial = serial
+        self.sourceIndex = sourceIndex
+        self.origin = origin
+        self.partitionCount = partitionCount
+        self.wallClockMs = 0
+        self.bytes = storage
+        self.bytes.removeAll(keepingCapacity: true)
+        self.lines = []
+        self.closing = nil
+    }
+
+    /// Copies one line in.
+    mutating func append(_ line: UnsafeRawBufferPointer, fileOffset: Int64, isTruncated: Bool) {
+        let start = bytes.count
+        bytes.append(contentsOf: line)
+        lines.append(Line(bytes: start..<bytes.count, fileOffset: fileOffset, isTruncated: isTruncated))
+    }
+
+    /// Memory the unit holds (what `bufferedBytes` counts while it is read or encoded).
+    var memoryBytes: Int { bytes.capacity + lines.capacity * MemoryLayout<Line>.stride }
+}

@@ -1,0 +1,164 @@
+import AccessRecord
+import KafkaClient
+import KafkaProtocol
+import NIOCore
+import NginxLog
+import RequestEncoding
+
+/// One worker's encoding state: a `ParsedLineEncoder` per source (parsers keep caches, so each
+/// worker has its own), the record scratch, one records section per partition (reused, keeping
+/// its capacity) and an LZ4 context. Turns an `EncodingUnit` into built batches.
+///
+/// Per partition, records go into the open section in line order; a section is sealed when the
+/// next record would take it past `batchBytes`, and every section is sealed at the unit's end,
+/// partitions in ascending order. That is the order the batches come back in, and the order
+/// their sequences are given in, so within a partition sequences follow the file.
+struct UnitEncoder: ~Copyable {
+    private var encoders: [ParsedLineEncoder]
+    private var scratch = AccessRecordBuilder(reservingCapacity: 64 * 1024)
+    private var sections: [RecordsSection] = []
+    private var controlRecords: [Int] = []
+    private var compressed: [UInt8] = []
+    /// `nil` when no LZ4 context could be made: every batch then fails, and is counted lost.
+    private let codec: LZ4RecordsCodec?
+    private let batchBytes: Int
+
+    init(encoders: [ParsedLineEncoder], batchBytes: Int) {
+        self.encoders = encoders
+        self.batchBytes = batchBytes
+        codec = try? LZ4RecordsCodec()
+    }
+
+    mutating func encode(_ unit: EncodingUnit, reservedBytes: Int) -> EncodedUnit {
+        let partitionCount = Int(max(1, unit.partitionCount))
+        if sections.count != partitionCount {
+            sections = (0..<partitionCount).map { _ in RecordsSection(capacity: min(batchBytes, 256 << 10) + 4096) }
+            controlRecords = Array(repeating: 0, count: partitionCount)
+        }
+        var result = EncodedUnit(
+            file: unit.file,
+            serial: unit.serial,
+            batches: [],
+            lineCount: unit.lines.count,
+            unparsedLines: 0,
+            rejectedLines: 0,
+            lastTimeUs: 0,
+            closedGroupAt: unit.closing?.groupEnd,
+            reservedBytes: reservedBytes,
+            storage: []
+        )
+        var origin = unit.origin
+        unit.bytes.withUnsafeBytes { raw in
+            for line in unit.lines {
+                origin.fileOffset = UInt64(line.fileOffset)
+                origin.truncated = line.isTruncated
+                scratch.removeAll()
+                do {
+                    let encoded = try encoders[unit.sourceIndex].encodeLine(
+                        raw,
+                        line: line.bytes,
+                        origin: origin,
+                        into: &scratch
+                    )
+                    if encoded.parseError != nil { result.unparsedLines += 1 }
+                    if encoded.timeUs > 0 { result.lastTimeUs = encoded.timeUs }
+                    let timestamp = encoded.timeUs > 0 ? encoded.timeUs / 1000 : unit.wallClockMs
+                    scratch.buffer.withUnsafeBytes { record in
+                        let site = UnsafeRawBufferPointer(rebasing: record[encoded.site])
+                        let message = UnsafeRawBufferPointer(rebasing: record[encoded.message])
+                        let partition = Partitioner.partition(forKey: site, partitionCount: unit.partitionCount)
+                        append(partition: Int(partition), timestamp: timestamp, key: site, value: message, into: &result)
+                    }
+                } catch {
+                    result.rejectedLines += 1
+                }
+            }
+        }
+        if let closing = unit.closing {
+            appendFileStats(closing, of: unit, lastTimeUs: result.lastTimeUs, into: &result)
+        }
+        for partition in sections.indices where !sections[partition].isEmpty {
+            seal(partition: partition, into: &result)
+        }
+        result.storage = unit.bytes
+        result.storage.removeAll(keepingCapacity: true)
+        return result
+    }
+
+    private mutating func append(
+        partition: Int,
+        timestamp: Int64,
+        key: UnsafeRawBufferPointer,
+        value: UnsafeRawBufferPointer,
+        into result: inout EncodedUnit
+    ) {
+        let estimate = key.count + value.count + 32
+        let size = sections[partition].byteCount
+        if size > 0, size + estimate > batchBytes {
+            seal(partition: partition, into: &result)
+        }
+        sections[partition].append(timestamp: timestamp, key: key, value: value)
+    }
+
+    /// The group's control record (schema `kind = fileStats`): the lines of
+    /// `[groupStart, groupEnd)` shipped in this stream and the losses not yet reported. It goes
+    /// to the file's fixed stats partition, last in the group, so it takes the same place in
+    /// that partition's sequence whenever the group is re-created after a restart.
+    private mutating func appendFileStats(
+        _ closing: EncodingUnit.GroupClose,
+        of unit: EncodingUnit,
+        lastTimeUs: Int64,
+        into result: inout EncodedUnit
+    ) {
+        let timeUs =
+            lastTimeUs > 0 ? lastTimeUs : closing.fallbackTimeUs > 0 ? closing.fallbackTimeUs : unit.wallClockMs * 1000
+        scratch.removeAll()
+        scratch.beginRecord()
+        scratch.setKind(.fileStats)
+        scratch.setTimeUs(timeUs)
+        scratch.setText(.edge, unit.origin.edge)
+        scratch.setText(.sourceFile, unit.origin.sourceFile)
+        scratch.setFileOffset(UInt64(closing.groupStart))
+        scratch.setEndOffset(UInt64(closing.groupEnd))
+        scratch.setShippedLines(UInt64(closing.shippedLines))
+        scratch.setLostLines(closing.lostLines)
+        scratch.setLostBytes(closing.lostBytes)
+        let message: Range<Int>
+        do {
+            message = try scratch.endRecord()
+        } catch {
+            return  // unreachable: a fixed-size record
+        }
+        let partition = Int(closing.statsPartition)
+        guard sections.indices.contains(partition) else { return }
+        scratch.buffer.withUnsafeBytes { raw in
+            closing.statsKey.withUnsafeBytes { key in
+                append(
+                    partition: partition,
+                    timestamp: timeUs / 1000,
+                    key: key,
+                    value: UnsafeRawBufferPointer(rebasing: raw[message]),
+                    into: &result
+                )
+            }
+        }
+        controlRecords[partition] += 1
+    }
+
+    private mutating func seal(partition: Int, into result: inout EncodedUnit) {
+        var bytes: ByteBuffer?
+        if let codec {
+            bytes = try? sections[partition].build(codec: codec, scratch: &compressed)
+        }
+        result.batches.append(
+            EncodedUnit.Batch(
+                partition: Int32(partition),
+                recordCount: sections[partition].recordCount,
+                controlRecords: controlRecords[partition],
+                bytes: bytes
+            )
+        )
+        sections[partition].reset()
+        controlRecords[partition] = 0
+    }
+}
