@@ -42,13 +42,14 @@ public struct AccessRecordBuilder: Sendable {
     public static let maximumSegmentWords = (1 << 29) - 1
 
     private static let headerBytes = 8
-    /// Root pointer: offset 0, data words at bits 32-47, pointer words at bits 48-63.
-    private static let rootPointer = UInt64(AccessRecordLayout.dataWords) << 32
-        | UInt64(AccessRecordLayout.pointerWords) << 48
-    private static let rootWords = 1 + AccessRecordLayout.dataWords + AccessRecordLayout.pointerWords
+    /// Words before the root struct: the root pointer.
+    private static let rootPointerWords = 1
     /// The root struct starts at segment word 1, right after the root pointer.
     private static let dataSectionWord = 1
-    private static let pointerSectionWord = dataSectionWord + AccessRecordLayout.dataWords
+    /// Sections of the open record's root struct (`beginRecord(dataWords:pointerWords:)`).
+    private var openDataWords = AccessRecordLayout.dataWords
+    private var openPointerWords = AccessRecordLayout.pointerWords
+    private var pointerSectionWord: Int { Self.dataSectionWord + openDataWords }
     /// Eight 64-bit words, so `beginRecord()` can append header + root struct from the stack.
     private typealias EightWords = (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64)
 
@@ -67,9 +68,26 @@ public struct AccessRecordBuilder: Sendable {
 
     // MARK: - Record framing
 
-    /// Starts a new message at the end of `buffer`, with every field at its default.
+    /// Starts a new message at the end of `buffer`, with every field at its default and the
+    /// schema's full root struct.
     public mutating func beginRecord() {
+        beginRecord(dataWords: AccessRecordLayout.dataWords, pointerWords: AccessRecordLayout.pointerWords)
+    }
+
+    /// Starts a message whose root struct's sections may end early: that is what a writer
+    /// with an older schema produces, and every Cap'n Proto reader returns the default (0,
+    /// null) for the fields it leaves out (`AccessRecordLayout.requestDataWords` says why
+    /// request records are written that way). Setting a field outside the chosen sections is
+    /// a programming error and traps.
+    private mutating func beginRecord(dataWords: Int, pointerWords: Int) {
         precondition(recordStart == nil, "beginRecord() while a record is open")
+        precondition(
+            (0...AccessRecordLayout.dataWords).contains(dataWords)
+                && (0...AccessRecordLayout.pointerWords).contains(pointerWords),
+            "root struct sections beyond the schema's"
+        )
+        openDataWords = dataWords
+        openPointerWords = pointerWords
         recordStart = buffer.count
         // Header (segment count 0, size patched by `endRecord()`), root pointer, then the
         // all-zero root struct, appended as one copy from the stack: appending a
@@ -80,10 +98,28 @@ public struct AccessRecordBuilder: Sendable {
         // build configuration: a short template would silently corrupt every record).
         let zeros: EightWords = (0, 0, 0, 0, 0, 0, 0, 0)
         var words = (zeros, zeros, zeros, zeros)
-        let templateBytes = Self.headerBytes + Self.rootWords * 8
-        precondition(templateBytes <= MemoryLayout.size(ofValue: words), "root struct outgrew the template: widen it")
-        words.0.1 = Self.rootPointer.littleEndian
+        let rootWords = Self.rootPointerWords + AccessRecordLayout.dataWords + AccessRecordLayout.pointerWords
+        precondition(
+            Self.headerBytes + rootWords * 8 <= MemoryLayout.size(ofValue: words),
+            "root struct outgrew the template: widen it"
+        )
+        let templateBytes = Self.headerBytes + (Self.rootPointerWords + dataWords + pointerWords) * 8
+        // Root pointer: offset 0, data words at bits 32-47, pointer words at bits 48-63.
+        let rootPointer = UInt64(dataWords) << 32 | UInt64(pointerWords) << 48
+        words.0.1 = rootPointer.littleEndian
         withUnsafeBytes(of: &words) { buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[..<templateBytes])) }
+    }
+
+    /// Starts a request record (`kind = request`) with its root struct cut after the last
+    /// section it can use: no control-field words, and the `rawLine` and `extras` pointers only
+    /// when asked for (see `AccessRecordLayout.requestDataWords`). Control records (`fileStats`)
+    /// use `beginRecord()`.
+    public mutating func beginRequestRecord(withRawLine: Bool, withExtras: Bool) {
+        let pointers =
+            withExtras
+            ? AccessRecordLayout.pointerWords
+            : withRawLine ? AccessRecordLayout.rawLine + 1 : AccessRecordLayout.requestPointerWords
+        beginRecord(dataWords: AccessRecordLayout.requestDataWords, pointerWords: pointers)
     }
 
     /// Finishes the open record by writing its segment size.
@@ -291,14 +327,22 @@ public struct AccessRecordBuilder: Sendable {
     /// The segment word the next appended object will start at.
     private var nextSegmentWord: Int { (buffer.count - segmentStart) >> 3 }
 
-    private func rootPointerWord(_ index: Int) -> Int { Self.pointerSectionWord + index }
+    private func rootPointerWord(_ index: Int) -> Int {
+        precondition(index < openPointerWords, "pointer field \(index) outside the record's \(openPointerWords) pointers")
+        return pointerSectionWord + index
+    }
 
     private mutating func store<T: FixedWidthInteger>(_ value: T, _ slot: AccessRecordLayout.DataSlot) {
+        precondition(
+            slot.byteOffset + MemoryLayout<T>.size <= openDataWords << 3,
+            "data field outside the record's \(openDataWords) data words"
+        )
         let offset = segmentStart + (Self.dataSectionWord << 3) + slot.byteOffset
         buffer.withUnsafeMutableBytes { $0.storeBytes(of: value.littleEndian, toByteOffset: offset, as: T.self) }
     }
 
     private mutating func storeBit(_ value: Bool, _ slot: AccessRecordLayout.DataSlot) {
+        precondition(slot.byteOffset < openDataWords << 3, "data field outside the record's \(openDataWords) data words")
         let offset = segmentStart + (Self.dataSectionWord << 3) + slot.byteOffset
         let mask = UInt8(1) << UInt8(slot.bitOffset & 7)
         if value { buffer[offset] |= mask } else { buffer[offset] &= ~mask }

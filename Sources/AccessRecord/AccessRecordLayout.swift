@@ -25,6 +25,14 @@ enum AccessRecordLayout {
     // struct AccessRecord @0xe0015b88df3dfcf9 {  # 104 bytes, 13 ptrs
     static let dataWords = 13
     static let pointerWords = 13
+    /// Data words of a request record: words 9-12 hold only the control fields (`kind =
+    /// fileStats`: shippedLines, lostLines, lostBytes, endOffset), always 0 in a request, so
+    /// request records end their data section before them — 32 bytes less per record in every
+    /// batch the shipper compresses and the broker stores. Readers return 0 for them.
+    static let requestDataWords = 9
+    /// Pointer words of a request record without a raw line or extras: `rawLine` (11) and
+    /// `extras` (12) are the last two pointers, so a parsed line without extras ends there.
+    static let requestPointerWords = 11
 
     static let timeUs = DataSlot(bitOffset: 0, bitWidth: 64)                    // bits[0, 64)
     static let method = DataSlot(bitOffset: 64, bitWidth: 16)                   // bits[64, 80)

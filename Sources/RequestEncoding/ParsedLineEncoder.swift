@@ -77,7 +77,7 @@ public struct ParsedLineEncoder: Sendable {
         _ text: inout RecordText,
         _ builder: inout AccessRecordBuilder
     ) throws(CapnpError) -> EncodedLine {
-        builder.beginRecord()
+        builder.beginRequestRecord(withRawLine: parsed.parseError != nil, withExtras: !parsed.extras.isEmpty)
         writeOrigin(origin, originText, &builder)
         if let error = parsed.parseError {
             builder.setParseError(true)

@@ -71,6 +71,42 @@ import Testing
         #expect(members["rawLine"] == .array(line.map { .int(Int64($0)) }))
     }
 
+    /// A request record's root struct ends before the control-field words (and before
+    /// `rawLine`/`extras` unless asked for): 48 bytes shorter than the full struct, and both
+    /// our reader and the `capnp` tool read the left-out fields as their defaults.
+    @Test(arguments: [(false, false, 48), (true, false, 40), (false, true, 32)])
+    func requestRecordsEndTheirStructEarly(withRawLine: Bool, withExtras: Bool, saved: Int) throws {
+        func write(_ begin: (inout AccessRecordBuilder) -> Void) throws -> [UInt8] {
+            var builder = AccessRecordBuilder()
+            begin(&builder)
+            builder.setTimeUs(1_700_000_000_123_456)
+            builder.setStatus(404)
+            builder.setFileOffset(777)
+            builder.setText(.site, "example.com")
+            builder.setText(.forwardedFor, "198.51.100.7")
+            if withRawLine { builder.setData(.rawLine, Array("raw".utf8)) }
+            if withExtras {
+                builder.setExtrasCount(1)
+                builder.setExtra(at: 0, name: "ssl_protocol", value: "TLSv1.3")
+            }
+            try builder.endRecord()
+            return builder.buffer
+        }
+        let full = try write { $0.beginRecord() }
+        let short = try write { $0.beginRequestRecord(withRawLine: withRawLine, withExtras: withExtras) }
+        #expect(full.count - short.count == saved)
+        let fromFull = try AccessRecord(decoding: full)
+        let fromShort = try AccessRecord(decoding: short)
+        #expect(fromShort == fromFull)
+        #expect(fromShort.kind == .request && fromShort.shippedLines == 0 && fromShort.endOffset == 0)
+        guard case .object(let members) = try CapnpTool.decodeToJSON(short) else {
+            Issue.record("not an object"); return
+        }
+        #expect(members["status"] == .int(404))
+        #expect(members["site"] == .string("example.com"))
+        #expect(members["forwardedFor"] == .string("198.51.100.7"))
+    }
+
     @Test func extrasWrittenElementByElement() throws {
         var builder = AccessRecordBuilder()
         builder.beginRecord()
