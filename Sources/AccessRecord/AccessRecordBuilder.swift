@@ -332,6 +332,7 @@ public struct AccessRecordBuilder: Sendable {
         return pointerSectionWord + index
     }
 
+    @inline(__always)
     private mutating func store<T: FixedWidthInteger>(_ value: T, _ slot: AccessRecordLayout.DataSlot) {
         precondition(
             slot.byteOffset + MemoryLayout<T>.size <= openDataWords << 3,

@@ -1,3 +1,4 @@
+import NIOCore
 import LZ4Frame
 
 /// Kafka compression type 3: the records section of a batch is one standard LZ4 frame
@@ -24,6 +25,19 @@ public final class LZ4RecordsCodec: RecordsCodec {
     public func compress(_ input: UnsafeRawBufferPointer, into output: inout [UInt8]) throws -> Int {
         do {
             return try encoder.compress(input, into: &output)
+        } catch {
+            throw KafkaProtocolError.codecFailed(reason: "\(error)")
+        }
+    }
+
+    /// Appends the LZ4 frame of `input` to `buffer`'s writable bytes, with no copy in between.
+    @discardableResult
+    public func compress(_ input: UnsafeRawBufferPointer, appendingTo buffer: inout ByteBuffer) throws -> Int {
+        let bound = encoder.maximumFrameBytes(forInputBytes: input.count)
+        do {
+            return try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: bound) { space in
+                try encoder.compress(input, intoSpace: space)
+            }
         } catch {
             throw KafkaProtocolError.codecFailed(reason: "\(error)")
         }

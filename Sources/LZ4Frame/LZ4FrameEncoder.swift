@@ -125,6 +125,28 @@ public final class LZ4FrameEncoder {
         return written
     }
 
+    /// Most bytes a frame of `count` input bytes can take (header and end mark included).
+    public func maximumFrameBytes(forInputBytes count: Int) -> Int {
+        var preferences = self.preferences(contentSize: count)
+        return LZ4F_compressFrameBound(count, &preferences)
+    }
+
+    /// Writes one complete LZ4 frame holding `input` straight into `destination`, which must
+    /// hold at least `maximumFrameBytes(forInputBytes: input.count)` bytes: no scratch copy, for
+    /// callers that own a buffer already (a batch being built).
+    ///
+    /// - Returns: the frame's size.
+    public func compress(
+        _ input: UnsafeRawBufferPointer,
+        intoSpace destination: UnsafeMutableRawBufferPointer
+    ) throws(LZ4FrameError) -> Int {
+        var preferences = self.preferences(contentSize: input.count)
+        guard destination.count >= LZ4F_compressFrameBound(input.count, &preferences) else {
+            throw .library(code: 11, name: "ERROR_dstMaxSize_tooSmall")
+        }
+        return try writeFrame(input, into: destination, preferences: &preferences).get()
+    }
+
     /// Appends one complete LZ4 frame holding `input` to `output`; see the raw-buffer variant.
     @discardableResult
     public func compress(_ input: [UInt8], into output: inout [UInt8]) throws(LZ4FrameError) -> Int {

@@ -1,7 +1,7 @@
 import KafkaProtocol
 import NIOCore
 
-/// The records section of one RecordBatch v2 being filled, in one `[UInt8]` reserved up front
+/// The records section of one RecordBatch v2 being filled, in one `[UInt8]` allocated up front
 /// (so its memory is its `capacity`, known exactly), plus what the batch header needs.
 ///
 /// Each record, as Kafka lays it out (KIP-98; varints are zig-zag LEB128):
@@ -13,7 +13,11 @@ import NIOCore
 /// the shipper's hot path (one append per line), so varints are written through a stack
 /// scratch in one copy rather than byte by byte.
 struct RecordsSection: Sendable {
-    private(set) var bytes: [UInt8]
+    /// Zero-filled storage of which the first `byteCount` bytes are records: keeping the
+    /// array's count at its capacity lets one `append` write a whole record through one
+    /// pointer, instead of five `Array.append` calls each checking uniqueness and capacity.
+    private var storage: [UInt8]
+    private(set) var byteCount = 0
     private(set) var recordCount: Int32 = 0
     /// Timestamp of the first record, -1 while empty.
     private(set) var baseTimestamp: Int64 = -1
@@ -21,13 +25,13 @@ struct RecordsSection: Sendable {
     private(set) var maxTimestamp: Int64 = -1
 
     init(capacity: Int) {
-        bytes = []
-        bytes.reserveCapacity(capacity)
+        storage = [UInt8](repeating: 0, count: max(capacity, 64))
     }
 
-    var byteCount: Int { bytes.count }
+    /// The records written so far.
+    var bytes: ArraySlice<UInt8> { storage[..<byteCount] }
     /// Bytes the section holds allocated: what it costs in memory.
-    var capacity: Int { bytes.capacity }
+    var capacity: Int { storage.count }
     var isEmpty: Bool { recordCount == 0 }
 
     mutating func append(timestamp: Int64, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
@@ -44,30 +48,34 @@ struct RecordsSection: Sendable {
         let body =
             1 + Self.size(timestampDelta) + Self.size(offsetDelta) + Self.size(keyLength) + key.count
             + Self.size(valueLength) + value.count + 1
-        // 5 + 1 + 10 + 5 + 5 bytes at most before the key.
-        var scratch: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-        withUnsafeMutableBytes(of: &scratch) { raw in
-            var count = Self.put(Self.zigZag(Int64(body)), raw, at: 0)
-            raw[count] = 0
-            count += 1
-            count = Self.put(timestampDelta, raw, at: count)
-            count = Self.put(offsetDelta, raw, at: count)
-            count = Self.put(keyLength, raw, at: count)
-            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[0..<count]))
+        let bodyLength = Self.zigZag(Int64(body))
+        let total = Self.size(bodyLength) + body
+        if byteCount + total > storage.count {
+            // Doubling, as Array would; rare once a pooled section has grown to batch size.
+            storage.append(contentsOf: repeatElement(0, count: max(storage.count, total)))
         }
-        bytes.append(contentsOf: key)
-        withUnsafeMutableBytes(of: &scratch) { raw in
-            let count = Self.put(valueLength, raw, at: 0)
-            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[0..<count]))
+        let start = byteCount
+        storage.withUnsafeMutableBytes { raw in
+            var index = Self.put(bodyLength, raw, at: start)
+            raw[index] = 0
+            index += 1
+            index = Self.put(timestampDelta, raw, at: index)
+            index = Self.put(offsetDelta, raw, at: index)
+            index = Self.put(keyLength, raw, at: index)
+            UnsafeMutableRawBufferPointer(rebasing: raw[index..<(index + key.count)]).copyMemory(from: key)
+            index += key.count
+            index = Self.put(valueLength, raw, at: index)
+            UnsafeMutableRawBufferPointer(rebasing: raw[index..<(index + value.count)]).copyMemory(from: value)
+            index += value.count
+            raw[index] = 0
         }
-        bytes.append(contentsOf: value)
-        bytes.append(0)
+        byteCount = start + total
         recordCount += 1
     }
 
     /// Forgets the records, keeping the capacity.
     mutating func reset() {
-        bytes.removeAll(keepingCapacity: true)
+        byteCount = 0
         recordCount = 0
         baseTimestamp = -1
         maxTimestamp = -1
@@ -77,14 +85,18 @@ struct RecordsSection: Sendable {
     /// producer fields (-1) and no CRC yet: `BatchRestamp` writes the producer id, epoch and
     /// base sequence, and the CRC over them, when the batch is sent.
     ///
-    /// `compressed` is scratch space kept by the caller between batches.
+    /// The records are compressed straight into the batch's buffer, after room for the
+    /// header, which is written once the compressed size is known.
     ///
     /// - Precondition: at least one record.
-    func build(codec: LZ4RecordsCodec, scratch compressed: inout [UInt8]) throws -> ByteBuffer {
+    func build(codec: LZ4RecordsCodec) throws -> ByteBuffer {
         precondition(recordCount > 0, "a batch holds at least one record")
-        compressed.removeAll(keepingCapacity: true)
-        try bytes.withUnsafeBytes { _ = try codec.compress($0, into: &compressed) }
-        let batchLength = RecordBatchHeader.byteCount - RecordBatchHeader.lengthPrefixByteCount + compressed.count
+        var batch = ByteBufferAllocator().buffer(capacity: RecordBatchHeader.byteCount + byteCount / 3 + 1024)
+        batch.moveWriterIndex(forwardBy: RecordBatchHeader.byteCount)
+        let compressedCount = try storage.withUnsafeBytes { raw in
+            try codec.compress(UnsafeRawBufferPointer(rebasing: raw[..<byteCount]), appendingTo: &batch)
+        }
+        let batchLength = RecordBatchHeader.byteCount - RecordBatchHeader.lengthPrefixByteCount + compressedCount
         guard batchLength <= Int(Int32.max) else {
             throw KafkaProtocolError.unencodable(field: "RecordBatch.batchLength", reason: "\(batchLength) bytes")
         }
@@ -102,9 +114,10 @@ struct RecordsSection: Sendable {
             baseSequence: -1,
             recordsCount: recordCount
         )
-        var batch = ByteBufferAllocator().buffer(capacity: RecordBatchHeader.byteCount + compressed.count)
+        let end = batch.writerIndex
+        batch.moveWriterIndex(to: batch.readerIndex)
         header.write(to: &batch)
-        batch.writeBytes(compressed)
+        batch.moveWriterIndex(to: end)
         return batch
     }
 

@@ -26,8 +26,17 @@ extension ShipperPipeline {
         var truncated: Int64 = 0
         let summary: TailReadSummary
         do {
+            // Lines come file by file: one dictionary lookup per run of lines, not per line.
+            var current: (file: TailedFileID, shipment: FileShipment)?
             summary = try tailer.nextLines(maxBytes: min(Self.readChunkBytes, room)) { line in
-                guard let shipment = shipments[line.file] else { return }
+                let shipment: FileShipment
+                if let current, current.file == line.file {
+                    shipment = current.shipment
+                } else {
+                    guard let found = shipments[line.file] else { return }
+                    current = (line.file, found)
+                    shipment = found
+                }
                 lines += 1
                 bytes += line.range.upperBound - line.range.lowerBound
                 if line.isTruncated { truncated += 1 }

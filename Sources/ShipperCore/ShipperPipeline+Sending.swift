@@ -25,7 +25,7 @@ extension ShipperPipeline {
             else {
                 break
             }
-            guard let sealed = shipment.popSealed() else { break }
+            guard var sealed = shipment.popSealed() else { break }
             guard var bytes = sealed.bytes else {
                 // Never for lines capped by max-line-bytes; counted rather than retried forever.
                 metrics.countLoss(.rejected, lines: Int64(Int(sealed.recordCount) - sealed.controlRecords))
@@ -33,6 +33,7 @@ extension ShipperPipeline {
                 shipment.ledger.batchDone(group: sealed.group)
                 continue
             }
+            sealed.bytes = nil  // `bytes` is then the only reference: stamping it copies nothing
             let partition = TopicPartition(topic: topic, partition: sealed.partition)
             // Sequenced in place: the producer state is never copied on the hot path.
             guard let batch = shipment.producer?.nextBatch(for: partition, recordCount: sealed.recordCount) else {

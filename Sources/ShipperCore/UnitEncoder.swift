@@ -18,7 +18,6 @@ struct UnitEncoder: ~Copyable {
     private var scratch = AccessRecordBuilder(reservingCapacity: 64 * 1024)
     private var sections: [RecordsSection] = []
     private var controlRecords: [Int] = []
-    private var compressed: [UInt8] = []
     /// `nil` when no LZ4 context could be made: every batch then fails, and is counted lost.
     private let codec: LZ4RecordsCodec?
     private let batchBytes: Int
@@ -148,7 +147,7 @@ struct UnitEncoder: ~Copyable {
     private mutating func seal(partition: Int, into result: inout EncodedUnit) {
         var bytes: ByteBuffer?
         if let codec {
-            bytes = try? sections[partition].build(codec: codec, scratch: &compressed)
+            bytes = try? sections[partition].build(codec: codec)
         }
         result.batches.append(
             EncodedUnit.Batch(

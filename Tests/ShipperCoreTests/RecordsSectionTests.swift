@@ -30,8 +30,7 @@ import Testing
         }
         #expect(section.byteCount == builder.uncompressedRecordsByteCount)
         #expect(section.recordCount == 300)
-        var scratch: [UInt8] = []
-        var built = try section.build(codec: LZ4RecordsCodec(), scratch: &scratch)
+        var built = try section.build(codec: LZ4RecordsCodec())
         BatchRestamp.restamp(&built, producerId: 42, producerEpoch: 3, baseSequence: 1000)
         let expected = try builder.build(compression: .lz4, codec: LZ4RecordsCodec())
         #expect(built == expected)
