@@ -30,14 +30,16 @@ public final class LZ4RecordsCodec: RecordsCodec {
         }
     }
 
-    /// Appends the LZ4 frame of `input` to `buffer`'s writable bytes, with no copy in between.
-    @discardableResult
-    public func compress(_ input: UnsafeRawBufferPointer, appendingTo buffer: inout ByteBuffer) throws -> Int {
-        let bound = encoder.maximumFrameBytes(forInputBytes: input.count)
+    /// Most bytes the frame of `count` input bytes can take.
+    public func maximumCompressedBytes(forInputBytes count: Int) -> Int {
+        encoder.maximumFrameBytes(forInputBytes: count)
+    }
+
+    /// Writes the LZ4 frame of `input` into `space` (at least `maximumCompressedBytes` long),
+    /// with no intermediate copy; returns the frame's size.
+    public func compress(_ input: UnsafeRawBufferPointer, intoSpace space: UnsafeMutableRawBufferPointer) throws -> Int {
         do {
-            return try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: bound) { space in
-                try encoder.compress(input, intoSpace: space)
-            }
+            return try encoder.compress(input, intoSpace: space)
         } catch {
             throw KafkaProtocolError.codecFailed(reason: "\(error)")
         }

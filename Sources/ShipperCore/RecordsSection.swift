@@ -85,16 +85,20 @@ struct RecordsSection: Sendable {
     /// producer fields (-1) and no CRC yet: `BatchRestamp` writes the producer id, epoch and
     /// base sequence, and the CRC over them, when the batch is sent.
     ///
-    /// The records are compressed straight into the batch's buffer, after room for the
-    /// header, which is written once the compressed size is known.
+    /// The records are compressed into `scratch` (kept by the caller, grown to the worst case
+    /// once), then copied into a buffer sized for the batch: compressing straight into the
+    /// batch's buffer would size it for LZ4's worst case (about the uncompressed size, then
+    /// rounded up to a power of two by NIO), and a batch waits in memory until acknowledged.
     ///
     /// - Precondition: at least one record.
-    func build(codec: LZ4RecordsCodec) throws -> ByteBuffer {
+    func build(codec: LZ4RecordsCodec, scratch: inout [UInt8]) throws -> ByteBuffer {
         precondition(recordCount > 0, "a batch holds at least one record")
-        var batch = ByteBufferAllocator().buffer(capacity: RecordBatchHeader.byteCount + byteCount / 3 + 1024)
-        batch.moveWriterIndex(forwardBy: RecordBatchHeader.byteCount)
+        let bound = codec.maximumCompressedBytes(forInputBytes: byteCount)
+        if scratch.count < bound { scratch = [UInt8](repeating: 0, count: bound) }
         let compressedCount = try storage.withUnsafeBytes { raw in
-            try codec.compress(UnsafeRawBufferPointer(rebasing: raw[..<byteCount]), appendingTo: &batch)
+            try scratch.withUnsafeMutableBytes { space in
+                try codec.compress(UnsafeRawBufferPointer(rebasing: raw[..<byteCount]), intoSpace: space)
+            }
         }
         let batchLength = RecordBatchHeader.byteCount - RecordBatchHeader.lengthPrefixByteCount + compressedCount
         guard batchLength <= Int(Int32.max) else {
@@ -114,10 +118,9 @@ struct RecordsSection: Sendable {
             baseSequence: -1,
             recordsCount: recordCount
         )
-        let end = batch.writerIndex
-        batch.moveWriterIndex(to: batch.readerIndex)
+        var batch = ByteBufferAllocator().buffer(capacity: RecordBatchHeader.byteCount + compressedCount)
         header.write(to: &batch)
-        batch.moveWriterIndex(to: end)
+        scratch.withUnsafeBytes { batch.writeBytes(UnsafeRawBufferPointer(rebasing: $0[..<compressedCount])) }
         return batch
     }
 

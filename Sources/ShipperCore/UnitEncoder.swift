@@ -17,6 +17,8 @@ struct UnitEncoder: ~Copyable {
     private var encoders: [ParsedLineEncoder]
     private var scratch = AccessRecordBuilder(reservingCapacity: 64 * 1024)
     private var sections: [RecordsSection] = []
+    /// LZ4 output of the batch being built, before it is copied into an exactly sized buffer.
+    private var compressed: [UInt8] = []
     private var controlRecords: [Int] = []
     /// `nil` when no LZ4 context could be made: every batch then fails, and is counted lost.
     private let codec: LZ4RecordsCodec?
@@ -147,7 +149,7 @@ struct UnitEncoder: ~Copyable {
     private mutating func seal(partition: Int, into result: inout EncodedUnit) {
         var bytes: ByteBuffer?
         if let codec {
-            bytes = try? sections[partition].build(codec: codec)
+            bytes = try? sections[partition].build(codec: codec, scratch: &compressed)
         }
         result.batches.append(
             EncodedUnit.Batch(

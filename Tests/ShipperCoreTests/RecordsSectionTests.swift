@@ -30,7 +30,9 @@ import Testing
         }
         #expect(section.byteCount == builder.uncompressedRecordsByteCount)
         #expect(section.recordCount == 300)
-        var built = try section.build(codec: LZ4RecordsCodec())
+        var scratch: [UInt8] = []
+        var built = try section.build(codec: LZ4RecordsCodec(), scratch: &scratch)
+        #expect(built.capacity < 2 * built.readableBytes, "a waiting batch holds at most NIO's power-of-two slack")
         BatchRestamp.restamp(&built, producerId: 42, producerEpoch: 3, baseSequence: 1000)
         let expected = try builder.build(compression: .lz4, codec: LZ4RecordsCodec())
         #expect(built == expected)
