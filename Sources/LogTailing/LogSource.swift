@@ -7,8 +7,11 @@ import Glibc
 ///
 /// Glob syntax is `glob(3)`'s (`*`, `?`, `[...]`, no brace expansion). A glob such as
 /// `access.log*` also matches rotated names (`access.log.1`); a renamed file is the same file
-/// by its inode, so it is not read twice. Compressed rotations (`.gz`) are bytes, not lines:
-/// leave them out of the pattern.
+/// by its inode, so it is not read twice, and it stays open (read to its end, then idle) for
+/// as long as the pattern matches it — closing it would make it a new file at the next poll,
+/// read again from 0. Compressed rotations (`.gz`, `.bz2`, `.xz`, `.zst`, `.lz4`, recognised by
+/// their first bytes, `CompressedFileSignature`) are skipped with a warning: their bytes are
+/// not lines.
 public struct LogSource: Sendable, Equatable, Hashable {
     /// The `log_format` used when none is given.
     public static let defaultLogFormat = "combined"

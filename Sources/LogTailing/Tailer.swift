@@ -42,6 +42,9 @@ public final class Tailer<C: Clock> where C.Duration == Duration {
     public let configuration: TailerConfiguration
     private let clock: C
     private let logger: Logger
+    /// Files a pattern matched that start with a compressor's magic (`CompressedFileSignature`):
+    /// never read, and warned about once.
+    private var skippedCompressed: Set<Inode> = []
     private var machine: TailStateMachine<C.Instant>
     private let buffer: ReadBuffer
     private var files: [TailedFileID: TailedFile] = [:]
@@ -124,9 +127,21 @@ public final class Tailer<C: Clock> where C.Duration == Duration {
         var opened: [TailedFile] = []
         var known = Set(files.values.map { Inode($0.identity) })
         for sighting in observation.paths where !known.contains(Inode(device: sighting.device, inode: sighting.inode)) {
-            guard let file = openCandidate(sighting.path, sourceIndex: sighting.sourceIndex),
+            guard !skippedCompressed.contains(Inode(device: sighting.device, inode: sighting.inode)),
+                let file = openCandidate(sighting.path, sourceIndex: sighting.sourceIndex),
                 known.insert(Inode(file.identity)).inserted
             else { continue }
+            if let compressor = CompressedFileSignature.of(firstBytes: file.identity.fingerprint) {
+                skippedCompressed.insert(Inode(file.identity))
+                logger.warning(
+                    "skipping a compressed file the pattern matches (its bytes are not log lines)",
+                    metadata: [
+                        "path": "\(sighting.path)", "compression": "\(compressor.rawValue)",
+                        "pattern": "\(sources[sighting.sourceIndex].pattern)",
+                    ]
+                )
+                continue
+            }
             observation.candidates.append(
                 .init(path: sighting.path, sourceIndex: sighting.sourceIndex, identity: file.identity, size: try file.status().size))
             opened.append(file)

@@ -144,6 +144,31 @@ import Testing
         #expect(collector.lines.count == 42)
     }
 
+    /// `access.log*` also matches logrotate's compressed rotations; they are skipped, the
+    /// plain rotation and the live file are read.
+    @Test func compressedRotationsAPatternMatchesAreSkipped() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try LogWriter(path: directory.file("access.log")).write(LogLines.text(LogLines.lines(0..<20)))
+        try LogWriter(path: directory.file("access.log.1")).write(LogLines.text(LogLines.lines(0..<10, tag: "one")))
+        // gzip's magic, then bytes with newlines that would read as lines if the file were tailed.
+        try LogWriter(path: directory.file("access.log.2.gz")).write([0x1F, 0x8B, 0x08, 0x00] + Array(String(repeating: "garbage\n", count: 50).utf8))
+        try LogWriter(path: directory.file("access.log.3.zst")).write([0x28, 0xB5, 0x2F, 0xFD] + Array("more\n".utf8))
+        let tailer = Tailer(
+            sources: [LogSource(pattern: directory.file("access.log*"))], configuration: Self.settings, isFirstStart: true)
+        let collector = LineCollector()
+        try await collector.run(tailer) { collector.lines.count >= 30 }
+        try collector.step(tailer)
+        try collector.step(tailer)
+        #expect(collector.file(at: directory.file("access.log.2.gz")) == nil)
+        #expect(collector.file(at: directory.file("access.log.3.zst")) == nil)
+        let live = try #require(collector.file(at: directory.file("access.log")))
+        let rotated = try #require(collector.file(at: directory.file("access.log.1")))
+        #expect(collector.texts(of: live) == LogLines.lines(0..<20))
+        #expect(collector.texts(of: rotated) == LogLines.lines(0..<10, tag: "one"))
+        #expect(collector.lines.count == 30)
+    }
+
     @Test func overlongLinesAreShippedTruncatedWithAFlag() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }

@@ -1,0 +1,23 @@
+import LogTailing
+import Testing
+
+struct CompressedFileSignatureTests {
+    @Test(arguments: [
+        ([0x1F, 0x8B, 0x08], CompressedFileSignature.gzip),
+        (Array("BZh91AY".utf8), .bzip2),
+        ([0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00, 0x00], .xz),
+        ([0x28, 0xB5, 0x2F, 0xFD, 0x24], .zstd),
+        ([0x04, 0x22, 0x4D, 0x18, 0x64], .lz4),
+    ] as [([UInt8], CompressedFileSignature)])
+    func recognisesEachCompressor(_ firstBytes: [UInt8], _ expected: CompressedFileSignature) {
+        #expect(CompressedFileSignature.of(firstBytes: firstBytes) == expected)
+    }
+
+    @Test(arguments: [
+        Array("203.0.113.9 - - [10/Oct/2023:13:55:36 +0000] \"GET / HTTP/1.1\" 200 1".utf8),
+        [], [0x1F], Array("BZ".utf8),
+    ])
+    func logLinesAndTooShortPrefixesAreNotCompressed(_ firstBytes: [UInt8]) {
+        #expect(CompressedFileSignature.of(firstBytes: firstBytes) == nil)
+    }
+}
