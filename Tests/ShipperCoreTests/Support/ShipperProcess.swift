@@ -14,9 +14,11 @@ final class ShipperProcess {
 
     /// - Parameter arguments: the shipper's own flags (`--files`, ...); broker, checkpoint
     ///   directory and metrics port are added.
-    init(broker: String, arguments: [String]) {
+    ///   `checkpointDirectory`: a directory of the test's choosing (default: a fresh temporary one).
+    init(broker: String, arguments: [String], checkpointDirectory: String? = nil) {
         self.checkpointDirectory =
-            FileManager.default.temporaryDirectory
+            checkpointDirectory
+            ?? FileManager.default.temporaryDirectory
             .appendingPathComponent("edgelog-shipper-checkpoints-\(UUID().uuidString)").path
         self.broker = broker
         self.arguments = arguments
