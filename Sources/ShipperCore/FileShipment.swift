@@ -175,7 +175,9 @@ final class FileShipment {
         return batch
     }
 
-    var nextSealed: SealedBatch? { sealedHead < sealed.count ? sealed[sealedHead] : nil }
+    /// Partition of the oldest sealed batch (not the batch itself: a copy held while the batch
+    /// is stamped would make the stamp copy all its bytes).
+    var nextSealedPartition: Int32? { sealedHead < sealed.count ? sealed[sealedHead]?.partition : nil }
 
     func appendSealed(_ batch: SealedBatch) {
         sealed.append(batch)

@@ -20,8 +20,8 @@ extension ShipperPipeline {
         }
         var transmissions: [Transmission] = []
         defer { outbound.push(transmissions) }
-        while let next = shipment.nextSealed {
-            guard shipment.inFlightPerPartition[next.partition, default: 0] < configuration.maxInFlightPerPartition
+        while let nextPartition = shipment.nextSealedPartition {
+            guard shipment.inFlightPerPartition[nextPartition, default: 0] < configuration.maxInFlightPerPartition
             else {
                 break
             }
