@@ -24,4 +24,18 @@ public enum CompressedFileSignature: String, Sendable, CaseIterable {
     public static func of(firstBytes: some Collection<UInt8>) -> CompressedFileSignature? {
         allCases.first { firstBytes.starts(with: $0.magic) }
     }
+
+    /// Name endings of compressed rotations.
+    static let extensions = [".gz", ".bz2", ".xz", ".zst", ".lz4"]
+
+    /// Whether a file is too short to tell yet and may be a compressor's output being written:
+    /// its first bytes are a proper prefix of a magic, and either it has some bytes (a log line
+    /// never starts with 0x1F, "BZ", 0xFD, 0x28 or 0x04) or it is empty under a compressed
+    /// name. An empty `access.log` is a log (nginx has just reopened it) and is read at once.
+    public static func mayStillBecomeCompressed(firstBytes: some Collection<UInt8>, path: String) -> Bool {
+        guard of(firstBytes: firstBytes) == nil,
+            allCases.contains(where: { $0.magic.count > firstBytes.count && $0.magic.starts(with: firstBytes) })
+        else { return false }
+        return !firstBytes.isEmpty || extensions.contains { path.hasSuffix($0) }
+    }
 }

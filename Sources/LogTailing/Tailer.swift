@@ -43,8 +43,16 @@ public final class Tailer<C: Clock> where C.Duration == Duration {
     private let clock: C
     private let logger: Logger
     /// Files a pattern matched that start with a compressor's magic (`CompressedFileSignature`):
-    /// never read, and warned about once.
-    private var skippedCompressed: Set<Inode> = []
+    /// never read; forgotten once no pattern sights that inode at that path any more.
+    private var skippedCompressed: Set<SkippedFile> = []
+    /// Inodes of skipped files already warned about (a rename does not warn again).
+    private var warnedCompressed: Set<Inode> = []
+
+    private struct SkippedFile: Hashable {
+        var device: UInt64
+        var inode: UInt64
+        var path: String
+    }
     private var machine: TailStateMachine<C.Instant>
     private let buffer: ReadBuffer
     private var files: [TailedFileID: TailedFile] = [:]
@@ -126,21 +134,34 @@ public final class Tailer<C: Clock> where C.Duration == Duration {
         }
         var opened: [TailedFile] = []
         var known = Set(files.values.map { Inode($0.identity) })
+        // A skipped file is known by inode *and* path: once it is deleted, its inode may come
+        // back as a new log (ext4 reuses freed inodes at once), which must then be read.
+        let sighted = Set(observation.paths.map { SkippedFile(device: $0.device, inode: $0.inode, path: $0.path) })
+        skippedCompressed.formIntersection(sighted)
+        warnedCompressed.formIntersection(sighted.map { Inode(device: $0.device, inode: $0.inode) })
         for sighting in observation.paths where !known.contains(Inode(device: sighting.device, inode: sighting.inode)) {
-            guard !skippedCompressed.contains(Inode(device: sighting.device, inode: sighting.inode)),
+            let skipped = SkippedFile(device: sighting.device, inode: sighting.inode, path: sighting.path)
+            guard !skippedCompressed.contains(skipped),
                 let file = openCandidate(sighting.path, sourceIndex: sighting.sourceIndex),
                 known.insert(Inode(file.identity)).inserted
             else { continue }
-            if let compressor = CompressedFileSignature.of(firstBytes: file.identity.fingerprint) {
-                skippedCompressed.insert(Inode(file.identity))
-                logger.warning(
-                    "skipping a compressed file the pattern matches (its bytes are not log lines)",
-                    metadata: [
-                        "path": "\(sighting.path)", "compression": "\(compressor.rawValue)",
-                        "pattern": "\(sources[sighting.sourceIndex].pattern)",
-                    ]
-                )
+            let firstBytes = file.identity.fingerprint
+            if let compressor = CompressedFileSignature.of(firstBytes: firstBytes) {
+                skippedCompressed.insert(skipped)
+                // logrotate renames `.N.gz` to `.N+1.gz` at every rotation: warn once per file.
+                if warnedCompressed.insert(Inode(file.identity)).inserted {
+                    logger.warning(
+                        "skipping a compressed file the pattern matches (its bytes are not log lines)",
+                        metadata: [
+                            "path": "\(sighting.path)", "compression": "\(compressor.rawValue)",
+                            "pattern": "\(sources[sighting.sourceIndex].pattern)",
+                        ]
+                    )
+                }
                 continue
+            }
+            if CompressedFileSignature.mayStillBecomeCompressed(firstBytes: firstBytes, path: sighting.path) {
+                continue  // being written by a compressor right now: decided at a later poll
             }
             observation.candidates.append(
                 .init(path: sighting.path, sourceIndex: sighting.sourceIndex, identity: file.identity, size: try file.status().size))

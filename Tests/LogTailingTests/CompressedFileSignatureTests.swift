@@ -20,4 +20,15 @@ struct CompressedFileSignatureTests {
     func logLinesAndTooShortPrefixesAreNotCompressed(_ firstBytes: [UInt8]) {
         #expect(CompressedFileSignature.of(firstBytes: firstBytes) == nil)
     }
+
+    @Test func tooShortToTellIsDecidedLaterOnlyWhenItCouldBeCompressed() {
+        #expect(CompressedFileSignature.mayStillBecomeCompressed(firstBytes: [], path: "/l/access.log.2.gz"))
+        #expect(CompressedFileSignature.mayStillBecomeCompressed(firstBytes: [0x1F], path: "/l/access.log.2"))
+        #expect(CompressedFileSignature.mayStillBecomeCompressed(firstBytes: [0x28, 0xB5], path: "/l/x"))
+        // An empty live log is read at once; a log line's first bytes are no magic's prefix.
+        #expect(!CompressedFileSignature.mayStillBecomeCompressed(firstBytes: [], path: "/l/access.log"))
+        #expect(!CompressedFileSignature.mayStillBecomeCompressed(firstBytes: Array("10.".utf8), path: "/l/a.gz"))
+        // Already decided.
+        #expect(!CompressedFileSignature.mayStillBecomeCompressed(firstBytes: [0x1F, 0x8B], path: "/l/a.gz"))
+    }
 }

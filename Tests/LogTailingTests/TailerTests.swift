@@ -169,6 +169,27 @@ import Testing
         #expect(collector.lines.count == 30)
     }
 
+    /// A compressed rotation caught while the compressor has written nothing yet is decided at
+    /// a later poll (then skipped); an empty live log is read from its first line.
+    @Test func aCompressedFileCaughtEmptyIsNotReadLater() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let live = try LogWriter(path: directory.file("access.log"))
+        let compressed = try LogWriter(path: directory.file("access.log.1.gz"))
+        let tailer = Tailer(
+            sources: [LogSource(pattern: directory.file("access.log*"))], configuration: Self.settings, isFirstStart: true)
+        let collector = LineCollector()
+        try collector.step(tailer)
+        try compressed.write([0x1F, 0x8B, 0x08, 0x00] + Array(String(repeating: "garbage\n", count: 20).utf8))
+        try live.write(LogLines.text(LogLines.lines(0..<15)))
+        try await collector.run(tailer) { collector.lines.count >= 15 }
+        try collector.step(tailer)
+        #expect(collector.file(at: directory.file("access.log.1.gz")) == nil)
+        let file = try #require(collector.file(at: directory.file("access.log")))
+        #expect(collector.texts(of: file) == LogLines.lines(0..<15))
+        #expect(collector.lines.count == 15)
+    }
+
     @Test func overlongLinesAreShippedTruncatedWithAFlag() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
