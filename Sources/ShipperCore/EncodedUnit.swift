@@ -30,4 +30,8 @@ struct EncodedUnit: Sendable {
     var reservedBytes: Int
     /// The unit's byte storage, emptied, for the next unit.
     var storage: [UInt8]
+    /// The worker that encoded it, and the bytes that worker keeps for its next unit
+    /// (sections and scratch), which the pipeline counts against `memory-limit`.
+    var worker: Int
+    var workerRetainedBytes: Int
 }

@@ -33,13 +33,20 @@ final class EncodingPool: Sendable {
     }
 
     /// Starts the workers, each with its own copy of `encoders` (one per source, in source
-    /// order: they are values, so no parser state is shared).
-    func start(encoders: [ParsedLineEncoder], batchBytes: Int) -> [Task<Void, Never>] {
-        (0..<workerCount).map { _ in
+    /// order: they are values, so no parser state is shared). A worker yields after each unit,
+    /// so the pipeline and the sender get a core between units even when every core encodes.
+    func start(encoders: [ParsedLineEncoder], batchBytes: Int, retainBudget: Int) -> [Task<Void, Never>] {
+        (0..<workerCount).map { worker in
             Task { [self] in
-                var encoder = UnitEncoder(encoders: encoders, batchBytes: batchBytes)
-                while let job = await next() {
-                    inbox.post(.encoded(encoder.encode(job.unit, reservedBytes: job.reservedBytes)))
+                var encoder = UnitEncoder(
+                    encoders: encoders,
+                    batchBytes: batchBytes,
+                    worker: worker,
+                    retainBudget: retainBudget
+                )
+                while var job = await next() {
+                    inbox.post(.encoded(encoder.encode(&job.unit, reservedBytes: job.reservedBytes)))
+                    await Task.yield()
                 }
             }
         }

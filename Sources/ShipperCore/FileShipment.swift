@@ -105,8 +105,8 @@ final class FileShipment {
     /// the same partition's sequence.
     let statsKey: [UInt8]
     var statsPartition: Int32 = 0
-    /// Time of the last parsed line of a unit taken back (a control record's time when its own
-    /// unit has no parsed line), 0 if none.
+    /// Time of the last parsed line of the group's units taken back so far (a control record's
+    /// time when its own unit has no parsed line), 0 if none; reset when a group closes.
     var lastTimeUs: Int64 = 0
     /// Losses not yet reported in a control record.
     var unreportedLostLines: UInt64 = 0
@@ -120,8 +120,7 @@ final class FileShipment {
         identity: FileIdentity,
         origin: LineOrigin,
         offset: Int64,
-        groupBytes: Int64,
-        partitionCount: Int32
+        groupBytes: Int64
     ) {
         self.file = file
         self.sourceIndex = sourceIndex

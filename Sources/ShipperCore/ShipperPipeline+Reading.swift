@@ -78,7 +78,7 @@ extension ShipperPipeline {
             sourceIndex: shipment.sourceIndex,
             origin: shipment.origin,
             partitionCount: partitionCount,
-            storage: unitStorage.popLast() ?? []
+            storage: takeStorage()
         )
         shipment.pendingMemory = shipment.pendingUnit?.memoryBytes ?? 0
         bufferedBytes += shipment.pendingMemory
@@ -142,8 +142,14 @@ extension ShipperPipeline {
     /// A unit came back from the encoders: it and any later units already back are taken in
     /// serial order.
     func take(_ unit: EncodedUnit) {
+        if workerRetainedBytes.indices.contains(unit.worker) {
+            bufferedBytes += unit.workerRetainedBytes - workerRetainedBytes[unit.worker]
+            workerRetainedBytes[unit.worker] = unit.workerRetainedBytes
+        }
         guard let shipment = shipments[unit.file] else {
+            // Unreachable while files retire only when settled (no unit in work).
             unitsInWork -= 1
+            bufferedBytes -= unit.reservedBytes
             recycle(unit.storage)
             return
         }
@@ -165,7 +171,13 @@ extension ShipperPipeline {
         bufferedBytes -= unit.reservedBytes
         recycle(unit.storage)
         shipment.ledger.linesRead(unit.lineCount)
-        if unit.lastTimeUs > 0 { shipment.lastTimeUs = unit.lastTimeUs }
+        // The fallback time of a control record: the last parsed time of the group being closed,
+        // never one of an earlier group.
+        if unit.closedGroupAt != nil {
+            shipment.lastTimeUs = 0
+        } else if unit.lastTimeUs > 0 {
+            shipment.lastTimeUs = unit.lastTimeUs
+        }
         if unit.unparsedLines > 0 { metrics.linesUnparsed.increment(by: unit.unparsedLines) }
         if unit.rejectedLines > 0 {
             // Only lines beyond Cap'n Proto's 512 MiB blob limit, which max-line-bytes rules out.
@@ -190,8 +202,16 @@ extension ShipperPipeline {
         if let end = unit.closedGroupAt { shipment.ledger.closeGroup(at: end) }
     }
 
+    private func takeStorage() -> [UInt8] {
+        guard let storage = unitStorage.popLast() else { return [] }
+        bufferedBytes -= storage.capacity
+        return storage
+    }
+
+    /// Keeps a unit's storage for the next unit (counted in `bufferedBytes` while kept).
     func recycle(_ storage: [UInt8]) {
         guard unitStorage.count < Self.unitStoragePoolSize, storage.capacity > 0 else { return }
+        bufferedBytes += storage.capacity
         unitStorage.append(storage)
     }
 }

@@ -49,9 +49,12 @@ final class ShipperPipeline {
     let pool: EncodingPool
     var shipments: [TailedFileID: FileShipment] = [:]
     var unitStorage: [[UInt8]] = []
+    /// What each encoding worker keeps between units, as last reported (counted in `bufferedBytes`).
+    var workerRetainedBytes: [Int] = []
 
     /// Memory of pending units, of units being encoded (with an estimate of what encoding
-    /// them takes) and of built batches (waiting or in flight).
+    /// them takes), of built batches (waiting or in flight), of unit storage kept for reuse and
+    /// of what the encoding workers keep between units.
     var bufferedBytes = 0
     var batchesInFlight = 0
     /// Units handed to the pool and not yet taken back, over all files.
@@ -129,7 +132,12 @@ final class ShipperPipeline {
             backoff: backoff
         )
         backgroundTasks.append(Task { await sender.run() })
-        backgroundTasks.append(contentsOf: pool.start(encoders: encoders, batchBytes: configuration.batchBytes))
+        // A quarter of the memory limit, shared by the workers, for what they keep between units.
+        let retainBudget = configuration.memoryLimit / (4 * pool.workerCount)
+        workerRetainedBytes = Array(repeating: 0, count: pool.workerCount)
+        backgroundTasks.append(
+            contentsOf: pool.start(encoders: encoders, batchBytes: configuration.batchBytes, retainBudget: retainBudget)
+        )
         logger.info(
             "shipping",
             metadata: [
@@ -347,8 +355,7 @@ final class ShipperPipeline {
             identity: identity,
             origin: LineOrigin(edge: configuration.edgeName, sourceFile: path),
             offset: offset,
-            groupBytes: groupBytes,
-            partitionCount: partitionCount
+            groupBytes: groupBytes
         )
         shipment.topic = topic
         shipment.statsPartition = shipment.statsKey.withUnsafeBytes {

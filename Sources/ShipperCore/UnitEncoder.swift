@@ -23,17 +23,27 @@ struct UnitEncoder: ~Copyable {
     /// `nil` when no LZ4 context could be made: every batch then fails, and is counted lost.
     private let codec: LZ4RecordsCodec?
     private let batchBytes: Int
+    /// Which worker of the pool this is (its memory is accounted per worker).
+    let worker: Int
+    /// Most bytes of sections and scratch kept between units; above it they are freed after
+    /// each unit, so many partitions or many workers cannot hold memory `memory-limit` does
+    /// not see.
+    private let retainBudget: Int
 
-    init(encoders: [ParsedLineEncoder], batchBytes: Int) {
+    init(encoders: [ParsedLineEncoder], batchBytes: Int, worker: Int, retainBudget: Int) {
         self.encoders = encoders
         self.batchBytes = batchBytes
+        self.worker = worker
+        self.retainBudget = retainBudget
         codec = try? LZ4RecordsCodec()
     }
 
-    mutating func encode(_ unit: EncodingUnit, reservedBytes: Int) -> EncodedUnit {
+    /// Encodes `unit`; its byte storage moves into the result (for reuse), leaving `unit.bytes` empty.
+    mutating func encode(_ unit: inout EncodingUnit, reservedBytes: Int) -> EncodedUnit {
         let partitionCount = Int(max(1, unit.partitionCount))
         if sections.count != partitionCount {
-            sections = (0..<partitionCount).map { _ in RecordsSection(capacity: min(batchBytes, 256 << 10) + 4096) }
+            // Small to start, doubling while filled: a section holds its share of one unit.
+            sections = (0..<partitionCount).map { _ in RecordsSection(capacity: min(batchBytes, 64 << 10)) }
             controlRecords = Array(repeating: 0, count: partitionCount)
         }
         var result = EncodedUnit(
@@ -46,7 +56,9 @@ struct UnitEncoder: ~Copyable {
             lastTimeUs: 0,
             closedGroupAt: unit.closing?.groupEnd,
             reservedBytes: reservedBytes,
-            storage: []
+            storage: [],
+            worker: worker,
+            workerRetainedBytes: 0
         )
         var origin = unit.origin
         unit.bytes.withUnsafeBytes { raw in
@@ -81,8 +93,17 @@ struct UnitEncoder: ~Copyable {
         for partition in sections.indices where !sections[partition].isEmpty {
             seal(partition: partition, into: &result)
         }
-        result.storage = unit.bytes
+        swap(&result.storage, &unit.bytes)
         result.storage.removeAll(keepingCapacity: true)
+        var retained = compressed.count + scratch.buffer.capacity
+        for section in sections { retained += section.capacity }
+        if retained > retainBudget {
+            sections = []
+            compressed = []
+            scratch = AccessRecordBuilder(reservingCapacity: 64 * 1024)
+            retained = scratch.buffer.capacity
+        }
+        result.workerRetainedBytes = retained
         return result
     }
 
