@@ -24,9 +24,26 @@
 /// Setting a pointer field twice is allowed: the earlier bytes stay behind unreferenced (valid,
 /// only wasted space). Calling a setter without an open record is a programming error and traps.
 public struct AccessRecordBuilder: Sendable {
+    /// Zero-filled storage whose first `byteCount` bytes are the messages. Its count is kept at
+    /// its capacity so that a blob, a store or the root struct is written with one
+    /// `withUnsafeMutableBytes` and one copy, not through `Array.append`'s bookkeeping (what
+    /// dominated the builder's cost per field). Bytes past `byteCount` are garbage from earlier
+    /// records and are never read: every write zeroes what it does not fill.
+    private var storage: [UInt8]
+    /// Bytes of `storage` in use: every finished message, and the open record if any.
+    public private(set) var byteCount = 0
+
     /// Every message finished so far, framed and concatenated; during a record, also the
-    /// record under construction.
-    public private(set) var buffer: [UInt8]
+    /// record under construction. A copy: the hot path reads through `withUnsafeBytes`.
+    public var buffer: [UInt8] { Array(storage[..<byteCount]) }
+
+    /// Bytes the builder holds allocated.
+    public var capacity: Int { storage.count }
+
+    /// Calls `body` with the bytes of `buffer`, without copying them.
+    public func withUnsafeBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
+        try storage.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[..<byteCount])) }
+    }
 
     /// Byte offset in `buffer` of the open record's framing header, `nil` between records.
     private var recordStart: Int?
@@ -55,14 +72,14 @@ public struct AccessRecordBuilder: Sendable {
 
     /// - Parameter capacity: bytes to reserve up front (a batch's expected size).
     public init(reservingCapacity capacity: Int = 0) {
-        buffer = []
-        buffer.reserveCapacity(capacity)
+        storage = [UInt8](repeating: 0, count: max(capacity, 256))
     }
 
     /// Drops every message, keeping the allocation by default (the usual call after a batch
     /// was handed off). Also abandons an open record.
     public mutating func removeAll(keepingCapacity: Bool = true) {
-        buffer.removeAll(keepingCapacity: keepingCapacity)
+        byteCount = 0
+        if !keepingCapacity { storage = [UInt8](repeating: 0, count: 256) }
         resetRecordState()
     }
 
@@ -88,7 +105,7 @@ public struct AccessRecordBuilder: Sendable {
         )
         openDataWords = dataWords
         openPointerWords = pointerWords
-        recordStart = buffer.count
+        recordStart = byteCount
         // Header (segment count 0, size patched by `endRecord()`), root pointer, then the
         // all-zero root struct, appended as one copy from the stack: appending a
         // `repeatElement` of zeros goes byte by byte, and a static array costs a retain.
@@ -107,7 +124,7 @@ public struct AccessRecordBuilder: Sendable {
         // Root pointer: offset 0, data words at bits 32-47, pointer words at bits 48-63.
         let rootPointer = UInt64(dataWords) << 32 | UInt64(pointerWords) << 48
         words.0.1 = rootPointer.littleEndian
-        withUnsafeBytes(of: &words) { buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[..<templateBytes])) }
+        Swift.withUnsafeBytes(of: &words) { append(UnsafeRawBufferPointer(rebasing: $0[..<templateBytes]), paddedTo: templateBytes) }
     }
 
     /// Starts a request record (`kind = request`) with its root struct cut after the last
@@ -130,7 +147,7 @@ public struct AccessRecordBuilder: Sendable {
     @discardableResult
     public mutating func endRecord() throws(CapnpError) -> Range<Int> {
         guard let start = recordStart else { preconditionFailure("endRecord() without beginRecord()") }
-        let segmentWords = (buffer.count - start - Self.headerBytes) >> 3
+        let segmentWords = (byteCount - start - Self.headerBytes) >> 3
         let failure: CapnpError? = if let oversize {
             oversize
         } else if segmentWords > Self.maximumSegmentWords {
@@ -140,19 +157,19 @@ public struct AccessRecordBuilder: Sendable {
         }
         resetRecordState()
         if let failure {
-            buffer.removeSubrange(start...)
+            byteCount = start
             throw failure
         }
-        buffer.withUnsafeMutableBytes { raw in
+        storage.withUnsafeMutableBytes { raw in
             raw.storeBytes(of: UInt32(segmentWords).littleEndian, toByteOffset: start + 4, as: UInt32.self)
         }
-        return start..<buffer.count
+        return start..<byteCount
     }
 
     /// Abandons the open record, removing its bytes.
     public mutating func cancelRecord() {
         guard let start = recordStart else { return }
-        buffer.removeSubrange(start...)
+        byteCount = start
         resetRecordState()
     }
 
@@ -224,7 +241,7 @@ public struct AccessRecordBuilder: Sendable {
         // List pointer: kind 1, element size 7 (composite), bits 35-63 = words of all elements.
         storePointer(kind: 1, targetWord: tagWord, at: rootPointerWord(AccessRecordLayout.extras),
                      upper: 7 | UInt64(listWords) << 3)
-        buffer.append(contentsOf: repeatElement(0, count: (1 + listWords) << 3))
+        appendZeros((1 + listWords) << 3)
         // Tag word: shaped like a struct pointer whose offset field is the element count.
         let tag = UInt64(count) << 2
             | UInt64(AccessRecordLayout.variableDataWords) << 32
@@ -304,9 +321,8 @@ public struct AccessRecordBuilder: Sendable {
     /// Appends `record` as one framed message to `buffer`, reusing its capacity.
     public static func encode(_ record: AccessRecord, into buffer: inout [UInt8]) throws(CapnpError) {
         var builder = AccessRecordBuilder()
-        swap(&builder.buffer, &buffer)  // move, no copy: the array stays uniquely referenced
-        defer { swap(&builder.buffer, &buffer) }
-        try builder.append(record)
+        let range = try builder.append(record)
+        builder.withUnsafeBytes { buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[range])) }
     }
 
     // MARK: - Private
@@ -325,7 +341,7 @@ public struct AccessRecordBuilder: Sendable {
     }
 
     /// The segment word the next appended object will start at.
-    private var nextSegmentWord: Int { (buffer.count - segmentStart) >> 3 }
+    private var nextSegmentWord: Int { (byteCount - segmentStart) >> 3 }
 
     private func rootPointerWord(_ index: Int) -> Int {
         precondition(index < openPointerWords, "pointer field \(index) outside the record's \(openPointerWords) pointers")
@@ -339,19 +355,19 @@ public struct AccessRecordBuilder: Sendable {
             "data field outside the record's \(openDataWords) data words"
         )
         let offset = segmentStart + (Self.dataSectionWord << 3) + slot.byteOffset
-        buffer.withUnsafeMutableBytes { $0.storeBytes(of: value.littleEndian, toByteOffset: offset, as: T.self) }
+        storage.withUnsafeMutableBytes { $0.storeBytes(of: value.littleEndian, toByteOffset: offset, as: T.self) }
     }
 
     private mutating func storeBit(_ value: Bool, _ slot: AccessRecordLayout.DataSlot) {
         precondition(slot.byteOffset < openDataWords << 3, "data field outside the record's \(openDataWords) data words")
         let offset = segmentStart + (Self.dataSectionWord << 3) + slot.byteOffset
         let mask = UInt8(1) << UInt8(slot.bitOffset & 7)
-        if value { buffer[offset] |= mask } else { buffer[offset] &= ~mask }
+        if value { storage[offset] |= mask } else { storage[offset] &= ~mask }
     }
 
     private mutating func storeWord(_ word: UInt64, atSegmentWord index: Int) {
         let offset = segmentStart + (index << 3)
-        buffer.withUnsafeMutableBytes { $0.storeBytes(of: word.littleEndian, toByteOffset: offset, as: UInt64.self) }
+        storage.withUnsafeMutableBytes { $0.storeBytes(of: word.littleEndian, toByteOffset: offset, as: UInt64.self) }
     }
 
     /// Writes a list pointer at `pointerWord` leading forward to `targetWord`. `upper` is bits
@@ -373,25 +389,46 @@ public struct AccessRecordBuilder: Sendable {
         let target = nextSegmentWord
         // List pointer: kind 1, element size 2 (bytes), bits 35-63 = byte count.
         storePointer(kind: 1, targetWord: target, at: pointerWord, upper: 2 | UInt64(count) << 3)
-        let padded = (count + 7) & ~7
-        guard padded > 0 else { return }
-        guard padded <= Self.stagedBlobBytes else {
-            buffer.append(contentsOf: bytes)
-            withUnsafeBytes(of: UInt64(0)) { zeros in
-                buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: zeros[..<(padded - bytes.count)]))
-            }
-            return
-        }
-        // Most values are short: stage value and padding on the stack and append them with one
-        // call, which halves the `Array.append` overhead that dominates small blobs.
-        withUnsafeTemporaryAllocation(byteCount: Self.stagedBlobBytes, alignment: 8) { stage in
-            guard let base = stage.baseAddress else { return }
-            base.storeBytes(of: 0, toByteOffset: padded - 8, as: UInt64.self)
-            if let source = bytes.baseAddress, !bytes.isEmpty { base.copyMemory(from: source, byteCount: bytes.count) }
-            buffer.append(contentsOf: UnsafeRawBufferPointer(start: base, count: padded))
+        append(bytes, paddedTo: (count + 7) & ~7)
+    }
+
+    /// Makes room for `count` more bytes past `byteCount` (doubling, zero-filled).
+    @inline(__always)
+    private mutating func reserve(_ count: Int) {
+        let needed = byteCount + count
+        if needed > storage.count {
+            storage.append(contentsOf: repeatElement(0, count: max(needed, 2 * storage.count) - storage.count))
         }
     }
 
-    /// Blobs up to this size (padded) are appended in one piece through a stack buffer.
-    private static let stagedBlobBytes = 256
+    /// Appends `bytes` followed by zeros up to `padded` bytes, with one uniqueness check and
+    /// one copy.
+    ///
+    /// - Precondition: `padded` is a multiple of 8 and `bytes.count <= padded`.
+    @inline(__always)
+    private mutating func append(_ bytes: UnsafeRawBufferPointer, paddedTo padded: Int) {
+        guard padded > 0 else { return }
+        precondition(padded & 7 == 0 && bytes.count <= padded, "blobs are padded to whole words")
+        reserve(padded)
+        let start = byteCount
+        storage.withUnsafeMutableBytes { raw in
+            let target = UnsafeMutableRawBufferPointer(rebasing: raw[start..<(start + padded)])
+            // The last word first (it holds the padding and a Text's NUL), then the bytes.
+            target.storeBytes(of: UInt64(0), toByteOffset: padded - 8, as: UInt64.self)
+            UnsafeMutableRawBufferPointer(rebasing: target[..<bytes.count]).copyMemory(from: bytes)
+        }
+        byteCount = start + padded
+    }
+
+    private mutating func appendZeros(_ count: Int) {
+        guard count > 0 else { return }
+        reserve(count)
+        let start = byteCount
+        storage.withUnsafeMutableBytes { raw in
+            _ = UnsafeMutableRawBufferPointer(rebasing: raw[start..<(start + count)])
+                .initializeMemory(as: UInt8.self, repeating: 0)
+        }
+        byteCount = start + count
+    }
+
 }

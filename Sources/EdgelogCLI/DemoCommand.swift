@@ -156,10 +156,10 @@ struct DemoPipeline {
         var fileOffset = 0
 
         func flush() throws {
-            guard !builder.buffer.isEmpty else { return }
+            guard builder.byteCount > 0 else { return }
             var frame = [UInt8]()
-            try builder.buffer.withUnsafeBytes { _ = try compressor.compress($0, into: &frame) }
-            report.encodedBytes += builder.buffer.count
+            try builder.withUnsafeBytes { _ = try compressor.compress($0, into: &frame) }
+            report.encodedBytes += builder.byteCount
             report.compressedBytes += frame.count
             batches.append(frame)
             builder.removeAll()
@@ -177,7 +177,7 @@ struct DemoPipeline {
                     let encoded = try encoder.encodeLine(raw, line: line, origin: lineOrigin, into: &builder)
                     report.lines += 1
                     if encoded.parseError != nil { report.parseErrors += 1 }
-                    if builder.buffer.count >= batchBytes { try flush() }
+                    if builder.byteCount >= batchBytes { try flush() }
                 }
             }
             report.rawBytes += tail.start

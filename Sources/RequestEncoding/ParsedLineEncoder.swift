@@ -82,7 +82,7 @@ public struct ParsedLineEncoder: Sendable {
         if let error = parsed.parseError {
             builder.setParseError(true)
             builder.setData(.rawLine, UnsafeRawBufferPointer(rebasing: buffer[parsed.line]))
-            var site = builder.buffer.count..<builder.buffer.count
+            var site = builder.byteCount..<builder.byteCount
             if let label = parser.siteLabel, !label.isEmpty {
                 site = label.withUnsafeBytes { setSiteText($0, &builder) }
             }
@@ -144,7 +144,7 @@ public struct ParsedLineEncoder: Sendable {
     }
 
     /// Writes the site (see `LogParser` for which value it is) and returns where its bytes
-    /// landed in `builder.buffer`.
+    /// landed in the builder's bytes.
     private static func writeSite(
         _ parsed: ParsedLine,
         _ buffer: UnsafeRawBufferPointer,
@@ -152,7 +152,7 @@ public struct ParsedLineEncoder: Sendable {
         _ text: inout RecordText,
         _ builder: inout AccessRecordBuilder
     ) -> Range<Int> {
-        let end = builder.buffer.count
+        let end = builder.byteCount
         switch parsed.siteSource {
         case .host where !parsed.host.isEmpty:
             return text.withText(of: parsed.host, in: buffer) { setSiteText($0, &builder) }
@@ -172,7 +172,7 @@ public struct ParsedLineEncoder: Sendable {
     @inline(__always)
     private static func setSiteText(_ bytes: UnsafeRawBufferPointer, _ builder: inout AccessRecordBuilder) -> Range<Int>
     {
-        let start = builder.buffer.count
+        let start = builder.byteCount
         builder.setText(.site, bytes)
         return start..<(start + bytes.count)
     }

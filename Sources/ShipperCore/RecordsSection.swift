@@ -120,7 +120,7 @@ struct RecordsSection: Sendable {
         )
         var batch = ByteBufferAllocator().buffer(capacity: RecordBatchHeader.byteCount + compressedCount)
         header.write(to: &batch)
-        scratch.withUnsafeBytes { batch.writeBytes(UnsafeRawBufferPointer(rebasing: $0[..<compressedCount])) }
+        scratch.withUnsafeBytes { _ = batch.writeBytes(UnsafeRawBufferPointer(rebasing: $0[..<compressedCount])) }
         return batch
     }
 

@@ -76,7 +76,7 @@ struct UnitEncoder: ~Copyable {
                     if encoded.parseError != nil { result.unparsedLines += 1 }
                     if encoded.timeUs > 0 { result.lastTimeUs = encoded.timeUs }
                     let timestamp = encoded.timeUs > 0 ? encoded.timeUs / 1000 : unit.wallClockMs
-                    scratch.buffer.withUnsafeBytes { record in
+                    scratch.withUnsafeBytes { record in
                         let site = UnsafeRawBufferPointer(rebasing: record[encoded.site])
                         let message = UnsafeRawBufferPointer(rebasing: record[encoded.message])
                         let partition = Partitioner.partition(forKey: site, partitionCount: unit.partitionCount)
@@ -95,13 +95,13 @@ struct UnitEncoder: ~Copyable {
         }
         swap(&result.storage, &unit.bytes)
         result.storage.removeAll(keepingCapacity: true)
-        var retained = compressed.count + scratch.buffer.capacity
+        var retained = compressed.count + scratch.capacity
         for section in sections { retained += section.capacity }
         if retained > retainBudget {
             sections = []
             compressed = []
             scratch = AccessRecordBuilder(reservingCapacity: 64 * 1024)
-            retained = scratch.buffer.capacity
+            retained = scratch.capacity
         }
         result.workerRetainedBytes = retained
         return result
@@ -153,7 +153,7 @@ struct UnitEncoder: ~Copyable {
         }
         let partition = Int(closing.statsPartition)
         guard sections.indices.contains(partition) else { return }
-        scratch.buffer.withUnsafeBytes { raw in
+        scratch.withUnsafeBytes { raw in
             closing.statsKey.withUnsafeBytes { key in
                 append(
                     partition: partition,

@@ -28,7 +28,7 @@ struct Stages {
 
     /// Parses and encodes every line, calling `batchFull` with each batch of framed records
     /// (the last one too). Returns (lines, bytes of records).
-    func parseAndEncode(_ batchFull: (borrowing [UInt8]) -> Void) throws -> (lines: Int, recordBytes: Int) {
+    func parseAndEncode(_ batchFull: (UnsafeRawBufferPointer) -> Void) throws -> (lines: Int, recordBytes: Int) {
         var encoder = ParsedLineEncoder(parser: parser)
         var builder = AccessRecordBuilder(reservingCapacity: batchBytes + (256 << 10))
         var origin = LineOrigin(edge: "edge-bench-1.fra", sourceFile: sourceFile)
@@ -39,16 +39,16 @@ struct Stages {
                 origin.fileOffset = UInt64(line.lowerBound)
                 try encoder.encodeLine(buffer, line: line, origin: origin, into: &builder)
                 lines += 1
-                if builder.buffer.count >= batchBytes {
-                    recordBytes += builder.buffer.count
-                    batchFull(builder.buffer)
+                if builder.byteCount >= batchBytes {
+                    recordBytes += builder.byteCount
+                    builder.withUnsafeBytes(batchFull)
                     builder.removeAll()
                 }
             }
         }
-        if !builder.buffer.isEmpty {
-            recordBytes += builder.buffer.count
-            batchFull(builder.buffer)
+        if builder.byteCount > 0 {
+            recordBytes += builder.byteCount
+            builder.withUnsafeBytes(batchFull)
         }
         return (lines, recordBytes)
     }

@@ -88,7 +88,7 @@ results[results.count - 1].note =
 
 // Keep the batches for the stages that follow.
 var batches: [[UInt8]] = []
-_ = try stages.parseAndEncode { batches.append(copy $0) }
+_ = try stages.parseAndEncode { batches.append(Array($0)) }
 
 var readSummary = (records: 0, checksum: UInt64(0))
 results.append(
