@@ -216,6 +216,53 @@ public actor KafkaClient {
         }
     }
 
+    /// Queues one Produce request carrying one batch for each of several partitions of `topic`
+    /// (what Kafka clients do: one request per broker per send, not one per batch), so the
+    /// broker handles, logs and syncs them in one go. Returns once the request is written, as
+    /// ``enqueueProduce(topic:partition:batch:acks:timeout:)`` does; the future gives each
+    /// partition's answer. A partition the broker left out of its answer is missing from the
+    /// dictionary.
+    ///
+    /// - Precondition: the partitions are distinct (two batches of one partition in one request
+    ///   could not be told apart in the answer).
+    public func enqueueProduce(
+        topic: String,
+        batches: [(partition: Int32, records: ByteBuffer)],
+        acks: Int16 = -1,
+        timeout: Duration = .seconds(30)
+    ) async throws(KafkaClientError) -> EventLoopFuture<[Int32: ProduceResult]> {
+        precondition(Set(batches.map(\.partition)).count == batches.count, "one batch per partition and request")
+        let connection = try await connection()
+        let request = ProduceRequest(
+            acks: acks,
+            timeoutMs: Self.milliseconds(timeout),
+            topics: [
+                ProduceRequest.Topic(
+                    name: topic,
+                    partitions: batches.map { ProduceRequest.Partition(index: $0.partition, records: $0.records) }
+                )
+            ]
+        )
+        if acks == 0 {
+            return connection.sendWithoutResponse(request).map {
+                Dictionary(uniqueKeysWithValues: batches.map { ($0.partition, ProduceResult.unacknowledged) })
+            }
+        }
+        let waitLimit = Self.waitLimit(connection.configuration.requestTimeout, plus: timeout)
+        return connection.send(request, timeout: waitLimit).map { response in
+            var answers: [Int32: ProduceResult] = [:]
+            for answer in response.topics.first(where: { $0.name == topic })?.partitions ?? [] {
+                answers[answer.index] = ProduceResult(
+                    errorCode: answer.errorCode,
+                    baseOffset: answer.errorCode == .none ? answer.baseOffset : nil,
+                    logAppendTimeMs: answer.logAppendTimeMs,
+                    logStartOffset: answer.logStartOffset
+                )
+            }
+            return answers
+        }
+    }
+
     /// Produces `batch` and waits for the broker's answer (see
     /// ``enqueueProduce(topic:partition:batch:acks:timeout:)``). A broker error comes back in
     /// ``ProduceResult/errorCode``; a transport error is thrown.

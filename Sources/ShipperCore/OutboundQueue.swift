@@ -73,6 +73,29 @@ final class OutboundQueue: Sendable {
         }
     }
 
+    /// Takes, without waiting, the transmissions queued right behind `first` that can share its
+    /// Produce request: of the same file (one producer per request) and each of a partition not
+    /// in the request yet, at most `limit` in all with `first`. Stops at the first that cannot,
+    /// so the queue order — within a partition, the sequence order — is kept.
+    func takeCompanions(of first: Transmission, limit: Int) -> [Transmission] {
+        state.withLock { state in
+            var taken: [Transmission] = []
+            var partitions: Set<Int32> = [first.batch.partition.partition]
+            while taken.count + 1 < limit, state.head < state.items.count, let item = state.items[state.head],
+                item.file == first.file, partitions.insert(item.batch.partition.partition).inserted
+            {
+                state.items[state.head] = nil
+                state.head += 1
+                taken.append(item)
+            }
+            if state.head == state.items.count {
+                state.items.removeAll(keepingCapacity: true)
+                state.head = 0
+            }
+            return taken
+        }
+    }
+
     /// Ends `next()`: what is queued is dropped (the pipeline's checkpoints stay behind it, so
     /// those lines are sent again after a restart).
     func close() {

@@ -3,7 +3,8 @@ import Logging
 import NIOCore
 
 /// The one task that hands transmissions to the `KafkaClient`, in queue order, so all batches
-/// go out on one connection in the order the pipeline decided. Each answer (or transport
+/// go out on one connection in the order the pipeline decided. Transmissions queued together
+/// for different partitions of one file share a Produce request (`OutboundQueue.takeCompanions`). Each answer (or transport
 /// failure) goes back to the pipeline's inbox; deciding what to do about it is the pipeline's.
 ///
 /// `enqueueProduce` returns once the request is queued on the connection, so several batches
@@ -19,27 +20,41 @@ struct ProduceSender: Sendable {
     let logger: Logger
     var backoff: ReconnectBackoff
 
+    /// Most batches (partitions) in one Produce request.
+    static let batchesPerRequest = 16
+
     func run() async {
         var backoff = self.backoff
         var random = SystemRandomNumberGenerator()
-        while let transmission = await queue.next() {
+        while let first = await queue.next() {
+            let group = [first] + queue.takeCompanions(of: first, limit: Self.batchesPerRequest)
             do {
-                let answer = try await client.enqueueProduce(
+                let answers = try await client.enqueueProduce(
                     topic: topic,
-                    partition: transmission.batch.partition.partition,
-                    batch: transmission.bytes,
+                    batches: group.map { (partition: $0.batch.partition.partition, records: $0.bytes) },
                     acks: -1
                 )
                 backoff.reset()
                 let inbox = self.inbox
-                answer.whenComplete { result in
-                    let mapped = result.mapError { error in
-                        (error as? KafkaClientError) ?? .connectionClosed(reason: "\(error)")
+                let topic = self.topic
+                answers.whenComplete { result in
+                    for transmission in group {
+                        let partition = transmission.batch.partition.partition
+                        let answer: Result<ProduceResult, KafkaClientError>
+                        switch result {
+                        case .success(let byPartition):
+                            answer = byPartition[partition].map { .success($0) }
+                                ?? .failure(.missingPartition(api: .produce, topic: topic, partition: partition))
+                        case .failure(let error):
+                            answer = .failure((error as? KafkaClientError) ?? .connectionClosed(reason: "\(error)"))
+                        }
+                        inbox.post(.produced(file: transmission.file, batch: transmission.batch, result: answer))
                     }
-                    inbox.post(.produced(file: transmission.file, batch: transmission.batch, result: mapped))
                 }
             } catch {
-                inbox.post(.produced(file: transmission.file, batch: transmission.batch, result: .failure(error)))
+                for transmission in group {
+                    inbox.post(.produced(file: transmission.file, batch: transmission.batch, result: .failure(error)))
+                }
                 if error == .shutDown || Task.isCancelled { continue }
                 let delay = backoff.nextDelay(using: &random)
                 logger.warning("produce not sent, backing off", metadata: ["error": "\(error)", "backoff": "\(delay)"])

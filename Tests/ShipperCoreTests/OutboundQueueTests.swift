@@ -6,12 +6,12 @@ import Testing
 @testable import ShipperCore
 
 @Suite struct OutboundQueueTests {
-    static func transmission(file: UInt64 = 1, batch: UInt64, attempt: Int = 0) -> Transmission {
+    static func transmission(file: UInt64 = 1, batch: UInt64, attempt: Int = 0, partition: Int32 = 0) -> Transmission {
         Transmission(
             file: TailedFileID(rawValue: file),
             batch: .init(
                 id: batch,
-                partition: TopicPartition(topic: "t", partition: 0),
+                partition: TopicPartition(topic: "t", partition: partition),
                 baseSequence: Int32(batch) * 10,
                 recordCount: 10,
                 attempt: attempt
@@ -33,6 +33,32 @@ import Testing
         #expect(taken.map(\.0) == [3, 1, 2])
         #expect(taken.map(\.1) == [0, 1, 1])
         #expect(queue.count == 0)
+    }
+
+    /// Companions for one Produce request: same file, distinct partitions, in queue order, and
+    /// the first that cannot join ends the request (so a partition's order is never changed).
+    @Test func companionsShareARequestOnlyWhileFileAndPartitionsAllow() async {
+        let queue = OutboundQueue()
+        queue.push([
+            Self.transmission(batch: 1, partition: 0), Self.transmission(batch: 2, partition: 1),
+            Self.transmission(batch: 3, partition: 2), Self.transmission(batch: 4, partition: 1),
+            Self.transmission(batch: 5, partition: 3), Self.transmission(file: 2, batch: 6, partition: 0),
+        ])
+        let first = await queue.next()
+        let head = try? #require(first)
+        guard let head else { return }
+        #expect(queue.takeCompanions(of: head, limit: 16).map(\.batch.id) == [2, 3])  // 4 repeats partition 1
+        let second = await queue.next()
+        #expect(second?.batch.id == 4)
+        if let second {
+            #expect(queue.takeCompanions(of: second, limit: 16).map(\.batch.id) == [5])  // 6 is another file
+        }
+        let third = await queue.next()
+        #expect(third?.batch.id == 6)
+        queue.push([Self.transmission(batch: 7, partition: 0), Self.transmission(batch: 8, partition: 1)])
+        let fourth = await queue.next()
+        if let fourth { #expect(queue.takeCompanions(of: fourth, limit: 1).isEmpty) }
+        #expect(queue.count == 1)
     }
 
     @Test func sameBatchIdOfAnotherFileIsNotReplaced() async {
