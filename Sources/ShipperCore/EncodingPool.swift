@@ -36,14 +36,20 @@ final class EncodingPool: Sendable {
     /// order: they are values, so no parser state is shared). A worker does not yield between
     /// units (measured: yielding cost 5-10 % CPU); the pipeline still gets a core whenever the
     /// queue runs dry, which the cap of two units per worker in flight makes frequent.
-    func start(encoders: [ParsedLineEncoder], batchBytes: Int, retainBudget: Int) -> [Task<Void, Never>] {
+    func start(
+        encoders: [ParsedLineEncoder],
+        batchBytes: Int,
+        retainBudget: Int,
+        lz4Acceleration: Int
+    ) -> [Task<Void, Never>] {
         (0..<workerCount).map { worker in
             Task { [self] in
                 var encoder = UnitEncoder(
                     encoders: encoders,
                     batchBytes: batchBytes,
                     worker: worker,
-                    retainBudget: retainBudget
+                    retainBudget: retainBudget,
+                    lz4Acceleration: lz4Acceleration
                 )
                 while var job = await next() {
                     inbox.post(.encoded(encoder.encode(&job.unit, reservedBytes: job.reservedBytes)))

@@ -136,7 +136,12 @@ final class ShipperPipeline {
         let retainBudget = configuration.memoryLimit / (4 * pool.workerCount)
         workerRetainedBytes = Array(repeating: 0, count: pool.workerCount)
         backgroundTasks.append(
-            contentsOf: pool.start(encoders: encoders, batchBytes: configuration.batchBytes, retainBudget: retainBudget)
+            contentsOf: pool.start(
+                encoders: encoders,
+                batchBytes: configuration.batchBytes,
+                retainBudget: retainBudget,
+                lz4Acceleration: configuration.lz4Acceleration
+            )
         )
         logger.info(
             "shipping",

@@ -30,12 +30,14 @@ struct UnitEncoder: ~Copyable {
     /// not see.
     private let retainBudget: Int
 
-    init(encoders: [ParsedLineEncoder], batchBytes: Int, worker: Int, retainBudget: Int) {
+    /// - Parameter lz4Acceleration: 1 is `lz4 -1`; higher values are liblz4's negative levels.
+    init(encoders: [ParsedLineEncoder], batchBytes: Int, worker: Int, retainBudget: Int, lz4Acceleration: Int) {
         self.encoders = encoders
         self.batchBytes = batchBytes
         self.worker = worker
         self.retainBudget = retainBudget
-        codec = try? LZ4RecordsCodec()
+        let level = lz4Acceleration <= 1 ? 0 : -lz4Acceleration
+        codec = try? LZ4RecordsCodec(options: .init(compressionLevel: level))
     }
 
     /// Encodes `unit`; its byte storage moves into the result (for reuse), leaving `unit.bytes` empty.

@@ -31,6 +31,8 @@ import Testing
         #expect(configuration.edgeName == "edge-1")
         #expect(configuration.drainTimeout == .seconds(8))
         #expect(configuration.reconnectBackoffMax == .seconds(5))
+        #expect(configuration.encoderTasks == ShipperConfiguration.defaultEncoderTasks)
+        #expect(configuration.lz4Acceleration == 2)
     }
 
     @Test func flagsAndEnvironmentSetEveryKey() throws {
@@ -39,6 +41,7 @@ import Testing
                 "files": "/a.log:edge, /b.log@b.example", "site-label": "all.example", "start-at": "end",
                 "batch-bytes": "64KiB", "linger": "5ms", "max-in-flight": "2", "memory-limit": "1MiB",
                 "max-line-bytes": "4KiB", "poll-interval": "50ms", "drain-idle": "1s", "checkpoint-interval": "1s",
+                "encoders": "3", "lz4-acceleration": "1",
             ],
             environment: ["EDGELOG_TOPIC": "t", "EDGELOG_BROKER": "10.0.0.1:9093", "EDGELOG_CHECKPOINT_DIR": "/c"]
         )
@@ -60,6 +63,8 @@ import Testing
         #expect(configuration.topic == "t")
         #expect(configuration.broker == "10.0.0.1:9093")
         #expect(configuration.checkpointDirectory == "/c")
+        #expect(configuration.encoderTasks == 3)
+        #expect(configuration.lz4Acceleration == 1)
     }
 
     @Test func valuesThatCannotWorkAreRefused() {
@@ -73,5 +78,7 @@ import Testing
             try Self.resolve(["files": "/a.log", "format": "'$unclosed"])
         }
         #expect(throws: ConfigurationError.self) { try Self.resolve(["files": "/a.log", "start-at": "middle"]) }
+        #expect(throws: ShipperConfigurationError.self) { try Self.resolve(["files": "/a.log", "lz4-acceleration": "0"]) }
+        #expect(throws: ShipperConfigurationError.self) { try Self.resolve(["files": "/a.log", "encoders": "-1"]) }
     }
 }
