@@ -1,4 +1,4 @@
-import KafkaProtocol
+@testable import KafkaProtocol
 import NIOCore
 import NIOEmbedded
 import NIOTestUtils
@@ -39,6 +39,18 @@ struct KafkaFrameDecoderTests {
         }
         #expect(try channel.readInbound(as: ByteBuffer.self) == nil)
         #expect(try channel.finish().isClean)
+    }
+
+    /// Once an accepted frame's size is known, the cumulation buffer gets room for it (up to
+    /// the limit), so its bytes arrive without the buffer growing step by step.
+    @Test func roomIsReservedForAnAnnouncedFrameUpToTheLimit() {
+        var buffer = ByteBuffer(bytes: [0, 0x04, 0, 0, 1, 2, 3])  // 256 KiB announced
+        KafkaFrameDecoder.reserveForAnnouncedFrame(&buffer)
+        #expect(buffer.readableBytes + buffer.writableBytes >= 256 * 1024 + 4)
+        var huge = ByteBuffer(bytes: [0x05, 0, 0, 0])  // 80 MiB announced: only the limit
+        KafkaFrameDecoder.reserveForAnnouncedFrame(&huge)
+        #expect(huge.capacity >= KafkaFrameDecoder.reservationLimit)
+        #expect(huge.capacity <= 2 * KafkaFrameDecoder.reservationLimit)
     }
 
     /// A 2 GiB - 1 size prefix is refused as soon as its four bytes arrive: the decoder neither
