@@ -114,7 +114,7 @@ extension ShipperConfiguration {
             "encoders",
             kind: .int,
             default: "0",
-            help: "Tasks that parse, encode and compress lines in parallel (0: one per CPU core)."
+            help: "Tasks that parse, encode and compress lines in parallel (0: one per CPU core, within a container's CPU quota)."
         )
         public static let lz4Acceleration = ConfigurationKey(
             "lz4-acceleration",

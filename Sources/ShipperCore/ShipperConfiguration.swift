@@ -73,8 +73,8 @@ public struct ShipperConfiguration: Sendable {
         self.lz4Acceleration = lz4Acceleration
     }
 
-    /// One encoder task per CPU core the process may use.
-    public static var defaultEncoderTasks: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
+    /// One encoder task per CPU core the process may use (a container's CPU quota included).
+    public static var defaultEncoderTasks: Int { AvailableCores.count() }
 
     /// Checks the values that must fit together; every `files` format must compile.
     public func validate() throws(ShipperConfigurationError) {
