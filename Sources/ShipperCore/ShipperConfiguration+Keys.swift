@@ -119,8 +119,8 @@ extension ShipperConfiguration {
         public static let lz4Acceleration = ConfigurationKey(
             "lz4-acceleration",
             kind: .int,
-            default: "2",
-            help: "LZ4 speed: 1 is lz4 -1; higher is faster with less compression (2: 18% faster, 3% larger)."
+            default: "1",
+            help: "LZ4 speed: 1 is lz4 -1; higher trades compression for speed (on our records 2 saves 4% of LZ4's work for 3% more bytes)."
         )
 
         /// Every shipper key, for `RuntimeOptions.resolve(keys:flags:environment:)`.

@@ -36,7 +36,8 @@ public struct ShipperConfiguration: Sendable {
     /// Tasks that parse, encode and compress lines in parallel (`EncodingPool`); at least 1.
     public var encoderTasks: Int
     /// LZ4 acceleration: 1 is `lz4 -1`; each step up trades compression ratio for speed
-    /// (`lz4 --fast=N`). Measured on our records: 2 compresses 18 % faster for 2.8 % more bytes.
+    /// (`lz4 --fast=N`). Measured on our records: 2 executes 4.4 % fewer instructions for 2.8 %
+    /// more bytes, so the default stays 1.
     public var lz4Acceleration: Int
 
     public init(
@@ -54,7 +55,7 @@ public struct ShipperConfiguration: Sendable {
         drainTimeout: Duration = .seconds(20),
         reconnectBackoffMax: Duration = .seconds(5),
         encoderTasks: Int = ShipperConfiguration.defaultEncoderTasks,
-        lz4Acceleration: Int = 2
+        lz4Acceleration: Int = 1
     ) {
         self.sources = sources
         self.tailer = tailer

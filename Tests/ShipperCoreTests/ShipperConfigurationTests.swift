@@ -32,7 +32,7 @@ import Testing
         #expect(configuration.drainTimeout == .seconds(8))
         #expect(configuration.reconnectBackoffMax == .seconds(5))
         #expect(configuration.encoderTasks == ShipperConfiguration.defaultEncoderTasks)
-        #expect(configuration.lz4Acceleration == 2)
+        #expect(configuration.lz4Acceleration == 1)
     }
 
     @Test func flagsAndEnvironmentSetEveryKey() throws {
@@ -41,7 +41,7 @@ import Testing
                 "files": "/a.log:edge, /b.log@b.example", "site-label": "all.example", "start-at": "end",
                 "batch-bytes": "64KiB", "linger": "5ms", "max-in-flight": "2", "memory-limit": "1MiB",
                 "max-line-bytes": "4KiB", "poll-interval": "50ms", "drain-idle": "1s", "checkpoint-interval": "1s",
-                "encoders": "3", "lz4-acceleration": "1",
+                "encoders": "3", "lz4-acceleration": "4",
             ],
             environment: ["EDGELOG_TOPIC": "t", "EDGELOG_BROKER": "10.0.0.1:9093", "EDGELOG_CHECKPOINT_DIR": "/c"]
         )
@@ -64,7 +64,7 @@ import Testing
         #expect(configuration.broker == "10.0.0.1:9093")
         #expect(configuration.checkpointDirectory == "/c")
         #expect(configuration.encoderTasks == 3)
-        #expect(configuration.lz4Acceleration == 1)
+        #expect(configuration.lz4Acceleration == 4)
     }
 
     @Test func valuesThatCannotWorkAreRefused() {
