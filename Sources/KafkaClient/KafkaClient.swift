@@ -187,32 +187,17 @@ public actor KafkaClient {
         acks: Int16 = -1,
         timeout: Duration = .seconds(30)
     ) async throws(KafkaClientError) -> EventLoopFuture<ProduceResult> {
-        let connection = try await connection()
-        let request = ProduceRequest(
+        let answers = try await enqueueProduce(
+            topic: topic,
+            batches: [(partition: partition, records: batch)],
             acks: acks,
-            timeoutMs: Self.milliseconds(timeout),
-            topics: [
-                ProduceRequest.Topic(
-                    name: topic,
-                    partitions: [ProduceRequest.Partition(index: partition, records: batch)]
-                )
-            ]
+            timeout: timeout
         )
-        if acks == 0 {
-            return connection.sendWithoutResponse(request).map { ProduceResult.unacknowledged }
-        }
-        let waitLimit = Self.waitLimit(connection.configuration.requestTimeout, plus: timeout)
-        return connection.send(request, timeout: waitLimit).flatMapThrowing { response throws(KafkaClientError) in
-            guard
-                let answer = response.topics.first(where: { $0.name == topic })?
-                    .partitions.first(where: { $0.index == partition })
-            else { throw .missingPartition(api: .produce, topic: topic, partition: partition) }
-            return ProduceResult(
-                errorCode: answer.errorCode,
-                baseOffset: answer.errorCode == .none ? answer.baseOffset : nil,
-                logAppendTimeMs: answer.logAppendTimeMs,
-                logStartOffset: answer.logStartOffset
-            )
+        return answers.flatMapThrowing { answers throws(KafkaClientError) in
+            guard let answer = answers[partition] else {
+                throw .missingPartition(api: .produce, topic: topic, partition: partition)
+            }
+            return answer
         }
     }
 

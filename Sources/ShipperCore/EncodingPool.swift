@@ -15,10 +15,7 @@ final class EncodingPool: Sendable {
     }
 
     private struct State {
-        /// Jobs from `head` on; taken slots are emptied at once, so a taken unit's memory is
-        /// not kept alive here.
-        var jobs: [Job?] = []
-        var head = 0
+        var jobs = SlotQueue<Job>()
         var waiters: [CheckedContinuation<Job?, Never>] = []
         var isClosed = false
     }
@@ -77,7 +74,6 @@ final class EncodingPool: Sendable {
         let waiters = state.withLock { state -> [CheckedContinuation<Job?, Never>] in
             state.isClosed = true
             state.jobs.removeAll()
-            state.head = 0
             defer { state.waiters.removeAll() }
             return state.waiters
         }
@@ -87,18 +83,7 @@ final class EncodingPool: Sendable {
     private func next() async -> Job? {
         await withCheckedContinuation { continuation in
             let ready = state.withLock { state -> Job?? in
-                if state.head < state.jobs.count, let job = state.jobs[state.head] {
-                    state.jobs[state.head] = nil
-                    state.head += 1
-                    if state.head == state.jobs.count {
-                        state.jobs.removeAll(keepingCapacity: true)
-                        state.head = 0
-                    } else if state.head >= 64, state.head * 2 >= state.jobs.count {
-                        state.jobs.removeFirst(state.head)
-                        state.head = 0
-                    }
-                    return .some(job)
-                }
+                if let job = state.jobs.popFirst() { return .some(job) }
                 if state.isClosed { return .some(nil) }
                 state.waiters.append(continuation)
                 return nil

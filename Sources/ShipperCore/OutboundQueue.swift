@@ -11,10 +11,7 @@ final class OutboundQueue: Sendable {
     }
 
     private struct State {
-        /// Queued transmissions from `head` on; taken slots are emptied at once (a taken
-        /// transmission must not keep its batch bytes alive here).
-        var items: [Transmission?] = []
-        var head = 0
+        var items = SlotQueue<Transmission>()
         var waiter: CheckedContinuation<Transmission?, Never>?
         var isClosed = false
     }
@@ -29,21 +26,16 @@ final class OutboundQueue: Sendable {
         let handOff = state.withLock { state -> (CheckedContinuation<Transmission?, Never>, Transmission)? in
             guard !state.isClosed else { return nil }
             let replaced = Set(transmissions.map { Key(file: $0.file.rawValue, batch: $0.batch.id) })
-            if state.head < state.items.count {
-                let pending = state.items[state.head...].filter {
-                    guard let item = $0 else { return false }
-                    return !replaced.contains(Key(file: item.file.rawValue, batch: item.batch.id))
-                }
-                state.items = Array(pending)
-                state.head = 0
+            if !state.items.isEmpty {
+                state.items.removeAll { replaced.contains(Key(file: $0.file.rawValue, batch: $0.batch.id)) }
             }
             guard let waiter = state.waiter else {
-                state.items.append(contentsOf: transmissions.map(Optional.some))
+                state.items.append(contentsOf: transmissions)
                 return nil
             }
             // A waiting taker means nothing was queued: hand it the first, queue the rest.
             state.waiter = nil
-            state.items.append(contentsOf: transmissions.dropFirst().map(Optional.some))
+            state.items.append(contentsOf: transmissions.dropFirst())
             return (waiter, transmissions[0])
         }
         if let (waiter, first) = handOff { waiter.resume(returning: first) }
@@ -53,18 +45,7 @@ final class OutboundQueue: Sendable {
     func next() async -> Transmission? {
         await withCheckedContinuation { continuation in
             let ready = state.withLock { state -> Transmission?? in
-                if state.head < state.items.count, let item = state.items[state.head] {
-                    state.items[state.head] = nil
-                    state.head += 1
-                    if state.head == state.items.count {
-                        state.items.removeAll(keepingCapacity: true)
-                        state.head = 0
-                    } else if state.head >= 64, state.head * 2 >= state.items.count {
-                        state.items.removeFirst(state.head)
-                        state.head = 0
-                    }
-                    return .some(item)
-                }
+                if let item = state.items.popFirst() { return .some(item) }
                 if state.isClosed { return .some(nil) }
                 state.waiter = continuation
                 return nil
@@ -81,16 +62,10 @@ final class OutboundQueue: Sendable {
         state.withLock { state in
             var taken: [Transmission] = []
             var partitions: Set<Int32> = [first.batch.partition.partition]
-            while taken.count + 1 < limit, state.head < state.items.count, let item = state.items[state.head],
-                item.file == first.file, partitions.insert(item.batch.partition.partition).inserted
+            while taken.count + 1 < limit, let item = state.items.first, item.file == first.file,
+                partitions.insert(item.batch.partition.partition).inserted, let next = state.items.popFirst()
             {
-                state.items[state.head] = nil
-                state.head += 1
-                taken.append(item)
-            }
-            if state.head == state.items.count {
-                state.items.removeAll(keepingCapacity: true)
-                state.head = 0
+                taken.append(next)
             }
             return taken
         }
@@ -102,7 +77,6 @@ final class OutboundQueue: Sendable {
         let waiter = state.withLock { state -> CheckedContinuation<Transmission?, Never>? in
             state.isClosed = true
             state.items.removeAll()
-            state.head = 0
             defer { state.waiter = nil }
             return state.waiter
         }
@@ -110,5 +84,5 @@ final class OutboundQueue: Sendable {
     }
 
     /// Transmissions queued and not yet taken.
-    var count: Int { state.withLock { $0.items.count - $0.head } }
+    var count: Int { state.withLock { $0.items.count } }
 }
