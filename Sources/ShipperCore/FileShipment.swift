@@ -72,9 +72,8 @@ final class FileShipment {
     var nextUnitToTake: UInt64 = 0
     /// Units the encoders finished before an earlier unit of the file, by serial.
     var encodedAhead: [UInt64: EncodedUnit] = [:]
-    /// Sealed batches waiting to be sent, oldest at `sealedHead`; slots before it are empty.
-    var sealed: [SealedBatch?] = []
-    var sealedHead = 0
+    /// Sealed batches waiting to be sent, oldest first (a taken one is not kept alive here).
+    var sealed = SlotQueue<SealedBatch>()
     var inFlight: [UInt64: InFlightBatch] = [:]
     var inFlightPerPartition: [Int32: Int] = [:]
 
@@ -137,7 +136,7 @@ final class FileShipment {
     }
 
     /// Sealed batches not yet sequenced.
-    var waitingCount: Int { sealed.count - sealedHead }
+    var waitingCount: Int { sealed.count }
 
     /// May sealed batches be sequenced and sent now?
     var canSend: Bool {
@@ -158,25 +157,14 @@ final class FileShipment {
     /// Drained, and every group done.
     var isSettled: Bool { isDrained && ledger.isSettled }
 
-    /// Takes the oldest sealed batch. Taken slots are emptied at once (a taken slot must not
-    /// keep its records section alive) and the array is compacted once half of it is taken.
+    /// Takes the oldest sealed batch.
     func popSealed() -> SealedBatch? {
-        guard sealedHead < sealed.count, let batch = sealed[sealedHead] else { return nil }
-        sealed[sealedHead] = nil
-        sealedHead += 1
-        if sealedHead == sealed.count {
-            sealed.removeAll(keepingCapacity: true)
-            sealedHead = 0
-        } else if sealedHead >= 16, sealedHead * 2 >= sealed.count {
-            sealed.removeFirst(sealedHead)
-            sealedHead = 0
-        }
-        return batch
+        sealed.popFirst()
     }
 
     /// Partition of the oldest sealed batch (not the batch itself: a copy held while the batch
     /// is stamped would make the stamp copy all its bytes).
-    var nextSealedPartition: Int32? { sealedHead < sealed.count ? sealed[sealedHead]?.partition : nil }
+    var nextSealedPartition: Int32? { sealed.first?.partition }
 
     func appendSealed(_ batch: SealedBatch) {
         sealed.append(batch)
