@@ -29,6 +29,29 @@ struct LZ4FrameEncoderTests {
         #expect(try LZ4CommandLine.decompress(frame) == input)
     }
 
+    @Test("compressing into caller-owned space writes the same frame, and refuses space below the bound",
+          arguments: SampleInput.allCases, [0, -2])
+    func compressIntoSpaceMatchesTheAppendingForm(sample: SampleInput, level: Int) throws {
+        let input = sample.bytes
+        let encoder = try LZ4FrameEncoder(options: .init(compressionLevel: level))
+        var expected: [UInt8] = []
+        try encoder.compress(input, into: &expected)
+        let bound = encoder.maximumFrameBytes(forInputBytes: input.count)
+        #expect(bound >= expected.count)
+        var space = [UInt8](repeating: 0xAA, count: bound)
+        let written = try input.withUnsafeBytes { source in
+            try space.withUnsafeMutableBytes { try encoder.compress(source, intoSpace: $0) }
+        }
+        #expect(Array(space[..<written]) == expected)
+        #expect(try LZ4CommandLine.decompress(Array(space[..<written])) == input)
+        var tooSmall = [UInt8](repeating: 0, count: bound - 1)
+        #expect(throws: LZ4FrameError.self) {
+            try input.withUnsafeBytes { source in
+                try tooSmall.withUnsafeMutableBytes { try encoder.compress(source, intoSpace: $0) }
+            }
+        }
+    }
+
     @Test("default options write exactly the Java client / librdkafka header 04 22 4D 18 60 40 82")
     func defaultHeaderIsKafkaHeader() throws {
         let encoder = try LZ4FrameEncoder()
