@@ -17,15 +17,11 @@ import RequestEncoding
 /// is the producer's own: a batch sent under an id the checkpoint does not know could be stored
 /// twice after a crash.
 final class FileShipment {
+    /// A built batch (from `EncodedUnit`) waiting to be sent, with its place in the ledger.
     struct SealedBatch {
-        var partition: Int32
+        /// Partition, records, control records and bytes (`nil` when it could not be built).
+        var built: EncodedUnit.Batch
         var group: Int
-        var recordCount: Int32
-        /// Control records (fileStats) among the batch's records.
-        var controlRecords: Int
-        /// The built batch with placeholder producer fields; `nil` when it could not be built
-        /// (never for lines capped by max-line-bytes).
-        var bytes: ByteBuffer?
         /// What `bufferedBytes` counts for it until it is acknowledged.
         var memoryBytes: Int
     }
@@ -164,7 +160,7 @@ final class FileShipment {
 
     /// Partition of the oldest sealed batch (not the batch itself: a copy held while the batch
     /// is stamped would make the stamp copy all its bytes).
-    var nextSealedPartition: Int32? { sealed.first?.partition }
+    var nextSealedPartition: Int32? { sealed.first?.built.partition }
 
     func appendSealed(_ batch: SealedBatch) {
         sealed.append(batch)

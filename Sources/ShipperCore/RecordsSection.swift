@@ -28,8 +28,6 @@ struct RecordsSection: Sendable {
         storage = [UInt8](repeating: 0, count: max(capacity, 64))
     }
 
-    /// The records written so far.
-    var bytes: ArraySlice<UInt8> { storage[..<byteCount] }
     /// Bytes the section holds allocated: what it costs in memory.
     var capacity: Int { storage.count }
     var isEmpty: Bool { recordCount == 0 }

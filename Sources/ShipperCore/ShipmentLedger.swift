@@ -57,10 +57,6 @@ struct ShipmentLedger: Sendable {
     /// Whether every group is done and the open one is empty: nothing left to acknowledge.
     var isSettled: Bool { groups.count == 1 && groups[0].outstanding == 0 && groups[0].lines == 0 }
 
-    mutating func lineRead() {
-        linesRead(1)
-    }
-
     mutating func linesRead(_ count: Int) {
         groups[groups.count - 1].lines += count
     }

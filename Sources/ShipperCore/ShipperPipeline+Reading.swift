@@ -189,14 +189,7 @@ extension ShipperPipeline {
             let memory = batch.bytes?.capacity ?? 0
             bufferedBytes += memory
             shipment.appendSealed(
-                FileShipment.SealedBatch(
-                    partition: batch.partition,
-                    group: shipment.ledger.batchSealed(),
-                    recordCount: batch.recordCount,
-                    controlRecords: batch.controlRecords,
-                    bytes: batch.bytes,
-                    memoryBytes: memory
-                )
+                FileShipment.SealedBatch(built: batch, group: shipment.ledger.batchSealed(), memoryBytes: memory)
             )
         }
         if let end = unit.closedGroupAt { shipment.ledger.closeGroup(at: end) }

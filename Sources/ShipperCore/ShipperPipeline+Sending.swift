@@ -26,17 +26,17 @@ extension ShipperPipeline {
                 break
             }
             guard var sealed = shipment.popSealed() else { break }
-            guard var bytes = sealed.bytes else {
+            guard var bytes = sealed.built.bytes else {
                 // Never for lines capped by max-line-bytes; counted rather than retried forever.
-                metrics.countLoss(.rejected, lines: Int64(Int(sealed.recordCount) - sealed.controlRecords))
+                metrics.countLoss(.rejected, lines: Int64(Int(sealed.built.recordCount) - sealed.built.controlRecords))
                 logger.error("batch could not be built", metadata: ["file": "\(shipment.file)"])
                 shipment.ledger.batchDone(group: sealed.group)
                 continue
             }
-            sealed.bytes = nil  // `bytes` is then the only reference: stamping it copies nothing
-            let partition = TopicPartition(topic: topic, partition: sealed.partition)
+            sealed.built.bytes = nil  // `bytes` is then the only reference: stamping it copies nothing
+            let partition = TopicPartition(topic: topic, partition: sealed.built.partition)
             // Sequenced in place: the producer state is never copied on the hot path.
-            guard let batch = shipment.producer?.nextBatch(for: partition, recordCount: sealed.recordCount) else {
+            guard let batch = shipment.producer?.nextBatch(for: partition, recordCount: sealed.built.recordCount) else {
                 break  // unreachable: canSend checked the producer is not awaiting an id
             }
             BatchRestamp.restamp(
@@ -51,14 +51,14 @@ extension ShipperPipeline {
                 bytes: bytes,
                 stampedProducer: identity,
                 stampedSequence: batch.baseSequence,
-                controlRecords: sealed.controlRecords,
+                controlRecords: sealed.built.controlRecords,
                 memoryBytes: sealed.memoryBytes
             )
-            shipment.inFlightPerPartition[sealed.partition, default: 0] += 1
-            shipment.producerPartitions.insert(sealed.partition)
+            shipment.inFlightPerPartition[sealed.built.partition, default: 0] += 1
+            shipment.producerPartitions.insert(sealed.built.partition)
             shipment.ledger.batchSequenced(
                 id: batch.id,
-                partition: sealed.partition,
+                partition: sealed.built.partition,
                 baseSequence: batch.baseSequence,
                 group: sealed.group
             )

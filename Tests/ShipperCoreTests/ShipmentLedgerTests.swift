@@ -78,8 +78,8 @@ import Testing
 
     @Test func linesCountPerOpenGroup() {
         var ledger = ShipmentLedger(startingAt: 0)
-        ledger.lineRead()
-        ledger.lineRead()
+        ledger.linesRead(1)
+        ledger.linesRead(1)
         #expect(ledger.openGroupLines == 2)
         _ = ledger.batchSealed()
         ledger.closeGroup(at: 30)
