@@ -23,26 +23,26 @@
 ///
 /// Setting a pointer field twice is allowed: the earlier bytes stay behind unreferenced (valid,
 /// only wasted space). Calling a setter without an open record is a programming error and traps.
-public struct AccessRecordBuilder: Sendable {
-    /// Zero-filled storage whose first `byteCount` bytes are the messages. Its count is kept at
-    /// its capacity so that a blob, a store or the root struct is written with one
-    /// `withUnsafeMutableBytes` and one copy, not through `Array.append`'s bookkeeping (what
-    /// dominated the builder's cost per field). Bytes past `byteCount` are garbage from earlier
-    /// records and are never read: every write zeroes what it does not fill.
-    private var storage: [UInt8]
-    /// Bytes of `storage` in use: every finished message, and the open record if any.
+public struct AccessRecordBuilder: ~Copyable, @unchecked Sendable {
+    /// Storage owned by this builder alone, of which the first `byteCount` bytes are the
+    /// messages. Noncopyable, so a write needs no uniqueness check and no reference counting:
+    /// with a copy-on-write array those checks (one per field) were a large part of the
+    /// builder's cost per record. Bytes past `byteCount` are garbage from earlier records and
+    /// are never read: every write zeroes what it does not fill. Sendable because only its one
+    /// owner can reach the storage.
+    private var base: UnsafeMutableRawPointer
+    /// Bytes the builder holds allocated.
+    public private(set) var capacity: Int
+    /// Bytes of storage in use: every finished message, and the open record if any.
     public private(set) var byteCount = 0
 
     /// Every message finished so far, framed and concatenated; during a record, also the
     /// record under construction. A copy: the hot path reads through `withUnsafeBytes`.
-    public var buffer: [UInt8] { Array(storage[..<byteCount]) }
-
-    /// Bytes the builder holds allocated.
-    public var capacity: Int { storage.count }
+    public var buffer: [UInt8] { Array(UnsafeRawBufferPointer(start: base, count: byteCount)) }
 
     /// Calls `body` with the bytes of `buffer`, without copying them.
     public func withUnsafeBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
-        try storage.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[..<byteCount])) }
+        try body(UnsafeRawBufferPointer(start: base, count: byteCount))
     }
 
     /// Byte offset in `buffer` of the open record's framing header, `nil` between records.
@@ -72,14 +72,27 @@ public struct AccessRecordBuilder: Sendable {
 
     /// - Parameter capacity: bytes to reserve up front (a batch's expected size).
     public init(reservingCapacity capacity: Int = 0) {
-        storage = [UInt8](repeating: 0, count: max(capacity, 256))
+        self.capacity = max(capacity, 256)
+        base = Self.allocateZeroed(self.capacity)
+    }
+
+    deinit { base.deallocate() }
+
+    private static func allocateZeroed(_ count: Int) -> UnsafeMutableRawPointer {
+        let memory = UnsafeMutableRawPointer.allocate(byteCount: count, alignment: 8)
+        memory.initializeMemory(as: UInt8.self, repeating: 0, count: count)
+        return memory
     }
 
     /// Drops every message, keeping the allocation by default (the usual call after a batch
     /// was handed off). Also abandons an open record.
     public mutating func removeAll(keepingCapacity: Bool = true) {
         byteCount = 0
-        if !keepingCapacity { storage = [UInt8](repeating: 0, count: 256) }
+        if !keepingCapacity {
+            base.deallocate()
+            capacity = 256
+            base = Self.allocateZeroed(capacity)
+        }
         resetRecordState()
     }
 
@@ -160,9 +173,7 @@ public struct AccessRecordBuilder: Sendable {
             byteCount = start
             throw failure
         }
-        storage.withUnsafeMutableBytes { raw in
-            raw.storeBytes(of: UInt32(segmentWords).littleEndian, toByteOffset: start + 4, as: UInt32.self)
-        }
+        base.storeBytes(of: UInt32(segmentWords).littleEndian, toByteOffset: start + 4, as: UInt32.self)
         return start..<byteCount
     }
 
@@ -355,19 +366,20 @@ public struct AccessRecordBuilder: Sendable {
             "data field outside the record's \(openDataWords) data words"
         )
         let offset = segmentStart + (Self.dataSectionWord << 3) + slot.byteOffset
-        storage.withUnsafeMutableBytes { $0.storeBytes(of: value.littleEndian, toByteOffset: offset, as: T.self) }
+        base.storeBytes(of: value.littleEndian, toByteOffset: offset, as: T.self)
     }
 
     private mutating func storeBit(_ value: Bool, _ slot: AccessRecordLayout.DataSlot) {
         precondition(slot.byteOffset < openDataWords << 3, "data field outside the record's \(openDataWords) data words")
         let offset = segmentStart + (Self.dataSectionWord << 3) + slot.byteOffset
         let mask = UInt8(1) << UInt8(slot.bitOffset & 7)
-        if value { storage[offset] |= mask } else { storage[offset] &= ~mask }
+        let byte = base.load(fromByteOffset: offset, as: UInt8.self)
+        base.storeBytes(of: value ? byte | mask : byte & ~mask, toByteOffset: offset, as: UInt8.self)
     }
 
     private mutating func storeWord(_ word: UInt64, atSegmentWord index: Int) {
         let offset = segmentStart + (index << 3)
-        storage.withUnsafeMutableBytes { $0.storeBytes(of: word.littleEndian, toByteOffset: offset, as: UInt64.self) }
+        base.storeBytes(of: word.littleEndian, toByteOffset: offset, as: UInt64.self)
     }
 
     /// Writes a list pointer at `pointerWord` leading forward to `targetWord`. `upper` is bits
@@ -396,9 +408,7 @@ public struct AccessRecordBuilder: Sendable {
     @inline(__always)
     private mutating func reserve(_ count: Int) {
         let needed = byteCount + count
-        if needed > storage.count {
-            storage.append(contentsOf: repeatElement(0, count: max(needed, 2 * storage.count) - storage.count))
-        }
+        if needed > capacity { grow(to: max(needed, 2 * capacity)) }
     }
 
     /// Appends `bytes` followed by zeros up to `padded` bytes, with one uniqueness check and
@@ -411,23 +421,27 @@ public struct AccessRecordBuilder: Sendable {
         precondition(padded & 7 == 0 && bytes.count <= padded, "blobs are padded to whole words")
         reserve(padded)
         let start = byteCount
-        storage.withUnsafeMutableBytes { raw in
-            let target = UnsafeMutableRawBufferPointer(rebasing: raw[start..<(start + padded)])
-            // The last word first (it holds the padding and a Text's NUL), then the bytes.
-            target.storeBytes(of: UInt64(0), toByteOffset: padded - 8, as: UInt64.self)
-            UnsafeMutableRawBufferPointer(rebasing: target[..<bytes.count]).copyMemory(from: bytes)
-        }
+        let target = base + start
+        // The last word first (it holds the padding and a Text's NUL), then the bytes.
+        target.storeBytes(of: UInt64(0), toByteOffset: padded - 8, as: UInt64.self)
+        if let source = bytes.baseAddress { target.copyMemory(from: source, byteCount: bytes.count) }
         byteCount = start + padded
+    }
+
+    /// Moves the bytes in use into a zeroed allocation of `newCapacity` bytes.
+    private mutating func grow(to newCapacity: Int) {
+        let grown = Self.allocateZeroed(newCapacity)
+        grown.copyMemory(from: base, byteCount: byteCount)
+        base.deallocate()
+        base = grown
+        capacity = newCapacity
     }
 
     private mutating func appendZeros(_ count: Int) {
         guard count > 0 else { return }
         reserve(count)
         let start = byteCount
-        storage.withUnsafeMutableBytes { raw in
-            _ = UnsafeMutableRawBufferPointer(rebasing: raw[start..<(start + count)])
-                .initializeMemory(as: UInt8.self, repeating: 0)
-        }
+        (base + start).initializeMemory(as: UInt8.self, repeating: 0, count: count)
         byteCount = start + count
     }
 

@@ -7,7 +7,8 @@ import RequestEncoding
 
 /// One worker's encoding state: a `ParsedLineEncoder` per source (parsers keep caches, so each
 /// worker has its own), the record scratch, one records section per partition (reused, keeping
-/// its capacity) and an LZ4 context. Turns an `EncodingUnit` into built batches.
+/// its capacity) and an LZ4 context (both in `PartitionBatches`). Turns an `EncodingUnit` into
+/// built batches.
 ///
 /// Per partition, records go into the open section in line order; a section is sealed when the
 /// next record would take it past `batchBytes`, and every section is sealed at the unit's end,
@@ -16,13 +17,7 @@ import RequestEncoding
 struct UnitEncoder: ~Copyable {
     private var encoders: [ParsedLineEncoder]
     private var scratch = AccessRecordBuilder(reservingCapacity: 64 * 1024)
-    private var sections: [RecordsSection] = []
-    /// LZ4 output of the batch being built, before it is copied into an exactly sized buffer.
-    private var compressed: [UInt8] = []
-    private var controlRecords: [Int] = []
-    /// `nil` when no LZ4 context could be made: every batch then fails, and is counted lost.
-    private let codec: LZ4RecordsCodec?
-    private let batchBytes: Int
+    private var batches: PartitionBatches
     /// Which worker of the pool this is (its memory is accounted per worker).
     let worker: Int
     /// Most bytes of sections and scratch kept between units; above it they are freed after
@@ -33,21 +28,14 @@ struct UnitEncoder: ~Copyable {
     /// - Parameter lz4Acceleration: 1 is `lz4 -1`; higher values are liblz4's negative levels.
     init(encoders: [ParsedLineEncoder], batchBytes: Int, worker: Int, retainBudget: Int, lz4Acceleration: Int) {
         self.encoders = encoders
-        self.batchBytes = batchBytes
         self.worker = worker
         self.retainBudget = retainBudget
-        let level = lz4Acceleration <= 1 ? 0 : -lz4Acceleration
-        codec = try? LZ4RecordsCodec(options: .init(compressionLevel: level))
+        batches = PartitionBatches(batchBytes: batchBytes, lz4Acceleration: lz4Acceleration)
     }
 
     /// Encodes `unit`; its byte storage moves into the result (for reuse), leaving `unit.bytes` empty.
     mutating func encode(_ unit: inout EncodingUnit, reservedBytes: Int) -> EncodedUnit {
-        let partitionCount = Int(max(1, unit.partitionCount))
-        if sections.count != partitionCount {
-            // Small to start, doubling while filled: a section holds its share of one unit.
-            sections = (0..<partitionCount).map { _ in RecordsSection(capacity: min(batchBytes, 64 << 10)) }
-            controlRecords = Array(repeating: 0, count: partitionCount)
-        }
+        batches.prepare(partitionCount: Int(max(1, unit.partitionCount)))
         var result = EncodedUnit(
             file: unit.file,
             serial: unit.serial,
@@ -82,7 +70,9 @@ struct UnitEncoder: ~Copyable {
                         let site = UnsafeRawBufferPointer(rebasing: record[encoded.site])
                         let message = UnsafeRawBufferPointer(rebasing: record[encoded.message])
                         let partition = Partitioner.partition(forKey: site, partitionCount: unit.partitionCount)
-                        append(partition: Int(partition), timestamp: timestamp, key: site, value: message, into: &result)
+                        batches.append(
+                            partition: Int(partition), timestamp: timestamp, key: site, value: message,
+                            into: &result.batches)
                     }
                 } catch {
                     result.rejectedLines += 1
@@ -92,36 +82,17 @@ struct UnitEncoder: ~Copyable {
         if let closing = unit.closing {
             appendFileStats(closing, of: unit, lastTimeUs: result.lastTimeUs, into: &result)
         }
-        for partition in sections.indices where !sections[partition].isEmpty {
-            seal(partition: partition, into: &result)
-        }
+        batches.sealAll(into: &result.batches)
         swap(&result.storage, &unit.bytes)
         result.storage.removeAll(keepingCapacity: true)
-        var retained = compressed.count + scratch.capacity
-        for section in sections { retained += section.capacity }
+        var retained = batches.retainedBytes + scratch.capacity
         if retained > retainBudget {
-            sections = []
-            compressed = []
+            batches.release()
             scratch = AccessRecordBuilder(reservingCapacity: 64 * 1024)
             retained = scratch.capacity
         }
         result.workerRetainedBytes = retained
         return result
-    }
-
-    private mutating func append(
-        partition: Int,
-        timestamp: Int64,
-        key: UnsafeRawBufferPointer,
-        value: UnsafeRawBufferPointer,
-        into result: inout EncodedUnit
-    ) {
-        let estimate = key.count + value.count + 32
-        let size = sections[partition].byteCount
-        if size > 0, size + estimate > batchBytes {
-            seal(partition: partition, into: &result)
-        }
-        sections[partition].append(timestamp: timestamp, key: key, value: value)
     }
 
     /// The group's control record (schema `kind = fileStats`): the lines of
@@ -154,35 +125,18 @@ struct UnitEncoder: ~Copyable {
             return  // unreachable: a fixed-size record
         }
         let partition = Int(closing.statsPartition)
-        guard sections.indices.contains(partition) else { return }
+        guard batches.contains(partition: partition) else { return }
         scratch.withUnsafeBytes { raw in
             closing.statsKey.withUnsafeBytes { key in
-                append(
+                batches.append(
                     partition: partition,
                     timestamp: timeUs / 1000,
                     key: key,
                     value: UnsafeRawBufferPointer(rebasing: raw[message]),
-                    into: &result
+                    isControl: true,
+                    into: &result.batches
                 )
             }
         }
-        controlRecords[partition] += 1
-    }
-
-    private mutating func seal(partition: Int, into result: inout EncodedUnit) {
-        var bytes: ByteBuffer?
-        if let codec {
-            bytes = try? sections[partition].build(codec: codec, scratch: &compressed)
-        }
-        result.batches.append(
-            EncodedUnit.Batch(
-                partition: Int32(partition),
-                recordCount: sections[partition].recordCount,
-                controlRecords: controlRecords[partition],
-                bytes: bytes
-            )
-        )
-        sections[partition].reset()
-        controlRecords[partition] = 0
     }
 }
