@@ -196,6 +196,16 @@ public final class TailedFile {
         let bytes = UnsafeRawBufferPointer(rebasing: buffer.storage[0..<count])
         let base = consumedOffset
         let splitter = LineSplitter(maximumLineBytes: maxLineBytes + 1)
+        // The loop works on locals, stored back once (also when `body` throws): per line, a
+        // stored property of this class would cost a dynamic exclusivity check per access.
+        let (id, sourceIndex, maxLineBytes) = (id, sourceIndex, maxLineBytes)
+        var consumed = base
+        var lines = 0
+        defer {
+            consumedOffset = consumed
+            scannedOffset = max(scannedOffset, consumed)
+            progress.lines += lines
+        }
         let tail = try splitter.forEachLine(in: bytes) { line in
             let end = base + Int64(line.upperBound) + 1
             let kept = line.lowerBound..<min(line.upperBound, line.lowerBound + maxLineBytes)
@@ -203,12 +213,12 @@ public final class TailedFile {
                 TailedLine(
                     file: id, sourceIndex: sourceIndex,
                     bytes: UnsafeRawBufferPointer(rebasing: bytes[kept]),
-                    range: consumedOffset..<end,
+                    range: consumed..<end,
                     isTruncated: kept.count < line.count))
-            consumedOffset = end
-            scannedOffset = max(scannedOffset, end)
-            progress.lines += 1
+            consumed = end
+            lines += 1
         }
+        consumedOffset = consumed
         scannedOffset = base + Int64(count)
         if tail.isOverlong {
             overlong = OverlongLine(start: consumedOffset)
