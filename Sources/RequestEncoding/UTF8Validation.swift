@@ -24,6 +24,12 @@ enum UTF8Validation {
             flags |= ((word &- ones) | word) & highs
             index &+= 8
         }
+        if index < count, count >= 8 {
+            // The tail as the last whole word, overlapping bytes already checked.
+            let word = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: count &- 8, as: UInt64.self))
+            flags |= ((word &- ones) | word) & highs
+            index = count
+        }
         if flags != 0 { return false }
         while index < count {
             let byte = bytes[index]
