@@ -53,15 +53,15 @@ public struct LogParser: Sendable {
                 index += 1
                 continue
             }
-            let slot: Slot
+            let slot = Slot(variable)
+            var extraIndex = 0
             if case .other(let name) = variable {
-                slot = .extra(extraNames.count)
+                extraIndex = extraNames.count
                 extraNames.append(name)
-            } else {
-                slot = Slot(variable)
             }
             var following = literals.count..<literals.count
             var terminator = Terminator.endOfLine
+            var valueClass = ValueClass.token
             var nextEndsWithQuote = false
             if index + 1 < segments.count {
                 switch segments[index + 1] {
@@ -78,10 +78,19 @@ public struct LogParser: Sendable {
                     nextEndsWithQuote = bytes.last == UInt8(ascii: "\"")
                 case .variable:
                     // LogFormat refuses a variable after a non-self-delimiting one.
-                    terminator = .selfDelimited(variable.valueClass ?? .token)
+                    terminator = .selfDelimited
+                    valueClass = variable.valueClass ?? .token
                 }
             }
-            fields.append(CompiledField(slot: slot, terminator: terminator, following: following))
+            fields.append(
+                CompiledField(
+                    slot: slot,
+                    extraIndex: extraIndex,
+                    terminator: terminator,
+                    valueClass: valueClass,
+                    following: following,
+                    head: following.isEmpty ? 0 : literals[following.lowerBound]
+                ))
             previousLiteralEndsWithQuote = nextEndsWithQuote
             index += 1
         }
@@ -165,6 +174,7 @@ public struct LogParser: Sendable {
             }
             position += prefix.count
         }
+        let scanEscapes = format.escaping != .none
         for field in fields {
             let valueStart = position
             let valueEnd: Int
@@ -173,21 +183,22 @@ public struct LogParser: Sendable {
             switch field.terminator {
             case .endOfLine:
                 valueEnd = end
-                hasEscapes = mayHaveEscapes(bytes, valueStart..<valueEnd)
+                hasEscapes = scanEscapes && ByteScan.contains(UInt8(ascii: "\\"), in: bytes, valueStart..<valueEnd)
                 position = end
             case .suffix:
                 guard end - valueStart >= following.count,
                     ByteScan.equal(following, bytes, at: end - following.count)
                 else { return .truncated(at: end) }
                 valueEnd = end - following.count
-                hasEscapes = mayHaveEscapes(bytes, valueStart..<valueEnd)
+                hasEscapes = scanEscapes && ByteScan.contains(UInt8(ascii: "\\"), in: bytes, valueStart..<valueEnd)
                 position = end
             case .literal:
-                guard let found = ByteScan.firstIndex(of: following, in: bytes, from: valueStart, to: end) else {
-                    return .truncated(at: end)
-                }
+                guard
+                    let found = findLiteral(
+                        following, head: field.head, in: bytes, from: valueStart, end: end,
+                        scanEscapes: scanEscapes, hasEscapes: &hasEscapes)
+                else { return .truncated(at: end) }
                 valueEnd = found
-                hasEscapes = mayHaveEscapes(bytes, valueStart..<valueEnd)
                 position = found + following.count
             case .quote:
                 guard var found = ByteScan.firstIndex(
@@ -218,15 +229,15 @@ public struct LogParser: Sendable {
                 valueEnd = index
                 if let error = expect(following, bytes, at: index, end: end) { return error }
                 position = index + following.count
-            case .selfDelimited(let valueClass):
+            case .selfDelimited:
                 var index = valueStart
-                while index < end, valueClass.continues(bytes[index]) {
+                while index < end, field.valueClass.continues(bytes[index]) {
                     index += 1
                 }
                 valueEnd = index
                 position = index
             }
-            if let error = store(field.slot, bytes, valueStart..<valueEnd, hasEscapes, &parsed) {
+            if let error = store(field, bytes, valueStart..<valueEnd, hasEscapes, &parsed) {
                 return error
             }
         }
@@ -234,6 +245,42 @@ public struct LogParser: Sendable {
             return .trailingBytes(at: position)
         }
         return nil
+    }
+
+    /// Where `literal` (whose first byte is `head`) first occurs in `bytes[from..<end]`, and
+    /// whether a backslash comes before it (only looked for when `scanEscapes`).
+    ///
+    /// Until the first backslash one pass looks for both bytes at once; once a backslash is
+    /// seen the value is known to be escaped and only the literal is searched for.
+    @inline(__always)
+    private func findLiteral(
+        _ literal: UnsafeRawBufferPointer,
+        head: UInt8,
+        in bytes: UnsafeRawBufferPointer,
+        from start: Int,
+        end: Int,
+        scanEscapes: Bool,
+        hasEscapes: inout Bool
+    ) -> Int? {
+        var index = start
+        if scanEscapes {
+            let backslash = UInt8(ascii: "\\")
+            // A literal candidate must leave room for the whole literal before `end`; a
+            // backslash at or past that limit cannot come before the literal.
+            let limit = end &- literal.count &+ 1
+            while true {
+                guard let candidate = ByteScan.firstIndex(of: head, or: backslash, in: bytes, from: index, to: limit)
+                else { return nil }
+                index = candidate &+ 1
+                let byte = bytes[candidate]
+                if byte == head, ByteScan.equal(literal, bytes, at: candidate) { return candidate }
+                if byte == backslash {
+                    hasEscapes = true
+                    break
+                }
+            }
+        }
+        return ByteScan.firstIndex(of: literal, in: bytes, from: index, to: end)
     }
 
     /// `nil` when `literal` is at `bytes[at...]`; otherwise where and how it differs.
@@ -253,21 +300,19 @@ public struct LogParser: Sendable {
         return nil
     }
 
-    @inline(__always)
-    private func mayHaveEscapes(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> Bool {
-        format.escaping != .none && ByteScan.contains(UInt8(ascii: "\\"), in: bytes, range)
-    }
-
     // MARK: - Values
 
-    /// Stores the value `bytes[range]` of one variable; `-` alone is the absent value.
+    /// Stores the value `bytes[range]` of one variable; `-` alone is the absent value. Inlined
+    /// into `match`'s loop: a call per field cost more than most fields' work.
+    @inline(__always)
     private func store(
-        _ slot: Slot,
+        _ field: CompiledField,
         _ bytes: UnsafeRawBufferPointer,
         _ range: Range<Int>,
         _ hasEscapes: Bool,
         _ parsed: inout ParsedLine
     ) -> LineParseError? {
+        let slot = field.slot
         let isDash = range.count == 1 && bytes[range.lowerBound] == UInt8(ascii: "-")
         let span =
             isDash
@@ -289,7 +334,7 @@ public struct LogParser: Sendable {
         case .args: parsed.args = span
         case .requestMethod: parsed.requestMethod = span
         case .serverProtocol: parsed.serverProtocol = span
-        case .extra(let index): parsed.extras.append(ExtraField(name: extraNames[index], value: span))
+        case .extra: parsed.extras.append(ExtraField(name: extraNames[field.extraIndex], value: span))
         case .request:
             parsed.request = span
             splitRequest(bytes, span, &parsed)
@@ -479,13 +524,14 @@ public struct LogParser: Sendable {
 
 // MARK: - Compiled program
 
-/// Where a variable's value goes; `.extra` indexes `LogParser.extraNames`. A trivial type, so
-/// walking the compiled fields costs no reference counting.
-private enum Slot: Equatable {
+/// Where a variable's value goes (`.extra`: `CompiledField.extraIndex` indexes
+/// `LogParser.extraNames`). A trivial type without payloads, so walking the compiled fields
+/// costs no reference counting and `store` switches on one byte.
+private enum Slot: UInt8 {
     case remoteAddr, remoteUser, timeLocal, timeISO8601, msec, request, requestMethod, requestURI, uri, args
     case serverProtocol, status, bodyBytesSent, bytesSent, httpReferer, httpUserAgent, httpXForwardedFor
     case host, serverName, scheme, requestTime, upstreamResponseTime, upstreamCacheStatus, requestLength
-    case extra(Int)
+    case extra
 
     init(_ variable: LogVariable) {
         switch variable {
@@ -513,25 +559,32 @@ private enum Slot: Equatable {
         case .upstreamResponseTime: self = .upstreamResponseTime
         case .upstreamCacheStatus: self = .upstreamCacheStatus
         case .requestLength: self = .requestLength
-        case .other: self = .extra(0)  // callers map `.other` themselves
+        case .other: self = .extra
         }
     }
 }
 
 /// How the end of a variable's value is found (see the `LogParser` comment).
-private enum Terminator {
+private enum Terminator: UInt8 {
     case endOfLine
     case suffix
     case literal
     case quote
     case jsonQuote
-    case selfDelimited(ValueClass)
+    /// Ends at the first byte outside `CompiledField.valueClass`.
+    case selfDelimited
 }
 
 private struct CompiledField {
     var slot: Slot
+    /// Index into `LogParser.extraNames` when `slot` is `.extra`; 0 otherwise.
+    var extraIndex: Int
     var terminator: Terminator
+    /// The bytes of a `.selfDelimited` value (unused by other terminators).
+    var valueClass: ValueClass
     /// The literal right after the value, as a range of `LogParser.literals` (empty when a
     /// variable or the end of the line follows).
     var following: Range<Int>
+    /// The first byte of `following` (0 when it is empty), searched for by `.literal`.
+    var head: UInt8
 }

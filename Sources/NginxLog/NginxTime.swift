@@ -90,6 +90,7 @@ enum NginxTime {
     }
 
     /// `±hhmm` (or `±hh:mm` with `colon`) as signed minutes east of UTC.
+    @inline(__always)
     private static func utcOffset(_ bytes: UnsafeRawBufferPointer, _ start: Int, colon: Bool) -> Int? {
         let sign: Int
         switch bytes[start] {
@@ -104,17 +105,21 @@ enum NginxTime {
         return sign * (hours * 60 + minutes)
     }
 
+    /// `count` (2 or 4) decimal digits at `bytes[start...]`; inlined so the loop unrolls for the
+    /// constant counts of the fixed-width fields.
+    @inline(__always)
     private static func digits(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ count: Int) -> Int? {
         var value = 0
-        for index in start..<(start + count) {
-            let byte = bytes[index]
-            guard byte.isASCIIDigit else { return nil }
-            value = value * 10 + Int(byte &- UInt8(ascii: "0"))
+        for index in start..<(start &+ count) {
+            let digit = bytes[index] &- UInt8(ascii: "0")
+            guard digit < 10 else { return nil }
+            value = value &* 10 &+ Int(digit)
         }
         return value
     }
 
     /// `Jan`...`Dec` (nginx writes English abbreviations whatever the locale).
+    @inline(__always)
     private static func monthNumber(_ bytes: UnsafeRawBufferPointer, _ start: Int) -> Int? {
         let key = UInt32(bytes[start]) << 16 | UInt32(bytes[start + 1]) << 8 | UInt32(bytes[start + 2])
         @inline(__always) func code(_ a: Unicode.Scalar, _ b: Unicode.Scalar, _ c: Unicode.Scalar) -> UInt32 {
