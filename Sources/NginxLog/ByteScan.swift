@@ -84,6 +84,29 @@ enum ByteScan {
         return nil
     }
 
+    /// `firstIndex(of:in:from:to:)` for searches that usually run far (a line's `\n`): two
+    /// words per step, fewer branches per byte. Kept apart so the short searches inlined into
+    /// the parser stay small.
+    static func firstIndexInLongRun(of target: UInt8, in bytes: UnsafeRawBufferPointer, from: Int, to: Int) -> Int? {
+        guard let base = bytes.baseAddress else { return nil }
+        let pattern = UInt64(target) &* ones
+        var index = from
+        // `index + 8 < pairEnd` means both words at `index` lie inside the buffer.
+        let pairEnd = Swift.min(to, bytes.count &- 7)
+        while index &+ 8 < pairEnd {
+            let low = zeroByteFlags(load(base, index) ^ pattern)
+            let high = zeroByteFlags(load(base, index &+ 8) ^ pattern)
+            if low | high != 0 {
+                // `low`'s lowest flag is exact; when `low` is 0, `high`'s is.
+                let bit = low != 0 ? low.trailingZeroBitCount : 64 &+ high.trailingZeroBitCount
+                let found = index &+ bit &>> 3
+                return found < to ? found : nil
+            }
+            index &+= 16
+        }
+        return firstIndex(of: target, in: bytes, from: index, to: to)
+    }
+
     /// First index of either `first` or `second` in `bytes[from..<to]`, or `nil`. Loads may read
     /// past `to`, never past `bytes.count`.
     @inline(__always)

@@ -71,7 +71,42 @@ enum DecimalText {
 
     /// Seconds with an optional fraction of 1–6 digits (`0.123`, `12`, `1764353982.123`) →
     /// microseconds; `nil` for anything else or overflow.
+    ///
+    /// One pass: the seconds are the digits up to the first non-digit, which must be the end or
+    /// the (first) `.`. At most 19 bytes hold at most 19 seconds digits, which cannot overflow.
     static func parseMicros(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> UInt64? {
+        let end = range.upperBound
+        guard range.count <= 19 else { return parseLongMicros(bytes, range) }
+        var index = range.lowerBound
+        var seconds: UInt64 = 0
+        while index < end {
+            let digit = bytes[index] &- UInt8(ascii: "0")
+            guard digit < 10 else { break }
+            seconds = seconds &* 10 &+ UInt64(digit)
+            index &+= 1
+        }
+        guard index > range.lowerBound else { return nil }
+        var fraction: UInt64 = 0
+        if index < end {
+            guard bytes[index] == UInt8(ascii: "."), (1...6).contains(end &- index &- 1) else { return nil }
+            let digits = end &- index &- 1
+            index &+= 1
+            while index < end {
+                let digit = bytes[index] &- UInt8(ascii: "0")
+                guard digit < 10 else { return nil }
+                fraction = fraction &* 10 &+ UInt64(digit)
+                index &+= 1
+            }
+            fraction = fraction &* microsPerUnit(ofFractionDigits: digits)
+        }
+        let (scaled, overflow1) = seconds.multipliedReportingOverflow(by: 1_000_000)
+        let (total, overflow2) = scaled.addingReportingOverflow(fraction)
+        guard !overflow1, !overflow2 else { return nil }
+        return total
+    }
+
+    /// `parseMicros` for texts over 19 bytes, where the seconds may overflow.
+    private static func parseLongMicros(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> UInt64? {
         let dot = ByteScan.firstIndex(of: UInt8(ascii: "."), in: bytes, from: range.lowerBound, to: range.upperBound)
             ?? range.upperBound
         guard let seconds = parseUInt64(bytes, range.lowerBound..<dot) else { return nil }

@@ -87,6 +87,7 @@ public struct LogParser: Sendable {
                     slot: slot,
                     extraIndex: extraIndex,
                     terminator: terminator,
+                    scanEscapes: format.escaping != .none && slot.keepsText,
                     valueClass: valueClass,
                     following: following,
                     head: following.isEmpty ? 0 : literals[following.lowerBound]
@@ -174,7 +175,6 @@ public struct LogParser: Sendable {
             }
             position += prefix.count
         }
-        let scanEscapes = format.escaping != .none
         for field in fields {
             let valueStart = position
             let valueEnd: Int
@@ -183,20 +183,20 @@ public struct LogParser: Sendable {
             switch field.terminator {
             case .endOfLine:
                 valueEnd = end
-                hasEscapes = scanEscapes && ByteScan.contains(UInt8(ascii: "\\"), in: bytes, valueStart..<valueEnd)
+                hasEscapes = field.scanEscapes && ByteScan.contains(UInt8(ascii: "\\"), in: bytes, valueStart..<valueEnd)
                 position = end
             case .suffix:
                 guard end - valueStart >= following.count,
                     ByteScan.equal(following, bytes, at: end - following.count)
                 else { return .truncated(at: end) }
                 valueEnd = end - following.count
-                hasEscapes = scanEscapes && ByteScan.contains(UInt8(ascii: "\\"), in: bytes, valueStart..<valueEnd)
+                hasEscapes = field.scanEscapes && ByteScan.contains(UInt8(ascii: "\\"), in: bytes, valueStart..<valueEnd)
                 position = end
             case .literal:
                 guard
                     let found = findLiteral(
                         following, head: field.head, in: bytes, from: valueStart, end: end,
-                        scanEscapes: scanEscapes, hasEscapes: &hasEscapes)
+                        scanEscapes: field.scanEscapes, hasEscapes: &hasEscapes)
                 else { return .truncated(at: end) }
                 valueEnd = found
                 position = found + following.count
@@ -304,7 +304,7 @@ public struct LogParser: Sendable {
 
     /// Stores the value `bytes[range]` of one variable; `-` alone is the absent value. Inlined
     /// into `match`'s loop: a call per field cost more than most fields' work.
-    @inline(__always)
+    @_transparent
     private func store(
         _ field: CompiledField,
         _ bytes: UnsafeRawBufferPointer,
@@ -562,6 +562,18 @@ private enum Slot: UInt8 {
         case .other: self = .extra
         }
     }
+
+    /// Whether `store` keeps the value as a `FieldSpan` (whose `hasEscapes` then matters),
+    /// rather than only parsing it into a number, time or status.
+    var keepsText: Bool {
+        switch self {
+        case .timeLocal, .timeISO8601, .msec, .status, .bodyBytesSent, .bytesSent, .requestTime,
+            .upstreamResponseTime, .upstreamCacheStatus, .requestLength:
+            false
+        default:
+            true
+        }
+    }
 }
 
 /// How the end of a variable's value is found (see the `LogParser` comment).
@@ -580,6 +592,10 @@ private struct CompiledField {
     /// Index into `LogParser.extraNames` when `slot` is `.extra`; 0 otherwise.
     var extraIndex: Int
     var terminator: Terminator
+    /// Whether `.endOfLine`, `.suffix` and `.literal` values are searched for backslashes: only
+    /// when the format escapes and the value is kept as text (a number or a time with a
+    /// backslash fails to parse whatever `hasEscapes` says).
+    var scanEscapes: Bool
     /// The bytes of a `.selfDelimited` value (unused by other terminators).
     var valueClass: ValueClass
     /// The literal right after the value, as a range of `LogParser.literals` (empty when a

@@ -39,13 +39,13 @@ enum NginxTime {
     static func parseTimeLocal(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> Instant? {
         guard range.count == 26 else { return nil }
         let s = range.lowerBound
-        guard bytes[s + 2] == UInt8(ascii: "/"), bytes[s + 6] == UInt8(ascii: "/"),
-            bytes[s + 11] == UInt8(ascii: ":"), bytes[s + 14] == UInt8(ascii: ":"),
-            bytes[s + 17] == UInt8(ascii: ":"), bytes[s + 20] == UInt8(ascii: " "),
-            let day = digits(bytes, s, 2), let month = monthNumber(bytes, s + 3),
-            let year = digits(bytes, s + 7, 4), let hour = digits(bytes, s + 12, 2),
-            let minute = digits(bytes, s + 15, 2), let second = digits(bytes, s + 18, 2),
-            let offset = utcOffset(bytes, s + 21, colon: false)
+        guard bytes[s &+ 2] == UInt8(ascii: "/"), bytes[s &+ 6] == UInt8(ascii: "/"),
+            bytes[s &+ 11] == UInt8(ascii: ":"), bytes[s &+ 14] == UInt8(ascii: ":"),
+            bytes[s &+ 17] == UInt8(ascii: ":"), bytes[s &+ 20] == UInt8(ascii: " "),
+            let day = digits(bytes, s, 2), let month = monthNumber(bytes, s &+ 3),
+            let year = digits(bytes, s &+ 7, 4), let hour = digits(bytes, s &+ 12, 2),
+            let minute = digits(bytes, s &+ 15, 2), let second = digits(bytes, s &+ 18, 2),
+            let offset = utcOffset(bytes, s &+ 21, colon: false)
         else { return nil }
         return instant(year, month, day, hour, minute, second, offset)
     }
@@ -54,18 +54,18 @@ enum NginxTime {
     static func parseISO8601(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> Instant? {
         guard range.count == 25 || range.count == 20 else { return nil }
         let s = range.lowerBound
-        guard bytes[s + 4] == UInt8(ascii: "-"), bytes[s + 7] == UInt8(ascii: "-"),
-            bytes[s + 10] == UInt8(ascii: "T"), bytes[s + 13] == UInt8(ascii: ":"),
-            bytes[s + 16] == UInt8(ascii: ":"),
-            let year = digits(bytes, s, 4), let month = digits(bytes, s + 5, 2),
-            let day = digits(bytes, s + 8, 2), let hour = digits(bytes, s + 11, 2),
-            let minute = digits(bytes, s + 14, 2), let second = digits(bytes, s + 17, 2)
+        guard bytes[s &+ 4] == UInt8(ascii: "-"), bytes[s &+ 7] == UInt8(ascii: "-"),
+            bytes[s &+ 10] == UInt8(ascii: "T"), bytes[s &+ 13] == UInt8(ascii: ":"),
+            bytes[s &+ 16] == UInt8(ascii: ":"),
+            let year = digits(bytes, s, 4), let month = digits(bytes, s &+ 5, 2),
+            let day = digits(bytes, s &+ 8, 2), let hour = digits(bytes, s &+ 11, 2),
+            let minute = digits(bytes, s &+ 14, 2), let second = digits(bytes, s &+ 17, 2)
         else { return nil }
         let offset: Int?
         if range.count == 20 {
-            offset = bytes[s + 19] == UInt8(ascii: "Z") ? 0 : nil
+            offset = bytes[s &+ 19] == UInt8(ascii: "Z") ? 0 : nil
         } else {
-            offset = utcOffset(bytes, s + 19, colon: true)
+            offset = utcOffset(bytes, s &+ 19, colon: true)
         }
         guard let offset else { return nil }
         return instant(year, month, day, hour, minute, second, offset)
@@ -83,10 +83,12 @@ enum NginxTime {
         guard (1...12).contains(month), day >= 1, day <= daysInMonth(year: year, month: month),
             hour < 24, minute < 60, second < 61
         else { return nil }
+        // Every part is a validated 2- or 4-digit field (year ≤ 9999, |offset| < 24 h), so the
+        // arithmetic below stays far inside `Int64`.
         let days = daysSinceEpoch(year: year, month: month, day: day)
-        let localSeconds = days * 86_400 + Int64(hour * 3600 + minute * 60 + second)
-        let utcSeconds = localSeconds - Int64(offsetMinutes) * 60
-        return Instant(micros: utcSeconds * 1_000_000, utcOffsetMinutes: Int16(offsetMinutes))
+        let localSeconds = days &* 86_400 &+ Int64(hour &* 3600 &+ minute &* 60 &+ second)
+        let utcSeconds = localSeconds &- Int64(offsetMinutes) &* 60
+        return Instant(micros: utcSeconds &* 1_000_000, utcOffsetMinutes: Int16(truncatingIfNeeded: offsetMinutes))
     }
 
     /// `±hhmm` (or `±hh:mm` with `colon`) as signed minutes east of UTC.
@@ -99,10 +101,10 @@ enum NginxTime {
         default: return nil
         }
         if colon, bytes[start + 3] != UInt8(ascii: ":") { return nil }
-        guard let hours = digits(bytes, start + 1, 2), let minutes = digits(bytes, start + (colon ? 4 : 3), 2),
+        guard let hours = digits(bytes, start &+ 1, 2), let minutes = digits(bytes, start &+ (colon ? 4 : 3), 2),
             hours < 24, minutes < 60
         else { return nil }
-        return sign * (hours * 60 + minutes)
+        return sign &* (hours &* 60 &+ minutes)
     }
 
     /// `count` (2 or 4) decimal digits at `bytes[start...]`; inlined so the loop unrolls for the
