@@ -5,17 +5,17 @@ enum DecimalText {
 
     /// `[0-9]+` → value; `nil` for empty, non-digits or overflow.
     ///
-    /// Up to eight digits (every status, byte count and duration part nginx writes in
-    /// practice) are read as one word ending at the last digit, when the buffer has eight bytes
-    /// up to there. Up to 19 digits cannot overflow (10¹⁹ − 1 < 2⁶⁴), so only longer texts pay
+    /// Five to eight digits (most byte counts nginx writes) are read as one word ending at the
+    /// last digit, when the buffer has eight bytes up to there. Up to 19 digits cannot overflow (10¹⁹ − 1 < 2⁶⁴), so only longer texts pay
     /// for overflow checks.
     @inline(__always)
     static func parseUInt64(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> UInt64? {
         let count = range.count
         guard count > 0 else { return nil }
-        if count <= 8, range.upperBound >= 8 {
+        if count > 4, count <= 8, range.upperBound >= 8 {
             return eightDigits(bytes, endingAt: range.upperBound, count: count)
         }
+        // Up to four digits (statuses, small sizes) a plain loop is cheaper than the word.
         if count <= 19 {
             var value: UInt64 = 0
             for index in range {

@@ -252,7 +252,7 @@ public struct LogParser: Sendable {
     ///
     /// Until the first backslash one pass looks for both bytes at once; once a backslash is
     /// seen the value is known to be escaped and only the literal is searched for.
-    @inline(__always)
+    @_transparent
     private func findLiteral(
         _ literal: UnsafeRawBufferPointer,
         head: UInt8,
@@ -263,11 +263,11 @@ public struct LogParser: Sendable {
         hasEscapes: inout Bool
     ) -> Int? {
         var index = start
+        // A literal candidate must leave room for the whole literal before `end`; a backslash
+        // at or past that limit cannot come before the literal.
+        let limit = end &- literal.count &+ 1
         if scanEscapes {
             let backslash = UInt8(ascii: "\\")
-            // A literal candidate must leave room for the whole literal before `end`; a
-            // backslash at or past that limit cannot come before the literal.
-            let limit = end &- literal.count &+ 1
             while true {
                 guard let candidate = ByteScan.firstIndex(of: head, or: backslash, in: bytes, from: index, to: limit)
                 else { return nil }
@@ -280,7 +280,12 @@ public struct LogParser: Sendable {
                 }
             }
         }
-        return ByteScan.firstIndex(of: literal, in: bytes, from: index, to: end)
+        // No (more) backslash to look for: the literal alone.
+        while let candidate = ByteScan.firstIndex(of: head, in: bytes, from: index, to: limit) {
+            if ByteScan.equal(literal, bytes, at: candidate) { return candidate }
+            index = candidate &+ 1
+        }
+        return nil
     }
 
     /// `nil` when `literal` is at `bytes[at...]`; otherwise where and how it differs.
@@ -430,10 +435,9 @@ public struct LogParser: Sendable {
         let methodRange = range.lowerBound..<firstSpace
         parsed.methodText = span(methodRange)
         parsed.method = HTTPMethod.classify(bytes, methodRange)
-        var lastSpace = range.upperBound - 1
-        while lastSpace > firstSpace, bytes[lastSpace] != UInt8(ascii: " ") {
-            lastSpace -= 1
-        }
+        let lastSpace =
+            ByteScan.lastIndex(of: UInt8(ascii: " "), in: bytes, from: firstSpace + 1, to: range.upperBound)
+            ?? firstSpace
         var targetEnd = range.upperBound
         var version: HTTPProtocolVersion?
         if lastSpace > firstSpace {
