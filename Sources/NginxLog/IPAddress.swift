@@ -60,7 +60,9 @@ public struct IPAddress: Sendable, Hashable, CustomStringConvertible {
         return parseIPv6(bytes, range)
     }
 
-    /// Strict dotted quad: four decimal parts 0–255, no leading zeros, nothing else.
+    /// Strict dotted quad: four decimal parts 0–255, no leading zeros, nothing else. Inlined
+    /// into `parse`, which runs for every line's client address.
+    @inline(__always)
     static func parseIPv4(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> UInt32? {
         let end = range.upperBound
         var value: UInt32 = 0

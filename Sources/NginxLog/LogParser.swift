@@ -499,6 +499,7 @@ public struct LogParser: Sendable {
     }
 
     /// Fills fields derived from several variables, once the whole line matched.
+    @inline(__always)
     private func finish(_ bytes: UnsafeRawBufferPointer, _ parsed: inout ParsedLine) {
         if parsed.request.isEmpty, !parsed.requestMethod.isEmpty {
             parsed.methodText = parsed.requestMethod
