@@ -339,7 +339,8 @@ public struct LogParser: Sendable {
         case .args: parsed.args = span
         case .requestMethod: parsed.requestMethod = span
         case .serverProtocol: parsed.serverProtocol = span
-        case .extra: parsed.extras.append(ExtraField(name: extraNames[field.extraIndex], value: span))
+        case .extra, .msec, .upstreamResponseTime:
+            return storeLessCommon(field, bytes, range, span, isDash, &parsed)
         case .request:
             parsed.request = span
             splitRequest(bytes, span, &parsed)
@@ -353,17 +354,12 @@ public struct LogParser: Sendable {
                 parsed.timePrecision = 1
             }
             parsed.utcOffsetMinutes = instant.utcOffsetMinutes
-        case .msec:
-            guard !isDash else { break }
-            guard let instant = NginxTime.parseMsec(bytes, range) else { return .badTimestamp(at: range.lowerBound) }
-            parsed.timeMicros = instant.micros
-            parsed.timePrecision = 2
         case .status:
             guard !isDash else { break }
             guard (1...3).contains(range.count), let value = DecimalText.parseUInt64(bytes, range) else {
                 return .badStatus(at: range.lowerBound)
             }
-            parsed.status = UInt16(value)
+            parsed.status = UInt16(truncatingIfNeeded: value)  // at most 3 digits
         case .bodyBytesSent, .bytesSent, .requestLength:
             guard !isDash else { break }
             guard let value = DecimalText.parseUInt64(bytes, range) else { return .badNumber(at: range.lowerBound) }
@@ -376,12 +372,38 @@ public struct LogParser: Sendable {
             guard !isDash else { break }
             guard let micros = DecimalText.parseMicros(bytes, range) else { return .badNumber(at: range.lowerBound) }
             parsed.requestTimeMicros = micros
+        case .upstreamCacheStatus:
+            parsed.upstreamCacheStatus = isDash ? .none : UpstreamCacheStatus.classify(bytes, range)
+        }
+        return nil
+    }
+
+    /// The slots `store` leaves out of the matching loop: rarer in formats, and larger in code
+    /// (an array append, a list of durations), which would push the loop past the optimizer's
+    /// size limit for inlining the scans.
+    @inline(never)
+    private func storeLessCommon(
+        _ field: CompiledField,
+        _ bytes: UnsafeRawBufferPointer,
+        _ range: Range<Int>,
+        _ span: FieldSpan,
+        _ isDash: Bool,
+        _ parsed: inout ParsedLine
+    ) -> LineParseError? {
+        switch field.slot {
+        case .extra:
+            parsed.extras.append(ExtraField(name: extraNames[field.extraIndex], value: span))
+        case .msec:
+            guard !isDash else { break }
+            guard let instant = NginxTime.parseMsec(bytes, range) else { return .badTimestamp(at: range.lowerBound) }
+            parsed.timeMicros = instant.micros
+            parsed.timePrecision = 2
         case .upstreamResponseTime:
             guard !isDash else { break }
             guard let sum = sumDurations(bytes, range) else { return .badNumber(at: range.lowerBound) }
             parsed.upstreamResponseTimeMicros = sum.count > 0 ? sum.micros : nil
-        case .upstreamCacheStatus:
-            parsed.upstreamCacheStatus = isDash ? .none : UpstreamCacheStatus.classify(bytes, range)
+        default:
+            assertionFailure("store handles \(field.slot) itself")
         }
         return nil
     }
