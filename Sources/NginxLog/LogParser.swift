@@ -252,6 +252,7 @@ public struct LogParser: Sendable {
     ///
     /// Until the first backslash one pass looks for both bytes at once; once a backslash is
     /// seen the value is known to be escaped and only the literal is searched for.
+    /// (`@_transparent` for the reason given at `store`.)
     @_transparent
     private func findLiteral(
         _ literal: UnsafeRawBufferPointer,
@@ -308,7 +309,9 @@ public struct LogParser: Sendable {
     // MARK: - Values
 
     /// Stores the value `bytes[range]` of one variable; `-` alone is the absent value. Inlined
-    /// into `match`'s loop: a call per field cost more than most fields' work.
+    /// into `match`'s loop: a call per field cost more than most fields' work. `@_transparent`
+    /// rather than `@inline(__always)`, which the optimizer stops honouring once a caller is as
+    /// large as `match` (measured with callgrind; see `ByteScan`).
     @_transparent
     private func store(
         _ field: CompiledField,
