@@ -15,6 +15,19 @@ public enum HTTPProtocolVersion: UInt8, Sendable, CaseIterable {
     /// `HTTP/`, `.unknown` for an `HTTP/` token with another version.
     static func classify(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> HTTPProtocolVersion? {
         let start = range.lowerBound
+        if range.count == 8 {
+            // The five `HTTP/x.y` texts nginx writes, each as one little-endian word (byte 0
+            // lowest: `H` 48, `T` 54, `T` 54, `P` 50, `/` 2F, major, `.` 2E, minor); anything
+            // else of eight bytes takes the byte-wise path below.
+            switch UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: start, as: UInt64.self)) {
+            case 0x312E_312F_5054_5448: return .http11
+            case 0x302E_322F_5054_5448: return .http2
+            case 0x302E_312F_5054_5448: return .http10
+            case 0x302E_332F_5054_5448: return .http3
+            case 0x392E_302F_5054_5448: return .http09
+            default: break
+            }
+        }
         guard range.count >= 6,
             bytes[start] == UInt8(ascii: "H"), bytes[start + 1] == UInt8(ascii: "T"),
             bytes[start + 2] == UInt8(ascii: "T"), bytes[start + 3] == UInt8(ascii: "P"),

@@ -50,41 +50,45 @@ public struct IPAddress: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses `bytes[range]` as IPv4 (→ mapped) or IPv6 text. The caller guarantees `range` is
     /// within `bytes`.
+    ///
+    /// IPv4 is tried first, without looking for a `:`: a dotted quad that parses has only digits
+    /// and dots, so text with a `:` never parses as IPv4 and text without one never as IPv6.
     public static func parse(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> IPAddress? {
         guard !range.isEmpty else { return nil }
-        var hasColon = false
-        for index in range where bytes[index] == UInt8(ascii: ":") {
-            hasColon = true
-            break
-        }
-        if !hasColon {
-            return parseIPv4(bytes, range).map { IPAddress(ipv4: $0) }
-        }
+        if let v4 = parseIPv4(bytes, range) { return IPAddress(ipv4: v4) }
+        guard ByteScan.contains(UInt8(ascii: ":"), in: bytes, range) else { return nil }
         return parseIPv6(bytes, range)
     }
 
-    /// Strict dotted quad: four decimal parts 0–255, no leading zeros, nothing else.
+    /// Strict dotted quad: four decimal parts 0–255, no leading zeros, nothing else. Inlined
+    /// into `parse`, which runs for every line's client address.
+    @inline(__always)
     static func parseIPv4(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> UInt32? {
+        let end = range.upperBound
         var value: UInt32 = 0
-        var parts = 0
         var index = range.lowerBound
-        while true {
-            var part: UInt32 = 0
-            var digits = 0
-            while index < range.upperBound, bytes[index].isASCIIDigit {
-                if digits == 1 && part == 0 { return nil }  // leading zero
-                part = part * 10 + UInt32(bytes[index] &- UInt8(ascii: "0"))
-                digits += 1
-                guard digits <= 3, part <= 255 else { return nil }
-                index += 1
+        for part in 0..<4 {
+            // One to three digits, the first not `0` unless it is the whole part.
+            guard index < end else { return nil }
+            var number = UInt32(bytes[index] &- UInt8(ascii: "0"))
+            guard number < 10 else { return nil }
+            index &+= 1
+            if number != 0 {
+                for _ in 0..<2 {
+                    guard index < end else { break }
+                    let digit = UInt32(bytes[index] &- UInt8(ascii: "0"))
+                    guard digit < 10 else { break }
+                    number = number &* 10 &+ digit
+                    index &+= 1
+                }
+                guard number <= 255 else { return nil }
             }
-            guard digits > 0 else { return nil }
-            value = value << 8 | part
-            parts += 1
-            if parts == 4 { return index == range.upperBound ? value : nil }
-            guard index < range.upperBound, bytes[index] == UInt8(ascii: ".") else { return nil }
-            index += 1
+            value = value &<< 8 | number
+            if part == 3 { break }
+            guard index < end, bytes[index] == UInt8(ascii: ".") else { return nil }
+            index &+= 1
         }
+        return index == end ? value : nil
     }
 
     /// RFC 4291 §2.2 text forms. Groups before `::` accumulate in `head`, groups after it in

@@ -7,7 +7,7 @@
 /// become a line the caller can hold: `Tail.isOverlong` tells it to cap the line (ship the
 /// bytes with a flag, skip to the next `\n`) instead of buffering forever.
 ///
-/// - Complexity: O(n) in the bytes scanned, eight bytes per step.
+/// - Complexity: O(n) in the bytes scanned, sixteen bytes per step.
 public struct LineSplitter: Sendable {
     /// Where the unterminated rest of the buffer starts.
     public struct Tail: Sendable, Equatable {

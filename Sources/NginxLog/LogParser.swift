@@ -53,15 +53,15 @@ public struct LogParser: Sendable {
                 index += 1
                 continue
             }
-            let slot: Slot
+            let slot = Slot(variable)
+            var extraIndex = 0
             if case .other(let name) = variable {
-                slot = .extra(extraNames.count)
+                extraIndex = extraNames.count
                 extraNames.append(name)
-            } else {
-                slot = Slot(variable)
             }
             var following = literals.count..<literals.count
             var terminator = Terminator.endOfLine
+            var valueClass = ValueClass.token
             var nextEndsWithQuote = false
             if index + 1 < segments.count {
                 switch segments[index + 1] {
@@ -78,10 +78,20 @@ public struct LogParser: Sendable {
                     nextEndsWithQuote = bytes.last == UInt8(ascii: "\"")
                 case .variable:
                     // LogFormat refuses a variable after a non-self-delimiting one.
-                    terminator = .selfDelimited(variable.valueClass ?? .token)
+                    terminator = .selfDelimited
+                    valueClass = variable.valueClass ?? .token
                 }
             }
-            fields.append(CompiledField(slot: slot, terminator: terminator, following: following))
+            fields.append(
+                CompiledField(
+                    slot: slot,
+                    extraIndex: extraIndex,
+                    terminator: terminator,
+                    scanEscapes: format.escaping != .none && slot.keepsText,
+                    valueClass: valueClass,
+                    following: following,
+                    head: following.isEmpty ? 0 : literals[following.lowerBound]
+                ))
             previousLiteralEndsWithQuote = nextEndsWithQuote
             index += 1
         }
@@ -173,21 +183,22 @@ public struct LogParser: Sendable {
             switch field.terminator {
             case .endOfLine:
                 valueEnd = end
-                hasEscapes = mayHaveEscapes(bytes, valueStart..<valueEnd)
+                hasEscapes = field.scanEscapes && ByteScan.contains(UInt8(ascii: "\\"), in: bytes, valueStart..<valueEnd)
                 position = end
             case .suffix:
                 guard end - valueStart >= following.count,
                     ByteScan.equal(following, bytes, at: end - following.count)
                 else { return .truncated(at: end) }
                 valueEnd = end - following.count
-                hasEscapes = mayHaveEscapes(bytes, valueStart..<valueEnd)
+                hasEscapes = field.scanEscapes && ByteScan.contains(UInt8(ascii: "\\"), in: bytes, valueStart..<valueEnd)
                 position = end
             case .literal:
-                guard let found = ByteScan.firstIndex(of: following, in: bytes, from: valueStart, to: end) else {
-                    return .truncated(at: end)
-                }
+                guard
+                    let found = findLiteral(
+                        following, head: field.head, in: bytes, from: valueStart, end: end,
+                        scanEscapes: field.scanEscapes, hasEscapes: &hasEscapes)
+                else { return .truncated(at: end) }
                 valueEnd = found
-                hasEscapes = mayHaveEscapes(bytes, valueStart..<valueEnd)
                 position = found + following.count
             case .quote:
                 guard var found = ByteScan.firstIndex(
@@ -218,20 +229,62 @@ public struct LogParser: Sendable {
                 valueEnd = index
                 if let error = expect(following, bytes, at: index, end: end) { return error }
                 position = index + following.count
-            case .selfDelimited(let valueClass):
+            case .selfDelimited:
                 var index = valueStart
-                while index < end, valueClass.continues(bytes[index]) {
+                while index < end, field.valueClass.continues(bytes[index]) {
                     index += 1
                 }
                 valueEnd = index
                 position = index
             }
-            if let error = store(field.slot, bytes, valueStart..<valueEnd, hasEscapes, &parsed) {
+            if let error = store(field, bytes, valueStart..<valueEnd, hasEscapes, &parsed) {
                 return error
             }
         }
         if position != end {
             return .trailingBytes(at: position)
+        }
+        return nil
+    }
+
+    /// Where `literal` (whose first byte is `head`) first occurs in `bytes[from..<end]`, and
+    /// whether a backslash comes before it (only looked for when `scanEscapes`).
+    ///
+    /// Until the first backslash one pass looks for both bytes at once; once a backslash is
+    /// seen the value is known to be escaped and only the literal is searched for.
+    /// (`@_transparent` for the reason given at `store`.)
+    @_transparent
+    private func findLiteral(
+        _ literal: UnsafeRawBufferPointer,
+        head: UInt8,
+        in bytes: UnsafeRawBufferPointer,
+        from start: Int,
+        end: Int,
+        scanEscapes: Bool,
+        hasEscapes: inout Bool
+    ) -> Int? {
+        var index = start
+        // A literal candidate must leave room for the whole literal before `end`; a backslash
+        // at or past that limit cannot come before the literal.
+        let limit = end &- literal.count &+ 1
+        if scanEscapes {
+            let backslash = UInt8(ascii: "\\")
+            while true {
+                guard let candidate = ByteScan.firstIndex(of: head, or: backslash, in: bytes, from: index, to: limit)
+                else { return nil }
+                index = candidate &+ 1
+                let byte = bytes[candidate]
+                if byte == head, ByteScan.equal(literal, bytes, at: candidate) { return candidate }
+                if byte == backslash {
+                    hasEscapes = true
+                    break
+                }
+            }
+        }
+        // No (more) backslash to look for: the literal alone.
+        while let candidate = ByteScan.firstIndex(of: head, in: bytes, from: index, to: limit) {
+            if ByteScan.equal(literal, bytes, at: candidate) { return candidate }
+            index = candidate &+ 1
         }
         return nil
     }
@@ -253,21 +306,21 @@ public struct LogParser: Sendable {
         return nil
     }
 
-    @inline(__always)
-    private func mayHaveEscapes(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> Bool {
-        format.escaping != .none && ByteScan.contains(UInt8(ascii: "\\"), in: bytes, range)
-    }
-
     // MARK: - Values
 
-    /// Stores the value `bytes[range]` of one variable; `-` alone is the absent value.
+    /// Stores the value `bytes[range]` of one variable; `-` alone is the absent value. Inlined
+    /// into `match`'s loop: a call per field cost more than most fields' work. `@_transparent`
+    /// rather than `@inline(__always)`, which the optimizer stops honouring once a caller is as
+    /// large as `match` (measured with callgrind; see `ByteScan`).
+    @_transparent
     private func store(
-        _ slot: Slot,
+        _ field: CompiledField,
         _ bytes: UnsafeRawBufferPointer,
         _ range: Range<Int>,
         _ hasEscapes: Bool,
         _ parsed: inout ParsedLine
     ) -> LineParseError? {
+        let slot = field.slot
         let isDash = range.count == 1 && bytes[range.lowerBound] == UInt8(ascii: "-")
         let span =
             isDash
@@ -289,7 +342,8 @@ public struct LogParser: Sendable {
         case .args: parsed.args = span
         case .requestMethod: parsed.requestMethod = span
         case .serverProtocol: parsed.serverProtocol = span
-        case .extra(let index): parsed.extras.append(ExtraField(name: extraNames[index], value: span))
+        case .extra, .msec, .upstreamResponseTime:
+            return storeLessCommon(field, bytes, range, span, isDash, &parsed)
         case .request:
             parsed.request = span
             splitRequest(bytes, span, &parsed)
@@ -303,17 +357,12 @@ public struct LogParser: Sendable {
                 parsed.timePrecision = 1
             }
             parsed.utcOffsetMinutes = instant.utcOffsetMinutes
-        case .msec:
-            guard !isDash else { break }
-            guard let instant = NginxTime.parseMsec(bytes, range) else { return .badTimestamp(at: range.lowerBound) }
-            parsed.timeMicros = instant.micros
-            parsed.timePrecision = 2
         case .status:
             guard !isDash else { break }
             guard (1...3).contains(range.count), let value = DecimalText.parseUInt64(bytes, range) else {
                 return .badStatus(at: range.lowerBound)
             }
-            parsed.status = UInt16(value)
+            parsed.status = UInt16(truncatingIfNeeded: value)  // at most 3 digits
         case .bodyBytesSent, .bytesSent, .requestLength:
             guard !isDash else { break }
             guard let value = DecimalText.parseUInt64(bytes, range) else { return .badNumber(at: range.lowerBound) }
@@ -326,12 +375,38 @@ public struct LogParser: Sendable {
             guard !isDash else { break }
             guard let micros = DecimalText.parseMicros(bytes, range) else { return .badNumber(at: range.lowerBound) }
             parsed.requestTimeMicros = micros
+        case .upstreamCacheStatus:
+            parsed.upstreamCacheStatus = isDash ? .none : UpstreamCacheStatus.classify(bytes, range)
+        }
+        return nil
+    }
+
+    /// The slots `store` leaves out of the matching loop: rarer in formats, and larger in code
+    /// (an array append, a list of durations), which would push the loop past the optimizer's
+    /// size limit for inlining the scans.
+    @inline(never)
+    private func storeLessCommon(
+        _ field: CompiledField,
+        _ bytes: UnsafeRawBufferPointer,
+        _ range: Range<Int>,
+        _ span: FieldSpan,
+        _ isDash: Bool,
+        _ parsed: inout ParsedLine
+    ) -> LineParseError? {
+        switch field.slot {
+        case .extra:
+            parsed.extras.append(ExtraField(name: extraNames[field.extraIndex], value: span))
+        case .msec:
+            guard !isDash else { break }
+            guard let instant = NginxTime.parseMsec(bytes, range) else { return .badTimestamp(at: range.lowerBound) }
+            parsed.timeMicros = instant.micros
+            parsed.timePrecision = 2
         case .upstreamResponseTime:
             guard !isDash else { break }
             guard let sum = sumDurations(bytes, range) else { return .badNumber(at: range.lowerBound) }
             parsed.upstreamResponseTimeMicros = sum.count > 0 ? sum.micros : nil
-        case .upstreamCacheStatus:
-            parsed.upstreamCacheStatus = isDash ? .none : UpstreamCacheStatus.classify(bytes, range)
+        default:
+            assertionFailure("store handles \(field.slot) itself")
         }
         return nil
     }
@@ -385,10 +460,9 @@ public struct LogParser: Sendable {
         let methodRange = range.lowerBound..<firstSpace
         parsed.methodText = span(methodRange)
         parsed.method = HTTPMethod.classify(bytes, methodRange)
-        var lastSpace = range.upperBound - 1
-        while lastSpace > firstSpace, bytes[lastSpace] != UInt8(ascii: " ") {
-            lastSpace -= 1
-        }
+        let lastSpace =
+            ByteScan.lastIndex(of: UInt8(ascii: " "), in: bytes, from: firstSpace + 1, to: range.upperBound)
+            ?? firstSpace
         var targetEnd = range.upperBound
         var version: HTTPProtocolVersion?
         if lastSpace > firstSpace {
@@ -450,6 +524,7 @@ public struct LogParser: Sendable {
     }
 
     /// Fills fields derived from several variables, once the whole line matched.
+    @inline(__always)
     private func finish(_ bytes: UnsafeRawBufferPointer, _ parsed: inout ParsedLine) {
         if parsed.request.isEmpty, !parsed.requestMethod.isEmpty {
             parsed.methodText = parsed.requestMethod
@@ -479,13 +554,14 @@ public struct LogParser: Sendable {
 
 // MARK: - Compiled program
 
-/// Where a variable's value goes; `.extra` indexes `LogParser.extraNames`. A trivial type, so
-/// walking the compiled fields costs no reference counting.
-private enum Slot: Equatable {
+/// Where a variable's value goes (`.extra`: `CompiledField.extraIndex` indexes
+/// `LogParser.extraNames`). A trivial type without payloads, so walking the compiled fields
+/// costs no reference counting and `store` switches on one byte.
+private enum Slot: UInt8 {
     case remoteAddr, remoteUser, timeLocal, timeISO8601, msec, request, requestMethod, requestURI, uri, args
     case serverProtocol, status, bodyBytesSent, bytesSent, httpReferer, httpUserAgent, httpXForwardedFor
     case host, serverName, scheme, requestTime, upstreamResponseTime, upstreamCacheStatus, requestLength
-    case extra(Int)
+    case extra
 
     init(_ variable: LogVariable) {
         switch variable {
@@ -513,25 +589,48 @@ private enum Slot: Equatable {
         case .upstreamResponseTime: self = .upstreamResponseTime
         case .upstreamCacheStatus: self = .upstreamCacheStatus
         case .requestLength: self = .requestLength
-        case .other: self = .extra(0)  // callers map `.other` themselves
+        case .other: self = .extra
+        }
+    }
+
+    /// Whether `store` keeps the value as a `FieldSpan` (whose `hasEscapes` then matters),
+    /// rather than only parsing it into a number, time or status.
+    var keepsText: Bool {
+        switch self {
+        case .timeLocal, .timeISO8601, .msec, .status, .bodyBytesSent, .bytesSent, .requestTime,
+            .upstreamResponseTime, .upstreamCacheStatus, .requestLength:
+            false
+        default:
+            true
         }
     }
 }
 
 /// How the end of a variable's value is found (see the `LogParser` comment).
-private enum Terminator {
+private enum Terminator: UInt8 {
     case endOfLine
     case suffix
     case literal
     case quote
     case jsonQuote
-    case selfDelimited(ValueClass)
+    /// Ends at the first byte outside `CompiledField.valueClass`.
+    case selfDelimited
 }
 
 private struct CompiledField {
     var slot: Slot
+    /// Index into `LogParser.extraNames` when `slot` is `.extra`; 0 otherwise.
+    var extraIndex: Int
     var terminator: Terminator
+    /// Whether `.endOfLine`, `.suffix` and `.literal` values are searched for backslashes: only
+    /// when the format escapes and the value is kept as text (a number or a time with a
+    /// backslash fails to parse whatever `hasEscapes` says).
+    var scanEscapes: Bool
+    /// The bytes of a `.selfDelimited` value (unused by other terminators).
+    var valueClass: ValueClass
     /// The literal right after the value, as a range of `LogParser.literals` (empty when a
     /// variable or the end of the line follows).
     var following: Range<Int>
+    /// The first byte of `following` (0 when it is empty), searched for by `.literal`.
+    var head: UInt8
 }

@@ -87,7 +87,9 @@ public struct ParsedLine: Sendable {
 
     public init() {}
 
-    /// Back to the empty state, keeping the capacity of `extras`.
+    /// Back to the empty state, keeping the capacity of `extras`. Inlined into
+    /// `LogParser.parse`, which calls it for every line.
+    @inline(__always)
     mutating func reset() {
         // Formats without extra variables never give `extras` storage: skip the dance below
         // (a retain, a release and a generic `removeAll` per line).

@@ -28,4 +28,48 @@ import Testing
             }
         }
     }
+
+    /// Buffers long enough for the 16-byte and 8-byte stages and the shifted last word, each
+    /// ending at a guard page (an over-read past the buffer faults), with the match placed at
+    /// every offset around 8- and 16-byte boundaries and windows ending just before, at and
+    /// after it. Expected values come from the standard library's searches.
+    @Test(arguments: [0, 1, 7, 8, 9, 15, 16, 17, 31, 33, 70])
+    func vectorWordAndTailStagesAgreeWithNaiveSearch(count: Int) {
+        var random = SplitMix64(state: UInt64(count) &+ 11)
+        for _ in 0..<40 {
+            // Few distinct values, so matches are frequent; 0 included (the shifted last word
+            // fills with zero bytes past the buffer's end).
+            let bytes = (0..<count).map { _ in [0x00, 0x20, 0x22, 0x5C, 0x61][Int.random(in: 0..<5, using: &random)] as UInt8 }
+            withBufferEndingAtGuardPage(bytes) { buffer in
+                for from in 0...count {
+                    for to in from...count {
+                        let window = bytes[from..<to]
+                        for target: UInt8 in [0x00, 0x20, 0x22, 0x5C] {
+                            #expect(ByteScan.firstIndex(of: target, in: buffer, from: from, to: to) == window.firstIndex(of: target))
+                            #expect(ByteScan.lastIndex(of: target, in: buffer, from: from, to: to) == window.lastIndex(of: target))
+                            #expect(ByteScan.contains(target, in: buffer, from..<to) == window.contains(target))
+                        }
+                        let either = window.firstIndex { $0 == 0x22 || $0 == 0x5C }
+                        #expect(ByteScan.firstIndex(of: 0x22, or: 0x5C, in: buffer, from: from, to: to) == either)
+                    }
+                }
+            }
+        }
+    }
+
+    /// A single match at every position of a 64-byte run, found from every start before it.
+    @Test func singleMatchAtEveryPosition() {
+        for position in 0..<64 {
+            var bytes = [UInt8](repeating: 0x61, count: 64)
+            bytes[position] = 0x0A
+            withBufferEndingAtGuardPage(bytes) { buffer in
+                for from in 0...position {
+                    #expect(ByteScan.firstIndex(of: 0x0A, in: buffer, from: from, to: 64) == position)
+                    #expect(ByteScan.firstIndex(of: 0x0A, or: 0x0B, in: buffer, from: from, to: 64) == position)
+                    #expect(ByteScan.firstIndex(of: 0x0A, in: buffer, from: from, to: position) == nil)
+                    #expect(ByteScan.lastIndex(of: 0x0A, in: buffer, from: from, to: 64) == position)
+                }
+            }
+        }
+    }
 }

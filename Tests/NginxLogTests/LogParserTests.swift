@@ -517,3 +517,149 @@ let trickyLines: [TrickyLine] = [
         }
     }
 }
+
+/// The parser's scans read whole words and vectors past a value's end (never past the
+/// buffer's): these put lines inside larger buffers with terminator bytes right after them, and
+/// at the very end of buffers that end at a guard page, and move escapes across 8- and 16-byte
+/// boundaries. Expected values are the hand-written table above, or built with the line.
+@Suite struct LogParserBufferTests {
+    /// `error` moved by `offset` bytes, for a line parsed at `offset` in a larger buffer.
+    private func shifted(_ error: LineParseError?, by offset: Int) -> LineParseError? {
+        switch error {
+        case nil: nil
+        case .emptyLine?: .emptyLine
+        case .literalMismatch(let at)?: .literalMismatch(at: at + offset)
+        case .truncated(let at)?: .truncated(at: at + offset)
+        case .trailingBytes(let at)?: .trailingBytes(at: at + offset)
+        case .badTimestamp(let at)?: .badTimestamp(at: at + offset)
+        case .badStatus(let at)?: .badStatus(at: at + offset)
+        case .badNumber(let at)?: .badNumber(at: at + offset)
+        }
+    }
+
+    /// Bytes that end values in the formats (space, quote, backslash, `]`, digits, `-`), so a
+    /// scan that looked past the line's end would find them.
+    private static let lure = Array(#" "\] 200 - "x" \x22 HTTP/1.1 7"#.utf8)
+
+    @Test(arguments: trickyLines)
+    func trickyLineInsideALargerBufferAndAtAGuardPage(_ testCase: TrickyLine) throws {
+        let format: LogFormat =
+            switch testCase.format {
+            case .combined: .combined
+            case .edge: .edge
+            case .source(let source): try LogFormat(source)
+            }
+        let parser = LogParser(format: format, siteLabel: testCase.siteLabel)
+        let line = testCase.line.value
+        let expected = testCase.expected
+        var rawEnd = line.count
+        if rawEnd > 0, line[rawEnd - 1] == 0x0A { rawEnd -= 1 }
+        if rawEnd > 0, line[rawEnd - 1] == 0x0D { rawEnd -= 1 }
+        let layouts: [(prefix: [UInt8], suffix: [UInt8])] = [
+            ([], []), (Self.lure, Self.lure), (Array(Self.lure.prefix(3)), [0x0A] + Self.lure), ([0x0A], Array(Self.lure.prefix(1))),
+        ]
+        for (prefix, suffix) in layouts {
+            let buffer = prefix + line + suffix
+            let lineRange = prefix.count..<(prefix.count + line.count)
+            var parsed = ParsedLine()
+            let matched = withBufferEndingAtGuardPage(buffer) { parser.parse($0, line: lineRange, into: &parsed) }
+            let context = "prefix \(prefix.count), suffix \(suffix.count)"
+            #expect(parsed.line == prefix.count..<(prefix.count + rawEnd), "\(context)")
+            #expect(parsed.parseError == shifted(expected.error, by: prefix.count), "\(context)")
+            #expect(matched == (expected.error == nil), "\(context)")
+            guard expected.error == nil else { continue }
+            func text(_ span: FieldSpan) -> Bytes {
+                var output: [UInt8] = []
+                buffer.withUnsafeBytes { Unescape.decode(span, in: $0, escaping: format.escaping, into: &output) }
+                return Bytes(output)
+            }
+            #expect(parsed.clientAddress?.bytes == expected.client.flatMap(inetPton), "\(context)")
+            #expect(text(parsed.remoteAddr) == expected.remoteAddr ?? Bytes(Array((expected.client ?? "").utf8)), "\(context)")
+            #expect(text(parsed.remoteUser) == expected.remoteUser, "\(context)")
+            #expect(parsed.utcOffsetMinutes == expected.utcOffsetMinutes, "\(context)")
+            #expect(parsed.method == expected.method, "\(context)")
+            #expect(text(parsed.methodText) == expected.methodText, "\(context)")
+            #expect(text(parsed.target) == expected.target, "\(context)")
+            #expect(text(parsed.path) == expected.path, "\(context)")
+            #expect(text(parsed.query) == expected.query, "\(context)")
+            #expect(parsed.protocolVersion == expected.protocolVersion, "\(context)")
+            #expect(parsed.status == expected.status, "\(context)")
+            #expect(parsed.bodyBytesSent == expected.bodyBytesSent, "\(context)")
+            #expect(text(parsed.referer) == expected.referer, "\(context)")
+            #expect(text(parsed.userAgent) == expected.userAgent, "\(context)")
+            #expect(text(parsed.host) == expected.host, "\(context)")
+            #expect(text(parsed.scheme) == expected.scheme, "\(context)")
+            #expect(parsed.siteSource == expected.siteSource, "\(context)")
+            #expect(parsed.requestTimeMicros == expected.requestTimeMicros, "\(context)")
+            #expect(parsed.upstreamResponseTimeMicros == expected.upstreamResponseTimeMicros, "\(context)")
+            #expect(parsed.upstreamCacheStatus == expected.upstreamCacheStatus, "\(context)")
+            #expect(parsed.requestLength == expected.requestLength, "\(context)")
+            #expect(parsed.extras.map { ExpectedExtra(name: $0.name, value: text($0.value)) } == expected.extras, "\(context)")
+        }
+    }
+
+    /// An escape (`\x41`, `\x22`) after 0–40 plain bytes in a literal-terminated value
+    /// (`$remote_user`) and in quoted values (`$http_referer`, `$http_user_agent`), so it falls
+    /// before, on and after every 8- and 16-byte boundary; and the same values without it.
+    @Test func escapesAtEveryOffsetAroundWordAndVectorBoundaries() throws {
+        let parser = LogParser(format: .combined)
+        for run in 0...40 {
+            for escaped in [false, true] {
+                let user = String(repeating: "u", count: run) + (escaped ? #"\x41"# : "")
+                let referer = String(repeating: "r", count: run) + (escaped ? #"\x22"# : "")
+                let agent = String(repeating: "a", count: run) + (escaped ? #"\x5C"# : "") + "z"
+                let line = Array(
+                    (#"192.0.2.1 - \#(user) [28/Nov/2026:18:19:42 +0000] "GET / HTTP/1.1" 200 5 "\#(referer)" "\#(agent)""#)
+                        .utf8)
+                let expectedUser = Array((String(repeating: "u", count: run) + (escaped ? "A" : "")).utf8)
+                let expectedReferer = Array((String(repeating: "r", count: run) + (escaped ? "\"" : "")).utf8)
+                let expectedAgent = Array((String(repeating: "a", count: run) + (escaped ? "\\" : "") + "z").utf8)
+                for suffix in [[], Self.lure] {
+                    let buffer = line + suffix
+                    var parsed = ParsedLine()
+                    let matched = withBufferEndingAtGuardPage(buffer) {
+                        parser.parse($0, line: 0..<line.count, into: &parsed)
+                    }
+                    try #require(matched, "run \(run), escaped \(escaped), suffix \(suffix.count)")
+                    func text(_ span: FieldSpan) -> [UInt8] {
+                        var output: [UInt8] = []
+                        buffer.withUnsafeBytes { Unescape.decode(span, in: $0, escaping: .default, into: &output) }
+                        return output
+                    }
+                    #expect(parsed.remoteUser.hasEscapes == escaped)
+                    #expect(parsed.referer.hasEscapes == escaped)
+                    #expect(parsed.userAgent.hasEscapes == escaped)
+                    #expect(text(parsed.remoteUser) == expectedUser, "run \(run)")
+                    #expect(text(parsed.referer) == expectedReferer, "run \(run)")
+                    #expect(text(parsed.userAgent) == expectedAgent, "run \(run)")
+                    #expect(parsed.status == 200)
+                }
+            }
+        }
+    }
+
+    /// Lines of 1–64 digits-and-spaces under a format of numbers only, at the end of a buffer
+    /// that ends at a guard page: the last value runs to the buffer's last byte, where the
+    /// scans fall back to the shifted last word (or bytes, under eight). Expected values come
+    /// from splitting the text with the standard library.
+    @Test func numberFieldsEndingExactlyAtTheBufferEnd() throws {
+        let parser = LogParser(format: try LogFormat(#"'$status $body_bytes_sent $request_length'"#))
+        var random = SplitMix64(state: 17)
+        for _ in 0..<2_000 {
+            let numbers = (0..<3).map { _ in String(UInt64.random(in: 0...(Bool.random(using: &random) ? 999 : 99_999_999), using: &random)) }
+            let text = numbers.joined(separator: " ")
+            let line = Array(text.utf8)
+            var parsed = ParsedLine()
+            let matched = withBufferEndingAtGuardPage(line) { parser.parse($0, line: 0..<line.count, into: &parsed) }
+            let status = UInt64(numbers[0])
+            if let status, numbers[0].count <= 3 {
+                #expect(matched, "\(text)")
+                #expect(UInt64(parsed.status) == status)
+                #expect(parsed.bodyBytesSent == UInt64(numbers[1]))
+                #expect(parsed.requestLength == UInt64(numbers[2]))
+            } else {
+                #expect(parsed.parseError == .badStatus(at: 0), "\(text)")
+            }
+        }
+    }
+}
