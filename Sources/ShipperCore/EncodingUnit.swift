@@ -58,10 +58,14 @@ struct EncodingUnit: Sendable {
     }
 
     /// Copies one line in.
-    mutating func append(_ line: UnsafeRawBufferPointer, fileOffset: Int64, isTruncated: Bool) {
+    ///
+    /// - Returns: `memoryBytes` after the line.
+    @discardableResult
+    mutating func append(_ line: UnsafeRawBufferPointer, fileOffset: Int64, isTruncated: Bool) -> Int {
         let start = bytes.count
         bytes.append(contentsOf: line)
         lines.append(Line(bytes: start..<bytes.count, fileOffset: fileOffset, isTruncated: isTruncated))
+        return memoryBytes
     }
 
     /// Memory the unit holds (what `bufferedBytes` counts while it is read or encoded).

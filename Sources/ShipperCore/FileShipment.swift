@@ -61,6 +61,9 @@ final class FileShipment {
     var pendingUnit: EncodingUnit?
     /// Memory of `pendingUnit`, as counted in the pipeline's `bufferedBytes`.
     var pendingMemory = 0
+    /// Whether `pendingUnit` is set, checked per line without reading (copying) the unit.
+    /// Set and cleared together with it.
+    var hasPendingUnit = false
     /// When the first line of `pendingUnit` was read (for linger).
     var pendingSince: ContinuousClock.Instant?
     /// Serial of the next unit handed out, and of the next unit to take back.
@@ -147,7 +150,7 @@ final class FileShipment {
 
     /// Nothing pending, encoding, waiting or in flight.
     var isDrained: Bool {
-        pendingUnit == nil && unitsInWork == 0 && waitingCount == 0 && inFlight.isEmpty
+        !hasPendingUnit && unitsInWork == 0 && waitingCount == 0 && inFlight.isEmpty
     }
 
     /// Drained, and every group done.

@@ -56,10 +56,13 @@ extension ShipperPipeline {
 
     /// Copies one line into the file's pending unit; a line that ends a group closes it.
     private func accept(_ line: TailedLine, into shipment: FileShipment, now: ContinuousClock.Instant) {
-        if shipment.pendingUnit == nil { startUnit(of: shipment, now: now) }
+        if !shipment.hasPendingUnit { startUnit(of: shipment, now: now) }
         let before = shipment.pendingMemory
-        shipment.pendingUnit?.append(line.bytes, fileOffset: line.range.lowerBound, isTruncated: line.isTruncated)
-        let after = shipment.pendingUnit?.memoryBytes ?? 0
+        // One in-place access to the unit: comparing it with nil or reading a property through
+        // the optional would copy it (retaining its arrays and strings) once per line.
+        let after =
+            shipment.pendingUnit?.append(line.bytes, fileOffset: line.range.lowerBound, isTruncated: line.isTruncated)
+            ?? 0
         if after != before {
             shipment.pendingMemory = after
             bufferedBytes += after - before
@@ -82,6 +85,7 @@ extension ShipperPipeline {
         )
         shipment.pendingMemory = shipment.pendingUnit?.memoryBytes ?? 0
         bufferedBytes += shipment.pendingMemory
+        shipment.hasPendingUnit = true
         shipment.pendingSince = now
     }
 
@@ -93,7 +97,7 @@ extension ShipperPipeline {
         let lines = shipment.readGroupLines
         let hasLoss = shipment.unreportedLostLines > 0 || shipment.unreportedLostBytes > 0
         if lines > 0 || (final && hasLoss) {
-            if shipment.pendingUnit == nil { startUnit(of: shipment, now: now) }
+            if !shipment.hasPendingUnit { startUnit(of: shipment, now: now) }
             shipment.pendingUnit?.closing = EncodingUnit.GroupClose(
                 statsKey: shipment.statsKey,
                 statsPartition: shipment.statsPartition,
@@ -117,8 +121,8 @@ extension ShipperPipeline {
     /// reserved in `bufferedBytes` (twice its bytes: records are about 1.9× the log text) until
     /// it comes back.
     func submitPendingUnit(of shipment: FileShipment) {
-        guard var unit = shipment.pendingUnit else { return }
-        shipment.pendingUnit = nil
+        guard var unit = shipment.pendingUnit.take() else { return }
+        shipment.hasPendingUnit = false
         shipment.pendingSince = nil
         unit.serial = shipment.nextUnitSerial
         unit.wallClockMs = wallClockMs
