@@ -63,6 +63,17 @@ struct TrickyLine: Sendable, CustomTestStringConvertible {
     var expected: Expected
 
     var testDescription: String { name }
+
+    /// The parser the case is written for.
+    func makeParser() throws -> LogParser {
+        let format: LogFormat =
+            switch format {
+            case .combined: .combined
+            case .edge: .edge
+            case .source(let source): try LogFormat(source)
+            }
+        return LogParser(format: format, siteLabel: siteLabel)
+    }
 }
 
 private let longPath = "/" + String(repeating: "a", count: 5000)
@@ -374,13 +385,7 @@ let trickyLines: [TrickyLine] = [
 @Suite struct LogParserTests {
     @Test(arguments: trickyLines)
     func trickyLine(_ testCase: TrickyLine) throws {
-        let format: LogFormat =
-            switch testCase.format {
-            case .combined: .combined
-            case .edge: .edge
-            case .source(let source): try LogFormat(source)
-            }
-        let parser = LogParser(format: format, siteLabel: testCase.siteLabel)
+        let parser = try testCase.makeParser()
         let bytes = testCase.line.value
         var parsed = ParsedLine()
         let matched = bytes.withUnsafeBytes { parser.parse(line: $0, into: &parsed) }
@@ -396,7 +401,7 @@ let trickyLines: [TrickyLine] = [
 
         func text(_ span: FieldSpan) -> Bytes {
             var output: [UInt8] = []
-            bytes.withUnsafeBytes { Unescape.decode(span, in: $0, escaping: format.escaping, into: &output) }
+            bytes.withUnsafeBytes { Unescape.decode(span, in: $0, escaping: parser.format.escaping, into: &output) }
             return Bytes(output)
         }
 
@@ -543,13 +548,7 @@ let trickyLines: [TrickyLine] = [
 
     @Test(arguments: trickyLines)
     func trickyLineInsideALargerBufferAndAtAGuardPage(_ testCase: TrickyLine) throws {
-        let format: LogFormat =
-            switch testCase.format {
-            case .combined: .combined
-            case .edge: .edge
-            case .source(let source): try LogFormat(source)
-            }
-        let parser = LogParser(format: format, siteLabel: testCase.siteLabel)
+        let parser = try testCase.makeParser()
         let line = testCase.line.value
         let expected = testCase.expected
         var rawEnd = line.count
@@ -570,7 +569,7 @@ let trickyLines: [TrickyLine] = [
             guard expected.error == nil else { continue }
             func text(_ span: FieldSpan) -> Bytes {
                 var output: [UInt8] = []
-                buffer.withUnsafeBytes { Unescape.decode(span, in: $0, escaping: format.escaping, into: &output) }
+                buffer.withUnsafeBytes { Unescape.decode(span, in: $0, escaping: parser.format.escaping, into: &output) }
                 return Bytes(output)
             }
             #expect(parsed.clientAddress?.bytes == expected.client.flatMap(inetPton), "\(context)")
