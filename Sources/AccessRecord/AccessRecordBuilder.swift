@@ -96,56 +96,6 @@ public struct AccessRecordBuilder: ~Copyable, @unchecked Sendable {
         resetRecordState()
     }
 
-    // MARK: - Bytes between messages
-
-    /// Appends `bytes` as they are, with no padding, between messages: the framing of a
-    /// container that holds the messages (a Kafka records section puts a record header before
-    /// each value). Messages may then start at any byte offset; the builder never assumes
-    /// alignment of its storage.
-    ///
-    /// - Precondition: no record is open.
-    public mutating func appendFraming(_ bytes: UnsafeRawBufferPointer) {
-        precondition(recordStart == nil, "framing bytes inside an open record")
-        guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
-        reserve(bytes.count)
-        (base + byteCount).copyMemory(from: source, byteCount: bytes.count)
-        byteCount += bytes.count
-    }
-
-    /// Calls `body` with the bytes in use, writable: for a container to patch its framing
-    /// after a message (a length it could only guess before).
-    ///
-    /// - Precondition: no record is open.
-    public mutating func withUnsafeMutableBytes<Result>(
-        _ body: (UnsafeMutableRawBufferPointer) throws -> Result
-    ) rethrows -> Result {
-        precondition(recordStart == nil, "patching inside an open record")
-        return try body(UnsafeMutableRawBufferPointer(start: base, count: byteCount))
-    }
-
-    /// Moves `bytes[range]` by `shift` bytes (growing the storage when it moves forward) and
-    /// ends the bytes in use right after it: for a container whose framing before a message
-    /// turned out longer or shorter than it reserved. Bytes uncovered by the move are garbage
-    /// for the caller to overwrite.
-    ///
-    /// - Precondition: no record is open; `range` ends at `byteCount`; the move stays at or
-    ///   after offset 0.
-    public mutating func shiftTail(_ range: Range<Int>, by shift: Int) {
-        precondition(recordStart == nil && range.upperBound == byteCount, "only the last bytes move")
-        precondition(range.lowerBound + shift >= 0, "moved before the start")
-        if shift > 0 { reserve(shift) }
-        (base + range.lowerBound + shift).copyMemory(from: base + range.lowerBound, byteCount: range.count)
-        byteCount += shift
-    }
-
-    /// Drops every byte from `count` on (a message and its framing that turned out unusable).
-    ///
-    /// - Precondition: no record is open; `count <= byteCount`.
-    public mutating func truncate(to count: Int) {
-        precondition(recordStart == nil && count >= 0 && count <= byteCount, "truncating past the bytes in use")
-        byteCount = count
-    }
-
     // MARK: - Record framing
 
     /// Starts a new message at the end of `buffer`, with every field at its default and the

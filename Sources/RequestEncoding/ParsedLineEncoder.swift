@@ -50,42 +50,6 @@ public struct ParsedLineEncoder: Sendable {
         return try Self.write(parsed, buffer, origin, originText, parser, &text, &builder)
     }
 
-    // MARK: - In two steps
-
-    /// Parses `buffer[line]` into the encoder's own parsed line, for `parsedTimeUs`,
-    /// `withParsedSiteText` and `writeParsed`: a caller that must know the site before the
-    /// record is written (to choose the Kafka partition the record is written into) splits
-    /// `encodeLine` this way.
-    public mutating func parse(_ buffer: UnsafeRawBufferPointer, line: Range<Int>) {
-        parser.parse(buffer, line: line, into: &parsed)
-    }
-
-    /// Time of the parsed line in µs since the epoch, as `EncodedLine.timeUs`: 0 when the line
-    /// did not parse or has no time.
-    public var parsedTimeUs: Int64 { parsed.parseError == nil ? parsed.timeMicros ?? 0 : 0 }
-
-    /// Calls `body` with the site text `writeParsed` writes for the parsed line (empty when
-    /// the record has none): the bytes of `EncodedLine.site`, what a Kafka key holds.
-    public mutating func withParsedSiteText<Result>(
-        in buffer: UnsafeRawBufferPointer,
-        _ body: (UnsafeRawBufferPointer) throws -> Result
-    ) rethrows -> Result {
-        try Self.withSiteText(parsed, buffer, parser, &text, body)
-    }
-
-    /// Appends the record of the line `parse` parsed (from the same `buffer`) to `builder`.
-    ///
-    /// - Throws: as `encodeLine`.
-    @discardableResult
-    public mutating func writeParsed(
-        _ buffer: UnsafeRawBufferPointer,
-        origin: LineOrigin,
-        into builder: inout AccessRecordBuilder
-    ) throws(CapnpError) -> EncodedLine {
-        originText.update(origin)
-        return try Self.write(parsed, buffer, origin, originText, parser, &text, &builder)
-    }
-
     /// Appends the record of a line `parser` already parsed into `parsed` (its spans index
     /// `buffer`). The parser must be this encoder's `parser`: the site label and the format's
     /// escaping come from it.
@@ -118,7 +82,10 @@ public struct ParsedLineEncoder: Sendable {
         if let error = parsed.parseError {
             builder.setParseError(true)
             builder.setData(.rawLine, UnsafeRawBufferPointer(rebasing: buffer[parsed.line]))
-            let site = writeSite(parsed, buffer, parser, &text, &builder)
+            var site = builder.byteCount..<builder.byteCount
+            if let label = parser.siteLabel, !label.isEmpty {
+                site = label.withUnsafeBytes { setSiteText($0, &builder) }
+            }
             let message = try builder.endRecord()
             return EncodedLine(message: message, site: site, timeUs: 0, parseError: error)
         }
@@ -186,34 +153,17 @@ public struct ParsedLineEncoder: Sendable {
         _ builder: inout AccessRecordBuilder
     ) -> Range<Int> {
         let end = builder.byteCount
-        return withSiteText(parsed, buffer, parser, &text) { site in
-            site.isEmpty ? end..<end : setSiteText(site, &builder)
-        }
-    }
-
-    /// The site text of a record: of a line that parsed, `$host` or `$server_name` under the
-    /// text rule, or the configured label; of one that did not, the label only. Empty when
-    /// the record has no site.
-    private static func withSiteText<Result>(
-        _ parsed: ParsedLine,
-        _ buffer: UnsafeRawBufferPointer,
-        _ parser: LogParser,
-        _ text: inout RecordText,
-        _ body: (UnsafeRawBufferPointer) throws -> Result
-    ) rethrows -> Result {
-        if parsed.parseError != nil {
-            // The label came from a `String`: already valid UTF-8.
-            return try (parser.siteLabel ?? []).withUnsafeBytes(body)
-        }
         switch parsed.siteSource {
         case .host where !parsed.host.isEmpty:
-            return try text.withText(of: parsed.host, in: buffer, body)
+            return text.withText(of: parsed.host, in: buffer) { setSiteText($0, &builder) }
         case .serverName where !parsed.serverName.isEmpty:
-            return try text.withText(of: parsed.serverName, in: buffer, body)
+            return text.withText(of: parsed.serverName, in: buffer) { setSiteText($0, &builder) }
         case .configuredLabel:
-            return try (parser.siteLabel ?? []).withUnsafeBytes(body)
+            // The label came from a `String`: already valid UTF-8.
+            guard let label = parser.siteLabel, !label.isEmpty else { return end..<end }
+            return label.withUnsafeBytes { setSiteText($0, &builder) }
         default:
-            return try body(UnsafeRawBufferPointer(start: nil, count: 0))
+            return end..<end
         }
     }
 

@@ -4,12 +4,16 @@ import NIOCore
 
 /// One worker's open batches: a records section per partition (reused, keeping its capacity),
 /// the LZ4 context and the compression scratch. Records go into their partition's section in
-/// the order they are written; a section is sealed into a built batch before a record that
+/// the order they are appended; a section is sealed into a built batch when the next record
 /// would take it past `batchBytes`, and `sealAll` seals what is left, partitions in ascending
 /// order. That is the order the batches are returned in, and the order their sequences are
 /// given in, so within a partition sequences follow the file.
+///
+/// Separate from the record scratch of `UnitEncoder` so that a record can be appended while
+/// the scratch that holds it is borrowed.
 struct PartitionBatches: ~Copyable {
     private var sections: [RecordsSection] = []
+    private var controlRecords: [Int] = []
     /// LZ4 output of the batch being built, before it is copied into an exactly sized buffer.
     private var compressed: [UInt8] = []
     /// `nil` when no LZ4 context could be made: every batch then fails, and is counted lost.
@@ -35,31 +39,37 @@ struct PartitionBatches: ~Copyable {
         guard sections.count != partitionCount else { return }
         // Small to start, doubling while filled: a section holds its share of one unit.
         sections = (0..<partitionCount).map { _ in RecordsSection(capacity: min(batchBytes, 64 << 10)) }
+        controlRecords = Array(repeating: 0, count: partitionCount)
     }
 
     /// Frees the sections and the scratch (`prepare` makes new ones).
     mutating func release() {
         sections = []
+        controlRecords = []
         compressed = []
     }
 
     func contains(partition: Int) -> Bool { sections.indices.contains(partition) }
 
-    /// The section the next record of `partition` goes into, sealed first into `batches` when
-    /// a record of about `expectedBytes` would take it past `batchBytes`.
+    /// Appends one record to `partition`'s section, sealing that section first into `batches`
+    /// when the record would not fit.
     ///
     /// - Precondition: `contains(partition:)`.
-    mutating func section(
-        for partition: Int,
-        expectedBytes: Int,
-        sealingInto batches: inout [EncodedUnit.Batch]
-    ) -> RecordsSection {
-        let section = sections[partition]
-        let size = section.byteCount
-        if size > 0, size + expectedBytes > batchBytes {
+    mutating func append(
+        partition: Int,
+        timestamp: Int64,
+        key: UnsafeRawBufferPointer,
+        value: UnsafeRawBufferPointer,
+        isControl: Bool = false,
+        into batches: inout [EncodedUnit.Batch]
+    ) {
+        let estimate = key.count + value.count + 32
+        let size = sections[partition].byteCount
+        if size > 0, size + estimate > batchBytes {
             seal(partition: partition, into: &batches)
         }
-        return section
+        sections[partition].append(timestamp: timestamp, key: key, value: value)
+        if isControl { controlRecords[partition] += 1 }
     }
 
     /// Seals every non-empty section, partitions in ascending order.
@@ -70,19 +80,19 @@ struct PartitionBatches: ~Copyable {
     }
 
     private mutating func seal(partition: Int, into batches: inout [EncodedUnit.Batch]) {
-        let section = sections[partition]
         var bytes: ByteBuffer?
         if let codec {
-            bytes = try? section.build(codec: codec, scratch: &compressed)
+            bytes = try? sections[partition].build(codec: codec, scratch: &compressed)
         }
         batches.append(
             EncodedUnit.Batch(
                 partition: Int32(partition),
-                recordCount: section.recordCount,
-                controlRecords: section.controlRecords,
+                recordCount: sections[partition].recordCount,
+                controlRecords: controlRecords[partition],
                 bytes: bytes
             )
         )
-        section.reset()
+        sections[partition].reset()
+        controlRecords[partition] = 0
     }
 }

@@ -6,21 +6,21 @@ import NginxLog
 import RequestEncoding
 
 /// One worker's encoding state: a `ParsedLineEncoder` per source (parsers keep caches, so each
-/// worker has its own), one records section per partition (reused, keeping its capacity) and
-/// an LZ4 context (both in `PartitionBatches`). Turns an `EncodingUnit` into built batches.
+/// worker has its own), the record scratch, one records section per partition (reused, keeping
+/// its capacity) and an LZ4 context (both in `PartitionBatches`). Turns an `EncodingUnit` into
+/// built batches.
 ///
-/// Each line is parsed, its site picks the partition, and its record is written straight into
-/// that partition's section. Per partition, records go into the open section in line order; a
-/// section is sealed when the next record would take it past `batchBytes`, and every section is
-/// sealed at the unit's end,
+/// Per partition, records go into the open section in line order; a section is sealed when the
+/// next record would take it past `batchBytes`, and every section is sealed at the unit's end,
 /// partitions in ascending order. That is the order the batches come back in, and the order
 /// their sequences are given in, so within a partition sequences follow the file.
 struct UnitEncoder: ~Copyable {
     private var encoders: [ParsedLineEncoder]
+    private var scratch = AccessRecordBuilder(reservingCapacity: 64 * 1024)
     private var batches: PartitionBatches
     /// Which worker of the pool this is (its memory is accounted per worker).
     let worker: Int
-    /// Most bytes of sections and compression scratch kept between units; above it they are freed after
+    /// Most bytes of sections and scratch kept between units; above it they are freed after
     /// each unit, so many partitions or many workers cannot hold memory `memory-limit` does
     /// not see.
     private let retainBudget: Int
@@ -51,32 +51,30 @@ struct UnitEncoder: ~Copyable {
             workerRetainedBytes: 0
         )
         var origin = unit.origin
-        let partitionCount = unit.partitionCount
         unit.bytes.withUnsafeBytes { raw in
             for line in unit.lines {
                 origin.fileOffset = UInt64(line.fileOffset)
                 origin.truncated = line.isTruncated
-                // Parse first: the site decides the partition, whose section the record is then
-                // written into directly, right after its Kafka header (key = the site text).
-                encoders[unit.sourceIndex].parse(raw, line: line.bytes)
-                let timeUs = encoders[unit.sourceIndex].parsedTimeUs
-                let timestamp = timeUs > 0 ? timeUs / 1000 : unit.wallClockMs
-                let partition = encoders[unit.sourceIndex].withParsedSiteText(in: raw) {
-                    Int(Partitioner.partition(forKey: $0, partitionCount: partitionCount))
-                }
-                // A record is about 1.8 times its line (2× and the fixed part leave room).
-                let section = batches.section(
-                    for: partition, expectedBytes: 2 * line.bytes.count + 256, sealingInto: &result.batches)
-                encoders[unit.sourceIndex].withParsedSiteText(in: raw) {
-                    section.beginRecord(timestamp: timestamp, key: $0)
-                }
+                scratch.removeAll()
                 do {
-                    let encoded = try encoders[unit.sourceIndex].writeParsed(raw, origin: origin, into: &section.builder)
-                    section.endRecord()
+                    let encoded = try encoders[unit.sourceIndex].encodeLine(
+                        raw,
+                        line: line.bytes,
+                        origin: origin,
+                        into: &scratch
+                    )
                     if encoded.parseError != nil { result.unparsedLines += 1 }
-                    if timeUs > 0 { result.lastTimeUs = timeUs }
+                    if encoded.timeUs > 0 { result.lastTimeUs = encoded.timeUs }
+                    let timestamp = encoded.timeUs > 0 ? encoded.timeUs / 1000 : unit.wallClockMs
+                    scratch.withUnsafeBytes { record in
+                        let site = UnsafeRawBufferPointer(rebasing: record[encoded.site])
+                        let message = UnsafeRawBufferPointer(rebasing: record[encoded.message])
+                        let partition = Partitioner.partition(forKey: site, partitionCount: unit.partitionCount)
+                        batches.append(
+                            partition: Int(partition), timestamp: timestamp, key: site, value: message,
+                            into: &result.batches)
+                    }
                 } catch {
-                    section.cancelRecord()
                     result.rejectedLines += 1
                 }
             }
@@ -87,10 +85,11 @@ struct UnitEncoder: ~Copyable {
         batches.sealAll(into: &result.batches)
         swap(&result.storage, &unit.bytes)
         result.storage.removeAll(keepingCapacity: true)
-        var retained = batches.retainedBytes
+        var retained = batches.retainedBytes + scratch.capacity
         if retained > retainBudget {
             batches.release()
-            retained = 0
+            scratch = AccessRecordBuilder(reservingCapacity: 64 * 1024)
+            retained = scratch.capacity
         }
         result.workerRetainedBytes = retained
         return result
@@ -108,25 +107,36 @@ struct UnitEncoder: ~Copyable {
     ) {
         let timeUs =
             lastTimeUs > 0 ? lastTimeUs : closing.fallbackTimeUs > 0 ? closing.fallbackTimeUs : unit.wallClockMs * 1000
+        scratch.removeAll()
+        scratch.beginRecord()
+        scratch.setKind(.fileStats)
+        scratch.setTimeUs(timeUs)
+        scratch.setText(.edge, unit.origin.edge)
+        scratch.setText(.sourceFile, unit.origin.sourceFile)
+        scratch.setFileOffset(UInt64(closing.groupStart))
+        scratch.setEndOffset(UInt64(closing.groupEnd))
+        scratch.setShippedLines(UInt64(closing.shippedLines))
+        scratch.setLostLines(closing.lostLines)
+        scratch.setLostBytes(closing.lostBytes)
+        let message: Range<Int>
+        do {
+            message = try scratch.endRecord()
+        } catch {
+            return  // unreachable: a fixed-size record
+        }
         let partition = Int(closing.statsPartition)
         guard batches.contains(partition: partition) else { return }
-        let section = batches.section(for: partition, expectedBytes: 512, sealingInto: &result.batches)
-        closing.statsKey.withUnsafeBytes { section.beginRecord(timestamp: timeUs / 1000, key: $0) }
-        section.builder.beginRecord()
-        section.builder.setKind(.fileStats)
-        section.builder.setTimeUs(timeUs)
-        section.builder.setText(.edge, unit.origin.edge)
-        section.builder.setText(.sourceFile, unit.origin.sourceFile)
-        section.builder.setFileOffset(UInt64(closing.groupStart))
-        section.builder.setEndOffset(UInt64(closing.groupEnd))
-        section.builder.setShippedLines(UInt64(closing.shippedLines))
-        section.builder.setLostLines(closing.lostLines)
-        section.builder.setLostBytes(closing.lostBytes)
-        do {
-            try section.builder.endRecord()
-            section.endRecord(isControl: true)
-        } catch {
-            section.cancelRecord()  // unreachable: a fixed-size record
+        scratch.withUnsafeBytes { raw in
+            closing.statsKey.withUnsafeBytes { key in
+                batches.append(
+                    partition: partition,
+                    timestamp: timeUs / 1000,
+                    key: key,
+                    value: UnsafeRawBufferPointer(rebasing: raw[message]),
+                    isControl: true,
+                    into: &result.batches
+                )
+            }
         }
     }
 }

@@ -18,7 +18,7 @@ import Testing
     }
 
     @Test func batchEqualsRecordBatchBuildersOnceStamped() throws {
-        let section = RecordsSection(capacity: 1024)
+        var section = RecordsSection(capacity: 1024)
         var builder = RecordBatchBuilder(producerID: 42, producerEpoch: 3, baseSequence: 1000)
         for record in Self.records {
             record.key.withUnsafeBytes { key in
@@ -46,41 +46,11 @@ import Testing
     }
 
     @Test func resetKeepsTheCapacityAndStartsOver() throws {
-        let section = RecordsSection(capacity: 4096)
+        var section = RecordsSection(capacity: 4096)
         let capacity = section.capacity
         [UInt8](repeating: 1, count: 100).withUnsafeBytes { section.append(timestamp: 5, key: $0, value: $0) }
         section.reset()
         #expect(section.isEmpty && section.byteCount == 0 && section.baseTimestamp == -1)
         #expect(section.capacity == capacity)
-    }
-
-    /// A record whose value could not be written leaves no trace: the section's bytes and
-    /// timestamps are those of the records around it, as if it had never been begun.
-    @Test func cancelledRecordLeavesNoTrace() throws {
-        let withCancel = RecordsSection(capacity: 256)
-        let without = RecordsSection(capacity: 256)
-        let key = Array("site.example".utf8)
-        let value = [UInt8](repeating: 7, count: 300)
-        key.withUnsafeBytes { key in
-            value.withUnsafeBytes { value in
-                withCancel.append(timestamp: 1_000, key: key, value: value)
-                without.append(timestamp: 1_000, key: key, value: value)
-                withCancel.beginRecord(timestamp: 9_000, key: key)
-                withCancel.builder.beginRecord()
-                withCancel.builder.setStatus(500)
-                withCancel.cancelRecord()
-                withCancel.append(timestamp: 2_000, key: key, value: value)
-                without.append(timestamp: 2_000, key: key, value: value)
-            }
-        }
-        #expect(withCancel.recordCount == 2 && withCancel.maxTimestamp == 2_000)
-        withCancel.builder.withUnsafeBytes { got in
-            without.builder.withUnsafeBytes { want in #expect(Array(got) == Array(want)) }
-        }
-        // A cancelled first record also resets the base timestamp.
-        let empty = RecordsSection(capacity: 256)
-        key.withUnsafeBytes { empty.beginRecord(timestamp: 5, key: $0) }
-        empty.cancelRecord()
-        #expect(empty.isEmpty && empty.byteCount == 0 && empty.baseTimestamp == -1 && empty.maxTimestamp == -1)
     }
 }
