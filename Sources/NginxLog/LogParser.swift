@@ -350,7 +350,8 @@ public struct LogParser: Sendable {
         case .timeLocal, .timeISO8601:
             guard !isDash else { break }
             let instant =
-                slot == .timeLocal ? NginxTime.parseTimeLocal(bytes, range) : NginxTime.parseISO8601(bytes, range)
+                slot == .timeLocal
+                ? parsed.timeLocalCache.parse(bytes, range) : NginxTime.parseISO8601(bytes, range)
             guard let instant else { return .badTimestamp(at: range.lowerBound) }
             if parsed.timePrecision <= 1 {
                 parsed.timeMicros = instant.micros

@@ -84,23 +84,28 @@ public struct ParsedLine: Sendable {
     var serverProtocol = FieldSpan.absent
     /// Which time variable set `timeMicros`: 0 none, 1 seconds (`$time_local`, `$time_iso8601`), 2 `$msec`.
     var timePrecision: UInt8 = 0
+    /// The last `$time_local` minute parsed. Not part of the line: it always holds a correct
+    /// entry (see `TimeLocalCache`), so `reset` keeps it and results never depend on it.
+    var timeLocalCache = TimeLocalCache()
 
     public init() {}
 
-    /// Back to the empty state, keeping the capacity of `extras`. Inlined into
-    /// `LogParser.parse`, which calls it for every line.
+    /// Back to the empty state, keeping the capacity of `extras` and the time cache. Inlined
+    /// into `LogParser.parse`, which calls it for every line.
     @inline(__always)
     mutating func reset() {
+        let timeLocalCache = self.timeLocalCache
         // Formats without extra variables never give `extras` storage: skip the dance below
         // (a retain, a release and a generic `removeAll` per line).
-        guard extras.capacity > 0 else {
+        if extras.capacity == 0 {
             self = ParsedLine()
-            return
+        } else {
+            var extras = self.extras
+            self.extras = []
+            extras.removeAll(keepingCapacity: true)
+            self = ParsedLine()
+            self.extras = extras
         }
-        var extras = self.extras
-        self.extras = []
-        extras.removeAll(keepingCapacity: true)
-        self = ParsedLine()
-        self.extras = extras
+        self.timeLocalCache = timeLocalCache
     }
 }
