@@ -122,6 +122,34 @@ enum ByteScan {
         return nil
     }
 
+    /// `firstIndex(of:in:from:to:)` for a byte expected far from `from` (a line's `\n`, some
+    /// 200 bytes on): 64 bytes per step, one test for four vectors, until a step holds the
+    /// byte; the plain search then finds its lane (from that step on) and handles the rest.
+    /// The parser's own values are short, so they keep the 16-byte first step.
+    @inline(__always)
+    static func firstIndex(ofDistant target: UInt8, in bytes: UnsafeRawBufferPointer, from: Int, to: Int) -> Int? {
+        var index = from
+        // `index < blockEnd` means the 64 bytes at `index` are inside the buffer.
+        if let base = bytes.baseAddress {
+            let blockEnd = Swift.min(to, bytes.count &- 63)
+            let targets = SIMD16<UInt8>(repeating: target)
+            while index < blockEnd {
+                let hits = (vector(base, index) .== targets) .| (vector(base, index &+ 16) .== targets)
+                    .| (vector(base, index &+ 32) .== targets) .| (vector(base, index &+ 48) .== targets)
+                if anyLane(hits) { break }
+                index &+= 64
+            }
+        }
+        return firstIndex(of: target, in: bytes, from: index, to: to)
+    }
+
+    /// Whether any lane of a vector compare result is set.
+    @inline(__always)
+    private static func anyLane(_ hits: SIMDMask<SIMD16<Int8>>) -> Bool {
+        let halves = unsafeBitCast(SIMD16<UInt8>(repeating: 0).replacing(with: 0xFF, where: hits), to: SIMD2<UInt64>.self)
+        return halves[0] | halves[1] != 0
+    }
+
     /// First index of either `first` or `second` in `bytes[from..<to]`, or `nil`. Loads may read
     /// past `to`, never past `bytes.count`.
     @_transparent

@@ -36,7 +36,13 @@ enum DecimalText {
     /// let the digit test and the lane-pair sums below run on the whole word.
     @inline(__always)
     private static func eightDigits(_ bytes: UnsafeRawBufferPointer, endingAt end: Int, count: Int) -> UInt64? {
-        let word = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: end &- 8, as: UInt64.self))
+        digits(UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: end &- 8, as: UInt64.self)), count: count)
+    }
+
+    /// The number in the last `count` (1–8) lanes of `word` (lanes `8 - count` to 7, first
+    /// digit lowest), or `nil` when one of them is not a digit; the other lanes are ignored.
+    @inline(__always)
+    private static func digits(_ word: UInt64, count: Int) -> UInt64? {
         // `count` is 1...8, so the shift is 0...56.
         let keep = ~UInt64(0) &<< (UInt64(truncatingIfNeeded: 8 &- count) &<< 3)
         let text = (word & keep) | (zeros & ~keep)
@@ -72,9 +78,32 @@ enum DecimalText {
     /// Seconds with an optional fraction of 1–6 digits (`0.123`, `12`, `1764353982.123`) →
     /// microseconds; `nil` for anything else or overflow.
     ///
+    /// nginx writes durations as seconds and three fraction digits (`%T.%03M`): with one to
+    /// four seconds digits, the text is read as one word ending at its last byte, when the
+    /// buffer has eight bytes up to there. The `.` is taken out by moving the lanes before it
+    /// up by one, which leaves `seconds * 1000 + millis` as a number of `count - 1` digits.
+    /// A text with a `.` there but a non-digit elsewhere fails either way (`parseMicrosText`
+    /// wants digits up to the first `.` and only digits after it), so the word's digit test
+    /// gives the same answer.
+    @inline(__always)
+    static func parseMicros(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> UInt64? {
+        let count = range.count
+        if count >= 5, count <= 8, range.upperBound >= 8 {
+            let word = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: range.upperBound &- 8, as: UInt64.self))
+            // Lane 4 is the byte three before the last.
+            if (word &>> 32) & 0xFF == UInt64(UInt8(ascii: ".")) {
+                let millisText = (word & 0xFFFF_FF00_0000_0000) | ((word & 0xFFFF_FFFF) &<< 8)
+                return digits(millisText, count: count &- 1).map { $0 &* 1_000 }
+            }
+        }
+        return parseMicrosText(bytes, range)
+    }
+
+    /// `parseMicros` byte by byte.
+    ///
     /// One pass: the seconds are the digits up to the first non-digit, which must be the end or
     /// the (first) `.`. At most 19 bytes hold at most 19 seconds digits, which cannot overflow.
-    static func parseMicros(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> UInt64? {
+    static func parseMicrosText(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> UInt64? {
         let end = range.upperBound
         guard range.count <= 19 else { return parseLongMicros(bytes, range) }
         var index = range.lowerBound

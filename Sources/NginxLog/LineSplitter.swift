@@ -7,7 +7,7 @@
 /// become a line the caller can hold: `Tail.isOverlong` tells it to cap the line (ship the
 /// bytes with a flag, skip to the next `\n`) instead of buffering forever.
 ///
-/// - Complexity: O(n) in the bytes scanned, sixteen bytes per step.
+/// - Complexity: O(n) in the bytes scanned, 64 bytes per step.
 public struct LineSplitter: Sendable {
     /// Where the unterminated rest of the buffer starts.
     public struct Tail: Sendable, Equatable {
@@ -38,7 +38,7 @@ public struct LineSplitter: Sendable {
         _ body: (Range<Int>) throws -> Void
     ) rethrows -> Tail {
         var start = max(0, min(from, buffer.count))
-        while let newline = ByteScan.firstIndex(of: UInt8(ascii: "\n"), in: buffer, from: start, to: buffer.count) {
+        while let newline = ByteScan.firstIndex(ofDistant: UInt8(ascii: "\n"), in: buffer, from: start, to: buffer.count) {
             try body(start..<newline)
             start = newline + 1
         }

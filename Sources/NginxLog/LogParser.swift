@@ -90,7 +90,7 @@ public struct LogParser: Sendable {
                     scanEscapes: format.escaping != .none && slot.keepsText,
                     valueClass: valueClass,
                     following: following,
-                    head: following.isEmpty ? 0 : literals[following.lowerBound]
+                    literal: literals[following]
                 ))
             previousLiteralEndsWithQuote = nextEndsWithQuote
             index += 1
@@ -179,27 +179,31 @@ public struct LogParser: Sendable {
             let valueStart = position
             let valueEnd: Int
             var hasEscapes = false
-            let following = UnsafeRawBufferPointer(rebasing: literals[field.following])
+            // Only the slow paths (literals over eight bytes, the last bytes of the buffer)
+            // read the literal's bytes; `count` is not `following.count`, which the optimizer
+            // leaves as a call in a function this large.
+            let count = field.following.count
+            let following = UnsafeRawBufferPointer(
+                start: literals.baseAddress.map { $0 + field.following.lowerBound }, count: count)
             switch field.terminator {
             case .endOfLine:
                 valueEnd = end
                 hasEscapes = field.scanEscapes && ByteScan.contains(UInt8(ascii: "\\"), in: bytes, valueStart..<valueEnd)
                 position = end
             case .suffix:
-                guard end - valueStart >= following.count,
-                    ByteScan.equal(following, bytes, at: end - following.count)
+                guard end - valueStart >= count,
+                    isLiteral(field, following, in: bytes, at: end - count)
                 else { return .truncated(at: end) }
-                valueEnd = end - following.count
+                valueEnd = end - count
                 hasEscapes = field.scanEscapes && ByteScan.contains(UInt8(ascii: "\\"), in: bytes, valueStart..<valueEnd)
                 position = end
             case .literal:
                 guard
                     let found = findLiteral(
-                        following, head: field.head, in: bytes, from: valueStart, end: end,
-                        scanEscapes: field.scanEscapes, hasEscapes: &hasEscapes)
+                        field, following, in: bytes, from: valueStart, end: end, hasEscapes: &hasEscapes)
                 else { return .truncated(at: end) }
                 valueEnd = found
-                position = found + following.count
+                position = found &+ count
             case .quote:
                 guard var found = ByteScan.firstIndex(
                     of: UInt8(ascii: "\""), or: UInt8(ascii: "\\"), in: bytes, from: valueStart, to: end)
@@ -211,8 +215,8 @@ public struct LogParser: Sendable {
                     found = quote
                 }
                 valueEnd = found
-                if let error = expect(following, bytes, at: found, end: end) { return error }
-                position = found + following.count
+                if let error = expect(field, following, bytes, at: found, end: end) { return error }
+                position = found &+ count
             case .jsonQuote:
                 var index = valueStart
                 while true {
@@ -227,8 +231,8 @@ public struct LogParser: Sendable {
                     index = found + 2
                 }
                 valueEnd = index
-                if let error = expect(following, bytes, at: index, end: end) { return error }
-                position = index + following.count
+                if let error = expect(field, following, bytes, at: index, end: end) { return error }
+                position = index &+ count
             case .selfDelimited:
                 var index = valueStart
                 while index < end, field.valueClass.continues(bytes[index]) {
@@ -247,34 +251,35 @@ public struct LogParser: Sendable {
         return nil
     }
 
-    /// Where `literal` (whose first byte is `head`) first occurs in `bytes[from..<end]`, and
-    /// whether a backslash comes before it (only looked for when `scanEscapes`).
+    /// Where `field`'s following literal (its bytes: `literal`) first occurs in
+    /// `bytes[from..<end]`, and whether a backslash comes before it (only looked for when
+    /// `field.scanEscapes`).
     ///
     /// Until the first backslash one pass looks for both bytes at once; once a backslash is
     /// seen the value is known to be escaped and only the literal is searched for.
     /// (`@_transparent` for the reason given at `store`.)
     @_transparent
     private func findLiteral(
+        _ field: CompiledField,
         _ literal: UnsafeRawBufferPointer,
-        head: UInt8,
         in bytes: UnsafeRawBufferPointer,
         from start: Int,
         end: Int,
-        scanEscapes: Bool,
         hasEscapes: inout Bool
     ) -> Int? {
         var index = start
+        let head = field.head
         // A literal candidate must leave room for the whole literal before `end`; a backslash
         // at or past that limit cannot come before the literal.
-        let limit = end &- literal.count &+ 1
-        if scanEscapes {
+        let limit = end &- field.following.count &+ 1
+        if field.scanEscapes {
             let backslash = UInt8(ascii: "\\")
             while true {
                 guard let candidate = ByteScan.firstIndex(of: head, or: backslash, in: bytes, from: index, to: limit)
                 else { return nil }
                 index = candidate &+ 1
                 let byte = bytes[candidate]
-                if byte == head, ByteScan.equal(literal, bytes, at: candidate) { return candidate }
+                if byte == head, isLiteral(field, literal, in: bytes, at: candidate) { return candidate }
                 if byte == backslash {
                     hasEscapes = true
                     break
@@ -283,10 +288,46 @@ public struct LogParser: Sendable {
         }
         // No (more) backslash to look for: the literal alone.
         while let candidate = ByteScan.firstIndex(of: head, in: bytes, from: index, to: limit) {
-            if ByteScan.equal(literal, bytes, at: candidate) { return candidate }
+            if isLiteral(field, literal, in: bytes, at: candidate) { return candidate }
             index = candidate &+ 1
         }
         return nil
+    }
+
+    /// Whether `field`'s following literal (its bytes: `literal`) is at `bytes[at...]`; the
+    /// caller checked that it fits before the line's end.
+    ///
+    /// A literal of up to eight bytes is one masked word compare while the word at `at` lies
+    /// inside `bytes` (it may read past the line, into bytes the mask drops).
+    @_transparent
+    private func isLiteral(
+        _ field: CompiledField,
+        _ literal: UnsafeRawBufferPointer,
+        in bytes: UnsafeRawBufferPointer,
+        at: Int
+    ) -> Bool {
+        if field.literalMask != 0, at &+ 8 <= bytes.count {
+            let word = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: at, as: UInt64.self))
+            return (word ^ field.literalWord) & field.literalMask == 0
+        }
+        return ByteScan.equal(literal, bytes, at: at)
+    }
+
+    /// `nil` when `field`'s following literal (its bytes: `literal`) is at `bytes[at...]`
+    /// before `end`; otherwise where and how it differs (from the byte-by-byte `expect`).
+    @_transparent
+    private func expect(
+        _ field: CompiledField,
+        _ literal: UnsafeRawBufferPointer,
+        _ bytes: UnsafeRawBufferPointer,
+        at start: Int,
+        end: Int
+    ) -> LineParseError? {
+        if field.literalMask != 0, start &+ field.following.count <= end, start &+ 8 <= bytes.count {
+            let word = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: start, as: UInt64.self))
+            if (word ^ field.literalWord) & field.literalMask == 0 { return nil }
+        }
+        return expect(literal, bytes, at: start, end: end)
     }
 
     /// `nil` when `literal` is at `bytes[at...]`; otherwise where and how it differs.
@@ -350,7 +391,8 @@ public struct LogParser: Sendable {
         case .timeLocal, .timeISO8601:
             guard !isDash else { break }
             let instant =
-                slot == .timeLocal ? NginxTime.parseTimeLocal(bytes, range) : NginxTime.parseISO8601(bytes, range)
+                slot == .timeLocal
+                ? parsed.timeLocalCache.parse(bytes, range) : NginxTime.parseISO8601(bytes, range)
             guard let instant else { return .badTimestamp(at: range.lowerBound) }
             if parsed.timePrecision <= 1 {
                 parsed.timeMicros = instant.micros
@@ -633,4 +675,32 @@ private struct CompiledField {
     var following: Range<Int>
     /// The first byte of `following` (0 when it is empty), searched for by `.literal`.
     var head: UInt8
+    /// `following`'s bytes as a little-endian word (first byte in the lowest lane) when it is
+    /// one to eight bytes long, and 0xFF in exactly those lanes of `literalMask`; both 0 for
+    /// an empty or longer literal, which is compared byte by byte.
+    var literalWord: UInt64
+    var literalMask: UInt64
+
+    init(
+        slot: Slot, extraIndex: Int, terminator: Terminator, scanEscapes: Bool, valueClass: ValueClass,
+        following: Range<Int>, literal: ArraySlice<UInt8>
+    ) {
+        self.slot = slot
+        self.extraIndex = extraIndex
+        self.terminator = terminator
+        self.scanEscapes = scanEscapes
+        self.valueClass = valueClass
+        self.following = following
+        self.head = literal.first ?? 0
+        var word: UInt64 = 0
+        var mask: UInt64 = 0
+        if literal.count <= 8 {
+            for (lane, byte) in literal.enumerated() {
+                word |= UInt64(byte) << (8 * lane)
+                mask |= 0xFF << (8 * lane)
+            }
+        }
+        self.literalWord = word
+        self.literalMask = mask
+    }
 }

@@ -57,6 +57,28 @@ import Testing
         }
     }
 
+    /// The 64-byte stage of `firstIndex(ofDistant:)` (the line splitter's search): sparse
+    /// matches in buffers around one, two and three steps long, ending at a guard page, from
+    /// every start and to the end or a random window end. Expected: the standard library's.
+    @Test(arguments: [0, 1, 63, 64, 65, 79, 80, 127, 128, 129, 200])
+    func distantSearchAgreesWithNaiveSearch(count: Int) {
+        var random = SplitMix64(state: UInt64(count) &+ 101)
+        for _ in 0..<30 {
+            let bytes = (0..<count).map { _ in
+                Int.random(in: 0..<60, using: &random) == 0 ? 0x0A : [0x00, 0x61, 0x0B][Int.random(in: 0..<3, using: &random)] as UInt8
+            }
+            withBufferEndingAtGuardPage(bytes) { buffer in
+                for from in 0...count {
+                    for to in [count, Int.random(in: from...count, using: &random)] {
+                        #expect(
+                            ByteScan.firstIndex(ofDistant: 0x0A, in: buffer, from: from, to: to)
+                                == bytes[from..<to].firstIndex(of: 0x0A), "from \(from) to \(to)")
+                    }
+                }
+            }
+        }
+    }
+
     /// A single match at every position of a 64-byte run, found from every start before it.
     @Test func singleMatchAtEveryPosition() {
         for position in 0..<64 {

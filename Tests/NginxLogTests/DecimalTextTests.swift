@@ -62,22 +62,52 @@ import Testing
                     : UInt8.random(in: 0x30...0x39, using: &random)
             }
             let text = String(decoding: bytes, as: UTF8.self)
-            var expected: UInt64?
-            let parts = text.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
-            if let seconds = Self.reference(parts[0]) {
-                if parts.count == 1 {
-                    let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000)
-                    expected = overflow ? nil : scaled
-                } else if (1...6).contains(parts[1].count), let fraction = Self.reference(parts[1]) {
-                    var micros = fraction
-                    for _ in parts[1].count..<6 { micros *= 10 }
-                    let (scaled, overflow1) = seconds.multipliedReportingOverflow(by: 1_000_000)
-                    let (total, overflow2) = scaled.addingReportingOverflow(micros)
-                    expected = overflow1 || overflow2 ? nil : total
-                }
-            }
+            let expected = Self.referenceMicros(text)
             withBufferEndingAtGuardPage(bytes) {
                 #expect(DecimalText.parseMicros($0, 0..<$0.count) == expected, "\(text)")
+            }
+        }
+    }
+
+    /// Seconds and an optional fraction split with the standard library, in µs.
+    private static func referenceMicros(_ text: String) -> UInt64? {
+        let parts = text.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+        guard let seconds = Self.reference(parts[0]) else { return nil }
+        if parts.count == 1 {
+            let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000)
+            return overflow ? nil : scaled
+        }
+        guard (1...6).contains(parts[1].count), let fraction = Self.reference(parts[1]) else { return nil }
+        var micros = fraction
+        for _ in parts[1].count..<6 { micros *= 10 }
+        let (scaled, overflow1) = seconds.multipliedReportingOverflow(by: 1_000_000)
+        let (total, overflow2) = scaled.addingReportingOverflow(micros)
+        return overflow1 || overflow2 ? nil : total
+    }
+
+    /// nginx's duration shape, seconds and three fraction digits (the word path takes one to
+    /// four seconds digits), with one byte of it replaced by junk or none, after 0–12 digits
+    /// (so the word ending at the text's end starts inside the buffer or not) and before 0–9
+    /// digits, in a buffer ending at a guard page.
+    @Test func nginxDurationsAnywhereInTheBufferMatchTheStandardLibrary() {
+        var random = SplitMix64(state: 13)
+        let junk = Array("./:- ".utf8) + [0x00, 0x2F, 0x3A, 0x40, 0x61, 0xFA, 0xFF]
+        for _ in 0..<5_000 {
+            let secondsDigits = Int.random(in: 1...6, using: &random)
+            var bytes = (0..<secondsDigits).map { _ in UInt8.random(in: 0x30...0x39, using: &random) }
+            bytes += [UInt8(ascii: ".")] + (0..<3).map { _ in UInt8.random(in: 0x30...0x39, using: &random) }
+            if Bool.random(using: &random) {
+                bytes[Int.random(in: 0..<bytes.count, using: &random)] = junk[Int.random(in: 0..<junk.count, using: &random)]
+            }
+            let text = String(decoding: bytes, as: UTF8.self)
+            let expected = Self.referenceMicros(text)
+            let before = Int.random(in: 0...12, using: &random)
+            for after in [0, Int.random(in: 1...9, using: &random)] {
+                let buffer = [UInt8](repeating: 0x37, count: before) + bytes + [UInt8](repeating: 0x39, count: after)
+                let range = before..<(before + bytes.count)
+                withBufferEndingAtGuardPage(buffer) {
+                    #expect(DecimalText.parseMicros($0, range) == expected, "\(text) after \(before) bytes")
+                }
             }
         }
     }

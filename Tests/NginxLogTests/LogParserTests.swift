@@ -637,6 +637,50 @@ let trickyLines: [TrickyLine] = [
         }
     }
 
+    /// Literals of 1 to 17 bytes (one word compare up to eight, byte by byte beyond) after a
+    /// literal-terminated value, after a quoted value and as the line's suffix, in lines that
+    /// end at a guard page or have terminator bytes after them. Then every byte of the literal
+    /// after the quoted value changed, and the line cut inside it: the errors are where the
+    /// byte differs and where the line ends.
+    @Test(arguments: [1, 2, 7, 8, 9, 15, 16, 17])
+    func literalsAroundTheWordSize(length: Int) throws {
+        let separator = length == 1 ? "~" : "<" + String(repeating: "=", count: length - 2) + ">"
+        let parser = LogParser(
+            format: try LogFormat("'$remote_addr\(separator)$status\(separator)\"$http_user_agent\"\(separator)$host\(separator)'"))
+        let head = Array("192.0.2.1\(separator)200\(separator)\"agent x\"".utf8)
+        let line = head + Array("\(separator)h.example\(separator)".utf8)
+        let closingQuote = head.count - 1
+        for suffix in [[], Self.lure] {
+            let buffer = line + suffix
+            var parsed = ParsedLine()
+            let matched = withBufferEndingAtGuardPage(buffer) { parser.parse($0, line: 0..<line.count, into: &parsed) }
+            #expect(matched && parsed.parseError == nil, "length \(length), suffix \(suffix.count)")
+            #expect(parsed.clientAddress?.bytes == inetPton("192.0.2.1"))
+            #expect(parsed.status == 200)
+            #expect(buffer[parsed.userAgent.range] == Array("agent x".utf8)[...])
+            #expect(buffer[parsed.host.range] == Array("h.example".utf8)[...])
+            #expect(parsed.siteSource == .host)
+        }
+        for position in 1...length {
+            var changed = line
+            changed[closingQuote + position] = UInt8(ascii: "X")
+            for suffix in [[], Self.lure] {
+                var parsed = ParsedLine()
+                _ = withBufferEndingAtGuardPage(changed + suffix) { parser.parse($0, line: 0..<line.count, into: &parsed) }
+                #expect(parsed.parseError == .literalMismatch(at: closingQuote + position), "length \(length)")
+            }
+            let cut = Array(line.prefix(closingQuote + position))
+            var parsed = ParsedLine()
+            _ = withBufferEndingAtGuardPage(cut + Self.lure) { parser.parse($0, line: 0..<cut.count, into: &parsed) }
+            #expect(parsed.parseError == .truncated(at: cut.count), "length \(length), cut at \(cut.count)")
+        }
+        var wrongSuffix = line
+        wrongSuffix[line.count - 1] = UInt8(ascii: "X")
+        var parsed = ParsedLine()
+        _ = withBufferEndingAtGuardPage(wrongSuffix) { parser.parse($0, line: 0..<line.count, into: &parsed) }
+        #expect(parsed.parseError == .truncated(at: line.count))
+    }
+
     /// Lines of 1–64 digits-and-spaces under a format of numbers only, at the end of a buffer
     /// that ends at a guard page: the last value runs to the buffer's last byte, where the
     /// scans fall back to the shifted last word (or bytes, under eight). Expected values come

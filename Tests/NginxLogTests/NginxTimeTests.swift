@@ -89,35 +89,6 @@ import Testing
         #expect(Array(text.utf8).withUnsafeBytes { NginxTime.parseMsec($0, 0..<$0.count) } == nil)
     }
 
-    /// A byte-at-a-time reading of `dd/Mon/yyyy:HH:MM:SS ±hhmm` with Foundation's calendar for
-    /// month lengths and for the UTC time, as the reference for `parseTimeLocal` (years from
-    /// 1600, where Foundation's calendar is Gregorian).
-    private static func referenceTimeLocal(_ bytes: [UInt8]) throws -> NginxTime.Instant? {
-        guard bytes.count == 26 else { return nil }
-        func number(_ range: Range<Int>) -> Int? {
-            guard bytes[range].allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
-            return Int(String(decoding: bytes[range], as: UTF8.self))
-        }
-        guard bytes[2] == 0x2F, bytes[6] == 0x2F, bytes[11] == 0x3A, bytes[14] == 0x3A, bytes[17] == 0x3A,
-            bytes[20] == 0x20, bytes[21] == 0x2B || bytes[21] == 0x2D,
-            let day = number(0..<2), let year = number(7..<11), let hour = number(12..<14),
-            let minute = number(15..<17), let second = number(18..<20), let offsetHours = number(22..<24),
-            let offsetMinutes = number(24..<26),
-            let monthIndex = months.firstIndex(of: String(decoding: bytes[3..<6], as: UTF8.self))
-        else { return nil }
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = try #require(TimeZone(secondsFromGMT: 0))
-        let firstOfMonth = try #require(calendar.date(from: DateComponents(year: year, month: monthIndex + 1, day: 1)))
-        let monthLength = try #require(calendar.range(of: .day, in: .month, for: firstOfMonth)).count
-        guard day >= 1, day <= monthLength, hour < 24, minute < 60, second < 61, offsetHours < 24, offsetMinutes < 60
-        else { return nil }
-        let offset = (bytes[21] == 0x2D ? -1 : 1) * (offsetHours * 60 + offsetMinutes)
-        // Foundation refuses zones beyond ±18 h (nginx's parser takes up to ±23:59), so the wall
-        // time is read as UTC and the offset taken off here.
-        let wall = WallTime(year, monthIndex + 1, day, hour, minute, second, offset: 0)
-        return NginxTime.Instant(micros: try wall.utcMicros() - Int64(offset) * 60_000_000, utcOffsetMinutes: Int16(offset))
-    }
-
     /// Every byte of valid `$time_local` texts replaced by separators, signs, digits, letters
     /// and bytes just outside the digit range (`/`, `:`, `?`, 0xFA), parsed from a buffer that
     /// ends at a guard page: the word-at-a-time parser must agree with the reference on each.
@@ -141,7 +112,7 @@ import Testing
                     bytes[position] = replacement
                     // Foundation's calendar is Julian before 1582; ours is proleptic Gregorian.
                     if let year = Int(String(decoding: bytes[7..<11], as: UTF8.self)), year < 1600 { continue }
-                    let expected = try Self.referenceTimeLocal(bytes)
+                    let expected = try referenceTimeLocal(bytes)
                     let parsed = withBufferEndingAtGuardPage(bytes) { NginxTime.parseTimeLocal($0, 0..<26) }
                     #expect(parsed == expected, "\(String(decoding: bytes, as: UTF8.self))")
                 }
