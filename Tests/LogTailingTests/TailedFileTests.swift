@@ -20,6 +20,34 @@ import Testing
         try TailedFile(path: path, id: TailedFileID(rawValue: 1), sourceIndex: 0, maxLineBytes: maxLineBytes)
     }
 
+    private struct Refused: Error {}
+
+    /// A consumer that throws in the middle of a read keeps the lines it accepted consumed and
+    /// gets the refused line again on the next read: no line lost, none handed out twice.
+    @Test func aThrowingConsumerGetsTheRefusedLineAgain() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let writer = try LogWriter(path: directory.file("access.log"))
+        let file = try Self.open(writer.path)
+        let buffer = ReadBuffer(capacity: 4_096)
+        try writer.write("one\ntwo\nthree\nfour\n")
+        var accepted: [String] = []
+        #expect(throws: Refused.self) {
+            try file.readLines(using: buffer, maxBytes: 1 << 20) { line in
+                let text = String(decoding: line.bytes, as: UTF8.self)
+                if text == "three" { throw Refused() }
+                accepted.append(text)
+            }
+        }
+        #expect(accepted == ["one", "two"])
+        #expect(file.consumedOffset == 8)
+        #expect(try Self.read(file, buffer) == [
+            Line(text: "three", range: 8..<14, isTruncated: false),
+            Line(text: "four", range: 14..<19, isTruncated: false),
+        ])
+        #expect(file.consumedOffset == 19 && file.scannedOffset == 19)
+    }
+
     @Test func aPartialLineWaitsForItsNewline() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
