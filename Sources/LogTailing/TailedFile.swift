@@ -218,10 +218,9 @@ public final class TailedFile {
             consumed = end
             lines += 1
         }
-        consumedOffset = consumed
         scannedOffset = base + Int64(count)
         if tail.isOverlong {
-            overlong = OverlongLine(start: consumedOffset)
+            overlong = OverlongLine(start: consumed)
         }
     }
 

@@ -323,9 +323,10 @@ public struct LogParser: Sendable {
         at start: Int,
         end: Int
     ) -> LineParseError? {
-        if field.literalMask != 0, start &+ field.following.count <= end, start &+ 8 <= bytes.count {
-            let word = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: start, as: UInt64.self))
-            if (word ^ field.literalWord) & field.literalMask == 0 { return nil }
+        // The fast check only for a word-sized literal that fits; any other case, and any
+        // mismatch, goes byte by byte so that the error says where.
+        if field.literalMask != 0, start &+ field.following.count <= end, isLiteral(field, literal, in: bytes, at: start) {
+            return nil
         }
         return expect(literal, bytes, at: start, end: end)
     }
