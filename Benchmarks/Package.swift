@@ -2,7 +2,7 @@
 // edgelog benchmarks: a separate package, so CI's test build never compiles it. It links the
 // root package's libraries by path. Run from the repository root:
 //
-//   swift run -c release --package-path Benchmarks edgelog-bench
+//   swift run -c release --package-path Benchmarks edgelog-bench [--only aggregate]
 //   swift run -c release --package-path Benchmarks produce-fetch-bench [--compression lz4]
 //   swift run -c release --package-path Benchmarks broker-bench [--producers 1,4,16]
 //
@@ -18,7 +18,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
-        // Shipper hot path (parse, encode, compress) and consumer decode (issue 3).
+        // Shipper hot path (parse, encode, compress), consumer decode (issue 3) and aggregate.
         .executableTarget(
             name: "edgelog-bench",
             dependencies: [
@@ -27,6 +27,7 @@ let package = Package(
                 .product(name: "RequestEncoding", package: "edgelog"),
                 .product(name: "TrafficGenerator", package: "edgelog"),
                 .product(name: "LZ4Frame", package: "edgelog"),
+                .product(name: "TrafficAggregation", package: "edgelog"),
             ],
             path: "Sources/EdgelogBench"
         ),

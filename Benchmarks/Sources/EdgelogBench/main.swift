@@ -1,15 +1,16 @@
 import Foundation
 
 // edgelog-bench: the shipper's hot path (parse, encode, compress) and the consumer's (decode),
-// over one generated `edge` log, each beside `lz4 -1` on the same file, in one run.
+// over one generated `edge` log, each beside `lz4 -1` on the same file, in one run; and the
+// consumer's aggregation (decode + PartitionAggregator) over the encoded records.
 //
 //   swift run -c release --package-path Benchmarks edgelog-bench \
-//       [--lines N] [--file PATH] [--repetitions R] [--only parse|encode]
+//       [--lines N] [--file PATH] [--repetitions R] [--only parse|encode|aggregate]
 
 var lineCount = 2_000_000
 var path = "/tmp/edgelog-bench/edge-2M.log"
 var repetitions = 3
-/// `--only parse` / `--only encode`: run one stage alone, for a profiler.
+/// `--only parse` / `--only encode` / `--only aggregate`: run one stage alone, for a profiler.
 var onlyStage: String?
 var arguments = CommandLine.arguments.dropFirst()
 while let argument = arguments.popFirst() {
@@ -19,7 +20,7 @@ while let argument = arguments.popFirst() {
     case "--repetitions": repetitions = arguments.popFirst().flatMap { Int($0) } ?? repetitions
     case "--only": onlyStage = arguments.popFirst()
     default:
-        print("usage: edgelog-bench [--lines N] [--file PATH] [--repetitions R] [--only parse|encode]")
+        print("usage: edgelog-bench [--lines N] [--file PATH] [--repetitions R] [--only parse|encode|aggregate]")
         exit(64)
     }
 }
@@ -57,8 +58,16 @@ case "encode":
         ])
     )
     exit(0)
+case "aggregate":
+    var encoded: [[UInt8]] = []
+    _ = try stages.parseAndEncode { encoded.append(Array($0)) }
+    let aggregate = try AggregateStages.run(
+        batches: encoded, lines: lineCount, rawBytes: log.count, repetitions: repetitions)
+    print(Report.table(aggregate))
+    for line in Report.notes(aggregate) { print(line) }
+    exit(0)
 default:
-    print("--only: parse or encode")
+    print("--only: parse, encode or aggregate")
     exit(64)
 }
 
@@ -106,6 +115,8 @@ guard readSummary.records == lineCount else {
     print("read: \(readSummary.records) records, expected \(lineCount)")
     exit(1)
 }
+
+results += try AggregateStages.run(batches: batches, lines: lineCount, rawBytes: log.count, repetitions: repetitions)
 
 results += try CompressionStages.run(
     stages: stages,

@@ -1,0 +1,93 @@
+import AccessRecord
+import TrafficAggregation
+
+/// The consumer's pure hot path over the in-memory record batches (no LZ4, no network): every
+/// record decoded in place, then counted by a `PartitionAggregator` (3 shards, 1 h lateness),
+/// beside decoding alone. Deltas are cut for every shard every 64 batches (~170 k records), as
+/// a consumer flushing about once a second would.
+enum AggregateStages {
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    static func run(batches: [[UInt8]], lines: Int, rawBytes: Int, repetitions: Int) throws -> [Measurement] {
+        var results: [Measurement] = []
+
+        var decoded = (records: 0, checksum: UInt64(0))
+        results.append(
+            try measure("decode only (reader + time, status, site)", repetitions: repetitions, lines: lines,
+                        rawBytes: rawBytes) {
+                decoded = (0, 0)
+                for batch in batches {
+                    try batch.withUnsafeBytes { batch in
+                        try forEachMessage(in: batch) { message in
+                            let reader = try AccessRecordReader(message)
+                            decoded.checksum &+= UInt64(bitPattern: reader.timeUs) &+ UInt64(reader.status)
+                                &+ UInt64(reader.text(.site).count)
+                            decoded.records += 1
+                        }
+                    }
+                }
+            }
+        )
+        consume(decoded)
+        guard decoded.records == lines else {
+            throw Failure(description: "decode: \(decoded.records) records, expected \(lines)")
+        }
+
+        let ring = try ShardRing(shardCount: 3)
+        var rows = 0
+        var requests: Int64 = 0
+        var sites = 0
+        results.append(
+            try measure("decode + aggregate (3 shards)", repetitions: repetitions, lines: lines, rawBytes: rawBytes) {
+                var aggregator = PartitionAggregator(
+                    topic: "bench", partition: 0, ring: ring, latenessMicros: 3_600_000_000,
+                    resume: .fresh(shardCount: 3))
+                var offset: Int64 = 0
+                rows = 0
+                requests = 0
+                func cut() {
+                    for shard in 0..<3 {
+                        let delta = aggregator.takeDelta(shard: shard)
+                        rows += delta.siteRows.count
+                        for row in delta.siteRows { requests += row[.requests] }
+                    }
+                }
+                for (index, batch) in batches.enumerated() {
+                    try batch.withUnsafeBytes { batch in
+                        try forEachMessage(in: batch) { message in
+                            let reader = try AccessRecordReader(message)
+                            aggregator.add(reader, offset: offset, timestampMs: 0)
+                            offset += 1
+                        }
+                    }
+                    if index % 64 == 63 { cut() }
+                }
+                cut()
+                sites = aggregator.distinctSiteCount
+            }
+        )
+        guard requests == Int64(lines) else {
+            throw Failure(description: "aggregate: \(requests) requests counted, expected \(lines)")
+        }
+        results[results.count - 1].note = "\(rows) (minute, site) rows over all deltas, \(sites) sites"
+        return results
+    }
+
+    /// Calls `body` with each framed message of `batch`.
+    private static func forEachMessage(
+        in batch: UnsafeRawBufferPointer,
+        _ body: (UnsafeRawBufferPointer) throws -> Void
+    ) throws {
+        var offset = 0
+        while offset < batch.count {
+            let rest = UnsafeRawBufferPointer(rebasing: batch[offset...])
+            guard let length = try CapnpFraming.nextMessageLength(in: rest), length <= rest.count else {
+                throw CapnpError.truncated(needed: 8, available: rest.count)
+            }
+            try body(UnsafeRawBufferPointer(rebasing: rest[..<length]))
+            offset += length
+        }
+    }
+}
