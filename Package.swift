@@ -33,6 +33,9 @@ let package = Package(
         .library(name: "BrokerCore", targets: ["BrokerCore"]),
         .executable(name: "edgelog-broker", targets: ["Broker"]),
         .executable(name: "edgelog-shipper", targets: ["Shipper"]),
+        .executable(name: "edgelog-consumer", targets: ["Consumer"]),
+        .library(name: "TrafficAggregation", targets: ["TrafficAggregation"]),
+        .library(name: "ConsumerCore", targets: ["ConsumerCore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -98,13 +101,33 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // Records -> per-(minute, site) additive deltas, the shard ring, per-partition progress and
+        // lateness. Pure: no sockets, no database.
+        .target(name: "TrafficAggregation", dependencies: ["AccessRecord"], swiftSettings: strict),
+
+        // The PostgreSQL schema of shards and coordinator (versioned migrations) and applying it.
+        .target(name: "EdgelogSchema", dependencies: ["PostgresSink", "TrafficAggregation", logging], swiftSettings: strict),
+
+        // The consumer: fetch partitions, aggregate, flush to the shards exactly once.
+        .target(
+            name: "ConsumerCore",
+            dependencies: [
+                "TrafficAggregation", "EdgelogSchema", "AccessRecord", "KafkaProtocol", "KafkaClient", "PostgresSink",
+                "EdgelogRuntime", nioCore, logging, metrics, serviceLifecycle,
+            ],
+            swiftSettings: strict
+        ),
+
         // Test harness: PostgreSQL clusters and our executables on ephemeral loopback ports.
         .target(name: "PipelineTestSupport", dependencies: ["PostgresSink", logging], swiftSettings: strict),
 
         // Executables: argument parsing and wiring only.
         .executableTarget(
             name: "EdgelogCLI",
-            dependencies: ["AccessRecord", "LZ4Frame", "NginxLog", "RequestEncoding", "TrafficGenerator", "EdgelogRuntime", argumentParser, logging, metrics],
+            dependencies: [
+                "AccessRecord", "LZ4Frame", "NginxLog", "RequestEncoding", "TrafficGenerator", "EdgelogRuntime", "EdgelogSchema",
+                "PostgresSink", argumentParser, logging, metrics,
+            ],
             swiftSettings: strict
         ),
 
@@ -120,6 +143,26 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        .executableTarget(
+            name: "Consumer",
+            dependencies: ["ConsumerCore", "EdgelogRuntime", argumentParser, logging],
+            swiftSettings: strict
+        ),
+
+        .testTarget(name: "TrafficAggregationTests", dependencies: ["TrafficAggregation", "AccessRecord", "PipelineTestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "EdgelogSchemaTests",
+            dependencies: ["EdgelogSchema", "TrafficAggregation", "PostgresSink", "PipelineTestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ConsumerCoreTests",
+            dependencies: [
+                "ConsumerCore", "TrafficAggregation", "EdgelogSchema", "AccessRecord", "KafkaProtocol", "KafkaClient",
+                "PostgresSink", "TrafficGenerator", "EdgelogRuntime", "PipelineTestSupport", nioCore, logging,
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(name: "NginxLogTests", dependencies: ["NginxLog"], swiftSettings: strict),
         .testTarget(name: "AccessRecordTests", dependencies: ["AccessRecord", "PipelineTestSupport"], swiftSettings: strict),
         .testTarget(name: "RequestEncodingTests", dependencies: ["RequestEncoding", "TrafficGenerator", "PipelineTestSupport"], swiftSettings: strict),

@@ -211,6 +211,7 @@ CREATE TABLE edgelog.consumer_progress (
     next_offset bigint NOT NULL,
     watermark_us bigint NOT NULL,
     cluster_id text NOT NULL,
+    consumer_id text NOT NULL DEFAULT '',
     updated_at timestamptz NOT NULL DEFAULT now()
 ) PARTITION BY LIST (shard_id);
 
@@ -799,7 +800,7 @@ FROM (
 GROUP BY edge, source_file;
 
 CREATE VIEW public.consumer_progress_by_shard AS
-SELECT shard_id, topic, partition, next_offset, watermark_us, cluster_id, updated_at
+SELECT shard_id, topic, partition, next_offset, watermark_us, cluster_id, consumer_id, updated_at
 FROM edgelog.consumer_progress;
 
 CREATE VIEW public.rejected_records_totals AS

@@ -242,6 +242,32 @@ public final class PostgresCluster: Sendable, HarnessResource {
         scratch.remove()
     }
 
+    /// Stops the server at once (`pg_ctl -m immediate`, as a crash would) but keeps its data
+    /// directory, so `resume()` starts it again on the same port with everything committed.
+    /// For outage tests: clients see connections refused meanwhile.
+    public func pause() throws {
+        let result = try Self.runTool(
+            installation, "pg_ctl", ["-D", dataDirectory, "-m", "immediate", "-w", "-t", "30", "stop"], in: directory)
+        guard result.status == .exited(0) else {
+            throw Failure(step: "pg_ctl stop (pause)", status: result.status, output: result.output, logTail: "")
+        }
+    }
+
+    /// Starts a paused server again on its port (crash recovery replays the WAL).
+    public func resume() throws {
+        let result = try Self.runTool(
+            installation,
+            "pg_ctl",
+            ["-D", dataDirectory, "-l", logPath, "-w", "-t", "60", "-o", "-p \(port)", "start"],
+            in: directory
+        )
+        guard result.status == .exited(0) else {
+            throw Failure(
+                step: "pg_ctl start (resume) on port \(port)", status: result.status, output: result.output,
+                logTail: ProcessSpawn.tail(logContents()))
+        }
+    }
+
     /// Whether `stop()` has run.
     public var isStopped: Bool { stopped.withLock { $0 } }
 

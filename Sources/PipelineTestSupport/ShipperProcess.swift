@@ -1,21 +1,20 @@
 import Foundation
-import PipelineTestSupport
 
 /// The `edgelog-shipper` executable as a child process with its own checkpoint directory
 /// (which outlives restarts, like a real edge's) and a free `/metrics` port per start.
-final class ShipperProcess {
-    let checkpointDirectory: String
-    let broker: String
-    let arguments: [String]
-    private(set) var process: ManagedProcess?
-    private(set) var metricsPort = 0
+public final class ShipperProcess {
+    public let checkpointDirectory: String
+    public let broker: String
+    public let arguments: [String]
+    public private(set) var process: ManagedProcess?
+    public private(set) var metricsPort = 0
     /// Logs of earlier runs (kept when a run is stopped, for failure messages).
-    private(set) var history = ""
+    public private(set) var history = ""
 
     /// - Parameter arguments: the shipper's own flags (`--files`, ...); broker, checkpoint
     ///   directory and metrics port are added.
     ///   `checkpointDirectory`: a directory of the test's choosing (default: a fresh temporary one).
-    init(broker: String, arguments: [String], checkpointDirectory: String? = nil) {
+    public init(broker: String, arguments: [String], checkpointDirectory: String? = nil) {
         self.checkpointDirectory =
             checkpointDirectory
             ?? FileManager.default.temporaryDirectory
@@ -25,7 +24,7 @@ final class ShipperProcess {
     }
 
     @discardableResult
-    func start(extraArguments: [String] = []) async throws -> ManagedProcess {
+    public func start(extraArguments: [String] = []) async throws -> ManagedProcess {
         let executable = try BuiltExecutable.path(named: "edgelog-shipper")
         metricsPort = try FreePort.next()
         let process = try ManagedProcess.start(
@@ -41,13 +40,13 @@ final class ShipperProcess {
     }
 
     /// The shipper's `/metrics`, parsed.
-    func metrics() throws -> PrometheusText {
+    public func metrics() throws -> PrometheusText {
         let reply = try LoopbackProbe.httpGet(port: metricsPort, path: "/metrics", timeout: .seconds(5))
         return PrometheusText(reply.body)
     }
 
     /// Polls `/metrics` until `condition` holds.
-    func waitForMetrics(
+    public func waitForMetrics(
         timeout: Duration,
         _ what: String,
         _ condition: (PrometheusText) -> Bool
@@ -68,7 +67,7 @@ final class ShipperProcess {
     }
 
     /// Peak resident set of the running process (`VmHWM` of `/proc/<pid>/status`), in bytes.
-    func peakResidentBytes() throws -> Int {
+    public func peakResidentBytes() throws -> Int {
         guard let process else { throw Failure(description: "shipper not running") }
         let status = try String(contentsOfFile: "/proc/\(process.pid)/status", encoding: .utf8)
         for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
@@ -79,7 +78,7 @@ final class ShipperProcess {
     }
 
     @discardableResult
-    func terminate() async throws -> ExitStatus? {
+    public func terminate() async throws -> ExitStatus? {
         guard let process else { return nil }
         process.terminate()
         let status = try await process.waitForExit(timeout: .seconds(30))
@@ -90,7 +89,7 @@ final class ShipperProcess {
     }
 
     /// SIGKILL: a crash as far as the shipper can tell.
-    func kill9() async throws {
+    public func kill9() async throws {
         guard let process else { return }
         process.kill9()
         _ = try await process.waitForExit(timeout: .seconds(10))
@@ -99,15 +98,16 @@ final class ShipperProcess {
         self.process = nil
     }
 
-    func logs() -> String { history + (process?.logs() ?? "") }
+    public func logs() -> String { history + (process?.logs() ?? "") }
 
-    func remove() {
+    public func remove() {
         process?.stop()
         process = nil
         try? FileManager.default.removeItem(atPath: checkpointDirectory)
     }
 
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
+        public init(description: String) { self.description = description }
     }
 }

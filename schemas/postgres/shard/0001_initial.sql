@@ -260,6 +260,8 @@ CREATE TABLE edgelog.site_day (
 
 -- Per (topic, partition): where this shard's consumer resumes and the broker it read from
 -- (DESIGN section 10.5-6). Updated by compare-and-set on next_offset in every flush.
+-- consumer_id: the consumer process that claimed the partition last (at its start); a flush
+-- whose consumer_id no longer matches is fenced, so a newer consumer always takes over.
 CREATE TABLE edgelog.consumer_progress (
     shard_id int NOT NULL,
     topic text NOT NULL,
@@ -267,6 +269,7 @@ CREATE TABLE edgelog.consumer_progress (
     next_offset bigint NOT NULL,
     watermark_us bigint NOT NULL,
     cluster_id text NOT NULL,
+    consumer_id text NOT NULL DEFAULT '',
     updated_at timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (topic, partition)
 );

@@ -1,0 +1,111 @@
+import EdgelogRuntime
+
+/// The consumer's settings as runtime configuration keys: each is a flag (`--flush-interval`),
+/// an environment variable (`EDGELOG_FLUSH_INTERVAL`), a config-file key and a default, resolved
+/// by EdgelogRuntime with the shared precedence and shown by `--print-config`.
+extension ConsumerConfiguration {
+    public enum Keys {
+        public static let broker = ConfigurationKey(
+            "broker",
+            kind: .string,
+            default: "127.0.0.1:9092",
+            help: "The broker, host:port."
+        )
+        public static let topic = ConfigurationKey(
+            "topic",
+            kind: .string,
+            default: "edgelog.requests",
+            help: "Topic to consume (the shipper's topic)."
+        )
+        public static let shards = ConfigurationKey(
+            "shards",
+            kind: .list,
+            default: "",
+            help: "libpq connection strings of the shard databases, comma-separated (a JSON array in the config "
+                + "file); the position in the list is the shard id, so never reorder it. Shown redacted.",
+            isSecret: true
+        )
+        public static let partitions = ConfigurationKey(
+            "partitions",
+            kind: .list,
+            default: "",
+            help: "Partitions to consume, comma-separated (empty: every partition of the topic)."
+        )
+        public static let flushInterval = ConfigurationKey(
+            "flush-interval",
+            kind: .duration,
+            default: "1s",
+            help: "How often aggregates are written: one transaction per shard, with the progress."
+        )
+        public static let lateness = ConfigurationKey(
+            "lateness",
+            kind: .duration,
+            default: "1h",
+            help: "Requests older than the partition's newest request time minus this are counted as rejected-late."
+        )
+        public static let group = ConfigurationKey(
+            "group",
+            kind: .string,
+            default: "edgelog-consumer",
+            help: "Kafka group under which the progress (minimum over shards) is committed to the broker, for lag tools and retention."
+        )
+        public static let maxPendingRows = ConfigurationKey(
+            "max-pending-rows",
+            kind: .int,
+            default: "200000",
+            help: "Unwritten (minute, site) rows above which fetching pauses (a shard that is down holds its rows in memory)."
+        )
+        public static let fetchMaxBytes = ConfigurationKey(
+            "fetch-max-bytes",
+            kind: .bytes,
+            default: "4MiB",
+            help: "Largest Fetch answer per partition."
+        )
+        public static let retryBackoffMax = ConfigurationKey(
+            "retry-backoff-max",
+            kind: .duration,
+            default: "5s",
+            help: "Longest wait between attempts to reach a shard or the broker (exponential from 100ms, with jitter)."
+        )
+        public static let commitDelay = ConfigurationKey(
+            "commit-delay",
+            kind: .duration,
+            default: "0s",
+            help: "Testing only: how long each shard transaction stays open before COMMIT (crash tests). Keep 0."
+        )
+
+        /// Every consumer key, for `RuntimeProcess.start(label:options:keys:flags:)`.
+        public static let all: [ConfigurationKey] = [
+            broker, topic, shards, partitions, flushInterval, lateness, group, maxPendingRows, fetchMaxBytes,
+            retryBackoffMax, commitDelay,
+        ]
+    }
+
+    /// Reads every consumer key from resolved settings and validates the result.
+    public init(resolved: ResolvedConfiguration) throws {
+        let partitionTexts = try resolved.list(Keys.partitions)
+        var partitions: [Int32]?
+        if !partitionTexts.isEmpty {
+            partitions = try partitionTexts.map { text throws(ConsumerConfigurationError) -> Int32 in
+                guard let value = Int32(text.trimmingWhitespace) else {
+                    throw .invalid("partitions", "'\(text)' is not a partition number")
+                }
+                return value
+            }
+        }
+        self.init(
+            broker: try resolved.string(Keys.broker),
+            topic: try resolved.string(Keys.topic),
+            shards: try resolved.list(Keys.shards).map { String($0.trimmingWhitespace) },
+            partitions: partitions,
+            flushInterval: try resolved.duration(Keys.flushInterval),
+            lateness: try resolved.duration(Keys.lateness),
+            group: try resolved.string(Keys.group),
+            maxPendingRows: try resolved.int(Keys.maxPendingRows),
+            fetchMaxBytes: try resolved.bytes(Keys.fetchMaxBytes),
+            retryBackoffMax: try resolved.duration(Keys.retryBackoffMax),
+            commitDelay: try resolved.duration(Keys.commitDelay)
+        )
+        try validate()
+    }
+}

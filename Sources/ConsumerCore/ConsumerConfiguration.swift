@@ -1,0 +1,96 @@
+import EdgelogRuntime
+
+/// Everything the consumer needs to run, validated. Built from the runtime configuration by
+/// `init(resolved:)` (`ConsumerConfiguration+Keys.swift` lists the keys) or directly by tests.
+public struct ConsumerConfiguration: Sendable {
+    /// The broker, `host:port`.
+    public var broker: String
+    /// The topic the shipper writes.
+    public var topic: String
+    /// libpq connection strings; the position in the list is the shard id (DESIGN §6). Never
+    /// logged as given: they may hold passwords (see `PGConninfo.redacted`).
+    public var shards: [String]
+    /// The partitions to consume; `nil` = every partition of the topic.
+    public var partitions: [Int32]?
+    /// How often pending deltas are cut and written (one transaction per shard).
+    public var flushInterval: Duration
+    /// A request older than its partition's watermark minus this is counted as rejected-late.
+    public var lateness: Duration
+    /// Kafka group the minimum progress over shards is committed under (lag tools, retention).
+    public var group: String
+    /// Pending (minute, site) rows, over all partitions and shards, above which fetching pauses
+    /// until writers catch up (a shard that is down holds its rows here).
+    public var maxPendingRows: Int
+    /// Largest Fetch answer per partition.
+    public var fetchMaxBytes: Int
+    /// Longest wait between attempts to reach a shard or the broker.
+    public var retryBackoffMax: Duration
+    /// Testing only: time each shard transaction stays open before COMMIT, so a test can kill
+    /// the consumer while one is open. Zero in production.
+    public var commitDelay: Duration
+
+    public init(
+        broker: String,
+        topic: String = "edgelog.requests",
+        shards: [String],
+        partitions: [Int32]? = nil,
+        flushInterval: Duration = .seconds(1),
+        lateness: Duration = .seconds(3600),
+        group: String = "edgelog-consumer",
+        maxPendingRows: Int = 200_000,
+        fetchMaxBytes: Int = 4 << 20,
+        retryBackoffMax: Duration = .seconds(5),
+        commitDelay: Duration = .zero
+    ) {
+        self.broker = broker
+        self.topic = topic
+        self.shards = shards
+        self.partitions = partitions
+        self.flushInterval = flushInterval
+        self.lateness = lateness
+        self.group = group
+        self.maxPendingRows = maxPendingRows
+        self.fetchMaxBytes = fetchMaxBytes
+        self.retryBackoffMax = retryBackoffMax
+        self.commitDelay = commitDelay
+    }
+
+    /// Checks the values that no type can: non-empty lists, positive bounds.
+    public func validate() throws(ConsumerConfigurationError) {
+        if shards.isEmpty { throw .invalid("shards", "at least one shard connection string is required") }
+        if shards.contains(where: { $0.trimmingWhitespace.isEmpty }) {
+            throw .invalid("shards", "an empty connection string in the list")
+        }
+        if topic.isEmpty { throw .invalid("topic", "must not be empty") }
+        if let partitions {
+            if partitions.isEmpty { throw .invalid("partitions", "an empty list; leave it out for every partition") }
+            if partitions.contains(where: { $0 < 0 }) { throw .invalid("partitions", "partition ids are >= 0") }
+            if Set(partitions).count != partitions.count { throw .invalid("partitions", "a partition is listed twice") }
+        }
+        if flushInterval <= .zero { throw .invalid("flush-interval", "must be positive") }
+        if lateness < .zero { throw .invalid("lateness", "must not be negative") }
+        if maxPendingRows < 1_000 { throw .invalid("max-pending-rows", "must be at least 1000") }
+        if fetchMaxBytes < 64 * 1024 { throw .invalid("fetch-max-bytes", "must be at least 64KiB") }
+        if group.isEmpty { throw .invalid("group", "must not be empty") }
+    }
+}
+
+/// A setting that parsed but makes no sense.
+public enum ConsumerConfigurationError: Error, Sendable, Equatable, CustomStringConvertible {
+    case invalid(_ key: String, _ reason: String)
+
+    public var description: String {
+        switch self {
+        case .invalid(let key, let reason): "--\(key): \(reason)"
+        }
+    }
+}
+
+extension String {
+    var trimmingWhitespace: Substring {
+        var text = Substring(self)
+        while let first = text.first, first.isWhitespace { text.removeFirst() }
+        while let last = text.last, last.isWhitespace { text.removeLast() }
+        return text
+    }
+}

@@ -1,0 +1,450 @@
+import EdgelogSchema
+import KafkaClient
+import KafkaProtocol
+import Logging
+import Metrics
+import Synchronization
+import TrafficAggregation
+
+/// The consumer's one loop: fetch every partition, feed the aggregators, and every
+/// `flush-interval` hand each idle shard writer the deltas cut for it. Owned by one task; the
+/// writers run beside it and report through a mailbox.
+///
+/// Invariants that make the contract of DESIGN §10.5–6 hold:
+/// - `shardProgress[s][p]` is what shard `s`'s progress row for partition `p` holds (absent: no
+///   row). It changes only when a writer reports a commit, so it is always the right expected
+///   value for the next compare-and-set.
+/// - At most one flush per shard is in flight; while a shard is busy (slow, or down and being
+///   retried), its deltas keep accumulating in the aggregators and go out with the next cut.
+/// - No fetched record is fed unless it came over a connection whose broker cluster id was
+///   checked to be the one the shards' progress was written against.
+final class ConsumerLoop {
+    private let configuration: ConsumerConfiguration
+    private let client: KafkaClient
+    private let writers: [ShardWriter]
+    private let metrics: ConsumerMetrics
+    private let logger: Logger
+    private let clusterID: String
+    /// This process's claim on its partitions (host, pid, random): a newer consumer's claim fences it.
+    private let consumerID: String
+    private let mailbox = WriterMailbox()
+    private let stopSignal: StopSignal
+
+    private var aggregators: [Int32: PartitionAggregator]
+    private var lagGauges: [Int32: Gauge]
+    private var shardProgress: [[Int32: Int64]]
+    private var busy: [Bool]
+    private var inFlightRows: [Int]
+    private var writerTasks: [Task<Void, Never>?]
+    private var feed: PartitionFeed
+    private var verifiedConnection: ObjectIdentifier?
+    private var fenced: [Int32] = []
+    private var lastGroupCommit: [Int32: Int64] = [:]
+
+    private init(
+        configuration: ConsumerConfiguration,
+        client: KafkaClient,
+        writers: [ShardWriter],
+        metrics: ConsumerMetrics,
+        logger: Logger,
+        clusterID: String,
+        consumerID: String,
+        stopSignal: StopSignal,
+        aggregators: [Int32: PartitionAggregator],
+        shardProgress: [[Int32: Int64]]
+    ) throws {
+        self.stopSignal = stopSignal
+        self.consumerID = consumerID
+        self.configuration = configuration
+        self.client = client
+        self.writers = writers
+        self.metrics = metrics
+        self.logger = logger
+        self.clusterID = clusterID
+        self.aggregators = aggregators
+        self.shardProgress = shardProgress
+        self.lagGauges = Dictionary(uniqueKeysWithValues: aggregators.keys.map { ($0, metrics.lag(partition: $0)) })
+        self.busy = Array(repeating: false, count: writers.count)
+        self.inFlightRows = Array(repeating: 0, count: writers.count)
+        self.writerTasks = Array(repeating: nil, count: writers.count)
+        self.feed = try PartitionFeed()
+    }
+
+    // MARK: - Start
+
+    /// Finds the partitions and the broker's cluster id, reads every shard's progress (waiting
+    /// for shards that are down), refuses progress written against another cluster, and sets
+    /// each partition to resume at the smallest progress over the shards (DESIGN §10.6).
+    static func start(
+        configuration: ConsumerConfiguration,
+        client: KafkaClient,
+        writers: [ShardWriter],
+        metrics: ConsumerMetrics,
+        logger: Logger,
+        stopSignal: StopSignal
+    ) async throws -> ConsumerLoop {
+        let (clusterID, partitionCount) = try await waitForTopic(configuration: configuration, client: client, logger: logger)
+        let all = (0..<Int32(partitionCount)).map { $0 }
+        let partitions = configuration.partitions ?? all
+        let unknown = partitions.filter { $0 >= partitionCount }
+        guard unknown.isEmpty else {
+            throw ConsumerError.unknownPartitions(unknown, topic: configuration.topic, partitionCount: partitionCount)
+        }
+        let connection = try await client.connection()
+
+        let consumerID = "\(ProcessIdentity.hostName)/\(ProcessIdentity.processID)/\(UInt64.random(in: 1...UInt64.max))"
+        var stored: [[Int32: StoredProgress]] = []
+        for writer in writers {
+            stored.append(
+                try await retrying("claiming the partitions", shard: writer.shard, configuration: configuration, logger: logger) {
+                    try await writer.claim(
+                        topic: configuration.topic, partitions: partitions, clusterID: clusterID, consumerID: consumerID)
+                }
+            )
+        }
+        logger.info("claimed the partitions on every shard", metadata: ["consumer.id": "\(consumerID)"])
+
+        let ring = try ShardRing(shardCount: writers.count)
+        let lateness = Int64(configuration.lateness.components.seconds) * 1_000_000
+            + configuration.lateness.components.attoseconds / 1_000_000_000_000
+        var aggregators: [Int32: PartitionAggregator] = [:]
+        for partition in partitions {
+            let resume = PartitionResume(
+                shards: stored.map { rows in
+                    rows[partition].map { ShardProgress(nextOffset: $0.nextOffset, watermarkMicros: $0.watermarkMicros) }
+                })
+            try resume.validate(shardCount: writers.count)
+            aggregators[partition] = PartitionAggregator(
+                topic: configuration.topic, partition: partition, ring: ring, latenessMicros: lateness, resume: resume)
+            logger.info(
+                "partition resumes",
+                metadata: [
+                    "partition": "\(partition)", "offset": "\(resume.startOffset)",
+                    "shard.offsets": "\(resume.shards.map { $0.map { String($0.nextOffset) } ?? "-" })",
+                ]
+            )
+        }
+        let loop = try ConsumerLoop(
+            configuration: configuration,
+            client: client,
+            writers: writers,
+            metrics: metrics,
+            logger: logger,
+            clusterID: clusterID,
+            consumerID: consumerID,
+            stopSignal: stopSignal,
+            aggregators: aggregators,
+            shardProgress: stored.map { $0.mapValues(\.nextOffset) }
+        )
+        loop.verifiedConnection = ObjectIdentifier(connection)
+        return loop
+    }
+
+    /// The topic's partition count and the broker's cluster id, waiting (and saying so) while
+    /// the topic does not exist yet: the shipper creates it with its first records.
+    private static func waitForTopic(
+        configuration: ConsumerConfiguration,
+        client: KafkaClient,
+        logger: Logger
+    ) async throws -> (clusterID: String, partitions: Int) {
+        var warned = false
+        while true {
+            let metadata = try await client.metadata(topics: [configuration.topic], allowAutoTopicCreation: false)
+            guard let clusterID = metadata.clusterID, !clusterID.isEmpty else {
+                throw ConsumerError.broker("the broker reports no cluster id (Metadata v2+ needed); cannot guard progress")
+            }
+            if let topic = metadata.topics.first(where: { $0.name == configuration.topic }), topic.errorCode == .none,
+                !topic.partitions.isEmpty
+            {
+                return (clusterID, topic.partitions.count)
+            }
+            if !warned {
+                logger.notice("waiting for the topic to exist", metadata: ["topic": "\(configuration.topic)"])
+                warned = true
+            }
+            try await Task.sleep(for: .seconds(1))
+        }
+    }
+
+    /// Retries `body` with exponential backoff while a shard is unreachable; gives up at once
+    /// on errors retrying cannot fix (wrong schema, another cluster).
+    static func retrying<T>(
+        _ what: String,
+        shard: Int,
+        configuration: ConsumerConfiguration,
+        logger: Logger,
+        _ body: () async throws -> T
+    ) async throws -> T {
+        var backoff = ReconnectBackoff(maximum: configuration.retryBackoffMax)
+        var random = SystemRandomNumberGenerator()
+        while true {
+            do {
+                return try await body()
+            } catch {
+                guard FlushRunner.isRetryable(error) else { throw error }
+                let delay = backoff.nextDelay(using: &random)
+                logger.warning(
+                    "\(what) failed, retrying",
+                    metadata: ["shard": "\(shard)", "error": "\(error)", "retry.in": "\(delay)"]
+                )
+                try await Task.sleep(for: delay)
+            }
+        }
+    }
+
+    // MARK: - Running
+
+    /// Consumes until the stop signal fires (then flushes every shard and returns) or a fatal error.
+    func run() async throws {
+        var nextFlush = ContinuousClock.now + configuration.flushInterval
+        while !stopSignal.isFired {
+            try handleReports()
+            if ContinuousClock.now >= nextFlush {
+                startFlushes()
+                await commitGroupOffsets()
+                nextFlush = ContinuousClock.now + configuration.flushInterval
+            }
+            let pending = pendingRows()
+            metrics.pendingRows.record(pending)
+            if pending > configuration.maxPendingRows {
+                metrics.fetchingPaused.record(1)
+                try await Task.sleep(for: .milliseconds(50))
+                continue
+            }
+            metrics.fetchingPaused.record(0)
+            try await fetchRound(until: nextFlush)
+        }
+        try await drain()
+    }
+
+    /// After a stop: waits for flushes in flight, then flushes what is left, once per shard.
+    private func drain() async throws {
+        logger.info("stopping: flushing every shard")
+        for round in 0..<2 {
+            for task in writerTasks { await task?.value }
+            try handleReports()
+            if round == 0 { startFlushes() }
+        }
+        await commitGroupOffsets()
+        for writer in writers { await writer.close() }
+    }
+
+    /// Rows aggregated and not yet committed, including flushes in flight.
+    private func pendingRows() -> Int {
+        aggregators.values.reduce(0) { $0 + $1.pendingRowCount } + inFlightRows.reduce(0, +)
+    }
+
+    // MARK: - Fetching
+
+    /// One Fetch per partition, all in flight at once on the one connection; then each answer
+    /// fed in partition order. A round never waits past the next flush.
+    private func fetchRound(until deadline: ContinuousClock.Instant) async throws {
+        let wait = max(min(deadline - ContinuousClock.now, .milliseconds(500)), .milliseconds(10))
+        let requests = aggregators.map { (partition: $0.key, offset: $0.value.nextOffset) }
+        guard !requests.isEmpty else {
+            try await Task.sleep(for: .milliseconds(100))
+            return
+        }
+        let client = self.client
+        let topic = configuration.topic
+        let maxBytes = Int32(clamping: configuration.fetchMaxBytes)
+        let answers = await withTaskGroup(of: (Int32, Result<FetchResult, any Error>).self) { group in
+            for request in requests {
+                group.addTask {
+                    do {
+                        let answer = try await client.fetch(
+                            topic: topic, partition: request.partition, offset: request.offset, maxBytes: maxBytes,
+                            maxWait: wait)
+                        return (request.partition, .success(answer))
+                    } catch {
+                        return (request.partition, .failure(error))
+                    }
+                }
+            }
+            var answers: [(Int32, Result<FetchResult, any Error>)] = []
+            for await answer in group { answers.append(answer) }
+            return answers.sorted { $0.0 < $1.0 }
+        }
+        guard try await connectionIsVerified() else { return }
+        var failures = 0
+        for (partition, answer) in answers {
+            switch answer {
+            case .success(let result):
+                try await take(result, partition: partition)
+            case .failure(let error):
+                failures += 1
+                if failures == 1 {
+                    logger.warning("fetch failed; retrying", metadata: ["partition": "\(partition)", "error": "\(error)"])
+                }
+            }
+        }
+        if failures > 0 { try await Task.sleep(for: .milliseconds(200)) }
+    }
+
+    /// Whether the connection the last round used is one whose cluster id was checked. A new
+    /// connection (the broker restarted, or another answers at its address) is checked now;
+    /// a different cluster id is fatal before any of its records is fed.
+    private func connectionIsVerified() async throws -> Bool {
+        let connection = try await client.connection()
+        let identity = ObjectIdentifier(connection)
+        if identity == verifiedConnection { return true }
+        let metadata = try await client.metadata(topics: [configuration.topic], allowAutoTopicCreation: false)
+        let now = try await client.connection()
+        guard ObjectIdentifier(now) == identity else { return false }
+        guard let broker = metadata.clusterID, broker == clusterID else {
+            throw ConsumerError.clusterChanged(
+                shard: -1, partition: -1, stored: clusterID, broker: metadata.clusterID ?? "(none)")
+        }
+        logger.info("reconnected to the same broker cluster", metadata: ["cluster.id": "\(clusterID)"])
+        verifiedConnection = identity
+        // The round's answers may have come over the previous connection: fetch them again.
+        return false
+    }
+
+    private func take(_ result: FetchResult, partition: Int32) async throws {
+        guard var aggregator = aggregators[partition] else { return }
+        switch result.errorCode {
+        case .none:
+            if result.highWatermark < aggregator.nextOffset {
+                throw ConsumerError.logBehindProgress(
+                    partition: partition, highWatermark: result.highWatermark, progress: aggregator.nextOffset)
+            }
+            let batches: [RecordBatch]
+            do {
+                batches = try result.batches()
+            } catch {
+                logger.error(
+                    "fetched batches are corrupt; fetching again",
+                    metadata: ["partition": "\(partition)", "offset": "\(aggregator.nextOffset)", "error": "\(error)"])
+                try await Task.sleep(for: .milliseconds(500))
+                return
+            }
+            let records = feed.feed(batches, into: &aggregator)
+            metrics.records.increment(by: records)
+            lagGauges[partition]?.record(max(0, result.highWatermark - aggregator.nextOffset))
+            aggregators[partition] = aggregator
+        case .offsetOutOfRange:
+            try await skipToLogStart(partition: partition)
+        default:
+            logger.warning(
+                "fetch answered with an error; retrying",
+                metadata: ["partition": "\(partition)", "error": "\(result.errorCode)"])
+            try await Task.sleep(for: .milliseconds(200))
+        }
+    }
+
+    /// OFFSET_OUT_OF_RANGE: records before the log start were deleted by retention before they
+    /// were counted. The gap is counted as rejected (`retention_gap`), never silently skipped.
+    private func skipToLogStart(partition: Int32) async throws {
+        guard var aggregator = aggregators[partition] else { return }
+        let earliest = try await client.listOffsets(
+            topic: configuration.topic, partition: partition, timestamp: ListOffsetsRequest.earliestTimestamp
+        ).offset
+        let latest = try await client.listOffsets(
+            topic: configuration.topic, partition: partition, timestamp: ListOffsetsRequest.latestTimestamp
+        ).offset
+        if aggregator.nextOffset > latest {
+            throw ConsumerError.logBehindProgress(partition: partition, highWatermark: latest, progress: aggregator.nextOffset)
+        }
+        guard earliest > aggregator.nextOffset else { return }
+        let lost = earliest - aggregator.nextOffset
+        logger.error(
+            "records were deleted by the broker's retention before they were counted",
+            metadata: ["partition": "\(partition)", "from": "\(aggregator.nextOffset)", "to": "\(earliest)"])
+        aggregator.rejectGap(upTo: earliest, cause: .retentionGap)
+        metrics.rejected(cause: "retention_gap").increment(by: Int(lost))
+        aggregators[partition] = aggregator
+    }
+
+    // MARK: - Flushing
+
+    /// Cuts and hands over the deltas of every idle shard.
+    private func startFlushes() {
+        for shard in writers.indices where !busy[shard] {
+            var parts: [ShardFlush.Part] = []
+            for partition in aggregators.keys.sorted() {
+                let expected = shardProgress[shard][partition]
+                guard var aggregator = aggregators[partition] else { continue }
+                let delta = aggregator.takeDelta(shard: shard)
+                aggregators[partition] = aggregator
+                if delta.isEmpty && delta.nextOffset == expected { continue }
+                if delta.isEmpty && expected == nil && delta.nextOffset == 0 { continue }
+                parts.append(ShardFlush.Part(delta: delta, expectedOffset: expected))
+            }
+            guard !parts.isEmpty else { continue }
+            let flush = ShardFlush(
+                shard: shard, topic: configuration.topic, clusterID: clusterID, consumerID: consumerID, parts: parts)
+            busy[shard] = true
+            inFlightRows[shard] = flush.rowCount
+            let writer = writers[shard]
+            let mailbox = self.mailbox
+            let metrics = self.metrics
+            let logger = self.logger
+            let configuration = self.configuration
+            writerTasks[shard] = Task {
+                await FlushRunner.run(
+                    flush, with: writer, mailbox: mailbox, metrics: metrics, logger: logger,
+                    configuration: configuration)
+            }
+        }
+    }
+
+    /// Applies the writers' reports: new progress, fenced partitions, fatal errors.
+    private func handleReports() throws {
+        for report in mailbox.drain() {
+            switch report {
+            case .finished(let shard, let outcome, let rows, _):
+                busy[shard] = false
+                inFlightRows[shard] = 0
+                writerTasks[shard] = nil
+                for (partition, offset) in outcome.committed.merging(outcome.alreadyCommitted, uniquingKeysWith: max) {
+                    shardProgress[shard][partition] = offset
+                    metrics.committedOffset(shard: shard, partition: partition).record(offset)
+                }
+                metrics.rowsWritten.increment(by: outcome.rowsWritten)
+                metrics.flushes(shard: shard).increment()
+                if !outcome.fenced.isEmpty { fence(outcome.fenced, shard: shard) }
+                _ = rows
+            case .fatal(let shard, let error):
+                busy[shard] = false
+                writerTasks[shard] = nil
+                throw error
+            }
+        }
+    }
+
+    /// Another consumer owns these partitions: drop them, with everything pending for them
+    /// (their records are that consumer's to count).
+    private func fence(_ partitions: [Int32], shard: Int) {
+        for partition in partitions where aggregators[partition] != nil {
+            aggregators[partition] = nil
+            fenced.append(partition)
+            metrics.partitionsFenced.increment()
+            logger.error(
+                "another consumer owns this partition (its progress moved past ours); stopped consuming it",
+                metadata: ["partition": "\(partition)", "shard": "\(shard)"])
+        }
+        if aggregators.isEmpty {
+            mailbox.post(.fatal(shard: shard, error: ConsumerError.allPartitionsFenced(partitions: fenced.sorted())))
+        }
+    }
+
+    /// Commits, per partition, the smallest progress over shards to the broker's group: what a
+    /// lag tool shows and what retention must keep. Best effort; failures are logged.
+    private func commitGroupOffsets() async {
+        for partition in aggregators.keys.sorted() {
+            let offsets = shardProgress.map { $0[partition] }
+            guard !offsets.contains(nil) else { continue }
+            let smallest = offsets.compactMap { $0 }.min() ?? 0
+            guard lastGroupCommit[partition] != smallest else { continue }
+            do {
+                try await client.commitOffset(
+                    group: configuration.group, topic: configuration.topic, partition: partition, offset: smallest)
+                lastGroupCommit[partition] = smallest
+            } catch {
+                logger.debug("group offset commit failed", metadata: ["partition": "\(partition)", "error": "\(error)"])
+                return
+            }
+        }
+    }
+}

@@ -1,0 +1,65 @@
+import Logging
+import EdgelogSchema
+import KafkaClient
+
+/// Drives one shard flush to its end, beside the consumer loop.
+enum FlushRunner {
+    /// Runs one flush to the end: retried with backoff while the shard is unreachable (the
+    /// same flush, so the compare-and-set sorts out a commit whose answer was lost).
+    static func run(
+        _ flush: ShardFlush,
+        with writer: ShardWriter,
+        mailbox: WriterMailbox,
+        metrics: ConsumerMetrics,
+        logger: Logger,
+        configuration: ConsumerConfiguration
+    ) async {
+        var backoff = ReconnectBackoff(maximum: configuration.retryBackoffMax)
+        var random = SystemRandomNumberGenerator()
+        let failures = metrics.flushFailures(shard: flush.shard)
+        while true {
+            let started = ContinuousClock.now
+            metrics.flushesInProgress.increment(by: 1)
+            do {
+                let outcome = try await writer.commit(flush)
+                metrics.flushesInProgress.decrement(by: 1)
+                let elapsed = ContinuousClock.now - started
+                metrics.flushSeconds.recordNanoseconds(
+                    elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+                let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+                mailbox.post(.finished(shard: flush.shard, outcome: outcome, rows: flush.rowCount, seconds: seconds))
+                return
+            } catch {
+                metrics.flushesInProgress.decrement(by: 1)
+                guard isRetryable(error) else {
+                    mailbox.post(.fatal(shard: flush.shard, error: error))
+                    return
+                }
+                failures.increment()
+                let delay = backoff.nextDelay(using: &random)
+                logger.warning(
+                    "shard flush failed; retrying",
+                    metadata: [
+                        "shard": "\(flush.shard)", "shard.database": "\(writer.description)", "error": "\(error)",
+                        "retry.in": "\(delay)",
+                    ])
+                do {
+                    try await Task.sleep(for: delay)
+                } catch {
+                    mailbox.post(.fatal(shard: flush.shard, error: CancellationError()))
+                    return
+                }
+            }
+        }
+    }
+
+
+    /// Whether retrying can help: not for a fence, another cluster, a wrong schema, or a stop.
+    static func isRetryable(_ error: any Error) -> Bool {
+        switch error {
+        case is ConsumerError, is SchemaCheckFailure, is CancellationError: false
+        default: true
+        }
+    }
+
+}

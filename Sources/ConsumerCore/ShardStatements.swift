@@ -1,0 +1,109 @@
+import TrafficAggregation
+
+/// The SQL the consumer sends to a shard. Every text here is built once from our own constants
+/// (`SiteCounter` column names, table names); log data only ever travels as parameters or COPY
+/// data, never in these strings (the logs are full of injection payloads).
+enum ShardStatements {
+    /// Per-connection session set-up: UTC so that date arithmetic in SQL never depends on the
+    /// server's time zone, and a name that shows in `pg_stat_activity`.
+    static let sessionSetup = "SET TIME ZONE 'UTC'; SET application_name = 'edgelog-consumer'"
+
+    /// Minute deltas of one flush, COPYed in and upserted from here. A temporary table lives
+    /// for the connection; `ON COMMIT DELETE ROWS` empties it at every COMMIT, and a ROLLBACK
+    /// discards what the transaction put in.
+    static let createStaging = """
+        CREATE TEMP TABLE IF NOT EXISTS edgelog_minute_staging (
+            bucket_epoch bigint NOT NULL,
+            site text NOT NULL,
+        \(SiteCounter.columnNames.map { "    \($0) bigint NOT NULL" }.joined(separator: ",\n"))
+        ) ON COMMIT DELETE ROWS
+        """
+
+    static let copyStaging =
+        "COPY pg_temp.edgelog_minute_staging (bucket_epoch, site, \(SiteCounter.columnNames.joined(separator: ", "))) FROM STDIN"
+
+    /// Locks the progress rows of the flush's partitions for the rest of the transaction, so
+    /// two consumers' compare-and-sets on one shard serialize. `$1` topic, `$2` int[] partitions.
+    static let lockProgress = """
+        SELECT partition, next_offset, cluster_id, consumer_id, watermark_us FROM edgelog.consumer_progress
+        WHERE topic = $1 AND partition = ANY($2::int[]) FOR UPDATE
+        """
+
+    /// Claims the partitions for this consumer at its start: a row for every partition (at
+    /// offset 0 where the shard has none: the same as no row), owned by `$5` consumer id from
+    /// now on, so the flushes of any older consumer are fenced. `$1` shard, `$2` topic, `$3`
+    /// int[] partitions, `$4` cluster id. Returns each partition's progress after the claim.
+    static let claimProgress = """
+        INSERT INTO edgelog.consumer_progress AS t (shard_id, topic, partition, next_offset, watermark_us, cluster_id, consumer_id)
+        SELECT $1::int, $2, p, 0, 0, $4, $5 FROM unnest($3::int[]) AS p
+        ON CONFLICT (topic, partition) DO UPDATE SET consumer_id = excluded.consumer_id, updated_at = now()
+        RETURNING partition, next_offset, watermark_us, cluster_id
+        """
+
+    /// `$1` shard, `$2` topic, `$3` partition, `$4` next offset, `$5` watermark µs, `$6` cluster
+    /// id, `$7` consumer id.
+    static let updateProgress = """
+        UPDATE edgelog.consumer_progress
+        SET next_offset = $4::bigint, watermark_us = $5::bigint, cluster_id = $6, shard_id = $1::int,
+            consumer_id = $7, updated_at = now()
+        WHERE topic = $2 AND partition = $3::int
+        """
+
+    /// Same parameters; 0 rows when another consumer inserted the row first.
+    static let insertProgress = """
+        INSERT INTO edgelog.consumer_progress (shard_id, topic, partition, next_offset, watermark_us, cluster_id, consumer_id)
+        VALUES ($1::int, $2, $3::int, $4::bigint, $5::bigint, $6, $7)
+        ON CONFLICT (topic, partition) DO NOTHING
+        """
+
+    /// `$1` epoch day: creates the day's partition of `site_minute` if it is missing.
+    static let ensureDay = "SELECT edgelog.ensure_minute_partition((to_timestamp($1::bigint * 86400) AT TIME ZONE 'UTC')::date)"
+
+    /// Upserts the staged minute rows into `table` with buckets of `bucketSeconds`: summed per
+    /// (bucket, site) first, because one statement may not touch a row twice (PITFALLS).
+    /// `$1` shard id.
+    static func upsert(table: String, bucketSeconds: Int) -> String {
+        let columns = SiteCounter.columnNames
+        let bucket =
+            bucketSeconds == 60
+            ? "bucket_epoch" : "bucket_epoch - mod(mod(bucket_epoch, \(bucketSeconds)) + \(bucketSeconds), \(bucketSeconds))"
+        return """
+            INSERT INTO edgelog.\(table) AS t (shard_id, bucket, site, \(columns.joined(separator: ", ")))
+            SELECT $1::int, to_timestamp(\(bucket)), site, \(columns.map { "sum(\($0))::bigint" }.joined(separator: ", "))
+            FROM pg_temp.edgelog_minute_staging
+            GROUP BY 2, 3
+            ON CONFLICT (bucket, site, shard_id) DO UPDATE SET
+            \(columns.map { "\($0) = t.\($0) + excluded.\($0)" }.joined(separator: ",\n    "))
+            """
+    }
+
+    static let upsertMinute = upsert(table: "site_minute", bucketSeconds: 60)
+    static let upsertHour = upsert(table: "site_hour", bucketSeconds: 3600)
+    static let upsertDay = upsert(table: "site_day", bucketSeconds: 86400)
+
+    /// `$1` shard, `$2` edge, `$3` source file, `$4` shipped, `$5` lost lines, `$6` lost bytes,
+    /// `$7` counted, `$8` fileStats records.
+    static let upsertFileAudit = """
+        INSERT INTO edgelog.file_audit AS t
+            (shard_id, edge, source_file, shipped_lines, lost_lines, lost_bytes, counted_lines, stats_records)
+        VALUES ($1::int, $2, $3, $4::bigint, $5::bigint, $6::bigint, $7::bigint, $8::bigint)
+        ON CONFLICT (edge, source_file, shard_id) DO UPDATE SET
+            shipped_lines = t.shipped_lines + excluded.shipped_lines,
+            lost_lines = t.lost_lines + excluded.lost_lines,
+            lost_bytes = t.lost_bytes + excluded.lost_bytes,
+            counted_lines = t.counted_lines + excluded.counted_lines,
+            stats_records = t.stats_records + excluded.stats_records,
+            updated_at = now()
+        """
+
+    /// `$1` shard, `$2` topic, `$3` partition, `$4` cause, `$5` records, `$6` first, `$7` last offset.
+    static let upsertRejected = """
+        INSERT INTO edgelog.rejected_records AS t (shard_id, topic, partition, cause, records, first_offset, last_offset)
+        VALUES ($1::int, $2, $3::int, $4, $5::bigint, $6::bigint, $7::bigint)
+        ON CONFLICT (topic, partition, cause, shard_id) DO UPDATE SET
+            records = t.records + excluded.records,
+            first_offset = least(t.first_offset, excluded.first_offset),
+            last_offset = greatest(t.last_offset, excluded.last_offset)
+        """
+
+}

@@ -1,0 +1,150 @@
+import Dispatch
+#if canImport(Glibc)
+    import Glibc
+#endif
+import EdgelogSchema
+import Logging
+import PostgresSink
+
+/// One shard's libpq connection and the thread it lives on.
+///
+/// libpq is blocking and a `PGConnection` is not thread-safe, so each shard gets a serial
+/// dispatch queue that alone touches its connection; async callers wait on a continuation and
+/// never block Swift's cooperative pool (PITFALLS: two blocked pool threads stall everything on
+/// 2 cores). A failed call drops the connection; the next call connects again.
+final class ShardWriter: @unchecked Sendable {
+    let shard: Int
+    /// The connection string without its password, for logs and errors.
+    let description: String
+    private let conninfo: String
+    private let commitDelay: Duration
+    private let logger: Logger
+    private let queue: DispatchQueue
+    /// Touched only on `queue`.
+    private var connection: PGConnection?
+
+    init(shard: Int, conninfo: String, description: String, commitDelay: Duration, logger: Logger) {
+        self.shard = shard
+        self.conninfo = conninfo
+        self.description = description
+        self.commitDelay = commitDelay
+        self.logger = logger
+        self.queue = DispatchQueue(label: "edgelog.consumer.shard-\(shard)")
+    }
+
+    /// Claims `partitions` of `topic` on this shard for `consumerID` and returns their progress
+    /// (DESIGN §10.5): from now on a flush of any consumer that started earlier is fenced here.
+    /// Progress written against another broker cluster is refused before anything changes.
+    func claim(
+        topic: String, partitions: [Int32], clusterID: String, consumerID: String
+    ) async throws -> [Int32: StoredProgress] {
+        try await onQueue { [self] in
+            let connection = try connected()
+            let list = "{" + partitions.map { "\($0)" }.joined(separator: ",") + "}"
+            try connection.execute("BEGIN")
+            do {
+                let current = try connection.execute(ShardStatements.lockProgress, parameters: [topic, list])
+                for row in current.rows {
+                    if let partition = row[0].flatMap({ Int32($0) }), let cluster = row[2], cluster != clusterID {
+                        throw ConsumerError.clusterChanged(
+                            shard: shard, partition: partition, stored: cluster, broker: clusterID)
+                    }
+                }
+                let claimed = try connection.execute(
+                    ShardStatements.claimProgress, parameters: ["\(shard)", topic, list, clusterID, consumerID])
+                try connection.execute("COMMIT")
+                var progress: [Int32: StoredProgress] = [:]
+                for row in claimed.rows {
+                    guard let partition = row[0].flatMap({ Int32($0) }), let offset = row[1].flatMap({ Int64($0) }),
+                        let watermark = row[2].flatMap({ Int64($0) })
+                    else { continue }
+                    progress[partition] = StoredProgress(
+                        nextOffset: offset, watermarkMicros: watermark, clusterID: row[3] ?? "")
+                }
+                return progress
+            } catch {
+                _ = try? connection.execute("ROLLBACK")
+                throw error
+            }
+        }
+    }
+
+    /// Runs one flush transaction (one attempt).
+    func commit(_ flush: ShardFlush) async throws -> ShardFlushOutcome {
+        try await onQueue { [self] in
+            try ShardTransaction(connection: try connected(), commitDelay: commitDelay).run(flush)
+        }
+    }
+
+    /// Closes the connection (at shutdown).
+    func close() async {
+        _ = try? await onQueue { [self] in connection = nil }
+    }
+
+    /// On `queue`: the open connection, or a new one set up for the consumer.
+    private func connected() throws -> PGConnection {
+        if let connection, connection.isConnected { return connection }
+        connection = nil
+        let fresh: PGConnection
+        do {
+            fresh = try PGConnection(conninfo: conninfo, logger: logger)
+        } catch let error as PostgresError {
+            throw ShardUnavailable(shard: shard, description: description, message: error.message)
+        }
+        try SchemaInstaller.checkShard(fresh, shardID: shard)
+        try fresh.execute("SET TIME ZONE 'UTC'")
+        try fresh.execute("SET application_name = 'edgelog-consumer'")
+        try fresh.execute(ShardStatements.createStaging)
+        connection = fresh
+        logger.info("connected to shard", metadata: ["shard": "\(shard)", "shard.database": "\(description)"])
+        return fresh
+    }
+
+    /// Runs `body` on the writer's queue; a thrown error drops the connection unless it is one
+    /// that says nothing about the connection (a fence or cluster change).
+    private func onQueue<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.async { [self] in
+                do {
+                    continuation.resume(returning: try body())
+                } catch {
+                    if !(error is ConsumerError) { connection = nil }
+                    continuation.resume(throwing: error)
+                }
+            }
+        }
+    }
+}
+
+/// A shard's progress row for one partition.
+struct StoredProgress: Sendable, Equatable {
+    var nextOffset: Int64
+    var watermarkMicros: Int64
+    var clusterID: String
+}
+
+/// A shard could not be reached; retried with backoff. Carries the redacted connection string.
+struct ShardUnavailable: Error, CustomStringConvertible {
+    var shard: Int
+    var description_: String
+    var message: String
+
+    init(shard: Int, description: String, message: String) {
+        self.shard = shard
+        self.description_ = description
+        self.message = message
+    }
+
+    var description: String { "shard \(shard) (\(description_)) unavailable: \(message)" }
+}
+
+/// Who this process is, for the consumer id in claimed progress rows (shown to operators).
+enum ProcessIdentity {
+    static var hostName: String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count) == 0 else { return "unknown-host" }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    static var processID: Int32 { getpid() }
+}
