@@ -67,6 +67,13 @@ extension ConsumerConfiguration {
             default: "5s",
             help: "Longest wait between attempts to reach a shard or the broker (exponential from 100ms, with jitter)."
         )
+        public static let minuteRetention = ConfigurationKey(
+            "minute-retention",
+            kind: .duration,
+            default: "30d",
+            help: "Minute rows older than this are dropped, a whole day partition at a time, once an hour "
+                + "(hour and day rows stay). 0 keeps them forever."
+        )
         public static let commitDelay = ConfigurationKey(
             "commit-delay",
             kind: .duration,
@@ -77,7 +84,7 @@ extension ConsumerConfiguration {
         /// Every consumer key, for `RuntimeProcess.start(label:options:keys:flags:)`.
         public static let all: [ConfigurationKey] = [
             broker, topic, shards, partitions, flushInterval, lateness, group, maxPendingRows, fetchMaxBytes,
-            retryBackoffMax, commitDelay,
+            retryBackoffMax, minuteRetention, commitDelay,
         ]
     }
 
@@ -104,6 +111,7 @@ extension ConsumerConfiguration {
             maxPendingRows: try resolved.int(Keys.maxPendingRows),
             fetchMaxBytes: try resolved.bytes(Keys.fetchMaxBytes),
             retryBackoffMax: try resolved.duration(Keys.retryBackoffMax),
+            minuteRetention: try resolved.duration(Keys.minuteRetention),
             commitDelay: try resolved.duration(Keys.commitDelay)
         )
         try validate()

@@ -25,6 +25,8 @@ public struct ConsumerConfiguration: Sendable {
     public var fetchMaxBytes: Int
     /// Longest wait between attempts to reach a shard or the broker.
     public var retryBackoffMax: Duration
+    /// Minute rows older than this are dropped by whole day partitions; zero keeps them.
+    public var minuteRetention: Duration
     /// Testing only: time each shard transaction stays open before COMMIT, so a test can kill
     /// the consumer while one is open. Zero in production.
     public var commitDelay: Duration
@@ -40,6 +42,7 @@ public struct ConsumerConfiguration: Sendable {
         maxPendingRows: Int = 200_000,
         fetchMaxBytes: Int = 4 << 20,
         retryBackoffMax: Duration = .seconds(5),
+        minuteRetention: Duration = .seconds(30 * 86_400),
         commitDelay: Duration = .zero
     ) {
         self.broker = broker
@@ -52,6 +55,7 @@ public struct ConsumerConfiguration: Sendable {
         self.maxPendingRows = maxPendingRows
         self.fetchMaxBytes = fetchMaxBytes
         self.retryBackoffMax = retryBackoffMax
+        self.minuteRetention = minuteRetention
         self.commitDelay = commitDelay
     }
 
@@ -71,6 +75,9 @@ public struct ConsumerConfiguration: Sendable {
         if lateness < .zero { throw .invalid("lateness", "must not be negative") }
         if maxPendingRows < 1_000 { throw .invalid("max-pending-rows", "must be at least 1000") }
         if fetchMaxBytes < 64 * 1024 { throw .invalid("fetch-max-bytes", "must be at least 64KiB") }
+        if minuteRetention != .zero && minuteRetention < lateness + .seconds(86_400) {
+            throw .invalid("minute-retention", "must exceed lateness by at least a day (late rows need their minute partition), or be 0")
+        }
         if group.isEmpty { throw .invalid("group", "must not be empty") }
     }
 }

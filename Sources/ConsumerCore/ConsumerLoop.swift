@@ -1,4 +1,5 @@
 import EdgelogSchema
+import Foundation
 import KafkaClient
 import KafkaProtocol
 import Logging
@@ -197,8 +198,13 @@ final class ConsumerLoop {
     /// Consumes until the stop signal fires (then flushes every shard and returns) or a fatal error.
     func run() async throws {
         var nextFlush = ContinuousClock.now + configuration.flushInterval
+        var nextRetention = ContinuousClock.now + .seconds(10)
         while !stopSignal.isFired {
             try handleReports()
+            if ContinuousClock.now >= nextRetention {
+                startRetention()
+                nextRetention = ContinuousClock.now + .seconds(3600)
+            }
             if ContinuousClock.now >= nextFlush {
                 startFlushes()
                 await commitGroupOffsets()
@@ -319,8 +325,10 @@ final class ConsumerLoop {
                 try await Task.sleep(for: .milliseconds(500))
                 return
             }
+            let before = aggregator.statistics
             let records = feed.feed(batches, into: &aggregator)
             metrics.records.increment(by: records)
+            metrics.count(from: before, to: aggregator.statistics)
             lagGauges[partition]?.record(max(0, result.highWatermark - aggregator.nextOffset))
             aggregators[partition] = aggregator
         case .offsetOutOfRange:
@@ -354,6 +362,30 @@ final class ConsumerLoop {
         aggregator.rejectGap(upTo: earliest, cause: .retentionGap)
         metrics.rejected(cause: "retention_gap").increment(by: Int(lost))
         aggregators[partition] = aggregator
+    }
+
+    // MARK: - Retention
+
+    /// Drops whole day partitions of minute rows past `minute-retention` on every shard, beside
+    /// the flushes (the writer's queue runs them in turn). Failures are logged; the next hour
+    /// tries again.
+    private func startRetention() {
+        guard configuration.minuteRetention > .zero else { return }
+        let cutoffSeconds = Int64(Date.now.timeIntervalSince1970) - configuration.minuteRetention.components.seconds
+        let day = floorDivide(cutoffSeconds, 86_400)
+        for writer in writers {
+            let logger = self.logger
+            Task {
+                do {
+                    let dropped = try await writer.dropMinuteDays(before: day)
+                    if dropped > 0 {
+                        logger.info("dropped old minute partitions", metadata: ["shard": "\(writer.shard)", "days": "\(dropped)"])
+                    }
+                } catch {
+                    logger.warning("minute retention failed", metadata: ["shard": "\(writer.shard)", "error": "\(error)"])
+                }
+            }
+        }
     }
 
     // MARK: - Flushing

@@ -1,11 +1,13 @@
 import Metrics
+import TrafficAggregation
 
 /// The consumer's metrics, recorded through swift-metrics (rendered on `/metrics`). Names:
 ///
 /// | metric | type | labels |
 /// |---|---|---|
 /// | `edgelog_consumer_records_total` | counter | (records read from the broker, every kind) |
-/// | `edgelog_consumer_records_rejected_total` | counter | `cause` (late, undecodable, unknown_kind, retention_gap) |
+/// | `edgelog_consumer_records_rejected_total` | counter | `cause` (late; undecodable, unknown_kind, retention_gap: in `rejected_records`) |
+/// | `edgelog_consumer_records_unparsed_total` | counter | (lines the shipper could not parse, counted in `unparsed`) |
 /// | `edgelog_consumer_lag_records` | gauge | `partition` (high watermark minus next offset) |
 /// | `edgelog_consumer_rows_written_total` | counter | (minute rows upserted, all shards) |
 /// | `edgelog_consumer_flushes_total` | counter | `shard` (committed transactions) |
@@ -26,6 +28,10 @@ public final class ConsumerMetrics: Sendable {
     let pendingRows: Gauge
     let fetchingPaused: Gauge
     let partitionsFenced: Counter
+    private let lateRejected: Counter
+    private let unparsed: Counter
+    /// Records in `rejected_records` (undecodable, unknown kind); retention gaps are counted apart.
+    private let dataRejected: Counter
     private let factory: any MetricsFactory
 
     public init(factory: any MetricsFactory = MetricsSystem.factory) {
@@ -37,6 +43,25 @@ public final class ConsumerMetrics: Sendable {
         pendingRows = Gauge(label: "edgelog_consumer_pending_rows", factory: factory)
         fetchingPaused = Gauge(label: "edgelog_consumer_fetching_paused", factory: factory)
         partitionsFenced = Counter(label: "edgelog_consumer_partitions_fenced_total", factory: factory)
+        lateRejected = Counter(
+            label: "edgelog_consumer_records_rejected_total", dimensions: [("cause", "late")], factory: factory)
+        dataRejected = Counter(
+            label: "edgelog_consumer_records_rejected_total", dimensions: [("cause", "undecodable_or_unknown")],
+            factory: factory)
+        unparsed = Counter(label: "edgelog_consumer_records_unparsed_total", factory: factory)
+    }
+
+    /// Counts what the aggregator decided between two of its statistics snapshots.
+    func count(from before: AggregatorStatistics, to after: AggregatorStatistics) {
+        if after.lateRecords > before.lateRecords {
+            lateRejected.increment(by: Int(after.lateRecords - before.lateRecords))
+        }
+        if after.unparsedRecords > before.unparsedRecords {
+            unparsed.increment(by: Int(after.unparsedRecords - before.unparsedRecords))
+        }
+        if after.rejectedRecords > before.rejectedRecords {
+            dataRejected.increment(by: Int(after.rejectedRecords - before.rejectedRecords))
+        }
     }
 
     func rejected(cause: String) -> Counter {

@@ -45,6 +45,7 @@ struct PartitionFeed {
                         aggregator.reject(offset: view.offset, cause: .undecodable)
                     }
                 }
+                aggregator.skipEmptyOffsets(through: lastOffset)
             } catch {
                 // The batch's records could not be read (codec or framing): reject the rest of it.
                 var offset = max(aggregator.nextOffset, start)

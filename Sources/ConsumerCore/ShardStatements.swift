@@ -59,6 +59,10 @@ enum ShardStatements {
     /// `$1` epoch day: creates the day's partition of `site_minute` if it is missing.
     static let ensureDay = "SELECT edgelog.ensure_minute_partition((to_timestamp($1::bigint * 86400) AT TIME ZONE 'UTC')::date)"
 
+    /// `$1` epoch day: drops the minute partitions of days before it; returns how many.
+    static let dropMinuteDays =
+        "SELECT edgelog.drop_minute_partitions_before((to_timestamp($1::bigint * 86400) AT TIME ZONE 'UTC')::date)"
+
     /// Upserts the staged minute rows into `table` with buckets of `bucketSeconds`: summed per
     /// (bucket, site) first, because one statement may not touch a row twice (PITFALLS).
     /// `$1` shard id.

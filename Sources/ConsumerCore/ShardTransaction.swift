@@ -25,7 +25,18 @@ struct ShardTransaction {
     var commitDelay: Duration = .zero
 
     /// Runs `flush`; on any error the transaction is rolled back (or died with the connection).
-    func run(_ flush: ShardFlush) throws -> ShardFlushOutcome {
+    /// - Parameter knownDays: epoch days whose `site_minute` partition is known to exist; days
+    ///   the flush needs beyond them are created first, each in its own short transaction:
+    ///   creating a partition locks the whole table, which must not last as long as a flush.
+    func run(_ flush: ShardFlush, knownDays: inout Set<Int64>) throws -> ShardFlushOutcome {
+        var days = Set<Int64>()
+        for part in flush.parts {
+            for minute in part.delta.siteRows.minuteEpochSeconds { days.insert(floorDivide(minute, 86_400)) }
+        }
+        for day in days.subtracting(knownDays).sorted() {
+            try connection.execute(ShardStatements.ensureDay, parameters: ["\(day)"])
+            knownDays.insert(day)
+        }
         while true {
             try connection.execute("BEGIN")
             do {
@@ -107,7 +118,6 @@ struct ShardTransaction {
     private func writeMinuteRows(of parts: [ShardFlush.Part], shard: Int) throws -> Int {
         var data: [UInt8] = []
         var rows = 0
-        var days = Set<Int64>()
         for part in parts {
             part.delta.forEachRow { minute, site, counters in
                 CopyRow.appendInteger(minute, to: &data)
@@ -119,14 +129,10 @@ struct ShardTransaction {
                 }
                 data.append(0x0A)
                 rows += 1
-                days.insert(floorDivide(minute, 86_400))
             }
         }
         guard rows > 0 else { return 0 }
         try connection.copyIn(ShardStatements.copyStaging, data: data)
-        for day in days.sorted() {
-            try connection.execute(ShardStatements.ensureDay, parameters: ["\(day)"])
-        }
         let shardText = "\(shard)"
         let minute = try connection.execute(ShardStatements.upsertMinute, parameters: [shardText])
         try connection.execute(ShardStatements.upsertHour, parameters: [shardText])

@@ -22,6 +22,8 @@ final class ShardWriter: @unchecked Sendable {
     private let queue: DispatchQueue
     /// Touched only on `queue`.
     private var connection: PGConnection?
+    /// Epoch days whose minute partition exists (touched only on `queue`).
+    private var knownDays = Set<Int64>()
 
     init(shard: Int, conninfo: String, description: String, commitDelay: Duration, logger: Logger) {
         self.shard = shard
@@ -72,7 +74,16 @@ final class ShardWriter: @unchecked Sendable {
     /// Runs one flush transaction (one attempt).
     func commit(_ flush: ShardFlush) async throws -> ShardFlushOutcome {
         try await onQueue { [self] in
-            try ShardTransaction(connection: try connected(), commitDelay: commitDelay).run(flush)
+            try ShardTransaction(connection: try connected(), commitDelay: commitDelay).run(flush, knownDays: &knownDays)
+        }
+    }
+
+    /// Drops the minute partitions of days before `day` (epoch days); returns how many.
+    func dropMinuteDays(before day: Int64) async throws -> Int {
+        try await onQueue { [self] in
+            let result = try connected().execute(ShardStatements.dropMinuteDays, parameters: ["\(day)"])
+            knownDays = knownDays.filter { $0 >= day }
+            return result.rows.first?.first.flatMap { $0 }.flatMap { Int($0) } ?? 0
         }
     }
 

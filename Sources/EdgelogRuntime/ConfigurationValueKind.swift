@@ -92,6 +92,7 @@ enum ValueText {
         case "s": nanosecondsPerUnit = 1_000_000_000
         case "m": nanosecondsPerUnit = 60 * 1_000_000_000
         case "h": nanosecondsPerUnit = 3_600 * 1_000_000_000
+        case "d": nanosecondsPerUnit = 86_400 * 1_000_000_000
         default: return nil
         }
         let (nanoseconds, overflow) = amount.multipliedReportingOverflow(by: nanosecondsPerUnit)

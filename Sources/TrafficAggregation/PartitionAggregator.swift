@@ -147,6 +147,14 @@ public struct PartitionAggregator: Sendable {
         pending[rejectShard].addRejected(cause, firstOffset: first, lastOffset: offset - 1)
     }
 
+    /// Moves past offsets of a batch that hold no record (Kafka allows gaps: compacted records,
+    /// transaction markers): nothing existed there, so nothing is counted. Without this a batch
+    /// whose last offset has no record would be fetched again forever.
+    public mutating func skipEmptyOffsets(through lastOffset: Int64) {
+        guard lastOffset >= nextOffset, lastOffset < .max else { return }
+        nextOffset = lastOffset + 1
+    }
+
     private mutating func addRejected(_ cause: RejectCause, offset: Int64) {
         guard offset >= skipBelow[rejectShard] else {
             statistics.skippedRecords += 1
