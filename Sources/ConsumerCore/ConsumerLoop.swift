@@ -41,6 +41,7 @@ final class ConsumerLoop {
     private var verifiedConnection: ObjectIdentifier?
     private var fenced: [Int32] = []
     private var lastGroupCommit: [Int32: Int64] = [:]
+    private var groupCommit: GroupCommitTask?
 
     private init(
         configuration: ConsumerConfiguration,
@@ -84,7 +85,8 @@ final class ConsumerLoop {
         logger: Logger,
         stopSignal: StopSignal
     ) async throws -> ConsumerLoop {
-        let (clusterID, partitionCount) = try await waitForTopic(configuration: configuration, client: client, logger: logger)
+        let (clusterID, partitionCount) = try await waitForTopic(
+            configuration: configuration, client: client, logger: logger, stopSignal: stopSignal)
         let all = (0..<Int32(partitionCount)).map { $0 }
         let partitions = configuration.partitions ?? all
         let unknown = partitions.filter { $0 >= partitionCount }
@@ -97,7 +99,10 @@ final class ConsumerLoop {
         var stored: [[Int32: StoredProgress]] = []
         for writer in writers {
             stored.append(
-                try await retrying("claiming the partitions", shard: writer.shard, configuration: configuration, logger: logger) {
+                try await retrying(
+                    "claiming the partitions", shard: writer.shard, configuration: configuration, logger: logger,
+                    stopSignal: stopSignal
+                ) {
                     try await writer.claim(
                         topic: configuration.topic, partitions: partitions, clusterID: clusterID, consumerID: consumerID)
                 }
@@ -146,10 +151,12 @@ final class ConsumerLoop {
     private static func waitForTopic(
         configuration: ConsumerConfiguration,
         client: KafkaClient,
-        logger: Logger
+        logger: Logger,
+        stopSignal: StopSignal
     ) async throws -> (clusterID: String, partitions: Int) {
         var warned = false
         while true {
+            if stopSignal.isFired { throw StoppedBeforeStart() }
             let metadata = try await client.metadata(topics: [configuration.topic], allowAutoTopicCreation: false)
             guard let clusterID = metadata.clusterID, !clusterID.isEmpty else {
                 throw ConsumerError.broker("the broker reports no cluster id (Metadata v2+ needed); cannot guard progress")
@@ -174,11 +181,13 @@ final class ConsumerLoop {
         shard: Int,
         configuration: ConsumerConfiguration,
         logger: Logger,
+        stopSignal: StopSignal,
         _ body: () async throws -> T
     ) async throws -> T {
         var backoff = ReconnectBackoff(maximum: configuration.retryBackoffMax)
         var random = SystemRandomNumberGenerator()
         while true {
+            if stopSignal.isFired { throw StoppedBeforeStart() }
             do {
                 return try await body()
             } catch {
@@ -188,7 +197,10 @@ final class ConsumerLoop {
                     "\(what) failed, retrying",
                     metadata: ["shard": "\(shard)", "error": "\(error)", "retry.in": "\(delay)"]
                 )
-                try await Task.sleep(for: delay)
+                let deadline = ContinuousClock.now + delay
+                while ContinuousClock.now < deadline, !stopSignal.isFired {
+                    try await Task.sleep(for: .milliseconds(50))
+                }
             }
         }
     }
@@ -207,7 +219,7 @@ final class ConsumerLoop {
             }
             if ContinuousClock.now >= nextFlush {
                 startFlushes()
-                await commitGroupOffsets()
+                commitGroupOffsets()
                 nextFlush = ContinuousClock.now + configuration.flushInterval
             }
             let pending = pendingRows()
@@ -231,7 +243,6 @@ final class ConsumerLoop {
             try handleReports()
             if round == 0 { startFlushes() }
         }
-        await commitGroupOffsets()
         for writer in writers { await writer.close() }
     }
 
@@ -254,7 +265,8 @@ final class ConsumerLoop {
         let client = self.client
         let topic = configuration.topic
         let maxBytes = Int32(clamping: configuration.fetchMaxBytes)
-        let answers = await withTaskGroup(of: (Int32, Result<FetchResult, any Error>).self) { group in
+        let stopSignal = self.stopSignal
+        let answers = await withTaskGroup(of: (Int32, Result<FetchResult, any Error>)?.self) { group in
             for request in requests {
                 group.addTask {
                     do {
@@ -267,10 +279,25 @@ final class ConsumerLoop {
                     }
                 }
             }
+            // A stop must not wait for a broker that is down (the client reconnects forever).
+            group.addTask {
+                while !stopSignal.isFired && !Task.isCancelled {
+                    try? await Task.sleep(for: .milliseconds(50))
+                }
+                return nil
+            }
             var answers: [(Int32, Result<FetchResult, any Error>)] = []
-            for await answer in group { answers.append(answer) }
+            for await answer in group {
+                if let answer {
+                    answers.append(answer)
+                    if answers.count == requests.count { group.cancelAll() }
+                } else {
+                    group.cancelAll()
+                }
+            }
             return answers.sorted { $0.0 < $1.0 }
         }
+        if stopSignal.isFired { return }
         guard try await connectionIsVerified() else { return }
         var failures = 0
         for (partition, answer) in answers {
@@ -462,21 +489,47 @@ final class ConsumerLoop {
     }
 
     /// Commits, per partition, the smallest progress over shards to the broker's group: what a
-    /// lag tool shows and what retention must keep. Best effort; failures are logged.
-    private func commitGroupOffsets() async {
-        for partition in aggregators.keys.sorted() {
-            let offsets = shardProgress.map { $0[partition] }
-            guard !offsets.contains(nil) else { continue }
-            let smallest = offsets.compactMap { $0 }.min() ?? 0
-            guard lastGroupCommit[partition] != smallest else { continue }
-            do {
-                try await client.commitOffset(
-                    group: configuration.group, topic: configuration.topic, partition: partition, offset: smallest)
-                lastGroupCommit[partition] = smallest
-            } catch {
-                logger.debug("group offset commit failed", metadata: ["partition": "\(partition)", "error": "\(error)"])
-                return
+    /// lag tool shows and what retention must keep. Best effort and in the background (the
+    /// broker may be down; that must not hold up the loop or a stop), one batch at a time.
+    private func commitGroupOffsets() {
+        if let groupCommit, !groupCommit.isFinished { return }
+        var offsets: [Int32: Int64] = [:]
+        for partition in aggregators.keys {
+            let stored = shardProgress.map { $0[partition] }
+            guard !stored.contains(nil), let smallest = stored.compactMap({ $0 }).min(),
+                lastGroupCommit[partition] != smallest
+            else { continue }
+            offsets[partition] = smallest
+        }
+        guard !offsets.isEmpty else { return }
+        for (partition, offset) in offsets { lastGroupCommit[partition] = offset }
+        let client = self.client
+        let logger = self.logger
+        let group = configuration.group
+        let topic = configuration.topic
+        let task = GroupCommitTask()
+        groupCommit = task
+        Task {
+            defer { task.finish() }
+            for (partition, offset) in offsets.sorted(by: { $0.key < $1.key }) {
+                do {
+                    try await client.commitOffset(group: group, topic: topic, partition: partition, offset: offset)
+                } catch {
+                    logger.debug("group offset commit failed", metadata: ["partition": "\(partition)", "error": "\(error)"])
+                    return
+                }
             }
         }
     }
+}
+
+/// A stop request arrived while the consumer was still starting (waiting for the topic or a
+/// shard): nothing was read, so there is nothing to flush.
+struct StoppedBeforeStart: Error {}
+
+/// Whether the background group-offset commit still runs.
+final class GroupCommitTask: Sendable {
+    private let done = Atomic<Bool>(false)
+    func finish() { done.store(true, ordering: .relaxed) }
+    var isFinished: Bool { done.load(ordering: .relaxed) }
 }

@@ -40,9 +40,15 @@ public final class ConsumerService: Service, Sendable {
             ])
         let stopSignal = self.stopSignal
         try await withGracefulShutdownHandler {
-            let loop = try await ConsumerLoop.start(
-                configuration: configuration, client: client, writers: writers, metrics: metrics, logger: logger,
-                stopSignal: stopSignal)
+            let loop: ConsumerLoop
+            do {
+                loop = try await ConsumerLoop.start(
+                    configuration: configuration, client: client, writers: writers, metrics: metrics, logger: logger,
+                    stopSignal: stopSignal)
+            } catch is StoppedBeforeStart {
+                logger.info("stopped while starting; nothing was read")
+                return
+            }
             try await loop.run()
         } onGracefulShutdown: {
             stopSignal.fire()
