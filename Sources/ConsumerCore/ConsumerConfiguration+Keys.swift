@@ -81,10 +81,14 @@ extension ConsumerConfiguration {
             help: "Testing only: how long each shard transaction stays open before COMMIT (crash tests). Keep 0."
         )
 
+        /// The consumer's `/metrics` port: 9102 (the shipper has 9100, the broker 9101), so all
+        /// three can run on one collector host.
+        public static let metricsPort = ConfigurationKey.metricsPort.withDefault("9102")
+
         /// Every consumer key, for `RuntimeProcess.start(label:options:keys:flags:)`.
         public static let all: [ConfigurationKey] = [
             broker, topic, shards, partitions, flushInterval, lateness, group, maxPendingRows, fetchMaxBytes,
-            retryBackoffMax, minuteRetention, commitDelay,
+            retryBackoffMax, minuteRetention, commitDelay, metricsPort,
         ]
     }
 

@@ -8,7 +8,9 @@ struct DeployConfigTests {
     private static let repositoryRoot = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    @Test(arguments: [("edgelog-broker", "broker.json"), ("edgelog-shipper", "shipper.json")])
+    @Test(arguments: [
+        ("edgelog-broker", "broker.json"), ("edgelog-shipper", "shipper.json"), ("edgelog-consumer", "consumer.json"),
+    ])
     func exampleConfigurationLoads(executable: String, file: String) throws {
         let path = Self.repositoryRoot.appendingPathComponent("deploy/config/\(file)").path
         let result = try ExternalTool.run(
