@@ -42,6 +42,8 @@ final class ConsumerLoop {
     private var fenced: [Int32] = []
     private var lastGroupCommit: [Int32: Int64] = [:]
     private var groupCommit: GroupCommitTask?
+    private var flushRounds = 0
+    static let heartbeatFlushes = 10
 
     private init(
         configuration: ConsumerConfiguration,
@@ -417,8 +419,13 @@ final class ConsumerLoop {
 
     // MARK: - Flushing
 
-    /// Cuts and hands over the deltas of every idle shard.
+    /// Cuts and hands over the deltas of every idle shard. Every `heartbeatFlushes`-th round
+    /// also writes the progress of partitions with nothing new: the compare-and-set then finds
+    /// out whether a newer consumer claimed them (a quiet partition would otherwise never be
+    /// fenced), and `updated_at` shows the consumer is alive.
     private func startFlushes() {
+        flushRounds += 1
+        let heartbeat = flushRounds % Self.heartbeatFlushes == 0
         for shard in writers.indices where !busy[shard] {
             var parts: [ShardFlush.Part] = []
             for partition in aggregators.keys.sorted() {
@@ -426,7 +433,7 @@ final class ConsumerLoop {
                 guard var aggregator = aggregators[partition] else { continue }
                 let delta = aggregator.takeDelta(shard: shard)
                 aggregators[partition] = aggregator
-                if delta.isEmpty && delta.nextOffset == expected { continue }
+                if delta.isEmpty && delta.nextOffset == expected && !heartbeat { continue }
                 if delta.isEmpty && expected == nil && delta.nextOffset == 0 { continue }
                 parts.append(ShardFlush.Part(delta: delta, expectedOffset: expected))
             }

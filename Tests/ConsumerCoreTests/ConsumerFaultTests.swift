@@ -117,6 +117,32 @@ struct ConsumerFaultTests {
         #expect(try rig.query("SELECT * FROM minute_site ORDER BY 1, 2") == snapshot, "no row changed")
     }
 
+    /// Records that are not ours (kcat writes plain text into the topic) are counted with their
+    /// offsets in `rejected_records` and skipped; the consumer goes on and the totals are exact.
+    @Test func foreignRecordsAreCountedAsRejectedAndSkipped() async throws {
+        let rig = try await PipelineRig()
+        defer { rig.remove() }
+        let log = "\(rig.directory)/access.log"
+        let writer = try SteadyTrafficWriter(path: log, seed: 15)
+        try writer.append(lines: 2_000)
+        let shipper = rig.makeShipper(files: "\(log):edge")
+        defer { shipper.remove() }
+        let consumer = rig.makeConsumer()
+        defer { consumer.remove() }
+        try await shipper.start()
+        try await consumer.start()
+        let garbage = try rig.broker.kcat(
+            ["-P", "-t", rig.topic, "-p", "1"], stdin: Data("not a record\n\u{0}\u{1}binary junk\n".utf8))
+        #expect(garbage.status == 0, "\(garbage.stderrText)")
+        try writer.append(lines: 2_000)
+        try await rig.waitUntilConsumed(timeout: .seconds(60), logs: { consumer.logs() })
+
+        let rejected = try rig.query("SELECT partition, cause, records FROM rejected_records_totals")
+        #expect(rejected.map { $0.compactMap { $0 } } == [["1", "undecodable", "2"]], "\(rejected)")
+        #expect(consumer.process?.isRunning == true)
+        try ConsumerPipelineTests.checkMinuteTotals(rig, writer.expected)
+    }
+
     @Test func auditShippedEqualsCountedAfterRotationAndShipperKill() async throws {
         let rig = try await PipelineRig()
         defer { rig.remove() }
@@ -161,20 +187,39 @@ final class SteadyTrafficWriter {
     private var generator: TrafficGenerator
     private(set) var expected = ExpectedTotals()
 
-    init(path: String, seed: UInt64) throws {
-        self.path = path
+    convenience init(path: String, seed: UInt64) throws {
         var profile = TrafficProfile()
         profile.seed = seed
         profile.requestsPerSecond = 200
         profile.siteCount = 12
+        try self.init(path: path, profile: profile)
+    }
+
+    init(path: String, profile: TrafficProfile) throws {
+        self.path = path
         generator = try TrafficGenerator(profile: profile, format: "edge")
     }
 
     func append(lines: Int) throws {
         var bytes: [UInt8] = []
         for _ in 0..<lines {
-            if let request = generator.appendLine(to: &bytes) { expected.add(request) }
+            if let request = generator.appendLine(to: &bytes) {
+                expected.add(request)
+            } else {
+                expected.lines += 1
+                expected.broken += 1
+            }
         }
+        try write(bytes)
+    }
+
+    /// Appends `bytes` as they are (the caller accounts for them in `expected`).
+    func appendRaw(_ bytes: [UInt8], expecting update: (inout ExpectedTotals) -> Void) throws {
+        update(&expected)
+        try write(bytes)
+    }
+
+    private func write(_ bytes: [UInt8]) throws {
         if !FileManager.default.fileExists(atPath: path) {
             FileManager.default.createFile(atPath: path, contents: nil)
         }

@@ -9,30 +9,33 @@ import TrafficGenerator
 /// clusters -> the coordinator's views. Expected numbers come from the generator's own values.
 @Suite(.serialized, .integration)
 struct ConsumerPipelineTests {
-    /// Planted: requests stamped more than the lateness bound behind the traffic, lines outside
-    /// the format, and sites that are SQL-injection payloads.
-    static func writeLog(at path: String, lines: Int, seed: UInt64) throws -> ExpectedTotals {
+    /// Traffic with planted requests stamped more than the lateness bound behind the traffic,
+    /// lines outside the format, and a site that is an SQL-injection payload.
+    static func makeWriter(at path: String, seed: UInt64) throws -> SteadyTrafficWriter {
         var profile = TrafficProfile()
         profile.seed = seed
         profile.requestsPerSecond = 400
         profile.siteCount = 20
         profile.lateShare = 0.002
         profile.brokenLineShare = 0.001
+        let writer = try SteadyTrafficWriter(path: path, profile: profile)
+        try writer.append(lines: 20_000)
+        // A hostile $host, stored verbatim: never spliced into SQL. (nginx's $host has no
+        // spaces; SQL does not need them.)
         var bytes: [UInt8] = []
-        var expected = try ExpectedTotals.generate(profile: profile, count: lines, into: &bytes)
-        // A hostile $host, stored verbatim: never spliced into SQL.
-        // nginx's $host has no spaces; SQL does not need them.
-        let hostile = Self.hostileSite
         for second in 0..<3 {
-            let line =
-                "203.0.113.9 - - [28/Nov/2026:12:00:1\(second) +0000] \"GET /a HTTP/1.1\" 200 10 \"-\" \"ua\" \(hostile) 0.001 HIT 50\n"
-            bytes.append(contentsOf: line.utf8)
-            expected.add(
-                minute: 1_795_867_200, site: hostile, status: 200, bodyBytes: 10, requestLength: 50,
-                requestTimeMs: 1, cacheStatus: "HIT")
+            bytes += Array(
+                "203.0.113.9 - - [28/Nov/2026:12:00:1\(second) +0000] \"GET /a HTTP/1.1\" 200 10 \"-\" \"ua\" \(hostileSite) 0.001 HIT 50\n"
+                    .utf8)
         }
-        try Data(bytes).write(to: URL(fileURLWithPath: path))
-        return expected
+        try writer.appendRaw(bytes) { expected in
+            for _ in 0..<3 {
+                expected.add(
+                    minute: 1_795_867_200, site: hostileSite, status: 200, bodyBytes: 10, requestLength: 50,
+                    requestTimeMs: 1, cacheStatus: "HIT")
+            }
+        }
+        return writer
     }
 
     static let hostileSite = "x');DROP/**/TABLE/**/edgelog.site_hour;--"
@@ -41,7 +44,7 @@ struct ConsumerPipelineTests {
         let rig = try await PipelineRig()
         defer { rig.remove() }
         let log = "\(rig.directory)/access.log"
-        let expected = try Self.writeLog(at: log, lines: 60_000, seed: 7)
+        let writer = try Self.makeWriter(at: log, seed: 7)
         let shipper = rig.makeShipper(files: "\(log):edge")
         defer { shipper.remove() }
         // Every shard transaction stays open 150 ms before COMMIT, so a kill finds one open.
@@ -51,16 +54,30 @@ struct ConsumerPipelineTests {
         try await consumer.start()
 
         var openAtKill: [String] = []
+        var committedBeforeKill: [Double] = []
         for round in 0..<5 {
-            try await Task.sleep(for: .milliseconds(400))
+            try writer.append(lines: 8_000)
+            // Let this run commit a few flushes first, so the restart has progress to resume
+            // from and records to skip (a kill during the very first flush would test nothing).
+            let deadline = ContinuousClock.now + .seconds(30)
+            var flushes = 0.0
+            while ContinuousClock.now < deadline {
+                flushes = (try? consumer.metrics().total("edgelog_consumer_flushes_total")) ?? 0
+                if flushes >= 4 { break }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            committedBeforeKill.append(flushes)
             let open = try await waitForOpenTransaction(rig, timeout: .seconds(20), round: round, logs: consumer.logs)
             try await consumer.kill9()
             openAtKill.append(open)
             try await consumer.start()
         }
+        try writer.append(lines: 5_000)
         try await rig.waitUntilConsumed(timeout: .seconds(120), logs: { consumer.logs() + shipper.logs() })
+        let expected = writer.expected
 
         #expect(openAtKill.count == 5, "kills with a shard transaction open: \(openAtKill)")
+        #expect(committedBeforeKill.allSatisfy { $0 >= 4 }, "each run committed flushes before its kill: \(committedBeforeKill)")
         try Self.checkTotals(rig, expected)
         #expect(try await consumer.terminate() == .exited(0), "SIGTERM exits 0\n\(consumer.logs())")
     }

@@ -136,12 +136,31 @@ struct ExpectedTotals {
         static func < (a: Key, b: Key) -> Bool { (a.minute, a.site) < (b.minute, b.site) }
     }
 
-    /// Columns compared per row, in this order.
-    static let columns = [
-        "requests", "body_bytes", "request_bytes", "status_1xx", "status_2xx", "status_3xx", "status_4xx",
-        "status_5xx", "status_200", "status_304", "status_404", "cache_hit", "cache_miss", "cache_expired",
-        "cache_stale", "cache_updating", "cache_revalidated", "cache_bypass", "cache_none", "request_time_us_sum",
-    ]
+    /// Columns compared per row, in this order: every counter of a minute row except the three
+    /// the generator's requests cannot reach (`unparsed`, `truncated`, `rejected_late`, checked
+    /// as totals).
+    static let columns: [String] = {
+        var names = [
+            "requests", "body_bytes", "request_bytes", "status_1xx", "status_2xx", "status_3xx", "status_4xx",
+            "status_5xx", "status_other",
+        ]
+        names += [200, 301, 302, 304, 400, 403, 404, 429, 499, 500, 502, 503, 504].map { "status_\($0)" }
+        names += ["hit", "miss", "expired", "stale", "updating", "revalidated", "bypass", "none"].map { "cache_\($0)" }
+        names.append("request_time_us_sum")
+        names += latencyBuckets.map(\.column)
+        return names
+    }()
+
+    /// The latency histogram's columns with their upper bounds in ms, read from
+    /// `schemas/latency_buckets.txt` (the overflow column last, without a bound).
+    static let latencyBuckets: [(column: String, upperMs: Int?)] = {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+        let text = (try? String(contentsOf: root.appendingPathComponent("schemas/latency_buckets.txt"), encoding: .utf8)) ?? ""
+        let bounds = text.split(separator: "\n").filter { !$0.hasPrefix("#") }.compactMap { Int($0) }.map { $0 / 1000 }
+        func name(_ ms: Int) -> String { ms >= 1000 && ms % 1000 == 0 ? "\(ms / 1000)s" : "\(ms)ms" }
+        return bounds.map { ("latency_le_\(name($0))", $0) } + [("latency_gt_\(name(bounds.last ?? 0))", nil)]
+    }()
 
     var rows: [Key: [Int64]] = [:]
     var late = 0
@@ -173,10 +192,12 @@ struct ExpectedTotals {
         bump("requests")
         bump("body_bytes", Int64(bodyBytes))
         bump("request_bytes", Int64(requestLength))
-        bump("status_\(status / 100)xx")
+        bump((100...599).contains(status) ? "status_\(status / 100)xx" : "status_other")
         bump("status_\(status)")
         bump("cache_\((cacheStatus ?? "none").lowercased())")
         bump("request_time_us_sum", Int64(requestTimeMs) * 1000)
+        let bucket = Self.latencyBuckets.first { $0.upperMs.map { requestTimeMs <= $0 } ?? true }
+        bump(bucket?.column ?? "")
         rows[key] = row
     }
 
