@@ -8,7 +8,7 @@ import Foundation
 /// - `int`: a decimal integer that fits in `Int`, optional leading `-` or `+`.
 /// - `port`: an integer in 0...65535 (0 asks the OS for a free port).
 /// - `bool`: `true`/`false`, `yes`/`no`, `on`/`off`, `1`/`0` (case-insensitive).
-/// - `duration`: a non-negative integer followed by `ns`, `us`, `ms`, `s`, `m` or `h`
+/// - `duration`: a non-negative integer followed by `ns`, `us`, `ms`, `s`, `m`, `h` or `d` (days)
 ///   (`100ms`, `5s`, `24h`); a bare `0` is allowed.
 /// - `bytes`: a non-negative integer optionally followed by `B`, `KiB`, `MiB`, `GiB`, `TiB`
 ///   (powers of 1024) or `kB`, `MB`, `GB`, `TB` (powers of 1000): `64KiB`, `1MiB`, `4096`.

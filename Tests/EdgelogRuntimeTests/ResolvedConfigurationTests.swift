@@ -14,6 +14,7 @@ struct ResolvedConfigurationTests {
         ("5s", .seconds(5)),
         ("1m", .seconds(60)),
         ("24h", .seconds(24 * 60 * 60)),
+        ("30d", .seconds(2_592_000)),  // 30 × 86,400
         ("250us", .microseconds(250)),
         ("7ns", .nanoseconds(7)),
         ("0", .zero),
@@ -23,7 +24,7 @@ struct ResolvedConfigurationTests {
         #expect(try resolved.duration(key) == expected)
     }
 
-    @Test(arguments: ["5", "s", "-5s", "1.5s", "5 s", " 5s", "5d", "9999999999999999999s", "3000000h", ""])
+    @Test(arguments: ["5", "s", "-5s", "1.5s", "5 s", " 5s", "5w", "9999999999999999999s", "3000000h", ""])
     func invalidDurations(_ text: String) {
         #expect(throws: ConfigurationError.self) { try Self.resolve(.duration, text) }
     }
