@@ -1,4 +1,5 @@
 import EdgelogRuntime
+import PostgresSink
 
 /// Everything the consumer needs to run, validated. Built from the runtime configuration by
 /// `init(resolved:)` (`ConsumerConfiguration+Keys.swift` lists the keys) or directly by tests.
@@ -62,8 +63,14 @@ public struct ConsumerConfiguration: Sendable {
     /// Checks the values that no type can: non-empty lists, positive bounds.
     public func validate() throws(ConsumerConfigurationError) {
         if shards.isEmpty { throw .invalid("shards", "at least one shard connection string is required") }
-        if shards.contains(where: { $0.trimmingWhitespace.isEmpty }) {
-            throw .invalid("shards", "an empty connection string in the list")
+        for (shard, conninfo) in shards.enumerated() {
+            if conninfo.trimmingWhitespace.isEmpty { throw .invalid("shards", "shard \(shard): an empty connection string") }
+            do {
+                _ = try PGConninfo(conninfo)
+            } catch {
+                // PGConninfoError's text never holds the password (libpq's raw message may).
+                throw .invalid("shards", "shard \(shard): \(error)")
+            }
         }
         if topic.isEmpty { throw .invalid("topic", "must not be empty") }
         if let partitions {

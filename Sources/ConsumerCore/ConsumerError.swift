@@ -10,6 +10,10 @@ public enum ConsumerError: Error, Sendable, CustomStringConvertible {
     case allPartitionsFenced(partitions: [Int32])
     /// `--partitions` names partitions the topic does not have.
     case unknownPartitions([Int32], topic: String, partitionCount: Int)
+    /// Shards were added to the list while the others' progress differs (no drain first).
+    case reshardWithoutDrain(partition: Int32, newShards: [Int], offsets: [Int64])
+    /// A shard's connection string cannot be parsed (the message never holds the password).
+    case invalidShard(shard: Int, reason: String)
     /// A shard's schema is missing or of another version (run `edgelog db init`).
     case schema(shard: Int, description: String, reason: String)
     /// The broker answered a request with an error we cannot work around.
@@ -29,6 +33,12 @@ public enum ConsumerError: Error, Sendable, CustomStringConvertible {
             "another consumer owns partitions \(partitions) (its progress moved past ours in the shards); stopped consuming them"
         case .unknownPartitions(let partitions, let topic, let count):
             "partitions \(partitions) do not exist in topic \(topic), which has \(count)"
+        case .reshardWithoutDrain(let partition, let shards, let offsets):
+            "shards \(shards) have no progress for partition \(partition) while the others are at offsets \(offsets): "
+                + "adding shards needs a drain first (stop the consumer once every shard's progress is equal, "
+                + "DESIGN §10.7); starting now would count records twice. Nothing was written."
+        case .invalidShard(let shard, let reason):
+            "shard \(shard): \(reason)"
         case .schema(let shard, let description, let reason):
             "shard \(shard) (\(description)): \(reason); run `edgelog db init`"
         case .broker(let reason):

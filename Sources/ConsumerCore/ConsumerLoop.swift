@@ -38,7 +38,9 @@ final class ConsumerLoop {
     private var inFlightRows: [Int]
     private var writerTasks: [Task<Void, Never>?]
     private var feed: PartitionFeed
-    private var verifiedConnection: ObjectIdentifier?
+    /// The connection whose broker cluster id was last checked (held, so a new connection can
+    /// never be mistaken for it); `nil` until the first fetch round checks one.
+    private var verifiedConnection: KafkaConnection?
     private var fenced: [Int32] = []
     private var lastGroupCommit: [Int32: Int64] = [:]
     private var groupCommit: GroupCommitTask?
@@ -95,9 +97,19 @@ final class ConsumerLoop {
         guard unknown.isEmpty else {
             throw ConsumerError.unknownPartitions(unknown, topic: configuration.topic, partitionCount: partitionCount)
         }
-        let connection = try await client.connection()
-
         let consumerID = "\(ProcessIdentity.hostName)/\(ProcessIdentity.processID)/\(UInt64.random(in: 1...UInt64.max))"
+        var current: [[Int32: StoredProgress]] = []
+        for writer in writers {
+            current.append(
+                try await retrying(
+                    "reading progress", shard: writer.shard, configuration: configuration, logger: logger,
+                    stopSignal: stopSignal
+                ) {
+                    try await writer.readProgress(topic: configuration.topic, partitions: partitions)
+                }
+            )
+        }
+        let seeds = try seedsForNewShards(current, partitions: partitions, clusterID: clusterID)
         var stored: [[Int32: StoredProgress]] = []
         for writer in writers {
             stored.append(
@@ -106,7 +118,8 @@ final class ConsumerLoop {
                     stopSignal: stopSignal
                 ) {
                     try await writer.claim(
-                        topic: configuration.topic, partitions: partitions, clusterID: clusterID, consumerID: consumerID)
+                        topic: configuration.topic, partitions: partitions, clusterID: clusterID, consumerID: consumerID,
+                        seeds: seeds[writer.shard] ?? [:])
                 }
             )
         }
@@ -144,8 +157,34 @@ final class ConsumerLoop {
             aggregators: aggregators,
             shardProgress: stored.map { $0.mapValues(\.nextOffset) }
         )
-        loop.verifiedConnection = ObjectIdentifier(connection)
         return loop
+    }
+
+    /// Progress for shards that have none while others have some: a shard was added to the
+    /// list (re-sharding, DESIGN §10.7). Allowed only after a drain — every other shard at the
+    /// same offset and watermark — and then the new shard starts there, so nothing below is
+    /// counted again under the new ring. Otherwise the start is refused.
+    static func seedsForNewShards(
+        _ current: [[Int32: StoredProgress]], partitions: [Int32], clusterID: String
+    ) throws -> [Int: [Int32: StoredProgress]] {
+        var seeds: [Int: [Int32: StoredProgress]] = [:]
+        for partition in partitions {
+            let present = current.compactMap { $0[partition] }
+            let missing = current.indices.filter { current[$0][partition] == nil }
+            guard !missing.isEmpty, let first = present.first else { continue }
+            if let other = present.first(where: { $0.clusterID != clusterID }) {
+                throw ConsumerError.clusterChanged(
+                    shard: current.firstIndex { $0[partition] == other } ?? -1, partition: partition,
+                    stored: other.clusterID, broker: clusterID)
+            }
+            guard present.allSatisfy({ $0.nextOffset == first.nextOffset && $0.watermarkMicros == first.watermarkMicros })
+            else {
+                throw ConsumerError.reshardWithoutDrain(
+                    partition: partition, newShards: missing, offsets: present.map(\.nextOffset))
+            }
+            for shard in missing where first.nextOffset > 0 { seeds[shard, default: [:]][partition] = first }
+        }
+        return seeds
     }
 
     /// The topic's partition count and the broker's cluster id, waiting (and saying so) while
@@ -241,7 +280,15 @@ final class ConsumerLoop {
     private func drain() async throws {
         logger.info("stopping: flushing every shard")
         for round in 0..<2 {
-            for task in writerTasks { await task?.value }
+            // A shard that is down would keep its writer retrying: when the lifecycle's
+            // shutdown timeout cancels us, cancel the writers too (what they hold is read again
+            // at the next start).
+            let tasks = writerTasks.compactMap { $0 }
+            await withTaskCancellationHandler {
+                for task in tasks { await task.value }
+            } onCancel: {
+                for task in tasks { task.cancel() }
+            }
             try handleReports()
             if round == 0 { startFlushes() }
         }
@@ -320,20 +367,27 @@ final class ConsumerLoop {
     /// connection (the broker restarted, or another answers at its address) is checked now;
     /// a different cluster id is fatal before any of its records is fed.
     private func connectionIsVerified() async throws -> Bool {
-        let connection = try await client.connection()
-        let identity = ObjectIdentifier(connection)
-        if identity == verifiedConnection { return true }
-        let metadata = try await client.metadata(topics: [configuration.topic], allowAutoTopicCreation: false)
-        let now = try await client.connection()
-        guard ObjectIdentifier(now) == identity else { return false }
-        guard let broker = metadata.clusterID, broker == clusterID else {
-            throw ConsumerError.clusterChanged(
-                shard: -1, partition: -1, stored: clusterID, broker: metadata.clusterID ?? "(none)")
+        do {
+            let connection = try await client.connection()
+            if let verifiedConnection, connection === verifiedConnection { return true }
+            let metadata = try await client.metadata(topics: [configuration.topic], allowAutoTopicCreation: false)
+            let now = try await client.connection()
+            guard now === connection else { return false }
+            guard let broker = metadata.clusterID, broker == clusterID else {
+                throw ConsumerError.clusterChanged(
+                    shard: -1, partition: -1, stored: clusterID, broker: metadata.clusterID ?? "(none)")
+            }
+            if verifiedConnection != nil {
+                logger.info("reconnected to the same broker cluster", metadata: ["cluster.id": "\(clusterID)"])
+            }
+            verifiedConnection = connection
+            // The round's answers may have come over an unchecked connection: fetch them again.
+            return false
+        } catch let error as KafkaClientError {
+            logger.warning("checking the broker's cluster id failed; retrying", metadata: ["error": "\(error)"])
+            try await Task.sleep(for: .milliseconds(200))
+            return false
         }
-        logger.info("reconnected to the same broker cluster", metadata: ["cluster.id": "\(clusterID)"])
-        verifiedConnection = identity
-        // The round's answers may have come over the previous connection: fetch them again.
-        return false
     }
 
     private func take(_ result: FetchResult, partition: Int32) async throws {
@@ -361,7 +415,12 @@ final class ConsumerLoop {
             lagGauges[partition]?.record(max(0, result.highWatermark - aggregator.nextOffset))
             aggregators[partition] = aggregator
         case .offsetOutOfRange:
-            try await skipToLogStart(partition: partition)
+            do {
+                try await skipToLogStart(partition: partition)
+            } catch let error as KafkaClientError {
+                logger.warning("listing offsets failed; retrying", metadata: ["partition": "\(partition)", "error": "\(error)"])
+                try await Task.sleep(for: .milliseconds(200))
+            }
         default:
             logger.warning(
                 "fetch answered with an error; retrying",

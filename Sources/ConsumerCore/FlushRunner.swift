@@ -1,6 +1,7 @@
 import Logging
 import EdgelogSchema
 import KafkaClient
+import PostgresSink
 
 /// Drives one shard flush to its end, beside the consumer loop.
 enum FlushRunner {
@@ -55,10 +56,24 @@ enum FlushRunner {
 
 
     /// Whether retrying can help: not for a fence, another cluster, a wrong schema, or a stop.
+    ///
+    /// A PostgreSQL error is retried only when it is about the connection or the server's
+    /// state (SQLSTATE classes 08, 53, 57, 58; serialization failures and deadlocks, 40001 and
+    /// 40P01; lock timeouts, 55P03). A data or statement error (an overflowing counter, a
+    /// missing partition, a constraint) would fail the same way forever and hold every
+    /// partition back, so it stops the consumer with the error instead.
     static func isRetryable(_ error: any Error) -> Bool {
         switch error {
-        case is ConsumerError, is SchemaCheckFailure, is CancellationError: false
-        default: true
+        case is ConsumerError, is SchemaCheckFailure, is CancellationError:
+            return false
+        case let error as PostgresError:
+            if error.code == .connectionFailed || error.code == .connectionLost { return true }
+            if error.code == .invalidParameter || error.code == .unexpectedResult { return false }
+            guard let state = error.sqlState else { return true }  // no answer from the server
+            if ["40001", "40P01", "55P03", "57014"].contains(state) { return true }
+            return ["08", "53", "57", "58"].contains(String(state.prefix(2)))
+        default:
+            return true
         }
     }
 

@@ -29,15 +29,23 @@ enum ShardStatements {
         WHERE topic = $1 AND partition = ANY($2::int[]) FOR UPDATE
         """
 
-    /// Claims the partitions for this consumer at its start: a row for every partition (at
-    /// offset 0 where the shard has none: the same as no row), owned by `$5` consumer id from
-    /// now on, so the flushes of any older consumer are fenced. `$1` shard, `$2` topic, `$3`
-    /// int[] partitions, `$4` cluster id. Returns each partition's progress after the claim.
+    /// Claims the partitions for this consumer at its start: a row for every partition, owned by
+    /// `$5` consumer id from now on, so the flushes of any older consumer are fenced. A missing
+    /// row starts at `$6`/`$7` (offset 0, watermark 0 for a fresh shard: the same as no row; the
+    /// drained offset for a shard added by re-sharding). `$1` shard, `$2` topic, `$3` int[]
+    /// partitions, `$4` cluster id, `$6` bigint[] offsets, `$7` bigint[] watermarks (same order
+    /// as `$3`). Returns each partition's progress after the claim.
     static let claimProgress = """
         INSERT INTO edgelog.consumer_progress AS t (shard_id, topic, partition, next_offset, watermark_us, cluster_id, consumer_id)
-        SELECT $1::int, $2, p, 0, 0, $4, $5 FROM unnest($3::int[]) AS p
+        SELECT $1::int, $2, p, o, w, $4, $5 FROM unnest($3::int[], $6::bigint[], $7::bigint[]) AS x (p, o, w)
         ON CONFLICT (topic, partition) DO UPDATE SET consumer_id = excluded.consumer_id, updated_at = now()
         RETURNING partition, next_offset, watermark_us, cluster_id
+        """
+
+    /// The progress rows of `$1` topic's `$2` int[] partitions (no lock: a first look at start).
+    static let readProgress = """
+        SELECT partition, next_offset, watermark_us, cluster_id FROM edgelog.consumer_progress
+        WHERE topic = $1 AND partition = ANY($2::int[])
         """
 
     /// `$1` shard, `$2` topic, `$3` partition, `$4` next offset, `$5` watermark µs, `$6` cluster

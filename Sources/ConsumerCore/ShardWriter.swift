@@ -34,15 +34,27 @@ final class ShardWriter: @unchecked Sendable {
         self.queue = DispatchQueue(label: "edgelog.consumer.shard-\(shard)")
     }
 
+    /// The shard's progress rows of `partitions` (a first look at start, before claiming).
+    func readProgress(topic: String, partitions: [Int32]) async throws -> [Int32: StoredProgress] {
+        try await onQueue { [self] in
+            let rows = try connected().execute(
+                ShardStatements.readProgress, parameters: [topic, Self.intArray(partitions)]
+            ).rows
+            return Self.progress(from: rows)
+        }
+    }
+
     /// Claims `partitions` of `topic` on this shard for `consumerID` and returns their progress
     /// (DESIGN §10.5): from now on a flush of any consumer that started earlier is fenced here.
     /// Progress written against another broker cluster is refused before anything changes.
+    /// - Parameter seeds: where partitions without a row start (default: offset 0).
     func claim(
-        topic: String, partitions: [Int32], clusterID: String, consumerID: String
+        topic: String, partitions: [Int32], clusterID: String, consumerID: String,
+        seeds: [Int32: StoredProgress] = [:]
     ) async throws -> [Int32: StoredProgress] {
         try await onQueue { [self] in
             let connection = try connected()
-            let list = "{" + partitions.map { "\($0)" }.joined(separator: ",") + "}"
+            let list = Self.intArray(partitions)
             try connection.execute("BEGIN")
             do {
                 let current = try connection.execute(ShardStatements.lockProgress, parameters: [topic, list])
@@ -52,23 +64,34 @@ final class ShardWriter: @unchecked Sendable {
                             shard: shard, partition: partition, stored: cluster, broker: clusterID)
                     }
                 }
+                let offsets = "{" + partitions.map { "\(seeds[$0]?.nextOffset ?? 0)" }.joined(separator: ",") + "}"
+                let watermarks = "{" + partitions.map { "\(seeds[$0]?.watermarkMicros ?? 0)" }.joined(separator: ",") + "}"
                 let claimed = try connection.execute(
-                    ShardStatements.claimProgress, parameters: ["\(shard)", topic, list, clusterID, consumerID])
+                    ShardStatements.claimProgress,
+                    parameters: ["\(shard)", topic, list, clusterID, consumerID, offsets, watermarks])
                 try connection.execute("COMMIT")
-                var progress: [Int32: StoredProgress] = [:]
-                for row in claimed.rows {
-                    guard let partition = row[0].flatMap({ Int32($0) }), let offset = row[1].flatMap({ Int64($0) }),
-                        let watermark = row[2].flatMap({ Int64($0) })
-                    else { continue }
-                    progress[partition] = StoredProgress(
-                        nextOffset: offset, watermarkMicros: watermark, clusterID: row[3] ?? "")
-                }
-                return progress
+                return Self.progress(from: claimed.rows)
             } catch {
                 _ = try? connection.execute("ROLLBACK")
                 throw error
             }
         }
+    }
+
+    private static func intArray(_ values: [Int32]) -> String {
+        "{" + values.map { "\($0)" }.joined(separator: ",") + "}"
+    }
+
+    /// Rows of (partition, next offset, watermark, cluster id).
+    private static func progress(from rows: [[String?]]) -> [Int32: StoredProgress] {
+        var progress: [Int32: StoredProgress] = [:]
+        for row in rows {
+            guard let partition = row[0].flatMap({ Int32($0) }), let offset = row[1].flatMap({ Int64($0) }),
+                let watermark = row[2].flatMap({ Int64($0) })
+            else { continue }
+            progress[partition] = StoredProgress(nextOffset: offset, watermarkMicros: watermark, clusterID: row[3] ?? "")
+        }
+        return progress
     }
 
     /// Runs one flush transaction (one attempt).
@@ -105,7 +128,11 @@ final class ShardWriter: @unchecked Sendable {
         try SchemaInstaller.checkShard(fresh, shardID: shard)
         try fresh.execute("SET TIME ZONE 'UTC'")
         try fresh.execute("SET application_name = 'edgelog-consumer'")
+        // A statement that hangs (a lock held elsewhere, a server in trouble) fails and is retried
+        // instead of holding the shard's queue forever.
+        try fresh.execute("SET statement_timeout = '120s'")
         try fresh.execute(ShardStatements.createStaging)
+        knownDays = []
         connection = fresh
         logger.info("connected to shard", metadata: ["shard": "\(shard)", "shard.database": "\(description)"])
         return fresh
