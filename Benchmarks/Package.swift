@@ -5,6 +5,7 @@
 //   swift run -c release --package-path Benchmarks edgelog-bench [--only aggregate]
 //   swift run -c release --package-path Benchmarks produce-fetch-bench [--compression lz4]
 //   swift run -c release --package-path Benchmarks broker-bench [--producers 1,4,16]
+//   swift run -c release --package-path Benchmarks consumer-bench --bin-dir .build-bench/release
 //
 // (see BENCHMARKS.md for the numbers and what each stage measures).
 import PackageDescription
@@ -64,6 +65,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/BrokerBench"
+        ),
+        // libpq for consumer-bench (the root package's CLibPQ is not a product).
+        .systemLibrary(name: "BenchLibPQ", path: "Sources/BenchLibPQ", providers: [.apt(["libpq-dev"])]),
+        // Consumer end to end: a preloaded broker to committed rows in three PostgreSQL shards,
+        // with flush latency from the consumer's /metrics (issue 11). Runs the release
+        // executables as processes, and a throwaway PostgreSQL cluster.
+        .executableTarget(
+            name: "consumer-bench",
+            dependencies: [.product(name: "TrafficGenerator", package: "edgelog"), "BenchLibPQ"],
+            path: "Sources/ConsumerBench"
         ),
     ]
 )
