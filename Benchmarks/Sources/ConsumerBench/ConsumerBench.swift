@@ -209,11 +209,11 @@ struct ConsumerBench {
         var fetchedSeconds: Double?
         let timeline = options["timeline"] == "1"
         var samples: [(seconds: Double, records: Double)] = []
+        var consumerExited = false
         try waitFor(seconds: 600, "every shard's progress at the broker's end offsets") {
             if !consumer.process.isRunning {
-                let log = (try? String(contentsOfFile: "\(scratch)/consumer.log", encoding: .utf8)) ?? ""
-                say("the consumer exited (\(consumer.process.terminationStatus)); its log:\n\(log.suffix(4000))")
-                exit(1)
+                consumerExited = true
+                return true
             }
             if fetchedSeconds == nil || timeline, let page = Loopback.get(port: metricsPort, path: "/metrics"),
                 let fed = Loopback.sample("edgelog_consumer_records_total", in: page)
@@ -236,6 +236,12 @@ struct ConsumerBench {
                 for (partition, end) in endOffsets.enumerated() where progress[partition] != end { return false }
             }
             return true
+        }
+        if consumerExited {
+            // Thrown, not exit(): the defers stop the broker and the PostgreSQL cluster.
+            let log = (try? String(contentsOfFile: "\(scratch)/consumer.log", encoding: .utf8)) ?? ""
+            throw BenchmarkFile.Failure(
+                description: "the consumer exited (\(consumer.process.terminationStatus)); its log:\n\(log.suffix(4000))")
         }
         let seconds = Seconds.of(start.duration(to: .now))
         if timeline {
