@@ -45,6 +45,8 @@ final class ConsumerLoop {
     private var lastGroupCommit: [Int32: Int64] = [:]
     private var groupCommit: GroupCommitTask?
     private var flushRounds = 0
+    /// Partitions whose last answer showed records beyond what it carried.
+    private var backlog = Set<Int32>()
     static let heartbeatFlushes = 10
 
     private init(
@@ -251,8 +253,19 @@ final class ConsumerLoop {
     /// Consumes until the stop signal fires (then flushes every shard and returns) or a fatal error.
     func run() async throws {
         var nextFlush = ContinuousClock.now + configuration.flushInterval
+        var lastFlush = ContinuousClock.now
         var nextRetention = ContinuousClock.now + .seconds(10)
+        var catchingUp = false
         while !stopSignal.isFired {
+            // The moment a backlog is worked off, write it rather than waiting for the next
+            // tick (at most every quarter interval): a catch-up after a restart or an outage is
+            // visible as soon as it is read. Steady traffic keeps the regular cadence.
+            if !backlog.isEmpty {
+                catchingUp = true
+            } else if catchingUp, ContinuousClock.now - lastFlush >= configuration.flushInterval / 4 {
+                catchingUp = false
+                nextFlush = ContinuousClock.now
+            }
             try handleReports()
             if ContinuousClock.now >= nextRetention {
                 startRetention()
@@ -261,7 +274,8 @@ final class ConsumerLoop {
             if ContinuousClock.now >= nextFlush {
                 startFlushes()
                 commitGroupOffsets()
-                nextFlush = ContinuousClock.now + configuration.flushInterval
+                lastFlush = ContinuousClock.now
+                nextFlush = lastFlush + configuration.flushInterval
             }
             let pending = pendingRows()
             metrics.pendingRows.record(pending)
@@ -305,7 +319,11 @@ final class ConsumerLoop {
     /// One Fetch per partition, all in flight at once on the one connection; then each answer
     /// fed in partition order. A round never waits past the next flush.
     private func fetchRound(until deadline: ContinuousClock.Instant) async throws {
-        let wait = max(min(deadline - ContinuousClock.now, .milliseconds(500)), .milliseconds(10))
+        // While any partition has a backlog, nobody waits: the round is as long as its slowest
+        // answer, and a caught-up partition held for 500 ms would stall the others' catching up
+        // (measured: 175 k records/s with held fetches, ~1 M/s without, BENCHMARKS.md).
+        let wait: Duration =
+            backlog.isEmpty ? max(min(deadline - ContinuousClock.now, .milliseconds(500)), .milliseconds(10)) : .zero
         let requests = aggregators.map { (partition: $0.key, offset: $0.value.nextOffset) }
         guard !requests.isEmpty else {
             try await Task.sleep(for: .milliseconds(100))
@@ -412,7 +430,9 @@ final class ConsumerLoop {
             let records = feed.feed(batches, into: &aggregator)
             metrics.records.increment(by: records)
             metrics.count(from: before, to: aggregator.statistics)
-            lagGauges[partition]?.record(max(0, result.highWatermark - aggregator.nextOffset))
+            let lag = max(0, result.highWatermark - aggregator.nextOffset)
+            lagGauges[partition]?.record(lag)
+            if lag > 0 { backlog.insert(partition) } else { backlog.remove(partition) }
             aggregators[partition] = aggregator
         case .offsetOutOfRange:
             do {
@@ -543,6 +563,7 @@ final class ConsumerLoop {
     private func fence(_ partitions: [Int32], shard: Int) {
         for partition in partitions where aggregators[partition] != nil {
             aggregators[partition] = nil
+            backlog.remove(partition)
             fenced.append(partition)
             metrics.partitionsFenced.increment()
             logger.error(
