@@ -474,17 +474,22 @@ final class ConsumerLoop {
 
     // MARK: - Retention
 
-    /// Drops whole day partitions of minute rows past `minute-retention` on every shard, beside
+    /// Creates the coming days' minute partitions ahead and drops whole day partitions of minute
+    /// rows past `minute-retention` on every shard, beside
     /// the flushes (the writer's queue runs them in turn). Failures are logged; the next hour
     /// tries again.
     private func startRetention() {
-        guard configuration.minuteRetention > .zero else { return }
-        let cutoffSeconds = Int64(Date.now.timeIntervalSince1970) - configuration.minuteRetention.components.seconds
-        let day = floorDivide(cutoffSeconds, 86_400)
+        let now = Int64(Date.now.timeIntervalSince1970)
+        let today = floorDivide(now, 86_400)
+        let retention = configuration.minuteRetention
+        let day = floorDivide(now - retention.components.seconds, 86_400)
         for writer in writers {
             let logger = self.logger
             Task {
                 do {
+                    // Today's and tomorrow's partitions are made ahead, outside any flush.
+                    try await writer.prepareDays([today, today + 1])
+                    guard retention > .zero else { return }
                     let dropped = try await writer.dropMinuteDays(before: day)
                     if dropped > 0 {
                         logger.info("dropped old minute partitions", metadata: ["shard": "\(writer.shard)", "days": "\(dropped)"])

@@ -101,6 +101,18 @@ final class ShardWriter: @unchecked Sendable {
         }
     }
 
+    /// Creates the minute partitions of `days` (epoch days) that are not known to exist, each in
+    /// its own short transaction, so the flushes of those days find them ready.
+    func prepareDays(_ days: [Int64]) async throws {
+        try await onQueue { [self] in
+            let connection = try connected()
+            for day in days where !knownDays.contains(day) {
+                try connection.execute(ShardStatements.ensureDay, parameters: ["\(day)"])
+                knownDays.insert(day)
+            }
+        }
+    }
+
     /// Drops the minute partitions of days before `day` (epoch days); returns how many.
     func dropMinuteDays(before day: Int64) async throws -> Int {
         try await onQueue { [self] in

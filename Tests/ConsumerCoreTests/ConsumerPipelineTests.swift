@@ -76,6 +76,15 @@ struct ConsumerPipelineTests {
         try await rig.waitUntilConsumed(timeout: .seconds(120), logs: { consumer.logs() + shipper.logs() })
         let expected = writer.expected
 
+        // The smallest progress over shards reaches the broker's group (lag tools, retention).
+        let latest = try await rig.latestOffsets()
+        var committed: [Int32: Int64] = [:]
+        for _ in 0..<50 where committed != latest {
+            committed = try await rig.committedOffsets()
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(committed == latest, "group offsets \(committed) vs end offsets \(latest)")
+
         #expect(openAtKill.count == 5, "kills with a shard transaction open: \(openAtKill)")
         #expect(committedBeforeKill.allSatisfy { $0 >= 4 }, "each run committed flushes before its kill: \(committedBeforeKill)")
         try Self.checkTotals(rig, expected)

@@ -77,6 +77,17 @@ final class PipelineRig {
         return offsets
     }
 
+    /// The offsets the consumer committed to the broker under `group`, per partition.
+    func committedOffsets(group: String = "edgelog-consumer") async throws -> [Int32: Int64] {
+        let client = KafkaClient(configuration: try .init(bootstrap: broker.bootstrap), logger: Logger(label: "rig"))
+        var offsets: [Int32: Int64] = [:]
+        for partition in try await latestOffsets().keys {
+            offsets[partition] = try await client.fetchCommittedOffset(group: group, topic: topic, partition: partition)
+        }
+        await client.shutdown()
+        return offsets
+    }
+
     /// Each shard's stored progress: shard -> partition -> next offset.
     func progress(shards: Range<Int> = 0..<3) throws -> [[Int32: Int64]] {
         try shards.map { shard in
