@@ -47,9 +47,16 @@ let package = Package(
         ),
         // Shipper end to end: a 2 M-line edge file to acknowledged in the broker, beside
         // lz4 -1 over a loopback socket (issue 6). Runs the release executables as processes.
+        // Child processes, loopback HTTP, /proc readings and the benchmark log file, shared by
+        // the benches that run the release executables.
+        .target(
+            name: "BenchSupport",
+            dependencies: [.product(name: "TrafficGenerator", package: "edgelog")],
+            path: "Sources/BenchSupport"
+        ),
         .executableTarget(
             name: "shipper-bench",
-            dependencies: [.product(name: "TrafficGenerator", package: "edgelog")],
+            dependencies: [.product(name: "TrafficGenerator", package: "edgelog"), "BenchSupport"],
             path: "Sources/ShipperBench"
         ),
         // Produce with fsync before ack and group commit, 1/4/16 producers, beside a raw write
@@ -73,7 +80,7 @@ let package = Package(
         // executables as processes, and a throwaway PostgreSQL cluster.
         .executableTarget(
             name: "consumer-bench",
-            dependencies: [.product(name: "TrafficGenerator", package: "edgelog"), "BenchLibPQ"],
+            dependencies: [.product(name: "TrafficGenerator", package: "edgelog"), "BenchLibPQ", "BenchSupport"],
             path: "Sources/ConsumerBench"
         ),
     ]

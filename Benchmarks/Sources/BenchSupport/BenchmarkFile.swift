@@ -6,14 +6,15 @@ import TrafficGenerator
 
 /// The benchmark's input: `lines` lines of the `edge` format from the traffic generator's
 /// default profile (seed 1), the same file `edgelog-bench` uses, written once and reused.
-enum BenchmarkFile {
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
+public enum BenchmarkFile {
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
+        public init(description: String) { self.description = description }
     }
 
     /// Writes the file unless it already holds exactly `lines` lines; returns its size.
     @discardableResult
-    static func prepare(path: String, lines: Int) throws -> Int {
+    public static func prepare(path: String, lines: Int) throws -> Int {
         if let counted = try? countLines(path: path), counted.lines == lines { return counted.bytes }
         var generator = try TrafficGenerator(profile: TrafficProfile(), format: "edge")
         let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
@@ -42,7 +43,7 @@ enum BenchmarkFile {
     }
 
     /// Lines and bytes of the file, read in 8 MiB chunks.
-    static func countLines(path: String) throws -> (lines: Int, bytes: Int) {
+    public static func countLines(path: String) throws -> (lines: Int, bytes: Int) {
         let descriptor = open(path, O_RDONLY)
         guard descriptor >= 0 else { throw Failure(description: "cannot open \(path)") }
         defer { close(descriptor) }
