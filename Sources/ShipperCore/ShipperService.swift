@@ -1,4 +1,5 @@
 import KafkaClient
+import LogTailing
 import Logging
 import ServiceLifecycle
 
@@ -28,6 +29,9 @@ public final class ShipperService: Service, Sendable {
     }
 
     public func run() async throws {
+        // One shipper per checkpoint directory (DESIGN §10.3): a second one refuses to start.
+        let lock = try CheckpointDirectoryLock.acquire(directory: configuration.checkpointDirectory)
+        defer { withExtendedLifetime(lock) {} }
         var clientConfiguration = try KafkaClient.Configuration(bootstrap: configuration.broker)
         clientConfiguration.reconnectBackoff = ReconnectBackoff(maximum: configuration.reconnectBackoffMax)
         let client = KafkaClient(configuration: clientConfiguration, logger: logger)

@@ -314,3 +314,33 @@ struct ShipperStartPositionIntegrationTests {
         #expect(try await shipper.terminate() == .exited(0), "\(shipper.logs())")
     }
 }
+
+/// DESIGN §10.3 / issue 13 hole 6: a second shipper on the same checkpoint directory refuses
+/// to start with a clear message (before this, both ran and overwrote each other's checkpoints).
+@Suite(.serialized, .integration)
+struct ShipperCheckpointLockTests {
+    @Test func aSecondShipperOnOneCheckpointDirectoryRefusesToStart() async throws {
+        let broker = try BrokerProcess(partitions: 1)
+        defer { broker.remove() }
+        try await broker.start()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("edgelog-lock-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let log = "\(directory)/access.log"
+        FileManager.default.createFile(atPath: log, contents: nil)
+        let first = ShipperProcess(broker: broker.bootstrap, arguments: ["--files", log], checkpointDirectory: "\(directory)/cp")
+        defer { first.remove() }
+        try await first.start()
+        let second = ShipperProcess(broker: broker.bootstrap, arguments: ["--files", log], checkpointDirectory: "\(directory)/cp")
+        defer { second.remove() }
+        await #expect(throws: (any Error).self) { try await second.start() }
+        let status = try await second.process?.waitForExit(timeout: .seconds(10))
+        #expect(status != nil && status != .exited(0), "the second shipper exits non-zero")
+        #expect(second.logs().contains("another shipper (pid"), "\(second.logs())")
+        #expect(first.process?.isRunning == true, "the first one goes on")
+        // The lock dies with its holder, kill -9 included.
+        try await first.kill9()
+        try await second.start()
+        #expect(second.process?.isRunning == true)
+    }
+}
