@@ -24,13 +24,33 @@ struct DurableStateTests {
     @Test func producerIDsAreNeverReissuedAfterACrash() throws {
         let fileSystem = InMemoryFileSystem()
         try fileSystem.createDirectory(atPath: "/d")
-        let allocator = try ProducerIdAllocator(dataDirectory: "/d", fileSystem: fileSystem, blockSize: 3)
+        let allocator = try ProducerIdAllocator(dataDirectory: "/d", fileSystem: fileSystem, blockSize: 3, freshBase: 0)
         let before = try (0..<5).map { _ in try allocator.next() }
         #expect(before == [0, 1, 2, 3, 4])
         _ = fileSystem.crash()
         let reopened = try ProducerIdAllocator(dataDirectory: "/d", fileSystem: fileSystem, blockSize: 3)
         let after = try reopened.next()
         #expect(after == 6)  // the persisted reservation ended at 6; 5 is skipped, never reused
+    }
+
+    /// Issue 13 hole 2: with ids counting from 0 in every data directory, a wiped broker handed
+    /// out again the ids shippers' checkpoints still held. A new directory now starts at a
+    /// random base, persisted with the first reservation.
+    @Test func aNewDataDirectoryStartsAtARandomBaseThatSurvivesRestarts() throws {
+        let fileSystem = InMemoryFileSystem()
+        var firsts: Set<Int64> = []
+        for index in 0..<8 {
+            try fileSystem.createDirectory(atPath: "/d\(index)")
+            let allocator = try ProducerIdAllocator(dataDirectory: "/d\(index)", fileSystem: fileSystem)
+            let first = try allocator.next()
+            #expect(ProducerIdAllocator.newDirectoryBase.contains(first))
+            firsts.insert(first)
+            _ = fileSystem.crash()
+            let reopened = try ProducerIdAllocator(dataDirectory: "/d\(index)", fileSystem: fileSystem)
+            let next = try reopened.next()
+            #expect(next > first && next - first <= 1000, "the same directory continues after its reservation")
+        }
+        #expect(firsts.count == 8, "eight data directories, eight different bases")
     }
 
     @Test func committedOffsetsSurviveACrashAndReplaceEarlierOnes() throws {
