@@ -1,4 +1,5 @@
 import EdgelogRuntime
+import Foundation
 
 /// The consumer's settings as runtime configuration keys: each is a flag (`--flush-interval`),
 /// an environment variable (`EDGELOG_FLUSH_INTERVAL`), a config-file key and a default, resolved
@@ -98,7 +99,7 @@ extension ConsumerConfiguration {
         var partitions: [Int32]?
         if !partitionTexts.isEmpty {
             partitions = try partitionTexts.map { text throws(ConsumerConfigurationError) -> Int32 in
-                guard let value = Int32(text.trimmingWhitespace) else {
+                guard let value = Int32(text.trimmingCharacters(in: .whitespaces)) else {
                     throw .invalid("partitions", "'\(text)' is not a partition number")
                 }
                 return value
@@ -107,7 +108,7 @@ extension ConsumerConfiguration {
         self.init(
             broker: try resolved.string(Keys.broker),
             topic: try resolved.string(Keys.topic),
-            shards: try resolved.list(Keys.shards).map { String($0.trimmingWhitespace) },
+            shards: try resolved.list(Keys.shards).map { $0.trimmingCharacters(in: .whitespaces) },
             partitions: partitions,
             flushInterval: try resolved.duration(Keys.flushInterval),
             lateness: try resolved.duration(Keys.lateness),

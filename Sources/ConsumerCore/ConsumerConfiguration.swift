@@ -1,4 +1,5 @@
 import EdgelogRuntime
+import Foundation
 import PostgresSink
 
 /// Everything the consumer needs to run, validated. Built from the runtime configuration by
@@ -64,7 +65,7 @@ public struct ConsumerConfiguration: Sendable {
     public func validate() throws(ConsumerConfigurationError) {
         if shards.isEmpty { throw .invalid("shards", "at least one shard connection string is required") }
         for (shard, conninfo) in shards.enumerated() {
-            if conninfo.trimmingWhitespace.isEmpty { throw .invalid("shards", "shard \(shard): an empty connection string") }
+            if conninfo.trimmingCharacters(in: .whitespaces).isEmpty { throw .invalid("shards", "shard \(shard): an empty connection string") }
             do {
                 _ = try PGConninfo(conninfo)
             } catch {
@@ -100,11 +101,3 @@ public enum ConsumerConfigurationError: Error, Sendable, Equatable, CustomString
     }
 }
 
-extension String {
-    var trimmingWhitespace: Substring {
-        var text = Substring(self)
-        while let first = text.first, first.isWhitespace { text.removeFirst() }
-        while let last = text.last, last.isWhitespace { text.removeLast() }
-        return text
-    }
-}

@@ -99,31 +99,29 @@ final class ConsumerLoop {
         guard unknown.isEmpty else {
             throw ConsumerError.unknownPartitions(unknown, topic: configuration.topic, partitionCount: partitionCount)
         }
-        let consumerID = "\(ProcessIdentity.hostName)/\(ProcessIdentity.processID)/\(UInt64.random(in: 1...UInt64.max))"
-        var current: [[Int32: StoredProgress]] = []
-        for writer in writers {
-            current.append(
-                try await retrying(
-                    "reading progress", shard: writer.shard, configuration: configuration, logger: logger,
-                    stopSignal: stopSignal
-                ) {
-                    try await writer.readProgress(topic: configuration.topic, partitions: partitions)
-                }
-            )
+        let process = ProcessInfo.processInfo
+        let consumerID = "\(process.hostName)/\(process.processIdentifier)/\(UInt64.random(in: 1...UInt64.max))"
+        /// `body` on every shard in turn, each retried while its shard is unreachable.
+        func onEveryShard(
+            _ what: String, _ body: (ShardWriter) async throws -> [Int32: StoredProgress]
+        ) async throws -> [[Int32: StoredProgress]] {
+            var results: [[Int32: StoredProgress]] = []
+            for writer in writers {
+                results.append(
+                    try await retrying(
+                        what, shard: writer.shard, configuration: configuration, logger: logger, stopSignal: stopSignal
+                    ) { try await body(writer) })
+            }
+            return results
+        }
+        let current = try await onEveryShard("reading progress") { writer in
+            try await writer.readProgress(topic: configuration.topic, partitions: partitions)
         }
         let seeds = try seedsForNewShards(current, partitions: partitions, clusterID: clusterID)
-        var stored: [[Int32: StoredProgress]] = []
-        for writer in writers {
-            stored.append(
-                try await retrying(
-                    "claiming the partitions", shard: writer.shard, configuration: configuration, logger: logger,
-                    stopSignal: stopSignal
-                ) {
-                    try await writer.claim(
-                        topic: configuration.topic, partitions: partitions, clusterID: clusterID, consumerID: consumerID,
-                        seeds: seeds[writer.shard] ?? [:])
-                }
-            )
+        let stored = try await onEveryShard("claiming the partitions") { writer in
+            try await writer.claim(
+                topic: configuration.topic, partitions: partitions, clusterID: clusterID, consumerID: consumerID,
+                seeds: seeds[writer.shard] ?? [:])
         }
         logger.info("claimed the partitions on every shard", metadata: ["consumer.id": "\(consumerID)"])
 
@@ -480,9 +478,9 @@ final class ConsumerLoop {
     /// tries again.
     private func startRetention() {
         let now = Int64(Date.now.timeIntervalSince1970)
-        let today = floorDivide(now, 86_400)
+        let today = EventTime.day(ofSeconds: now)
         let retention = configuration.minuteRetention
-        let day = floorDivide(now - retention.components.seconds, 86_400)
+        let day = EventTime.day(ofSeconds: now - retention.components.seconds)
         for writer in writers {
             let logger = self.logger
             Task {
@@ -543,7 +541,7 @@ final class ConsumerLoop {
     private func handleReports() throws {
         for report in mailbox.drain() {
             switch report {
-            case .finished(let shard, let outcome, let rows, _):
+            case .finished(let shard, let outcome):
                 busy[shard] = false
                 inFlightRows[shard] = 0
                 writerTasks[shard] = nil
@@ -554,7 +552,6 @@ final class ConsumerLoop {
                 metrics.rowsWritten.increment(by: outcome.rowsWritten)
                 metrics.flushes(shard: shard).increment()
                 if !outcome.fenced.isEmpty { fence(outcome.fenced, shard: shard) }
-                _ = rows
             case .fatal(let shard, let error):
                 busy[shard] = false
                 writerTasks[shard] = nil

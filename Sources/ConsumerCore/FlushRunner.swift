@@ -27,8 +27,7 @@ enum FlushRunner {
                 let elapsed = ContinuousClock.now - started
                 metrics.flushSeconds.recordNanoseconds(
                     elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
-                let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-                mailbox.post(.finished(shard: flush.shard, outcome: outcome, rows: flush.rowCount, seconds: seconds))
+                mailbox.post(.finished(shard: flush.shard, outcome: outcome))
                 return
             } catch {
                 metrics.flushesInProgress.decrement(by: 1)

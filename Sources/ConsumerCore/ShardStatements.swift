@@ -64,6 +64,11 @@ enum ShardStatements {
         ON CONFLICT (topic, partition) DO NOTHING
         """
 
+    /// A PostgreSQL array literal of integers (`{1,2,3}`), passed as a parameter with a cast.
+    static func arrayLiteral(_ values: [some BinaryInteger]) -> String {
+        "{" + values.map { "\($0)" }.joined(separator: ",") + "}"
+    }
+
     /// `$1` epoch day: creates the day's partition of `site_minute` if it is missing.
     static let ensureDay = "SELECT edgelog.ensure_minute_partition((to_timestamp($1::bigint * 86400) AT TIME ZONE 'UTC')::date)"
 

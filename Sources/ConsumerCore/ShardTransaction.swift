@@ -31,7 +31,7 @@ struct ShardTransaction {
     func run(_ flush: ShardFlush, knownDays: inout Set<Int64>) throws -> ShardFlushOutcome {
         var days = Set<Int64>()
         for part in flush.parts {
-            for minute in part.delta.siteRows.minuteEpochSeconds { days.insert(floorDivide(minute, 86_400)) }
+            for minute in part.delta.siteRows.minuteEpochSeconds { days.insert(EventTime.day(ofSeconds: minute)) }
         }
         for day in days.subtracting(knownDays).sorted() {
             try connection.execute(ShardStatements.ensureDay, parameters: ["\(day)"])
@@ -58,7 +58,7 @@ struct ShardTransaction {
         let partitions = flush.parts.map(\.partition)
         let locked = try connection.execute(
             ShardStatements.lockProgress,
-            parameters: [flush.topic, "{" + partitions.map { "\($0)" }.joined(separator: ",") + "}"]
+            parameters: [flush.topic, ShardStatements.arrayLiteral(partitions)]
         )
         var stored: [Int32: (offset: Int64, cluster: String, owner: String)] = [:]
         for row in locked.rows {
@@ -160,12 +160,6 @@ struct ShardTransaction {
             )
         }
     }
-}
-
-/// Floor division (toward minus infinity), for epoch arithmetic before 1970 too.
-func floorDivide(_ value: Int64, _ divisor: Int64) -> Int64 {
-    let quotient = value / divisor
-    return (value % divisor != 0 && (value < 0) != (divisor < 0)) ? quotient - 1 : quotient
 }
 
 /// COPY text fields written without building a `String` per value.

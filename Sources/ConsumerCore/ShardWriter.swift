@@ -1,7 +1,4 @@
 import Dispatch
-#if canImport(Glibc)
-    import Glibc
-#endif
 import EdgelogSchema
 import Logging
 import PostgresSink
@@ -38,7 +35,7 @@ final class ShardWriter: @unchecked Sendable {
     func readProgress(topic: String, partitions: [Int32]) async throws -> [Int32: StoredProgress] {
         try await onQueue { [self] in
             let rows = try connected().execute(
-                ShardStatements.readProgress, parameters: [topic, Self.intArray(partitions)]
+                ShardStatements.readProgress, parameters: [topic, ShardStatements.arrayLiteral(partitions)]
             ).rows
             return Self.progress(from: rows)
         }
@@ -54,7 +51,7 @@ final class ShardWriter: @unchecked Sendable {
     ) async throws -> [Int32: StoredProgress] {
         try await onQueue { [self] in
             let connection = try connected()
-            let list = Self.intArray(partitions)
+            let list = ShardStatements.arrayLiteral(partitions)
             try connection.execute("BEGIN")
             do {
                 let current = try connection.execute(ShardStatements.lockProgress, parameters: [topic, list])
@@ -64,8 +61,8 @@ final class ShardWriter: @unchecked Sendable {
                             shard: shard, partition: partition, stored: cluster, broker: clusterID)
                     }
                 }
-                let offsets = "{" + partitions.map { "\(seeds[$0]?.nextOffset ?? 0)" }.joined(separator: ",") + "}"
-                let watermarks = "{" + partitions.map { "\(seeds[$0]?.watermarkMicros ?? 0)" }.joined(separator: ",") + "}"
+                let offsets = ShardStatements.arrayLiteral(partitions.map { seeds[$0]?.nextOffset ?? 0 })
+                let watermarks = ShardStatements.arrayLiteral(partitions.map { seeds[$0]?.watermarkMicros ?? 0 })
                 let claimed = try connection.execute(
                     ShardStatements.claimProgress,
                     parameters: ["\(shard)", topic, list, clusterID, consumerID, offsets, watermarks])
@@ -76,10 +73,6 @@ final class ShardWriter: @unchecked Sendable {
                 throw error
             }
         }
-    }
-
-    private static func intArray(_ values: [Int32]) -> String {
-        "{" + values.map { "\($0)" }.joined(separator: ",") + "}"
     }
 
     /// Rows of (partition, next offset, watermark, cluster id).
@@ -135,7 +128,7 @@ final class ShardWriter: @unchecked Sendable {
         do {
             fresh = try PGConnection(conninfo: conninfo, logger: logger)
         } catch let error as PostgresError {
-            throw ShardUnavailable(shard: shard, description: description, message: error.message)
+            throw ShardUnavailable(shard: shard, database: description, message: error.message)
         }
         try SchemaInstaller.checkShard(fresh, shardID: shard)
         try fresh.execute("SET TIME ZONE 'UTC'")
@@ -176,25 +169,10 @@ struct StoredProgress: Sendable, Equatable {
 /// A shard could not be reached; retried with backoff. Carries the redacted connection string.
 struct ShardUnavailable: Error, CustomStringConvertible {
     var shard: Int
-    var description_: String
+    /// The redacted connection string.
+    var database: String
     var message: String
 
-    init(shard: Int, description: String, message: String) {
-        self.shard = shard
-        self.description_ = description
-        self.message = message
-    }
-
-    var description: String { "shard \(shard) (\(description_)) unavailable: \(message)" }
+    var description: String { "shard \(shard) (\(database)) unavailable: \(message)" }
 }
 
-/// Who this process is, for the consumer id in claimed progress rows (shown to operators).
-enum ProcessIdentity {
-    static var hostName: String {
-        var buffer = [CChar](repeating: 0, count: 256)
-        guard gethostname(&buffer, buffer.count) == 0 else { return "unknown-host" }
-        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
-
-    static var processID: Int32 { getpid() }
-}

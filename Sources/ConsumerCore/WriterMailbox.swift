@@ -3,7 +3,7 @@ import Synchronization
 /// What a shard writer task reports back to the consumer loop.
 enum WriterReport: Sendable {
     /// The flush finished: committed, already committed, or fenced partitions.
-    case finished(shard: Int, outcome: ShardFlushOutcome, rows: Int, seconds: Double)
+    case finished(shard: Int, outcome: ShardFlushOutcome)
     /// The flush cannot be done and must not be retried (the broker's cluster changed, ...).
     case fatal(shard: Int, error: any Error)
 }

@@ -53,7 +53,7 @@ public final class CheckpointDirectoryLock: Sendable {
         var buffer = [UInt8](repeating: 0, count: 32)
         let count = buffer.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, 0) }
         guard count > 0 else { return nil }
-        return Int32(String(decoding: buffer[..<count], as: UTF8.self).trimmingWhitespaceAndNewlines)
+        return Int32(String(decoding: buffer[..<count], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
     }
 }
 
@@ -74,11 +74,3 @@ public enum CheckpointLockError: Error, Sendable, Equatable, CustomStringConvert
     }
 }
 
-extension String {
-    fileprivate var trimmingWhitespaceAndNewlines: String {
-        var scalars = Substring(self)
-        while let last = scalars.last, last.isWhitespace { scalars.removeLast() }
-        while let first = scalars.first, first.isWhitespace { scalars.removeFirst() }
-        return String(scalars)
-    }
-}

@@ -19,6 +19,13 @@ public enum EventTime {
         floorDivide(millis, millisecondsPerMinute) &* 60
     }
 
+    /// The epoch day (days since 1970-01-01 UTC) containing `seconds` since the epoch: the key
+    /// of the shards' daily minute partitions.
+    @inlinable
+    public static func day(ofSeconds seconds: Int64) -> Int64 {
+        floorDivide(seconds, 86_400)
+    }
+
     /// `value / divisor` rounded toward negative infinity; `divisor` > 0.
     @inlinable
     static func floorDivide(_ value: Int64, _ divisor: Int64) -> Int64 {
