@@ -132,7 +132,8 @@ extension BrokerConfiguration {
             kind: .duration,
             default: "24h",
             help: "Delete segments last appended to longer ago than this (0 = keep by age forever); "
-                + "never above a group's committed offset. Producer state is kept at least this long."
+                + "never above a group's committed offset. Producer state is kept at least this long, "
+                + "and while any batch of the producer is still in the log."
         )
         public static let retentionBytes = ConfigurationKey(
             "retention-bytes",

@@ -38,6 +38,8 @@ public struct KafkaErrorCode: RawRepresentable, Sendable, Hashable, CustomString
     public static let invalidRequest = KafkaErrorCode(rawValue: 42)
     public static let outOfOrderSequenceNumber = KafkaErrorCode(rawValue: 45)
     public static let duplicateSequenceNumber = KafkaErrorCode(rawValue: 46)
+    /// A producer id the broker keeps no state for sent a batch that does not start at sequence 0.
+    public static let unknownProducerId = KafkaErrorCode(rawValue: 59)
     public static let unsupportedCompressionType = KafkaErrorCode(rawValue: 76)
     /// Record-level validation failure (an alternative to ``corruptMessage``).
     public static let invalidRecord = KafkaErrorCode(rawValue: 87)
@@ -63,6 +65,7 @@ public struct KafkaErrorCode: RawRepresentable, Sendable, Hashable, CustomString
         case 42: "INVALID_REQUEST"
         case 45: "OUT_OF_ORDER_SEQUENCE_NUMBER"
         case 46: "DUPLICATE_SEQUENCE_NUMBER"
+        case 59: "UNKNOWN_PRODUCER_ID"
         case 76: "UNSUPPORTED_COMPRESSION_TYPE"
         case 87: "INVALID_RECORD"
         default: nil

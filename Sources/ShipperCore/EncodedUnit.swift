@@ -26,6 +26,8 @@ struct EncodedUnit: Sendable {
     var lastTimeUs: Int64
     /// End of the group the unit closed, if it closed one.
     var closedGroupAt: Int64?
+    /// The unit's `EncodingUnit.checkpointCut`.
+    var checkpointCut: EncodingUnit.CheckpointCut?
     /// What `bufferedBytes` counted for the unit while it was being encoded.
     var reservedBytes: Int
     /// The unit's byte storage, emptied, for the next unit.

@@ -9,7 +9,8 @@ import RequestEncoding
 ///
 /// Invariants: `lines` are in file order, their `bytes` ranges adjacent and inside `bytes`;
 /// a unit holds lines of one checkpoint group only, and `closing` is set only on the unit that
-/// ends its group (then it is the unit's last record, `kind = fileStats`).
+/// ends its group (then it is the unit's last record, `kind = fileStats`); `checkpointCut` only
+/// on a unit that ends a checkpoint group without a control record, never with `closing`.
 struct EncodingUnit: Sendable {
     struct Line: Sendable {
         /// The line's bytes in `EncodingUnit.bytes` (without its `\n`).
@@ -32,6 +33,16 @@ struct EncodingUnit: Sendable {
         var fallbackTimeUs: Int64
     }
 
+    /// A checkpoint group that ends after the unit's lines without ending the audit group
+    /// (`ShipmentLedger`): the file went idle or the shipper stops.
+    struct CheckpointCut: Sendable {
+        /// The end of the unit's last line.
+        var offset: Int64
+        /// The audit group open there: its start and its lines up to `offset`.
+        var auditGroupStart: Int64
+        var auditGroupLines: Int
+    }
+
     var file: TailedFileID
     /// Order of the unit among its file's units, from 0.
     var serial: UInt64
@@ -43,6 +54,7 @@ struct EncodingUnit: Sendable {
     var bytes: [UInt8]
     var lines: [Line]
     var closing: GroupClose?
+    var checkpointCut: CheckpointCut?
 
     init(file: TailedFileID, serial: UInt64, sourceIndex: Int, origin: LineOrigin, partitionCount: Int32, storage: [UInt8]) {
         self.file = file
@@ -55,6 +67,7 @@ struct EncodingUnit: Sendable {
         self.bytes.removeAll(keepingCapacity: true)
         self.lines = []
         self.closing = nil
+        self.checkpointCut = nil
     }
 
     /// Copies one line in.

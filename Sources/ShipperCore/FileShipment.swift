@@ -49,6 +49,8 @@ final class FileShipment {
 
     /// `nil` until the broker gave this file a producer id (or the checkpoint restored one).
     var producer: IdempotentProducerState?
+    /// The broker cluster that gave `producer` (a checkpoint records it: DESIGN.md §10.3).
+    var producerCluster: String?
     /// The producer whose id the last written checkpoint holds; batches go out only under it.
     var checkpointedProducer: ProducerIdentity?
     /// An InitProducerId call for this file is under way.
@@ -78,10 +80,18 @@ final class FileShipment {
 
     /// End of the last line read: where the next line starts.
     var readOffset: Int64
+    /// Where the last group cut (audit or checkpoint) was made: lines after it are in no
+    /// closed group yet.
+    var cutOffset: Int64
+    /// When the last line was read; a file quiet for `drain-idle` gets a checkpoint cut.
+    var lastLineAt: ContinuousClock.Instant?
+    /// Per partition, records still to skip after a restart: the checkpoint's `storedAhead`
+    /// not yet read.
+    var storedAheadRemaining: [Int32: Int32] = [:]
     /// The open group ends at the first line end at or after this offset.
     var groupLimit: Int64
-    /// Where the group being read started, and its lines read so far (the ledger learns of
-    /// them only when their unit comes back).
+    /// Where the audit group being read started, and its lines read so far (the ledger learns
+    /// of them only when their unit comes back).
     var readGroupStart: Int64
     var readGroupLines = 0
     /// Set once the tailer finished the generation.
@@ -118,6 +128,7 @@ final class FileShipment {
         identity: FileIdentity,
         origin: LineOrigin,
         offset: Int64,
+        auditGroup: Checkpoint.AuditGroup?,
         groupBytes: Int64
     ) {
         self.file = file
@@ -126,10 +137,14 @@ final class FileShipment {
         self.sourcePattern = sourcePattern
         self.identity = identity
         self.origin = origin
-        self.ledger = ShipmentLedger(startingAt: offset)
+        self.ledger = ShipmentLedger(startingAt: offset, auditGroup: auditGroup)
         self.readOffset = offset
-        self.groupLimit = offset + groupBytes
-        self.readGroupStart = offset
+        self.cutOffset = offset
+        let auditStart = auditGroup?.start ?? offset
+        self.groupLimit = auditStart + groupBytes
+        self.readGroupStart = auditStart
+        self.readGroupLines = Int(auditGroup?.lines ?? 0)
+        self.lastTimeUs = auditGroup?.lastTimeUs ?? 0
         self.lastKnownSize = offset
         self.statsKey = Array("file:\(identity.device)-\(identity.inode)".utf8)
     }
@@ -169,20 +184,25 @@ final class FileShipment {
         sealed.append(batch)
     }
 
-    /// The checkpoint as of the acknowledged prefix, or `nil` while no producer id is known
-    /// (then only the initial checkpoint, without one, is written).
-    func checkpoint() -> Checkpoint {
+    /// The checkpoint as of the acknowledged prefix; without producer fields while no producer
+    /// id is known (then only the initial checkpoint is written, with the cluster seen at start).
+    func checkpoint(startCluster: String?) -> Checkpoint {
+        let clusterId = producer == nil ? startCluster : producerCluster
         guard let producer else {
             return Checkpoint(
                 identity: identity,
                 path: path,
                 sourcePattern: sourcePattern,
-                offset: ledger.acknowledgedOffset
+                offset: ledger.acknowledgedOffset,
+                clusterId: clusterId,
+                auditGroup: ledger.acknowledgedAuditGroup
             )
         }
         let partitions = Set(ledger.partitionsInLedger).union(inFlightPerPartition.keys).union(writtenSequences.keys)
-            .union(producerPartitions)
-        let sequences = ledger.sequencesAtAcknowledgedOffset(partitions: partitions) { partition in
+            .union(producerPartitions).union(storedAheadRemaining.keys)
+        let state = ledger.checkpointState(
+            partitions: partitions, current: producer.producer, pendingStoredAhead: storedAheadRemaining
+        ) { partition in
             producer.nextSequence(for: TopicPartition(topic: topic, partition: partition))
         }
         return Checkpoint(
@@ -190,9 +210,12 @@ final class FileShipment {
             path: path,
             sourcePattern: sourcePattern,
             offset: ledger.acknowledgedOffset,
+            clusterId: clusterId,
             producerId: producer.producer.producerID,
             producerEpoch: producer.producer.epoch,
-            sequences: sequences
+            sequences: state.sequences,
+            storedAhead: state.storedAhead,
+            auditGroup: ledger.acknowledgedAuditGroup
         )
     }
 

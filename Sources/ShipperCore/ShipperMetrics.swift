@@ -24,6 +24,9 @@ import Metrics
 /// | `edgelog_shipper_producer_ids_total` | counter | (InitProducerId answers taken) |
 /// | `edgelog_shipper_checkpoints_written_total` | counter | |
 /// | `edgelog_shipper_checkpoint_failures_total` | counter | (writes that failed and will be retried) |
+/// | `edgelog_shipper_records_stored_before_total` | counter | (not sent again after a restart: stored under an earlier producer id) |
+/// | `edgelog_shipper_checkpoints_voided_total` | counter | (producer state of another broker cluster: its files re-shipped from the checkpoint) |
+/// | `edgelog_shipper_unknown_producer_total` | counter | (UNKNOWN_PRODUCER_ID answers: a new producer id, nothing lost) |
 ///
 /// Tests pass their own `MetricsFactory`; the process uses the bootstrapped global one.
 public final class ShipperMetrics: Sendable {
@@ -43,6 +46,9 @@ public final class ShipperMetrics: Sendable {
     let producerIds: Counter
     let checkpointsWritten: Counter
     let checkpointFailures: Counter
+    let recordsStoredBefore: Counter
+    let checkpointsVoided: Counter
+    let unknownProducer: Counter
     private let lostBytes: [LossCause: Counter]
     private let lostLines: [LossCause: Counter]
     private let losses: [LossCause: Counter]
@@ -66,6 +72,9 @@ public final class ShipperMetrics: Sendable {
         producerIds = counter("edgelog_shipper_producer_ids_total")
         checkpointsWritten = counter("edgelog_shipper_checkpoints_written_total")
         checkpointFailures = counter("edgelog_shipper_checkpoint_failures_total")
+        recordsStoredBefore = counter("edgelog_shipper_records_stored_before_total")
+        checkpointsVoided = counter("edgelog_shipper_checkpoints_voided_total")
+        unknownProducer = counter("edgelog_shipper_unknown_producer_total")
         var lostBytes: [LossCause: Counter] = [:]
         var lostLines: [LossCause: Counter] = [:]
         var losses: [LossCause: Counter] = [:]

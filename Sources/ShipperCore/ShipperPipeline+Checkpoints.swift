@@ -32,7 +32,7 @@ extension ShipperPipeline {
     func writeCheckpoint(_ shipment: FileShipment, now: ContinuousClock.Instant) -> Bool {
         guard !shipment.isSuperseded else { return false }
         if let tailer, let identity = tailer.identity(of: shipment.file) { shipment.identity = identity }
-        let checkpoint = shipment.checkpoint()
+        let checkpoint = shipment.checkpoint(startCluster: clusterId)
         shipment.lastCheckpointWrite = now
         do {
             try store.write(checkpoint)

@@ -1,3 +1,4 @@
+import KafkaProtocol
 import LogTailing
 import RequestEncoding
 
@@ -69,6 +70,7 @@ extension ShipperPipeline {
         }
         shipment.readGroupLines += 1
         shipment.readOffset = line.range.upperBound
+        shipment.lastLineAt = now
         if shipment.readOffset >= shipment.groupLimit {
             closeGroup(of: shipment, now: now)
         }
@@ -115,6 +117,35 @@ extension ShipperPipeline {
         shipment.readGroupStart = shipment.readOffset
         shipment.readGroupLines = 0
         shipment.groupLimit = shipment.readOffset + groupBytes
+        shipment.cutOffset = shipment.readOffset
+    }
+
+    /// Ends the checkpoint group at the file's read offset without ending the audit group
+    /// (`ShipmentLedger`), so that once its batches are acknowledged the checkpoint covers
+    /// every line read: when the file went quiet, and when the shipper stops. No record is
+    /// added, so no sequence changes; a restart from a checkpoint at either kind of cut sends
+    /// the same records with the same sequences.
+    func cutCheckpointGroup(of shipment: FileShipment, now: ContinuousClock.Instant) {
+        guard shipment.readOffset > shipment.cutOffset, !shipment.isSuperseded else { return }
+        if !shipment.hasPendingUnit { startUnit(of: shipment, now: now) }
+        shipment.pendingUnit?.checkpointCut = EncodingUnit.CheckpointCut(
+            offset: shipment.readOffset,
+            auditGroupStart: shipment.readGroupStart,
+            auditGroupLines: shipment.readGroupLines
+        )
+        submitPendingUnit(of: shipment)
+        shipment.cutOffset = shipment.readOffset
+    }
+
+    /// Checkpoint cuts for files that read no line for `drain-idle` (a quiet vhost's log):
+    /// their checkpoint then covers every acknowledged line, so nothing is sent again after a
+    /// restart, however long the shipper was down (issue 13, hole 1).
+    func cutIdleFiles(now: ContinuousClock.Instant) {
+        let idle = configuration.tailer.drainIdle
+        for shipment in shipments.values where shipment.readOffset > shipment.cutOffset {
+            guard let last = shipment.lastLineAt, last.duration(to: now) >= idle else { continue }
+            cutCheckpointGroup(of: shipment, now: now)
+        }
     }
 
     /// Hands the file's pending unit, if any, to the encoders. What encoding it will take is
@@ -188,7 +219,10 @@ extension ShipperPipeline {
             metrics.countLoss(.rejected, lines: Int64(unit.rejectedLines))
             logger.error("lines could not be encoded", metadata: ["file": "\(unit.file)", "lines": "\(unit.rejectedLines)"])
         }
-        for batch in unit.batches {
+        for var batch in unit.batches {
+            if !shipment.storedAheadRemaining.isEmpty {
+                guard skipStoredRecords(of: &batch, in: shipment) else { continue }
+            }
             // Its allocation, not its length: NIO rounds buffers up to a power of two.
             let memory = batch.bytes?.capacity ?? 0
             bufferedBytes += memory
@@ -196,7 +230,48 @@ extension ShipperPipeline {
                 FileShipment.SealedBatch(built: batch, group: shipment.ledger.batchSealed(), memoryBytes: memory)
             )
         }
-        if let end = unit.closedGroupAt { shipment.ledger.closeGroup(at: end) }
+        if let end = unit.closedGroupAt {
+            shipment.ledger.closeGroup(at: end)
+        } else if let cut = unit.checkpointCut {
+            shipment.ledger.closeGroup(
+                at: cut.offset,
+                auditGroup: Checkpoint.AuditGroup(
+                    start: cut.auditGroupStart,
+                    lines: Int64(cut.auditGroupLines),
+                    lastTimeUs: shipment.lastTimeUs
+                )
+            )
+        }
+    }
+
+    /// After a restart, drops the batch's leading records that the broker stored already under
+    /// an earlier producer id (the checkpoint's `storedAhead`), so they are not stored twice.
+    /// Returns whether anything of the batch is left to send.
+    private func skipStoredRecords(of batch: inout EncodedUnit.Batch, in shipment: FileShipment) -> Bool {
+        guard let remaining = shipment.storedAheadRemaining[batch.partition], remaining > 0 else { return true }
+        let skipped = min(remaining, batch.recordCount)
+        shipment.storedAheadRemaining[batch.partition] = remaining == skipped ? nil : remaining - skipped
+        shipment.ledger.recordsStoredBefore(partition: batch.partition, count: skipped)
+        metrics.recordsStoredBefore.increment(by: Int64(skipped))
+        guard skipped < batch.recordCount else { return false }
+        // A batch's control record, if any, is its last record: it is kept.
+        if var bytes = batch.bytes {
+            do {
+                // Built batches carry placeholder producer fields and no CRC yet; the trimmer
+                // validates what it cuts, so the batch gets its CRC first (and is stamped for
+                // its producer again when sent).
+                BatchRestamp.restamp(&bytes, producerId: 0, producerEpoch: 0, baseSequence: 0)
+                batch.bytes = try BatchTrimmer.trim(bytes, dropping: skipped)
+            } catch {
+                logger.error(
+                    "cannot cut the records stored before from a batch",
+                    metadata: ["file": "\(shipment.file)", "error": "\(error)"]
+                )
+                batch.bytes = nil  // counted as a loss when dispatched, never sent twice
+            }
+        }
+        batch.recordCount -= skipped
+        return true
     }
 
     private func takeStorage() -> [UInt8] {

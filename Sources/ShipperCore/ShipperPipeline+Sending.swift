@@ -60,6 +60,8 @@ extension ShipperPipeline {
                 id: batch.id,
                 partition: sealed.built.partition,
                 baseSequence: batch.baseSequence,
+                recordCount: batch.recordCount,
+                producer: identity,
                 group: sealed.group
             )
             batchesInFlight += 1
@@ -154,10 +156,14 @@ extension ShipperPipeline {
     }
 
     /// A producer id arrived for the file: its first (sequences from 0), or a new one after a
-    /// gap or a refusal (everything unacknowledged renumbered from 0). Either way the
-    /// checkpoint must name it before any batch goes out under it.
-    func adopt(_ identity: ProducerIdentity, for shipment: FileShipment, now: ContinuousClock.Instant) {
+    /// gap, a refusal or an unknown producer (everything unacknowledged renumbered from 0; what
+    /// was acknowledged under the old id in groups not yet done becomes the checkpoint's
+    /// `storedAhead`). Either way the checkpoint must name it before any batch goes out under it.
+    func adopt(
+        _ identity: ProducerIdentity, cluster: String?, for shipment: FileShipment, now: ContinuousClock.Instant
+    ) {
         shipment.producerRequested = false
+        shipment.producerCluster = cluster
         metrics.producerIds.increment()
         if shipment.producer == nil {
             shipment.producer = IdempotentProducerState(producer: identity)
@@ -168,7 +174,8 @@ extension ShipperPipeline {
                     shipment.ledger.batchResequenced(
                         id: batch.id,
                         partition: batch.partition.partition,
-                        baseSequence: batch.baseSequence
+                        baseSequence: batch.baseSequence,
+                        producer: identity
                     )
                 }
                 hold(batches, in: shipment)
@@ -193,8 +200,12 @@ extension ShipperPipeline {
             var random = SystemRandomNumberGenerator()
             while !Task.isCancelled {
                 do throws(KafkaClientError) {
+                    // The cluster first: a new id is often asked for because the broker lost
+                    // its state (wiped, restored), and the checkpoint must say which cluster
+                    // the id belongs to.
+                    let cluster = try await client.metadata(topics: [], allowAutoTopicCreation: false).clusterID
                     let identity = try await client.initProducerId()
-                    inbox.post(.producerId(file: file, identity))
+                    inbox.post(.producerId(file: file, identity, clusterId: cluster.flatMap { $0.isEmpty ? nil : $0 }))
                     return
                 } catch {
                     if error == .shutDown || error == .cancelled { return }

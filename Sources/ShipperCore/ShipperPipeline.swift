@@ -43,6 +43,9 @@ final class ShipperPipeline {
     static let unitStoragePoolSize = 8
 
     var partitionCount: Int32 = 0
+    /// The broker cluster's id (Metadata) at start, which checkpoints are checked against;
+    /// `nil` when the broker does not say (then checkpointed producer ids are trusted as before).
+    var clusterId: String?
     var tailer: Tailer<ContinuousClock>?
     /// One encoder per source, copied into every worker of `pool`.
     var encoders: [ParsedLineEncoder] = []
@@ -163,6 +166,7 @@ final class ShipperPipeline {
                 caughtUp = readLines(now: now)
             }
             submitLingered(now: now)
+            if !isStopping { cutIdleFiles(now: now) }
             for shipment in shipments.values { dispatch(shipment) }
             writeDueCheckpoints(now: now)
             retireSettledFiles()
@@ -201,7 +205,7 @@ final class ShipperPipeline {
                     if let entry = metadata.topics.first(where: { $0.name == topic }), entry.errorCode == .none,
                         !entry.partitions.isEmpty
                     {
-                        inbox.post(.partitionCount(Int32(entry.partitions.count)))
+                        inbox.post(.topicReady(partitions: Int32(entry.partitions.count), clusterId: metadata.clusterID))
                         return
                     }
                     logger.debug("topic not ready yet", metadata: ["topic": "\(topic)"])
@@ -216,8 +220,9 @@ final class ShipperPipeline {
         while !Task.isCancelled {
             for event in inbox.drain() {
                 switch event {
-                case .partitionCount(let count):
+                case .topicReady(let count, let cluster):
                     partitionCount = count
+                    clusterId = cluster.flatMap { $0.isEmpty ? nil : $0 }
                     return true
                 case .stop:
                     return false
@@ -252,6 +257,9 @@ final class ShipperPipeline {
             if let since = shipment.pendingSince {
                 wait = min(wait, now.duration(to: since + configuration.linger))
             }
+            if !isStopping, shipment.readOffset > shipment.cutOffset, let last = shipment.lastLineAt {
+                wait = min(wait, now.duration(to: last + configuration.tailer.drainIdle))
+            }
         }
         if isStopping, let stopDeadline { wait = min(wait, now.duration(to: stopDeadline)) }
         return max(wait, .milliseconds(1))
@@ -261,13 +269,14 @@ final class ShipperPipeline {
 
     func handle(_ event: ShipperEvent, now: ContinuousClock.Instant) {
         switch event {
-        case .partitionCount:
+        case .topicReady:
             break  // fixed once the loop runs (DESIGN.md §3)
         case .produced(let file, let batch, let result):
             guard let shipment = shipments[file], shipment.producer != nil else { return }
             let actions: [IdempotentProducerState.Action]
             switch result {
             case .success(let answer):
+                if answer.errorCode == .unknownProducerId { metrics.unknownProducer.increment() }
                 actions = shipment.producer?.handle(answer, for: batch) ?? []
             case .failure(let error):
                 if batch.attempt == shipment.inFlight[batch.id]?.batch.attempt {
@@ -278,13 +287,16 @@ final class ShipperPipeline {
             apply(actions, to: shipment)
         case .encoded(let unit):
             take(unit)
-        case .producerId(let file, let identity):
+        case .producerId(let file, let identity, let cluster):
             guard let shipment = shipments[file] else { return }
-            adopt(identity, for: shipment, now: now)
+            adopt(identity, cluster: cluster, for: shipment, now: now)
         case .stop:
             guard !isStopping else { return }
             isStopping = true
             stopDeadline = now + configuration.drainTimeout
+            // Every file's checkpoint is to cover every line read once acknowledged: nothing is
+            // sent twice after the restart, however long the broker keeps producer state.
+            for shipment in shipments.values { cutCheckpointGroup(of: shipment, now: now) }
             for shipment in shipments.values { submitPendingUnit(of: shipment) }
             logger.info(
                 "stopping: sending what is open, then checkpointing",
@@ -352,6 +364,8 @@ final class ShipperPipeline {
             other.isSuperseded = true
         }
         let source = configuration.sources.indices.contains(sourceIndex) ? configuration.sources[sourceIndex] : nil
+        // A checkpoint resumed at its own offset carries the audit group open there.
+        let resumed = resumedFrom.flatMap { $0.offset == offset ? $0 : nil }
         let shipment = FileShipment(
             file: file,
             sourceIndex: sourceIndex,
@@ -360,6 +374,7 @@ final class ShipperPipeline {
             identity: identity,
             origin: LineOrigin(edge: configuration.edgeName, sourceFile: path),
             offset: offset,
+            auditGroup: resumed?.auditGroup,
             groupBytes: groupBytes
         )
         shipment.topic = topic
@@ -367,7 +382,7 @@ final class ShipperPipeline {
             Partitioner.partition(forKey: $0, partitionCount: partitionCount)
         }
         shipments[file] = shipment
-        if let checkpoint = resumedFrom, checkpoint.producerId >= 0 {
+        if let checkpoint = resumed, checkpoint.producerId >= 0, !isOfAnotherCluster(checkpoint) {
             let producer = ProducerIdentity(producerID: checkpoint.producerId, epoch: checkpoint.producerEpoch)
             var sequences: [TopicPartition: Int32] = [:]
             for (partition, next) in checkpoint.sequences {
@@ -375,6 +390,8 @@ final class ShipperPipeline {
             }
             shipment.producer = IdempotentProducerState(producer: producer, nextSequences: sequences)
             shipment.producerPartitions = Set(checkpoint.sequences.keys)
+            shipment.storedAheadRemaining = checkpoint.storedAhead
+            shipment.producerCluster = checkpoint.clusterId
             shipment.checkpointedProducer = producer
             shipment.writtenOffset = checkpoint.offset
             shipment.writtenProducer = producer
@@ -390,6 +407,24 @@ final class ShipperPipeline {
                 "producerId": "\(resumedFrom.map { "\($0.producerId)" } ?? "new")",
             ]
         )
+    }
+
+    /// Whether the checkpoint's producer state belongs to another broker cluster (the data
+    /// directory was wiped or restored, or another broker answers at the address). Its producer
+    /// id and sequences mean nothing there: they could even match another file's producer and
+    /// have new lines dropped as duplicates. So they are voided, and the lines after the
+    /// checkpoint are shipped once to this cluster under a new producer id (DESIGN.md §10.3).
+    private func isOfAnotherCluster(_ checkpoint: Checkpoint) -> Bool {
+        guard let stored = checkpoint.clusterId, let clusterId, stored != clusterId else { return false }
+        metrics.checkpointsVoided.increment()
+        logger.warning(
+            "checkpoint was written against another broker cluster; its producer state is void and the file is shipped again from the checkpoint",
+            metadata: [
+                "path": "\(checkpoint.path)", "offset": "\(checkpoint.offset)", "checkpoint-cluster": "\(stored)",
+                "broker-cluster": "\(clusterId)",
+            ]
+        )
+        return true
     }
 
     // MARK: - Housekeeping

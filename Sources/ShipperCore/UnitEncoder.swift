@@ -45,6 +45,7 @@ struct UnitEncoder: ~Copyable {
             rejectedLines: 0,
             lastTimeUs: 0,
             closedGroupAt: unit.closing?.groupEnd,
+            checkpointCut: unit.checkpointCut,
             reservedBytes: reservedBytes,
             storage: [],
             worker: worker,

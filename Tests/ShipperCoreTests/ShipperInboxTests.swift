@@ -18,14 +18,14 @@ import Testing
         let start = ContinuousClock.now
         Task {
             try? await Task.sleep(for: .milliseconds(30))
-            inbox.post(.partitionCount(3))
+            inbox.post(.topicReady(partitions: 3, clusterId: "c"))
             inbox.post(.stop)
         }
         await inbox.wait(timeout: .seconds(10))
         #expect(start.duration(to: .now) < .seconds(5))
         try? await Task.sleep(for: .milliseconds(10))
         let events = inbox.drain()
-        guard events.count == 2, case .partitionCount(3) = events[0], case .stop = events[1] else {
+        guard events.count == 2, case .topicReady(partitions: 3, clusterId: "c") = events[0], case .stop = events[1] else {
             Issue.record("events: \(events)")
             return
         }

@@ -34,13 +34,14 @@ struct PartitionAppendOutcome: Sendable, Equatable {
 ///   (DUPLICATE_SEQUENCE_NUMBER when that is no longer known: the client treats both as stored);
 /// - partly stored: trimmed (``BatchTrimmer``) and only its new records stored, answered with
 ///   the offset of its first record; a codec we cannot re-encode gets UNSUPPORTED_COMPRESSION_TYPE;
-/// - a gap: OUT_OF_ORDER_SEQUENCE_NUMBER; an older epoch: INVALID_PRODUCER_EPOCH.
+/// - a gap: OUT_OF_ORDER_SEQUENCE_NUMBER; an older epoch: INVALID_PRODUCER_EPOCH;
+/// - a producer it keeps no state for, not starting at 0: UNKNOWN_PRODUCER_ID.
 ///
 /// State lifetime: loaded lazily on the first append after start-up from the newest snapshot
 /// at or below the log end plus the batch headers after it; snapshotted (``ProducerStateSnapshot``)
 /// whenever the log rolls (the state as of the new segment's base) and at clean shutdown;
-/// producers idle for longer than the retention period are forgotten. The two newest snapshots
-/// are kept.
+/// producers idle for longer than the retention period are forgotten once none of their batches
+/// is in the log any more. The two newest snapshots are kept.
 ///
 /// A log whose fsync failed is reset (cut back to its durable end and recovered) by the next
 /// append, at most once a second, and the state rebuilt: how the broker comes back by itself
@@ -199,6 +200,12 @@ final class PartitionProducers: Sendable {
                         return .failed(.outOfOrderSequenceNumber)
                     case .staleEpoch:
                         return .failed(.invalidProducerEpoch)
+                    case .unknownProducer:
+                        logger.debug(
+                            "unknown producer",
+                            metadata: ["producer-id": "\(header.producerId)", "received": "\(header.baseSequence)"]
+                        )
+                        return .failed(.unknownProducerId)
                     }
                 }
             } catch {
@@ -306,7 +313,9 @@ final class PartitionProducers: Sendable {
             )
             scanned += 1
         }
-        if retentionMilliseconds > 0 { table.removeProducers(idleBefore: now - retentionMilliseconds) }
+        if retentionMilliseconds > 0 {
+            table.removeProducers(idleBefore: now - retentionMilliseconds, logStartOffset: log.logStartOffset)
+        }
         logger.debug(
             "rebuilt producer state",
             metadata: [
@@ -324,12 +333,12 @@ final class PartitionProducers: Sendable {
         }
     }
 
-    /// Forgets producers idle for longer than the retention period.
+    /// Forgets producers idle for longer than the retention period with no batch left in the log.
     func expireIdleProducers() {
         guard retentionMilliseconds > 0 else { return }
         state.withLock { state in
             let cutoff = clock.milliseconds() - retentionMilliseconds
-            if state.table?.removeProducers(idleBefore: cutoff) ?? 0 > 0 {
+            if state.table?.removeProducers(idleBefore: cutoff, logStartOffset: log.logStartOffset) ?? 0 > 0 {
                 logger.debug("forgot idle producers")
             }
         }
@@ -342,7 +351,10 @@ final class PartitionProducers: Sendable {
 
     private func writeSnapshot(_ table: ProducerStateTable, offset: Int64) {
         var table = table
-        if retentionMilliseconds > 0 { table.removeProducers(idleBefore: clock.milliseconds() - retentionMilliseconds) }
+        if retentionMilliseconds > 0 {
+            table.removeProducers(
+                idleBefore: clock.milliseconds() - retentionMilliseconds, logStartOffset: log.logStartOffset)
+        }
         do {
             try DurableFile(path: snapshotPath(offset), fileSystem: fileSystem)
                 .replace(with: ProducerStateSnapshot.encode(table, offset: offset))

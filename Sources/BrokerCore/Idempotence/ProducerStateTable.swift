@@ -1,3 +1,5 @@
+import KafkaProtocol
+
 /// The idempotent producers of one partition as the broker knows them (DESIGN §10.2, §10.4):
 /// per producer id, its epoch, the last few batches it stored (sequence range and the offset
 /// they got) and when it last appended. Pure value; ``PartitionProducers`` owns one per
@@ -60,9 +62,14 @@ public struct ProducerStateTable: Sendable, Hashable {
         /// The first `knownRecords` records are stored already, the rest are new: store only
         /// those (trim the batch).
         case overlap(knownRecords: Int32, originalBaseOffset: Int64?)
-        /// A gap: the batch starts after the next expected sequence (or a producer the broker
-        /// does not know, or a new epoch, does not start at 0). OUT_OF_ORDER_SEQUENCE_NUMBER.
+        /// A gap: the batch starts after the next expected sequence (or a new epoch does not
+        /// start at 0). OUT_OF_ORDER_SEQUENCE_NUMBER.
         case outOfOrder(expected: Int32)
+        /// A producer id the table does not know, not starting at 0: none of its batches is in
+        /// the log any more (its state is kept while one is), or the log was wiped. Nothing of it
+        /// can be recognised as a duplicate, so the producer must start over under a new id.
+        /// UNKNOWN_PRODUCER_ID.
+        case unknownProducer
         /// An epoch older than the one stored: a fenced, stale producer. INVALID_PRODUCER_EPOCH.
         case staleEpoch(current: Int16)
     }
@@ -83,7 +90,7 @@ public struct ProducerStateTable: Sendable, Hashable {
     public func check(producerID: Int64, epoch: Int16, baseSequence: Int32, recordCount: Int32) -> Verdict {
         precondition(recordCount >= 1 && baseSequence >= 0, "a checked batch is well formed")
         guard let entry = entries[producerID] else {
-            return baseSequence == 0 ? .append : .outOfOrder(expected: 0)
+            return baseSequence == 0 ? .append : .unknownProducer
         }
         if epoch < entry.epoch { return .staleEpoch(current: entry.epoch) }
         if epoch > entry.epoch { return baseSequence == 0 ? .append : .outOfOrder(expected: 0) }
@@ -117,12 +124,20 @@ public struct ProducerStateTable: Sendable, Hashable {
         entries[producerID] = entry
     }
 
-    /// Forgets producers whose last append is before `cutoff` (ms).
+    /// Forgets producers whose last append is before `cutoff` (ms) and none of whose batches
+    /// is in the log any more (their newest batch ends before `logStartOffset`).
+    ///
+    /// Idle time alone is not enough: a quiet file's shipper may resend its last batches after
+    /// a weekend, and as long as they are in the log the broker must recognise them as
+    /// duplicates rather than store them again (DESIGN §10.4).
     /// - Returns: how many were forgotten.
     @discardableResult
-    public mutating func removeProducers(idleBefore cutoff: Int64) -> Int {
+    public mutating func removeProducers(idleBefore cutoff: Int64, logStartOffset: Int64) -> Int {
         let before = entries.count
-        entries = entries.filter { $0.value.lastAppendMilliseconds >= cutoff }
+        entries = entries.filter { _, entry in
+            guard entry.lastAppendMilliseconds < cutoff, let newest = entry.batches.last else { return true }
+            return newest.baseOffset + Int64(newest.recordCount) > logStartOffset
+        }
         return before - entries.count
     }
 }

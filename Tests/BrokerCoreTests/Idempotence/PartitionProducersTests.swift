@@ -55,7 +55,7 @@ struct PartitionProducersTests {
         let gap = try broker.produce(try TestRequests.batch(["x"], producerID: id, baseSequence: 26))
         #expect(gap.errorCode == .outOfOrderSequenceNumber)
         let stranger = try broker.produce(try TestRequests.batch(["x"], producerID: id + 1, baseSequence: 3))
-        #expect(stranger.errorCode == .outOfOrderSequenceNumber)
+        #expect(stranger.errorCode == .unknownProducerId)
         #expect(try broker.values().count == 25)
     }
 

@@ -48,7 +48,8 @@ struct ProducerStateTableTests {
     @Test func unknownProducersStartAtZero() {
         let table = twoBatches()
         #expect(table.check(producerID: 8, epoch: 0, baseSequence: 0, recordCount: 3) == .append)
-        #expect(table.check(producerID: 8, epoch: 0, baseSequence: 5, recordCount: 3) == .outOfOrder(expected: 0))
+        // Issue 13 hole 1: was OUT_OF_ORDER (a false loss for the shipper); now UNKNOWN_PRODUCER_ID.
+        #expect(table.check(producerID: 8, epoch: 0, baseSequence: 5, recordCount: 3) == .unknownProducer)
     }
 
     @Test func epochsFenceOlderOnesAndANewEpochRestartsAtZero() {
@@ -95,11 +96,18 @@ struct ProducerStateTableTests {
                 == .duplicate(originalBaseOffset: 1020))
     }
 
-    @Test func idleProducersAreForgotten() {
+    @Test func idleProducersAreForgottenOnlyOnceTheirBatchesLeftTheLog() {
         var table = ProducerStateTable()
         table.record(producerID: 1, epoch: 0, firstSequence: 0, recordCount: 1, baseOffset: 0, at: 100)
         table.record(producerID: 2, epoch: 0, firstSequence: 0, recordCount: 1, baseOffset: 1, at: 500)
-        #expect(table.removeProducers(idleBefore: 200) == 1)
+        table.record(producerID: 3, epoch: 0, firstSequence: 0, recordCount: 5, baseOffset: 2, at: 100)
+        // Issue 13 hole 1: idle time alone forgot producers 1 and 3 while their batches were
+        // still in the log, so a resend after a quiet weekend was stored a second time.
+        #expect(table.removeProducers(idleBefore: 200, logStartOffset: 0) == 0)
+        // Producer 1's only batch (offset 0) is gone; producer 3's ends at offset 6.
+        #expect(table.removeProducers(idleBefore: 200, logStartOffset: 6) == 1)
+        #expect(Set(table.entries.keys) == [2, 3])
+        #expect(table.removeProducers(idleBefore: 200, logStartOffset: 7) == 1)
         #expect(Set(table.entries.keys) == [2])
     }
 }

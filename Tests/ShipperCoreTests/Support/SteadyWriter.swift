@@ -7,16 +7,19 @@ final class SteadyWriter: @unchecked Sendable {
     let tag: String
     let linesPerSecond: Int
     let host: String?
+    /// When above 1, line `n` goes to site `site<n % sites>.example` instead of `host`.
+    let sites: Int
     private let lock = NSLock()
     private var written = 0
     private var failure: (any Error)?
     private var task: Task<Void, Never>?
 
-    init(path: String, tag: String, linesPerSecond: Int, host: String? = "steady.example") {
+    init(path: String, tag: String, linesPerSecond: Int, host: String? = "steady.example", sites: Int = 1) {
         self.path = path
         self.tag = tag
         self.linesPerSecond = linesPerSecond
         self.host = host
+        self.sites = sites
     }
 
     var count: Int { lock.withLock { written } }
@@ -27,7 +30,11 @@ final class SteadyWriter: @unchecked Sendable {
             let perTick = max(1, linesPerSecond / 100)
             while !Task.isCancelled {
                 let first = count
-                let (text, _) = TestLog.lines(tag: tag, first..<(first + perTick), host: host)
+                let text =
+                    sites > 1
+                    ? (first..<(first + perTick)).map { TestLog.line(tag: tag, $0, host: "site\($0 % sites).example") }
+                        .joined()
+                    : TestLog.lines(tag: tag, first..<(first + perTick), host: host).text
                 do {
                     try TestLog.append(text, to: path)
                 } catch {

@@ -1,16 +1,15 @@
-import KafkaProtocol
 import NIOCore
 
 /// Cuts the records a producer resent from the front of a batch that partly overlaps what is
-/// stored (DESIGN §10.4): decompress, drop the first `n` records, re-encode the rest as a fresh
+/// stored (DESIGN §10.4; the broker), or that a shipper knows are stored already (§10.3): decompress, drop the first `n` records, re-encode the rest as a fresh
 /// batch with the same producer id, epoch, codec and record timestamps, keys, values and
 /// headers, base sequence advanced by `n`, offset deltas renumbered from 0, and a new CRC-32C.
 ///
 /// Only codecs this broker can write again are trimmed: none and LZ4. A batch in another codec
 /// (gzip, snappy, zstd), a transactional or control batch, gets ``Refusal`` and the producer an
 /// error instead: storing its records twice is never the fallback.
-enum BatchTrimmer {
-    enum Refusal: Error, Sendable, Equatable, CustomStringConvertible {
+public enum BatchTrimmer {
+    public enum Refusal: Error, Sendable, Equatable, CustomStringConvertible {
         /// A codec we cannot re-encode (UNSUPPORTED_COMPRESSION_TYPE).
         case unsupportedCompression(Int16)
         /// Transactional or control batches are not trimmed (INVALID_RECORD).
@@ -18,7 +17,7 @@ enum BatchTrimmer {
         /// The batch does not decode (CORRUPT_MESSAGE).
         case corrupt(String)
 
-        var description: String {
+        public var description: String {
             switch self {
             case .unsupportedCompression(let codec): "cannot re-encode a batch with compression codec \(codec)"
             case .notTrimmable(let reason): "batch cannot be trimmed: \(reason)"
@@ -28,7 +27,7 @@ enum BatchTrimmer {
     }
 
     /// The batch without its first `dropping` records (`0 < dropping < recordsCount`).
-    static func trim(_ bytes: ByteBuffer, dropping: Int32) throws(Refusal) -> ByteBuffer {
+    public static func trim(_ bytes: ByteBuffer, dropping: Int32) throws(Refusal) -> ByteBuffer {
         let batch: RecordBatch
         do {
             batch = try RecordBatch(validating: bytes)

@@ -2,8 +2,6 @@ import KafkaProtocol
 import NIOCore
 import Testing
 
-@testable import BrokerCore
-
 /// Trimming checked against the records the batch was built from: the result must decode (CRC
 /// included) to exactly the inputs after the dropped ones.
 struct BatchTrimmerTests {
