@@ -2,11 +2,14 @@ import Foundation
 import PipelineTestSupport
 import Testing
 
-/// The broker stops for 10 s while nginx keeps writing: the shipper stops reading once its
-/// batches fill `memory-limit` (the log file is the buffer), reconnects with backoff, and
-/// ships the backlog when the broker is back. Nothing lost, nothing doubled, and the peak
-/// resident set grows by no more than the memory limit (plus allocator slack) although the
-/// backlog is many times larger.
+/// The broker is killed -9 and stays down for 10 s while nginx keeps writing: the shipper stops
+/// reading once its batches fill `memory-limit` (the log file is the buffer), reconnects with
+/// backoff, and ships the backlog when the broker is back. Nothing lost, nothing doubled, and
+/// the peak resident set grows by no more than the memory limit (plus allocator slack) although
+/// the backlog is many times larger. A kill -9 that lands while a batch is stored but not yet
+/// answered makes the shipper resend it, which only de-duplication keeps single: the test kills
+/// the broker again (up to four more short outages, each with batches in flight) until the
+/// restarted broker's duplicate or trim counters show that happened.
 @Suite(.serialized, .integration)
 struct ShipperBrokerOutageTests {
     @Test func brokerDownTenSecondsLosesNothingDoublesNothingAndKeepsMemoryBounded() async throws {
@@ -35,7 +38,10 @@ struct ShipperBrokerOutageTests {
         }
         let residentBefore = try shipper.peakResidentBytes()
 
-        try await broker.terminate()
+        _ = try await shipper.waitForMetrics(timeout: .seconds(30), "batches in flight before the kill") {
+            ($0["edgelog_shipper_batches_in_flight"] ?? 0) > 0
+        }
+        try await broker.kill9()
         let sizeAtStop = Self.size(of: path)
         var sawPaused = false
         let outageEnd = ContinuousClock.now + .seconds(10)
@@ -46,6 +52,16 @@ struct ShipperBrokerOutageTests {
         let backlog = Self.size(of: path) - sizeAtStop
         let residentDuringOutage = try shipper.peakResidentBytes()
         try await broker.start()
+        var resendsDeduplicated = try await Self.deduplicatedAfterRestart(broker, deduplication)
+        for _ in 0..<4 where !resendsDeduplicated {
+            _ = try await shipper.waitForMetrics(timeout: .seconds(30), "batches in flight before a kill") {
+                ($0["edgelog_shipper_batches_in_flight"] ?? 0) > 0
+            }
+            try await broker.kill9()
+            try await Task.sleep(for: .milliseconds(500))
+            try await broker.start()
+            resendsDeduplicated = try await Self.deduplicatedAfterRestart(broker, deduplication)
+        }
         try await Task.sleep(for: .seconds(1))
         let expected = try await writer.stop()
 
@@ -73,7 +89,22 @@ struct ShipperBrokerOutageTests {
         let duplicates = shipped.count - Set(shipped).count
         #expect(deduplication.isAvailable, "the broker exposes no de-duplication counters")
         #expect(duplicates == 0, "\(duplicates) lines stored twice")
+        #expect(resendsDeduplicated, "no kill -9 of the broker left a stored batch unanswered")
         #expect(try await shipper.terminate() == .exited(0), "\(shipper.logs())")
+    }
+
+    /// Whether the restarted broker dropped or trimmed a resent batch within 3 s of starting
+    /// (the shipper's resends of what was in flight come first after a reconnect).
+    private static func deduplicatedAfterRestart(
+        _ broker: BrokerProcess, _ deduplication: BrokerDeduplication
+    ) async throws -> Bool {
+        let deadline = ContinuousClock.now + .seconds(3)
+        while ContinuousClock.now < deadline {
+            let metrics = try broker.metrics()
+            if deduplication.duplicatesDropped(metrics) + deduplication.batchesTrimmed(metrics) > 0 { return true }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        return false
     }
 
     private static func size(of path: String) -> Int {

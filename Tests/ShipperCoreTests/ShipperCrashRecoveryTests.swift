@@ -2,21 +2,19 @@ import Foundation
 import PipelineTestSupport
 import Testing
 
-/// kill -9 of the shipper while a writer appends steadily, five times, each kill landing while
-/// batches are in flight (scraped from the shipper's own `/metrics` right before the kill), and
-/// a restart each time from the checkpoints (DESIGN.md §10.3–4).
-///
-/// Every line must be in the broker at least once with today's broker. Exactly once, and the
-/// broker's duplicate/trim counters above zero, need the broker's de-duplication (issue 5):
-/// the test looks for those counters on the broker's `/metrics` and holds the broker to them
-/// when it exposes them; until then the exactly-once expectations are a known issue.
+/// kill -9 of the shipper while a writer appends steadily over 8 sites (so into all 4
+/// partitions), five times, each kill landing while batches are in flight (scraped from the
+/// shipper's own `/metrics` right before the kill), and a restart each time from the checkpoints
+/// (DESIGN.md §10.3–4). After each restart the test waits until the shipper has caught up and
+/// is idle and the broker's record count has settled, then reads everything back, so a late
+/// duplicate from any restart would be seen (PITFALLS.md).
 @Suite(.serialized, .integration)
 struct ShipperCrashRecoveryTests {
     @Test func killNineFiveTimesWithBatchesInFlightLosesNothingAndStoresEachLineOnce() async throws {
         let directory = try TestLog.makeDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let path = "\(directory)/access.log"
-        let broker = try BrokerProcess(partitions: 3)
+        let broker = try BrokerProcess(partitions: 4)
         defer { broker.remove() }
         try await broker.start()
         let deduplication = BrokerDeduplication(try broker.metrics())
@@ -30,12 +28,15 @@ struct ShipperCrashRecoveryTests {
             ]
         )
         defer { shipper.remove() }
-        let writer = SteadyWriter(path: path, tag: "steady", linesPerSecond: 3000)
-        writer.start()
         try await shipper.start()
 
+        // Each round's writer runs until the kill (so it lands mid-flight) and stops before the
+        // read-back, so the shipper can become idle and the broker settle.
+        var expected: [String] = []
         var inFlightAtKill: [Double] = []
         for round in 0..<5 {
+            let writer = SteadyWriter(path: path, tag: "steady\(round)", linesPerSecond: 3000, sites: 8)
+            writer.start()
             try await Task.sleep(for: .milliseconds(600))
             let metrics = try await shipper.waitForMetrics(
                 timeout: .seconds(30),
@@ -45,10 +46,14 @@ struct ShipperCrashRecoveryTests {
             }
             try await shipper.kill9()
             inFlightAtKill.append(metrics["edgelog_shipper_batches_in_flight"] ?? 0)
+            expected += try await writer.stop()
             try await shipper.start()
+            // Caught up, idle, settled: every line written so far is there exactly once.
+            let settled = try await ShipperExactlyOnceTests.waitUntilStored(expected, broker: broker, shipper: shipper)
+            let paths = settled.entries.map(\.record.path)
+            #expect(paths.count == Set(paths).count, "round \(round): \(paths.count - Set(paths).count) lines twice")
+            #expect(Set(expected).isSubset(of: paths), "round \(round): lines missing")
         }
-        try await Task.sleep(for: .milliseconds(500))
-        let expected = try await writer.stop()
 
         let contents = try await waitForBroker(toHold: Set(expected), broker: broker, shipper: shipper)
         let shipped = contents.entries.map(\.record.path)
