@@ -87,7 +87,8 @@ final class ShipperPipeline {
         inbox: ShipperInbox,
         metrics: ShipperMetrics,
         logger: Logger,
-        progress: (@Sendable (ProgressSnapshot) -> Void)?
+        progress: (@Sendable (ProgressSnapshot) -> Void)?,
+        checkpointFileSystem: any CheckpointFileSystem = PosixCheckpointFileSystem()
     ) throws {
         self.configuration = configuration
         self.client = client
@@ -95,7 +96,7 @@ final class ShipperPipeline {
         self.metrics = metrics
         self.logger = logger
         self.progress = progress
-        self.store = CheckpointStore(directory: configuration.checkpointDirectory)
+        self.store = CheckpointStore(directory: configuration.checkpointDirectory, fileSystem: checkpointFileSystem)
         self.pool = EncodingPool(inbox: inbox, workerCount: configuration.encoderTasks)
         for source in configuration.sources {
             let format = try SourceSpecification.logFormat(of: source)

@@ -13,19 +13,25 @@ public final class ShipperService: Service, Sendable {
     private let metrics: ShipperMetrics
     private let logger: Logger
     private let progress: (@Sendable (ProgressSnapshot) -> Void)?
+    private let checkpointFileSystem: any CheckpointFileSystem
     private let inbox = ShipperInbox()
 
-    /// - Parameter progress: called about once a second with the totals (`--progress`).
+    /// - Parameters:
+    ///   - progress: called about once a second with the totals (`--progress`).
+    ///   - checkpointFileSystem: where checkpoints are written; a test passes one that fails
+    ///     like a full or broken disk, so those cases run in-process on any machine.
     public init(
         configuration: ShipperConfiguration,
         metrics: ShipperMetrics = ShipperMetrics(),
         logger: Logger,
-        progress: (@Sendable (ProgressSnapshot) -> Void)? = nil
+        progress: (@Sendable (ProgressSnapshot) -> Void)? = nil,
+        checkpointFileSystem: any CheckpointFileSystem = PosixCheckpointFileSystem()
     ) {
         self.configuration = configuration
         self.metrics = metrics
         self.logger = logger
         self.progress = progress
+        self.checkpointFileSystem = checkpointFileSystem
     }
 
     public func run() async throws {
@@ -41,7 +47,8 @@ public final class ShipperService: Service, Sendable {
             inbox: inbox,
             metrics: metrics,
             logger: logger,
-            progress: progress
+            progress: progress,
+            checkpointFileSystem: checkpointFileSystem
         )
         let inbox = self.inbox
         try await withGracefulShutdownHandler {
