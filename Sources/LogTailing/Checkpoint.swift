@@ -11,8 +11,11 @@
 /// {"version": 1, "identity": {"device": 2049, "inode": 1234, "fingerprint": "<base64>"},
 ///  "path": "/var/log/nginx/access.log", "source": "/var/log/nginx/*.log", "offset": 81920,
 ///  "producerId": 7, "producerEpoch": 0,
-///  "sequences": [{"partition": 0, "nextSequence": 120}, {"partition": 3, "nextSequence": 41}]}
+///  "sequences": [{"partition": 0, "nextSequence": 120}, {"partition": 3, "nextSequence": 41}],
+///  "missingSince": 1796212800000, "controlRecordKey": "file:2049-1187"}
 /// ```
+/// `missingSince` and `controlRecordKey` are optional (absent in the usual case, and in
+/// checkpoints written before they existed).
 public struct Checkpoint: Sendable, Equatable {
     /// The only layout written; a reader rejects any other.
     public static let currentVersion = 1
@@ -31,6 +34,16 @@ public struct Checkpoint: Sendable, Equatable {
     public var producerEpoch: Int16
     /// Next sequence number per partition.
     public var sequences: [Int32: Int32]
+    /// Wall-clock time (milliseconds since the Unix epoch) since which no file was found for
+    /// this checkpoint, or `nil` while its file is seen. Persisted so that a restart does not
+    /// restart the clock of `TailerConfiguration.missingFileExpiry`.
+    public var missingSince: Int64?
+    /// The Kafka key of the file's control records when it is not the one its own identity
+    /// gives: a copy that continues another file's checkpoint (copytruncate while the shipper
+    /// was down) keeps that file's key, so its control records keep their places in the
+    /// partitions' sequences across this and later restarts (DESIGN.md §10.3). `nil`: derived
+    /// from `identity`.
+    public var controlRecordKey: String?
 
     public init(
         identity: FileIdentity,
@@ -39,7 +52,9 @@ public struct Checkpoint: Sendable, Equatable {
         offset: Int64,
         producerId: Int64 = -1,
         producerEpoch: Int16 = -1,
-        sequences: [Int32: Int32] = [:]
+        sequences: [Int32: Int32] = [:],
+        missingSince: Int64? = nil,
+        controlRecordKey: String? = nil
     ) {
         self.identity = identity
         self.path = path
@@ -48,12 +63,15 @@ public struct Checkpoint: Sendable, Equatable {
         self.producerId = producerId
         self.producerEpoch = producerEpoch
         self.sequences = sequences
+        self.missingSince = missingSince
+        self.controlRecordKey = controlRecordKey
     }
 }
 
 extension Checkpoint: Codable {
     private enum CodingKeys: String, CodingKey {
         case version, identity, path, source, offset, producerId, producerEpoch, sequences
+        case missingSince, controlRecordKey
     }
 
     private struct PartitionSequence: Codable {
@@ -72,6 +90,8 @@ extension Checkpoint: Codable {
         try container.encode(producerEpoch, forKey: .producerEpoch)
         let sorted = sequences.sorted { $0.key < $1.key }.map { PartitionSequence(partition: $0.key, nextSequence: $0.value) }
         try container.encode(sorted, forKey: .sequences)
+        try container.encodeIfPresent(missingSince, forKey: .missingSince)
+        try container.encodeIfPresent(controlRecordKey, forKey: .controlRecordKey)
     }
 
     public init(from decoder: any Decoder) throws {
@@ -99,6 +119,8 @@ extension Checkpoint: Codable {
             offset: offset,
             producerId: try container.decode(Int64.self, forKey: .producerId),
             producerEpoch: try container.decode(Int16.self, forKey: .producerEpoch),
-            sequences: sequences)
+            sequences: sequences,
+            missingSince: try container.decodeIfPresent(Int64.self, forKey: .missingSince),
+            controlRecordKey: try container.decodeIfPresent(String.self, forKey: .controlRecordKey))
     }
 }

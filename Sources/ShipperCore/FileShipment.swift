@@ -100,8 +100,11 @@ final class FileShipment {
 
     /// Key and partition of the file's control records: `file:<device>-<inode>`, stable across
     /// renames and restarts, so the control record of a group always takes the same place in
-    /// the same partition's sequence.
+    /// the same partition's sequence. A copy continuing another file's checkpoint keeps that
+    /// file's key (`controlRecordKey`).
     let statsKey: [UInt8]
+    /// The key when it is not this file's own (kept in its checkpoints), else `nil`.
+    let controlRecordKey: String?
     var statsPartition: Int32 = 0
     /// Time of the last parsed line of the group's units taken back so far (a control record's
     /// time when its own unit has no parsed line), 0 if none; reset when a group closes.
@@ -118,7 +121,8 @@ final class FileShipment {
         identity: FileIdentity,
         origin: LineOrigin,
         offset: Int64,
-        groupBytes: Int64
+        groupBytes: Int64,
+        controlRecordKey: String? = nil
     ) {
         self.file = file
         self.sourceIndex = sourceIndex
@@ -131,7 +135,13 @@ final class FileShipment {
         self.groupLimit = offset + groupBytes
         self.readGroupStart = offset
         self.lastKnownSize = offset
-        self.statsKey = Array("file:\(identity.device)-\(identity.inode)".utf8)
+        self.controlRecordKey = controlRecordKey
+        self.statsKey = Array((controlRecordKey ?? Self.controlRecordKey(of: identity)).utf8)
+    }
+
+    /// A file's own control-record key.
+    static func controlRecordKey(of identity: FileIdentity) -> String {
+        "file:\(identity.device)-\(identity.inode)"
     }
 
     /// Sealed batches not yet sequenced.
@@ -177,7 +187,8 @@ final class FileShipment {
                 identity: identity,
                 path: path,
                 sourcePattern: sourcePattern,
-                offset: ledger.acknowledgedOffset
+                offset: ledger.acknowledgedOffset,
+                controlRecordKey: controlRecordKey
             )
         }
         let partitions = Set(ledger.partitionsInLedger).union(inFlightPerPartition.keys).union(writtenSequences.keys)
@@ -192,7 +203,8 @@ final class FileShipment {
             offset: ledger.acknowledgedOffset,
             producerId: producer.producer.producerID,
             producerEpoch: producer.producer.epoch,
-            sequences: sequences
+            sequences: sequences,
+            controlRecordKey: controlRecordKey
         )
     }
 
