@@ -13,10 +13,12 @@
 ///  "clusterId": "q8Xb...", "producerId": 7, "producerEpoch": 0,
 ///  "sequences": [{"partition": 0, "nextSequence": 120}, {"partition": 3, "nextSequence": 41}],
 ///  "storedAhead": [{"partition": 3, "records": 12}],
-///  "auditGroup": {"start": 65536, "lines": 140, "lastTimeUs": 1765000000000000}}
+///  "auditGroup": {"start": 65536, "lines": 140, "lastTimeUs": 1765000000000000},
+///  "missingSince": 1796212800000, "controlRecordKey": "file:2049-1187"}
 /// ```
 /// Version 1 (no `clusterId`, `storedAhead`, `auditGroup`) is still read; a version 1 reader
-/// refuses version 2 rather than resume with half the state.
+/// refuses version 2 rather than resume with half the state. `missingSince` and
+/// `controlRecordKey` are optional (absent in the usual case).
 public struct Checkpoint: Sendable, Equatable {
     /// The layout written.
     public static let currentVersion = 2
@@ -66,6 +68,16 @@ public struct Checkpoint: Sendable, Equatable {
     public var storedAhead: [Int32: Int32]
     /// The audit group open at `offset`; `nil` when one starts there.
     public var auditGroup: AuditGroup?
+    /// Wall-clock time (milliseconds since the Unix epoch) since which no file was found for
+    /// this checkpoint, or `nil` while its file is seen. Persisted so that a restart does not
+    /// restart the clock of `TailerConfiguration.missingFileExpiry`.
+    public var missingSince: Int64?
+    /// The Kafka key of the file's control records when it is not the one its own identity
+    /// gives: a copy that continues another file's checkpoint (copytruncate while the shipper
+    /// was down) keeps that file's key, so its control records keep their places in the
+    /// partitions' sequences across this and later restarts (DESIGN.md §10.3). `nil`: derived
+    /// from `identity`.
+    public var controlRecordKey: String?
 
     public init(
         identity: FileIdentity,
@@ -77,7 +89,9 @@ public struct Checkpoint: Sendable, Equatable {
         producerEpoch: Int16 = -1,
         sequences: [Int32: Int32] = [:],
         storedAhead: [Int32: Int32] = [:],
-        auditGroup: AuditGroup? = nil
+        auditGroup: AuditGroup? = nil,
+        missingSince: Int64? = nil,
+        controlRecordKey: String? = nil
     ) {
         self.identity = identity
         self.path = path
@@ -89,13 +103,15 @@ public struct Checkpoint: Sendable, Equatable {
         self.sequences = sequences
         self.storedAhead = storedAhead
         self.auditGroup = auditGroup
+        self.missingSince = missingSince
+        self.controlRecordKey = controlRecordKey
     }
 }
 
 extension Checkpoint: Codable {
     private enum CodingKeys: String, CodingKey {
         case version, identity, path, source, offset, clusterId, producerId, producerEpoch, sequences, storedAhead
-        case auditGroup
+        case auditGroup, missingSince, controlRecordKey
     }
 
     private struct PartitionSequence: Codable {
@@ -125,6 +141,8 @@ extension Checkpoint: Codable {
             try container.encode(ahead, forKey: .storedAhead)
         }
         try container.encodeIfPresent(auditGroup, forKey: .auditGroup)
+        try container.encodeIfPresent(missingSince, forKey: .missingSince)
+        try container.encodeIfPresent(controlRecordKey, forKey: .controlRecordKey)
     }
 
     public init(from decoder: any Decoder) throws {
@@ -168,6 +186,8 @@ extension Checkpoint: Codable {
             producerEpoch: try container.decode(Int16.self, forKey: .producerEpoch),
             sequences: sequences,
             storedAhead: storedAhead,
-            auditGroup: auditGroup)
+            auditGroup: auditGroup,
+            missingSince: try container.decodeIfPresent(Int64.self, forKey: .missingSince),
+            controlRecordKey: try container.decodeIfPresent(String.self, forKey: .controlRecordKey))
     }
 }

@@ -1,7 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// One configured log to tail: a path or a glob, the nginx `log_format` its lines follow, and
 /// an optional site label for formats without `$host`.
 ///
@@ -37,25 +33,15 @@ public struct LogSource: Sendable, Equatable, Hashable {
     /// The paths the pattern matches now, sorted. A plain path is returned as is (whether or not
     /// it exists: the caller's `stat` decides); a glob that matches nothing gives `[]`.
     public func matchingPaths() throws(SystemCallError) -> [String] {
-        guard isGlob else { return [pattern] }
-        var result = glob_t()
-        defer { globfree(&result) }
-        let status = glob(pattern, 0, nil, &result)
-        switch status {
-        case 0:
-            break
-        case GLOB_NOMATCH:
-            return []
-        default:
-            throw SystemCallError("glob", path: pattern, errorNumber: status == GLOB_NOSPACE ? ENOMEM : EIO)
-        }
-        var paths: [String] = []
-        paths.reserveCapacity(Int(result.gl_pathc))
-        for index in 0..<Int(result.gl_pathc) {
-            if let entry = result.gl_pathv[index] {
-                paths.append(String(cString: entry))
-            }
-        }
-        return paths
+        try matches().paths
+    }
+
+    /// The paths the pattern matches now (as `matchingPaths()`), with the directories a glob
+    /// could not open or read (permissions, a directory that is not there): those are not "no
+    /// log", and the caller reports them.
+    public func matches() throws(SystemCallError) -> (paths: [String], unreadableDirectories: [SystemCallError]) {
+        guard isGlob else { return ([pattern], []) }
+        let result = try GlobMatch.paths(matching: pattern)
+        return (result.paths, result.unreadableDirectories)
     }
 }

@@ -31,13 +31,20 @@ public struct TailObservation: Sendable, Equatable {
         /// The first bytes contradict the file's fingerprint, or the file got shorter than it
         /// (`TailedFile.verifyIdentity()` answered `false`).
         public var contentReplaced: Bool
+        /// The file's first bytes as last verified (`TailedFile.identity`): when the content
+        /// was replaced, those of the old content. Lets a copy of the file be recognised.
+        public var fingerprint: [UInt8]
 
-        public init(size: Int64, linkCount: UInt64, consumedOffset: Int64, scannedOffset: Int64, contentReplaced: Bool) {
+        public init(
+            size: Int64, linkCount: UInt64, consumedOffset: Int64, scannedOffset: Int64, contentReplaced: Bool,
+            fingerprint: [UInt8] = []
+        ) {
             self.size = size
             self.linkCount = linkCount
             self.consumedOffset = consumedOffset
             self.scannedOffset = scannedOffset
             self.contentReplaced = contentReplaced
+            self.fingerprint = fingerprint
         }
     }
 

@@ -1,5 +1,9 @@
 import Logging
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Tails the files of a set of `LogSource`s and hands out every complete line once, across
 /// rename rotation, copytruncate, deletion, files that appear later, and restarts.
 ///
@@ -18,6 +22,11 @@ import Logging
 /// Keep calling `pollIfDue()` even while not pulling lines: deleted files are released only
 /// by polls. After the first poll of a first start, write the started files' checkpoints and
 /// call `CheckpointStore.markInitialized()`.
+///
+/// A path or directory that cannot be read (permissions, a directory not there, a failing
+/// `readdir`) is logged once, again only when its error changes, and once when it reads
+/// again; it is looked at again at every poll. A checkpoint whose file is not found is kept
+/// and its directory searched at every poll (`TailStateMachine`).
 ///
 /// System calls happen here; every decision is `TailStateMachine`'s. Not thread-safe: owned
 /// by one task.
@@ -56,13 +65,16 @@ public final class Tailer<C: Clock> where C.Duration == Duration {
     private var machine: TailStateMachine<C.Instant>
     private let buffer: ReadBuffer
     private var files: [TailedFileID: TailedFile] = [:]
-    /// Checkpoints to look for by inode in their directories at the first poll.
-    private var checkpointsToSearch: [Checkpoint]
     private var lastPoll: C.Instant?
     private var pollRequested = false
     private var rotation = 0
-    /// Paths already reported as unreadable, so a permission problem is logged once.
-    private var reportedPaths: Set<String> = []
+    /// Paths (files or directories) that failed during the poll under way, with the error.
+    private var problems: [String: String] = [:]
+    /// Problems already logged and still there at the last poll: each is logged once, and
+    /// again only when its error changes.
+    private var reportedProblems: [String: String] = [:]
+    /// Inodes of checkpoints reported missing, to say so when their file is found again.
+    private var missingInodes: Set<Inode> = []
 
     /// - Parameters:
     ///   - checkpoints: `CheckpointStore.load().checkpoints`.
@@ -82,11 +94,13 @@ public final class Tailer<C: Clock> where C.Duration == Duration {
         self.machine = TailStateMachine(
             configuration: .init(
                 startAt: configuration.startAt, drainIdle: configuration.drainIdle,
-                deletedFileGrace: configuration.deletedFileGrace),
-            checkpoints: checkpoints, isFirstStart: isFirstStart)
+                deletedFileGrace: configuration.deletedFileGrace, missingFileExpiry: configuration.missingFileExpiry),
+            checkpoints: checkpoints, isFirstStart: isFirstStart, wallClockMs: Self.wallClockMs())
         self.buffer = ReadBuffer(capacity: configuration.readBufferBytes)
-        self.checkpointsToSearch = checkpoints
     }
+
+    /// Checkpoints kept although their file is not found (see `TailEvent.checkpointMissing`).
+    public var missingCheckpointCount: Int { machine.missingCheckpointCount }
 
     /// Files being read, in the order they were started.
     public var trackedFiles: [TailedFileID] { files.keys.sorted() }
@@ -124,14 +138,18 @@ public final class Tailer<C: Clock> where C.Duration == Duration {
         let now = clock.now
         lastPoll = now
         pollRequested = false
-        var observation = TailObservation(paths: sightPaths())
+        problems = [:]
+        // The tracked files before the paths: logrotate's copytruncate copies, then truncates,
+        // so a poll that sees a truncation also lists the complete copy.
+        var sightings: [TailedFileID: TailObservation.FileSighting] = [:]
         for (id, file) in files {
             let status = try file.status()
             let consistent = try file.verifyIdentity()
-            observation.files[id] = TailObservation.FileSighting(
+            sightings[id] = TailObservation.FileSighting(
                 size: status.size, linkCount: status.linkCount, consumedOffset: file.consumedOffset,
-                scannedOffset: file.scannedOffset, contentReplaced: !consistent)
+                scannedOffset: file.scannedOffset, contentReplaced: !consistent, fingerprint: file.identity.fingerprint)
         }
+        var observation = TailObservation(paths: sightPaths(), files: sightings)
         var opened: [TailedFile] = []
         var known = Set(files.values.map { Inode($0.identity) })
         // A skipped file is known by inode *and* path: once it is deleted, its inode may come
@@ -167,19 +185,23 @@ public final class Tailer<C: Clock> where C.Duration == Duration {
                 .init(path: sighting.path, sourceIndex: sighting.sourceIndex, identity: file.identity, size: try file.status().size))
             opened.append(file)
         }
-        for checkpoint in checkpointsToSearch where !known.contains(Inode(checkpoint.identity)) {
-            guard let file = findRotated(checkpoint), known.insert(Inode(file.identity)).inserted else { continue }
+        // Checkpoints whose file no source path leads to: looked for by inode in their
+        // directories (rotated while the shipper was down, or the directory was unreadable).
+        var listings: [String: [DirectoryEntries.Entry]] = [:]
+        for checkpoint in machine.unmatchedCheckpoints where !known.contains(Inode(checkpoint.identity)) {
+            guard let file = findRotated(checkpoint, listings: &listings), known.insert(Inode(file.identity)).inserted
+            else { continue }
             observation.candidates.append(
                 .init(
                     path: file.path, sourceIndex: file.sourceIndex, identity: file.identity, size: try file.status().size,
                     foundByCheckpointSearch: true))
             opened.append(file)
         }
-        checkpointsToSearch = []
         var events: [TailEvent] = []
         for action in machine.observe(observation, now: now) {
             try apply(action, candidates: observation.candidates, opened: opened, events: &events)
         }
+        settleProblems()
         return events
     }
 
@@ -223,14 +245,17 @@ public final class Tailer<C: Clock> where C.Duration == Duration {
         var sightings: [TailObservation.PathSighting] = []
         var seen: Set<String> = []
         for (index, source) in sources.enumerated() {
-            let paths: [String]
+            let matches: (paths: [String], unreadableDirectories: [SystemCallError])
             do {
-                paths = try source.matchingPaths()
+                matches = try source.matches()
             } catch {
                 report(source.pattern, error)
                 continue
             }
-            for path in paths where seen.insert(path).inserted {
+            for problem in matches.unreadableDirectories {
+                report(problem.path, problem)
+            }
+            for path in matches.paths where seen.insert(path).inserted {
                 do {
                     guard let status = try FileStatus.of(path: path), status.isRegularFile else { continue }
                     sightings.append(
@@ -249,24 +274,43 @@ public final class Tailer<C: Clock> where C.Duration == Duration {
                 path: path, id: TailedFileID(rawValue: 0), sourceIndex: sourceIndex,
                 maxLineBytes: configuration.maxLineBytes)
         } catch {
-            report(path, error)
+            // Gone since it was listed (a rotation under way): seen again, or not, next poll.
+            if error.errorNumber != ENOENT { report(path, error) }
             return nil
         }
     }
 
     /// The file a checkpoint describes, looked for by inode in the checkpoint's directory: it
     /// was rotated to a name no source matches while the shipper was down, and its unread rest
-    /// must still be shipped.
-    private func findRotated(_ checkpoint: Checkpoint) -> TailedFile? {
+    /// must still be shipped. Each directory is listed once per poll (`listings`).
+    private func findRotated(_ checkpoint: Checkpoint, listings: inout [String: [DirectoryEntries.Entry]]) -> TailedFile? {
         guard let sourceIndex = sources.firstIndex(where: { $0.pattern == checkpoint.sourcePattern }) else { return nil }
         let directory = checkpoint.path.split(separator: "/", omittingEmptySubsequences: false).dropLast()
             .joined(separator: "/")
         let base = directory.isEmpty ? (checkpoint.path.hasPrefix("/") ? "/" : ".") : directory
-        guard let names = try? DirectoryEntries.names(in: base) else { return nil }
-        for name in names.sorted() {
-            let path = base == "/" ? "/\(name)" : "\(base)/\(name)"
-            guard let status = try? FileStatus.of(path: path), status.isRegularFile,
-                status.device == checkpoint.identity.device, status.inode == checkpoint.identity.inode
+        let entries: [DirectoryEntries.Entry]
+        if let listed = listings[base] {
+            entries = listed
+        } else {
+            do {
+                entries = (try DirectoryEntries.entries(in: base) ?? []).sorted { $0.name < $1.name }
+            } catch {
+                report(base, error)
+                entries = []
+            }
+            listings[base] = entries
+        }
+        for entry in entries where entry.inode == checkpoint.identity.inode {
+            let path = base == "/" ? "/\(entry.name)" : "\(base)/\(entry.name)"
+            let status: FileStatus?
+            do {
+                status = try FileStatus.of(path: path)
+            } catch {
+                report(path, error)
+                continue
+            }
+            guard let status, status.isRegularFile, status.device == checkpoint.identity.device,
+                status.inode == checkpoint.identity.inode
             else { continue }
             return openCandidate(path, sourceIndex: sourceIndex)
         }
@@ -288,6 +332,16 @@ public final class Tailer<C: Clock> where C.Duration == Duration {
                     "file": "\(id)", "path": "\(file.path)", "offset": "\(file.consumedOffset)",
                     "resumed": "\(checkpoint != nil)",
                 ])
+            if let checkpoint, missingInodes.remove(Inode(checkpoint.identity)) != nil {
+                logger.info(
+                    "the file of a missing checkpoint is found again; it resumes at the checkpoint",
+                    metadata: ["path": "\(file.path)", "offset": "\(checkpoint.offset)"])
+            }
+            if let checkpoint, !checkpoint.identity.hasSameInode(as: file.identity) {
+                logger.info(
+                    "a copy of a file truncated in place resumes at the original's checkpoint",
+                    metadata: ["path": "\(file.path)", "original": "\(checkpoint.path)", "offset": "\(checkpoint.offset)"])
+            }
             events.append(
                 .started(
                     file: id, path: file.path, sourceIndex: file.sourceIndex, identity: file.identity,
@@ -318,15 +372,49 @@ public final class Tailer<C: Clock> where C.Duration == Duration {
             }
             events.append(.finished(file: id, reason: reason, lostBytes: lost))
         case .discard(let checkpoint, let reason):
+            missingInodes.remove(Inode(checkpoint.identity))
             logger.warning(
                 "checkpoint matches no file", metadata: ["path": "\(checkpoint.path)", "reason": "\(reason)"])
             events.append(.checkpointObsolete(checkpoint, reason: reason))
+        case .reportMissing(let checkpoint):
+            var kept = checkpoint
+            kept.missingSince = checkpoint.missingSince ?? Self.wallClockMs()
+            missingInodes.insert(Inode(checkpoint.identity))
+            logger.warning(
+                "the file of a checkpoint is not found: checkpoint kept, the file looked for at every poll",
+                metadata: [
+                    "path": "\(checkpoint.path)", "offset": "\(checkpoint.offset)",
+                    "missingSinceMs": "\(kept.missingSince ?? 0)", "expiry": "\(configuration.missingFileExpiry)",
+                ])
+            events.append(.checkpointMissing(kept))
         }
     }
 
+    // MARK: - Problems
+
+    /// Notes a path that failed in this poll; logged by `settleProblems()`.
     private func report(_ path: String, _ error: any Error) {
-        guard reportedPaths.insert(path).inserted else { return }
-        logger.warning("cannot read log path", metadata: ["path": "\(path)", "error": "\(error)"])
+        problems[path] = "\(error)"
+    }
+
+    /// Logs the problems that are new or changed since the last poll, and those that are gone.
+    private func settleProblems() {
+        for (path, problem) in problems.sorted(by: { $0.key < $1.key }) where reportedProblems[path] != problem {
+            logger.warning(
+                "cannot read log path; it is looked at again at every poll",
+                metadata: ["path": "\(path)", "error": "\(problem)"])
+        }
+        for path in reportedProblems.keys.sorted() where problems[path] == nil {
+            logger.info("log path no longer fails", metadata: ["path": "\(path)"])
+        }
+        reportedProblems = problems
+    }
+
+    /// Wall-clock milliseconds since the Unix epoch (for `Checkpoint.missingSince`).
+    static func wallClockMs() -> Int64 {
+        var time = timespec()
+        clock_gettime(CLOCK_REALTIME, &time)
+        return Int64(time.tv_sec) * 1_000 + Int64(time.tv_nsec) / 1_000_000
     }
 }
 

@@ -47,6 +47,11 @@ struct ShipperCommand: AsyncParsableCommand {
     var pollInterval: String?
     @Option(name: .customLong("drain-idle"), help: "Idle time before a rotated file is closed (default 2s).")
     var drainIdle: String?
+    @Option(
+        name: .customLong("missing-file-expiry"),
+        help: "How long the checkpoint of a file not found is kept and the file looked for (default 24h)."
+    )
+    var missingFileExpiry: String?
     @Option(name: .customLong("checkpoint-interval"), help: "Least time between checkpoint writes (default 200ms).")
     var checkpointInterval: String?
     @Option(
@@ -66,6 +71,7 @@ struct ShipperCommand: AsyncParsableCommand {
             Keys.batchBytes.name: batchBytes, Keys.linger.name: linger, Keys.maxInFlight.name: maxInFlight,
             Keys.memoryLimit.name: memoryLimit, Keys.maxLineBytes.name: maxLineBytes,
             Keys.pollInterval.name: pollInterval, Keys.drainIdle.name: drainIdle,
+            Keys.missingFileExpiry.name: missingFileExpiry,
             Keys.checkpointInterval.name: checkpointInterval, Keys.reconnectBackoffMax.name: reconnectBackoffMax,
         ]
     }

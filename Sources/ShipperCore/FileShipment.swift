@@ -110,8 +110,11 @@ final class FileShipment {
 
     /// Key and partition of the file's control records: `file:<device>-<inode>`, stable across
     /// renames and restarts, so the control record of a group always takes the same place in
-    /// the same partition's sequence.
+    /// the same partition's sequence. A copy continuing another file's checkpoint keeps that
+    /// file's key (`controlRecordKey`).
     let statsKey: [UInt8]
+    /// The key when it is not this file's own (kept in its checkpoints), else `nil`.
+    let controlRecordKey: String?
     var statsPartition: Int32 = 0
     /// Time of the last parsed line of the group's units taken back so far (a control record's
     /// time when its own unit has no parsed line), 0 if none; reset when a group closes.
@@ -129,7 +132,8 @@ final class FileShipment {
         origin: LineOrigin,
         offset: Int64,
         auditGroup: Checkpoint.AuditGroup?,
-        groupBytes: Int64
+        groupBytes: Int64,
+        controlRecordKey: String? = nil
     ) {
         self.file = file
         self.sourceIndex = sourceIndex
@@ -146,7 +150,13 @@ final class FileShipment {
         self.readGroupLines = Int(auditGroup?.lines ?? 0)
         self.lastTimeUs = auditGroup?.lastTimeUs ?? 0
         self.lastKnownSize = offset
-        self.statsKey = Array("file:\(identity.device)-\(identity.inode)".utf8)
+        self.controlRecordKey = controlRecordKey
+        self.statsKey = Array((controlRecordKey ?? Self.controlRecordKey(of: identity)).utf8)
+    }
+
+    /// A file's own control-record key.
+    static func controlRecordKey(of identity: FileIdentity) -> String {
+        "file:\(identity.device)-\(identity.inode)"
     }
 
     /// Sealed batches not yet sequenced.
@@ -195,7 +205,8 @@ final class FileShipment {
                 sourcePattern: sourcePattern,
                 offset: ledger.acknowledgedOffset,
                 clusterId: clusterId,
-                auditGroup: ledger.acknowledgedAuditGroup
+                auditGroup: ledger.acknowledgedAuditGroup,
+                controlRecordKey: controlRecordKey
             )
         }
         let partitions = Set(ledger.partitionsInLedger).union(inFlightPerPartition.keys).union(writtenSequences.keys)
@@ -215,7 +226,8 @@ final class FileShipment {
             producerEpoch: producer.producer.epoch,
             sequences: state.sequences,
             storedAhead: state.storedAhead,
-            auditGroup: ledger.acknowledgedAuditGroup
+            auditGroup: ledger.acknowledgedAuditGroup,
+            controlRecordKey: controlRecordKey
         )
     }
 

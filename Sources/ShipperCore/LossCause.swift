@@ -13,7 +13,8 @@ public enum LossCause: String, Sendable, CaseIterable {
     case rejected
     /// The broker lost records it had acknowledged (fsync off, data wiped): counted once per gap.
     case sequenceGap = "sequence_gap"
-    /// A loaded checkpoint matched no file any more: whatever was unread of it is gone.
+    /// A loaded checkpoint matched no file any more (its content was replaced, or no file was
+    /// found for it during `missing-file-expiry`): whatever was unread of it is gone.
     case checkpointObsolete = "checkpoint_obsolete"
 
     /// The cause of bytes the tailer reports lost when a file generation ends.

@@ -98,6 +98,13 @@ extension ShipperConfiguration {
             default: "2s",
             help: "How long a rotated or deleted file must stay idle, read to its end, before it is closed."
         )
+        public static let missingFileExpiry = ConfigurationKey(
+            "missing-file-expiry",
+            kind: .duration,
+            default: "24h",
+            help: "How long a checkpoint whose file is not found (directory unreadable, file moved away) is kept, "
+                + "and the file looked for at every poll, before its unread rest is counted lost."
+        )
         public static let checkpointInterval = ConfigurationKey(
             "checkpoint-interval",
             kind: .duration,
@@ -126,8 +133,8 @@ extension ShipperConfiguration {
         /// Every shipper key, for `RuntimeOptions.resolve(keys:flags:environment:)`.
         public static let all: [ConfigurationKey] = [
             files, format, siteLabel, startAt, broker, topic, checkpointDirectory, edgeName, batchBytes, linger,
-            maxInFlight, memoryLimit, maxLineBytes, pollInterval, drainIdle, checkpointInterval, reconnectBackoffMax,
-            encoders, lz4Acceleration,
+            maxInFlight, memoryLimit, maxLineBytes, pollInterval, drainIdle, missingFileExpiry, checkpointInterval,
+            reconnectBackoffMax, encoders, lz4Acceleration,
         ]
     }
 
@@ -152,6 +159,7 @@ extension ShipperConfiguration {
             startAt: startAt,
             pollInterval: try resolved.duration(Keys.pollInterval),
             drainIdle: try resolved.duration(Keys.drainIdle),
+            missingFileExpiry: try resolved.duration(Keys.missingFileExpiry),
             maxLineBytes: try resolved.bytes(Keys.maxLineBytes)
         )
         let encoders = try resolved.int(Keys.encoders)

@@ -18,6 +18,7 @@ import Metrics
 /// | `edgelog_shipper_reading_paused` | gauge | (1 while memory-limit stops reading) |
 /// | `edgelog_shipper_lag_bytes` | gauge | (file bytes not yet read, all files) |
 /// | `edgelog_shipper_files` | gauge | (file generations being shipped) |
+/// | `edgelog_shipper_missing_checkpoints` | gauge | (checkpoints kept whose file is not found) |
 /// | `edgelog_shipper_lost_bytes_total` | counter | `cause` (file side: deleted_unread, content_replaced, unfinished_line) |
 /// | `edgelog_shipper_lost_lines_total` | counter | `cause` (broker side: rejected) |
 /// | `edgelog_shipper_losses_total` | counter | `cause` (events of every cause, incl. sequence_gap, checkpoint_obsolete) |
@@ -43,6 +44,7 @@ public final class ShipperMetrics: Sendable {
     let readingPaused: Gauge
     let lagBytes: Gauge
     let files: Gauge
+    let missingCheckpoints: Gauge
     let producerIds: Counter
     let checkpointsWritten: Counter
     let checkpointFailures: Counter
@@ -69,6 +71,7 @@ public final class ShipperMetrics: Sendable {
         readingPaused = gauge("edgelog_shipper_reading_paused")
         lagBytes = gauge("edgelog_shipper_lag_bytes")
         files = gauge("edgelog_shipper_files")
+        missingCheckpoints = gauge("edgelog_shipper_missing_checkpoints")
         producerIds = counter("edgelog_shipper_producer_ids_total")
         checkpointsWritten = counter("edgelog_shipper_checkpoints_written_total")
         checkpointFailures = counter("edgelog_shipper_checkpoint_failures_total")

@@ -350,6 +350,22 @@ final class ShipperPipeline {
             } catch {
                 logger.warning("cannot remove an obsolete checkpoint", metadata: ["error": "\(error)"])
             }
+        case .checkpointMissing(let checkpoint):
+            // Kept on disk with the time its file went missing, so that a restart does not
+            // restart its expiry (TailerConfiguration.missingFileExpiry).
+            let taken = shipments.values.contains {
+                !$0.isSuperseded && $0.identity.hasSameInode(as: checkpoint.identity)
+            }
+            guard !taken else { return }
+            do {
+                try store.write(checkpoint)
+            } catch {
+                metrics.checkpointFailures.increment()
+                logger.warning(
+                    "cannot record since when a checkpoint's file is missing; a restart restarts its expiry",
+                    metadata: ["path": "\(checkpoint.path)", "error": "\(error)"]
+                )
+            }
         }
     }
 
@@ -367,6 +383,13 @@ final class ShipperPipeline {
         let source = configuration.sources.indices.contains(sourceIndex) ? configuration.sources[sourceIndex] : nil
         // A checkpoint resumed at its own offset carries the audit group open there.
         let resumed = resumedFrom.flatMap { $0.offset == offset ? $0 : nil }
+        // A copy continuing another file's checkpoint keeps that file's control-record key: the
+        // records after the checkpoint must get the sequences they had (DESIGN.md §10.3).
+        let controlRecordKey = resumedFrom.flatMap { checkpoint in
+            checkpoint.controlRecordKey
+                ?? (checkpoint.identity.hasSameInode(as: identity)
+                    ? nil : FileShipment.controlRecordKey(of: checkpoint.identity))
+        }
         let shipment = FileShipment(
             file: file,
             sourceIndex: sourceIndex,
@@ -376,7 +399,8 @@ final class ShipperPipeline {
             origin: LineOrigin(edge: configuration.edgeName, sourceFile: path),
             offset: offset,
             auditGroup: resumed?.auditGroup,
-            groupBytes: groupBytes
+            groupBytes: groupBytes,
+            controlRecordKey: controlRecordKey
         )
         shipment.topic = topic
         shipment.statsPartition = shipment.statsKey.withUnsafeBytes {
@@ -400,6 +424,15 @@ final class ShipperPipeline {
         } else {
             requestProducerId(for: shipment)
             if !isInitialized { initialCheckpointsPending.insert(file) }
+        }
+        if let checkpoint = resumedFrom, !checkpoint.identity.hasSameInode(as: identity) {
+            takeOverCheckpoint(checkpoint, by: shipment)
+        } else if resumedFrom?.missingSince != nil {
+            shipment.writtenOffset = nil  // written again, without `missingSince`, at the next turn
+        } else if resumedFrom == nil, offset > 0, isInitialized {
+            // The rest of a copy (copytruncate): what comes before `offset` was read from the
+            // original and must not be read from the copy after a crash.
+            writeCheckpoint(shipment, now: clock.now)
         }
         logger.info(
             "shipping file",
@@ -426,6 +459,31 @@ final class ShipperPipeline {
             ]
         )
         return true
+    }
+
+    /// A copy of a file truncated while the shipper was down continues the original's
+    /// checkpoint (same producer and sequences, same offsets). Its own checkpoint is written
+    /// first; only then is the original's replaced: by the checkpoint of the original's new
+    /// content when that is shipped already (at its start, as nothing of it is acknowledged
+    /// yet), else removed. If the write fails, the original's checkpoint stays and a restart
+    /// finds the copy by it again.
+    private func takeOverCheckpoint(_ original: Checkpoint, by shipment: FileShipment) {
+        shipment.writtenOffset = nil
+        guard writeCheckpoint(shipment, now: clock.now) else { return }
+        if let holder = shipments.values.first(where: {
+            $0 !== shipment && !$0.isSuperseded && $0.identity.hasSameInode(as: original.identity)
+        }) {
+            if holder.writtenOffset == nil { writeCheckpoint(holder, now: clock.now) }
+            return
+        }
+        do {
+            try store.remove(original.identity)
+        } catch {
+            logger.warning(
+                "cannot remove the checkpoint a copy took over",
+                metadata: ["path": "\(original.path)", "error": "\(error)"]
+            )
+        }
     }
 
     // MARK: - Housekeeping
@@ -463,6 +521,7 @@ final class ShipperPipeline {
         metrics.batchesInFlight.record(batchesInFlight)
         metrics.readingPaused.record(isPaused ? 1 : 0)
         metrics.files.record(shipments.count)
+        metrics.missingCheckpoints.record(tailer?.missingCheckpointCount ?? 0)
         if force || lastLagUpdate.map({ $0.duration(to: now) >= .seconds(1) }) ?? true {
             lastLagUpdate = now
             var lag: Int64 = 0

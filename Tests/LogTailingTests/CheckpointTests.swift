@@ -45,6 +45,20 @@ import Testing
         #expect(try JSONDecoder().decode(Checkpoint.self, from: Data(json.utf8)) == Self.sample)
     }
 
+    /// The optional fields round-trip, and are left out of the JSON when absent (a checkpoint
+    /// written without them, as above, still decodes).
+    @Test func optionalFieldsAreWrittenOnlyWhenSet() throws {
+        var missing = Self.sample
+        missing.missingSince = 1_796_212_800_000
+        missing.controlRecordKey = "file:2049-1187"
+        let encoded = try JSONEncoder().encode(missing)
+        #expect(try JSONDecoder().decode(Checkpoint.self, from: encoded) == missing)
+        let text = String(decoding: encoded, as: UTF8.self)
+        #expect(text.contains("\"missingSince\":1796212800000") && text.contains("\"controlRecordKey\":\"file:2049-1187\""))
+        let plain = String(decoding: try JSONEncoder().encode(Self.sample), as: UTF8.self)
+        #expect(!plain.contains("missingSince") && !plain.contains("controlRecordKey"))
+    }
+
     @Test(arguments: [
         #"{"version": 3, "identity": {"device": 1, "inode": 1, "fingerprint": ""}, "path": "p", "source": "p", "offset": 0, "producerId": 1, "producerEpoch": 0, "sequences": []}"#,
         #"{"version": 2, "identity": {"device": 1, "inode": 1, "fingerprint": ""}, "path": "p", "source": "p", "offset": 0, "producerId": 1, "producerEpoch": 0, "sequences": [], "storedAhead": [{"partition": 1, "records": 0}]}"#,

@@ -45,20 +45,24 @@ import Testing
         // Renamed away, nothing at the path yet (between mv and nginx's reopen): keep reading.
         #expect(machine.observe(TailObservation(files: [old: sighting(size: 1_200, read: 1_200)]), now: at(5)) == [])
         #expect(machine.isDetached(old))
-        // New file created but empty (logrotate `create`): nginx has not reopened yet.
+        // New file created but empty (logrotate `create`): nginx has not reopened yet. An empty
+        // file may as well be a copy whose writing has just begun: decided once it has bytes.
         let empty = path("access.log", inode: 11, size: 0)
         let fresh = candidate("access.log", inode: 11, bytes: [], size: 0)
-        let admitted = machine.observe(
-            TailObservation(paths: [empty], files: [old: sighting(size: 1_200, read: 1_200)], candidates: [fresh]), now: at(10))
+        #expect(
+            machine.observe(
+                TailObservation(paths: [empty], files: [old: sighting(size: 1_200, read: 1_200)], candidates: [fresh]),
+                now: at(10)) == [.ignore(candidate: 0)])
+        // nginx still appends to the renamed file; the new one got its first line.
+        let written = path("access.log", inode: 11, size: 80)
+        let growing = TailObservation(
+            paths: [written], files: [old: sighting(size: 1_300, read: 1_250)],
+            candidates: [candidate("access.log", inode: 11, bytes: bytesB, size: 80)])
+        let admitted = machine.observe(growing, now: at(11))
         guard case .start(0, let new, .offset(0), nil)? = admitted.first, admitted.count == 1 else {
             Issue.record("unexpected \(admitted)")
             return
         }
-        // nginx still appends to the renamed file; the new one got its first line.
-        let written = path("access.log", inode: 11, size: 80)
-        let growing = TailObservation(
-            paths: [written], files: [old: sighting(size: 1_300, read: 1_250), new: sighting(size: 80, read: 80)])
-        #expect(machine.observe(growing, now: at(11)) == [])
         let readToEnd = TailObservation(
             paths: [written], files: [old: sighting(size: 1_300, read: 1_300), new: sighting(size: 80, read: 80)])
         #expect(machine.observe(readToEnd, now: at(12)) == [])
@@ -213,11 +217,188 @@ import Testing
         ])
     }
 
-    @Test func checkpointsMatchingNothingAreDiscardedAtTheFirstObservation() {
+    @Test func withAZeroExpiryACheckpointMatchingNothingIsDiscardedAtTheFirstObservation() {
         let saved = checkpoint(inode: 10, bytes: bytesA, offset: 640)
-        var machine = Machine(configuration: configuration, checkpoints: [saved], isFirstStart: false)
+        var machine = Machine(configuration: settings(expiry: .zero), checkpoints: [saved], isFirstStart: false)
         #expect(machine.observe(TailObservation(), now: t0) == [.discard(saved, reason: .fileNotFound)])
         #expect(machine.observe(TailObservation(), now: at(1)) == [])
+    }
+
+    // MARK: - Missing checkpoints (issue 13 hole 4)
+
+    private func settings(expiry: Duration) -> Machine.Configuration {
+        Machine.Configuration(startAt: .beginning, drainIdle: .seconds(2), deletedFileGrace: .seconds(30), missingFileExpiry: expiry)
+    }
+
+    /// Its directory unreadable at start-up: the checkpoint is kept (reported once), and given
+    /// up only when its file stayed unseen for the expiry.
+    @Test func aCheckpointWhoseFileIsNotSeenIsKeptReportedOnceAndExpires() {
+        let saved = checkpoint(inode: 10, bytes: bytesA, offset: 640)
+        var machine = Machine(configuration: settings(expiry: .seconds(60)), checkpoints: [saved], isFirstStart: false)
+        #expect(machine.missingCheckpointCount == 0)
+        #expect(machine.observe(TailObservation(), now: t0) == [.reportMissing(saved)])
+        #expect(machine.missingCheckpointCount == 1)
+        #expect(machine.unmatchedCheckpoints == [saved])
+        #expect(machine.observe(TailObservation(), now: at(59.9)) == [])
+        #expect(machine.observe(TailObservation(), now: at(60)) == [.discard(saved, reason: .fileNotFound)])
+        #expect(machine.missingCheckpointCount == 0)
+        #expect(machine.observe(TailObservation(), now: at(61)) == [])
+    }
+
+    @Test func aMissingCheckpointResumesWhenItsFileIsSeenAgain() {
+        let saved = checkpoint(inode: 10, bytes: bytesA, offset: 640)
+        var machine = Machine(configuration: configuration, checkpoints: [saved], isFirstStart: false)
+        #expect(machine.observe(TailObservation(), now: t0) == [.reportMissing(saved)])
+        #expect(machine.observe(TailObservation(), now: at(5)) == [])
+        let back = machine.observe(
+            TailObservation(
+                paths: [path("access.log", inode: 10, size: 900)], candidates: [candidate("access.log", inode: 10, bytes: bytesA, size: 900)]),
+            now: at(10))
+        #expect(back == [.start(candidate: 0, file: TailedFileID(rawValue: 1), at: .offset(640), resumedFrom: saved)])
+        #expect(machine.missingCheckpointCount == 0)
+    }
+
+    /// The time a checkpoint was already missing before a restart (`missingSince`, wall clock)
+    /// counts towards the expiry.
+    @Test func timeMissingBeforeARestartCountsTowardsTheExpiry() {
+        var saved = checkpoint(inode: 10, bytes: bytesA, offset: 640)
+        let wallNow: Int64 = 1_800_000_000_000
+        saved.missingSince = wallNow - 2 * 3_600_000
+        var machine = Machine(
+            configuration: settings(expiry: .seconds(3 * 3_600)), checkpoints: [saved], isFirstStart: false, wallClockMs: wallNow)
+        #expect(machine.observe(TailObservation(), now: t0) == [.reportMissing(saved)])
+        #expect(machine.observe(TailObservation(), now: at(3_599)) == [])
+        #expect(machine.observe(TailObservation(), now: at(3_600)) == [.discard(saved, reason: .fileNotFound)])
+    }
+
+    // MARK: - copytruncate's copy (issue 13 hole 5)
+
+    /// Reads `access.log` (inode 10, `bytesA`) to `read` of `size` bytes and returns its id.
+    private func readTo(_ read: Int64, of size: Int64, _ machine: inout Machine) -> TailedFileID {
+        let id = started(&machine)
+        _ = machine.observe(
+            TailObservation(paths: [path("access.log", inode: 10, size: size)], files: [id: sighting(size: size, read: read)]), now: at(1))
+        return id
+    }
+
+    /// The truncation and the copy seen in one observation: the copy is read from where the
+    /// original was read to, and nothing is lost when the copy holds all that was seen.
+    @Test func aCopyOfATruncatedFileIsReadFromWhereTheOriginalWasRead() {
+        var machine = Machine(configuration: configuration, checkpoints: [], isFirstStart: false)
+        let old = readTo(1_000, of: 1_000, &machine)
+        // 500 bytes appended and not read, copied to access.log.1, truncated, 40 new bytes.
+        let actions = machine.observe(
+            TailObservation(
+                paths: [path("access.log", inode: 10, size: 40), path("access.log.1", inode: 11, size: 1_500)],
+                files: [old: sighting(size: 40, read: 1_000, replaced: true)],
+                candidates: [candidate("access.log.1", inode: 11, bytes: bytesA, size: 1_500)]),
+            now: at(2))
+        guard case .restart(old, let new, 0)? = actions.first, actions.count == 2 else {
+            Issue.record("unexpected \(actions)")
+            return
+        }
+        let copy = TailedFileID(rawValue: new.rawValue + 1)
+        #expect(actions[1] == .start(candidate: 0, file: copy, at: .offset(1_000), resumedFrom: nil))
+        #expect(machine.trackedFiles == [new, copy])
+        #expect(!machine.isDetached(copy))
+    }
+
+    /// What was seen of the old content but neither read nor copied is the loss.
+    @Test func whatTheCopyDoesNotHoldIsLost() {
+        var machine = Machine(configuration: configuration, checkpoints: [], isFirstStart: false)
+        let old = readTo(2_000, of: 3_000, &machine)
+        let actions = machine.observe(
+            TailObservation(
+                paths: [path("access.log", inode: 10, size: 0), path("access.log.1", inode: 11, size: 2_500)],
+                files: [old: sighting(size: 0, read: 2_000)],
+                candidates: [candidate("access.log.1", inode: 11, bytes: bytesA, size: 2_500)]),
+            now: at(2))
+        guard case .restart(old, let new, 500)? = actions.first, actions.count == 2 else {
+            Issue.record("unexpected \(actions)")
+            return
+        }
+        #expect(actions[1] == .start(candidate: 0, file: TailedFileID(rawValue: new.rawValue + 1), at: .offset(2_000), resumedFrom: nil))
+    }
+
+    /// logrotate copies first: while the original is not truncated yet the copy holds nothing
+    /// that is not read from the original. It is taken once the truncation is seen.
+    @Test func aCopyOfAFileStillBeingReadWaitsForTheTruncation() {
+        var machine = Machine(configuration: configuration, checkpoints: [], isFirstStart: false)
+        let old = readTo(1_000, of: 1_000, &machine)
+        let copy = candidate("access.log.1", inode: 11, bytes: bytesA, size: 1_200)
+        let copyPath = path("access.log.1", inode: 11, size: 1_200)
+        let waiting = machine.observe(
+            TailObservation(
+                paths: [path("access.log", inode: 10, size: 1_200), copyPath], files: [old: sighting(size: 1_200, read: 1_100)],
+                candidates: [copy]),
+            now: at(2))
+        #expect(waiting == [.ignore(candidate: 0)])
+        let taken = machine.observe(
+            TailObservation(
+                paths: [path("access.log", inode: 10, size: 0), copyPath], files: [old: sighting(size: 0, read: 1_100)],
+                candidates: [copy]),
+            now: at(3))
+        guard case .restart(old, let new, 0)? = taken.first, taken.count == 2 else {
+            Issue.record("unexpected \(taken)")
+            return
+        }
+        #expect(taken[1] == .start(candidate: 0, file: TailedFileID(rawValue: new.rawValue + 1), at: .offset(1_100), resumedFrom: nil))
+    }
+
+    /// A new file whose bytes so far are a prefix of a tracked file's (or nothing) may be a
+    /// copy being written: it is not read before it can be told apart.
+    @Test(arguments: [0, 12])
+    func aFileThatMayBeACopyBeingWrittenIsDecidedLater(bytes: Int) {
+        var machine = Machine(configuration: configuration, checkpoints: [], isFirstStart: false)
+        let old = readTo(1_000, of: 1_000, &machine)
+        let partial = candidate("access.log.1", inode: 11, bytes: Array(bytesA.prefix(bytes)), size: Int64(bytes))
+        let actions = machine.observe(
+            TailObservation(
+                paths: [path("access.log", inode: 10, size: 1_000), path("access.log.1", inode: 11, size: Int64(bytes))],
+                files: [old: sighting(size: 1_000, read: 1_000)], candidates: [partial]),
+            now: at(2))
+        #expect(actions == [.ignore(candidate: 0)])
+    }
+
+    /// copytruncate while the shipper was down: the original holds new content, the copy the
+    /// checkpoint's. The copy resumes at the checkpoint, the original is a new file; the
+    /// checkpoint is not reported obsolete.
+    @Test func aCopyMadeWhileDownContinuesTheOriginalsCheckpoint() {
+        let saved = checkpoint(inode: 10, bytes: bytesA, offset: 640)
+        var machine = Machine(configuration: configuration, checkpoints: [saved], isFirstStart: false)
+        let actions = machine.observe(
+            TailObservation(
+                paths: [path("access.log", inode: 10, size: 100), path("access.log.1", inode: 11, size: 900)],
+                candidates: [
+                    candidate("access.log", inode: 10, bytes: bytesB, size: 100),
+                    candidate("access.log.1", inode: 11, bytes: bytesA, size: 900),
+                ]),
+            now: t0)
+        #expect(
+            actions == [
+                .start(candidate: 0, file: TailedFileID(rawValue: 1), at: .offset(0), resumedFrom: nil),
+                .start(candidate: 1, file: TailedFileID(rawValue: 2), at: .offset(640), resumedFrom: saved),
+            ])
+    }
+
+    /// The shipper was down between logrotate's copy and its truncation: the original still
+    /// holds the checkpoint's content and resumes; the copy is left alone.
+    @Test func aCopyIsLeftAloneWhileTheCheckpointedOriginalIsIntact() {
+        let saved = checkpoint(inode: 10, bytes: bytesA, offset: 640)
+        var machine = Machine(configuration: configuration, checkpoints: [saved], isFirstStart: false)
+        let actions = machine.observe(
+            TailObservation(
+                paths: [path("access.log", inode: 10, size: 900), path("access.log.1", inode: 11, size: 900)],
+                candidates: [
+                    candidate("access.log.1", inode: 11, bytes: bytesA, size: 900),
+                    candidate("access.log", inode: 10, bytes: bytesA, size: 900),
+                ]),
+            now: t0)
+        #expect(
+            actions == [
+                .ignore(candidate: 0),
+                .start(candidate: 1, file: TailedFileID(rawValue: 1), at: .offset(640), resumedFrom: saved),
+            ])
     }
 
     @Test func aSecondPathToATrackedFileIsIgnored() {

@@ -1,3 +1,4 @@
+import Foundation
 import LogTailing
 import Testing
 
@@ -384,5 +385,148 @@ import Testing
             if next.isCaughtUp { break }
         }
         #expect(texts == lines)
+    }
+
+    // MARK: - copytruncate's copy under a glob (issue 13 hole 5)
+
+    /// copytruncate with `access.log*`: lines written after the last read are read from the
+    /// copy, from where the original was read to; the truncated original goes on from 0.
+    /// Nothing twice, nothing lost.
+    @Test func copytruncateUnderAGlobReadsOnlyTheCopysTail() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.file("access.log")
+        let writer = try LogWriter(path: path)
+        try writer.write(LogLines.text(LogLines.lines(0..<60)))
+        let tailer = Tailer(sources: [LogSource(pattern: path + "*")], configuration: Self.settings, isFirstStart: true)
+        let collector = LineCollector()
+        try await collector.run(tailer) { collector.lines.count >= 60 }
+
+        // Appended after the last read, then copied and truncated before the next poll.
+        try writer.write(LogLines.text(LogLines.lines(60..<80)))
+        try FileOps.copy(path, path + ".1")
+        FileOps.truncate(path)
+        let fresh = LogLines.lines(0..<10, tag: "after-truncate")
+        try writer.write(LogLines.text(fresh))
+        try await collector.run(tailer) { collector.lines.count >= 90 }
+        try collector.step(tailer)
+
+        let copy = try #require(collector.started().first { $0.path == path + ".1" })
+        #expect(copy.offset == Self.size(LogLines.lines(0..<60)))
+        #expect(copy.resumedFrom == nil)
+        #expect(collector.texts(of: copy.file) == LogLines.lines(60..<80))
+        let original = try #require(collector.started().last { $0.path == path })
+        #expect(collector.texts(of: original.file) == fresh)
+        #expect(collector.lines.count == 90)
+        #expect(Set(collector.texts) == Set(LogLines.lines(0..<80) + fresh))
+        #expect(collector.finished().map(\.reason) == [.truncated])
+        #expect(collector.finished().map(\.lostBytes) == [0])
+    }
+
+    /// copytruncate while the shipper was down: the copy continues the original's checkpoint
+    /// (its producer state with it); the original, new content, starts at 0. The checkpoint is
+    /// not reported obsolete.
+    @Test func aCopyMadeWhileDownResumesAtTheOriginalsCheckpoint() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.file("access.log")
+        let writer = try LogWriter(path: path)
+        let old = LogLines.lines(0..<60)
+        try writer.write(LogLines.text(old))
+        let stat = FileOps.inode(path)
+        let checkpoint = Checkpoint(
+            identity: FileIdentity(device: stat.device, inode: stat.inode, fingerprint: Array(LogLines.text(old).utf8.prefix(256))),
+            path: path, sourcePattern: path + "*", offset: Self.size(old), producerId: 9, producerEpoch: 0, sequences: [0: 60])
+        // Down: more lines, logrotate's copy and truncation, nginx writes on.
+        try writer.write(LogLines.text(LogLines.lines(60..<80)))
+        try FileOps.copy(path, path + ".1")
+        FileOps.truncate(path)
+        let fresh = LogLines.lines(0..<10, tag: "after-truncate")
+        try writer.write(LogLines.text(fresh))
+
+        let tailer = Tailer(
+            sources: [LogSource(pattern: path + "*")], configuration: Self.settings, checkpoints: [checkpoint], isFirstStart: false)
+        let collector = LineCollector()
+        try collector.step(tailer)
+        try collector.step(tailer)
+        let copy = try #require(collector.started().first { $0.path == path + ".1" })
+        #expect(copy.resumedFrom == checkpoint)
+        #expect(copy.offset == checkpoint.offset)
+        #expect(collector.texts(of: copy.file) == LogLines.lines(60..<80))
+        let original = try #require(collector.started().first { $0.path == path })
+        #expect(original.resumedFrom == nil && original.offset == 0)
+        #expect(collector.texts(of: original.file) == fresh)
+        #expect(collector.lines.count == 30)
+        #expect(!collector.events.contains { if case .checkpointObsolete = $0 { true } else { false } })
+    }
+
+    // MARK: - Checkpoints of files not seen (issue 13 hole 4)
+
+    /// The log directory is away at start-up (renamed, as when a mount is late; chmod would
+    /// not stop root): the checkpoint is kept and reported once with the time it went
+    /// missing; once the directory is back the file resumes at the checkpoint.
+    @Test(arguments: [false, true])
+    func aCheckpointWhoseDirectoryIsAwayResumesWhenItIsBack(glob: Bool) throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let logs = directory.file("logs")
+        try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: false)
+        let path = logs + "/access.log"
+        let lines = LogLines.lines(0..<50)
+        try LogWriter(path: path).write(LogLines.text(lines))
+        let stat = FileOps.inode(path)
+        let pattern = glob ? logs + "/*.log" : path
+        let checkpoint = Checkpoint(
+            identity: FileIdentity(device: stat.device, inode: stat.inode, fingerprint: Array(LogLines.text(lines).utf8.prefix(256))),
+            path: path, sourcePattern: pattern, offset: Self.size(Array(lines.prefix(30))), producerId: 4, producerEpoch: 0,
+            sequences: [1: 30])
+        FileOps.rename(logs, logs + ".away")
+
+        let before = Int64(Date().timeIntervalSince1970 * 1_000)
+        let tailer = Tailer(
+            sources: [LogSource(pattern: pattern)], configuration: Self.settings, checkpoints: [checkpoint], isFirstStart: false)
+        let collector = LineCollector()
+        for _ in 0..<3 { try collector.step(tailer) }
+        #expect(collector.lines.isEmpty)
+        #expect(tailer.missingCheckpointCount == 1)
+        guard case .checkpointMissing(let reported)? = collector.events.first, collector.events.count == 1 else {
+            Issue.record("unexpected \(collector.events)")
+            return
+        }
+        #expect((reported.missingSince ?? 0) >= before)
+        var unchanged = reported
+        unchanged.missingSince = nil
+        #expect(unchanged == checkpoint)
+
+        FileOps.rename(logs + ".away", logs)
+        try collector.step(tailer)
+        try collector.step(tailer)
+        let resumed = try #require(collector.started().first)
+        #expect(resumed.resumedFrom == checkpoint)
+        #expect(collector.texts == Array(lines[30...]))
+        #expect(tailer.missingCheckpointCount == 0)
+    }
+
+    /// `missingSince` is kept across restarts: a checkpoint missing for longer than the expiry
+    /// is discarded at the first poll; one missing for less is reported with its old time.
+    @Test func theExpiryCountsTheTimeMissingBeforeARestart() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.file("gone.log")
+        let now = Int64(Date().timeIntervalSince1970 * 1_000)
+        func checkpoint(inode: UInt64, missingFor minutes: Int64) -> Checkpoint {
+            Checkpoint(
+                identity: FileIdentity(device: 1, inode: inode, fingerprint: Array(LogLines.line(0).utf8)), path: path,
+                sourcePattern: path, offset: 100, missingSince: now - minutes * 60_000)
+        }
+        let expired = checkpoint(inode: 77, missingFor: 120)
+        let recent = checkpoint(inode: 78, missingFor: 10)
+        var settings = Self.settings
+        settings.missingFileExpiry = .seconds(3_600)
+        let tailer = Tailer(
+            sources: [LogSource(pattern: path)], configuration: settings, checkpoints: [expired, recent], isFirstStart: false)
+        let events = try tailer.poll()
+        #expect(events == [.checkpointObsolete(expired, reason: .fileNotFound), .checkpointMissing(recent)])
+        #expect(tailer.missingCheckpointCount == 1)
     }
 }
