@@ -24,6 +24,8 @@ import Metrics
 /// | `edgelog_broker_retention_deleted_segments_total` | counter | `reason` (`age`, `size`, `disk-limit`) |
 /// | `edgelog_broker_retention_forced_loss_records_total` | counter | (records deleted by the disk limit before every live group consumed them: a loss) |
 /// | `edgelog_broker_log_resets_total` | counter | (partition logs reset after a failed fsync) |
+/// | `edgelog_broker_recovery_validated_batches_total` | counter | (batches start-up recovery read whole and CRC-checked, after each partition's recovery point) |
+/// | `edgelog_broker_recovery_truncated_bytes_total` | counter | (bytes start-up recovery cut: torn or damaged batches and the segments after them) |
 ///
 /// Tests pass their own `MetricsFactory`; the process uses the bootstrapped global one.
 public final class BrokerMetrics: Sendable {
@@ -49,6 +51,8 @@ public final class BrokerMetrics: Sendable {
     let deletedByDiskLimit: Counter
     let forcedLossRecords: Counter
     let logResets: Counter
+    let recoveryValidatedBatches: Counter
+    let recoveryTruncatedBytes: Counter
     private let producesInFlightGauge: Gauge
     private let producesInFlightCount = Locked(0)
     private let fsyncCount = Locked(Int64(0))
@@ -105,6 +109,8 @@ public final class BrokerMetrics: Sendable {
         deletedByDiskLimit = deleted("disk-limit")
         forcedLossRecords = Counter(label: "edgelog_broker_retention_forced_loss_records_total", factory: factory)
         logResets = Counter(label: "edgelog_broker_log_resets_total", factory: factory)
+        recoveryValidatedBatches = Counter(label: "edgelog_broker_recovery_validated_batches_total", factory: factory)
+        recoveryTruncatedBytes = Counter(label: "edgelog_broker_recovery_truncated_bytes_total", factory: factory)
         producesInFlightGauge = Gauge(label: "edgelog_broker_produce_requests_in_flight", factory: factory)
         producesInFlightGauge.record(0)
     }

@@ -10,12 +10,14 @@ import SegmentStore
 /// <data-dir>/cluster-id                     the cluster id, created at first start (ClusterIdentity)
 /// <data-dir>/producer-ids                   end of the reserved producer-id block (ProducerIdAllocator)
 /// <data-dir>/groups/<hex group>.offsets     one group's committed offsets (CommittedOffsetStore)
-/// <data-dir>/<topic>-<partition>/           a partition log: 20-digit .log/.index/.timeindex (SegmentStore)
-///                                           and .snapshot files of its producer state (PartitionProducers)
+/// <data-dir>/<topic>-<partition>/           a partition log: 20-digit .log/.index/.timeindex and its
+///                                           recovery-point (SegmentStore), and .snapshot files of its
+///                                           producer state (PartitionProducers)
 /// ```
 ///
-/// Opening recovers every partition log (torn tails cut, missing indexes rebuilt) before the
-/// broker accepts a connection.
+/// Opening recovers every partition log (every batch after its recovery point checked, the log
+/// cut at the first bad one, indexes rebuilt) before the broker accepts a connection; what
+/// recovery checked and cut is counted in the metrics.
 public final class BrokerNode: Sendable {
     public let configuration: BrokerConfiguration
     public let clusterID: String
@@ -67,6 +69,12 @@ public final class BrokerNode: Sendable {
             logger: logger
         )
         self.producerIDs = try ProducerIdAllocator(dataDirectory: directory, fileSystem: fileSystem)
+        for (topic, _) in catalog.topics {
+            for log in catalog.partitions(of: topic) ?? [] {
+                metrics.recoveryValidatedBatches.increment(by: Int64(log.recoveryReport.validatedBatches))
+                metrics.recoveryTruncatedBytes.increment(by: log.recoveryReport.truncatedBytes)
+            }
+        }
         let durableOnly = configuration.durability.exposesOnlyDurableOffsets
         let waiters = AppendWaiters(highWatermark: { log in durableOnly ? log.durableEndOffset : log.logEndOffset })
         self.waiters = waiters
@@ -112,6 +120,29 @@ public final class BrokerNode: Sendable {
                     metrics.countFsyncs(log.syncCount - before)
                 } catch {
                     logger.error("interval fsync failed", metadata: ["path": "\(log.directory)", "error": "\(error)"])
+                }
+            }
+        }
+    }
+
+    /// How often the broker stores each partition's recovery point (`writeRecoveryPoints()`):
+    /// recovery after a crash validates at most about this much of the latest appends beyond
+    /// what it must. Off the produce path; a partition whose durable end did not move costs
+    /// nothing.
+    public static let recoveryPointIntervalMilliseconds: Int64 = 1000
+
+    /// Stores the durable end of every partition as its recovery point where it moved
+    /// (`PartitionLog.writeRecoveryPoint()`). Blocking: call it on a storage thread. A failure
+    /// leaves that partition's older recovery point, still valid, and is logged at debug level
+    /// (the disk's trouble shows in the fsyncs that fail with it).
+    public func writeRecoveryPoints() {
+        for (topic, _) in catalog.topics {
+            for log in catalog.partitions(of: topic) ?? [] {
+                do {
+                    try log.writeRecoveryPoint()
+                } catch {
+                    logger.debug(
+                        "cannot store a recovery point", metadata: ["path": "\(log.directory)", "error": "\(error)"])
                 }
             }
         }

@@ -127,6 +127,15 @@ public final class BrokerServer: Sendable {
                 }
             )
         }
+        let recoveryPointInterval = BrokerNode.recoveryPointIntervalMilliseconds
+        tasks.append(
+            eventLoop.scheduleRepeatedAsyncTask(
+                initialDelay: .milliseconds(recoveryPointInterval),
+                delay: .milliseconds(recoveryPointInterval)
+            ) { _ in
+                threadPool.runIfActive(eventLoop: eventLoop) { node.writeRecoveryPoints() }
+            }
+        )
         let interval = node.configuration.retentionCheckIntervalMilliseconds
         tasks.append(
             eventLoop.scheduleRepeatedAsyncTask(initialDelay: .milliseconds(interval), delay: .milliseconds(interval)) {

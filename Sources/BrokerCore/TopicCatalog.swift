@@ -6,7 +6,8 @@ import SegmentStore
 ///
 /// On disk a topic is nothing but its partition directories, `<data-dir>/<topic>-<partition>/`
 /// (`SegmentFileName.partitionDirectoryName`); at start-up every such directory is opened (which
-/// runs `LogRecovery`: torn tails cut, missing indexes rebuilt). A topic's partition count is
+/// runs `LogRecovery`: every batch after the partition's recovery point checked, the log cut at
+/// the first bad one, indexes rebuilt). A topic's partition count is
 /// fixed once created (DESIGN §3), so a gap in the numbering found at start-up is filled with an
 /// empty partition rather than shrinking the topic.
 ///
@@ -95,10 +96,12 @@ public final class TopicCatalog: Sendable {
             state.partitionCount += logs.count
             for (index, log) in logs.enumerated() where log.recoveryReport.truncatedBytes > 0 {
                 logger.warning(
-                    "truncated a torn tail at start-up",
+                    "cut the log at its first bad batch at start-up",
                     metadata: [
                         "topic": "\(topic)", "partition": "\(index)",
                         "truncated-bytes": "\(log.recoveryReport.truncatedBytes)",
+                        "removed-segments": "\(log.recoveryReport.removedSegments.count)",
+                        "validated-from-offset": "\(log.recoveryReport.validatedFromOffset)",
                         "reason": "\(log.recoveryReport.truncationReason ?? "")",
                     ]
                 )

@@ -16,13 +16,24 @@ import Logging
 /// (after a failed fsync the kernel may have dropped the dirty pages, so a retry that succeeds
 /// proves nothing): `reset()` cuts it back to its durable end and recovers it in place (or reopen it).
 ///
+/// Recovery point: `<directory>/recovery-point` (`RecoveryPointFile`) holds an offset below
+/// which every batch is on disk, so that recovery after a crash validates only what follows it.
+/// **Invariant: the stored recovery point is never above the durable end** (`durableEndOffset`,
+/// the end as of the last successful fsync). It is only ever set to a value `durableEndOffset`
+/// had reached, which the durable end never falls below except through recovery or `reset()`,
+/// and those store the new log end (or fail) before the log accepts an append. It is written by
+/// `writeRecoveryPoint()` (the owner's timer; never on the append or sync path), by `close()`,
+/// and after recovery when it changed. Stale is fine: a lower recovery point only makes the
+/// next recovery validate more.
+///
 /// Opening runs `LogRecovery`; `recoveryReport` says what it did.
 ///
 /// Thread-safe: every method runs under one lock (I/O included), so calls are serialised per
 /// partition — except the fsyncs of `sync()`, which run outside it so that appends continue
 /// while a sync is under way (the next sync then covers them: group commit). Syncs, segment
 /// deletion, `reset()` and `close()` are serialised among themselves by a second lock, so no
-/// file is closed under a running fsync. The lock is not held while the validator checks
+/// file is closed under a running fsync. Writes of the recovery point hold a third lock only,
+/// so they never hold up a sync or an append. The lock is not held while the validator checks
 /// appended batches.
 public final class PartitionLog: Sendable {
     /// A summary of one segment, for retention decisions and diagnostics.
@@ -81,6 +92,10 @@ public final class PartitionLog: Sendable {
     private let state: Locked<State>
     /// Taken (before `state`, never after) by `sync()`, segment deletion, `reset()` and `close()`.
     private let maintenance = Locked(())
+    /// The recovery point stored last (`nil`: none stored), guarding the writes of its file.
+    /// Taken after `maintenance` and before `state`, never the other way round.
+    private let storedRecoveryPoint: Locked<Int64?>
+    private let recoveryPointFile: RecoveryPointFile
 
     /// Opens (creating if needed) the log in `directory` and recovers it.
     ///
@@ -114,6 +129,18 @@ public final class PartitionLog: Sendable {
             )
         )
         guard let last = segments.last else { preconditionFailure("recovery returns at least one segment") }
+        let recoveryPointFile = RecoveryPointFile(directory: directory, fileSystem: fileSystem)
+        let storedRecoveryPoint: Int64?
+        do {
+            storedRecoveryPoint = try Self.storeRecoveryPoint(
+                afterRecoveryTo: last.nextOffset, lastSegmentBase: last.baseOffset, stored: report.recoveryPoint,
+                recoveryPointFile, logger)
+        } catch {
+            for segment in segments { segment.close() }
+            throw error
+        }
+        self.recoveryPointFile = recoveryPointFile
+        self.storedRecoveryPoint = Locked(storedRecoveryPoint)
         self.directory = directory
         self.fileSystem = fileSystem
         self.configuration = configuration
@@ -121,7 +148,7 @@ public final class PartitionLog: Sendable {
         self.clock = clock
         self.logger = logger
         self.recoveryReport = report
-        // Recovery synced the last segment, so everything found is durable.
+        // Recovery synced every segment it walked, so everything found is durable.
         self.state = Locked(State(segments: segments, logEndOffset: last.nextOffset, durableEndOffset: last.nextOffset))
         logger.debug(
             "opened partition log",
@@ -130,8 +157,36 @@ public final class PartitionLog: Sendable {
                 "log-end-offset": "\(last.nextOffset)",
                 "truncated-bytes": "\(report.truncatedBytes)",
                 "rebuilt-index-files": "\(report.rebuiltIndexFiles.count)",
+                "validated-from-offset": "\(report.validatedFromOffset)",
+                "validated-batches": "\(report.validatedBatches)",
             ]
         )
+    }
+
+    /// Stores `logEnd` as the recovery point once recovery has returned (it synced everything it
+    /// kept, so the log end is durable). Required when the stored one lies above it (recovery cut
+    /// the log below it: appends would otherwise land below a recovery point that claims them
+    /// durable), so a failure then is thrown; otherwise it only saves work at the next start,
+    /// and a failure is logged. Skipped when the next recovery would start at the log end anyway
+    /// (a clean stop; a new partition, which has no recovery point and one empty segment).
+    ///
+    /// - Returns: the recovery point stored now.
+    private static func storeRecoveryPoint(
+        afterRecoveryTo logEnd: Int64,
+        lastSegmentBase: Int64,
+        stored: Int64?,
+        _ file: RecoveryPointFile,
+        _ logger: Logger
+    ) throws -> Int64? {
+        guard (stored ?? lastSegmentBase) != logEnd else { return stored }
+        do {
+            try file.write(logEnd)
+            return logEnd
+        } catch {
+            if let stored, stored > logEnd { throw error }
+            logger.debug("cannot store the recovery point", metadata: ["error": "\(error)"])
+            return stored
+        }
     }
 
     // MARK: Offsets
@@ -150,6 +205,12 @@ public final class PartitionLog: Sendable {
     /// (or of opening). Never above `logEndOffset`.
     public var durableEndOffset: Int64 {
         state.withLock { $0.durableEndOffset }
+    }
+
+    /// The recovery point last stored in `<directory>/recovery-point` (`nil` when none could be
+    /// stored yet). Never above `durableEndOffset`.
+    public var recoveryPoint: Int64? {
+        storedRecoveryPoint.withLock { $0 }
     }
 
     /// The segments, oldest first.
@@ -282,8 +343,10 @@ public final class PartitionLog: Sendable {
         return full || old || offsetsExhausted
     }
 
-    /// Starts a new segment at the log end after making the active one durable (the rule that
-    /// lets recovery trust every segment but the last). No-op when the active segment is empty.
+    /// Starts a new segment at the log end after making the active one durable (so that, in a
+    /// directory without a recovery point, recovery may start at the last segment). No-op when
+    /// the active segment is empty. Does not store the recovery point (see
+    /// `writeRecoveryPoint()`): a roll happens inside an append.
     public func roll() throws {
         try state.withLock { state in
             try checkWritable(state)
@@ -350,6 +413,36 @@ public final class PartitionLog: Sendable {
     /// Completed syncs of the active segment, through `sync()` or a roll.
     public var syncCount: Int {
         state.withLock { $0.syncCount }
+    }
+
+    /// Stores the durable end as the recovery point if it moved since the last time, so that
+    /// recovery after a crash validates only the batches after it. When it writes, it costs a
+    /// small temporary file created, written and fsynced, then renamed over the old one (on the
+    /// real disk each of create and rename also fsyncs the directory); otherwise nothing.
+    ///
+    /// Deliberately not part of `sync()`, which acknowledgements wait for, nor of a roll, which
+    /// an append waits for: the owner calls it on a timer (the broker once a second), and
+    /// `close()` stores the final one. It holds neither of the locks syncs and appends take
+    /// during its I/O. Does nothing once the log is closed or while it has failed.
+    ///
+    /// It keeps the invariant: the value written is a `durableEndOffset` the log had reached,
+    /// read under the lock that serialises recovery point writes, which `reset()` also holds
+    /// while it may lower the durable end.
+    ///
+    /// - Returns: the stored recovery point.
+    /// - Throws: the file system's error; the previous recovery point stays, still valid (the
+    ///   next recovery validates more).
+    @discardableResult
+    public func writeRecoveryPoint() throws -> Int64? {
+        try storedRecoveryPoint.withLock { stored in
+            let durable: Int64? = state.withLock { state in
+                state.isClosed || state.failure != nil ? nil : state.durableEndOffset
+            }
+            guard let durable, durable != stored else { return stored }
+            try recoveryPointFile.write(durable)
+            stored = durable
+            return stored
+        }
     }
 
     private func recordSyncFailure(_ error: any Error, _ state: inout State) -> StorageError {
@@ -486,52 +579,67 @@ public final class PartitionLog: Sendable {
     @discardableResult
     public func reset() throws -> Bool {
         try maintenance.withLock { _ in
-            try state.withLock { state in
-                try checkOpen(state)
-                guard state.failure != nil else { return false }
-                let target: (path: String, size: Int64)
-                if let pending = state.resetTarget {
-                    target = pending
-                } else {
-                    let active = state.active
-                    let durable = state.durableEndOffset
-                    let keep = durable >= active.nextOffset ? active.size : try active.locate(durable).position
-                    target = (active.paths.log, keep)
-                    state.resetTarget = target
-                    // From here on the segments are not used again: a failed attempt below
-                    // leaves `resetTarget` for the next one.
-                    for segment in state.segments { segment.close() }
-                }
-                let file = try fileSystem.openFile(atPath: target.path, mode: .existing)
-                defer { file.close() }
-                if try file.size() > target.size { try file.truncate(toSize: target.size) }
-                try file.sync()
-                let (segments, report) = try LogRecovery.recover(
-                    LogRecovery.Context(
-                        directory: directory,
-                        fileSystem: fileSystem,
-                        configuration: configuration,
-                        validator: validator,
-                        now: clock.milliseconds(),
-                        logger: logger
-                    )
-                )
-                guard let last = segments.last else { preconditionFailure("recovery returns at least one segment") }
-                state.segments = segments
-                state.logEndOffset = last.nextOffset
-                state.durableEndOffset = last.nextOffset
-                state.failure = nil
-                state.resetTarget = nil
-                state.rollPending = false
-                logger.warning(
-                    "reset the log after a failed sync",
-                    metadata: [
-                        "log-end-offset": "\(last.nextOffset)",
-                        "truncated-bytes": "\(report.truncatedBytes)",
-                    ]
-                )
-                return true
+            try storedRecoveryPoint.withLock { stored in try resetLocked(&stored) }
+        }
+    }
+
+    private func resetLocked(_ storedRecoveryPoint: inout Int64?) throws -> Bool {
+        try state.withLock { state in
+            try checkOpen(state)
+            guard state.failure != nil else { return false }
+            let target: (path: String, size: Int64)
+            if let pending = state.resetTarget {
+                target = pending
+            } else {
+                let active = state.active
+                let durable = state.durableEndOffset
+                let keep = durable >= active.nextOffset ? active.size : try active.locate(durable).position
+                target = (active.paths.log, keep)
+                state.resetTarget = target
+                // From here on the segments are not used again: a failed attempt below
+                // leaves `resetTarget` for the next one.
+                for segment in state.segments { segment.close() }
             }
+            let file = try fileSystem.openFile(atPath: target.path, mode: .existing)
+            defer { file.close() }
+            if try file.size() > target.size { try file.truncate(toSize: target.size) }
+            try file.sync()
+            let (segments, report) = try LogRecovery.recover(
+                LogRecovery.Context(
+                    directory: directory,
+                    fileSystem: fileSystem,
+                    configuration: configuration,
+                    validator: validator,
+                    now: clock.milliseconds(),
+                    logger: logger
+                )
+            )
+            guard let last = segments.last else { preconditionFailure("recovery returns at least one segment") }
+            // Recovery may have cut below the durable end (damage found below it): the recovery
+            // point must not stay above the new end once appends resume.
+            do {
+                let known = [storedRecoveryPoint, report.recoveryPoint].compactMap { $0 }.max()
+                storedRecoveryPoint = try Self.storeRecoveryPoint(
+                    afterRecoveryTo: last.nextOffset, lastSegmentBase: last.baseOffset, stored: known,
+                    recoveryPointFile, logger)
+            } catch {
+                for segment in segments { segment.close() }
+                throw error
+            }
+            state.segments = segments
+            state.logEndOffset = last.nextOffset
+            state.durableEndOffset = last.nextOffset
+            state.failure = nil
+            state.resetTarget = nil
+            state.rollPending = false
+            logger.warning(
+                "reset the log after a failed sync",
+                metadata: [
+                    "log-end-offset": "\(last.nextOffset)",
+                    "truncated-bytes": "\(report.truncatedBytes)",
+                ]
+            )
+            return true
         }
     }
 
@@ -571,22 +679,36 @@ public final class PartitionLog: Sendable {
         }
     }
 
-    /// Syncs (unless a sync already failed) and closes every file. Later calls throw `.closed`;
-    /// closing twice does nothing.
+    /// Syncs (unless a sync already failed), closes every file and stores the log end as the
+    /// recovery point (so that the next start validates next to nothing; a failure to store it
+    /// is logged: the older one stays valid). Later calls throw `.closed`; closing twice does
+    /// nothing.
     public func close() throws {
-        try maintenance.withLock { _ in try closeLocked() }
+        try maintenance.withLock { _ in
+            try storedRecoveryPoint.withLock { stored in
+                guard let end = try closeLocked(), end != stored else { return }
+                do {
+                    try recoveryPointFile.write(end)
+                    stored = end
+                } catch {
+                    logger.warning("cannot store the recovery point at close", metadata: ["error": "\(error)"])
+                }
+            }
+        }
     }
 
-    private func closeLocked() throws {
+    /// - Returns: the durable end when this call synced the log (`nil` if it was closed
+    ///   already or had failed).
+    private func closeLocked() throws -> Int64? {
         try state.withLock { state in
-            guard !state.isClosed else { return }
+            guard !state.isClosed else { return nil }
             defer {
                 for segment in state.segments { segment.close() }
                 state.isClosed = true
             }
-            if state.failure == nil {
-                try syncActive(&state)
-            }
+            guard state.failure == nil else { return nil }
+            try syncActive(&state)
+            return state.durableEndOffset
         }
     }
 }

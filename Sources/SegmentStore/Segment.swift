@@ -8,8 +8,9 @@
 /// - `<base>.index`: see `OffsetIndex`. `<base>.timeindex`: see `TimeIndex`.
 ///
 /// Only the active (last) segment grows. A segment stops growing when the log rolls; at that
-/// moment all three files are synced, so every segment but the last is whole on disk and only
-/// the last needs tail recovery at start-up.
+/// moment all three files are synced. Start-up recovery still checks every batch after the
+/// recovery point, whatever segment it is in (`LogRecovery`): a disk may lose a flush it
+/// acknowledged, and the indexes of the active segment are never synced.
 ///
 /// Not thread-safe: `PartitionLog` serialises every call.
 final class Segment {
@@ -25,8 +26,9 @@ final class Segment {
     private(set) var nextOffset: Int64
     private(set) var offsetIndex: OffsetIndex
     private(set) var timeIndex: TimeIndex
-    /// The indexing state after the last batch. Kept for every segment (loaded segments rebuild
-    /// it only if they are the last one, which is the only one that appends).
+    /// The indexing state after the last batch. Kept for every segment created or walked by
+    /// recovery (`nil` for segments recovery loaded from their indexes, which are never the
+    /// last one, the only one that appends).
     private var builder: SegmentIndexBuilder?
     /// Largest `maxTimestamp` of any batch (`Int64.min` when empty).
     private(set) var maxTimestamp: Int64

@@ -4,9 +4,9 @@
 ///
 /// Each batch passes the storage's own checks (`BatchHeader.structuralProblem`, the whole
 /// batch inside the file, its base offset equal to the previous batch's last offset + 1, its
-/// offsets inside the segment's 32-bit relative range). Batches at or after `validateFrom`
-/// also pass the injected `BatchValidator`, which needs the whole batch read; before it only
-/// the 61-byte headers are read.
+/// offsets inside the segment's 32-bit relative range). Batches that hold offsets at or above
+/// `validateFromOffset` also pass the injected `BatchValidator`, which needs the whole batch
+/// read; for the batches below it only the 61-byte headers are read.
 struct SegmentScanner {
     /// Where and why a scan stopped early.
     struct Stop: Sendable, Hashable {
@@ -20,6 +20,8 @@ struct SegmentScanner {
         var nextOffset: Int64
         /// `nil` when the scan reached `endPosition == size` cleanly.
         var stop: Stop?
+        /// Good batches that were read whole and passed the validator.
+        var validatedBatches = 0
     }
 
     let file: any SegmentFile
@@ -33,20 +35,24 @@ struct SegmentScanner {
     var maxBatchBytes = Int(Int32.max)
 
     /// Scans from `position` (a batch boundary whose batch has base offset `expectedOffset`),
-    /// calling `body` with each good batch's header and position, in order.
+    /// calling `body` with each good batch's header and position, in order. A batch whose last
+    /// offset is at or above `validateFromOffset` is validated (`Int64.min`: every batch;
+    /// `Int64.max`: none).
     func scan(
         from position: Int64,
         expectedOffset: Int64,
-        validateFrom: Int64,
+        validateFromOffset: Int64,
         _ body: (BatchHeader, Int64) -> Void
     ) throws -> Outcome {
         var position = position
         var expectedOffset = expectedOffset
+        var validatedBatches = 0
         var headerBytes = [UInt8](repeating: 0, count: BatchHeader.size)
         while position < size {
             func stop(_ reason: String) -> Outcome {
                 Outcome(
-                    endPosition: position, nextOffset: expectedOffset, stop: Stop(position: position, reason: reason))
+                    endPosition: position, nextOffset: expectedOffset, stop: Stop(position: position, reason: reason),
+                    validatedBatches: validatedBatches)
             }
             guard size - position >= Int64(BatchHeader.size) else {
                 return stop("\(size - position) bytes left, less than a batch header")
@@ -69,16 +75,17 @@ struct SegmentScanner {
             guard header.lastOffset - segmentBaseOffset <= Int64(Int32.max) else {
                 return stop("offset \(header.lastOffset) beyond the segment's 32-bit range")
             }
-            if position >= validateFrom {
+            if header.lastOffset >= validateFromOffset {
                 let batch = try file.read(at: position, count: header.totalBytes)
                 guard batch.count == header.totalBytes, batch.withUnsafeBytes({ validator.isValid($0) }) else {
                     return stop("batch fails validation (checksum)")
                 }
+                validatedBatches += 1
             }
             body(header, position)
             position += Int64(header.totalBytes)
             expectedOffset = header.lastOffset + 1
         }
-        return Outcome(endPosition: position, nextOffset: expectedOffset, stop: nil)
+        return Outcome(endPosition: position, nextOffset: expectedOffset, stop: nil, validatedBatches: validatedBatches)
     }
 }

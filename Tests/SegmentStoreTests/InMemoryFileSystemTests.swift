@@ -96,6 +96,35 @@ import Testing
         #expect(fileSystem.durableContents(atPath: "/data/t-0/a") == [1, 1, 3])
     }
 
+    @Test func writtenBackBytesSurviveACrashWithZerosInTheGapsBeforeThem() throws {
+        let fileSystem = try fileSystemWithDirectory()
+        let file = try fileSystem.openFile(atPath: "/data/t-0/a", mode: .createIfMissing)
+        try file.write([1, 2], at: 0)
+        try file.sync()
+        try file.write([3, 4, 5, 6, 7, 8], at: 2)
+        #expect(fileSystem.writeBack(atPath: "/data/t-0/a", range: 5..<7))
+        #expect(fileSystem.writeBack(atPath: "/data/t-0/a", range: 7..<100))  // clamped to the file
+        #expect(!fileSystem.writeBack(atPath: "/data/t-0/missing", range: 0..<1))
+        expectBytes(fileSystem.durableContents(atPath: "/data/t-0/a"), [1, 2, 0, 0, 0, 6, 7, 8])
+        fileSystem.crash()
+        expectBytes(fileSystem.contents(atPath: "/data/t-0/a"), [1, 2, 0, 0, 0, 6, 7, 8])
+    }
+
+    @Test func aLostSyncSucceedsButKeepsNothing() throws {
+        let fileSystem = try fileSystemWithDirectory()
+        let log = try fileSystem.openFile(atPath: "/data/t-0/x.log", mode: .createIfMissing)
+        let index = try fileSystem.openFile(atPath: "/data/t-0/x.index", mode: .createIfMissing)
+        fileSystem.loseNextSyncs(1, pathSuffix: ".log")
+        try log.write([1, 2, 3], at: 0)
+        try index.write([9], at: 0)
+        try index.sync()
+        try log.sync()  // returns, keeps nothing
+        #expect(fileSystem.durableContents(atPath: "/data/t-0/x.log") == [])
+        try log.sync()  // the fault was used up
+        #expect(fileSystem.durableContents(atPath: "/data/t-0/x.log") == [1, 2, 3])
+        #expect(fileSystem.durableContents(atPath: "/data/t-0/x.index") == [9])
+    }
+
     @Test func injectedErrorsLookLikeTheRealOnes() throws {
         let fileSystem = try fileSystemWithDirectory()
         let file = try fileSystem.openFile(atPath: "/data/t-0/x.log", mode: .createIfMissing)

@@ -97,6 +97,20 @@ extension LogFixture where FileSystem == InMemoryFileSystem {
     convenience init(configuration: PartitionLogConfiguration = defaultConfiguration) {
         self.init(fileSystem: InMemoryFileSystem(), directory: "/data/access-0", configuration: configuration)
     }
+
+    /// The files a fresh run writes from `batches` with this configuration, closed cleanly: the
+    /// reference for rebuilt indexes.
+    func referenceFiles(batches: [AppendedBatch]) throws -> InMemoryFileSystem {
+        let reference = MemoryLogFixture(configuration: configuration)
+        let log = try reference.open()
+        for batch in batches {
+            var fresh = batch.stored
+            fresh.replaceSubrange(0..<8, with: [UInt8](repeating: 0, count: 8))
+            try log.append(fresh)
+        }
+        try log.close()
+        return reference.fileSystem
+    }
 }
 
 typealias MemoryLogFixture = LogFixture<InMemoryFileSystem>

@@ -3,19 +3,6 @@ import Testing
 @testable import SegmentStore
 
 @Suite struct LogRecoveryTests {
-    /// The log a fresh run produces from the same batches: the reference for rebuilt indexes.
-    private func referenceFiles(of fixture: MemoryLogFixture, batches: [AppendedBatch]) throws -> InMemoryFileSystem {
-        let reference = MemoryLogFixture(configuration: fixture.configuration)
-        let log = try reference.open()
-        for batch in batches {
-            var fresh = batch.stored
-            fresh.replaceSubrange(0..<8, with: [UInt8](repeating: 0, count: 8))
-            try log.append(fresh)
-        }
-        try log.close()
-        return reference.fileSystem
-    }
-
     @Test(arguments: [0, 1, 12, 60, 61, 100])
     func aTornLastWriteIsCutAtTheLastWholeBatch(keptBytes: Int) throws {
         let fixture = MemoryLogFixture()
@@ -42,7 +29,7 @@ import Testing
         try fixture.appendMany(5, to: log, seed: 40)
         try expectBytes(fixture.readAll(log), fixture.expectedBytes)
         try log.close()
-        let reference = try referenceFiles(of: fixture, batches: fixture.appended)
+        let reference = try fixture.referenceFiles(batches: fixture.appended)
         for kind in SegmentFileName.Kind.allCases {
             let path = fixture.indexPath(base: 0, kind)
             expectBytes(fixture.fileSystem.contents(atPath: path), reference.contents(atPath: path), "\(kind)")
@@ -76,9 +63,13 @@ import Testing
         try log.close()
         let index = try #require(fixture.fileSystem.contents(atPath: fixture.indexPath(base: 0, .offsetIndex)))
         #expect(index.count >= 16)
-        let lastPosition = index.suffix(4).reduce(Int64(0)) { $0 << 8 | Int64($1) }
+        let lastOffset = index.suffix(8).prefix(4).reduce(Int64(0)) { $0 << 8 | Int64($1) }
         log = try fixture.open()
-        #expect(log.recoveryReport.validatedFromPosition == lastPosition)
+        // After a clean stop the recovery point is the log end; the tail from the last index
+        // entry is still checked.
+        #expect(log.recoveryReport.recoveryPoint == log.logEndOffset)
+        #expect(log.recoveryReport.validatedFromOffset == lastOffset)
+        #expect(log.recoveryReport.validatedBatches == fixture.appended.filter { $0.lastOffset >= lastOffset }.count)
         #expect(log.recoveryReport.truncatedBytes == 0)
         #expect(log.recoveryReport.rebuiltIndexFiles.isEmpty)
     }
@@ -99,7 +90,7 @@ import Testing
         #expect(log.recoveryReport.truncatedBytes == 17)
         #expect(log.logEndOffset == kept.last!.lastOffset + 1)
         try expectBytes(fixture.readAll(log), kept.flatMap(\.stored))
-        let reference = try referenceFiles(of: fixture, batches: kept)
+        let reference = try fixture.referenceFiles(batches: kept)
         for kind in [SegmentFileName.Kind.offsetIndex, .timeIndex] {
             let path = fixture.indexPath(base: 0, kind)
             expectBytes(fixture.fileSystem.contents(atPath: path), reference.contents(atPath: path))
@@ -197,6 +188,8 @@ import Testing
         #expect(log.logStartOffset == 0 && log.logEndOffset == 0)
         let names = try fixture.fileSystem.contentsOfDirectory(atPath: fixture.directory).sorted()
         #expect(names == ["00000000000000000000.index", "00000000000000000000.log", "00000000000000000000.timeindex"])
+        // Nothing to store yet: recovery without a recovery point starts at the last segment.
+        #expect(log.recoveryPoint == nil)
     }
 
     @Test func anEmptyLastSegmentAfterARollKeepsTheLogEnd() throws {

@@ -15,11 +15,14 @@
 /// without `crash()`.
 ///
 /// Directory operations (create, remove, rename, mkdir) are durable immediately, which is
-/// what `PosixFileSystem` guarantees by fsyncing the parent directory.
+/// what `PosixFileSystem` guarantees by fsyncing the parent directory. The kernel's own
+/// writeback of unsynced bytes, which may put any of them on disk before a crash in any order,
+/// is modelled by `writeBack(atPath:range:)`.
 ///
 /// Faults are injected per operation (`failNext(_:count:with:)`), optionally only for paths
 /// with a given suffix (e.g. `.index`); a failing write can first write a prefix of its bytes,
-/// as a real `pwrite` that hits `ENOSPC` midway does. A disk that fills up is modelled by
+/// as a real `pwrite` that hits `ENOSPC` midway does; a sync can also succeed without keeping
+/// anything (`loseNextSyncs`, a disk cache that ignores flushes). A disk that fills up is modelled by
 /// `capacityBytes`: a write that would grow the files' total size past it writes what fits and
 /// fails with `ENOSPC`, until files shrink or are removed (or the capacity is raised).
 ///
@@ -33,6 +36,9 @@ public final class InMemoryFileSystem: SegmentFileSystem {
         case sync
         case truncate
         case create
+        /// A `sync()` that returns success without making anything durable: a disk whose
+        /// volatile write cache ignores flushes. Injected with `loseNextSyncs`; no errno.
+        case lostSync
     }
 
     final class Node {
@@ -111,6 +117,13 @@ public final class InMemoryFileSystem: SegmentFileSystem {
         }
     }
 
+    /// Makes the next `count` syncs (of paths ending in `pathSuffix`, if given) return success
+    /// while keeping nothing: a disk that acknowledges flushes it never performs. What the log
+    /// believes durable is then lost by the next `crash()` unless `writeBack` put it on disk.
+    public func loseNextSyncs(_ count: Int = 1, pathSuffix: String? = nil) {
+        failNext(.lostSync, count: count, with: 0, pathSuffix: pathSuffix)
+    }
+
     /// `failNext(.write, ...)`.
     public func failNextWrites(_ count: Int = 1, with errno: Int32, pathSuffix: String? = nil, writingPrefix: Int = 0) {
         failNext(.write, count: count, with: errno, pathSuffix: pathSuffix, writingPrefix: writingPrefix)
@@ -174,6 +187,30 @@ public final class InMemoryFileSystem: SegmentFileSystem {
             }
             state.generation += 1
             return torn?.path
+        }
+    }
+
+    /// Simulates the kernel writing some dirty pages back on its own before any fsync (it does,
+    /// at any time and in any order): bytes `range` of what the file reads now become durable
+    /// without the file being synced. Together with `crash()` this builds the states a power
+    /// loss really leaves, e.g. an index entry on disk whose log bytes are not, or a batch whose
+    /// header reached the disk but whose body did not.
+    ///
+    /// The range is clamped to the file's current size. When it starts beyond the durable end,
+    /// the durable file grows and the gap reads as zeros after a crash (the size reached the
+    /// disk, those blocks never did). An unsynced truncation is not written back.
+    ///
+    /// - Returns: whether the file exists.
+    @discardableResult
+    public func writeBack(atPath path: String, range: Range<Int>) -> Bool {
+        let path = Self.normalized(path)
+        return state.withLock { state in
+            guard let node = state.files[path] else { return false }
+            let upper = min(range.upperBound, node.current.count)
+            let lower = max(0, range.lowerBound)
+            guard lower < upper else { return true }
+            Self.apply(node.current[lower..<upper], at: lower, to: &node.durable)
+            return true
         }
     }
 
@@ -418,6 +455,10 @@ final class InMemorySegmentFile: SegmentFile {
         try fileSystem.withNode(self) { node, state in
             if let fault = state.takeFault(.sync, path: path) {
                 throw StorageError(systemCall: "fdatasync", path: path, errno: fault.errno)
+            }
+            if state.takeFault(.lostSync, path: path) != nil {
+                state.syncCount += 1
+                return
             }
             node.durable = node.current
             node.lastUnsyncedWrite = nil

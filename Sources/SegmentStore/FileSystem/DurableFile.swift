@@ -1,20 +1,24 @@
-import SegmentStore
-
 /// Small state files replaced atomically: the whole new content goes to `<path>.tmp`, which is
 /// synced, then renamed over `<path>` (the rename is durable when it returns, see
 /// `SegmentFileSystem`). A crash at any point leaves either the old or the new content under
 /// `<path>`, never a mix; a leftover `.tmp` is simply overwritten next time.
 ///
-/// Used for the cluster id, the producer-id reservation and each group's committed offsets.
-/// Content checks (checksums) are the caller's business.
-struct DurableFile: Sendable {
-    let path: String
-    let fileSystem: any SegmentFileSystem
+/// Used for a partition log's recovery point (`RecoveryPointFile`) and, in the broker, for the
+/// cluster id, the producer-id reservation, producer state snapshots and each group's committed
+/// offsets. Content checks (checksums) are the caller's business.
+public struct DurableFile: Sendable {
+    public let path: String
+    public let fileSystem: any SegmentFileSystem
 
-    var temporaryPath: String { path + ".tmp" }
+    public init(path: String, fileSystem: any SegmentFileSystem) {
+        self.path = path
+        self.fileSystem = fileSystem
+    }
+
+    public var temporaryPath: String { path + ".tmp" }
 
     /// The current content, `nil` when the file does not exist.
-    func read() throws -> [UInt8]? {
+    public func read() throws -> [UInt8]? {
         guard fileSystem.fileExists(atPath: path) else { return nil }
         let file = try fileSystem.openFile(atPath: path, mode: .existing)
         defer { file.close() }
@@ -22,7 +26,7 @@ struct DurableFile: Sendable {
     }
 
     /// Replaces the content with `bytes`, durably, before returning.
-    func replace(with bytes: [UInt8]) throws {
+    public func replace(with bytes: [UInt8]) throws {
         let file = try fileSystem.openFile(atPath: temporaryPath, mode: .createIfMissing)
         do {
             try file.truncate(toSize: 0)
