@@ -199,7 +199,7 @@ final class ConsumerLoop {
         while true {
             if stopSignal.isFired { throw StoppedBeforeStart() }
             let metadata = try await client.metadata(topics: [configuration.topic], allowAutoTopicCreation: false)
-            guard let clusterID = metadata.clusterID, !clusterID.isEmpty else {
+            guard let clusterID = metadata.namedClusterID else {
                 throw ConsumerError.broker("the broker reports no cluster id (Metadata v2+ needed); cannot guard progress")
             }
             if let topic = metadata.topics.first(where: { $0.name == configuration.topic }), topic.errorCode == .none,

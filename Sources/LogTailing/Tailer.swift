@@ -95,7 +95,7 @@ public final class Tailer<C: Clock> where C.Duration == Duration {
             configuration: .init(
                 startAt: configuration.startAt, drainIdle: configuration.drainIdle,
                 deletedFileGrace: configuration.deletedFileGrace, missingFileExpiry: configuration.missingFileExpiry),
-            checkpoints: checkpoints, isFirstStart: isFirstStart, wallClockMs: Self.wallClockMs())
+            checkpoints: checkpoints, isFirstStart: isFirstStart, wallClockMs: UnixTime.milliseconds())
         self.buffer = ReadBuffer(capacity: configuration.readBufferBytes)
     }
 
@@ -378,7 +378,7 @@ public final class Tailer<C: Clock> where C.Duration == Duration {
             events.append(.checkpointObsolete(checkpoint, reason: reason))
         case .reportMissing(let checkpoint):
             var kept = checkpoint
-            kept.missingSince = checkpoint.missingSince ?? Self.wallClockMs()
+            kept.missingSince = checkpoint.missingSince ?? UnixTime.milliseconds()
             missingInodes.insert(Inode(checkpoint.identity))
             logger.warning(
                 "the file of a checkpoint is not found: checkpoint kept, the file looked for at every poll",
@@ -410,12 +410,6 @@ public final class Tailer<C: Clock> where C.Duration == Duration {
         reportedProblems = problems
     }
 
-    /// Wall-clock milliseconds since the Unix epoch (for `Checkpoint.missingSince`).
-    static func wallClockMs() -> Int64 {
-        var time = timespec()
-        clock_gettime(CLOCK_REALTIME, &time)
-        return Int64(time.tv_sec) * 1_000 + Int64(time.tv_nsec) / 1_000_000
-    }
 }
 
 extension Tailer where C == ContinuousClock {

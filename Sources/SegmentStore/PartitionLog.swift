@@ -118,17 +118,9 @@ public final class PartitionLog: Sendable {
         try configuration.validate()
         var logger = logger
         logger[metadataKey: "partition-log"] = "\(directory)"
-        let (segments, report) = try LogRecovery.recover(
-            LogRecovery.Context(
-                directory: directory,
-                fileSystem: fileSystem,
-                configuration: configuration,
-                validator: validator,
-                now: clock.milliseconds(),
-                logger: logger
-            )
-        )
-        guard let last = segments.last else { preconditionFailure("recovery returns at least one segment") }
+        let (segments, last, report) = try Self.recoverSegments(
+            directory: directory, fileSystem: fileSystem, configuration: configuration, validator: validator,
+            clock: clock, logger: logger)
         let recoveryPointFile = RecoveryPointFile(directory: directory, fileSystem: fileSystem)
         let storedRecoveryPoint: Int64?
         do {
@@ -161,6 +153,30 @@ public final class PartitionLog: Sendable {
                 "validated-batches": "\(report.validatedBatches)",
             ]
         )
+    }
+
+    /// The directory's segments as `LogRecovery` leaves them (at open, and when a failed log is
+    /// reset); the last one is the active segment.
+    private static func recoverSegments(
+        directory: String,
+        fileSystem: any SegmentFileSystem,
+        configuration: PartitionLogConfiguration,
+        validator: BatchValidator,
+        clock: WallClock,
+        logger: Logger
+    ) throws -> (segments: [Segment], last: Segment, report: LogRecoveryReport) {
+        let (segments, report) = try LogRecovery.recover(
+            LogRecovery.Context(
+                directory: directory,
+                fileSystem: fileSystem,
+                configuration: configuration,
+                validator: validator,
+                now: clock.milliseconds(),
+                logger: logger
+            )
+        )
+        guard let last = segments.last else { preconditionFailure("recovery returns at least one segment") }
+        return (segments, last, report)
     }
 
     /// Stores `logEnd` as the recovery point once recovery has returned (it synced everything it
@@ -604,17 +620,9 @@ public final class PartitionLog: Sendable {
             defer { file.close() }
             if try file.size() > target.size { try file.truncate(toSize: target.size) }
             try file.sync()
-            let (segments, report) = try LogRecovery.recover(
-                LogRecovery.Context(
-                    directory: directory,
-                    fileSystem: fileSystem,
-                    configuration: configuration,
-                    validator: validator,
-                    now: clock.milliseconds(),
-                    logger: logger
-                )
-            )
-            guard let last = segments.last else { preconditionFailure("recovery returns at least one segment") }
+            let (segments, last, report) = try Self.recoverSegments(
+                directory: directory, fileSystem: fileSystem, configuration: configuration, validator: validator,
+                clock: clock, logger: logger)
             // Recovery may have cut below the durable end (damage found below it): the recovery
             // point must not stay above the new end once appends resume.
             do {

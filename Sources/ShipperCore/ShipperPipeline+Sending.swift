@@ -203,9 +203,9 @@ extension ShipperPipeline {
                     // The cluster first: a new id is often asked for because the broker lost
                     // its state (wiped, restored), and the checkpoint must say which cluster
                     // the id belongs to.
-                    let cluster = try await client.metadata(topics: [], allowAutoTopicCreation: false).clusterID
+                    let metadata = try await client.metadata(topics: [], allowAutoTopicCreation: false)
                     let identity = try await client.initProducerId()
-                    inbox.post(.producerId(file: file, identity, clusterId: cluster.flatMap { $0.isEmpty ? nil : $0 }))
+                    inbox.post(.producerId(file: file, identity, clusterId: metadata.namedClusterID))
                     return
                 } catch {
                     if error == .shutDown || error == .cancelled { return }

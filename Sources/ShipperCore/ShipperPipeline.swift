@@ -7,10 +7,6 @@ import NIOCore
 import NginxLog
 import RequestEncoding
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// The shipper's loop: tail → units of lines → parse, encode, batch per (file, partition) and
 /// compress on the `EncodingPool`'s workers → produce idempotently → checkpoint the
 /// acknowledged prefix of every file. One task owns the loop and every piece of shipping state;
@@ -157,7 +153,7 @@ final class ShipperPipeline {
         )
         while !Task.isCancelled {
             let now = clock.now
-            wallClockMs = Self.currentTimeMs()
+            wallClockMs = UnixTime.milliseconds()
             for event in inbox.drain() { handle(event, now: now) }
             if isStopping, isDrained || (stopDeadline.map { now >= $0 } ?? true) { break }
             pollTailer()
@@ -206,7 +202,9 @@ final class ShipperPipeline {
                     if let entry = metadata.topics.first(where: { $0.name == topic }), entry.errorCode == .none,
                         !entry.partitions.isEmpty
                     {
-                        inbox.post(.topicReady(partitions: Int32(entry.partitions.count), clusterId: metadata.clusterID))
+                        inbox.post(
+                            .topicReady(
+                                partitions: Int32(entry.partitions.count), clusterId: metadata.namedClusterID))
                         return
                     }
                     logger.debug("topic not ready yet", metadata: ["topic": "\(topic)"])
@@ -223,7 +221,7 @@ final class ShipperPipeline {
                 switch event {
                 case .topicReady(let count, let cluster):
                     partitionCount = count
-                    clusterId = cluster.flatMap { $0.isEmpty ? nil : $0 }
+                    clusterId = cluster
                     return true
                 case .stop:
                     return false
@@ -407,7 +405,7 @@ final class ShipperPipeline {
             Partitioner.partition(forKey: $0, partitionCount: partitionCount)
         }
         shipments[file] = shipment
-        if let checkpoint = resumed, checkpoint.producerId >= 0, !isOfAnotherCluster(checkpoint) {
+        if let checkpoint = resumed, checkpoint.producerId >= 0, !voidsCheckpointOfAnotherCluster(checkpoint) {
             let producer = ProducerIdentity(producerID: checkpoint.producerId, epoch: checkpoint.producerEpoch)
             var sequences: [TopicPartition: Int32] = [:]
             for (partition, next) in checkpoint.sequences {
@@ -443,12 +441,13 @@ final class ShipperPipeline {
         )
     }
 
-    /// Whether the checkpoint's producer state belongs to another broker cluster (the data
-    /// directory was wiped or restored, or another broker answers at the address). Its producer
-    /// id and sequences mean nothing there: they could even match another file's producer and
-    /// have new lines dropped as duplicates. So they are voided, and the lines after the
+    /// Voids (counts and warns) when the checkpoint's producer state belongs to another broker
+    /// cluster (the data directory was wiped or restored, or another broker answers at the
+    /// address). Its producer id and sequences mean nothing there: they could even match another
+    /// file's producer and have new lines dropped as duplicates. So the lines after the
     /// checkpoint are shipped once to this cluster under a new producer id (DESIGN.md §10.3).
-    private func isOfAnotherCluster(_ checkpoint: Checkpoint) -> Bool {
+    /// - Returns: whether the checkpoint's producer state is void.
+    private func voidsCheckpointOfAnotherCluster(_ checkpoint: Checkpoint) -> Bool {
         guard let stored = checkpoint.clusterId, let clusterId, stored != clusterId else { return false }
         metrics.checkpointsVoided.increment()
         logger.warning(
@@ -550,12 +549,6 @@ final class ShipperPipeline {
                 )
             )
         }
-    }
-
-    static func currentTimeMs() -> Int64 {
-        var time = timespec()
-        clock_gettime(CLOCK_REALTIME, &time)
-        return Int64(time.tv_sec) * 1000 + Int64(time.tv_nsec) / 1_000_000
     }
 }
 

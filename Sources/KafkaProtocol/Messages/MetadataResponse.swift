@@ -73,6 +73,9 @@ public struct MetadataResponse: KafkaResponseMessage {
     public var brokers: [Broker]
     /// v2+.
     public var clusterID: String?
+    /// `clusterID` when the broker named one (not null, not empty): what a client records to
+    /// tell one cluster from another.
+    public var namedClusterID: String? { clusterID.flatMap { $0.isEmpty ? nil : $0 } }
     public var controllerID: Int32
     public var topics: [Topic]
 
