@@ -19,7 +19,7 @@ let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: 
 
 let package = Package(
     name: "edgelog",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "edgelog", targets: ["EdgelogCLI"]),
         // Libraries the separate Benchmarks/ package links (CI's test build never compiles it).

@@ -1,3 +1,4 @@
+import Synchronization
 import SegmentStore
 
 /// Held Fetch requests waiting for an append to one of their partitions (long polling).
@@ -27,7 +28,7 @@ public final class AppendWaiters: Sendable {
         var isShutDown = false
     }
 
-    private let state = Locked(State())
+    private let state = Mutex(State())
     private let highWatermark: @Sendable (PartitionLog) -> Int64
 
     /// - Parameter highWatermark: the end of a log that readers may see, which registration

@@ -1,3 +1,4 @@
+import Synchronization
 import KafkaProtocol
 import Metrics
 
@@ -40,7 +41,7 @@ public final class BrokerMetrics: Sendable {
     let rejectedByNetwork: Counter
     let rejectedByLimit: Counter
     let protocolErrorCloses: Counter
-    private let errors = Locked<[Int16: Counter]>([:])
+    private let errors = Mutex<[Int16: Counter]>([:])
     let fsyncs: Counter
     let duplicateBatches: Counter
     let duplicateRecordsDropped: Counter
@@ -54,8 +55,8 @@ public final class BrokerMetrics: Sendable {
     let recoveryValidatedBatches: Counter
     let recoveryTruncatedBytes: Counter
     private let producesInFlightGauge: Gauge
-    private let producesInFlightCount = Locked(0)
-    private let fsyncCount = Locked(Int64(0))
+    private let producesInFlightCount = Mutex(0)
+    private let fsyncCount = Mutex(Int64(0))
 
     public init(factory: any MetricsFactory = MetricsSystem.factory) {
         self.factory = factory

@@ -1,3 +1,4 @@
+import Synchronization
 import Logging
 import SegmentStore
 
@@ -31,7 +32,7 @@ public final class BrokerNode: Sendable {
     let fileSystem: any SegmentFileSystem
     let producers: ProducerRegistry
     let groupCommit: GroupCommit
-    private let boundPort: Locked<Int>
+    private let boundPort: Mutex<Int>
 
     /// Opens (creating on first start) the data directory described by `configuration`.
     /// - Throws: ``BrokerError`` for a bad configuration or state file, or the storage error of a
@@ -100,7 +101,7 @@ public final class BrokerNode: Sendable {
             if durableOnly { waiters.appended(to: log) }
             return durable
         }
-        self.boundPort = Locked(configuration.port)
+        self.boundPort = Mutex(configuration.port)
     }
 
     /// The offset Fetch and ListOffsets expose as the end of `log`: its durable end with

@@ -1,3 +1,4 @@
+import Synchronization
 import KafkaProtocol
 import Logging
 import NIOCore
@@ -57,10 +58,10 @@ public final class CommittedOffsetStore: Sendable {
     private let fileSystem: any SegmentFileSystem
     private let maxGroups: Int
     private let clock: WallClock
-    private let groups: Locked<[String: [PartitionKey: Commit]]>
+    private let groups: Mutex<[String: [PartitionKey: Commit]]>
     /// When each group last committed (its file's modification time for groups loaded at
     /// start-up): retention only honours groups active within the retention period.
-    private let lastCommits: Locked<[String: Int64]>
+    private let lastCommits: Mutex<[String: Int64]>
 
     /// Loads every group file under `<dataDirectory>/groups/`.
     /// - Throws: ``BrokerError/Code/invalidStateFile`` for a file that fails its checksum or
@@ -90,8 +91,8 @@ public final class CommittedOffsetStore: Sendable {
         self.fileSystem = fileSystem
         self.maxGroups = maxGroups
         self.clock = clock
-        self.groups = Locked(loaded)
-        self.lastCommits = Locked(lastCommits)
+        self.groups = Mutex(loaded)
+        self.lastCommits = Mutex(lastCommits)
         logger.debug("loaded committed offsets", metadata: ["groups": "\(loaded.count)"])
     }
 

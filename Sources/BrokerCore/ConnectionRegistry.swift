@@ -1,3 +1,4 @@
+import Synchronization
 import Logging
 import NIOCore
 
@@ -16,7 +17,7 @@ public final class ConnectionRegistry: Sendable {
     private let maxConnections: Int
     private let metrics: BrokerMetrics
     private let logger: Logger
-    private let channels = Locked<[ObjectIdentifier: any Channel]>([:])
+    private let channels = Mutex<[ObjectIdentifier: any Channel]>([:])
 
     public init(allowedNetworks: [ClientNetwork], maxConnections: Int, metrics: BrokerMetrics, logger: Logger) {
         self.allowedNetworks = allowedNetworks

@@ -1,3 +1,4 @@
+import Synchronization
 import NIOCore
 import SegmentStore
 
@@ -27,7 +28,7 @@ final class GroupCommit: Sendable {
         var waiters: [Waiter] = []
     }
 
-    private let partitions = Locked<[ObjectIdentifier: PartitionState]>([:])
+    private let partitions = Mutex<[ObjectIdentifier: PartitionState]>([:])
     /// Runs one sync of `log` and publishes the new durable end (counting, waking fetches).
     private let sync: @Sendable (PartitionLog) throws -> Int64
 

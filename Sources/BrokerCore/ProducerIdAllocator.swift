@@ -1,3 +1,4 @@
+import Synchronization
 import SegmentStore
 
 /// Hands out producer ids (InitProducerId) so that no id is ever issued twice, across restarts
@@ -26,7 +27,7 @@ public final class ProducerIdAllocator: Sendable {
 
     private let file: DurableFile
     private let blockSize: Int64
-    private let state: Locked<State>
+    private let state: Mutex<State>
 
     /// The range a new data directory's first id is drawn from.
     public static let newDirectoryBase: Range<Int64> = (1 << 32)..<(1 << 52)
@@ -49,7 +50,7 @@ public final class ProducerIdAllocator: Sendable {
         }
         self.file = file
         self.blockSize = blockSize
-        self.state = Locked(State(next: start, reservedEnd: start))
+        self.state = Mutex(State(next: start, reservedEnd: start))
     }
 
     /// A producer id no earlier call (in this process or any before it) returned.

@@ -1,3 +1,4 @@
+import Synchronization
 import KafkaProtocol
 import Logging
 import SegmentStore
@@ -61,7 +62,7 @@ public final class TopicCatalog: Sendable {
     private let maxPartitions: Int
     private let clock: WallClock
     private let logger: Logger
-    private let state: Locked<State>
+    private let state: Mutex<State>
 
     /// Opens every partition directory under `dataDirectory` (creating the directory if needed).
     public init(
@@ -113,7 +114,7 @@ public final class TopicCatalog: Sendable {
                 metadata: ["topics": "\(state.topics.count)", "partitions": "\(state.partitionCount)"]
             )
         }
-        self.state = Locked(state)
+        self.state = Mutex(state)
     }
 
     private static func openLog(

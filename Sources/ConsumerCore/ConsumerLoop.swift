@@ -1,10 +1,10 @@
+import Synchronization
 import EdgelogSchema
 import Foundation
 import KafkaClient
 import KafkaProtocol
 import Logging
 import Metrics
-import Synchronization
 import TrafficAggregation
 
 /// The consumer's one loop: fetch every partition, feed the aggregators, and every

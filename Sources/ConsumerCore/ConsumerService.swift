@@ -1,8 +1,8 @@
+import Synchronization
 import KafkaClient
 import Logging
 import PostgresSink
 import ServiceLifecycle
-import Synchronization
 
 /// The consumer as a swift-service-lifecycle `Service`: ``run()`` consumes until SIGTERM/SIGINT,
 /// then stops fetching, writes what it has aggregated to every shard and returns (exit code 0).

@@ -1,3 +1,4 @@
+import Synchronization
 import Logging
 
 /// How log lines are written to stderr.
@@ -11,14 +12,14 @@ public enum LogOutputFormat: String, Sendable, CaseIterable {
 /// Installs the process-wide swift-log backend. Only executables call this (libraries accept a
 /// `Logger`); swift-log allows one bootstrap per process, so later calls are ignored.
 public enum LoggingBootstrap {
-    private static let installed = Locked(false)
+    private static let installed = Mutex(false)
 
     /// Routes every `Logger` to stderr at `level` or above, in `format`.
     /// - Returns: true if this call installed the backend, false if an earlier call already did
     ///   (the earlier level and format stay in force).
     @discardableResult
     public static func bootstrap(level: Logger.Level, format: LogOutputFormat = .text) -> Bool {
-        let first = installed.withLockedValue { done in
+        let first = installed.withLock { done in
             defer { done = true }
             return !done
         }

@@ -1,3 +1,4 @@
+import Synchronization
 import Metrics
 import Prometheus
 
@@ -10,11 +11,11 @@ import Prometheus
 /// leak between suites): they create their own `PrometheusCollectorRegistry` and pass
 /// `PrometheusMetricsFactory(registry:)` explicitly, e.g. `Counter(label:, factory:)`.
 public enum MetricsBootstrap {
-    private static let installed = Locked<PrometheusCollectorRegistry?>(nil)
+    private static let installed = Mutex<PrometheusCollectorRegistry?>(nil)
 
     /// Bootstraps swift-metrics once and returns the registry every metric is recorded in.
     public static func bootstrap() -> PrometheusCollectorRegistry {
-        installed.withLockedValue { registry in
+        installed.withLock { registry in
             if let registry { return registry }
             let created = PrometheusCollectorRegistry()
             MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: created))

@@ -1,3 +1,4 @@
+import Synchronization
 import Dispatch
 import Foundation
 import Logging
@@ -20,14 +21,14 @@ final class ShutdownSignals: Sendable {
         var sources: [any DispatchSourceSignal] = []
     }
 
-    private let state = Locked(State())
+    private let state = Mutex(State())
     private let logger: Logger
 
-    private static let shared = Locked<ShutdownSignals?>(nil)
+    private static let shared = Mutex<ShutdownSignals?>(nil)
 
     /// The process's signal handling, installed on first use.
     static func installed(logger: Logger) -> ShutdownSignals {
-        shared.withLockedValue { current in
+        shared.withLock { current in
             if let current { return current }
             let signals = ShutdownSignals(logger: logger)
             signals.install()
@@ -42,20 +43,20 @@ final class ShutdownSignals: Sendable {
 
     private func install() {
         let queue = DispatchQueue(label: "edgelog.shutdown-signals")
-        var sources: [any DispatchSourceSignal] = []
-        for number in [SIGTERM, SIGINT] {
-            // The dispatch source only sees the signal once its default action is off.
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
-            source.setEventHandler { [weak self] in self?.received(number) }
-            source.resume()
-            sources.append(source)
+        state.withLock { state in
+            for number in [SIGTERM, SIGINT] {
+                // The dispatch source only sees the signal once its default action is off.
+                signal(number, SIG_IGN)
+                let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
+                source.setEventHandler { [weak self] in self?.received(number) }
+                source.resume()
+                state.sources.append(source)
+            }
         }
-        state.withLockedValue { $0.sources = sources }
     }
 
     private func received(_ number: Int32) {
-        let group: ServiceGroup? = state.withLockedValue { state in
+        let group: ServiceGroup? = state.withLock { state in
             state.received = state.received ?? number
             return state.group
         }
@@ -65,7 +66,7 @@ final class ShutdownSignals: Sendable {
 
     /// Hands later signals to `group`; a signal already received shuts it down right away.
     func attach(_ group: ServiceGroup) {
-        let early = state.withLockedValue { state in
+        let early = state.withLock { state in
             state.group = group
             return state.received != nil
         }

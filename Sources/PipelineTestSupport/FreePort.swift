@@ -1,3 +1,4 @@
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -16,7 +17,7 @@ public enum FreePort {
         public var description: String { "FreePort: \(operation) failed: \(String(cString: strerror(code)))" }
     }
 
-    private static let handedOut = Locked<Set<Int>>([])
+    private static let handedOut = Mutex<Set<Int>>([])
 
     /// A TCP port on 127.0.0.1 that was free a moment ago and that this process has not handed out before.
     public static func next() throws -> Int {

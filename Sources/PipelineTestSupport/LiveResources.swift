@@ -1,3 +1,4 @@
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -20,7 +21,7 @@ enum LiveResources {
         weak var resource: (any HarnessResource)?
     }
 
-    private static let registry = Locked<[ObjectIdentifier: WeakReference]>([:])
+    private static let registry = Mutex<[ObjectIdentifier: WeakReference]>([:])
 
     private static let exitHook: Void = {
         atexit { LiveResources.stopAll() }

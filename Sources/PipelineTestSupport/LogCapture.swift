@@ -1,3 +1,4 @@
+import Synchronization
 import Logging
 
 /// Collects what a component logs, so a test can assert on it (the swift-log testing guidance:
@@ -10,7 +11,7 @@ public final class LogCapture: Sendable {
         public var metadata: [String: String]
     }
 
-    private let stored = Locked<[Entry]>([])
+    private let stored = Mutex<[Entry]>([])
 
     public init() {}
 

@@ -1,3 +1,4 @@
+import Synchronization
 import Foundation
 
 #if canImport(Glibc)
@@ -34,8 +35,8 @@ public final class ManagedProcess: Sendable, HarnessResource {
     private let scratch: ScratchDirectory
     /// The child's exit status once reaped. Signals are sent only while this is `nil`, under the
     /// lock: an unreaped child keeps its pid, so a signal can never hit a recycled pid.
-    private let exit = Locked<ExitStatus?>(nil)
-    private let stopped = Locked(false)
+    private let exit = Mutex<ExitStatus?>(nil)
+    private let stopped = Mutex(false)
 
     private init(executable: String, arguments: [String], pid: Int32, scratch: ScratchDirectory) {
         self.executable = executable
@@ -114,7 +115,7 @@ public final class ManagedProcess: Sendable, HarnessResource {
     ///   first or `timeout` passes.
     public func waitUntilHTTPHealthy(port: Int, path: String = "/health", timeout: Duration = .seconds(30)) async throws
     {
-        let lastAnswer = Locked("no answer yet")
+        let lastAnswer = Mutex("no answer yet")
         do {
             try await poll(until: "HTTP 200 from GET \(path) on port \(port)", timeout: timeout) {
                 do {
@@ -218,7 +219,7 @@ public final class ManagedProcess: Sendable, HarnessResource {
 
     // MARK: - Leftovers
 
-    private static let reclaimed = Locked(false)
+    private static let reclaimed = Mutex(false)
 
     /// Once per test process: kills children of test processes that died, and removes their files.
     private static func reclaimAbandoned() {

@@ -1,3 +1,4 @@
+import Synchronization
 import Foundation
 import Logging
 import PostgresSink
@@ -71,7 +72,7 @@ public final class PostgresCluster: Sendable, HarnessResource {
     public var logPath: String { "\(directory)/postgres.log" }
 
     private let scratch: ScratchDirectory
-    private let stopped = Locked(false)
+    private let stopped = Mutex(false)
 
     private init(installation: PostgresInstallation, scratch: ScratchDirectory, port: Int) {
         self.installation = installation
@@ -189,7 +190,7 @@ public final class PostgresCluster: Sendable, HarnessResource {
         return (status, output)
     }
 
-    private static let reclaimed = Locked(false)
+    private static let reclaimed = Mutex(false)
 
     /// Once per test process: stops and removes clusters left by test processes that died.
     private static func reclaimAbandoned(using installation: PostgresInstallation) {

@@ -1,3 +1,4 @@
+import Synchronization
 import Logging
 
 /// The log of one topic-partition: a directory of segments (`<topic>-<partition>/`, see
@@ -53,7 +54,9 @@ public final class PartitionLog: Sendable {
         public var isActive: Bool
     }
 
-    struct State {
+    /// `@unchecked Sendable`: the segments it holds are classes, but a `State` lives only inside
+    /// `PartitionLog.state`'s mutex and every segment is touched only under it.
+    struct State: @unchecked Sendable {
         /// Oldest first; never empty; the last one is active.
         var segments: [Segment]
         var logEndOffset: Int64
@@ -89,12 +92,12 @@ public final class PartitionLog: Sendable {
     private let validator: BatchValidator
     private let clock: WallClock
     private let logger: Logger
-    private let state: Locked<State>
+    private let state: Mutex<State>
     /// Taken (before `state`, never after) by `sync()`, segment deletion, `reset()` and `close()`.
-    private let maintenance = Locked(())
+    private let maintenance = Mutex(())
     /// The recovery point stored last (`nil`: none stored), guarding the writes of its file.
     /// Taken after `maintenance` and before `state`, never the other way round.
-    private let storedRecoveryPoint: Locked<Int64?>
+    private let storedRecoveryPoint: Mutex<Int64?>
     private let recoveryPointFile: RecoveryPointFile
 
     /// Opens (creating if needed) the log in `directory` and recovers it.
@@ -132,7 +135,7 @@ public final class PartitionLog: Sendable {
             throw error
         }
         self.recoveryPointFile = recoveryPointFile
-        self.storedRecoveryPoint = Locked(storedRecoveryPoint)
+        self.storedRecoveryPoint = Mutex(storedRecoveryPoint)
         self.directory = directory
         self.fileSystem = fileSystem
         self.configuration = configuration
@@ -141,7 +144,7 @@ public final class PartitionLog: Sendable {
         self.logger = logger
         self.recoveryReport = report
         // Recovery synced every segment it walked, so everything found is durable.
-        self.state = Locked(State(segments: segments, logEndOffset: last.nextOffset, durableEndOffset: last.nextOffset))
+        self.state = Mutex(State(segments: segments, logEndOffset: last.nextOffset, durableEndOffset: last.nextOffset))
         logger.debug(
             "opened partition log",
             metadata: [

@@ -1,3 +1,4 @@
+import Synchronization
 import RequestEncoding
 
 /// The workers that parse, encode, batch and compress `EncodingUnit`s (`UnitEncoder`), so that
@@ -20,7 +21,7 @@ final class EncodingPool: Sendable {
         var isClosed = false
     }
 
-    private let state = Locked(State())
+    private let state = Mutex(State())
     private let inbox: ShipperInbox
     let workerCount: Int
 

@@ -1,3 +1,4 @@
+import Synchronization
 /// The transmissions the pipeline decided to send, in order, for the one task that sends them.
 ///
 /// Order matters: within a partition a producer's batches must reach the broker in sequence
@@ -16,7 +17,7 @@ final class OutboundQueue: Sendable {
         var isClosed = false
     }
 
-    private let state = Locked(State())
+    private let state = Mutex(State())
 
     init() {}
 

@@ -1,3 +1,4 @@
+import Synchronization
 /// The mailbox of the pipeline's loop: other tasks `post` events, the loop `drain`s them and,
 /// when it has nothing to do, `wait`s until an event arrives or a deadline passes.
 ///
@@ -13,7 +14,7 @@ final class ShipperInbox: Sendable {
         var expiredToken: UInt64 = 0
     }
 
-    private let state = Locked(State())
+    private let state = Mutex(State())
 
     init() {}
 

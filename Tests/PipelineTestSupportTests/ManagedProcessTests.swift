@@ -1,3 +1,4 @@
+import Synchronization
 import Foundation
 import PipelineTestSupport
 import Testing
@@ -140,7 +141,7 @@ struct ManagedProcessTests {
 
     @Test func scopedProcessIsStoppedWhenTheBodyThrows() async throws {
         struct Planned: Error {}
-        let seen = Locked<(pid: pid_t, directory: String)?>(nil)
+        let seen = Mutex<(pid: pid_t, directory: String)?>(nil)
         await #expect(throws: Planned.self) {
             try await withManagedProcess(executable: "/bin/sleep", arguments: ["300"]) { process in
                 seen.withLock { $0 = (process.pid, process.directory) }

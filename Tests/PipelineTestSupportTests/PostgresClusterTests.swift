@@ -1,3 +1,4 @@
+import Synchronization
 import Foundation
 import PipelineTestSupport
 import PostgresSink
@@ -65,7 +66,7 @@ struct PostgresClusterTests {
     }
 
     @Test func scopedClusterStopsWhenTheBodyThrows() throws {
-        let seen = Locked<(port: Int, directory: String)?>(nil)
+        let seen = Mutex<(port: Int, directory: String)?>(nil)
         #expect(throws: Planned.self) {
             try withPostgresCluster { cluster in
                 seen.withLock { $0 = (cluster.port, cluster.directory) }
@@ -104,17 +105,5 @@ struct PostgresClusterTests {
         let line = status.split(separator: "\n").first { $0.hasPrefix("Uid:") }
         let fields = line?.split(whereSeparator: \.isWhitespace) ?? []
         return fields.count > 2 ? uid_t(fields[2]) : nil
-    }
-}
-
-/// Lets a test closure report values out without sharing mutable state unsafely.
-final class Locked<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: Value
-    init(_ value: Value) { self.value = value }
-    func withLock<T>(_ body: (inout Value) throws -> T) rethrows -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        return try body(&value)
     }
 }

@@ -1,3 +1,4 @@
+import Synchronization
 import Logging
 import Testing
 
@@ -100,16 +101,16 @@ enum TestBatches {
 
 /// A clock the test moves by hand.
 final class ManualClock: Sendable {
-    let now: Locked<Int64>
+    let now: Mutex<Int64>
 
-    init(_ start: Int64 = 1_700_000_000_000) { now = Locked(start) }
+    init(_ start: Int64 = 1_700_000_000_000) { now = Mutex(start) }
 
     func advance(by milliseconds: Int64) { now.withLock { $0 += milliseconds } }
 
     var milliseconds: Int64 { now.withLock { $0 } }
 
     var wallClock: WallClock {
-        WallClock { [now] in now.withLock { $0 } }
+        WallClock { [self] in now.withLock { $0 } }
     }
 }
 

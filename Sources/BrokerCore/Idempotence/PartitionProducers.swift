@@ -1,3 +1,4 @@
+import Synchronization
 import KafkaProtocol
 import Logging
 import NIOCore
@@ -59,7 +60,7 @@ final class PartitionProducers: Sendable {
     private let clock: WallClock
     private let metrics: BrokerMetrics
     private let logger: Logger
-    private let state = Locked(State())
+    private let state = Mutex(State())
 
     static let resetIntervalMilliseconds: Int64 = 1000
 

@@ -1,10 +1,11 @@
+import Synchronization
 import Logging
 import SegmentStore
 
 /// The ``PartitionProducers`` of every partition log, created on first use (so a partition that
 /// is only read never loads producer state).
 final class ProducerRegistry: Sendable {
-    private let partitions = Locked<[ObjectIdentifier: PartitionProducers]>([:])
+    private let partitions = Mutex<[ObjectIdentifier: PartitionProducers]>([:])
     private let make: @Sendable (PartitionLog) -> PartitionProducers
 
     init(make: @escaping @Sendable (PartitionLog) -> PartitionProducers) {

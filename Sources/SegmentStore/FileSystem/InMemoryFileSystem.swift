@@ -1,3 +1,4 @@
+import Synchronization
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -59,7 +60,9 @@ public final class InMemoryFileSystem: SegmentFileSystem {
         var writtenPrefix: Int
     }
 
-    struct State {
+    /// `@unchecked Sendable`: nodes are classes, but they are reachable only through this state,
+    /// which lives inside the file system's mutex.
+    struct State: @unchecked Sendable {
         var files: [String: Node] = [:]
         var directories: Set<String> = ["/", "."]
         var generation = 0
@@ -87,7 +90,7 @@ public final class InMemoryFileSystem: SegmentFileSystem {
         }
     }
 
-    let state = Locked(State())
+    let state = Mutex(State())
     let clock: WallClock
 
     /// - Parameter clock: the source of file modification times.
@@ -320,7 +323,7 @@ public final class InMemoryFileSystem: SegmentFileSystem {
     // MARK: Handles
 
     /// Runs `body` on the node of an open handle, after checking it survived every crash.
-    func withNode<T>(
+    func withNode<T: Sendable>(
         _ handle: InMemorySegmentFile,
         _ body: (Node, inout State) throws -> T
     ) throws -> T {
