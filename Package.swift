@@ -58,7 +58,7 @@ let package = Package(
         .target(name: "KafkaProtocol", dependencies: ["LZ4Frame", "CCRC32C", nioCore], swiftSettings: strict),
 
         // The file side of the shipper: tails nginx logs across rotation, checkpoints acknowledged prefixes.
-        .target(name: "LogTailing", dependencies: ["NginxLog", logging], swiftSettings: strict),
+        .target(name: "LogTailing", dependencies: ["NginxLog", "FileStorage", logging], swiftSettings: strict),
 
         // One parsed nginx line -> one Cap'n Proto record.
         .target(name: "RequestEncoding", dependencies: ["NginxLog", "AccessRecord"], swiftSettings: strict),
@@ -76,8 +76,12 @@ let package = Package(
         // The only user of libpq.
         .target(name: "PostgresSink", dependencies: ["CLibPQ", logging], swiftSettings: strict),
 
+        // Files behind one seam: the real disk or an in-memory fake that tears writes, loses unsynced
+        // bytes in a simulated crash and injects errors. Shared by the segment and checkpoint stores.
+        .target(name: "FileStorage", swiftSettings: strict),
+
         // Partition logs on disk: segments, sparse indexes, recovery. No networking.
-        .target(name: "SegmentStore", dependencies: [logging], swiftSettings: strict),
+        .target(name: "SegmentStore", dependencies: ["FileStorage", logging], swiftSettings: strict),
 
         // edgelog's own Kafka client: one pipelined connection, version negotiation, idempotent producer state.
         .target(name: "KafkaClient", dependencies: ["KafkaProtocol", nioCore, nioPosix, logging], swiftSettings: strict),
@@ -86,7 +90,7 @@ let package = Package(
         // BrokerServer.swift (the listening socket and the storage thread pool).
         .target(
             name: "BrokerCore",
-            dependencies: ["KafkaProtocol", "SegmentStore", "EdgelogRuntime", nioCore, nioPosix, logging, metrics, serviceLifecycle],
+            dependencies: ["KafkaProtocol", "SegmentStore", "FileStorage", "EdgelogRuntime", nioCore, nioPosix, logging, metrics, serviceLifecycle],
             swiftSettings: strict
         ),
 
@@ -95,8 +99,8 @@ let package = Package(
         .target(
             name: "ShipperCore",
             dependencies: [
-                "LogTailing", "RequestEncoding", "NginxLog", "AccessRecord", "KafkaProtocol", "KafkaClient", "EdgelogRuntime",
-                nioCore, logging, metrics, serviceLifecycle,
+                "LogTailing", "FileStorage", "RequestEncoding", "NginxLog", "AccessRecord", "KafkaProtocol", "KafkaClient",
+                "EdgelogRuntime", nioCore, logging, metrics, serviceLifecycle,
             ],
             swiftSettings: strict
         ),
@@ -173,7 +177,7 @@ let package = Package(
             dependencies: ["EdgelogRuntime", "PipelineTestSupport", nioCore, nioPosix, logging, metrics, prometheus, serviceLifecycle],
             swiftSettings: strict
         ),
-        .testTarget(name: "LogTailingTests", dependencies: ["LogTailing", "PipelineTestSupport"], swiftSettings: strict),
+        .testTarget(name: "LogTailingTests", dependencies: ["LogTailing", "FileStorage", "PipelineTestSupport"], swiftSettings: strict),
         .testTarget(name: "TrafficGeneratorTests", dependencies: ["TrafficGenerator", "PipelineTestSupport"], swiftSettings: strict),
         .testTarget(name: "EdgelogCLITests", dependencies: ["PipelineTestSupport"], swiftSettings: strict),
         .testTarget(name: "PostgresSinkTests", dependencies: ["PostgresSink", "PipelineTestSupport"], swiftSettings: strict),
@@ -185,11 +189,12 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .testTarget(name: "SegmentStoreTests", dependencies: ["SegmentStore", "PipelineTestSupport"], swiftSettings: strict),
+        .testTarget(name: "FileStorageTests", dependencies: ["FileStorage", "PipelineTestSupport"], swiftSettings: strict),
+        .testTarget(name: "SegmentStoreTests", dependencies: ["SegmentStore", "FileStorage", "PipelineTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "BrokerCoreTests",
             dependencies: [
-                "BrokerCore", "KafkaProtocol", "SegmentStore", "EdgelogRuntime", "PipelineTestSupport", "KafkaClient", nioCore,
+                "BrokerCore", "KafkaProtocol", "SegmentStore", "FileStorage", "EdgelogRuntime", "PipelineTestSupport", "KafkaClient", nioCore,
                 .product(name: "NIOEmbedded", package: "swift-nio"), logging, metrics,
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ],
@@ -198,7 +203,7 @@ let package = Package(
         .testTarget(
             name: "ShipperCoreTests",
             dependencies: [
-                "ShipperCore", "LogTailing", "KafkaProtocol", "KafkaClient", "AccessRecord", "NginxLog", "TrafficGenerator",
+                "ShipperCore", "LogTailing", "FileStorage", "KafkaProtocol", "KafkaClient", "AccessRecord", "NginxLog", "TrafficGenerator",
                 "EdgelogRuntime", "PipelineTestSupport", nioCore, logging,
             ],
             swiftSettings: strict

@@ -1,3 +1,4 @@
+import FileStorage
 import Synchronization
 import Logging
 import SegmentStore
@@ -29,7 +30,7 @@ public final class BrokerNode: Sendable {
     public let metrics: BrokerMetrics
     public let logger: Logger
     public let clock: WallClock
-    let fileSystem: any SegmentFileSystem
+    let fileSystem: any FileSystem
     let producers: ProducerRegistry
     let groupCommit: GroupCommit
     private let boundPort: Mutex<Int>
@@ -39,7 +40,7 @@ public final class BrokerNode: Sendable {
     ///   partition log that cannot be recovered.
     public init(
         configuration: BrokerConfiguration,
-        fileSystem: any SegmentFileSystem = PosixFileSystem(),
+        fileSystem: any FileSystem = PosixFileSystem(),
         metrics: BrokerMetrics = BrokerMetrics(),
         clock: WallClock = .system,
         logger: Logger

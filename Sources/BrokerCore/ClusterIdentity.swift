@@ -1,3 +1,4 @@
+import FileStorage
 import Foundation
 import SegmentStore
 
@@ -13,7 +14,7 @@ public enum ClusterIdentity {
 
     /// Reads the id, creating and persisting a fresh random one when the file does not exist.
     /// - Throws: ``BrokerError/Code/invalidStateFile`` when the file exists but holds no id.
-    public static func loadOrCreate(dataDirectory: String, fileSystem: any SegmentFileSystem) throws -> String {
+    public static func loadOrCreate(dataDirectory: String, fileSystem: any FileSystem) throws -> String {
         try fileSystem.createDirectory(atPath: dataDirectory)
         let file = DurableFile(path: "\(dataDirectory)/\(fileName)", fileSystem: fileSystem)
         if let bytes = try file.read() {

@@ -1,3 +1,4 @@
+import FileStorage
 import Synchronization
 import KafkaProtocol
 import Logging
@@ -55,7 +56,7 @@ public final class CommittedOffsetStore: Sendable {
     public static let maxGroupIDBytes = 120
 
     private let directory: String
-    private let fileSystem: any SegmentFileSystem
+    private let fileSystem: any FileSystem
     private let maxGroups: Int
     private let clock: WallClock
     private let groups: Mutex<[String: [PartitionKey: Commit]]>
@@ -68,7 +69,7 @@ public final class CommittedOffsetStore: Sendable {
     ///   does not decode (a torn write cannot cause this: files are replaced by rename).
     public init(
         dataDirectory: String,
-        fileSystem: any SegmentFileSystem,
+        fileSystem: any FileSystem,
         maxGroups: Int,
         clock: WallClock = .system,
         logger: Logger

@@ -1,3 +1,4 @@
+import FileStorage
 import Synchronization
 import SegmentStore
 
@@ -36,7 +37,7 @@ public final class ProducerIdAllocator: Sendable {
     /// - Parameter freshBase: tests only: the first id of a data directory without reservation.
     /// - Throws: ``BrokerError/Code/invalidStateFile`` when the file holds no number.
     public init(
-        dataDirectory: String, fileSystem: any SegmentFileSystem, blockSize: Int64 = 1000, freshBase: Int64? = nil
+        dataDirectory: String, fileSystem: any FileSystem, blockSize: Int64 = 1000, freshBase: Int64? = nil
     ) throws {
         precondition(blockSize >= 1, "a reservation block holds at least one id")
         let file = DurableFile(path: "\(dataDirectory)/\(Self.fileName)", fileSystem: fileSystem)

@@ -1,3 +1,4 @@
+import FileStorage
 import Synchronization
 import KafkaProtocol
 import Logging
@@ -56,7 +57,7 @@ public final class TopicCatalog: Sendable {
     }
 
     public let dataDirectory: String
-    private let fileSystem: any SegmentFileSystem
+    private let fileSystem: any FileSystem
     private let logConfiguration: PartitionLogConfiguration
     private let maxTopics: Int
     private let maxPartitions: Int
@@ -67,7 +68,7 @@ public final class TopicCatalog: Sendable {
     /// Opens every partition directory under `dataDirectory` (creating the directory if needed).
     public init(
         dataDirectory: String,
-        fileSystem: any SegmentFileSystem,
+        fileSystem: any FileSystem,
         logConfiguration: PartitionLogConfiguration,
         maxTopics: Int,
         maxPartitions: Int,
@@ -121,7 +122,7 @@ public final class TopicCatalog: Sendable {
         _ topic: String,
         _ partition: Int32,
         _ dataDirectory: String,
-        _ fileSystem: any SegmentFileSystem,
+        _ fileSystem: any FileSystem,
         _ configuration: PartitionLogConfiguration,
         _ clock: WallClock,
         _ logger: Logger

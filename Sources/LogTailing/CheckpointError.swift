@@ -1,17 +1,19 @@
+import FileStorage
+
 /// Why the checkpoint store could not do what was asked. Never leaves a half-written
 /// checkpoint behind: a failed write keeps the previous one.
 public struct CheckpointError: Error, Sendable, Equatable, CustomStringConvertible {
     public enum Code: Sendable, Equatable {
-        /// Writing, syncing or renaming the new checkpoint failed (`ENOSPC` when the disk is
+        /// Writing, syncing or renaming the new checkpoint failed (`.noSpace` when the disk is
         /// full). The previous checkpoint is still in place, except when only the final
         /// directory sync failed: then the new one is in place but may not survive a crash.
-        case writeFailed(SystemCallError)
+        case writeFailed(StorageError)
         /// Reading the directory or a checkpoint file failed.
-        case readFailed(SystemCallError)
+        case readFailed(StorageError)
         /// A checkpoint file does not hold a checkpoint this version understands.
         case corrupt(String)
         /// Removing a checkpoint file failed.
-        case removeFailed(SystemCallError)
+        case removeFailed(StorageError)
     }
 
     public var code: Code

@@ -1,13 +1,14 @@
+import FileStorage
 import Foundation
 
 /// A directory of checkpoints, one file per tailed file (by device and inode), each replaced
-/// atomically: write a temporary file, `fsync` it, `rename` it over the old one, `fsync` the
-/// directory. A crash at any point leaves either the old or the new checkpoint, never an empty
-/// or torn one.
+/// atomically through `DurableFile` (write a temporary file, sync it, rename it over the old one;
+/// the rename is durable when it returns). A crash at any point leaves either the old or the new
+/// checkpoint, never an empty or torn one.
 ///
 /// Layout of `directory`:
 /// - `<device>-<inode>.checkpoint`: one `Checkpoint` as JSON.
-/// - `.<device>-<inode>.checkpoint.tmp`: a write in progress (removed by `load`).
+/// - `<device>-<inode>.checkpoint.tmp`: a write in progress (removed by `load`).
 /// - `initialized`: written by `markInitialized()` once the first start's files have their
 ///   checkpoints; without it a start is the first start (`--start-at` applies).
 public struct CheckpointStore: Sendable {
@@ -23,9 +24,11 @@ public struct CheckpointStore: Sendable {
     private static let marker = "initialized"
 
     public let directory: String
-    private let fileSystem: any CheckpointFileSystem
+    private let fileSystem: any FileSystem
 
-    public init(directory: String, fileSystem: any CheckpointFileSystem = PosixCheckpointFileSystem()) {
+    /// `fileSystem` is the seam tests use to fill the disk or tear a write in a simulated crash;
+    /// the default keeps checkpoints readable by their owner only.
+    public init(directory: String, fileSystem: any FileSystem = PosixFileSystem.ownerOnly) {
         self.directory = directory
         self.fileSystem = fileSystem
     }
@@ -39,14 +42,10 @@ public struct CheckpointStore: Sendable {
     /// checkpoint. A file that is not a valid checkpoint stops the load with `.corrupt` naming
     /// it: guessing would ship lines twice or never.
     public func load() throws(CheckpointError) -> Contents {
-        do {
-            try fileSystem.createDirectory(directory)
-        } catch {
-            throw CheckpointError(.readFailed(error), path: directory)
-        }
         let names: [String]
         do {
-            names = try fileSystem.entries(of: directory) ?? []
+            try fileSystem.createDirectory(atPath: directory)
+            names = try fileSystem.contentsOfDirectory(atPath: directory)
         } catch {
             throw CheckpointError(.readFailed(error), path: directory)
         }
@@ -54,7 +53,7 @@ public struct CheckpointStore: Sendable {
         for name in names.sorted() {
             let path = "\(directory)/\(name)"
             if name.hasSuffix(Self.temporarySuffix) {
-                try? fileSystem.remove(path)
+                try? fileSystem.removeFile(atPath: path)
             } else if name.hasSuffix(Self.suffix), let checkpoint = try read(at: path) {
                 guard self.path(for: checkpoint.identity) == path else {
                     throw CheckpointError(.corrupt("holds the checkpoint of \(checkpoint.identity)"), path: path)
@@ -82,18 +81,16 @@ public struct CheckpointStore: Sendable {
         } catch {
             throw CheckpointError(.corrupt("cannot encode: \(error)"), path: path(for: checkpoint.identity))
         }
-        let destination = path(for: checkpoint.identity)
-        let name = String(destination.dropFirst(directory.count + 1).dropLast(Self.suffix.count))
-        try replace(destination, temporary: "\(directory)/.\(name)\(Self.temporarySuffix)", with: bytes)
+        try replace(path(for: checkpoint.identity), with: bytes)
     }
 
     /// Deletes the checkpoint of `identity`'s device and inode (the file was finished and all
     /// of it acknowledged, or it is gone).
     public func remove(_ identity: FileIdentity) throws(CheckpointError) {
         let path = path(for: identity)
+        guard fileSystem.fileExists(atPath: path) else { return }
         do {
-            try fileSystem.remove(path)
-            try fileSystem.syncDirectory(directory)
+            try fileSystem.removeFile(atPath: path)
         } catch {
             throw CheckpointError(.removeFailed(error), path: path)
         }
@@ -102,22 +99,14 @@ public struct CheckpointStore: Sendable {
     /// Records that the first start is complete: later starts begin files without a
     /// checkpoint at 0, whatever `--start-at` says.
     public func markInitialized() throws(CheckpointError) {
-        let path = "\(directory)/\(Self.marker)"
-        try replace(path, temporary: "\(directory)/.\(Self.marker).tmp", with: Array("1\n".utf8))
+        try replace("\(directory)/\(Self.marker)", with: Array("1\n".utf8))
     }
 
     // MARK: - Internals
 
-    private func replace(_ destination: String, temporary: String, with bytes: [UInt8]) throws(CheckpointError) {
+    private func replace(_ destination: String, with bytes: [UInt8]) throws(CheckpointError) {
         do {
-            try fileSystem.writeAndSync(bytes, to: temporary)
-            try fileSystem.rename(temporary, to: destination)
-        } catch {
-            try? fileSystem.remove(temporary)
-            throw CheckpointError(.writeFailed(error), path: destination)
-        }
-        do {
-            try fileSystem.syncDirectory(directory)
+            try DurableFile(path: destination, fileSystem: fileSystem).replace(with: bytes)
         } catch {
             throw CheckpointError(.writeFailed(error), path: destination)
         }
@@ -126,7 +115,7 @@ public struct CheckpointStore: Sendable {
     private func read(at path: String) throws(CheckpointError) -> Checkpoint? {
         let bytes: [UInt8]?
         do {
-            bytes = try fileSystem.contents(of: path)
+            bytes = try DurableFile(path: path, fileSystem: fileSystem).read()
         } catch {
             throw CheckpointError(.readFailed(error), path: path)
         }

@@ -1,3 +1,4 @@
+import FileStorage
 import Logging
 
 /// What start-up recovery found and changed in one partition directory.
@@ -64,7 +65,7 @@ public struct LogRecoveryReport: Sendable, Hashable {
 enum LogRecovery {
     struct Context {
         var directory: String
-        var fileSystem: any SegmentFileSystem
+        var fileSystem: any FileSystem
         var configuration: PartitionLogConfiguration
         var validator: BatchValidator
         var now: Int64
@@ -173,12 +174,12 @@ enum LogRecovery {
         return index.entries.last { Int64($0.position) < logSize }.map { index.offset(of: $0) }
     }
 
-    typealias SegmentFiles = (log: any SegmentFile, offsetIndex: any SegmentFile, timeIndex: any SegmentFile)
+    typealias SegmentFiles = (log: any OpenFile, offsetIndex: any OpenFile, timeIndex: any OpenFile)
 
     /// Opens the three files of a segment, creating missing index files; says which were missing.
     private static func openFiles(
         _ paths: Segment.Paths,
-        _ fileSystem: any SegmentFileSystem
+        _ fileSystem: any FileSystem
     ) throws -> (files: SegmentFiles, missing: Set<String>) {
         let missing = Set([paths.offsetIndex, paths.timeIndex].filter { !fileSystem.fileExists(atPath: $0) })
         let log = try fileSystem.openFile(atPath: paths.log, mode: .existing)

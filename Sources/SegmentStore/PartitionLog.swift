@@ -1,3 +1,4 @@
+import FileStorage
 import Synchronization
 import Logging
 
@@ -88,7 +89,7 @@ public final class PartitionLog: Sendable {
     public let configuration: PartitionLogConfiguration
     /// What start-up recovery found and changed.
     public let recoveryReport: LogRecoveryReport
-    private let fileSystem: any SegmentFileSystem
+    private let fileSystem: any FileSystem
     private let validator: BatchValidator
     private let clock: WallClock
     private let logger: Logger
@@ -112,7 +113,7 @@ public final class PartitionLog: Sendable {
     ///   must not cut away, or a file system failure).
     public init(
         directory: String,
-        fileSystem: some SegmentFileSystem,
+        fileSystem: some FileSystem,
         configuration: PartitionLogConfiguration = PartitionLogConfiguration(),
         validator: BatchValidator,
         clock: WallClock = .system,
@@ -162,7 +163,7 @@ public final class PartitionLog: Sendable {
     /// reset); the last one is the active segment.
     private static func recoverSegments(
         directory: String,
-        fileSystem: any SegmentFileSystem,
+        fileSystem: any FileSystem,
         configuration: PartitionLogConfiguration,
         validator: BatchValidator,
         clock: WallClock,

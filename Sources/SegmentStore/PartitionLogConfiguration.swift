@@ -1,3 +1,4 @@
+import FileStorage
 /// Limits and cadences of one partition log. Defaults are Kafka's (`segment.bytes`,
 /// `segment.ms`, `index.interval.bytes`, `message.max.bytes`).
 public struct PartitionLogConfiguration: Sendable, Hashable {

@@ -1,3 +1,4 @@
+import FileStorage
 /// A partition log's persisted recovery point, `<partition-dir>/recovery-point`: an offset below
 /// which every batch of the log is known to be on disk. Kafka keeps the same thing for all
 /// partitions of a data directory in `recovery-point-offset-checkpoint`; here each partition
@@ -29,7 +30,7 @@ struct RecoveryPointFile: Sendable {
 
     let file: DurableFile
 
-    init(directory: String, fileSystem: any SegmentFileSystem) {
+    init(directory: String, fileSystem: any FileSystem) {
         file = DurableFile(path: directory + "/" + Self.fileName, fileSystem: fileSystem)
     }
 

@@ -1,3 +1,4 @@
+import FileStorage
 /// One segment of a partition log: the batches from `baseOffset` up to `nextOffset`, in three
 /// files named by `SegmentFileName`:
 ///
@@ -16,9 +17,9 @@
 final class Segment {
     let baseOffset: Int64
     let paths: Paths
-    private let log: any SegmentFile
-    private let offsetIndexFile: any SegmentFile
-    private let timeIndexFile: any SegmentFile
+    private let log: any OpenFile
+    private let offsetIndexFile: any OpenFile
+    private let timeIndexFile: any OpenFile
 
     /// Bytes of whole batches in `.log`; reads never go past it, even if the file is longer.
     private(set) var size: Int64
@@ -64,7 +65,7 @@ final class Segment {
     init(
         baseOffset: Int64,
         paths: Paths,
-        files: (log: any SegmentFile, offsetIndex: any SegmentFile, timeIndex: any SegmentFile),
+        files: (log: any OpenFile, offsetIndex: any OpenFile, timeIndex: any OpenFile),
         size: Int64,
         nextOffset: Int64,
         offsetIndex: OffsetIndex,
@@ -97,12 +98,12 @@ final class Segment {
     static func create(
         directory: String,
         baseOffset: Int64,
-        fileSystem: any SegmentFileSystem,
+        fileSystem: any FileSystem,
         indexIntervalBytes: Int,
         now: Int64
     ) throws -> Segment {
         let paths = Paths(directory: directory, baseOffset: baseOffset)
-        var opened: [any SegmentFile] = []
+        var opened: [any OpenFile] = []
         do {
             for path in paths.all {
                 let file = try fileSystem.openFile(atPath: path, mode: .createIfMissing)

@@ -1,3 +1,4 @@
+import FileStorage
 /// Names of the files of one segment and of a partition's directory, as Kafka lays them out.
 ///
 /// A segment whose first offset is 1234 is the three files

@@ -1,3 +1,4 @@
+import FileStorage
 /// Walks the record batches of a `.log` file from a batch boundary, checking each one, and
 /// stops at the first that is not whole and sound. Recovery uses it to find where a torn tail
 /// starts and to rebuild indexes; nothing here trusts the bytes it reads.
@@ -24,7 +25,7 @@ struct SegmentScanner {
         var validatedBatches = 0
     }
 
-    let file: any SegmentFile
+    let file: any OpenFile
     let segmentBaseOffset: Int64
     /// Valid bytes of the file to consider (the file may be longer).
     let size: Int64

@@ -1,3 +1,4 @@
+import FileStorage
 import AccessRecord
 import KafkaClient
 import KafkaProtocol
@@ -84,7 +85,7 @@ final class ShipperPipeline {
         metrics: ShipperMetrics,
         logger: Logger,
         progress: (@Sendable (ProgressSnapshot) -> Void)?,
-        checkpointFileSystem: any CheckpointFileSystem = PosixCheckpointFileSystem()
+        checkpointFileSystem: any FileSystem = PosixFileSystem.ownerOnly
     ) throws {
         self.configuration = configuration
         self.client = client

@@ -1,3 +1,4 @@
+import FileStorage
 import KafkaClient
 import LogTailing
 import Logging
@@ -13,7 +14,7 @@ public final class ShipperService: Service, Sendable {
     private let metrics: ShipperMetrics
     private let logger: Logger
     private let progress: (@Sendable (ProgressSnapshot) -> Void)?
-    private let checkpointFileSystem: any CheckpointFileSystem
+    private let checkpointFileSystem: any FileSystem
     private let inbox = ShipperInbox()
 
     /// - Parameters:
@@ -25,7 +26,7 @@ public final class ShipperService: Service, Sendable {
         metrics: ShipperMetrics = ShipperMetrics(),
         logger: Logger,
         progress: (@Sendable (ProgressSnapshot) -> Void)? = nil,
-        checkpointFileSystem: any CheckpointFileSystem = PosixCheckpointFileSystem()
+        checkpointFileSystem: any FileSystem = PosixFileSystem.ownerOnly
     ) {
         self.configuration = configuration
         self.metrics = metrics

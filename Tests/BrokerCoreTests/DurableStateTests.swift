@@ -1,3 +1,4 @@
+import FileStorage
 import Logging
 import SegmentStore
 import Testing

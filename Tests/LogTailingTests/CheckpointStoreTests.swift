@@ -1,3 +1,4 @@
+import FileStorage
 import Foundation
 import LogTailing
 import Testing
@@ -5,39 +6,6 @@ import Testing
 #if canImport(Glibc)
 import Glibc
 #endif
-
-/// The real file system, with writes that fail like a full disk while `diskFull` is set.
-final class FullDiskFileSystem: CheckpointFileSystem, @unchecked Sendable {
-    private let real = PosixCheckpointFileSystem()
-    private let lock = NSLock()
-    private var full = false
-    private(set) var attemptedPaths: [String] = []
-
-    var diskFull: Bool {
-        get { lock.withLock { full } }
-        set { lock.withLock { full = newValue } }
-    }
-
-    func writeAndSync(_ bytes: [UInt8], to path: String) throws(SystemCallError) {
-        lock.withLock { attemptedPaths.append(path) }
-        if diskFull {
-            // A full disk fails part-way: some bytes land in the temporary file first.
-            try? real.writeAndSync(Array(bytes.prefix(bytes.count / 2)), to: path)
-            throw SystemCallError("write", path: path, errorNumber: ENOSPC)
-        }
-        try real.writeAndSync(bytes, to: path)
-    }
-
-    func rename(_ source: String, to destination: String) throws(SystemCallError) {
-        try real.rename(source, to: destination)
-    }
-
-    func syncDirectory(_ path: String) throws(SystemCallError) { try real.syncDirectory(path) }
-    func contents(of path: String) throws(SystemCallError) -> [UInt8]? { try real.contents(of: path) }
-    func entries(of directory: String) throws(SystemCallError) -> [String]? { try real.entries(of: directory) }
-    func remove(_ path: String) throws(SystemCallError) { try real.remove(path) }
-    func createDirectory(_ path: String) throws(SystemCallError) { try real.createDirectory(path) }
-}
 
 @Suite struct CheckpointStoreTests {
     private static func checkpoint(offset: Int64, inode: UInt64 = 55) -> Checkpoint {
@@ -85,30 +53,55 @@ final class FullDiskFileSystem: CheckpointFileSystem, @unchecked Sendable {
         #expect(raw.st_mode & 0o777 == 0o600)
     }
 
-    /// ENOSPC during the write: the error is thrown, the previous checkpoint stays as it was,
-    /// no temporary file is left, and the next write after space returns succeeds.
+    /// The disk fills up during the write: the error is thrown, the previous checkpoint stays as
+    /// it was, no temporary file is left, and the next write after space returns succeeds.
     @Test func aFullDiskKeepsThePreviousCheckpoint() throws {
-        let directory = try TemporaryDirectory()
-        defer { directory.remove() }
-        let fileSystem = FullDiskFileSystem()
-        let store = CheckpointStore(directory: directory.path, fileSystem: fileSystem)
+        let disk = InMemoryFileSystem()
+        let store = CheckpointStore(directory: "/state/checkpoints", fileSystem: disk)
+        _ = try store.load()
         try store.write(Self.checkpoint(offset: 100))
-        let before = try FileOps.contents(store.path(for: Self.checkpoint(offset: 0).identity))
+        let path = store.path(for: Self.checkpoint(offset: 0).identity)
+        let before = try #require(disk.durableContents(atPath: path))
 
-        fileSystem.diskFull = true
+        disk.capacityBytes = disk.usedBytes + 10  // room for a torn start of the new file only
         let attempt = Self.checkpoint(offset: 200)
         let error = #expect(throws: CheckpointError.self) { try store.write(attempt) }
-        let temporary = try #require(fileSystem.attemptedPaths.last)
-        #expect(error == CheckpointError(
-            .writeFailed(SystemCallError("write", path: temporary, errorNumber: ENOSPC)),
-            path: store.path(for: attempt.identity)))
-        #expect(try FileOps.contents(store.path(for: attempt.identity)) == before)
+        #expect(error?.path == path)
+        if case .writeFailed(let cause)? = error?.code {
+            #expect(cause.code == .noSpace)
+            #expect(cause.path == path + ".tmp")
+        } else {
+            Issue.record("expected writeFailed, got \(String(describing: error))")
+        }
+        #expect(disk.durableContents(atPath: path) == before)
         #expect(try store.read(attempt.identity) == Self.checkpoint(offset: 100))
-        #expect(try Self.names(in: directory.path) == ["9-55.checkpoint"])
+        #expect(try disk.contentsOfDirectory(atPath: store.directory) == ["9-55.checkpoint"])
 
-        fileSystem.diskFull = false
+        disk.capacityBytes = nil
         try store.write(attempt)
         #expect(try store.read(attempt.identity) == attempt)
+    }
+
+    /// Power fails while a checkpoint is being replaced, part of the new bytes on disk in the
+    /// temporary file: the old checkpoint is still whole under its name, and `load` removes the
+    /// torn temporary file.
+    @Test func aPowerLossDuringAWriteLeavesTheOldCheckpointWhole() throws {
+        let disk = InMemoryFileSystem()
+        let store = CheckpointStore(directory: "/state/checkpoints", fileSystem: disk)
+        _ = try store.load()
+        try store.write(Self.checkpoint(offset: 100))
+        let path = store.path(for: Self.checkpoint(offset: 0).identity)
+        // The first half of `DurableFile.replace`: the new bytes written, not yet synced.
+        let temporary = try disk.openFile(atPath: path + ".tmp", mode: .createIfMissing)
+        try temporary.write(Array("{\"identity\":{\"device\":9,".utf8), at: 0)
+        #expect(disk.crash(tearLastWrite: 11) == path + ".tmp")
+        #expect(disk.durableContents(atPath: path + ".tmp")?.count == 11, "the torn write reached the disk")
+
+        let loaded = try store.load()
+        #expect(loaded.checkpoints == [Self.checkpoint(offset: 100)])
+        #expect(try disk.contentsOfDirectory(atPath: store.directory) == ["9-55.checkpoint"])
+        try store.write(Self.checkpoint(offset: 200))
+        #expect(try store.load().checkpoints == [Self.checkpoint(offset: 200)])
     }
 
     @Test func aCorruptCheckpointIsAClearError() throws {

@@ -1,11 +1,12 @@
+import FileStorage
 import Logging
 
 @testable import SegmentStore
 
 /// A partition log (on an `InMemoryFileSystem` unless told otherwise), plus the test's own
 /// record of what it appended.
-final class LogFixture<FileSystem: SegmentFileSystem> {
-    let fileSystem: FileSystem
+final class LogFixture<Files: FileSystem> {
+    let fileSystem: Files
     let directory: String
     let clock = ManualClock()
     var configuration: PartitionLogConfiguration
@@ -15,7 +16,7 @@ final class LogFixture<FileSystem: SegmentFileSystem> {
         PartitionLogConfiguration(segmentBytes: 1 << 20, indexIntervalBytes: 300)
     }
 
-    init(fileSystem: FileSystem, directory: String, configuration: PartitionLogConfiguration = defaultConfiguration) {
+    init(fileSystem: Files, directory: String, configuration: PartitionLogConfiguration = defaultConfiguration) {
         self.fileSystem = fileSystem
         self.directory = directory
         self.configuration = configuration
@@ -93,7 +94,7 @@ final class LogFixture<FileSystem: SegmentFileSystem> {
     }
 }
 
-extension LogFixture where FileSystem == InMemoryFileSystem {
+extension LogFixture where Files == InMemoryFileSystem {
     convenience init(configuration: PartitionLogConfiguration = defaultConfiguration) {
         self.init(fileSystem: InMemoryFileSystem(), directory: "/data/access-0", configuration: configuration)
     }

@@ -1,3 +1,4 @@
+import FileStorage
 import Synchronization
 import Logging
 import Testing

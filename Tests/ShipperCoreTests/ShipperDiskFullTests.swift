@@ -1,3 +1,4 @@
+import FileStorage
 import Foundation
 import LogTailing
 import Logging
@@ -7,8 +8,9 @@ import Testing
 @testable import ShipperCore
 
 /// The checkpoint directory's disk fills up while the shipper runs (DESIGN.md §10.3), through
-/// the checkpoint store's file-system seam (`FillableCheckpointFileSystem`: ENOSPC with a torn
-/// temporary file), so it runs on every machine: shipping goes on; a failed checkpoint write
+/// the checkpoint store's file-system seam (an `InMemoryFileSystem` whose capacity is cut to what
+/// it holds: a write gets ENOSPC part-way, leaving a torn temporary file), so it runs on every
+/// machine: shipping goes on; a failed checkpoint write
 /// neither advances the checkpoint nor damages it nor stops the shipper; a shipper that ends
 /// while the disk is full (nothing more can be written, as after a kill -9) resumes from the
 /// last good checkpoint and the broker's de-duplication keeps every line once; when space
@@ -20,7 +22,7 @@ struct ShipperDiskFullTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let path = "\(directory)/access.log"
         let checkpoints = "\(directory)/checkpoints"
-        let disk = FillableCheckpointFileSystem()
+        let disk = InMemoryFileSystem()
         let broker = try BrokerProcess(partitions: 2)
         defer { broker.remove() }
         try await broker.start()
@@ -36,21 +38,21 @@ struct ShipperDiskFullTests {
         var shipper = Self.start(configuration, disk)
         try await Self.waitUntilStored(first.paths, broker: broker)
         // The file went idle: its checkpoint covers every line (issue 13, hole 1).
-        let beforeFull = try await Self.settledCheckpoint(in: checkpoints)
+        let beforeFull = try await Self.settledCheckpoint(in: checkpoints, on: disk)
         #expect(beforeFull == Int64(first.text.utf8.count))
 
-        disk.isFull = true
+        disk.capacityBytes = disk.usedBytes
         let second = TestLog.lines(tag: "full", 0..<1500, host: "b.example")
         try TestLog.append(second.text, to: path)
         try await Self.waitUntilStored(first.paths + second.paths, broker: broker)
         try await Self.waitUntil("checkpoint writes failing") { disk.failedWrites > 0 }
         // Not advanced, not damaged: the last checkpoint written before the disk filled up.
-        #expect(try Self.checkpointOffsets(in: checkpoints) == [beforeFull])
+        #expect(try Self.checkpointOffsets(in: checkpoints, on: disk) == [beforeFull])
 
         // The shipper ends while the disk is still full (its final checkpoint fails too), and a
         // new one resends from the old checkpoint under the same producer id and sequences.
         try await shipper.stop()
-        #expect(try Self.checkpointOffsets(in: checkpoints) == [beforeFull])
+        #expect(try Self.checkpointOffsets(in: checkpoints, on: disk) == [beforeFull])
         let duplicatesBefore = deduplication.duplicatesDropped(try broker.metrics())
         shipper = Self.start(configuration, disk)
         try await Self.waitUntil("the resend de-duplicated") {
@@ -59,8 +61,8 @@ struct ShipperDiskFullTests {
                 > duplicatesBefore
         }
 
-        disk.isFull = false
-        let afterFree = try await Self.settledCheckpoint(in: checkpoints)
+        disk.capacityBytes = nil
+        let afterFree = try await Self.settledCheckpoint(in: checkpoints, on: disk)
         #expect(afterFree == Int64(first.text.utf8.count + second.text.utf8.count), "checkpoints move again")
 
         let contents = try await TopicContents.read(bootstrap: broker.bootstrap, topic: "edgelog.requests")
@@ -82,7 +84,7 @@ struct ShipperDiskFullTests {
         }
     }
 
-    static func start(_ configuration: ShipperConfiguration, _ disk: FillableCheckpointFileSystem) -> RunningShipper {
+    static func start(_ configuration: ShipperConfiguration, _ disk: InMemoryFileSystem) -> RunningShipper {
         var logger = Logger(label: "test.shipper")
         logger.logLevel = .critical  // the failing writes are expected here
         let service = ShipperService(configuration: configuration, logger: logger, checkpointFileSystem: disk)
@@ -107,17 +109,17 @@ struct ShipperDiskFullTests {
     }
 
     /// The offsets of the checkpoints on disk, read the way the shipper reads them at start.
-    static func checkpointOffsets(in directory: String) throws -> [Int64] {
-        try CheckpointStore(directory: directory).load().checkpoints.map(\.offset)
+    static func checkpointOffsets(in directory: String, on disk: InMemoryFileSystem) throws -> [Int64] {
+        try CheckpointStore(directory: directory, fileSystem: disk).load().checkpoints.map(\.offset)
     }
 
     /// The checkpoint offset once it has stayed the same for half a second.
-    static func settledCheckpoint(in directory: String) async throws -> Int64 {
+    static func settledCheckpoint(in directory: String, on disk: InMemoryFileSystem) async throws -> Int64 {
         let deadline = ContinuousClock.now + .seconds(30)
         var last: [Int64] = []
         var since = ContinuousClock.now
         while ContinuousClock.now < deadline {
-            let offsets = (try? checkpointOffsets(in: directory)) ?? []
+            let offsets = (try? checkpointOffsets(in: directory, on: disk)) ?? []
             if offsets != last {
                 last = offsets
                 since = .now

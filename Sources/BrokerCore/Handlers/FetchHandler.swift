@@ -1,3 +1,4 @@
+import FileStorage
 import KafkaProtocol
 import NIOCore
 import SegmentStore

@@ -1,3 +1,4 @@
+import FileStorage
 import Synchronization
 import KafkaProtocol
 import Logging
@@ -55,7 +56,7 @@ final class PartitionProducers: Sendable {
     }
 
     let log: PartitionLog
-    private let fileSystem: any SegmentFileSystem
+    private let fileSystem: any FileSystem
     private let retentionMilliseconds: Int64
     private let clock: WallClock
     private let metrics: BrokerMetrics
@@ -66,7 +67,7 @@ final class PartitionProducers: Sendable {
 
     init(
         log: PartitionLog,
-        fileSystem: any SegmentFileSystem,
+        fileSystem: any FileSystem,
         retentionMilliseconds: Int64,
         clock: WallClock,
         metrics: BrokerMetrics,

@@ -1,3 +1,4 @@
+import FileStorage
 import KafkaProtocol
 
 /// A ``ProducerStateTable`` as of a log offset, in the partition directory beside the segments:

@@ -1,3 +1,4 @@
+import FileStorage
 import BrokerCore
 import Foundation
 import KafkaProtocol

@@ -1,6 +1,6 @@
 /// Small state files replaced atomically: the whole new content goes to `<path>.tmp`, which is
 /// synced, then renamed over `<path>` (the rename is durable when it returns, see
-/// `SegmentFileSystem`). A crash at any point leaves either the old or the new content under
+/// `FileSystem`). A crash at any point leaves either the old or the new content under
 /// `<path>`, never a mix; a leftover `.tmp` is simply overwritten next time.
 ///
 /// Used for a partition log's recovery point (`RecoveryPointFile`) and, in the broker, for the
@@ -8,9 +8,9 @@
 /// offsets. Content checks (checksums) are the caller's business.
 public struct DurableFile: Sendable {
     public let path: String
-    public let fileSystem: any SegmentFileSystem
+    public let fileSystem: any FileSystem
 
-    public init(path: String, fileSystem: any SegmentFileSystem) {
+    public init(path: String, fileSystem: any FileSystem) {
         self.path = path
         self.fileSystem = fileSystem
     }
@@ -18,7 +18,7 @@ public struct DurableFile: Sendable {
     public var temporaryPath: String { path + ".tmp" }
 
     /// The current content, `nil` when the file does not exist.
-    public func read() throws -> [UInt8]? {
+    public func read() throws(StorageError) -> [UInt8]? {
         guard fileSystem.fileExists(atPath: path) else { return nil }
         let file = try fileSystem.openFile(atPath: path, mode: .existing)
         defer { file.close() }
@@ -26,7 +26,7 @@ public struct DurableFile: Sendable {
     }
 
     /// Replaces the content with `bytes`, durably, before returning.
-    public func replace(with bytes: [UInt8]) throws {
+    public func replace(with bytes: [UInt8]) throws(StorageError) {
         let file = try fileSystem.openFile(atPath: temporaryPath, mode: .createIfMissing)
         do {
             try file.truncate(toSize: 0)
@@ -35,6 +35,8 @@ public struct DurableFile: Sendable {
             file.close()
         } catch {
             file.close()
+            // A torn temporary file would only hold the space a full disk is short of.
+            try? fileSystem.removeFile(atPath: temporaryPath)
             throw error
         }
         try fileSystem.renameFile(atPath: temporaryPath, toPath: path)

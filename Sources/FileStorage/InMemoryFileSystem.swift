@@ -5,7 +5,7 @@ import Synchronization
     import Darwin
 #endif
 
-/// A `SegmentFileSystem` in memory that lies the way disks do, for tests.
+/// A `FileSystem` in memory that lies the way disks do, for tests.
 ///
 /// Each file keeps two byte arrays: `current` (what reads see: every write so far) and
 /// `durable` (what survives power loss: the bytes as of the file's last `sync()`). `crash()`
@@ -30,7 +30,7 @@ import Synchronization
 /// Modification times come from the injected `WallClock`, so tests age files without sleeping.
 ///
 /// Thread-safe: all state sits behind one lock.
-public final class InMemoryFileSystem: SegmentFileSystem {
+public final class InMemoryFileSystem: FileSystem {
     /// The operations a fault can be injected into.
     public enum Operation: Sendable, Hashable {
         case write
@@ -72,6 +72,16 @@ public final class InMemoryFileSystem: SegmentFileSystem {
         var capacity: Int?
         var syncCount = 0
         var syncLatencyMicroseconds: UInt32 = 0
+        /// Writes that failed (injected fault or no space), for tests that wait for one.
+        var failedWrites = 0
+        /// Between `powerCut` and `powerOn`: the machine is off, so the process that used the
+        /// files is gone and must not change them. Every call that would throws `EIO`.
+        var isPoweredOff = false
+
+        /// Throws while the power is off.
+        func checkPower(_ operation: String, path: String) throws(StorageError) {
+            if isPoweredOff { throw StorageError(systemCall: operation, path: path, errno: EIO) }
+        }
 
         var usedBytes: Int { files.values.reduce(0) { $0 + $1.current.count } }
 
@@ -193,6 +203,25 @@ public final class InMemoryFileSystem: SegmentFileSystem {
         }
     }
 
+    /// A power loss that also ends the process using the files: `crash(tearLastWrite:ofFile:)`,
+    /// and from the same instant every call that would read or change a file throws `EIO` until
+    /// `powerOn()`. For in-process tests of a service (the shipper) whose tasks cannot be
+    /// stopped at one instant the way `kill -9` stops a child process: nothing it does after the
+    /// cut reaches the "disk" the restarted service reads.
+    @discardableResult
+    public func powerCut(tearLastWrite keptBytes: Int? = nil, ofFile path: String? = nil) -> String? {
+        state.withLock { $0.isPoweredOff = true }
+        return crash(tearLastWrite: keptBytes, ofFile: path)
+    }
+
+    /// Ends a `powerCut`: the files are what survived it; old handles stay invalid.
+    public func powerOn() {
+        state.withLock { $0.isPoweredOff = false }
+    }
+
+    /// Writes that failed so far, by an injected fault or for want of space.
+    public var failedWrites: Int { state.withLock { $0.failedWrites } }
+
     /// Simulates the kernel writing some dirty pages back on its own before any fsync (it does,
     /// at any time and in any order): bytes `range` of what the file reads now become durable
     /// without the file being synced. Together with `crash()` this builds the states a power
@@ -227,11 +256,12 @@ public final class InMemoryFileSystem: SegmentFileSystem {
         state.withLock { $0.files[path]?.durable }
     }
 
-    // MARK: SegmentFileSystem
+    // MARK: FileSystem
 
-    public func createDirectory(atPath path: String) throws {
+    public func createDirectory(atPath path: String) throws(StorageError) {
         let path = Self.normalized(path)
-        try state.withLock { state in
+        try state.withLock { state throws(StorageError) in
+            try state.checkPower("mkdir", path: path)
             var prefix = path.hasPrefix("/") ? "/" : ""
             for component in path.split(separator: "/", omittingEmptySubsequences: true) {
                 prefix += prefix.isEmpty || prefix == "/" ? String(component) : "/" + component
@@ -244,9 +274,10 @@ public final class InMemoryFileSystem: SegmentFileSystem {
         }
     }
 
-    public func contentsOfDirectory(atPath path: String) throws -> [String] {
+    public func contentsOfDirectory(atPath path: String) throws(StorageError) -> [String] {
         let path = Self.normalized(path)
-        return try state.withLock { state in
+        return try state.withLock { state throws(StorageError) in
+            try state.checkPower("opendir", path: path)
             guard state.directories.contains(path) else {
                 throw StorageError(code: .fileNotFound, message: "no such directory", path: path)
             }
@@ -261,11 +292,12 @@ public final class InMemoryFileSystem: SegmentFileSystem {
         return state.withLock { $0.files[path] != nil || $0.directories.contains(path) }
     }
 
-    public func openFile(atPath path: String, mode: FileOpenMode) throws -> any SegmentFile {
+    public func openFile(atPath path: String, mode: FileOpenMode) throws(StorageError) -> any OpenFile {
         let path = Self.normalized(path)
-        return try state.withLock { state in
+        return try state.withLock { state throws(StorageError) in
+            try state.checkPower("open", path: path)
             if let node = state.files[path] {
-                return InMemorySegmentFile(fileSystem: self, node: node, path: path, generation: state.generation)
+                return InMemoryOpenFile(fileSystem: self, node: node, path: path, generation: state.generation)
             }
             guard mode == .createIfMissing else {
                 throw StorageError(code: .fileNotFound, message: "no such file", path: path)
@@ -282,23 +314,25 @@ public final class InMemoryFileSystem: SegmentFileSystem {
             let node = Node()
             node.modified = clock.milliseconds()
             state.files[path] = node
-            return InMemorySegmentFile(fileSystem: self, node: node, path: path, generation: state.generation)
+            return InMemoryOpenFile(fileSystem: self, node: node, path: path, generation: state.generation)
         }
     }
 
-    public func removeFile(atPath path: String) throws {
+    public func removeFile(atPath path: String) throws(StorageError) {
         let path = Self.normalized(path)
-        try state.withLock { state in
+        try state.withLock { state throws(StorageError) in
+            try state.checkPower("unlink", path: path)
             guard state.files.removeValue(forKey: path) != nil else {
                 throw StorageError(code: .fileNotFound, message: "no such file", path: path)
             }
         }
     }
 
-    public func renameFile(atPath source: String, toPath destination: String) throws {
+    public func renameFile(atPath source: String, toPath destination: String) throws(StorageError) {
         let source = Self.normalized(source)
         let destination = Self.normalized(destination)
-        try state.withLock { state in
+        try state.withLock { state throws(StorageError) in
+            try state.checkPower("rename", path: source)
             guard let node = state.files[source] else {
                 throw StorageError(code: .fileNotFound, message: "no such file", path: source)
             }
@@ -310,9 +344,9 @@ public final class InMemoryFileSystem: SegmentFileSystem {
         }
     }
 
-    public func modificationTimeMilliseconds(atPath path: String) throws -> Int64 {
+    public func modificationTimeMilliseconds(atPath path: String) throws(StorageError) -> Int64 {
         let path = Self.normalized(path)
-        return try state.withLock { state in
+        return try state.withLock { state throws(StorageError) in
             guard let node = state.files[path] else {
                 throw StorageError(code: .fileNotFound, message: "no such file", path: path)
             }
@@ -324,10 +358,11 @@ public final class InMemoryFileSystem: SegmentFileSystem {
 
     /// Runs `body` on the node of an open handle, after checking it survived every crash.
     func withNode<T: Sendable>(
-        _ handle: InMemorySegmentFile,
-        _ body: (Node, inout State) throws -> T
-    ) throws -> T {
-        try state.withLock { state in
+        _ handle: InMemoryOpenFile,
+        _ body: (Node, inout State) throws(StorageError) -> T
+    ) throws(StorageError) -> T {
+        try state.withLock { state throws(StorageError) in
+            try state.checkPower("io", path: handle.path)
             guard !handle.isClosed, handle.generation == state.generation else {
                 throw StorageError(
                     code: .closed, message: "file handle is closed or did not survive a crash", path: handle.path)
@@ -367,7 +402,7 @@ public final class InMemoryFileSystem: SegmentFileSystem {
 
 /// A handle on an `InMemoryFileSystem` file. Like a file descriptor it follows the file (not
 /// the name) and keeps working after the file is removed, but not after a crash.
-final class InMemorySegmentFile: SegmentFile {
+final class InMemoryOpenFile: OpenFile {
     let fileSystem: InMemoryFileSystem
     let node: InMemoryFileSystem.Node
     let path: String
@@ -383,18 +418,18 @@ final class InMemorySegmentFile: SegmentFile {
 
     /// Positions must be non-negative and below 8 GiB (files live in memory; segment files
     /// never exceed 2 GiB).
-    private func checkPosition(_ position: Int64) throws -> Int {
+    private func checkPosition(_ position: Int64) throws(StorageError) -> Int {
         guard position >= 0, position <= Int64(Int32.max) * 4 else {
             throw StorageError(code: .ioFailure, message: "invalid file position", path: path, position: position)
         }
         return Int(position)
     }
 
-    func size() throws -> Int64 {
+    func size() throws(StorageError) -> Int64 {
         try fileSystem.withNode(self) { node, _ in Int64(node.current.count) }
     }
 
-    func read(into buffer: UnsafeMutableRawBufferPointer, at position: Int64) throws -> Int {
+    func read(into buffer: UnsafeMutableRawBufferPointer, at position: Int64) throws(StorageError) -> Int {
         let start = try checkPosition(position)
         return try fileSystem.withNode(self) { node, _ in
             guard start < node.current.count else { return 0 }
@@ -406,9 +441,9 @@ final class InMemorySegmentFile: SegmentFile {
         }
     }
 
-    func write(_ bytes: UnsafeRawBufferPointer, at position: Int64) throws {
+    func write(_ bytes: UnsafeRawBufferPointer, at position: Int64) throws(StorageError) {
         let start = try checkPosition(position)
-        try fileSystem.withNode(self) { node, state in
+        try fileSystem.withNode(self) { node, state throws(StorageError) in
             var written = Array(bytes)
             let fault = state.takeFault(.write, path: path)
             var failure = fault?.errno
@@ -430,15 +465,16 @@ final class InMemorySegmentFile: SegmentFile {
                 node.modified = fileSystem.clock.milliseconds()
             }
             if let failure {
+                state.failedWrites += 1
                 throw StorageError(
                     systemCall: "pwrite", path: path, position: position + Int64(written.count), errno: failure)
             }
         }
     }
 
-    func truncate(toSize size: Int64) throws {
+    func truncate(toSize size: Int64) throws(StorageError) {
         let newSize = try checkPosition(size)
-        try fileSystem.withNode(self) { node, state in
+        try fileSystem.withNode(self) { node, state throws(StorageError) in
             if let fault = state.takeFault(.truncate, path: path) {
                 throw StorageError(systemCall: "ftruncate", path: path, position: size, errno: fault.errno)
             }
@@ -452,10 +488,10 @@ final class InMemorySegmentFile: SegmentFile {
         }
     }
 
-    func sync() throws {
+    func sync() throws(StorageError) {
         let latency = fileSystem.syncLatencyMicroseconds
         if latency > 0 { usleep(latency) }
-        try fileSystem.withNode(self) { node, state in
+        try fileSystem.withNode(self) { node, state throws(StorageError) in
             if let fault = state.takeFault(.sync, path: path) {
                 throw StorageError(systemCall: "fdatasync", path: path, errno: fault.errno)
             }

@@ -17,20 +17,34 @@ private func syncData(_ descriptor: Int32) -> Int32 {
     #endif
 }
 
-/// `SegmentFileSystem` on the real disk: `pread`/`pwrite`/`fdatasync`/`ftruncate` on file
+/// `FileSystem` on the real disk: `pread`/`pwrite`/`fdatasync`/`ftruncate` on file
 /// descriptors, and an `fsync` of the parent directory after every create, remove and rename
 /// so that the directory entry itself survives a power loss (a file that was fsynced but whose
 /// directory entry was not can vanish).
 ///
 /// The only file in this library that talks to the operating system.
-public struct PosixFileSystem: SegmentFileSystem {
-    public init() {}
+public struct PosixFileSystem: FileSystem {
+    /// Permission bits of files this creates (before the umask).
+    public let fileMode: mode_t
+    /// Permission bits of directories this creates (before the umask).
+    public let directoryMode: mode_t
 
-    public func createDirectory(atPath path: String) throws {
+    /// Defaults suit broker data that other local users may read; the shipper's checkpoints use
+    /// `.ownerOnly`.
+    public init(fileMode: mode_t = 0o644, directoryMode: mode_t = 0o755) {
+        self.fileMode = fileMode
+        self.directoryMode = directoryMode
+    }
+
+    /// Files only their owner can read (0600, directories 0700): the shipper's checkpoints name
+    /// the log files of the host.
+    public static let ownerOnly = PosixFileSystem(fileMode: 0o600, directoryMode: 0o700)
+
+    public func createDirectory(atPath path: String) throws(StorageError) {
         var prefix = path.hasPrefix("/") ? "" : "."
         for component in path.split(separator: "/", omittingEmptySubsequences: true) {
             prefix += "/" + component
-            if mkdir(prefix, 0o755) == 0 {
+            if mkdir(prefix, directoryMode) == 0 {
                 try syncDirectory(containing: prefix)
             } else if errno != EEXIST {
                 throw StorageError(systemCall: "mkdir", path: prefix, errno: errno)
@@ -38,7 +52,7 @@ public struct PosixFileSystem: SegmentFileSystem {
         }
     }
 
-    public func contentsOfDirectory(atPath path: String) throws -> [String] {
+    public func contentsOfDirectory(atPath path: String) throws(StorageError) -> [String] {
         guard let directory = opendir(path) else {
             throw StorageError(systemCall: "opendir", path: path, errno: errno)
         }
@@ -59,11 +73,11 @@ public struct PosixFileSystem: SegmentFileSystem {
         access(path, F_OK) == 0
     }
 
-    public func openFile(atPath path: String, mode: FileOpenMode) throws -> any SegmentFile {
+    public func openFile(atPath path: String, mode: FileOpenMode) throws(StorageError) -> any OpenFile {
         let flags = O_RDWR | O_CLOEXEC
         var descriptor = open(path, flags)
         if descriptor < 0, errno == ENOENT, mode == .createIfMissing {
-            descriptor = open(path, flags | O_CREAT | O_EXCL, 0o644)
+            descriptor = open(path, flags | O_CREAT | O_EXCL, fileMode)
             if descriptor >= 0 {
                 do {
                     try syncDirectory(containing: path)
@@ -79,17 +93,17 @@ public struct PosixFileSystem: SegmentFileSystem {
         guard descriptor >= 0 else {
             throw StorageError(systemCall: "open", path: path, errno: errno)
         }
-        return PosixSegmentFile(path: path, descriptor: descriptor)
+        return PosixOpenFile(path: path, descriptor: descriptor)
     }
 
-    public func removeFile(atPath path: String) throws {
+    public func removeFile(atPath path: String) throws(StorageError) {
         guard unlink(path) == 0 else {
             throw StorageError(systemCall: "unlink", path: path, errno: errno)
         }
         try syncDirectory(containing: path)
     }
 
-    public func renameFile(atPath source: String, toPath destination: String) throws {
+    public func renameFile(atPath source: String, toPath destination: String) throws(StorageError) {
         guard rename(source, destination) == 0 else {
             throw StorageError(systemCall: "rename", path: source, errno: errno)
         }
@@ -100,7 +114,7 @@ public struct PosixFileSystem: SegmentFileSystem {
         }
     }
 
-    public func modificationTimeMilliseconds(atPath path: String) throws -> Int64 {
+    public func modificationTimeMilliseconds(atPath path: String) throws(StorageError) -> Int64 {
         var status = stat()
         guard stat(path, &status) == 0 else {
             throw StorageError(systemCall: "stat", path: path, errno: errno)
@@ -119,7 +133,7 @@ public struct PosixFileSystem: SegmentFileSystem {
     }
 
     /// `fsync` of the directory holding `path`, which makes its entry for `path` durable.
-    private func syncDirectory(containing path: String) throws {
+    private func syncDirectory(containing path: String) throws(StorageError) {
         let directory = Self.parent(of: path)
         let descriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard descriptor >= 0 else {
@@ -134,7 +148,7 @@ public struct PosixFileSystem: SegmentFileSystem {
 
 /// One open file descriptor. `fdatasync` is enough for `sync()`: it flushes the data and the
 /// metadata needed to read it back (the size), skipping only timestamps.
-final class PosixSegmentFile: SegmentFile {
+final class PosixOpenFile: OpenFile {
     let path: String
     private var descriptor: Int32
 
@@ -147,14 +161,14 @@ final class PosixSegmentFile: SegmentFile {
         if descriptor >= 0 { closeDescriptor(descriptor) }
     }
 
-    private func openDescriptor() throws -> Int32 {
+    private func openDescriptor() throws(StorageError) -> Int32 {
         guard descriptor >= 0 else {
             throw StorageError(code: .closed, message: "file handle is closed", path: path)
         }
         return descriptor
     }
 
-    func size() throws -> Int64 {
+    func size() throws(StorageError) -> Int64 {
         let descriptor = try openDescriptor()
         var status = stat()
         guard fstat(descriptor, &status) == 0 else {
@@ -163,7 +177,7 @@ final class PosixSegmentFile: SegmentFile {
         return Int64(status.st_size)
     }
 
-    func read(into buffer: UnsafeMutableRawBufferPointer, at position: Int64) throws -> Int {
+    func read(into buffer: UnsafeMutableRawBufferPointer, at position: Int64) throws(StorageError) -> Int {
         let descriptor = try openDescriptor()
         var done = 0
         while done < buffer.count {
@@ -178,7 +192,7 @@ final class PosixSegmentFile: SegmentFile {
         return done
     }
 
-    func write(_ bytes: UnsafeRawBufferPointer, at position: Int64) throws {
+    func write(_ bytes: UnsafeRawBufferPointer, at position: Int64) throws(StorageError) {
         let descriptor = try openDescriptor()
         var done = 0
         while done < bytes.count {
@@ -191,14 +205,14 @@ final class PosixSegmentFile: SegmentFile {
         }
     }
 
-    func truncate(toSize size: Int64) throws {
+    func truncate(toSize size: Int64) throws(StorageError) {
         let descriptor = try openDescriptor()
         guard ftruncate(descriptor, off_t(size)) == 0 else {
             throw StorageError(systemCall: "ftruncate", path: path, position: size, errno: errno)
         }
     }
 
-    func sync() throws {
+    func sync() throws(StorageError) {
         let descriptor = try openDescriptor()
         guard syncData(descriptor) == 0 else {
             throw StorageError(systemCall: "fdatasync", path: path, errno: errno)
