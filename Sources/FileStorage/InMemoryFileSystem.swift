@@ -219,6 +219,11 @@ public final class InMemoryFileSystem: FileSystem {
         state.withLock { $0.isPoweredOff = false }
     }
 
+    /// Whether some file has a write since its last sync: a power cut now loses or tears it.
+    public var hasUnsyncedWrite: Bool {
+        state.withLock { $0.files.values.contains { $0.lastUnsyncedWrite != nil } }
+    }
+
     /// Writes that failed so far, by an injected fault or for want of space.
     public var failedWrites: Int { state.withLock { $0.failedWrites } }
 
