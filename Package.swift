@@ -66,10 +66,17 @@ let package = Package(
         // Realistic nginx traffic and its ground truth; never imports the parser it checks.
         .target(name: "TrafficGenerator", swiftSettings: strict),
 
-        // Runtime conventions every executable shares: config, logging, /metrics, shutdown.
+        // Settings declared once (name, kind, default, help, environment name) and resolved from
+        // flags, environment and config file. Foundation only: the Core targets read their keys here.
+        .target(name: "EdgelogConfiguration", swiftSettings: strict),
+
+        // Runtime conventions every executable shares: logging, /metrics, shutdown, setting flags.
         .target(
             name: "EdgelogRuntime",
-            dependencies: [nioCore, nioPosix, nioHTTP1, logging, metrics, prometheus, serviceLifecycle, argumentParser],
+            dependencies: [
+                "EdgelogConfiguration", nioCore, nioPosix, nioHTTP1, logging, metrics, prometheus, serviceLifecycle,
+                argumentParser,
+            ],
             swiftSettings: strict
         ),
 
@@ -90,7 +97,10 @@ let package = Package(
         // BrokerServer.swift (the listening socket and the storage thread pool).
         .target(
             name: "BrokerCore",
-            dependencies: ["KafkaProtocol", "SegmentStore", "FileStorage", "EdgelogRuntime", nioCore, nioPosix, logging, metrics, serviceLifecycle],
+            dependencies: [
+                "KafkaProtocol", "SegmentStore", "FileStorage", "EdgelogConfiguration", nioCore, nioPosix, logging, metrics,
+                serviceLifecycle,
+            ],
             swiftSettings: strict
         ),
 
@@ -100,7 +110,7 @@ let package = Package(
             name: "ShipperCore",
             dependencies: [
                 "LogTailing", "FileStorage", "RequestEncoding", "NginxLog", "AccessRecord", "KafkaProtocol", "KafkaClient",
-                "EdgelogRuntime", nioCore, logging, metrics, serviceLifecycle,
+                "EdgelogConfiguration", nioCore, logging, metrics, serviceLifecycle,
             ],
             swiftSettings: strict
         ),
@@ -117,7 +127,7 @@ let package = Package(
             name: "ConsumerCore",
             dependencies: [
                 "TrafficAggregation", "EdgelogSchema", "AccessRecord", "KafkaProtocol", "KafkaClient", "PostgresSink",
-                "EdgelogRuntime", nioCore, logging, metrics, serviceLifecycle,
+                "EdgelogConfiguration", nioCore, logging, metrics, serviceLifecycle,
             ],
             swiftSettings: strict
         ),
@@ -129,7 +139,7 @@ let package = Package(
         .executableTarget(
             name: "EdgelogCLI",
             dependencies: [
-                "AccessRecord", "LZ4Frame", "NginxLog", "RequestEncoding", "TrafficGenerator", "EdgelogRuntime", "EdgelogSchema",
+                "AccessRecord", "LZ4Frame", "NginxLog", "RequestEncoding", "TrafficGenerator", "EdgelogConfiguration", "EdgelogRuntime", "EdgelogSchema",
                 "PostgresSink", argumentParser, logging, metrics,
             ],
             swiftSettings: strict
@@ -137,19 +147,19 @@ let package = Package(
 
         .executableTarget(
             name: "Broker",
-            dependencies: ["BrokerCore", "EdgelogRuntime", argumentParser, logging],
+            dependencies: ["BrokerCore", "EdgelogConfiguration", "EdgelogRuntime", argumentParser, logging],
             swiftSettings: strict
         ),
 
         .executableTarget(
             name: "Shipper",
-            dependencies: ["ShipperCore", "EdgelogRuntime", argumentParser, logging],
+            dependencies: ["ShipperCore", "EdgelogConfiguration", "EdgelogRuntime", argumentParser, logging],
             swiftSettings: strict
         ),
 
         .executableTarget(
             name: "Consumer",
-            dependencies: ["ConsumerCore", "EdgelogRuntime", argumentParser, logging],
+            dependencies: ["ConsumerCore", "EdgelogConfiguration", "EdgelogRuntime", argumentParser, logging],
             swiftSettings: strict
         ),
 
@@ -163,7 +173,7 @@ let package = Package(
             name: "ConsumerCoreTests",
             dependencies: [
                 "ConsumerCore", "TrafficAggregation", "EdgelogSchema", "AccessRecord", "KafkaProtocol", "KafkaClient",
-                "PostgresSink", "TrafficGenerator", "EdgelogRuntime", "PipelineTestSupport", nioCore, logging,
+                "PostgresSink", "TrafficGenerator", "EdgelogConfiguration", "EdgelogRuntime", "PipelineTestSupport", nioCore, logging,
             ],
             swiftSettings: strict
         ),
@@ -174,9 +184,13 @@ let package = Package(
         .testTarget(name: "KafkaProtocolTests", dependencies: ["KafkaProtocol", "PipelineTestSupport", nioCore, .product(name: "NIOEmbedded", package: "swift-nio"), .product(name: "NIOTestUtils", package: "swift-nio")], swiftSettings: strict),
         .testTarget(
             name: "EdgelogRuntimeTests",
-            dependencies: ["EdgelogRuntime", "PipelineTestSupport", nioCore, nioPosix, logging, metrics, prometheus, serviceLifecycle],
+            dependencies: [
+                "EdgelogRuntime", "EdgelogConfiguration", "PipelineTestSupport", nioCore, nioPosix, logging, metrics, prometheus,
+                serviceLifecycle,
+            ],
             swiftSettings: strict
         ),
+        .testTarget(name: "EdgelogConfigurationTests", dependencies: ["EdgelogConfiguration", "PipelineTestSupport"], swiftSettings: strict),
         .testTarget(name: "LogTailingTests", dependencies: ["LogTailing", "FileStorage", "PipelineTestSupport"], swiftSettings: strict),
         .testTarget(name: "TrafficGeneratorTests", dependencies: ["TrafficGenerator", "PipelineTestSupport"], swiftSettings: strict),
         .testTarget(name: "EdgelogCLITests", dependencies: ["PipelineTestSupport"], swiftSettings: strict),
@@ -194,7 +208,8 @@ let package = Package(
         .testTarget(
             name: "BrokerCoreTests",
             dependencies: [
-                "BrokerCore", "KafkaProtocol", "SegmentStore", "FileStorage", "EdgelogRuntime", "PipelineTestSupport", "KafkaClient", nioCore,
+                "BrokerCore", "KafkaProtocol", "SegmentStore", "FileStorage", "EdgelogConfiguration", "EdgelogRuntime", "PipelineTestSupport",
+                "KafkaClient", nioCore,
                 .product(name: "NIOEmbedded", package: "swift-nio"), logging, metrics,
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ],
@@ -204,7 +219,7 @@ let package = Package(
             name: "ShipperCoreTests",
             dependencies: [
                 "ShipperCore", "LogTailing", "FileStorage", "KafkaProtocol", "KafkaClient", "AccessRecord", "NginxLog", "TrafficGenerator",
-                "EdgelogRuntime", "PipelineTestSupport", nioCore, logging,
+                "EdgelogConfiguration", "EdgelogRuntime", "PipelineTestSupport", nioCore, logging,
             ],
             swiftSettings: strict
         ),

@@ -1,3 +1,4 @@
+import EdgelogConfiguration
 import ArgumentParser
 import BrokerCore
 import EdgelogRuntime

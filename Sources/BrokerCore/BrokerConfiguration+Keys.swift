@@ -1,4 +1,4 @@
-import EdgelogRuntime
+import EdgelogConfiguration
 
 /// The broker's settings as runtime configuration keys: each is a flag (`--listen-host`), an
 /// environment variable (`EDGELOG_LISTEN_HOST`), a config-file key and a default, resolved by

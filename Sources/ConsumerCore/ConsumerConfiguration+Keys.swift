@@ -1,4 +1,4 @@
-import EdgelogRuntime
+import EdgelogConfiguration
 import Foundation
 
 /// The consumer's settings as runtime configuration keys: each is a flag (`--flush-interval`),

@@ -1,4 +1,4 @@
-import EdgelogRuntime
+import EdgelogConfiguration
 import Foundation
 import LogTailing
 

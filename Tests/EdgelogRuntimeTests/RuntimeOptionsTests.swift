@@ -1,4 +1,6 @@
+import EdgelogConfiguration
 import EdgelogRuntime
+import PipelineTestSupport
 import Testing
 
 struct RuntimeOptionsTests {

@@ -1,3 +1,4 @@
+import EdgelogConfiguration
 import EdgelogRuntime
 import LogTailing
 import Testing

@@ -1,5 +1,6 @@
-import EdgelogRuntime
+@testable import EdgelogConfiguration
 import Foundation
+import PipelineTestSupport
 import Testing
 
 struct ResolvedConfigurationTests {

@@ -1,5 +1,6 @@
-import EdgelogRuntime
+@testable import EdgelogConfiguration
 import Foundation
+import PipelineTestSupport
 import Testing
 
 /// Precedence is flag > environment > file > default. Each case sets the key in a subset of the
@@ -178,20 +179,4 @@ struct ConfigurationResolverTests {
             try ConfigurationResolver.resolve(keys: [Self.batchSize, Self.batchSize], environment: [:])
         }
     }
-}
-
-/// A JSON file in a fresh temporary directory, removed when the value is deinitialised.
-final class TemporaryConfigFile {
-    let path: String
-    private let directory: URL
-
-    init(_ contents: String) throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("edgelog-config-\(UUID())")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let url = directory.appendingPathComponent("config.json")
-        try Data(contents.utf8).write(to: url)
-        path = url.path
-    }
-
-    deinit { try? FileManager.default.removeItem(at: directory) }
 }
