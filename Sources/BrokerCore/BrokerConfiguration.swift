@@ -1,3 +1,5 @@
+import EdgelogConfiguration
+
 /// Everything a broker needs to know at start-up, as plain values. Built from the resolved
 /// settings by ``init(resolved:)`` (see `BrokerConfiguration+Keys.swift` for the keys and their
 /// defaults) or directly by tests.
@@ -62,30 +64,30 @@ public struct BrokerConfiguration: Sendable, Equatable {
     public var retentionCheckIntervalMilliseconds: Int64
 
     public init(
-        listenHost: String = "127.0.0.1",
-        port: Int = 9092,
+        listenHost: String = Keys.listenHost.defaultValue,
+        port: Int = Keys.port.defaultInt,
         advertisedHost: String? = nil,
         dataDirectory: String,
-        defaultPartitions: Int = 1,
-        autoCreateTopics: Bool = true,
-        maxTopics: Int = 1000,
-        maxPartitions: Int = 10_000,
-        maxRequestBytes: Int = 100 * 1024 * 1024,
+        defaultPartitions: Int = Keys.defaultPartitions.defaultInt,
+        autoCreateTopics: Bool = Keys.autoCreateTopics.defaultBool,
+        maxTopics: Int = Keys.maxTopics.defaultInt,
+        maxPartitions: Int = Keys.maxPartitions.defaultInt,
+        maxRequestBytes: Int = Keys.maxRequestBytes.defaultBytes,
         allowedNetworks: [ClientNetwork] = [],
-        maxConnections: Int = 1024,
-        maxInFlightRequestsPerConnection: Int = 256,
-        maxFetchResponseBytes: Int = 50 * 1024 * 1024,
-        maxFetchWaitMilliseconds: Int64 = 30_000,
-        maxGroups: Int = 1000,
-        segmentBytes: Int = 1 << 30,
-        maxBatchBytes: Int = 1_048_588,
-        storageThreads: Int = 4,
+        maxConnections: Int = Keys.maxConnections.defaultInt,
+        maxInFlightRequestsPerConnection: Int = Keys.maxInFlightRequests.defaultInt,
+        maxFetchResponseBytes: Int = Keys.maxFetchBytes.defaultBytes,
+        maxFetchWaitMilliseconds: Int64 = Keys.maxFetchWait.defaultMilliseconds,
+        maxGroups: Int = Keys.maxGroups.defaultInt,
+        segmentBytes: Int = Keys.segmentBytes.defaultBytes,
+        maxBatchBytes: Int = Keys.maxBatchBytes.defaultBytes,
+        storageThreads: Int = Keys.storageThreads.defaultInt,
         nodeID: Int32 = 0,
         durability: DurabilityPolicy = .beforeAck,
-        retentionMilliseconds: Int64 = 24 * 3600 * 1000,
-        retentionBytes: Int64 = 0,
-        diskLimitBytes: Int64 = 0,
-        retentionCheckIntervalMilliseconds: Int64 = 5 * 60 * 1000
+        retentionMilliseconds: Int64 = Keys.retention.defaultMilliseconds,
+        retentionBytes: Int64 = Int64(Keys.retentionBytes.defaultBytes),
+        diskLimitBytes: Int64 = Int64(Keys.diskLimitBytes.defaultBytes),
+        retentionCheckIntervalMilliseconds: Int64 = Keys.retentionCheckInterval.defaultMilliseconds
     ) {
         self.listenHost = listenHost
         self.port = port

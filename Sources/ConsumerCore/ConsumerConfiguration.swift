@@ -35,17 +35,17 @@ public struct ConsumerConfiguration: Sendable {
 
     public init(
         broker: String,
-        topic: String = "edgelog.requests",
+        topic: String = Keys.topic.defaultValue,
         shards: [String],
         partitions: [Int32]? = nil,
-        flushInterval: Duration = .seconds(1),
-        lateness: Duration = .seconds(3600),
-        group: String = "edgelog-consumer",
-        maxPendingRows: Int = 200_000,
-        fetchMaxBytes: Int = 4 << 20,
-        retryBackoffMax: Duration = .seconds(5),
-        minuteRetention: Duration = .seconds(30 * 86_400),
-        commitDelay: Duration = .zero
+        flushInterval: Duration = Keys.flushInterval.defaultDuration,
+        lateness: Duration = Keys.lateness.defaultDuration,
+        group: String = Keys.group.defaultValue,
+        maxPendingRows: Int = Keys.maxPendingRows.defaultInt,
+        fetchMaxBytes: Int = Keys.fetchMaxBytes.defaultBytes,
+        retryBackoffMax: Duration = Keys.retryBackoffMax.defaultDuration,
+        minuteRetention: Duration = Keys.minuteRetention.defaultDuration,
+        commitDelay: Duration = Keys.commitDelay.defaultDuration
     ) {
         self.broker = broker
         self.topic = topic

@@ -14,6 +14,12 @@ public enum ConfigurationError: Error, Sendable, Equatable, CustomStringConverti
     /// (a programming error surfaced as an error rather than a crash).
     case undeclaredKey(String)
     case duplicateKey(String)
+    /// A command-line flag that names no setting of this program.
+    case unknownFlag(String)
+    /// A setting flag given last, without its value.
+    case missingFlagValue(String)
+    /// A command-line word that is not a `--setting`.
+    case unexpectedArgument(String)
 
     public var description: String {
         switch self {
@@ -29,6 +35,12 @@ public enum ConfigurationError: Error, Sendable, Equatable, CustomStringConverti
             "configuration: key \"\(key)\" is not declared by this program"
         case .duplicateKey(let key):
             "configuration: key \"\(key)\" is declared twice"
+        case .unknownFlag(let flag):
+            "configuration: unknown setting \(flag) (see --help for every setting)"
+        case .missingFlagValue(let flag):
+            "configuration: \(flag) needs a value"
+        case .unexpectedArgument(let word):
+            "configuration: unexpected argument \"\(word)\" (settings are --name value)"
         }
     }
 }

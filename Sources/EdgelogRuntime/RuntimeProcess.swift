@@ -11,14 +11,14 @@ import ServiceLifecycle
 ///
 /// ```swift
 /// let process = try RuntimeProcess.start(label: "edgelog.broker", options: runtime,
-///                                        keys: Broker.keys, flags: ["data-dir": dataDir])
+///                                        keys: Broker.keys)
 /// let service = BrokerService(configuration: …, logger: process.logger)
 /// try await process.run([service])   // returns after SIGTERM once the service has flushed
 /// ```
 public struct RuntimeProcess: Sendable {
     /// Every runtime and program setting, with its source.
     public let configuration: ResolvedConfiguration
-    /// The program's root logger (label as given to ``start(label:options:keys:flags:environment:)``).
+    /// The program's root logger (label as given to ``start(label:options:keys:environment:)``).
     public let logger: Logger
     /// The registry swift-metrics records into; rendered on `/metrics`.
     public let metrics: PrometheusCollectorRegistry
@@ -34,10 +34,9 @@ public struct RuntimeProcess: Sendable {
         label: String,
         options: RuntimeOptions,
         keys: [ConfigurationKey] = [],
-        flags: [String: String?] = [:],
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws -> RuntimeProcess {
-        let configuration = try options.resolve(keys: keys, flags: flags, environment: environment)
+        let configuration = try options.resolve(keys: keys, environment: environment)
         if options.printConfig {
             var text = configuration.rendered()
             if text.hasSuffix("\n") { text.removeLast() }

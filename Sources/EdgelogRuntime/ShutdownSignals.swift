@@ -10,7 +10,7 @@ import ServiceLifecycle
 /// Why: an executable binds its listeners (Kafka port, `/metrics`) before its service group runs.
 /// A supervisor or test that sees the port open and sends SIGTERM in that window would otherwise
 /// hit the default action and kill the process without a flush. Here the signals are taken over at
-/// ``RuntimeProcess/start(label:options:keys:flags:environment:)``; one that arrives before a
+/// ``RuntimeProcess/start(label:options:keys:environment:)``; one that arrives before a
 /// group is attached is remembered and shuts the group down as soon as it is attached.
 ///
 /// Invariant: installed at most once per process (signal dispositions are process-wide).

@@ -83,25 +83,25 @@ extension ShipperConfiguration {
         public static let maxLineBytes = ConfigurationKey(
             "max-line-bytes",
             kind: .bytes,
-            default: "64KiB",
+            default: SettingText.bytes(TailerConfiguration().maxLineBytes),
             help: "Longest line shipped whole; longer lines are cut and flagged truncated."
         )
         public static let pollInterval = ConfigurationKey(
             "poll-interval",
             kind: .duration,
-            default: "250ms",
+            default: SettingText.duration(TailerConfiguration().pollInterval),
             help: "Time between looks for new, rotated, truncated and deleted files."
         )
         public static let drainIdle = ConfigurationKey(
             "drain-idle",
             kind: .duration,
-            default: "2s",
+            default: SettingText.duration(TailerConfiguration().drainIdle),
             help: "How long a rotated or deleted file must stay idle, read to its end, before it is closed."
         )
         public static let missingFileExpiry = ConfigurationKey(
             "missing-file-expiry",
             kind: .duration,
-            default: "24h",
+            default: SettingText.duration(TailerConfiguration().missingFileExpiry),
             help: "How long a checkpoint whose file is not found (directory unreadable, file moved away) is kept, "
                 + "and the file looked for at every poll, before its unread rest is counted lost."
         )

@@ -1,3 +1,4 @@
+import EdgelogConfiguration
 import Foundation
 import LogTailing
 
@@ -44,18 +45,18 @@ public struct ShipperConfiguration: Sendable {
         sources: [LogSource],
         tailer: TailerConfiguration = TailerConfiguration(),
         broker: String,
-        topic: String = "edgelog.requests",
+        topic: String = Keys.topic.defaultValue,
         checkpointDirectory: String,
         edgeName: String,
-        batchBytes: Int = 1 << 20,
-        linger: Duration = .milliseconds(100),
-        maxInFlightPerPartition: Int = 5,
-        memoryLimit: Int = 64 << 20,
-        checkpointInterval: Duration = .milliseconds(200),
-        drainTimeout: Duration = .seconds(20),
-        reconnectBackoffMax: Duration = .seconds(5),
+        batchBytes: Int = Keys.batchBytes.defaultBytes,
+        linger: Duration = Keys.linger.defaultDuration,
+        maxInFlightPerPartition: Int = Keys.maxInFlight.defaultInt,
+        memoryLimit: Int = Keys.memoryLimit.defaultBytes,
+        checkpointInterval: Duration = Keys.checkpointInterval.defaultDuration,
+        drainTimeout: Duration = ConfigurationKey.shutdownTimeout.defaultDuration * 4 / 5,
+        reconnectBackoffMax: Duration = Keys.reconnectBackoffMax.defaultDuration,
         encoderTasks: Int = ShipperConfiguration.defaultEncoderTasks,
-        lz4Acceleration: Int = 1
+        lz4Acceleration: Int = Keys.lz4Acceleration.defaultInt
     ) {
         self.sources = sources
         self.tailer = tailer

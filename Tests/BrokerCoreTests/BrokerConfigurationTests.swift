@@ -1,14 +1,14 @@
 import BrokerCore
 import EdgelogRuntime
+import PipelineTestSupport
 import Testing
 
 struct BrokerConfigurationTests {
     @Test func keysResolveWithPrecedenceIntoTheConfiguration() throws {
-        let resolved = try RuntimeOptions.parse([]).resolve(
-            keys: BrokerConfiguration.Keys.all,
-            flags: [
+        let resolved = try RuntimeOptions.parse(settingArguments([
                 "port": "0", "allow-networks": "10.0.0.0/8, 127.0.0.1", "max-fetch-wait": "2s", "data-dir": "/tmp/x",
-            ],
+            ])).resolve(
+            keys: BrokerConfiguration.Keys.all,
             environment: ["EDGELOG_DEFAULT_PARTITIONS": "4", "EDGELOG_PORT": "1234", "EDGELOG_SEGMENT_BYTES": "64MiB"]
         )
         let configuration = try BrokerConfiguration(resolved: resolved)
@@ -26,8 +26,8 @@ struct BrokerConfigurationTests {
 
     @Test func durabilityAndRetentionKeysHaveTheDocumentedDefaults() throws {
         let defaults = try BrokerConfiguration(
-            resolved: try RuntimeOptions.parse([]).resolve(
-                keys: BrokerConfiguration.Keys.all, flags: [:], environment: [:])
+            resolved: try RuntimeOptions.parse(settingArguments([:])).resolve(
+                keys: BrokerConfiguration.Keys.all, environment: [:])
         )
         #expect(defaults.durability == .beforeAck)
         #expect(defaults.retentionMilliseconds == 24 * 3_600_000)
@@ -35,9 +35,8 @@ struct BrokerConfigurationTests {
         #expect(defaults.diskLimitBytes == 0)
         #expect(defaults.retentionCheckIntervalMilliseconds == 300_000)
 
-        let resolved = try RuntimeOptions.parse([]).resolve(
+        let resolved = try RuntimeOptions.parse(settingArguments(["fsync": "interval", "fsync-interval": "250ms", "retention": "2h", "retention-bytes": "10MiB"])).resolve(
             keys: BrokerConfiguration.Keys.all,
-            flags: ["fsync": "interval", "fsync-interval": "250ms", "retention": "2h", "retention-bytes": "10MiB"],
             environment: ["EDGELOG_DISK_LIMIT_BYTES": "1GiB", "EDGELOG_RETENTION_CHECK_INTERVAL": "30s"]
         )
         let configuration = try BrokerConfiguration(resolved: resolved)
@@ -46,19 +45,18 @@ struct BrokerConfigurationTests {
         #expect(configuration.retentionBytes == 10 << 20)
         #expect(configuration.diskLimitBytes == 1 << 30)
         #expect(configuration.retentionCheckIntervalMilliseconds == 30_000)
-        let never = try RuntimeOptions.parse([]).resolve(
-            keys: BrokerConfiguration.Keys.all, flags: ["fsync": "never"], environment: [:])
+        let never = try RuntimeOptions.parse(settingArguments(["fsync": "never"])).resolve(
+            keys: BrokerConfiguration.Keys.all, environment: [:])
         #expect(try BrokerConfiguration(resolved: never).durability == .never)
         #expect(throws: (any Error).self) {
-            try RuntimeOptions.parse([]).resolve(
-                keys: BrokerConfiguration.Keys.all, flags: ["fsync": "sometimes"], environment: [:])
+            try RuntimeOptions.parse(settingArguments(["fsync": "sometimes"])).resolve(
+                keys: BrokerConfiguration.Keys.all, environment: [:])
         }
     }
 
     @Test func contradictoryValuesAreRejected() throws {
-        let resolved = try RuntimeOptions.parse([]).resolve(
+        let resolved = try RuntimeOptions.parse(settingArguments(["default-partitions": "0"])).resolve(
             keys: BrokerConfiguration.Keys.all,
-            flags: ["default-partitions": "0"],
             environment: [:]
         )
         #expect(throws: BrokerError.self) { try BrokerConfiguration(resolved: resolved) }

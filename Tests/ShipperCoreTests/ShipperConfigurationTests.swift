@@ -1,6 +1,7 @@
 import EdgelogConfiguration
 import EdgelogRuntime
 import LogTailing
+import PipelineTestSupport
 import Testing
 
 @testable import ShipperCore
@@ -10,9 +11,8 @@ import Testing
 @Suite struct ShipperConfigurationTests {
     static func resolve(_ flags: [String: String?], environment: [String: String] = [:]) throws -> ShipperConfiguration
     {
-        let resolved = try RuntimeOptions.parse([]).resolve(
+        let resolved = try RuntimeOptions.parse(settingArguments(flags)).resolve(
             keys: ShipperConfiguration.Keys.all,
-            flags: flags,
             environment: environment
         )
         return try ShipperConfiguration(resolved: resolved, drainTimeout: .seconds(8))
