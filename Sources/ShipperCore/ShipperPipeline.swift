@@ -22,7 +22,10 @@ import RequestEncoding
 /// Memory stays bounded: reading stops while pending and encoding units and waiting and
 /// in-flight batches hold `memoryLimit` bytes or more, and the log files themselves are the
 /// backlog (DESIGN.md §3).
-final class ShipperPipeline {
+///
+/// Every deadline (linger, polls, checkpoint intervals, drain-idle, the stop's drain timeout,
+/// retry delays) runs on `clock`: `ContinuousClock` in the process, a manual clock in tests.
+final class ShipperPipeline<C: Clock> where C.Instant == ContinuousClock.Instant {
     let configuration: ShipperConfiguration
     let metrics: ShipperMetrics
     let logger: Logger
@@ -30,31 +33,31 @@ final class ShipperPipeline {
     let inbox: ShipperInbox
     let outbound = OutboundQueue()
     let store: CheckpointStore
-    let clock = ContinuousClock()
+    let clock: C
     let progress: (@Sendable (ProgressSnapshot) -> Void)?
 
     /// Bytes one `nextLines` call may read before the loop looks at its inbox again.
-    static let readChunkBytes = 1 << 20
+    static var readChunkBytes: Int { 1 << 20 }
     /// Unit byte storages kept for reuse (each keeps its capacity).
-    static let unitStoragePoolSize = 8
+    static var unitStoragePoolSize: Int { 8 }
 
     var partitionCount: Int32 = 0
     /// The broker cluster's id (Metadata) at start, which checkpoints are checked against;
     /// `nil` when the broker does not say (then checkpointed producer ids are trusted as before).
     var clusterId: String?
-    var tailer: Tailer<ContinuousClock>?
+    var tailer: Tailer<C>?
     /// One encoder per source, copied into every worker of `pool`.
     var encoders: [ParsedLineEncoder] = []
     let pool: EncodingPool
     var shipments: [TailedFileID: FileShipment] = [:]
     var unitStorage: [[UInt8]] = []
-    /// What each encoding worker keeps between units, as last reported (counted in `bufferedBytes`).
+    /// What each encoding worker keeps between units, as last reported (reserved in `memory`).
     var workerRetainedBytes: [Int] = []
 
     /// Memory of pending units, of units being encoded (with an estimate of what encoding
     /// them takes), of built batches (waiting or in flight), of unit storage kept for reuse and
-    /// of what the encoding workers keep between units.
-    var bufferedBytes = 0
+    /// of what the encoding workers keep between units, against `memoryLimit`.
+    var memory: MemoryBudget
     var batchesInFlight = 0
     /// Units handed to the pool and not yet taken back, over all files.
     var unitsInWork = 0
@@ -84,8 +87,10 @@ final class ShipperPipeline {
         metrics: ShipperMetrics,
         logger: Logger,
         progress: (@Sendable (ProgressSnapshot) -> Void)?,
-        checkpointFileSystem: any CheckpointFileSystem = PosixCheckpointFileSystem()
+        checkpointFileSystem: any CheckpointFileSystem = PosixCheckpointFileSystem(),
+        clock: C
     ) throws {
+        self.clock = clock
         self.configuration = configuration
         self.client = client
         self.inbox = inbox
@@ -94,6 +99,7 @@ final class ShipperPipeline {
         self.progress = progress
         self.store = CheckpointStore(directory: configuration.checkpointDirectory, fileSystem: checkpointFileSystem)
         self.pool = EncodingPool(inbox: inbox, workerCount: configuration.encoderTasks)
+        self.memory = MemoryBudget(limit: configuration.memoryLimit)
         for source in configuration.sources {
             let format = try SourceSpecification.logFormat(of: source)
             encoders.append(ParsedLineEncoder(parser: LogParser(format: format, siteLabel: source.siteLabel)))
@@ -102,7 +108,9 @@ final class ShipperPipeline {
 
     var topic: String { configuration.topic }
     /// Waits between retries of calls that need the broker, capped by `reconnect-backoff-max`.
-    var backoff: ReconnectBackoff { ReconnectBackoff(maximum: configuration.reconnectBackoffMax) }
+    var retry: RetryBackoff<C> {
+        RetryBackoff(ReconnectBackoff(maximum: configuration.reconnectBackoffMax), clock: clock)
+    }
     var groupBytes: Int64 { Int64(configuration.batchBytes) }
 
     // MARK: - The loop
@@ -120,6 +128,7 @@ final class ShipperPipeline {
             configuration: configuration.tailer,
             checkpoints: contents.checkpoints,
             isFirstStart: contents.isFirstStart,
+            clock: clock,
             logger: logger
         )
         isInitialized = !contents.isFirstStart
@@ -129,7 +138,7 @@ final class ShipperPipeline {
             queue: outbound,
             inbox: inbox,
             logger: logger,
-            backoff: backoff
+            retry: retry
         )
         backgroundTasks.append(Task { await sender.run() })
         // A quarter of the memory limit, shared by the workers, for what they keep between units.
@@ -169,7 +178,7 @@ final class ShipperPipeline {
             retireSettledFiles()
             updateGauges(now: now)
             if caughtUp || isPaused || isStopping {
-                await inbox.wait(timeout: nextWakeup(now: now))
+                await inbox.wait(timeout: nextWakeup(now: now), clock: clock)
             }
         }
         if isStopping, !isDrained {
@@ -192,11 +201,9 @@ final class ShipperPipeline {
         let topic = self.topic
         let inbox = self.inbox
         let logger = self.logger
-        let initialBackoff = backoff
+        var retry = self.retry
         let task = Task {
-            var backoff = initialBackoff
-            var random = SystemRandomNumberGenerator()
-            while !Task.isCancelled {
+            _ = await retry.retry { () async -> RetryBackoff<C>.Attempt<Void> in
                 do throws(KafkaClientError) {
                     let metadata = try await client.metadata(topics: [topic])
                     if let entry = metadata.topics.first(where: { $0.name == topic }), entry.errorCode == .none,
@@ -205,14 +212,14 @@ final class ShipperPipeline {
                         inbox.post(
                             .topicReady(
                                 partitions: Int32(entry.partitions.count), clusterId: metadata.namedClusterID))
-                        return
+                        return .succeeded(())
                     }
                     logger.debug("topic not ready yet", metadata: ["topic": "\(topic)"])
                 } catch {
-                    if error == .shutDown || error == .cancelled { return }
+                    if error == .shutDown || error == .cancelled { return .abandoned }
                     logger.warning("cannot read topic metadata", metadata: ["error": "\(error)"])
                 }
-                try? await Task.sleep(for: backoff.nextDelay(using: &random))
+                return .failed
             }
         }
         defer { task.cancel() }
@@ -229,7 +236,7 @@ final class ShipperPipeline {
                     break
                 }
             }
-            await inbox.wait(timeout: .seconds(1))
+            await inbox.wait(timeout: .seconds(1), clock: clock)
         }
         return false
     }
@@ -330,8 +337,7 @@ final class ShipperPipeline {
         case .finished(let file, let reason, let lostBytes):
             if lostBytes > 0 { metrics.countLoss(LossCause(reason), bytes: lostBytes) }
             guard let shipment = shipments[file] else { return }
-            shipment.end = reason
-            shipment.unreportedLostBytes += UInt64(max(0, lostBytes))
+            shipment.finish(reason, lostBytes: lostBytes)
             closeGroup(of: shipment, final: true, now: clock.now)
         case .checkpointObsolete(let checkpoint, let reason):
             metrics.countLoss(.checkpointObsolete)
@@ -376,7 +382,7 @@ final class ShipperPipeline {
         resumedFrom: Checkpoint?
     ) {
         for other in shipments.values where other.identity.hasSameInode(as: identity) {
-            other.isSuperseded = true
+            other.supersede()
         }
         let source = configuration.sources.indices.contains(sourceIndex) ? configuration.sources[sourceIndex] : nil
         // A checkpoint resumed at its own offset carries the audit group open there.
@@ -406,19 +412,7 @@ final class ShipperPipeline {
         }
         shipments[file] = shipment
         if let checkpoint = resumed, checkpoint.producerId >= 0, !voidsCheckpointOfAnotherCluster(checkpoint) {
-            let producer = ProducerIdentity(producerID: checkpoint.producerId, epoch: checkpoint.producerEpoch)
-            var sequences: [TopicPartition: Int32] = [:]
-            for (partition, next) in checkpoint.sequences {
-                sequences[TopicPartition(topic: topic, partition: partition)] = next
-            }
-            shipment.producer = IdempotentProducerState(producer: producer, nextSequences: sequences)
-            shipment.producerPartitions = Set(checkpoint.sequences.keys)
-            shipment.storedAheadRemaining = checkpoint.storedAhead
-            shipment.producerCluster = checkpoint.clusterId
-            shipment.checkpointedProducer = producer
-            shipment.writtenOffset = checkpoint.offset
-            shipment.writtenProducer = producer
-            shipment.writtenSequences = checkpoint.sequences
+            shipment.restoreProducer(from: checkpoint)
         } else {
             requestProducerId(for: shipment)
             if !isInitialized { initialCheckpointsPending.insert(file) }
@@ -426,7 +420,7 @@ final class ShipperPipeline {
         if let checkpoint = resumedFrom, !checkpoint.identity.hasSameInode(as: identity) {
             takeOverCheckpoint(checkpoint, by: shipment)
         } else if resumedFrom?.missingSince != nil {
-            shipment.writtenOffset = nil  // written again, without `missingSince`, at the next turn
+            shipment.forgetWrittenCheckpoint()  // written again, without `missingSince`, at the next turn
         } else if resumedFrom == nil, offset > 0, isInitialized {
             // The rest of a copy (copytruncate): what comes before `offset` was read from the
             // original and must not be read from the copy after a crash.
@@ -467,7 +461,7 @@ final class ShipperPipeline {
     /// yet), else removed. If the write fails, the original's checkpoint stays and a restart
     /// finds the copy by it again.
     private func takeOverCheckpoint(_ original: Checkpoint, by shipment: FileShipment) {
-        shipment.writtenOffset = nil
+        shipment.forgetWrittenCheckpoint()
         guard writeCheckpoint(shipment, now: clock.now) else { return }
         if let holder = shipments.values.first(where: {
             $0 !== shipment && !$0.isSuperseded && $0.identity.hasSameInode(as: original.identity)
@@ -490,7 +484,7 @@ final class ShipperPipeline {
     /// Files the tailer finished whose batches are all acknowledged: their checkpoint is
     /// removed (unless a newer generation of the inode owns it) and their state dropped.
     private func retireSettledFiles() {
-        for shipment in shipments.values where shipment.end != nil && shipment.isSettled {
+        for shipment in shipments.values where shipment.isRetirable {
             if !shipment.isSuperseded {
                 let identity = shipment.identity
                 let shared = shipments.values.contains {
@@ -509,6 +503,7 @@ final class ShipperPipeline {
                     }
                 }
             }
+            shipment.retire()
             shipments[shipment.file] = nil
             producerTasks.removeValue(forKey: shipment.file)?.cancel()
             logger.info("file shipped completely", metadata: ["file": "\(shipment.file)", "path": "\(shipment.path)"])
@@ -516,7 +511,7 @@ final class ShipperPipeline {
     }
 
     func updateGauges(now: ContinuousClock.Instant, force: Bool = false) {
-        metrics.bufferedBytes.record(bufferedBytes)
+        metrics.bufferedBytes.record(memory.reserved)
         metrics.batchesInFlight.record(batchesInFlight)
         metrics.readingPaused.record(isPaused ? 1 : 0)
         metrics.files.record(shipments.count)
