@@ -46,8 +46,8 @@ final class ShipperPipeline<C: Clock> where C.Instant == ContinuousClock.Instant
     /// `nil` when the broker does not say (then checkpointed producer ids are trusted as before).
     var clusterId: String?
     var tailer: Tailer<C>?
-    /// One encoder per source, copied into every worker of `pool`.
-    var encoders: [ParsedLineEncoder] = []
+    /// The configuration's sources, each compiled once; the tailer's `sourceIndex` names one.
+    let sources: [CompiledSource]
     let pool: EncodingPool
     var shipments: [TailedFileID: FileShipment] = [:]
     var unitStorage: [[UInt8]] = []
@@ -100,10 +100,11 @@ final class ShipperPipeline<C: Clock> where C.Instant == ContinuousClock.Instant
         self.store = CheckpointStore(directory: configuration.checkpointDirectory, fileSystem: checkpointFileSystem)
         self.pool = EncodingPool(inbox: inbox, workerCount: configuration.encoderTasks)
         self.memory = MemoryBudget(limit: configuration.memoryLimit)
+        var sources: [CompiledSource] = []
         for source in configuration.sources {
-            let format = try SourceSpecification.logFormat(of: source)
-            encoders.append(ParsedLineEncoder(parser: LogParser(format: format, siteLabel: source.siteLabel)))
+            sources.append(try CompiledSource(source))
         }
+        self.sources = sources
     }
 
     var topic: String { configuration.topic }
@@ -123,8 +124,27 @@ final class ShipperPipeline<C: Clock> where C.Instant == ContinuousClock.Instant
             await finish()
             return
         }
+        startTasks(contents)
+        while !Task.isCancelled {
+            let now = clock.now
+            guard let mayWait = turn(now: now) else { break }
+            if mayWait {
+                await inbox.wait(timeout: nextWakeup(now: now), clock: clock)
+            }
+        }
+        if isStopping, !isDrained {
+            logger.warning(
+                "stopped before every batch was acknowledged; they are sent again after a restart",
+                metadata: ["batchesInFlight": "\(batchesInFlight)"]
+            )
+        }
+        await finish()
+    }
+
+    /// The tailer (from the loaded checkpoints), the sender and the encoding workers.
+    private func startTasks(_ contents: CheckpointStore.Contents) {
         tailer = Tailer(
-            sources: configuration.sources,
+            sources: sources.map(\.source),
             configuration: configuration.tailer,
             checkpoints: contents.checkpoints,
             isFirstStart: contents.isFirstStart,
@@ -146,7 +166,7 @@ final class ShipperPipeline<C: Clock> where C.Instant == ContinuousClock.Instant
         workerRetainedBytes = Array(repeating: 0, count: pool.workerCount)
         backgroundTasks.append(
             contentsOf: pool.start(
-                encoders: encoders,
+                encoders: sources.map(\.encoder),
                 batchBytes: configuration.batchBytes,
                 retainBudget: retainBudget,
                 lz4Acceleration: configuration.lz4Acceleration
@@ -160,34 +180,28 @@ final class ShipperPipeline<C: Clock> where C.Instant == ContinuousClock.Instant
                 "encoders": "\(pool.workerCount)",
             ]
         )
-        while !Task.isCancelled {
-            let now = clock.now
-            wallClockMs = UnixTime.milliseconds()
-            for event in inbox.drain() { handle(event, now: now) }
-            if isStopping, isDrained || (stopDeadline.map { now >= $0 } ?? true) { break }
-            pollTailer()
-            if !isInitialized { writeInitialCheckpoints() }
-            var caughtUp = true
-            if !isStopping {
-                caughtUp = readLines(now: now)
-            }
-            submitLingered(now: now)
-            if !isStopping { cutIdleFiles(now: now) }
-            for shipment in shipments.values { dispatch(shipment) }
-            writeDueCheckpoints(now: now)
-            retireSettledFiles()
-            updateGauges(now: now)
-            if caughtUp || isPaused || isStopping {
-                await inbox.wait(timeout: nextWakeup(now: now), clock: clock)
-            }
+    }
+
+    /// One turn of the loop (see the type's comment).
+    /// - Returns: whether the loop may sleep until an event or the next deadline (caught up,
+    ///   paused by the memory limit, or stopping); `nil` once a stop has drained or timed out.
+    private func turn(now: ContinuousClock.Instant) -> Bool? {
+        wallClockMs = UnixTime.milliseconds()
+        for event in inbox.drain() { handle(event, now: now) }
+        if isStopping, isDrained || (stopDeadline.map { now >= $0 } ?? true) { return nil }
+        pollTailer()
+        if !isInitialized { writeInitialCheckpoints() }
+        var caughtUp = true
+        if !isStopping {
+            caughtUp = readLines(now: now)
         }
-        if isStopping, !isDrained {
-            logger.warning(
-                "stopped before every batch was acknowledged; they are sent again after a restart",
-                metadata: ["batchesInFlight": "\(batchesInFlight)"]
-            )
-        }
-        await finish()
+        submitLingered(now: now)
+        if !isStopping { cutIdleFiles(now: now) }
+        for shipment in shipments.values { dispatch(shipment) }
+        writeDueCheckpoints(now: now)
+        retireSettledFiles()
+        updateGauges(now: now)
+        return caughtUp || isPaused || isStopping
     }
 
     /// Every line read is encoded, sent and acknowledged.
@@ -384,7 +398,7 @@ final class ShipperPipeline<C: Clock> where C.Instant == ContinuousClock.Instant
         for other in shipments.values where other.identity.hasSameInode(as: identity) {
             other.supersede()
         }
-        let source = configuration.sources.indices.contains(sourceIndex) ? configuration.sources[sourceIndex] : nil
+        let source = sources.indices.contains(sourceIndex) ? sources[sourceIndex].source : nil
         // A checkpoint resumed at its own offset carries the audit group open there.
         let resumed = resumedFrom.flatMap { $0.offset == offset ? $0 : nil }
         // A copy continuing another file's checkpoint keeps that file's control-record key: the
@@ -417,6 +431,20 @@ final class ShipperPipeline<C: Clock> where C.Instant == ContinuousClock.Instant
             requestProducerId(for: shipment)
             if !isInitialized { initialCheckpointsPending.insert(file) }
         }
+        writeStartCheckpoint(of: shipment, resumedFrom: resumedFrom, offset: offset)
+        logger.info(
+            "shipping file",
+            metadata: [
+                "file": "\(file)", "path": "\(path)", "offset": "\(offset)",
+                "producerId": "\(resumedFrom.map { "\($0.producerId)" } ?? "new")",
+            ]
+        )
+    }
+
+    /// What a file's checkpoint needs when it starts: a copy's takes over the original's, a
+    /// found missing file's is written again, the rest of a copytruncate's is written now.
+    private func writeStartCheckpoint(of shipment: FileShipment, resumedFrom: Checkpoint?, offset: Int64) {
+        let identity = shipment.identity
         if let checkpoint = resumedFrom, !checkpoint.identity.hasSameInode(as: identity) {
             takeOverCheckpoint(checkpoint, by: shipment)
         } else if resumedFrom?.missingSince != nil {
@@ -426,13 +454,6 @@ final class ShipperPipeline<C: Clock> where C.Instant == ContinuousClock.Instant
             // original and must not be read from the copy after a crash.
             writeCheckpoint(shipment, now: clock.now)
         }
-        logger.info(
-            "shipping file",
-            metadata: [
-                "file": "\(file)", "path": "\(path)", "offset": "\(offset)",
-                "producerId": "\(resumedFrom.map { "\($0.producerId)" } ?? "new")",
-            ]
-        )
     }
 
     /// Voids (counts and warns) when the checkpoint's producer state belongs to another broker
