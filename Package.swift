@@ -199,7 +199,8 @@ let package = Package(
             name: "ShipperCoreTests",
             dependencies: [
                 "ShipperCore", "LogTailing", "KafkaProtocol", "KafkaClient", "AccessRecord", "NginxLog", "TrafficGenerator",
-                "EdgelogRuntime", "PipelineTestSupport", nioCore, logging,
+                "EdgelogRuntime", "PipelineTestSupport", nioCore, logging, metrics,
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
             ],
             swiftSettings: strict
         ),

@@ -13,6 +13,7 @@ extension ShipperPipeline {
     /// was read to its end (then the loop may sleep).
     func readLines(now: ContinuousClock.Instant) -> Bool {
         guard let tailer else { return true }
+        if memory.isExhausted { dropRecycledStorage() }
         guard !memory.isExhausted else {
             isPaused = true
             return true
@@ -207,6 +208,14 @@ extension ShipperPipeline {
         guard let storage = unitStorage.popLast() else { return [] }
         memory.release(storage.capacity)
         return storage
+    }
+
+    /// Gives back the unit storages kept for reuse: they are a cache, and with a small
+    /// `memory-limit` they (with what the workers keep) could hold the whole budget while
+    /// nothing is pending or in flight, and reading would never resume.
+    private func dropRecycledStorage() {
+        for storage in unitStorage { memory.release(storage.capacity) }
+        unitStorage.removeAll()
     }
 
     /// Keeps a unit's storage for the next unit (reserved in `memory` while kept).
