@@ -105,7 +105,10 @@ extension FileShipment {
     /// - Returns: the units now due, in serial order (this one and those that came back
     ///   before it); none while an earlier unit is still being encoded.
     func takeBack(_ unit: EncodedUnit) -> [EncodedUnit] {
-        precondition(unit.serial >= nextUnitToTake && unit.serial < nextUnitSerial, "unit \(unit.serial) was handed out once")
+        precondition(
+            unit.serial >= nextUnitToTake && unit.serial < nextUnitSerial,
+            "unit \(unit.serial) was handed out and is taken back once"
+        )
         guard unit.serial == nextUnitToTake else {
             encodedAhead[unit.serial] = unit
             return []

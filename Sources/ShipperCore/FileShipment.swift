@@ -344,7 +344,12 @@ extension FileShipment {
 
     /// A sealed batch went out under `batch`'s sequences: kept (with its bytes, for resends)
     /// until acknowledged or refused.
-    func sent(_ sealed: SealedBatch, as batch: IdempotentProducerState.Batch, bytes: ByteBuffer, by producer: ProducerIdentity) {
+    func sent(
+        _ sealed: SealedBatch,
+        as batch: IdempotentProducerState.Batch,
+        bytes: ByteBuffer,
+        by producer: ProducerIdentity
+    ) {
         inFlight[batch.id] = InFlightBatch(
             batch: batch,
             group: sealed.group,

@@ -18,14 +18,6 @@ import Testing
         #expect(retry.failed() == .milliseconds(100))
     }
 
-    @Test func jitterNeverExceedsTheNominalDelay() {
-        var retry = RetryBackoff(ReconnectBackoff(initial: .milliseconds(100), maximum: .seconds(1)), clock: ManualClock())
-        for failures in 0..<8 {
-            let nominal = min(Duration.milliseconds(100) * (1 << failures), .seconds(1))
-            let delay = retry.failed()
-            #expect(delay <= nominal && delay >= nominal * 4 / 5, "failure \(failures): \(delay)")
-        }
-    }
 
     /// Each failed attempt is followed by exactly its delay on the clock, not more, not less.
     @Test func retriesAfterEachDelayUntilTheAttemptSucceeds() async throws {
