@@ -218,8 +218,9 @@ let package = Package(
         .testTarget(
             name: "ShipperCoreTests",
             dependencies: [
-                "ShipperCore", "LogTailing", "FileStorage", "KafkaProtocol", "KafkaClient", "AccessRecord", "NginxLog", "TrafficGenerator",
-                "EdgelogConfiguration", "EdgelogRuntime", "PipelineTestSupport", nioCore, logging,
+                "ShipperCore", "LogTailing", "FileStorage", "KafkaProtocol", "KafkaClient", "AccessRecord", "NginxLog",
+                "TrafficGenerator", "EdgelogConfiguration", "EdgelogRuntime", "PipelineTestSupport", nioCore, logging, metrics,
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
             ],
             swiftSettings: strict
         ),

@@ -28,7 +28,7 @@ struct EncodedUnit: Sendable {
     var closedGroupAt: Int64?
     /// The unit's `EncodingUnit.checkpointCut`.
     var checkpointCut: EncodingUnit.CheckpointCut?
-    /// What `bufferedBytes` counted for the unit while it was being encoded.
+    /// What the pipeline's `MemoryBudget` counted for the unit while it was being encoded.
     var reservedBytes: Int
     /// The unit's byte storage, emptied, for the next unit.
     var storage: [UInt8]

@@ -81,6 +81,6 @@ struct EncodingUnit: Sendable {
         return memoryBytes
     }
 
-    /// Memory the unit holds (what `bufferedBytes` counts while it is read or encoded).
+    /// Memory the unit holds (what the pipeline's `MemoryBudget` counts while it is read or encoded).
     var memoryBytes: Int { bytes.capacity + lines.capacity * MemoryLayout<Line>.stride }
 }

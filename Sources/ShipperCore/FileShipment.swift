@@ -22,7 +22,7 @@ final class FileShipment {
         /// Partition, records, control records and bytes (`nil` when it could not be built).
         var built: EncodedUnit.Batch
         var group: Int
-        /// What `bufferedBytes` counts for it until it is acknowledged.
+        /// What the pipeline's `MemoryBudget` counts for it until it is acknowledged.
         var memoryBytes: Int
     }
 
@@ -53,15 +53,15 @@ final class FileShipment {
     var producerCluster: String?
     /// The producer whose id the last written checkpoint holds; batches go out only under it.
     var checkpointedProducer: ProducerIdentity?
-    /// An InitProducerId call for this file is under way.
-    var producerRequested = false
+    /// An InitProducerId call for this file is under way (`requestProducerId()`, `adopt`).
+    private(set) var isProducerRequested = false
     /// Resends decided while a new producer id was not yet checkpointed.
     var heldResends: [IdempotentProducerState.Batch] = []
 
     var ledger: ShipmentLedger
     /// Lines read since the last unit was handed to the encoders; `nil` when there are none.
     var pendingUnit: EncodingUnit?
-    /// Memory of `pendingUnit`, as counted in the pipeline's `bufferedBytes`.
+    /// Memory of `pendingUnit`, as counted in the pipeline's `MemoryBudget`.
     var pendingMemory = 0
     /// Whether `pendingUnit` is set, checked per line without reading (copying) the unit.
     /// Set and cleared together with it.
@@ -94,10 +94,8 @@ final class FileShipment {
     /// of them only when their unit comes back).
     var readGroupStart: Int64
     var readGroupLines = 0
-    /// Set once the tailer finished the generation.
-    var end: TailedFileEnd?
-    /// A newer generation of the same inode (copytruncate) took over its checkpoint file.
-    var isSuperseded = false
+    /// Reading, finished by the tailer, superseded by a newer generation, retired.
+    private(set) var lifecycle = ShipmentLifecycle.reading
 
     /// Acknowledged offset and producer of the last checkpoint written (nil before the first).
     var writtenOffset: Int64?
@@ -235,4 +233,173 @@ final class FileShipment {
     var topic = ""
     /// Partitions this producer has sequenced anything for.
     var producerPartitions: Set<Int32> = []
+}
+
+// MARK: - Lifecycle
+
+extension FileShipment {
+    /// Set once the tailer finished the generation.
+    var end: TailedFileEnd? { lifecycle.end }
+
+    /// A newer generation of the same inode (copytruncate) took over its checkpoint file.
+    var isSuperseded: Bool { lifecycle.isSuperseded }
+
+    /// The tailer finished the generation: `lostBytes` of it were never read, to be reported
+    /// in the control record that closes its last group.
+    func finish(_ end: TailedFileEnd, lostBytes: Int64) {
+        lifecycle.finish(end)
+        unreportedLostBytes += UInt64(max(0, lostBytes))
+    }
+
+    /// A newer generation of the same inode started and owns the checkpoint file now.
+    func supersede() {
+        lifecycle.supersede()
+    }
+
+    /// Finished and settled: ready to be forgotten.
+    var isRetirable: Bool { end != nil && isSettled }
+
+    func retire() {
+        precondition(isSettled, "a file generation retires only when every line is acknowledged")
+        lifecycle.retire()
+    }
+}
+
+// MARK: - Producer
+
+extension FileShipment {
+    /// Marks an InitProducerId call as under way; `false` when one is already.
+    func requestProducerId() -> Bool {
+        guard !isProducerRequested else { return false }
+        isProducerRequested = true
+        return true
+    }
+
+    /// Restores the producer a checkpoint recorded (same id, epoch and sequences, and the
+    /// records it says the broker stored ahead), and notes the checkpoint as the last written.
+    func restoreProducer(from checkpoint: Checkpoint) {
+        let producer = ProducerIdentity(producerID: checkpoint.producerId, epoch: checkpoint.producerEpoch)
+        var sequences: [TopicPartition: Int32] = [:]
+        for (partition, next) in checkpoint.sequences {
+            sequences[TopicPartition(topic: topic, partition: partition)] = next
+        }
+        self.producer = IdempotentProducerState(producer: producer, nextSequences: sequences)
+        producerPartitions = Set(checkpoint.sequences.keys)
+        storedAheadRemaining = checkpoint.storedAhead
+        producerCluster = checkpoint.clusterId
+        checkpointedProducer = producer
+        writtenOffset = checkpoint.offset
+        writtenProducer = producer
+        writtenSequences = checkpoint.sequences
+    }
+
+    /// A producer id arrived: the file's first, or a new one (everything unacknowledged is
+    /// renumbered under it and held until a checkpoint names the id, see `canSend`).
+    func adopt(_ identity: ProducerIdentity, cluster: String?) {
+        isProducerRequested = false
+        producerCluster = cluster
+        guard producer != nil else {
+            producer = IdempotentProducerState(producer: identity)
+            return
+        }
+        let actions = producer?.adopt(identity) ?? []
+        for case .resend(let batches) in actions {
+            for batch in batches {
+                ledger.batchResequenced(
+                    id: batch.id,
+                    partition: batch.partition.partition,
+                    baseSequence: batch.baseSequence,
+                    producer: identity
+                )
+            }
+            hold(batches)
+        }
+    }
+
+    /// Keeps the latest transmission of each batch until the file may send again.
+    func hold(_ batches: [IdempotentProducerState.Batch]) {
+        let replaced = Set(batches.map(\.id))
+        heldResends.removeAll { replaced.contains($0.id) }
+        heldResends.append(contentsOf: batches)
+    }
+
+    /// The resends held while the file could not send, oldest first; none are kept.
+    func takeHeldResends() -> [IdempotentProducerState.Batch] {
+        defer { heldResends = [] }
+        return heldResends
+    }
+}
+
+// MARK: - Batches in flight
+
+extension FileShipment {
+    /// Partition of the oldest sealed batch, when that partition has room for one more batch
+    /// in flight.
+    func nextSendablePartition(maxInFlight: Int) -> Int32? {
+        guard let partition = nextSealedPartition, inFlightPerPartition[partition, default: 0] < maxInFlight else {
+            return nil
+        }
+        return partition
+    }
+
+    /// A sealed batch went out under `batch`'s sequences: kept (with its bytes, for resends)
+    /// until acknowledged or refused.
+    func sent(
+        _ sealed: SealedBatch,
+        as batch: IdempotentProducerState.Batch,
+        bytes: ByteBuffer,
+        by producer: ProducerIdentity
+    ) {
+        inFlight[batch.id] = InFlightBatch(
+            batch: batch,
+            group: sealed.group,
+            bytes: bytes,
+            stampedProducer: producer,
+            stampedSequence: batch.baseSequence,
+            controlRecords: sealed.built.controlRecords,
+            memoryBytes: sealed.memoryBytes
+        )
+        inFlightPerPartition[sealed.built.partition, default: 0] += 1
+        producerPartitions.insert(sealed.built.partition)
+        ledger.batchSequenced(
+            id: batch.id,
+            partition: sealed.built.partition,
+            baseSequence: batch.baseSequence,
+            recordCount: batch.recordCount,
+            producer: producer,
+            group: sealed.group
+        )
+    }
+
+    /// The broker answered a batch for good (acknowledged or refused): it leaves the flight.
+    /// - Returns: its entry (its memory is the caller's to release); `nil` if it was not in flight.
+    func land(_ batch: IdempotentProducerState.Batch) -> InFlightBatch? {
+        guard let entry = inFlight.removeValue(forKey: batch.id) else { return nil }
+        inFlightPerPartition[batch.partition.partition, default: 1] -= 1
+        heldResends.removeAll { $0.id == batch.id }
+        return entry
+    }
+}
+
+// MARK: - Checkpoints
+
+extension FileShipment {
+    /// The acknowledged prefix or the producer moved since the last checkpoint written.
+    var checkpointIsStale: Bool {
+        writtenOffset != ledger.acknowledgedOffset || writtenProducer != producer?.producer
+    }
+
+    /// `checkpoint` is on disk: from now on batches may go out under its producer.
+    func checkpointWritten(_ checkpoint: Checkpoint) {
+        writtenOffset = checkpoint.offset
+        writtenProducer = producer?.producer
+        writtenSequences = checkpoint.sequences
+        checkpointedProducer = producer?.producer
+    }
+
+    /// Forgets the last checkpoint written, so the next turn writes one again (without
+    /// `missingSince`, or under a taken-over file's name).
+    func forgetWrittenCheckpoint() {
+        writtenOffset = nil
+    }
 }

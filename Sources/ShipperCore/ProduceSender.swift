@@ -12,20 +12,19 @@ import NIOCore
 /// the client retries the connection with exponential backoff and jitter; a call that fails
 /// anyway (the handshake, say) is reported as a transport failure and the sender backs off
 /// before the next one, so a broker that cannot be spoken to is not hammered.
-struct ProduceSender: Sendable {
+struct ProduceSender<C: Clock>: Sendable where C.Duration == Duration {
     let client: KafkaClient
     let topic: String
     let queue: OutboundQueue
     let inbox: ShipperInbox
     let logger: Logger
-    var backoff: ReconnectBackoff
+    var retry: RetryBackoff<C>
 
     /// Most batches (partitions) in one Produce request.
-    static let batchesPerRequest = 16
+    static var batchesPerRequest: Int { 16 }
 
     func run() async {
-        var backoff = self.backoff
-        var random = SystemRandomNumberGenerator()
+        var retry = self.retry
         while let first = await queue.next() {
             let group = [first] + queue.takeCompanions(of: first, limit: Self.batchesPerRequest)
             do {
@@ -34,7 +33,7 @@ struct ProduceSender: Sendable {
                     batches: group.map { (partition: $0.batch.partition.partition, records: $0.bytes) },
                     acks: -1
                 )
-                backoff.reset()
+                retry.succeeded()
                 let inbox = self.inbox
                 let topic = self.topic
                 answers.whenComplete { result in
@@ -56,9 +55,9 @@ struct ProduceSender: Sendable {
                     inbox.post(.produced(file: transmission.file, batch: transmission.batch, result: .failure(error)))
                 }
                 if error == .shutDown || Task.isCancelled { continue }
-                let delay = backoff.nextDelay(using: &random)
+                let delay = retry.failed()
                 logger.warning("produce not sent, backing off", metadata: ["error": "\(error)", "backoff": "\(delay)"])
-                try? await Task.sleep(for: delay)
+                await retry.wait(delay)
             }
         }
     }

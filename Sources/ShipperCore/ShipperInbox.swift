@@ -37,13 +37,19 @@ final class ShipperInbox: Sendable {
 
     /// Returns when an event is waiting, `timeout` has passed, or the task is cancelled.
     func wait(timeout: Duration) async {
+        await wait(timeout: timeout, clock: ContinuousClock())
+    }
+
+    /// Returns when an event is waiting, `timeout` has passed on `clock`, or the task is
+    /// cancelled.
+    func wait<C: Clock>(timeout: C.Duration, clock: C) async {
         if state.withLock({ !$0.events.isEmpty }) { return }
         let token = state.withLock { state -> UInt64 in
             state.waitToken &+= 1
             return state.waitToken
         }
         let timer = Task { [self] in
-            try? await Task.sleep(for: timeout)
+            try? await clock.sleep(for: timeout)
             wake(token: token)
         }
         await withTaskCancellationHandler {

@@ -20,10 +20,7 @@ extension ShipperPipeline {
     /// Writes the file's checkpoint when it would differ from the last one written.
     func writeCheckpointIfChanged(_ shipment: FileShipment, now: ContinuousClock.Instant) -> Bool {
         guard !shipment.isSuperseded else { return false }
-        let changed =
-            shipment.writtenOffset != shipment.ledger.acknowledgedOffset
-            || shipment.writtenProducer != shipment.producer?.producer
-        guard changed else { return true }
+        guard shipment.checkpointIsStale else { return true }
         return writeCheckpoint(shipment, now: now)
     }
 
@@ -45,10 +42,7 @@ extension ShipperPipeline {
             return false
         }
         metrics.checkpointsWritten.increment()
-        shipment.writtenOffset = checkpoint.offset
-        shipment.writtenProducer = shipment.producer?.producer
-        shipment.writtenSequences = checkpoint.sequences
-        shipment.checkpointedProducer = shipment.producer?.producer
+        shipment.checkpointWritten(checkpoint)
         return true
     }
 

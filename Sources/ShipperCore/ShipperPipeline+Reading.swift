@@ -9,16 +9,17 @@ import RequestEncoding
 /// batches and group ends reach the file's ledger (`ShipmentLedger`), so the ledger sees
 /// exactly what one task encoding line by line would have produced.
 extension ShipperPipeline {
-    /// Reads one chunk of lines when the buffered bytes allow it; returns whether every file
+    /// Reads one chunk of lines when the memory budget allows it; returns whether every file
     /// was read to its end (then the loop may sleep).
     func readLines(now: ContinuousClock.Instant) -> Bool {
         guard let tailer else { return true }
-        let room = configuration.memoryLimit - bufferedBytes
-        guard room > 0 else {
+        if memory.isExhausted { dropRecycledStorage() }
+        guard !memory.isExhausted else {
             isPaused = true
             return true
         }
         isPaused = false
+        let room = memory.room
         // Units beyond what the workers can take next would only wait in the queue, holding
         // memory; the loop wakes when one comes back.
         guard unitsInWork < 2 * pool.workerCount else { return true }
@@ -58,37 +59,17 @@ extension ShipperPipeline {
     /// Copies one line into the file's pending unit; a line that ends a group closes it.
     private func accept(_ line: TailedLine, into shipment: FileShipment, now: ContinuousClock.Instant) {
         if !shipment.hasPendingUnit { startUnit(of: shipment, now: now) }
-        let before = shipment.pendingMemory
-        // One in-place access to the unit: comparing it with nil or reading a property through
-        // the optional would copy it (retaining its arrays and strings) once per line.
-        let after =
-            shipment.pendingUnit?.append(line.bytes, fileOffset: line.range.lowerBound, isTruncated: line.isTruncated)
-            ?? 0
-        if after != before {
-            shipment.pendingMemory = after
-            bufferedBytes += after - before
+        let memoryOfUnit = shipment.append(line, now: now)
+        if memoryOfUnit.after != memoryOfUnit.before {
+            memory.resize(from: memoryOfUnit.before, to: memoryOfUnit.after)
         }
-        shipment.readGroupLines += 1
-        shipment.readOffset = line.range.upperBound
-        shipment.lastLineAt = now
-        if shipment.readOffset >= shipment.groupLimit {
+        if shipment.isGroupFull {
             closeGroup(of: shipment, now: now)
         }
     }
 
     private func startUnit(of shipment: FileShipment, now: ContinuousClock.Instant) {
-        shipment.pendingUnit = EncodingUnit(
-            file: shipment.file,
-            serial: 0,
-            sourceIndex: shipment.sourceIndex,
-            origin: shipment.origin,
-            partitionCount: partitionCount,
-            storage: takeStorage()
-        )
-        shipment.pendingMemory = shipment.pendingUnit?.memoryBytes ?? 0
-        bufferedBytes += shipment.pendingMemory
-        shipment.hasPendingUnit = true
-        shipment.pendingSince = now
+        memory.reserve(shipment.startUnit(storage: takeStorage(), partitionCount: partitionCount, now: now))
     }
 
     /// Ends the group being read at the file's read offset: its unit gets the group's control
@@ -96,28 +77,12 @@ extension ShipperPipeline {
     /// (`final`) a group without lines still gets a control record when a loss is left to
     /// report (in a unit of its own).
     func closeGroup(of shipment: FileShipment, final: Bool = false, now: ContinuousClock.Instant) {
-        let lines = shipment.readGroupLines
-        let hasLoss = shipment.unreportedLostLines > 0 || shipment.unreportedLostBytes > 0
-        if lines > 0 || (final && hasLoss) {
+        if shipment.groupCloseHasRecord(final: final) {
             if !shipment.hasPendingUnit { startUnit(of: shipment, now: now) }
-            shipment.pendingUnit?.closing = EncodingUnit.GroupClose(
-                statsKey: shipment.statsKey,
-                statsPartition: shipment.statsPartition,
-                groupStart: shipment.readGroupStart,
-                groupEnd: shipment.readOffset,
-                shippedLines: lines,
-                lostLines: shipment.unreportedLostLines,
-                lostBytes: shipment.unreportedLostBytes,
-                fallbackTimeUs: shipment.lastTimeUs
-            )
-            shipment.unreportedLostLines = 0
-            shipment.unreportedLostBytes = 0
+            shipment.markGroupClose()
         }
         submitPendingUnit(of: shipment)
-        shipment.readGroupStart = shipment.readOffset
-        shipment.readGroupLines = 0
-        shipment.groupLimit = shipment.readOffset + groupBytes
-        shipment.cutOffset = shipment.readOffset
+        shipment.startNextGroup(groupBytes: groupBytes)
     }
 
     /// Ends the checkpoint group at the file's read offset without ending the audit group
@@ -126,13 +91,9 @@ extension ShipperPipeline {
     /// added, so no sequence changes; a restart from a checkpoint at either kind of cut sends
     /// the same records with the same sequences.
     func cutCheckpointGroup(of shipment: FileShipment, now: ContinuousClock.Instant) {
-        guard shipment.readOffset > shipment.cutOffset, !shipment.isSuperseded else { return }
+        guard shipment.needsCheckpointCut else { return }
         if !shipment.hasPendingUnit { startUnit(of: shipment, now: now) }
-        shipment.pendingUnit?.checkpointCut = EncodingUnit.CheckpointCut(
-            offset: shipment.readOffset,
-            auditGroupStart: shipment.readGroupStart,
-            auditGroupLines: shipment.readGroupLines
-        )
+        shipment.markCheckpointCut()
         submitPendingUnit(of: shipment)
         shipment.cutOffset = shipment.readOffset
     }
@@ -149,21 +110,14 @@ extension ShipperPipeline {
     }
 
     /// Hands the file's pending unit, if any, to the encoders. What encoding it will take is
-    /// reserved in `bufferedBytes` (twice its bytes: records are about 1.9× the log text) until
+    /// reserved in `memory` (twice its bytes: records are about 1.9× the log text) until
     /// it comes back.
     func submitPendingUnit(of shipment: FileShipment) {
-        guard var unit = shipment.pendingUnit.take() else { return }
-        shipment.hasPendingUnit = false
-        shipment.pendingSince = nil
-        unit.serial = shipment.nextUnitSerial
-        unit.wallClockMs = wallClockMs
-        shipment.nextUnitSerial += 1
+        guard let (unit, unitMemory) = shipment.takePendingUnit(wallClockMs: wallClockMs) else { return }
         unitsInWork += 1
         let encoding = 2 * unit.bytes.count
-        bufferedBytes += encoding
-        let reserved = shipment.pendingMemory + encoding
-        shipment.pendingMemory = 0
-        pool.submit(unit, reservedBytes: reserved)
+        memory.reserve(encoding)
+        pool.submit(unit, reservedBytes: unitMemory + encoding)
     }
 
     /// Submits the pending units of files whose first pending line has waited `linger`.
@@ -178,41 +132,28 @@ extension ShipperPipeline {
     /// serial order.
     func take(_ unit: EncodedUnit) {
         if workerRetainedBytes.indices.contains(unit.worker) {
-            bufferedBytes += unit.workerRetainedBytes - workerRetainedBytes[unit.worker]
+            memory.resize(from: workerRetainedBytes[unit.worker], to: unit.workerRetainedBytes)
             workerRetainedBytes[unit.worker] = unit.workerRetainedBytes
         }
         guard let shipment = shipments[unit.file] else {
             // Unreachable while files retire only when settled (no unit in work).
             unitsInWork -= 1
-            bufferedBytes -= unit.reservedBytes
+            memory.release(unit.reservedBytes)
             recycle(unit.storage)
             return
         }
-        guard unit.serial == shipment.nextUnitToTake else {
-            shipment.encodedAhead[unit.serial] = unit
-            return
-        }
-        integrate(unit, into: shipment)
-        while let next = shipment.encodedAhead.removeValue(forKey: shipment.nextUnitToTake) {
-            integrate(next, into: shipment)
+        for due in shipment.takeBack(unit) {
+            integrate(due, into: shipment)
         }
     }
 
     /// The unit's batches become the file's sealed batches (in the ledger's open group), then
     /// the group ends if the unit closed it.
     private func integrate(_ unit: EncodedUnit, into shipment: FileShipment) {
-        shipment.nextUnitToTake += 1
         unitsInWork -= 1
-        bufferedBytes -= unit.reservedBytes
+        memory.release(unit.reservedBytes)
         recycle(unit.storage)
-        shipment.ledger.linesRead(unit.lineCount)
-        // The fallback time of a control record: the last parsed time of the group being closed,
-        // never one of an earlier group.
-        if unit.closedGroupAt != nil {
-            shipment.lastTimeUs = 0
-        } else if unit.lastTimeUs > 0 {
-            shipment.lastTimeUs = unit.lastTimeUs
-        }
+        shipment.integrateLines(of: unit)
         if unit.unparsedLines > 0 { metrics.linesUnparsed.increment(by: unit.unparsedLines) }
         if unit.rejectedLines > 0 {
             // Only lines beyond Cap'n Proto's 512 MiB blob limit, which max-line-bytes rules out.
@@ -224,24 +165,13 @@ extension ShipperPipeline {
                 guard skipStoredRecords(of: &batch, in: shipment) else { continue }
             }
             // Its allocation, not its length: NIO rounds buffers up to a power of two.
-            let memory = batch.bytes?.capacity ?? 0
-            bufferedBytes += memory
+            let batchMemory = batch.bytes?.capacity ?? 0
+            memory.reserve(batchMemory)
             shipment.appendSealed(
-                FileShipment.SealedBatch(built: batch, group: shipment.ledger.batchSealed(), memoryBytes: memory)
+                FileShipment.SealedBatch(built: batch, group: shipment.ledger.batchSealed(), memoryBytes: batchMemory)
             )
         }
-        if let end = unit.closedGroupAt {
-            shipment.ledger.closeGroup(at: end)
-        } else if let cut = unit.checkpointCut {
-            shipment.ledger.closeGroup(
-                at: cut.offset,
-                auditGroup: Checkpoint.AuditGroup(
-                    start: cut.auditGroupStart,
-                    lines: Int64(cut.auditGroupLines),
-                    lastTimeUs: shipment.lastTimeUs
-                )
-            )
-        }
+        shipment.integrateGroupEnd(of: unit)
     }
 
     /// After a restart, drops the batch's leading records that the broker stored already under
@@ -276,14 +206,22 @@ extension ShipperPipeline {
 
     private func takeStorage() -> [UInt8] {
         guard let storage = unitStorage.popLast() else { return [] }
-        bufferedBytes -= storage.capacity
+        memory.release(storage.capacity)
         return storage
     }
 
-    /// Keeps a unit's storage for the next unit (counted in `bufferedBytes` while kept).
+    /// Gives back the unit storages kept for reuse: they are a cache, and with a small
+    /// `memory-limit` they (with what the workers keep) could hold the whole budget while
+    /// nothing is pending or in flight, and reading would never resume.
+    private func dropRecycledStorage() {
+        for storage in unitStorage { memory.release(storage.capacity) }
+        unitStorage.removeAll()
+    }
+
+    /// Keeps a unit's storage for the next unit (reserved in `memory` while kept).
     func recycle(_ storage: [UInt8]) {
         guard unitStorage.count < Self.unitStoragePoolSize, storage.capacity > 0 else { return }
-        bufferedBytes += storage.capacity
+        memory.reserve(storage.capacity)
         unitStorage.append(storage)
     }
 }

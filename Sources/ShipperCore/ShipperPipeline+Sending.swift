@@ -14,17 +14,11 @@ extension ShipperPipeline {
     func dispatch(_ shipment: FileShipment) {
         guard shipment.canSend, let identity = shipment.producer?.producer else { return }
         if !shipment.heldResends.isEmpty {
-            let held = shipment.heldResends
-            shipment.heldResends = []
-            resend(held, of: shipment)
+            resend(shipment.takeHeldResends(), of: shipment)
         }
         var transmissions: [Transmission] = []
         defer { outbound.push(transmissions) }
-        while let nextPartition = shipment.nextSealedPartition {
-            guard shipment.inFlightPerPartition[nextPartition, default: 0] < configuration.maxInFlightPerPartition
-            else {
-                break
-            }
+        while shipment.nextSendablePartition(maxInFlight: configuration.maxInFlightPerPartition) != nil {
             guard var sealed = shipment.popSealed() else { break }
             guard var bytes = sealed.built.bytes else {
                 // Never for lines capped by max-line-bytes; counted rather than retried forever.
@@ -45,25 +39,7 @@ extension ShipperPipeline {
                 producerEpoch: identity.epoch,
                 baseSequence: batch.baseSequence
             )
-            shipment.inFlight[batch.id] = FileShipment.InFlightBatch(
-                batch: batch,
-                group: sealed.group,
-                bytes: bytes,
-                stampedProducer: identity,
-                stampedSequence: batch.baseSequence,
-                controlRecords: sealed.built.controlRecords,
-                memoryBytes: sealed.memoryBytes
-            )
-            shipment.inFlightPerPartition[sealed.built.partition, default: 0] += 1
-            shipment.producerPartitions.insert(sealed.built.partition)
-            shipment.ledger.batchSequenced(
-                id: batch.id,
-                partition: sealed.built.partition,
-                baseSequence: batch.baseSequence,
-                recordCount: batch.recordCount,
-                producer: identity,
-                group: sealed.group
-            )
+            shipment.sent(sealed, as: batch, bytes: bytes, by: identity)
             batchesInFlight += 1
             transmissions.append(Transmission(file: shipment.file, batch: batch, bytes: bytes))
         }
@@ -109,7 +85,7 @@ extension ShipperPipeline {
                 if shipment.canSend {
                     resend(batches, of: shipment)
                 } else {
-                    hold(batches, in: shipment)
+                    shipment.hold(batches)
                 }
             case .rejected(let batch, let code):
                 guard let entry = finishInFlight(batch, of: shipment) else { continue }
@@ -140,19 +116,10 @@ extension ShipperPipeline {
         _ batch: IdempotentProducerState.Batch,
         of shipment: FileShipment
     ) -> FileShipment.InFlightBatch? {
-        guard let entry = shipment.inFlight.removeValue(forKey: batch.id) else { return nil }
-        bufferedBytes -= entry.memoryBytes
+        guard let entry = shipment.land(batch) else { return nil }
+        memory.release(entry.memoryBytes)
         batchesInFlight -= 1
-        shipment.inFlightPerPartition[batch.partition.partition, default: 1] -= 1
-        shipment.heldResends.removeAll { $0.id == batch.id }
         return entry
-    }
-
-    /// Keeps the latest transmission of each batch until the file may send again.
-    private func hold(_ batches: [IdempotentProducerState.Batch], in shipment: FileShipment) {
-        let replaced = Set(batches.map(\.id))
-        shipment.heldResends.removeAll { replaced.contains($0.id) }
-        shipment.heldResends.append(contentsOf: batches)
     }
 
     /// A producer id arrived for the file: its first (sequences from 0), or a new one after a
@@ -162,43 +129,23 @@ extension ShipperPipeline {
     func adopt(
         _ identity: ProducerIdentity, cluster: String?, for shipment: FileShipment, now: ContinuousClock.Instant
     ) {
-        shipment.producerRequested = false
-        shipment.producerCluster = cluster
         metrics.producerIds.increment()
-        if shipment.producer == nil {
-            shipment.producer = IdempotentProducerState(producer: identity)
-        } else {
-            let actions = shipment.producer?.adopt(identity) ?? []
-            for case .resend(let batches) in actions {
-                for batch in batches {
-                    shipment.ledger.batchResequenced(
-                        id: batch.id,
-                        partition: batch.partition.partition,
-                        baseSequence: batch.baseSequence,
-                        producer: identity
-                    )
-                }
-                hold(batches, in: shipment)
-            }
-        }
+        shipment.adopt(identity, cluster: cluster)
         _ = writeCheckpoint(shipment, now: now)
     }
 
     /// Asks the broker for a producer id for the file, retrying with backoff until it answers
     /// or the file is retired.
     func requestProducerId(for shipment: FileShipment) {
-        guard !shipment.producerRequested else { return }
-        shipment.producerRequested = true
+        guard shipment.requestProducerId() else { return }
         let client = self.client
         let inbox = self.inbox
         let logger = self.logger
         let file = shipment.file
-        let initialBackoff = backoff
+        var retry = self.retry
         producerTasks[file]?.cancel()
         producerTasks[file] = Task {
-            var backoff = initialBackoff
-            var random = SystemRandomNumberGenerator()
-            while !Task.isCancelled {
+            _ = await retry.retry { () async -> RetryBackoff<C>.Attempt<Void> in
                 do throws(KafkaClientError) {
                     // The cluster first: a new id is often asked for because the broker lost
                     // its state (wiped, restored), and the checkpoint must say which cluster
@@ -206,12 +153,12 @@ extension ShipperPipeline {
                     let metadata = try await client.metadata(topics: [], allowAutoTopicCreation: false)
                     let identity = try await client.initProducerId()
                     inbox.post(.producerId(file: file, identity, clusterId: metadata.namedClusterID))
-                    return
+                    return .succeeded(())
                 } catch {
-                    if error == .shutDown || error == .cancelled { return }
+                    if error == .shutDown || error == .cancelled { return .abandoned }
                     logger.warning("InitProducerId failed", metadata: ["file": "\(file)", "error": "\(error)"])
+                    return .failed
                 }
-                try? await Task.sleep(for: backoff.nextDelay(using: &random))
             }
         }
     }

@@ -23,7 +23,10 @@ import RequestEncoding
 /// Memory stays bounded: reading stops while pending and encoding units and waiting and
 /// in-flight batches hold `memoryLimit` bytes or more, and the log files themselves are the
 /// backlog (DESIGN.md §3).
-final class ShipperPipeline {
+///
+/// Every deadline (linger, polls, checkpoint intervals, drain-idle, the stop's drain timeout,
+/// retry delays) runs on `clock`: `ContinuousClock` in the process, a manual clock in tests.
+final class ShipperPipeline<C: Clock> where C.Instant == ContinuousClock.Instant {
     let configuration: ShipperConfiguration
     let metrics: ShipperMetrics
     let logger: Logger
@@ -31,31 +34,31 @@ final class ShipperPipeline {
     let inbox: ShipperInbox
     let outbound = OutboundQueue()
     let store: CheckpointStore
-    let clock = ContinuousClock()
+    let clock: C
     let progress: (@Sendable (ProgressSnapshot) -> Void)?
 
     /// Bytes one `nextLines` call may read before the loop looks at its inbox again.
-    static let readChunkBytes = 1 << 20
+    static var readChunkBytes: Int { 1 << 20 }
     /// Unit byte storages kept for reuse (each keeps its capacity).
-    static let unitStoragePoolSize = 8
+    static var unitStoragePoolSize: Int { 8 }
 
     var partitionCount: Int32 = 0
     /// The broker cluster's id (Metadata) at start, which checkpoints are checked against;
     /// `nil` when the broker does not say (then checkpointed producer ids are trusted as before).
     var clusterId: String?
-    var tailer: Tailer<ContinuousClock>?
-    /// One encoder per source, copied into every worker of `pool`.
-    var encoders: [ParsedLineEncoder] = []
+    var tailer: Tailer<C>?
+    /// The configuration's sources, each compiled once; the tailer's `sourceIndex` names one.
+    let sources: [CompiledSource]
     let pool: EncodingPool
     var shipments: [TailedFileID: FileShipment] = [:]
     var unitStorage: [[UInt8]] = []
-    /// What each encoding worker keeps between units, as last reported (counted in `bufferedBytes`).
+    /// What each encoding worker keeps between units, as last reported (reserved in `memory`).
     var workerRetainedBytes: [Int] = []
 
     /// Memory of pending units, of units being encoded (with an estimate of what encoding
     /// them takes), of built batches (waiting or in flight), of unit storage kept for reuse and
-    /// of what the encoding workers keep between units.
-    var bufferedBytes = 0
+    /// of what the encoding workers keep between units, against `memoryLimit`.
+    var memory: MemoryBudget
     var batchesInFlight = 0
     /// Units handed to the pool and not yet taken back, over all files.
     var unitsInWork = 0
@@ -85,8 +88,10 @@ final class ShipperPipeline {
         metrics: ShipperMetrics,
         logger: Logger,
         progress: (@Sendable (ProgressSnapshot) -> Void)?,
-        checkpointFileSystem: any FileSystem = PosixFileSystem.ownerOnly
+        checkpointFileSystem: any FileSystem = PosixFileSystem.ownerOnly,
+        clock: C
     ) throws {
+        self.clock = clock
         self.configuration = configuration
         self.client = client
         self.inbox = inbox
@@ -95,15 +100,19 @@ final class ShipperPipeline {
         self.progress = progress
         self.store = CheckpointStore(directory: configuration.checkpointDirectory, fileSystem: checkpointFileSystem)
         self.pool = EncodingPool(inbox: inbox, workerCount: configuration.encoderTasks)
+        self.memory = MemoryBudget(limit: configuration.memoryLimit)
+        var sources: [CompiledSource] = []
         for source in configuration.sources {
-            let format = try SourceSpecification.logFormat(of: source)
-            encoders.append(ParsedLineEncoder(parser: LogParser(format: format, siteLabel: source.siteLabel)))
+            sources.append(try CompiledSource(source))
         }
+        self.sources = sources
     }
 
     var topic: String { configuration.topic }
     /// Waits between retries of calls that need the broker, capped by `reconnect-backoff-max`.
-    var backoff: ReconnectBackoff { ReconnectBackoff(maximum: configuration.reconnectBackoffMax) }
+    var retry: RetryBackoff<C> {
+        RetryBackoff(ReconnectBackoff(maximum: configuration.reconnectBackoffMax), clock: clock)
+    }
     var groupBytes: Int64 { Int64(configuration.batchBytes) }
 
     // MARK: - The loop
@@ -116,11 +125,31 @@ final class ShipperPipeline {
             await finish()
             return
         }
+        startTasks(contents)
+        while !Task.isCancelled {
+            let now = clock.now
+            guard let mayWait = turn(now: now) else { break }
+            if mayWait {
+                await inbox.wait(timeout: nextWakeup(now: now), clock: clock)
+            }
+        }
+        if isStopping, !isDrained {
+            logger.warning(
+                "stopped before every batch was acknowledged; they are sent again after a restart",
+                metadata: ["batchesInFlight": "\(batchesInFlight)"]
+            )
+        }
+        await finish()
+    }
+
+    /// The tailer (from the loaded checkpoints), the sender and the encoding workers.
+    private func startTasks(_ contents: CheckpointStore.Contents) {
         tailer = Tailer(
-            sources: configuration.sources,
+            sources: sources.map(\.source),
             configuration: configuration.tailer,
             checkpoints: contents.checkpoints,
             isFirstStart: contents.isFirstStart,
+            clock: clock,
             logger: logger
         )
         isInitialized = !contents.isFirstStart
@@ -130,7 +159,7 @@ final class ShipperPipeline {
             queue: outbound,
             inbox: inbox,
             logger: logger,
-            backoff: backoff
+            retry: retry
         )
         backgroundTasks.append(Task { await sender.run() })
         // A quarter of the memory limit, shared by the workers, for what they keep between units.
@@ -138,7 +167,7 @@ final class ShipperPipeline {
         workerRetainedBytes = Array(repeating: 0, count: pool.workerCount)
         backgroundTasks.append(
             contentsOf: pool.start(
-                encoders: encoders,
+                encoders: sources.map(\.encoder),
                 batchBytes: configuration.batchBytes,
                 retainBudget: retainBudget,
                 lz4Acceleration: configuration.lz4Acceleration
@@ -152,34 +181,28 @@ final class ShipperPipeline {
                 "encoders": "\(pool.workerCount)",
             ]
         )
-        while !Task.isCancelled {
-            let now = clock.now
-            wallClockMs = UnixTime.milliseconds()
-            for event in inbox.drain() { handle(event, now: now) }
-            if isStopping, isDrained || (stopDeadline.map { now >= $0 } ?? true) { break }
-            pollTailer()
-            if !isInitialized { writeInitialCheckpoints() }
-            var caughtUp = true
-            if !isStopping {
-                caughtUp = readLines(now: now)
-            }
-            submitLingered(now: now)
-            if !isStopping { cutIdleFiles(now: now) }
-            for shipment in shipments.values { dispatch(shipment) }
-            writeDueCheckpoints(now: now)
-            retireSettledFiles()
-            updateGauges(now: now)
-            if caughtUp || isPaused || isStopping {
-                await inbox.wait(timeout: nextWakeup(now: now))
-            }
+    }
+
+    /// One turn of the loop (see the type's comment).
+    /// - Returns: whether the loop may sleep until an event or the next deadline (caught up,
+    ///   paused by the memory limit, or stopping); `nil` once a stop has drained or timed out.
+    private func turn(now: ContinuousClock.Instant) -> Bool? {
+        wallClockMs = UnixTime.milliseconds()
+        for event in inbox.drain() { handle(event, now: now) }
+        if isStopping, isDrained || (stopDeadline.map { now >= $0 } ?? true) { return nil }
+        pollTailer()
+        if !isInitialized { writeInitialCheckpoints() }
+        var caughtUp = true
+        if !isStopping {
+            caughtUp = readLines(now: now)
         }
-        if isStopping, !isDrained {
-            logger.warning(
-                "stopped before every batch was acknowledged; they are sent again after a restart",
-                metadata: ["batchesInFlight": "\(batchesInFlight)"]
-            )
-        }
-        await finish()
+        submitLingered(now: now)
+        if !isStopping { cutIdleFiles(now: now) }
+        for shipment in shipments.values { dispatch(shipment) }
+        writeDueCheckpoints(now: now)
+        retireSettledFiles()
+        updateGauges(now: now)
+        return caughtUp || isPaused || isStopping
     }
 
     /// Every line read is encoded, sent and acknowledged.
@@ -193,11 +216,9 @@ final class ShipperPipeline {
         let topic = self.topic
         let inbox = self.inbox
         let logger = self.logger
-        let initialBackoff = backoff
+        var retry = self.retry
         let task = Task {
-            var backoff = initialBackoff
-            var random = SystemRandomNumberGenerator()
-            while !Task.isCancelled {
+            _ = await retry.retry { () async -> RetryBackoff<C>.Attempt<Void> in
                 do throws(KafkaClientError) {
                     let metadata = try await client.metadata(topics: [topic])
                     if let entry = metadata.topics.first(where: { $0.name == topic }), entry.errorCode == .none,
@@ -206,14 +227,14 @@ final class ShipperPipeline {
                         inbox.post(
                             .topicReady(
                                 partitions: Int32(entry.partitions.count), clusterId: metadata.namedClusterID))
-                        return
+                        return .succeeded(())
                     }
                     logger.debug("topic not ready yet", metadata: ["topic": "\(topic)"])
                 } catch {
-                    if error == .shutDown || error == .cancelled { return }
+                    if error == .shutDown || error == .cancelled { return .abandoned }
                     logger.warning("cannot read topic metadata", metadata: ["error": "\(error)"])
                 }
-                try? await Task.sleep(for: backoff.nextDelay(using: &random))
+                return .failed
             }
         }
         defer { task.cancel() }
@@ -230,7 +251,7 @@ final class ShipperPipeline {
                     break
                 }
             }
-            await inbox.wait(timeout: .seconds(1))
+            await inbox.wait(timeout: .seconds(1), clock: clock)
         }
         return false
     }
@@ -331,8 +352,7 @@ final class ShipperPipeline {
         case .finished(let file, let reason, let lostBytes):
             if lostBytes > 0 { metrics.countLoss(LossCause(reason), bytes: lostBytes) }
             guard let shipment = shipments[file] else { return }
-            shipment.end = reason
-            shipment.unreportedLostBytes += UInt64(max(0, lostBytes))
+            shipment.finish(reason, lostBytes: lostBytes)
             closeGroup(of: shipment, final: true, now: clock.now)
         case .checkpointObsolete(let checkpoint, let reason):
             metrics.countLoss(.checkpointObsolete)
@@ -377,9 +397,9 @@ final class ShipperPipeline {
         resumedFrom: Checkpoint?
     ) {
         for other in shipments.values where other.identity.hasSameInode(as: identity) {
-            other.isSuperseded = true
+            other.supersede()
         }
-        let source = configuration.sources.indices.contains(sourceIndex) ? configuration.sources[sourceIndex] : nil
+        let source = sources.indices.contains(sourceIndex) ? sources[sourceIndex].source : nil
         // A checkpoint resumed at its own offset carries the audit group open there.
         let resumed = resumedFrom.flatMap { $0.offset == offset ? $0 : nil }
         // A copy continuing another file's checkpoint keeps that file's control-record key: the
@@ -407,32 +427,12 @@ final class ShipperPipeline {
         }
         shipments[file] = shipment
         if let checkpoint = resumed, checkpoint.producerId >= 0, !voidsCheckpointOfAnotherCluster(checkpoint) {
-            let producer = ProducerIdentity(producerID: checkpoint.producerId, epoch: checkpoint.producerEpoch)
-            var sequences: [TopicPartition: Int32] = [:]
-            for (partition, next) in checkpoint.sequences {
-                sequences[TopicPartition(topic: topic, partition: partition)] = next
-            }
-            shipment.producer = IdempotentProducerState(producer: producer, nextSequences: sequences)
-            shipment.producerPartitions = Set(checkpoint.sequences.keys)
-            shipment.storedAheadRemaining = checkpoint.storedAhead
-            shipment.producerCluster = checkpoint.clusterId
-            shipment.checkpointedProducer = producer
-            shipment.writtenOffset = checkpoint.offset
-            shipment.writtenProducer = producer
-            shipment.writtenSequences = checkpoint.sequences
+            shipment.restoreProducer(from: checkpoint)
         } else {
             requestProducerId(for: shipment)
             if !isInitialized { initialCheckpointsPending.insert(file) }
         }
-        if let checkpoint = resumedFrom, !checkpoint.identity.hasSameInode(as: identity) {
-            takeOverCheckpoint(checkpoint, by: shipment)
-        } else if resumedFrom?.missingSince != nil {
-            shipment.writtenOffset = nil  // written again, without `missingSince`, at the next turn
-        } else if resumedFrom == nil, offset > 0, isInitialized {
-            // The rest of a copy (copytruncate): what comes before `offset` was read from the
-            // original and must not be read from the copy after a crash.
-            writeCheckpoint(shipment, now: clock.now)
-        }
+        writeStartCheckpoint(of: shipment, resumedFrom: resumedFrom, offset: offset)
         logger.info(
             "shipping file",
             metadata: [
@@ -440,6 +440,21 @@ final class ShipperPipeline {
                 "producerId": "\(resumedFrom.map { "\($0.producerId)" } ?? "new")",
             ]
         )
+    }
+
+    /// What a file's checkpoint needs when it starts: a copy's takes over the original's, a
+    /// found missing file's is written again, the rest of a copytruncate's is written now.
+    private func writeStartCheckpoint(of shipment: FileShipment, resumedFrom: Checkpoint?, offset: Int64) {
+        let identity = shipment.identity
+        if let checkpoint = resumedFrom, !checkpoint.identity.hasSameInode(as: identity) {
+            takeOverCheckpoint(checkpoint, by: shipment)
+        } else if resumedFrom?.missingSince != nil {
+            shipment.forgetWrittenCheckpoint()  // written again, without `missingSince`, at the next turn
+        } else if resumedFrom == nil, offset > 0, isInitialized {
+            // The rest of a copy (copytruncate): what comes before `offset` was read from the
+            // original and must not be read from the copy after a crash.
+            writeCheckpoint(shipment, now: clock.now)
+        }
     }
 
     /// Voids (counts and warns) when the checkpoint's producer state belongs to another broker
@@ -468,7 +483,7 @@ final class ShipperPipeline {
     /// yet), else removed. If the write fails, the original's checkpoint stays and a restart
     /// finds the copy by it again.
     private func takeOverCheckpoint(_ original: Checkpoint, by shipment: FileShipment) {
-        shipment.writtenOffset = nil
+        shipment.forgetWrittenCheckpoint()
         guard writeCheckpoint(shipment, now: clock.now) else { return }
         if let holder = shipments.values.first(where: {
             $0 !== shipment && !$0.isSuperseded && $0.identity.hasSameInode(as: original.identity)
@@ -491,7 +506,7 @@ final class ShipperPipeline {
     /// Files the tailer finished whose batches are all acknowledged: their checkpoint is
     /// removed (unless a newer generation of the inode owns it) and their state dropped.
     private func retireSettledFiles() {
-        for shipment in shipments.values where shipment.end != nil && shipment.isSettled {
+        for shipment in shipments.values where shipment.isRetirable {
             if !shipment.isSuperseded {
                 let identity = shipment.identity
                 let shared = shipments.values.contains {
@@ -510,6 +525,7 @@ final class ShipperPipeline {
                     }
                 }
             }
+            shipment.retire()
             shipments[shipment.file] = nil
             producerTasks.removeValue(forKey: shipment.file)?.cancel()
             logger.info("file shipped completely", metadata: ["file": "\(shipment.file)", "path": "\(shipment.path)"])
@@ -517,7 +533,7 @@ final class ShipperPipeline {
     }
 
     func updateGauges(now: ContinuousClock.Instant, force: Bool = false) {
-        metrics.bufferedBytes.record(bufferedBytes)
+        metrics.bufferedBytes.record(memory.reserved)
         metrics.batchesInFlight.record(batchesInFlight)
         metrics.readingPaused.record(isPaused ? 1 : 0)
         metrics.files.record(shipments.count)

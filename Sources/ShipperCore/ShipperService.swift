@@ -36,6 +36,11 @@ public final class ShipperService: Service, Sendable {
     }
 
     public func run() async throws {
+        try await run(clock: ContinuousClock())
+    }
+
+    /// ``run()`` with every deadline of the loop on `clock` (tests pass a manual clock).
+    func run<C: Clock>(clock: C) async throws where C.Instant == ContinuousClock.Instant {
         // One shipper per checkpoint directory (DESIGN §10.3): a second one refuses to start.
         let lock = try CheckpointDirectoryLock.acquire(directory: configuration.checkpointDirectory)
         defer { withExtendedLifetime(lock) {} }
@@ -49,7 +54,8 @@ public final class ShipperService: Service, Sendable {
             metrics: metrics,
             logger: logger,
             progress: progress,
-            checkpointFileSystem: checkpointFileSystem
+            checkpointFileSystem: checkpointFileSystem,
+            clock: clock
         )
         let inbox = self.inbox
         try await withGracefulShutdownHandler {
