@@ -132,6 +132,13 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // `edgelog demo`'s pipeline in one process: parse, encode, compress, decode, report.
+        .target(
+            name: "InProcessDemo",
+            dependencies: ["AccessRecord", "LZ4Frame", "NginxLog", "RequestEncoding", metrics],
+            swiftSettings: strict
+        ),
+
         // Test harness: PostgreSQL clusters and our executables on ephemeral loopback ports.
         .target(name: "PipelineTestSupport", dependencies: ["PostgresSink", logging], swiftSettings: strict),
 
@@ -139,7 +146,7 @@ let package = Package(
         .executableTarget(
             name: "EdgelogCLI",
             dependencies: [
-                "AccessRecord", "LZ4Frame", "NginxLog", "RequestEncoding", "TrafficGenerator", "EdgelogConfiguration", "EdgelogRuntime", "EdgelogSchema",
+                "InProcessDemo", "NginxLog", "TrafficGenerator", "EdgelogConfiguration", "EdgelogRuntime", "EdgelogSchema",
                 "PostgresSink", argumentParser, logging, metrics,
             ],
             swiftSettings: strict
@@ -222,6 +229,10 @@ let package = Package(
                 "TrafficGenerator", "EdgelogConfiguration", "EdgelogRuntime", "PipelineTestSupport", nioCore, logging, metrics,
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "InProcessDemoTests", dependencies: ["InProcessDemo", "NginxLog", "TrafficGenerator", metrics],
             swiftSettings: strict
         ),
         .testTarget(name: "PipelineTestSupportTests", dependencies: ["PipelineTestSupport", "PostgresSink"], swiftSettings: strict),
