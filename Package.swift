@@ -77,7 +77,9 @@ let package = Package(
         .target(name: "PostgresSink", dependencies: ["CLibPQ", logging], swiftSettings: strict),
 
         // Partition logs on disk: segments, sparse indexes, recovery. No networking.
-        .target(name: "SegmentStore", dependencies: [logging], swiftSettings: strict),
+        // Batch headers, CRC-32C and `RecordBatches` come from KafkaProtocol: one definition of
+        // the record-batch layout for the shipper, the broker and the log.
+        .target(name: "SegmentStore", dependencies: ["KafkaProtocol", nioCore, logging], swiftSettings: strict),
 
         // edgelog's own Kafka client: one pipelined connection, version negotiation, idempotent producer state.
         .target(name: "KafkaClient", dependencies: ["KafkaProtocol", nioCore, nioPosix, logging], swiftSettings: strict),
@@ -185,7 +187,9 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .testTarget(name: "SegmentStoreTests", dependencies: ["SegmentStore", "PipelineTestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "SegmentStoreTests", dependencies: ["SegmentStore", "KafkaProtocol", "PipelineTestSupport", nioCore],
+            swiftSettings: strict),
         .testTarget(
             name: "BrokerCoreTests",
             dependencies: [

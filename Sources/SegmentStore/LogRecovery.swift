@@ -1,3 +1,4 @@
+import KafkaProtocol
 import Logging
 
 /// What start-up recovery found and changed in one partition directory.

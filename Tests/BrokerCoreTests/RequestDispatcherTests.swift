@@ -63,7 +63,7 @@ struct RequestDispatcherTests {
         batch.setInteger(batch.getInteger(at: last, as: UInt8.self)! ^ 0xff, at: last)  // flip the last value byte
         let response = try roundTrip(TestRequests.produce(topic: "t", records: batch), version: 3, on: broker)
         #expect(response.topics.first?.partitions.first?.errorCode == KafkaErrorCode.corruptMessage)
-        #expect(broker.node.catalog.partition("t", 0)?.logEndOffset == 1)
+        #expect(broker.node.catalog.partition("t", 0)?.log.logEndOffset == 1)
         #expect(
             try broker.metrics.expectCounter("edgelog_broker_errors_total", [("code", "CORRUPT_MESSAGE")]).totalValue
                 == 1
@@ -77,7 +77,7 @@ struct RequestDispatcherTests {
         _ = try produce(["small"], on: broker)
         let big = try produce((0..<100).map { "value \($0) " + String(repeating: "x", count: 60) }, on: broker)
         #expect(big.errorCode == KafkaErrorCode.messageTooLarge)
-        #expect(broker.node.catalog.partition("t", 0)?.logEndOffset == 1)
+        #expect(broker.node.catalog.partition("t", 0)?.log.logEndOffset == 1)
     }
 
     @Test func produceToAMissingPartitionIsUnknown() throws {

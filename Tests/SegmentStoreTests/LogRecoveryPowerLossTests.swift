@@ -1,3 +1,4 @@
+import KafkaProtocol
 import Testing
 
 @testable import SegmentStore
@@ -38,7 +39,7 @@ import Testing
         _ fixture: MemoryLogFixture
     ) {
         for (index, placed) in placements(of: batches, segmentBases: segmentBases).enumerated() {
-            let range = index == headerOnly ? placed.range.prefix(BatchHeader.size) : placed.range
+            let range = index == headerOnly ? placed.range.prefix(RecordBatchHeader.byteCount) : placed.range
             fixture.fileSystem.writeBack(atPath: fixture.logPath(base: placed.base), range: range)
         }
     }

@@ -1,0 +1,56 @@
+import KafkaProtocol
+
+/// Why bytes offered to the log (or found in a segment) are not a batch the log stores. Carried
+/// by ``StorageError/batchDefect`` on every `.invalidBatch` error about one batch, so an owner
+/// can tell a batch that is only too large (the producer must split it) from a damaged one.
+public enum BatchDefect: Sendable, Hashable, CustomStringConvertible {
+    /// Magic is not 2 (legacy message sets are not stored).
+    case unsupportedMagic(Int8)
+    /// `batchLength` is below a header without records.
+    case lengthBelowHeader(Int32)
+    /// The whole batch is larger than the limit (`maxBatchBytes`, or a segment when smaller).
+    case tooLarge(bytes: Int, limit: Int)
+    /// A batch must hold at least one record.
+    case noRecords(Int32)
+    /// `lastOffsetDelta` is not `recordsCount - 1` (a batch as producers write it; this also
+    /// bounds how far one batch moves the log end).
+    case offsetDeltaMismatch(lastOffsetDelta: Int32, recordsCount: Int32)
+    /// Fewer bytes than a header are left.
+    case shorterThanHeader(available: Int)
+    /// The header declares more bytes than were given.
+    case truncated(declared: Int, available: Int)
+    /// The batch fails the injected ``BatchValidator`` (for Kafka: the CRC-32C).
+    case checksumMismatch
+
+    public var description: String {
+        switch self {
+        case .unsupportedMagic(let magic): "magic \(magic), expected \(RecordBatchHeader.currentMagic)"
+        case .lengthBelowHeader(let length): "batchLength \(length) below \(RecordBatchHeader.minimumBatchLength)"
+        case .tooLarge(let bytes, let limit): "batch of \(bytes) bytes over the limit \(limit)"
+        case .noRecords(let count): "recordsCount \(count)"
+        case .offsetDeltaMismatch(let delta, let count):
+            "lastOffsetDelta \(delta) does not match recordsCount \(count)"
+        case .shorterThanHeader(let available): "\(available) bytes, less than a batch header"
+        case .truncated(let declared, let available): "batch of \(declared) bytes but only \(available) given"
+        case .checksumMismatch: "batch fails validation (checksum)"
+        }
+    }
+}
+
+extension RecordBatchHeader {
+    /// What is wrong with this header as the description of a batch the log stores, or `nil`.
+    ///
+    /// The storage's own checks, independent of the checksum: magic 2; `batchLength` at least a
+    /// header and the whole batch at most `maxBatchBytes`; at least one record and
+    /// `lastOffsetDelta == recordsCount - 1`. Nothing here traps on hostile values.
+    public func storageDefect(maxBatchBytes: Int) -> BatchDefect? {
+        if magic != Self.currentMagic { return .unsupportedMagic(magic) }
+        if batchLength < Self.minimumBatchLength { return .lengthBelowHeader(batchLength) }
+        if totalByteCount > maxBatchBytes { return .tooLarge(bytes: totalByteCount, limit: maxBatchBytes) }
+        if recordsCount < 1 { return .noRecords(recordsCount) }
+        if lastOffsetDelta != recordsCount - 1 {
+            return .offsetDeltaMismatch(lastOffsetDelta: lastOffsetDelta, recordsCount: recordsCount)
+        }
+        return nil
+    }
+}
