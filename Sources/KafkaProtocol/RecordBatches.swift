@@ -78,6 +78,7 @@ public struct RecordBatches: Sendable {
 
     /// Batch `index` on its own (a slice of ``bytes``: no copy, no second parse).
     public func batch(_ index: Int) -> RecordBatches {
+        if count == 1, index == 0 { return self }  // the usual Produce: one batch per partition
         let range = range(of: index)
         guard let slice = bytes.getSlice(at: bytes.readerIndex + range.lowerBound, length: range.count) else {
             preconditionFailure("the ranges cover the readable bytes")

@@ -321,7 +321,6 @@ public final class PartitionLog: Sendable {
         headers: [RecordBatchHeader]
     ) throws -> (baseOffset: Int64, lastOffset: Int64) {
         let recordCount = try checkedRecordCount(batches, headers: headers)
-        var headers = headers
         var bytes = Array(batches)
         return try state.withLock { state in
             try checkWritable(state)
@@ -334,28 +333,29 @@ public final class PartitionLog: Sendable {
                 try roll(&state, now: now)
             }
             let firstOffset = state.logEndOffset
-            let nextOffset = Self.assignOffsets(from: firstOffset, to: &headers, in: &bytes)
-            try bytes.withUnsafeBytes { try state.active.append($0, headers: headers, now: now) }
+            let nextOffset = Self.assignOffsets(from: firstOffset, to: headers, in: &bytes)
+            try bytes.withUnsafeBytes {
+                try state.active.append($0, headers: headers, baseOffset: firstOffset, now: now)
+            }
             state.logEndOffset = nextOffset
             return (firstOffset, nextOffset - 1)
         }
     }
 
-    /// Gives each batch its base offset, in `headers` and in its bytes; returns the log end after
-    /// the last one.
+    /// Writes each batch's base offset into its bytes (`headers` describes them); returns the log
+    /// end after the last one.
     private static func assignOffsets(
         from firstOffset: Int64,
-        to headers: inout [RecordBatchHeader],
+        to headers: [RecordBatchHeader],
         in bytes: inout [UInt8]
     ) -> Int64 {
         var nextOffset = firstOffset
         var position = 0
         bytes.withUnsafeMutableBytes { raw in
-            for index in headers.indices {
-                headers[index].baseOffset = nextOffset
+            for header in headers {
                 RecordBatchHeader.setBaseOffset(nextOffset, in: UnsafeMutableRawBufferPointer(rebasing: raw[position...]))
-                position += headers[index].totalByteCount
-                nextOffset = headers[index].lastOffset + 1
+                position += header.totalByteCount
+                nextOffset += Int64(header.lastOffsetDelta) + 1
             }
         }
         return nextOffset

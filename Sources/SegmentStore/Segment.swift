@@ -135,26 +135,31 @@ final class Segment {
 
     var isEmpty: Bool { size == 0 }
 
-    /// Appends whole batches whose base offsets are already assigned (`headers` describes them
-    /// in order, `batches` holds exactly their bytes). Either everything is appended, or the
-    /// segment is left as it was and the error is thrown: partial bytes are cut off again (or,
-    /// if that fails too, before the next append) and never read, since reads stop at `size`.
-    func append(_ batches: UnsafeRawBufferPointer, headers: [RecordBatchHeader], now: Int64) throws {
+    /// Appends whole batches whose base offsets are already assigned in their bytes, the first
+    /// one `baseOffset` and each next one the previous one's last offset + 1 (`headers`
+    /// describes them in order as they were parsed, before the offsets were assigned; `batches`
+    /// holds exactly their bytes). Either everything is appended, or the segment is left as it
+    /// was and the error is thrown: partial bytes are cut off again (or, if that fails too,
+    /// before the next append) and never read, since reads stop at `size`.
+    func append(_ batches: UnsafeRawBufferPointer, headers: [RecordBatchHeader], baseOffset: Int64, now: Int64) throws {
         guard var builder else {
             preconditionFailure("only the active segment appends")
         }
-        precondition(headers.first?.baseOffset == nextOffset, "batches continue the segment")
+        precondition(baseOffset == nextOffset, "batches continue the segment")
         if tailNeedsTruncation {
             try cutToKnownSizes()
         }
         var newOffsetEntries: [OffsetIndex.Entry] = []
         var newTimeEntries: [TimeIndex.Entry] = []
         var position = size
-        for header in headers {
+        var assigned = baseOffset
+        for var header in headers {
+            header.baseOffset = assigned
             let (offsetEntry, timeEntry) = builder.add(header, at: position)
             if let offsetEntry { newOffsetEntries.append(offsetEntry) }
             if let timeEntry { newTimeEntries.append(timeEntry) }
             position += Int64(header.totalByteCount)
+            assigned = header.lastOffset + 1
         }
         precondition(position - size == Int64(batches.count), "headers describe exactly the bytes")
         hasUnsyncedWrites = true
@@ -177,7 +182,7 @@ final class Segment {
         for entry in newTimeEntries { timeIndex.append(entry) }
         self.builder = builder
         size = position
-        nextOffset = (headers.last?.lastOffset ?? nextOffset - 1) + 1
+        nextOffset = assigned
         maxTimestamp = builder.maxTimestamp
         lastAppendMilliseconds = now
     }
