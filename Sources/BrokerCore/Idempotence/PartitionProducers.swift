@@ -5,7 +5,7 @@ import SegmentStore
 import Synchronization
 
 /// The appends to one partition, and the idempotent-producer state that decides them
-/// (DESIGN §10.2, §10.4).
+/// (DESIGN §10.2, §10.4). Owned by the partition's ``Partition``.
 ///
 /// Every Produce to the partition goes through ``append(_:)``, which holds this partition's lock
 /// from the sequence check to the state update, so the table always describes exactly the
@@ -18,6 +18,9 @@ import Synchronization
 ///   the offset of its first record; a codec we cannot re-encode gets UNSUPPORTED_COMPRESSION_TYPE;
 /// - a gap: OUT_OF_ORDER_SEQUENCE_NUMBER; an older epoch: INVALID_PRODUCER_EPOCH;
 /// - a producer it keeps no state for, not starting at 0: UNKNOWN_PRODUCER_ID.
+///
+/// A batch over the size limit refuses the whole request's part with MESSAGE_TOO_LARGE before
+/// anything is stored (the log says "too large": ``StorageError/isBatchTooLarge``).
 ///
 /// State lifetime: loaded lazily on the first append after start-up from the newest snapshot
 /// at or below the log end plus the batch headers after it; snapshotted (``ProducerStateSnapshot``)
