@@ -88,7 +88,9 @@ let package = Package(
         .target(name: "FileStorage", swiftSettings: strict),
 
         // Partition logs on disk: segments, sparse indexes, recovery. No networking.
-        .target(name: "SegmentStore", dependencies: ["FileStorage", logging], swiftSettings: strict),
+        // Batch headers, CRC-32C and `RecordBatches` come from KafkaProtocol: one definition of
+        // the record-batch layout for the shipper, the broker and the log.
+        .target(name: "SegmentStore", dependencies: ["FileStorage", "KafkaProtocol", nioCore, logging], swiftSettings: strict),
 
         // edgelog's own Kafka client: one pipelined connection, version negotiation, idempotent producer state.
         .target(name: "KafkaClient", dependencies: ["KafkaProtocol", nioCore, nioPosix, logging], swiftSettings: strict),
@@ -211,7 +213,10 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "FileStorageTests", dependencies: ["FileStorage", "PipelineTestSupport"], swiftSettings: strict),
-        .testTarget(name: "SegmentStoreTests", dependencies: ["SegmentStore", "FileStorage", "PipelineTestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "SegmentStoreTests",
+            dependencies: ["SegmentStore", "FileStorage", "KafkaProtocol", "PipelineTestSupport", nioCore],
+            swiftSettings: strict),
         .testTarget(
             name: "BrokerCoreTests",
             dependencies: [

@@ -1,4 +1,5 @@
 import EdgelogConfiguration
+import KafkaProtocol
 
 /// Everything a broker needs to know at start-up, as plain values. Built from the resolved
 /// settings by ``init(resolved:)`` (see `BrokerConfiguration+Keys.swift` for the keys and their
@@ -141,7 +142,7 @@ public struct BrokerConfiguration: Sendable, Equatable {
         guard segmentBytes >= 1024, segmentBytes <= Int(Int32.max) else {
             throw invalid("segment-bytes \(segmentBytes) outside 1024...\(Int32.max)")
         }
-        guard maxBatchBytes >= 61 else { throw invalid("max-batch-bytes below a batch header") }
+        guard maxBatchBytes >= RecordBatchHeader.byteCount else { throw invalid("max-batch-bytes below a batch header") }
         guard storageThreads >= 1 else { throw invalid("storage-threads must be at least 1") }
         if case .interval(let milliseconds) = durability, milliseconds < 1 {
             throw invalid("fsync-interval must be at least 1ms")

@@ -116,18 +116,9 @@ public final class BrokerMetrics: Sendable {
         producesInFlightGauge.record(0)
     }
 
-    /// The Kafka name of `code`, including the codes only the broker answers.
+    /// The Kafka name of `code` (``KafkaErrorCode/name``), or its number for codes without one.
     static func name(of code: KafkaErrorCode) -> String {
-        if let name = code.name { return name }
-        switch code.rawValue {
-        case 12: return "OFFSET_METADATA_TOO_LARGE"
-        case 17: return "INVALID_TOPIC_EXCEPTION"
-        case 21: return "INVALID_REQUIRED_ACKS"
-        case 24: return "INVALID_GROUP_ID"
-        case 47: return "INVALID_PRODUCER_EPOCH"
-        case 56: return "KAFKA_STORAGE_ERROR"
-        default: return "\(code.rawValue)"
-        }
+        code.name ?? "\(code.rawValue)"
     }
 
     /// A Produce request started (`+1`) or was answered (`-1`).

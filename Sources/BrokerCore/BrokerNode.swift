@@ -2,9 +2,11 @@ import FileStorage
 import Synchronization
 import Logging
 import SegmentStore
+import Synchronization
 
-/// The state one broker process serves, shared by every connection: its topics, committed
-/// offsets, producer ids, cluster id, the long-poll waiters and the metrics.
+/// The state one broker process serves, shared by every connection: its topics and their
+/// partitions (each with its own producer state, group commit and long-poll waiters), committed
+/// offsets, producer ids, cluster id, the held fetches and the metrics.
 ///
 /// Data directory layout (everything the broker writes lives under `data-dir`):
 ///
@@ -14,7 +16,7 @@ import SegmentStore
 /// <data-dir>/groups/<hex group>.offsets     one group's committed offsets (CommittedOffsetStore)
 /// <data-dir>/<topic>-<partition>/           a partition log: 20-digit .log/.index/.timeindex and its
 ///                                           recovery-point (SegmentStore), and .snapshot files of its
-///                                           producer state (PartitionProducers)
+///                                           producer state (PartitionProducers, one per Partition)
 /// ```
 ///
 /// Opening recovers every partition log (every batch after its recovery point checked, the log
@@ -26,13 +28,11 @@ public final class BrokerNode: Sendable {
     public let catalog: TopicCatalog
     public let committedOffsets: CommittedOffsetStore
     public let producerIDs: ProducerIdAllocator
-    public let waiters: AppendWaiters
+    public let heldFetches: HeldFetches
     public let metrics: BrokerMetrics
     public let logger: Logger
     public let clock: WallClock
     let fileSystem: any FileSystem
-    let producers: ProducerRegistry
-    let groupCommit: GroupCommit
     private let boundPort: Mutex<Int>
 
     /// Opens (creating on first start) the data directory described by `configuration`.
@@ -60,6 +60,9 @@ public final class BrokerNode: Sendable {
             ),
             maxTopics: configuration.maxTopics,
             maxPartitions: configuration.maxPartitions,
+            durability: configuration.durability,
+            retentionMilliseconds: configuration.retentionMilliseconds,
+            metrics: metrics,
             clock: clock,
             logger: logger
         )
@@ -71,58 +74,25 @@ public final class BrokerNode: Sendable {
             logger: logger
         )
         self.producerIDs = try ProducerIdAllocator(dataDirectory: directory, fileSystem: fileSystem)
-        for (topic, _) in catalog.topics {
-            for log in catalog.partitions(of: topic) ?? [] {
-                metrics.recoveryValidatedBatches.increment(by: Int64(log.recoveryReport.validatedBatches))
-                metrics.recoveryTruncatedBytes.increment(by: log.recoveryReport.truncatedBytes)
-            }
+        for partition in catalog.allPartitions {
+            metrics.recoveryValidatedBatches.increment(by: Int64(partition.log.recoveryReport.validatedBatches))
+            metrics.recoveryTruncatedBytes.increment(by: partition.log.recoveryReport.truncatedBytes)
         }
-        let durableOnly = configuration.durability.exposesOnlyDurableOffsets
-        let waiters = AppendWaiters(highWatermark: { log in durableOnly ? log.durableEndOffset : log.logEndOffset })
-        self.waiters = waiters
+        self.heldFetches = HeldFetches()
         self.metrics = metrics
         self.logger = logger
-        let retention = configuration.retentionMilliseconds
-        self.producers = ProducerRegistry { log in
-            var logger = logger
-            logger[metadataKey: "partition-log"] = "\(log.directory)"
-            return PartitionProducers(
-                log: log,
-                fileSystem: fileSystem,
-                retentionMilliseconds: retention,
-                clock: clock,
-                metrics: metrics,
-                logger: logger
-            )
-        }
-        self.groupCommit = GroupCommit { log in
-            let before = log.syncCount
-            let durable = try log.sync()
-            metrics.countFsyncs(log.syncCount - before)
-            if durableOnly { waiters.appended(to: log) }
-            return durable
-        }
         self.boundPort = Mutex(configuration.port)
-    }
-
-    /// The offset Fetch and ListOffsets expose as the end of `log`: its durable end with
-    /// fsync=ack (nothing a crash can take back is ever served), its log end otherwise.
-    public func highWatermark(of log: PartitionLog) -> Int64 {
-        configuration.durability.exposesOnlyDurableOffsets ? log.durableEndOffset : log.logEndOffset
     }
 
     /// Fsyncs every partition with unsynced appends (fsync=interval). Blocking: call it on a
     /// storage thread.
     public func flushAll() {
-        for (topic, _) in catalog.topics {
-            for log in catalog.partitions(of: topic) ?? [] where log.durableEndOffset < log.logEndOffset {
-                do {
-                    let before = log.syncCount
-                    try log.sync()
-                    metrics.countFsyncs(log.syncCount - before)
-                } catch {
-                    logger.error("interval fsync failed", metadata: ["path": "\(log.directory)", "error": "\(error)"])
-                }
+        for partition in catalog.allPartitions {
+            do {
+                try partition.flush()
+            } catch {
+                logger.error(
+                    "interval fsync failed", metadata: ["path": "\(partition.log.directory)", "error": "\(error)"])
             }
         }
     }
@@ -138,21 +108,15 @@ public final class BrokerNode: Sendable {
     /// leaves that partition's older recovery point, still valid, and is logged at debug level
     /// (the disk's trouble shows in the fsyncs that fail with it).
     public func writeRecoveryPoints() {
-        for (topic, _) in catalog.topics {
-            for log in catalog.partitions(of: topic) ?? [] {
-                do {
-                    try log.writeRecoveryPoint()
-                } catch {
-                    logger.debug(
-                        "cannot store a recovery point", metadata: ["path": "\(log.directory)", "error": "\(error)"])
-                }
+        for partition in catalog.allPartitions {
+            do {
+                try partition.log.writeRecoveryPoint()
+            } catch {
+                logger.debug(
+                    "cannot store a recovery point",
+                    metadata: ["path": "\(partition.log.directory)", "error": "\(error)"])
             }
         }
-    }
-
-    /// The producer state of one partition, loading it if needed (tests and diagnostics).
-    public func producerState(of log: PartitionLog) throws -> ProducerStateTable {
-        try producers.producers(of: log).table()
     }
 
     /// The port written into Metadata and FindCoordinator: the one actually bound once the
@@ -167,7 +131,7 @@ public final class BrokerNode: Sendable {
     /// Makes every held fetch answer now, and every later one answer without waiting: the first
     /// step of a graceful shutdown, so connections drain quickly.
     public func stopHoldingFetches() {
-        waiters.shutDown()
+        heldFetches.shutDown(catalog.allPartitions)
     }
 
     /// Closes every partition log (syncing it). After this, storage requests fail; call it once
@@ -175,11 +139,11 @@ public final class BrokerNode: Sendable {
     /// Producer state is snapshotted at the synced log end first, so the next start-up reads
     /// no log to rebuild it.
     public func close() {
-        waiters.shutDown()
-        for partition in producers.used {
+        let partitions = catalog.allPartitions
+        heldFetches.shutDown(partitions)
+        for partition in partitions {
             do {
-                try partition.log.sync()
-                partition.snapshotAtLogEnd()
+                try partition.snapshotProducersForShutdown()
             } catch {
                 logger.error(
                     "no producer state snapshot at shutdown",

@@ -1,7 +1,7 @@
 import KafkaProtocol
 import NIOCore
 
-/// A Fetch waiting for data (long poll): registered on its partitions' ``AppendWaiters`` and on
+/// A Fetch waiting for data (long poll): registered on its partitions' waiters (``HeldFetches``) and on
 /// a timer at its deadline, whichever comes first.
 ///
 /// On a wake-up it reads again (on the storage executor); enough bytes, or the deadline passed,
@@ -20,7 +20,7 @@ final class HeldFetch: @unchecked Sendable {
     private let eventLoop: any EventLoop
     private let promise: EventLoopPromise<ByteBuffer>
 
-    private var registration: AppendWaiters.Registration?
+    private var registration: HeldFetches.Registration?
     private var timer: Scheduled<Void>?
     private var lastResult: FetchReadResult?
     private var isReading = false
@@ -55,12 +55,12 @@ final class HeldFetch: @unchecked Sendable {
     }
 
     private func wait(observing result: FetchReadResult) {
-        if dispatcher.node.waiters.isShutDown {
+        if dispatcher.node.heldFetches.isShutDown {
             finish(result)
             return
         }
         let eventLoop = self.eventLoop
-        registration = dispatcher.node.waiters.register(result.observed) { [self] in
+        registration = dispatcher.node.heldFetches.register(result.observed) { [self] in
             eventLoop.execute { self.woken() }
         }
         if registration == nil { readAgain() }
@@ -84,7 +84,7 @@ final class HeldFetch: @unchecked Sendable {
                 self.lastResult = result
                 if result.satisfies(minBytes: self.request.minBytes) || self.isExpired
                     || NIODeadline.now() >= self.deadline
-                    || self.dispatcher.node.waiters.isShutDown
+                    || self.dispatcher.node.heldFetches.isShutDown
                 {
                     self.finish(result)
                 } else {
@@ -123,7 +123,7 @@ final class HeldFetch: @unchecked Sendable {
     }
 
     private func cancelRegistration() {
-        if let registration { dispatcher.node.waiters.cancel(registration) }
+        if let registration { dispatcher.node.heldFetches.cancel(registration) }
         registration = nil
     }
 }

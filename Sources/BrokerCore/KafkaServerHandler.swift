@@ -62,7 +62,8 @@ public final class KafkaServerHandler: ChannelDuplexHandler {
             refuse(sequence, reason: "malformed request header: \(error)", context: context)
             return
         }
-        if case .rejected(let reason) = dispatcher.admit(request.header) {
+        let admission = dispatcher.admit(request.header)
+        if case .rejected(let reason) = admission {
             dispatcher.metrics.countRequest(request.header.apiKeyCode)
             refuse(sequence, reason: reason, context: context)
             return
@@ -70,7 +71,7 @@ public final class KafkaServerHandler: ChannelDuplexHandler {
         let eventLoop = context.eventLoop
         let dispatcher = self.dispatcher
         let previous = executionTail ?? eventLoop.makeSucceededVoidFuture()
-        let outcome = previous.flatMap { dispatcher.dispatch(request, on: eventLoop) }
+        let outcome = previous.flatMap { dispatcher.dispatch(request, admitted: admission, on: eventLoop) }
         executionTail = outcome.map { _ in () }.recover { _ in () }
         let completion: EventLoopFuture<ResponseSequencer.Completion> = outcome.flatMap { outcome in
             switch outcome {

@@ -44,67 +44,88 @@ extension BrokerNode {
     @discardableResult
     public func enforceRetention() -> RetentionReport {
         var report = RetentionReport()
+        let partitions = catalog.allPartitions
         let now = clock.milliseconds()
         let retention = configuration.retentionMilliseconds
         let liveSince = retention > 0 ? now - retention : Int64.min
-        var partitions: [(topic: String, index: Int32, log: PartitionLog)] = []
-        for (topic, _) in catalog.topics {
-            for (index, log) in (catalog.partitions(of: topic) ?? []).enumerated() {
-                partitions.append((topic, Int32(index), log))
-            }
-        }
         for partition in partitions {
-            let floor = committedOffsets.lowestCommittedOffset(
-                topic: partition.topic, partition: partition.index, committedSince: liveSince)
-            var total = partition.log.sizeInBytes
-            for segment in partition.log.segments where !segment.isActive {
-                let tooOld = retention > 0 && segment.lastAppendMilliseconds < now - retention
-                let tooBig = configuration.retentionBytes > 0 && total > configuration.retentionBytes
-                guard tooOld || tooBig, segment.endOffset <= floor ?? Int64.max else { break }
-                guard delete(segment, of: partition, reason: tooOld ? .age : .size, into: &report) else { break }
-                total -= segment.bytes
-            }
+            enforceAgeAndSize(on: partition, now: now, liveSince: liveSince, into: &report)
         }
         if configuration.diskLimitBytes > 0 {
-            var usage = partitions.reduce(Int64(0)) { $0 + $1.log.sizeInBytes }
-            while usage > configuration.diskLimitBytes {
-                let oldest = partitions.compactMap { partition -> (PartitionLog.SegmentSummary, Int)? in
-                    guard let first = partition.log.segments.first, !first.isActive else { return nil }
-                    return (first, partitions.firstIndex { $0.log === partition.log } ?? 0)
-                }.min { $0.0.lastAppendMilliseconds < $1.0.lastAppendMilliseconds }
-                guard let (segment, index) = oldest else {
-                    logger.error(
-                        "disk limit exceeded but only active segments are left",
-                        metadata: ["usage-bytes": "\(usage)", "disk-limit-bytes": "\(configuration.diskLimitBytes)"]
-                    )
-                    break
-                }
-                let partition = partitions[index]
-                guard delete(segment, of: partition, reason: .diskLimit, into: &report) else { break }
-                usage -= segment.bytes
-                let floor =
-                    committedOffsets.lowestCommittedOffset(
-                        topic: partition.topic, partition: partition.index, committedSince: liveSince)
-                    ?? segment.baseOffset
-                let lost = max(0, segment.endOffset - max(segment.baseOffset, floor))
-                report.forcedLossRecords += lost
-                metrics.forcedLossRecords.increment(by: lost)
-                logger.warning(
-                    "disk limit forced deletion of a segment",
-                    metadata: [
-                        "topic": "\(partition.topic)", "partition": "\(partition.index)",
-                        "offsets": "\(segment.baseOffset)..<\(segment.endOffset)", "unconsumed-records-lost": "\(lost)",
-                    ]
-                )
-            }
+            enforceDiskLimit(on: partitions, liveSince: liveSince, into: &report)
         }
-        for producers in producers.used { producers.expireIdleProducers() }
+        for partition in partitions { partition.producers.expireIdleProducers() }
         return report
+    }
+
+    /// Pass 1 for one partition: its oldest segments while too old or too many bytes, never
+    /// above what a live group has yet to read.
+    private func enforceAgeAndSize(
+        on partition: Partition,
+        now: Int64,
+        liveSince: Int64,
+        into report: inout RetentionReport
+    ) {
+        let retention = configuration.retentionMilliseconds
+        let floor = committedOffsets.lowestCommittedOffset(
+            topic: partition.topic, partition: partition.index, committedSince: liveSince)
+        var total = partition.log.sizeInBytes
+        for segment in partition.log.segments where !segment.isActive {
+            let tooOld = retention > 0 && segment.lastAppendMilliseconds < now - retention
+            let tooBig = configuration.retentionBytes > 0 && total > configuration.retentionBytes
+            guard tooOld || tooBig, segment.endOffset <= floor ?? Int64.max else { break }
+            guard delete(segment, of: partition, reason: tooOld ? .age : .size, into: &report) else { break }
+            total -= segment.bytes
+        }
+    }
+
+    /// Pass 2: while all partitions together hold more than the disk limit, the segment with
+    /// the oldest last append of any partition goes, its unconsumed records counted as lost.
+    private func enforceDiskLimit(on partitions: [Partition], liveSince: Int64, into report: inout RetentionReport) {
+        var usage = partitions.reduce(Int64(0)) { $0 + $1.log.sizeInBytes }
+        while usage > configuration.diskLimitBytes {
+            let oldest = partitions.compactMap { partition -> (PartitionLog.SegmentSummary, Partition)? in
+                guard let first = partition.log.segments.first, !first.isActive else { return nil }
+                return (first, partition)
+            }.min { $0.0.lastAppendMilliseconds < $1.0.lastAppendMilliseconds }
+            guard let (segment, partition) = oldest else {
+                logger.error(
+                    "disk limit exceeded but only active segments are left",
+                    metadata: ["usage-bytes": "\(usage)", "disk-limit-bytes": "\(configuration.diskLimitBytes)"]
+                )
+                return
+            }
+            guard delete(segment, of: partition, reason: .diskLimit, into: &report) else { return }
+            usage -= segment.bytes
+            countForcedLoss(segment, of: partition, liveSince: liveSince, into: &report)
+        }
+    }
+
+    private func countForcedLoss(
+        _ segment: PartitionLog.SegmentSummary,
+        of partition: Partition,
+        liveSince: Int64,
+        into report: inout RetentionReport
+    ) {
+        let floor =
+            committedOffsets.lowestCommittedOffset(
+                topic: partition.topic, partition: partition.index, committedSince: liveSince)
+            ?? segment.baseOffset
+        let lost = max(0, segment.endOffset - max(segment.baseOffset, floor))
+        report.forcedLossRecords += lost
+        metrics.forcedLossRecords.increment(by: lost)
+        logger.warning(
+            "disk limit forced deletion of a segment",
+            metadata: [
+                "topic": "\(partition.topic)", "partition": "\(partition.index)",
+                "offsets": "\(segment.baseOffset)..<\(segment.endOffset)", "unconsumed-records-lost": "\(lost)",
+            ]
+        )
     }
 
     private func delete(
         _ segment: PartitionLog.SegmentSummary,
-        of partition: (topic: String, index: Int32, log: PartitionLog),
+        of partition: Partition,
         reason: RetentionReport.Reason,
         into report: inout RetentionReport
     ) -> Bool {

@@ -99,11 +99,22 @@ public final class RequestDispatcher: Sendable {
         return .rejected("\(apiKey) v\(header.apiVersion) is not advertised")
     }
 
-    /// Runs one admitted request; the future fails only for a request that must close the
-    /// connection (a body that does not decode, an API that was not admitted).
+    /// Admits and runs one request: ``dispatch(_:admitted:on:)`` with ``admit(_:)``'s verdict.
     public func dispatch(_ request: KafkaRequest, on eventLoop: any EventLoop) -> EventLoopFuture<DispatchOutcome> {
+        dispatch(request, admitted: admit(request.header), on: eventLoop)
+    }
+
+    /// Runs one request that ``admit(_:)`` judged already (the connection handler admits each
+    /// request once, when it arrives, so that a rejected one closes the connection in order);
+    /// the future fails only for a request that must close the connection (a body that does
+    /// not decode, an API that was not admitted).
+    public func dispatch(
+        _ request: KafkaRequest,
+        admitted admission: RequestAdmission,
+        on eventLoop: any EventLoop
+    ) -> EventLoopFuture<DispatchOutcome> {
         metrics.countRequest(request.header.apiKeyCode)
-        switch admit(request.header) {
+        switch admission {
         case .rejected(let reason):
             return eventLoop.makeFailedFuture(DispatchError.rejected(reason))
         case .unsupportedApiVersions:
@@ -183,19 +194,4 @@ public enum DispatchError: Error, Sendable, Equatable, CustomStringConvertible {
         case .rejected(let reason): "request rejected: \(reason)"
         }
     }
-}
-
-extension KafkaErrorCode {
-    /// INVALID_TOPIC_EXCEPTION: a topic name Kafka does not allow.
-    static let invalidTopic = KafkaErrorCode(rawValue: 17)
-    /// INVALID_REQUIRED_ACKS.
-    static let invalidRequiredAcks = KafkaErrorCode(rawValue: 21)
-    /// OFFSET_METADATA_TOO_LARGE.
-    static let offsetMetadataTooLarge = KafkaErrorCode(rawValue: 12)
-    /// INVALID_GROUP_ID.
-    static let invalidGroupID = KafkaErrorCode(rawValue: 24)
-    /// KAFKA_STORAGE_ERROR: the disk failed (or is full); the client retries.
-    static let kafkaStorageError = KafkaErrorCode(rawValue: 56)
-    /// INVALID_PRODUCER_EPOCH: an idempotent batch from an epoch older than the stored one.
-    static let invalidProducerEpoch = KafkaErrorCode(rawValue: 47)
 }

@@ -3,8 +3,10 @@ import Synchronization
 import KafkaProtocol
 import Logging
 import SegmentStore
+import Synchronization
 
-/// The topics this broker holds and the open log of each of their partitions.
+/// The topics this broker holds and each of their partitions (``Partition``: the open log and
+/// the state kept beside it).
 ///
 /// On disk a topic is nothing but its partition directories, `<data-dir>/<topic>-<partition>/`
 /// (`SegmentFileName.partitionDirectoryName`); at start-up every such directory is opened (which
@@ -42,72 +44,53 @@ public final class TopicCatalog: Sendable {
     }
 
     struct State {
-        var topics: [String: [PartitionLog]] = [:]
+        var topics: [String: [Partition]] = [:]
         var partitionCount = 0
     }
 
-    /// Name of the CRC-32C check recovery and appends run on every batch.
-    public static let crcValidator = BatchValidator { raw in
-        do {
-            try RecordBatch.validate(raw)
-            return true
-        } catch {
-            return false
-        }
-    }
-
     public let dataDirectory: String
-    private let fileSystem: any FileSystem
     private let logConfiguration: PartitionLogConfiguration
+    private let environment: Partition.Environment
     private let maxTopics: Int
     private let maxPartitions: Int
-    private let clock: WallClock
     private let logger: Logger
     private let state: Mutex<State>
 
     /// Opens every partition directory under `dataDirectory` (creating the directory if needed).
+    ///
+    /// - Parameters:
+    ///   - durability, retentionMilliseconds, metrics: what every ``Partition`` is run with
+    ///     (when it syncs, how long idle producers are kept, where it counts).
     public init(
         dataDirectory: String,
         fileSystem: any FileSystem,
         logConfiguration: PartitionLogConfiguration,
         maxTopics: Int,
         maxPartitions: Int,
+        durability: DurabilityPolicy = .beforeAck,
+        retentionMilliseconds: Int64 = 0,
+        metrics: BrokerMetrics = BrokerMetrics(),
         clock: WallClock = .system,
         logger: Logger
     ) throws {
         self.dataDirectory = dataDirectory
-        self.fileSystem = fileSystem
         self.logConfiguration = logConfiguration
+        let environment = Partition.Environment(
+            fileSystem: fileSystem, durability: durability, retentionMilliseconds: retentionMilliseconds,
+            metrics: metrics, clock: clock)
+        self.environment = environment
         self.maxTopics = maxTopics
         self.maxPartitions = maxPartitions
-        self.clock = clock
         self.logger = logger
         try fileSystem.createDirectory(atPath: dataDirectory)
-        var found: [String: Set<Int32>] = [:]
-        for name in try fileSystem.contentsOfDirectory(atPath: dataDirectory) {
-            guard let (topic, partition) = SegmentFileName.parsePartitionDirectoryName(name) else { continue }
-            found[topic, default: []].insert(partition)
-        }
         var state = State()
-        for (topic, partitions) in found.sorted(by: { $0.key < $1.key }) {
-            let count = Int(partitions.max() ?? 0) + 1
-            let logs = try (0..<count).map { index in
-                try Self.openLog(topic, Int32(index), dataDirectory, fileSystem, logConfiguration, clock, logger)
+        for (topic, count) in try Self.partitionCounts(in: dataDirectory, fileSystem) {
+            let partitions = try (0..<count).map { index in
+                try Self.openPartition(topic, Int32(index), dataDirectory, logConfiguration, environment, logger)
             }
-            state.topics[topic] = logs
-            state.partitionCount += logs.count
-            for (index, log) in logs.enumerated() where log.recoveryReport.truncatedBytes > 0 {
-                logger.warning(
-                    "cut the log at its first bad batch at start-up",
-                    metadata: [
-                        "topic": "\(topic)", "partition": "\(index)",
-                        "truncated-bytes": "\(log.recoveryReport.truncatedBytes)",
-                        "removed-segments": "\(log.recoveryReport.removedSegments.count)",
-                        "validated-from-offset": "\(log.recoveryReport.validatedFromOffset)",
-                        "reason": "\(log.recoveryReport.truncationReason ?? "")",
-                    ]
-                )
-            }
+            state.topics[topic] = partitions
+            state.partitionCount += partitions.count
+            for partition in partitions { Self.logTruncation(of: partition, logger) }
         }
         if state.topics.count > maxTopics || state.partitionCount > maxPartitions {
             logger.warning(
@@ -118,40 +101,74 @@ public final class TopicCatalog: Sendable {
         self.state = Mutex(state)
     }
 
-    private static func openLog(
-        _ topic: String,
-        _ partition: Int32,
-        _ dataDirectory: String,
-        _ fileSystem: any FileSystem,
-        _ configuration: PartitionLogConfiguration,
-        _ clock: WallClock,
-        _ logger: Logger
-    ) throws -> PartitionLog {
-        let name = try SegmentFileName.partitionDirectoryName(topic: topic, partition: partition)
-        var logger = logger
-        logger[metadataKey: "topic"] = "\(topic)"
-        logger[metadataKey: "partition"] = "\(partition)"
-        return try PartitionLog(
-            directory: "\(dataDirectory)/\(name)",
-            fileSystem: fileSystem,
-            configuration: configuration,
-            validator: crcValidator,
-            clock: clock,
-            logger: logger
+    /// Every topic found on disk with its partition count (highest partition number + 1: a gap
+    /// is filled, never shrinks the topic), sorted by name.
+    private static func partitionCounts(
+        in dataDirectory: String,
+        _ fileSystem: any FileSystem
+    ) throws -> [(topic: String, count: Int)] {
+        var found: [String: Set<Int32>] = [:]
+        for name in try fileSystem.contentsOfDirectory(atPath: dataDirectory) {
+            guard let (topic, partition) = SegmentFileName.parsePartitionDirectoryName(name) else { continue }
+            found[topic, default: []].insert(partition)
+        }
+        return found.sorted { $0.key < $1.key }.map { ($0.key, Int($0.value.max() ?? 0) + 1) }
+    }
+
+    private static func logTruncation(of partition: Partition, _ logger: Logger) {
+        let report = partition.log.recoveryReport
+        guard report.truncatedBytes > 0 else { return }
+        logger.warning(
+            "cut the log at its first bad batch at start-up",
+            metadata: [
+                "topic": "\(partition.topic)", "partition": "\(partition.index)",
+                "truncated-bytes": "\(report.truncatedBytes)",
+                "removed-segments": "\(report.removedSegments.count)",
+                "validated-from-offset": "\(report.validatedFromOffset)",
+                "reason": "\(report.truncationReason ?? "")",
+            ]
         )
     }
 
+    private static func openPartition(
+        _ topic: String,
+        _ index: Int32,
+        _ dataDirectory: String,
+        _ configuration: PartitionLogConfiguration,
+        _ environment: Partition.Environment,
+        _ logger: Logger
+    ) throws -> Partition {
+        let name = try SegmentFileName.partitionDirectoryName(topic: topic, partition: index)
+        var logger = logger
+        logger[metadataKey: "topic"] = "\(topic)"
+        logger[metadataKey: "partition"] = "\(index)"
+        let log = try PartitionLog(
+            directory: "\(dataDirectory)/\(name)",
+            fileSystem: environment.fileSystem,
+            configuration: configuration,
+            validator: .crc32c,
+            clock: environment.clock,
+            logger: logger
+        )
+        return Partition(topic: topic, index: index, log: log, environment: environment, logger: logger)
+    }
+
     /// The partitions of `topic`, `nil` when it does not exist.
-    public func partitions(of topic: String) -> [PartitionLog]? {
+    public func partitions(of topic: String) -> [Partition]? {
         state.withLock { $0.topics[topic] }
     }
 
-    /// One partition's log, `nil` when the topic or partition does not exist.
-    public func partition(_ topic: String, _ index: Int32) -> PartitionLog? {
+    /// One partition, `nil` when the topic or partition does not exist.
+    public func partition(_ topic: String, _ index: Int32) -> Partition? {
         state.withLock { state in
-            guard let logs = state.topics[topic], index >= 0, Int(index) < logs.count else { return nil }
-            return logs[Int(index)]
+            guard let partitions = state.topics[topic], index >= 0, Int(index) < partitions.count else { return nil }
+            return partitions[Int(index)]
         }
+    }
+
+    /// Every partition of every topic, topics by name, partitions in order.
+    public var allPartitions: [Partition] {
+        state.withLock { state in state.topics.keys.sorted().flatMap { state.topics[$0] ?? [] } }
     }
 
     /// Every topic with its partition count, sorted by name.
@@ -163,46 +180,48 @@ public final class TopicCatalog: Sendable {
 
     /// The partitions of `topic`, creating it with `partitionCount` partitions when it does not
     /// exist. Does file I/O when it creates: call it off the event loop.
-    public func partitions(of topic: String, creatingWith partitionCount: Int) throws(CreationError) -> [PartitionLog] {
-        let result: Result<[PartitionLog], CreationError> = state.withLock { state in
-            if let logs = state.topics[topic] { return .success(logs) }
-            guard (try? SegmentFileName.partitionDirectoryName(topic: topic, partition: 0)) != nil else {
-                return .failure(.invalidName(topic))
-            }
-            guard state.topics.count < maxTopics else { return .failure(.topicLimit(maxTopics)) }
-            guard state.partitionCount + partitionCount <= maxPartitions else {
-                return .failure(.partitionLimit(maxPartitions))
-            }
-            var logs: [PartitionLog] = []
+    public func partitions(of topic: String, creatingWith partitionCount: Int) throws(CreationError) -> [Partition] {
+        let result: Result<[Partition], CreationError> = state.withLock { state in
+            if let partitions = state.topics[topic] { return .success(partitions) }
+            if let refusal = refusal(creating: topic, partitionCount: partitionCount, state) { return .failure(refusal) }
+            var partitions: [Partition] = []
             do {
                 for index in 0..<partitionCount {
-                    logs.append(
-                        try Self.openLog(
-                            topic, Int32(index), dataDirectory, fileSystem, logConfiguration, clock, logger)
-                    )
+                    partitions.append(
+                        try Self.openPartition(
+                            topic, Int32(index), dataDirectory, logConfiguration, environment, logger))
                 }
             } catch {
-                for log in logs { try? log.close() }
+                for partition in partitions { try? partition.log.close() }
                 return .failure(.storage("\(error)"))
             }
-            state.topics[topic] = logs
-            state.partitionCount += logs.count
+            state.topics[topic] = partitions
+            state.partitionCount += partitions.count
             logger.info("created topic", metadata: ["topic": "\(topic)", "partitions": "\(partitionCount)"])
-            return .success(logs)
+            return .success(partitions)
         }
         return try result.get()
     }
 
+    /// Why `topic` may not be created now, `nil` when it may.
+    private func refusal(creating topic: String, partitionCount: Int, _ state: State) -> CreationError? {
+        guard (try? SegmentFileName.partitionDirectoryName(topic: topic, partition: 0)) != nil else {
+            return .invalidName(topic)
+        }
+        guard state.topics.count < maxTopics else { return .topicLimit(maxTopics) }
+        guard state.partitionCount + partitionCount <= maxPartitions else { return .partitionLimit(maxPartitions) }
+        return nil
+    }
+
     /// Syncs and closes every partition log; later appends and reads fail with `.closed`.
     public func closeAll() {
-        let logs = state.withLock { $0.topics.values.flatMap { $0 } }
-        for log in logs {
+        for partition in allPartitions {
             do {
-                try log.close()
+                try partition.log.close()
             } catch {
                 logger.error(
                     "closing a partition log failed",
-                    metadata: ["path": "\(log.directory)", "error": "\(error)"]
+                    metadata: ["path": "\(partition.log.directory)", "error": "\(error)"]
                 )
             }
         }

@@ -1,9 +1,11 @@
 /// A failure in the partition log or the file system under it.
 ///
 /// `code` is what callers branch on (the broker maps `.noSpace` and `.ioFailure` to a failed
-/// produce, `.offsetOutOfRange` to OFFSET_OUT_OF_RANGE, `.invalidBatch` to CORRUPT_MESSAGE).
-/// The remaining fields say where: the file, the log offset, the byte position in the file and
-/// the operating system's `errno` when a system call failed. `message` is for humans only.
+/// produce, `.offsetOutOfRange` to OFFSET_OUT_OF_RANGE, `.invalidBatch` to CORRUPT_MESSAGE —
+/// or to MESSAGE_TOO_LARGE when ``isBatchTooLarge``). The remaining fields say where and what:
+/// the file, the log offset, the byte position in the file, the operating system's `errno`
+/// when a system call failed, and for an `.invalidBatch` about one batch its ``BatchDefect``.
+/// `message` is for humans only.
 public struct StorageError: Error, Sendable, Hashable, CustomStringConvertible {
     /// Which kind of failure. A struct over a private enum so new cases do not break callers.
     public struct Code: Sendable, Hashable, CustomStringConvertible {
@@ -58,6 +60,9 @@ public struct StorageError: Error, Sendable, Hashable, CustomStringConvertible {
     public var position: Int64?
     /// `errno` of the failed system call (or the injected one in `InMemoryFileSystem`).
     public var errno: Int32?
+    /// What is wrong with the one batch an `.invalidBatch` error is about (`nil` for errors
+    /// about a whole append, such as running out of offsets).
+    public var batchDefect: BatchDefect?
     /// Human-readable detail.
     public var message: String
 
@@ -67,7 +72,8 @@ public struct StorageError: Error, Sendable, Hashable, CustomStringConvertible {
         path: String? = nil,
         offset: Int64? = nil,
         position: Int64? = nil,
-        errno: Int32? = nil
+        errno: Int32? = nil,
+        batchDefect: BatchDefect? = nil
     ) {
         self.code = code
         self.message = message
@@ -75,6 +81,14 @@ public struct StorageError: Error, Sendable, Hashable, CustomStringConvertible {
         self.offset = offset
         self.position = position
         self.errno = errno
+        self.batchDefect = batchDefect
+    }
+
+    /// Whether the error refuses a well-formed batch only for its size: the producer must split
+    /// it (Kafka's MESSAGE_TOO_LARGE), not resend the same bytes.
+    public var isBatchTooLarge: Bool {
+        guard code == .invalidBatch, case .tooLarge = batchDefect else { return false }
+        return true
     }
 
     public var description: String {

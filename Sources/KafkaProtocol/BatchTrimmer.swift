@@ -17,6 +17,15 @@ public enum BatchTrimmer {
         /// The batch does not decode (CORRUPT_MESSAGE).
         case corrupt(String)
 
+        /// The error a broker answers for the batch it could not trim.
+        public var errorCode: KafkaErrorCode {
+            switch self {
+            case .unsupportedCompression: .unsupportedCompressionType
+            case .notTrimmable: .invalidRecord
+            case .corrupt: .corruptMessage
+            }
+        }
+
         public var description: String {
             switch self {
             case .unsupportedCompression(let codec): "cannot re-encode a batch with compression codec \(codec)"

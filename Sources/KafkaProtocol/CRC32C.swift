@@ -2,8 +2,8 @@ import CCRC32C
 import NIOCore
 
 /// CRC-32C (Castagnoli): polynomial 0x1EDC6F41, reflected 0x82F63B78, initial value 0xFFFFFFFF,
-/// final xor 0xFFFFFFFF. RecordBatch v2 stores it over the bytes from `attributes` (offset 21) to
-/// the end of the batch (RECORD_BATCH.md §2).
+/// final xor 0xFFFFFFFF. RecordBatch v2 stores it over the bytes from `attributes`
+/// (``RecordBatchHeader/checksumStart``) to the end of the batch (RECORD_BATCH.md §2).
 ///
 /// With the CPU's CRC-32C instruction when it has one (SSE 4.2: several times faster, and both
 /// the shipper and the broker checksum every batch), otherwise slicing-by-8: eight 256-entry tables let each step fold eight input bytes with eight lookups

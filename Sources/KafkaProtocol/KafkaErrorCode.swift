@@ -26,10 +26,18 @@ public struct KafkaErrorCode: RawRepresentable, Sendable, Hashable, CustomString
     public static let notLeaderOrFollower = KafkaErrorCode(rawValue: 6)
     /// A batch larger than the maximum message size.
     public static let messageTooLarge = KafkaErrorCode(rawValue: 10)
+    /// OFFSET_METADATA_TOO_LARGE: a committed offset's metadata string is over the limit.
+    public static let offsetMetadataTooLarge = KafkaErrorCode(rawValue: 12)
     public static let coordinatorNotAvailable = KafkaErrorCode(rawValue: 15)
     public static let notCoordinator = KafkaErrorCode(rawValue: 16)
+    /// INVALID_TOPIC_EXCEPTION: a topic name Kafka does not allow.
+    public static let invalidTopic = KafkaErrorCode(rawValue: 17)
+    /// INVALID_REQUIRED_ACKS: Produce acks other than 0, 1 and -1.
+    public static let invalidRequiredAcks = KafkaErrorCode(rawValue: 21)
     public static let illegalGeneration = KafkaErrorCode(rawValue: 22)
     public static let inconsistentGroupProtocol = KafkaErrorCode(rawValue: 23)
+    /// INVALID_GROUP_ID: an empty or otherwise unusable group id.
+    public static let invalidGroupID = KafkaErrorCode(rawValue: 24)
     public static let unknownMemberId = KafkaErrorCode(rawValue: 25)
     public static let rebalanceInProgress = KafkaErrorCode(rawValue: 27)
     /// ApiVersions at a version the broker does not speak (README §2, rule 1).
@@ -38,6 +46,10 @@ public struct KafkaErrorCode: RawRepresentable, Sendable, Hashable, CustomString
     public static let invalidRequest = KafkaErrorCode(rawValue: 42)
     public static let outOfOrderSequenceNumber = KafkaErrorCode(rawValue: 45)
     public static let duplicateSequenceNumber = KafkaErrorCode(rawValue: 46)
+    /// INVALID_PRODUCER_EPOCH: an idempotent batch from an epoch older than the stored one.
+    public static let invalidProducerEpoch = KafkaErrorCode(rawValue: 47)
+    /// KAFKA_STORAGE_ERROR: the broker's disk failed (or is full); the client retries.
+    public static let kafkaStorageError = KafkaErrorCode(rawValue: 56)
     /// A producer id the broker keeps no state for sent a batch that does not start at sequence 0.
     public static let unknownProducerId = KafkaErrorCode(rawValue: 59)
     public static let unsupportedCompressionType = KafkaErrorCode(rawValue: 76)
@@ -55,16 +67,22 @@ public struct KafkaErrorCode: RawRepresentable, Sendable, Hashable, CustomString
         case 5: "LEADER_NOT_AVAILABLE"
         case 6: "NOT_LEADER_OR_FOLLOWER"
         case 10: "MESSAGE_TOO_LARGE"
+        case 12: "OFFSET_METADATA_TOO_LARGE"
         case 15: "COORDINATOR_NOT_AVAILABLE"
         case 16: "NOT_COORDINATOR"
+        case 17: "INVALID_TOPIC_EXCEPTION"
+        case 21: "INVALID_REQUIRED_ACKS"
         case 22: "ILLEGAL_GENERATION"
         case 23: "INCONSISTENT_GROUP_PROTOCOL"
+        case 24: "INVALID_GROUP_ID"
         case 25: "UNKNOWN_MEMBER_ID"
         case 27: "REBALANCE_IN_PROGRESS"
         case 35: "UNSUPPORTED_VERSION"
         case 42: "INVALID_REQUEST"
         case 45: "OUT_OF_ORDER_SEQUENCE_NUMBER"
         case 46: "DUPLICATE_SEQUENCE_NUMBER"
+        case 47: "INVALID_PRODUCER_EPOCH"
+        case 56: "KAFKA_STORAGE_ERROR"
         case 59: "UNKNOWN_PRODUCER_ID"
         case 76: "UNSUPPORTED_COMPRESSION_TYPE"
         case 87: "INVALID_RECORD"

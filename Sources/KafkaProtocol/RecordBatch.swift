@@ -2,8 +2,8 @@ import NIOCore
 
 /// One whole RecordBatch v2 (header + records section) in a `ByteBuffer`, checked on the way in.
 ///
-/// Invariant: ``bytes`` holds exactly one batch — its readable bytes are `batchLength + 12`
-/// long, magic is 2 — and ``header`` mirrors its first 61 bytes. Both change only together,
+/// Invariant: ``bytes`` holds exactly one batch — its readable bytes are
+/// ``RecordBatchHeader/totalByteCount`` long, magic is 2 — and ``header`` mirrors its header. Both change only together,
 /// through ``setBaseOffset(_:)`` / ``setPartitionLeaderEpoch(_:)``, which rewrite the two
 /// header fields the CRC does not cover, so the CRC stays valid (RECORD_BATCH.md §2).
 ///
@@ -39,22 +39,35 @@ public struct RecordBatch: Sendable, Equatable {
 
     // MARK: - Validation on raw bytes
 
-    /// Checks that `bytes` is exactly one valid batch: at least 61 bytes, magic 2,
-    /// `batchLength + 12 == bytes.count`, and a CRC-32C over bytes 21..<end equal to the stored
-    /// one. Usable on bytes straight from disk (log recovery) without a `ByteBuffer`.
+    /// Checks that `bytes` is exactly one valid batch: a whole header, magic 2, a
+    /// ``RecordBatchHeader/totalByteCount`` equal to `bytes.count`, and a CRC-32C over the bytes
+    /// from ``RecordBatchHeader/checksumStart`` on equal to the stored one. Usable on bytes straight from disk (log recovery) without a `ByteBuffer`.
     ///
     /// - Returns: the parsed header.
     @discardableResult
     public static func validate(_ bytes: UnsafeRawBufferPointer) throws(KafkaProtocolError) -> RecordBatchHeader {
         let header = try RecordBatchHeader(bytes)
         try checkLength(header, available: bytes.count)
-        let actual = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: bytes[RecordBatchHeader.checksumStart...]))
+        let actual = checksum(of: bytes)
         guard actual == header.crc else { throw .crcMismatch(expected: header.crc, actual: actual) }
         return header
     }
 
+    /// Whether the CRC-32C of `batch` (exactly one whole batch) matches `header.crc`, for a
+    /// caller that parsed the header already (the log on append and in recovery).
+    ///
+    /// - Precondition: `batch` holds at least a whole header.
+    public static func checksumMatches(_ batch: UnsafeRawBufferPointer, header: RecordBatchHeader) -> Bool {
+        precondition(batch.count >= RecordBatchHeader.byteCount, "a batch starts with a whole header")
+        return checksum(of: batch) == header.crc
+    }
+
+    private static func checksum(of batch: UnsafeRawBufferPointer) -> UInt32 {
+        CRC32C.checksum(UnsafeRawBufferPointer(rebasing: batch[RecordBatchHeader.checksumStart...]))
+    }
+
     private static func checkLength(_ header: RecordBatchHeader, available: Int) throws(KafkaProtocolError) {
-        guard header.batchLength >= RecordBatchHeader.byteCount - RecordBatchHeader.lengthPrefixByteCount else {
+        guard header.batchLength >= RecordBatchHeader.minimumBatchLength else {
             throw .invalidLength(field: "RecordBatch.batchLength", length: Int(header.batchLength))
         }
         guard header.totalByteCount == available else {
@@ -82,16 +95,11 @@ public struct RecordBatch: Sendable, Equatable {
         var remaining = records
         var batches: [RecordBatch] = []
         while remaining.readableBytes > 0 {
-            guard
-                let batchLength = remaining.getInteger(
-                    at: remaining.readerIndex + RecordBatchHeader.batchLengthOffset,
-                    as: Int32.self
-                )
-            else {
+            guard let batchLength = RecordBatchHeader.batchLength(in: remaining, at: remaining.readerIndex) else {
                 if allowingTrailingPartialBatch { break }
                 throw .truncated(field: "RecordBatch.batchLength")
             }
-            guard batchLength >= RecordBatchHeader.byteCount - RecordBatchHeader.lengthPrefixByteCount else {
+            guard batchLength >= RecordBatchHeader.minimumBatchLength else {
                 throw .invalidLength(field: "RecordBatch.batchLength", length: Int(batchLength))
             }
             let total = Int(batchLength) + RecordBatchHeader.lengthPrefixByteCount
@@ -106,7 +114,7 @@ public struct RecordBatch: Sendable, Equatable {
 
     // MARK: - Derived views
 
-    /// The bytes after the 61-byte header: the records, or one compressed blob.
+    /// The bytes after the header: the records, or one compressed blob.
     public var recordsSection: ByteBuffer {
         bytes.getSlice(
             at: bytes.readerIndex + RecordBatchHeader.byteCount,
@@ -114,17 +122,15 @@ public struct RecordBatch: Sendable, Equatable {
         ) ?? ByteBuffer()
     }
 
-    /// CRC-32C of bytes 21..<end as they are now (equals ``RecordBatchHeader/crc`` for a valid
+    /// CRC-32C of the bytes the checksum covers as they are now (equals ``RecordBatchHeader/crc`` for a valid
     /// batch).
     public func computeChecksum() -> UInt32 {
-        bytes.withUnsafeReadableBytes { raw in
-            CRC32C.checksum(UnsafeRawBufferPointer(rebasing: raw[RecordBatchHeader.checksumStart...]))
-        }
+        bytes.withUnsafeReadableBytes { raw in Self.checksum(of: raw) }
     }
 
     // MARK: - In-place rewrites
 
-    /// Sets `baseOffset` (bytes 0..<8) — what the broker does on append. The CRC does not
+    /// Sets `baseOffset` — what the broker does on append. The CRC does not
     /// cover it, so the batch stays valid. If ``bytes`` shares storage (e.g. with the request
     /// frame it was sliced from), this copies the batch once (copy-on-write).
     public mutating func setBaseOffset(_ offset: Int64) {
@@ -132,7 +138,7 @@ public struct RecordBatch: Sendable, Equatable {
         header.baseOffset = offset
     }
 
-    /// Sets `partitionLeaderEpoch` (bytes 12..<16), also outside the CRC.
+    /// Sets `partitionLeaderEpoch`, also outside the CRC.
     public mutating func setPartitionLeaderEpoch(_ epoch: Int32) {
         bytes.setInteger(epoch, at: bytes.readerIndex + RecordBatchHeader.partitionLeaderEpochOffset)
         header.partitionLeaderEpoch = epoch

@@ -109,7 +109,7 @@ public struct RecordBatchBuilder: Sendable {
         }
     }
 
-    /// The finished batch: 61-byte header + records section (compressed when `compression` is
+    /// The finished batch: header (``RecordBatchHeader``) + records section (compressed when `compression` is
     /// not `none`), CRC-32C filled in. The builder is left as it was; call ``reset()`` to reuse.
     ///
     /// - Parameters:

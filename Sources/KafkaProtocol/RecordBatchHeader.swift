@@ -20,15 +20,23 @@ import NIOCore
 ///  61      records section       (one compressed blob when the codec is not none)
 /// ```
 ///
-/// Parsing checks the size and the magic byte only (the meaning of everything after byte 16
-/// depends on it); ``RecordBatch/validate(_:)`` checks length and CRC as well.
+/// This file is the only place that knows these byte positions: the shipper's restamping, the
+/// broker's produce path and the segment store all read and write header fields through this
+/// type (one parse per batch, passed along), never through offsets of their own.
+///
+/// ``init(_:)-(UnsafeRawBufferPointer)`` checks the size and the magic byte (the meaning of
+/// everything after byte 16 depends on it); ``init(readingFieldsOf:)`` reads the fields without
+/// judging any, for the storage, which names a bad magic as one of its own defects;
+/// ``RecordBatch/validate(_:)`` checks length and CRC as well.
 public struct RecordBatchHeader: Sendable, Hashable {
     /// Bytes in the header.
     public static let byteCount = 61
     /// Bytes before the part `batchLength` counts (baseOffset + batchLength).
     public static let lengthPrefixByteCount = 12
     /// Where the CRC coverage starts (the attributes field).
-    public static let checksumStart = 21
+    public static let checksumStart = attributesOffset
+    /// The smallest legal `batchLength`: a header without records (61 - 12 = 49).
+    public static let minimumBatchLength = Int32(byteCount - lengthPrefixByteCount)
 
     static let baseOffsetOffset = 0
     static let batchLengthOffset = 8
@@ -36,6 +44,13 @@ public struct RecordBatchHeader: Sendable, Hashable {
     static let magicOffset = 16
     static let crcOffset = 17
     static let attributesOffset = 21
+    static let lastOffsetDeltaOffset = 23
+    static let baseTimestampOffset = 27
+    static let maxTimestampOffset = 35
+    static let producerIDOffset = 43
+    static let producerEpochOffset = 51
+    static let baseSequenceOffset = 53
+    static let recordsCountOffset = 57
 
     public static let currentMagic: Int8 = 2
 
@@ -89,24 +104,33 @@ public struct RecordBatchHeader: Sendable, Hashable {
     ///   is unknown too), ``KafkaProtocolError/badMagic(_:)`` when magic is not 2.
     public init(_ bytes: UnsafeRawBufferPointer) throws(KafkaProtocolError) {
         guard bytes.count > Self.magicOffset else { throw .truncated(field: "RecordBatch.magic") }
-        magic = Int8(bitPattern: bytes[Self.magicOffset])
+        let magic = Int8(bitPattern: bytes[Self.magicOffset])
         guard magic == Self.currentMagic else { throw .badMagic(magic) }
-        guard bytes.count >= Self.byteCount else { throw .truncated(field: "RecordBatch header") }
+        guard let header = Self(readingFieldsOf: bytes) else { throw .truncated(field: "RecordBatch header") }
+        self = header
+    }
+
+    /// Reads every field of the first 61 of `bytes` without judging any (magic included), so
+    /// hostile bytes cannot trap; `nil` below 61 bytes. For the storage, which checks the fields
+    /// itself and names what is wrong.
+    public init?(readingFieldsOf bytes: UnsafeRawBufferPointer) {
+        guard bytes.count >= Self.byteCount else { return nil }
         func load<T: FixedWidthInteger>(_ offset: Int, as type: T.Type = T.self) -> T {
             T(bigEndian: bytes.loadUnaligned(fromByteOffset: offset, as: T.self))
         }
-        baseOffset = load(0)
-        batchLength = load(8)
-        partitionLeaderEpoch = load(12)
-        crc = load(17)
-        attributes = load(21)
-        lastOffsetDelta = load(23)
-        baseTimestamp = load(27)
-        maxTimestamp = load(35)
-        producerID = load(43)
-        producerEpoch = load(51)
-        baseSequence = load(53)
-        recordsCount = load(57)
+        baseOffset = load(Self.baseOffsetOffset)
+        batchLength = load(Self.batchLengthOffset)
+        partitionLeaderEpoch = load(Self.partitionLeaderEpochOffset)
+        magic = load(Self.magicOffset)
+        crc = load(Self.crcOffset)
+        attributes = load(Self.attributesOffset)
+        lastOffsetDelta = load(Self.lastOffsetDeltaOffset)
+        baseTimestamp = load(Self.baseTimestampOffset)
+        maxTimestamp = load(Self.maxTimestampOffset)
+        producerID = load(Self.producerIDOffset)
+        producerEpoch = load(Self.producerEpochOffset)
+        baseSequence = load(Self.baseSequenceOffset)
+        recordsCount = load(Self.recordsCountOffset)
     }
 
     /// Parses the header at the reader index of `buffer` without moving it.
@@ -133,6 +157,47 @@ public struct RecordBatchHeader: Sendable, Hashable {
         buffer.writeInteger(baseSequence)
         buffer.writeInteger(recordsCount)
     }
+
+    // MARK: - Rewriting fields in place
+
+    /// Writes `offset` into the `baseOffset` field of the batch starting at `batch` (what a log
+    /// does on append; the CRC does not cover it).
+    ///
+    /// - Precondition: `batch` holds at least the 61-byte header.
+    public static func setBaseOffset(_ offset: Int64, in batch: UnsafeMutableRawBufferPointer) {
+        precondition(batch.count >= byteCount, "a batch has a 61-byte header")
+        batch.storeBytes(of: offset.bigEndian, toByteOffset: baseOffsetOffset, as: Int64.self)
+    }
+
+    /// Rewrites the producer fields (id, epoch, base sequence) of the whole batch at the reader
+    /// index of `batch` and recomputes its CRC-32C. The records section is untouched, so a built
+    /// (possibly compressed) batch can be sent again under other sequences without re-encoding.
+    ///
+    /// - Precondition: `batch` holds one whole batch from its reader index.
+    public static func rewriteProducer(
+        in batch: inout ByteBuffer,
+        producerID: Int64,
+        producerEpoch: Int16,
+        baseSequence: Int32
+    ) {
+        precondition(batch.readableBytes >= byteCount, "a batch has a 61-byte header")
+        let start = batch.readerIndex
+        batch.setInteger(producerID, at: start + producerIDOffset)
+        batch.setInteger(producerEpoch, at: start + producerEpochOffset)
+        batch.setInteger(baseSequence, at: start + baseSequenceOffset)
+        let crc = batch.withUnsafeReadableBytes { raw in
+            CRC32C.checksum(UnsafeRawBufferPointer(rebasing: raw[checksumStart...]))
+        }
+        batch.setInteger(crc, at: start + crcOffset)
+    }
+
+    /// The `batchLength` of the batch at `position` in `buffer`, `nil` when fewer than 12 bytes
+    /// are there. For splitting a records field without parsing whole headers.
+    static func batchLength(in buffer: ByteBuffer, at position: Int) -> Int32? {
+        buffer.getInteger(at: position + batchLengthOffset, as: Int32.self)
+    }
+
+    // MARK: - Derived values
 
     /// Size of the whole batch in bytes (`batchLength + 12`).
     public var totalByteCount: Int { Int(batchLength) + Self.lengthPrefixByteCount }

@@ -1,8 +1,8 @@
 /// The compression codec of a RecordBatch: bits 0–2 of its `attributes` (RECORD_BATCH.md §2).
 ///
-/// With any codec but `none`, the records section after the 61-byte header is one compressed
-/// blob running to the end of the batch (for `lz4`, one LZ4 *frame*); `recordsCount` stays
-/// outside it.
+/// With any codec but `none`, the records section after the header (``RecordBatchHeader``) is
+/// one compressed blob running to the end of the batch (for `lz4`, one LZ4 *frame*);
+/// `recordsCount` stays outside it.
 public enum RecordCompression: Int16, Sendable, Hashable, CaseIterable, CustomStringConvertible {
     case none = 0
     case gzip = 1

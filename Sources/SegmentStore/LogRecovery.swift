@@ -1,4 +1,5 @@
 import FileStorage
+import KafkaProtocol
 import Logging
 
 /// What start-up recovery found and changed in one partition directory.

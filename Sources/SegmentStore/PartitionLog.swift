@@ -1,5 +1,6 @@
 import FileStorage
 import Synchronization
+import KafkaProtocol
 import Logging
 
 /// The log of one topic-partition: a directory of segments (`<topic>-<partition>/`, see
@@ -7,7 +8,7 @@ import Logging
 /// appended to and fetched from.
 ///
 /// Offsets: the log assigns them. Each appended batch gets base offset = the log end offset,
-/// written into its bytes 0..<8, and the log end advances by the batch's record count. Offsets
+/// written into its `baseOffset` field, and the log end advances by the batch's record count. Offsets
 /// are contiguous from `logStartOffset` to `logEndOffset` (exclusive).
 ///
 /// Durability: `append` writes to the files but does not sync; `sync()` makes everything
@@ -267,21 +268,63 @@ public final class PartitionLog: Sendable {
 
     // MARK: Appending
 
-    /// Appends one or more whole v2 record batches placed back to back (as in a Produce
-    /// request), assigning their offsets.
+    /// Appends whole v2 record batches placed back to back (as in a Produce request), whose
+    /// headers the caller parsed once (``RecordBatches``), assigning their offsets.
     ///
-    /// Each batch must pass the storage's checks (`BatchHeader.structuralProblem` with
-    /// `maxBatchBytes`) and the validator, or nothing is appended and `.invalidBatch` is thrown.
-    /// The stored bytes are the given bytes with bytes 0..<8 of each batch set to its assigned
-    /// base offset. Not durable until `sync()`.
+    /// Each batch must pass the storage's checks (``RecordBatchHeader/storageDefect(maxBatchBytes:)``
+    /// with `maxBatchBytes`) and the validator, or nothing is appended and `.invalidBatch` is
+    /// thrown, its ``StorageError/batchDefect`` naming what is wrong (a batch only too large is
+    /// refused before anything else is checked: ``checkBatchSizes(_:)``). The stored bytes are
+    /// the given bytes with each batch's `baseOffset` set to the offset it was assigned. Not
+    /// durable until `sync()`.
     ///
     /// On a file system error (e.g. `.noSpace`) nothing is appended and the log stays readable
     /// and consistent; a later append may succeed.
     ///
     /// - Returns: the base offset of the first batch and the last offset of the last one.
     @discardableResult
+    public func append(_ batches: RecordBatches) throws -> (baseOffset: Int64, lastOffset: Int64) {
+        try batches.bytes.withUnsafeReadableBytes { raw in try append(raw, headers: batches.headers) }
+    }
+
+    /// Appends batches given as bytes alone: the log frames them itself, with the same checks
+    /// and errors as ``append(_:)-(RecordBatches)`` (also for bytes that do not split into
+    /// whole batches).
+    @discardableResult
     public func append(_ batches: UnsafeRawBufferPointer) throws -> (baseOffset: Int64, lastOffset: Int64) {
-        var (headers, recordCount) = try checkedBatches(batches)
+        let framing = BatchFraming(batches)
+        try checkBatchSizes(framing.headers + (framing.cutShort.map { [$0] } ?? []))
+        if let stop = framing.stop {
+            throw invalid(stop.defect, at: stop.position)
+        }
+        return try append(batches, headers: framing.headers)
+    }
+
+    @discardableResult
+    public func append(_ batches: [UInt8]) throws -> (baseOffset: Int64, lastOffset: Int64) {
+        try batches.withUnsafeBytes { try append($0) }
+    }
+
+    /// Throws the error ``append(_:)-(RecordBatches)`` throws for the first of `headers` (batches
+    /// back to back) that is larger than `maxBatchBytes`: `.invalidBatch` with
+    /// ``BatchDefect/tooLarge(bytes:limit:)``. An owner that appends a request's batches one at
+    /// a time calls it first, so a refusal for size stays all-or-nothing.
+    public func checkBatchSizes(_ headers: [RecordBatchHeader]) throws {
+        var position = 0
+        for header in headers {
+            if header.totalByteCount > configuration.maxBatchBytes {
+                throw invalid(.tooLarge(bytes: header.totalByteCount, limit: configuration.maxBatchBytes), at: position)
+            }
+            position += max(header.totalByteCount, 0)
+        }
+    }
+
+    /// The append itself. `headers` were read from `batches`, which they cover exactly.
+    private func append(
+        _ batches: UnsafeRawBufferPointer,
+        headers: [RecordBatchHeader]
+    ) throws -> (baseOffset: Int64, lastOffset: Int64) {
+        let recordCount = try checkedRecordCount(batches, headers: headers)
         var bytes = Array(batches)
         return try state.withLock { state in
             try checkWritable(state)
@@ -294,62 +337,69 @@ public final class PartitionLog: Sendable {
                 try roll(&state, now: now)
             }
             let firstOffset = state.logEndOffset
-            var nextOffset = firstOffset
-            var position = 0
-            bytes.withUnsafeMutableBytes { raw in
-                for index in headers.indices {
-                    headers[index].baseOffset = nextOffset
-                    BatchHeader.store(
-                        baseOffset: nextOffset, into: UnsafeMutableRawBufferPointer(rebasing: raw[position...]))
-                    position += headers[index].totalBytes
-                    nextOffset = headers[index].lastOffset + 1
-                }
+            let nextOffset = Self.assignOffsets(from: firstOffset, to: headers, in: &bytes)
+            try bytes.withUnsafeBytes {
+                try state.active.append($0, headers: headers, baseOffset: firstOffset, now: now)
             }
-            try bytes.withUnsafeBytes { try state.active.append($0, headers: headers, now: now) }
             state.logEndOffset = nextOffset
             return (firstOffset, nextOffset - 1)
         }
     }
 
-    @discardableResult
-    public func append(_ batches: [UInt8]) throws -> (baseOffset: Int64, lastOffset: Int64) {
-        try batches.withUnsafeBytes { try append($0) }
+    /// Writes each batch's base offset into its bytes (`headers` describes them); returns the log
+    /// end after the last one.
+    private static func assignOffsets(
+        from firstOffset: Int64,
+        to headers: [RecordBatchHeader],
+        in bytes: inout [UInt8]
+    ) -> Int64 {
+        var nextOffset = firstOffset
+        var position = 0
+        bytes.withUnsafeMutableBytes { raw in
+            for header in headers {
+                RecordBatchHeader.setBaseOffset(nextOffset, in: UnsafeMutableRawBufferPointer(rebasing: raw[position...]))
+                position += header.totalByteCount
+                nextOffset += Int64(header.lastOffsetDelta) + 1
+            }
+        }
+        return nextOffset
     }
 
-    /// Splits `batches` into batches and checks each; throws `.invalidBatch` for the first bad one.
-    private func checkedBatches(_ batches: UnsafeRawBufferPointer) throws -> ([BatchHeader], Int64) {
-        func invalid(_ message: String, at position: Int) -> StorageError {
-            StorageError(code: .invalidBatch, message: message, path: directory, position: Int64(position))
+    /// Checks every batch; throws `.invalidBatch` for the first bad one, and returns how many
+    /// records they hold.
+    private func checkedRecordCount(_ batches: UnsafeRawBufferPointer, headers: [RecordBatchHeader]) throws -> Int64 {
+        try checkBatchSizes(headers)
+        guard !headers.isEmpty else {
+            throw StorageError(code: .invalidBatch, message: "no batch", path: directory, position: 0)
         }
-        guard !batches.isEmpty else { throw invalid("no batch", at: 0) }
         guard batches.count <= configuration.segmentBytes else {
-            throw invalid("\(batches.count) bytes in one append, more than a segment holds", at: 0)
+            throw StorageError(
+                code: .invalidBatch, message: "\(batches.count) bytes in one append, more than a segment holds",
+                path: directory, position: 0)
         }
-        var headers: [BatchHeader] = []
         var recordCount: Int64 = 0
         var position = 0
-        while position < batches.count {
-            let rest = UnsafeRawBufferPointer(rebasing: batches[position...])
-            guard let header = BatchHeader(parsing: rest) else {
-                throw invalid("\(rest.count) bytes, less than a batch header", at: position)
+        for header in headers {
+            if let defect = header.storageDefect(maxBatchBytes: configuration.effectiveMaxBatchBytes) {
+                throw invalid(defect, at: position)
             }
-            if let problem = header.structuralProblem(maxBatchBytes: configuration.effectiveMaxBatchBytes) {
-                throw invalid(problem, at: position)
-            }
-            guard header.totalBytes <= rest.count else {
-                throw invalid("batch of \(header.totalBytes) bytes but only \(rest.count) given", at: position)
-            }
-            guard validator.isValid(UnsafeRawBufferPointer(rebasing: rest[..<header.totalBytes])) else {
-                throw invalid("batch fails validation (checksum)", at: position)
-            }
-            headers.append(header)
+            let batch = UnsafeRawBufferPointer(rebasing: batches[position..<(position + header.totalByteCount)])
+            guard validator.isValid(batch, header: header) else { throw invalid(.checksumMismatch, at: position) }
             recordCount += Int64(header.lastOffsetDelta) + 1
-            position += header.totalBytes
+            position += header.totalByteCount
         }
+        precondition(position == batches.count, "the headers cover the bytes exactly")
         guard recordCount <= Int64(Int32.max) else {
-            throw invalid("\(recordCount) records in one append", at: 0)
+            throw StorageError(
+                code: .invalidBatch, message: "\(recordCount) records in one append", path: directory, position: 0)
         }
-        return (headers, recordCount)
+        return recordCount
+    }
+
+    private func invalid(_ defect: BatchDefect, at position: Int) -> StorageError {
+        StorageError(
+            code: .invalidBatch, message: defect.description, path: directory, position: Int64(position),
+            batchDefect: defect)
     }
 
     private func shouldRoll(_ state: State, incomingBytes: Int, recordCount: Int64, now: Int64) -> Bool {
@@ -562,7 +612,7 @@ public final class PartitionLog: Sendable {
     ///
     /// - Throws: `.offsetOutOfRange` when `offset` is outside the log, `.corruptSegment` for a
     ///   header that does not read back, or what `body` throws.
-    public func forEachBatchHeader(from offset: Int64, _ body: (BatchHeader) throws -> Void) throws {
+    public func forEachBatchHeader(from offset: Int64, _ body: (RecordBatchHeader) throws -> Void) throws {
         try state.withLock { state in
             try checkOpen(state)
             let start = state.segments[0].baseOffset

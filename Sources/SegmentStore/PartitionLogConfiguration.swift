@@ -1,4 +1,5 @@
 import FileStorage
+import KafkaProtocol
 /// Limits and cadences of one partition log. Defaults are Kafka's (`segment.bytes`,
 /// `segment.ms`, `index.interval.bytes`, `message.max.bytes`).
 public struct PartitionLogConfiguration: Sendable, Hashable {
@@ -30,13 +31,13 @@ public struct PartitionLogConfiguration: Sendable, Hashable {
         func invalid(_ message: String) -> StorageError {
             StorageError(code: .invalidConfiguration, message: message)
         }
-        guard segmentBytes >= BatchHeader.size, segmentBytes <= Int(Int32.max) else {
-            throw invalid("segmentBytes \(segmentBytes) outside \(BatchHeader.size)...\(Int32.max)")
+        guard segmentBytes >= RecordBatchHeader.byteCount, segmentBytes <= Int(Int32.max) else {
+            throw invalid("segmentBytes \(segmentBytes) outside \(RecordBatchHeader.byteCount)...\(Int32.max)")
         }
         guard segmentAgeMilliseconds > 0 else { throw invalid("segmentAgeMilliseconds must be positive") }
         guard indexIntervalBytes >= 0 else { throw invalid("indexIntervalBytes must not be negative") }
-        guard maxBatchBytes >= BatchHeader.size else {
-            throw invalid("maxBatchBytes \(maxBatchBytes) below the \(BatchHeader.size)-byte header")
+        guard maxBatchBytes >= RecordBatchHeader.byteCount else {
+            throw invalid("maxBatchBytes \(maxBatchBytes) below the \(RecordBatchHeader.byteCount)-byte header")
         }
     }
 

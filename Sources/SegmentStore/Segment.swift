@@ -1,9 +1,10 @@
 import FileStorage
+import KafkaProtocol
 /// One segment of a partition log: the batches from `baseOffset` up to `nextOffset`, in three
 /// files named by `SegmentFileName`:
 ///
-/// - `<base>.log`: whole v2 record batches back to back, exactly as produced except bytes
-///   0..<8 (`baseOffset`), which hold the offset the log assigned. No file header, no padding:
+/// - `<base>.log`: whole v2 record batches back to back, exactly as produced except the
+///   `baseOffset` field, which holds the offset the log assigned. No file header, no padding:
 ///   byte 0 is the first batch, the file ends with the last batch. The first batch has base
 ///   offset `baseOffset`; each next batch starts at the previous batch's last offset + 1.
 /// - `<base>.index`: see `OffsetIndex`. `<base>.timeindex`: see `TimeIndex`.
@@ -134,26 +135,31 @@ final class Segment {
 
     var isEmpty: Bool { size == 0 }
 
-    /// Appends whole batches whose base offsets are already assigned (`headers` describes them
-    /// in order, `batches` holds exactly their bytes). Either everything is appended, or the
-    /// segment is left as it was and the error is thrown: partial bytes are cut off again (or,
-    /// if that fails too, before the next append) and never read, since reads stop at `size`.
-    func append(_ batches: UnsafeRawBufferPointer, headers: [BatchHeader], now: Int64) throws {
+    /// Appends whole batches whose base offsets are already assigned in their bytes, the first
+    /// one `baseOffset` and each next one the previous one's last offset + 1 (`headers`
+    /// describes them in order as they were parsed, before the offsets were assigned; `batches`
+    /// holds exactly their bytes). Either everything is appended, or the segment is left as it
+    /// was and the error is thrown: partial bytes are cut off again (or, if that fails too,
+    /// before the next append) and never read, since reads stop at `size`.
+    func append(_ batches: UnsafeRawBufferPointer, headers: [RecordBatchHeader], baseOffset: Int64, now: Int64) throws {
         guard var builder else {
             preconditionFailure("only the active segment appends")
         }
-        precondition(headers.first?.baseOffset == nextOffset, "batches continue the segment")
+        precondition(baseOffset == nextOffset, "batches continue the segment")
         if tailNeedsTruncation {
             try cutToKnownSizes()
         }
         var newOffsetEntries: [OffsetIndex.Entry] = []
         var newTimeEntries: [TimeIndex.Entry] = []
         var position = size
-        for header in headers {
+        var assigned = baseOffset
+        for var header in headers {
+            header.baseOffset = assigned
             let (offsetEntry, timeEntry) = builder.add(header, at: position)
             if let offsetEntry { newOffsetEntries.append(offsetEntry) }
             if let timeEntry { newTimeEntries.append(timeEntry) }
-            position += Int64(header.totalBytes)
+            position += Int64(header.totalByteCount)
+            assigned = header.lastOffset + 1
         }
         precondition(position - size == Int64(batches.count), "headers describe exactly the bytes")
         hasUnsyncedWrites = true
@@ -176,7 +182,7 @@ final class Segment {
         for entry in newTimeEntries { timeIndex.append(entry) }
         self.builder = builder
         size = position
-        nextOffset = (headers.last?.lastOffset ?? nextOffset - 1) + 1
+        nextOffset = assigned
         maxTimestamp = builder.maxTimestamp
         lastAppendMilliseconds = now
     }
@@ -192,11 +198,11 @@ final class Segment {
     /// The header of the batch starting at `position`, which must be a batch boundary below
     /// `size` (the segment's own bookkeeping guarantees it; a mismatch means the file changed
     /// under us and is reported as corruption, never trapped on).
-    func header(at position: Int64) throws -> BatchHeader {
-        let bytes = try log.read(at: position, count: BatchHeader.size)
-        guard let header = bytes.withUnsafeBytes({ BatchHeader(parsing: $0) }),
-            header.structuralProblem(maxBatchBytes: Int(Int32.max)) == nil,
-            position + Int64(header.totalBytes) <= size
+    func header(at position: Int64) throws -> RecordBatchHeader {
+        let bytes = try log.read(at: position, count: RecordBatchHeader.byteCount)
+        guard let header = bytes.withUnsafeBytes({ RecordBatchHeader(readingFieldsOf: $0) }),
+            header.storageDefect(maxBatchBytes: Int(Int32.max)) == nil,
+            position + Int64(header.totalByteCount) <= size
         else {
             throw StorageError(
                 code: .corruptSegment, message: "no valid batch header", path: paths.log, position: position)
@@ -206,13 +212,13 @@ final class Segment {
 
     /// Position and header of the batch holding `offset` (`baseOffset <= offset < nextOffset`):
     /// index lookup, then a walk over at most `indexIntervalBytes` of headers.
-    func locate(_ offset: Int64) throws -> (position: Int64, header: BatchHeader) {
+    func locate(_ offset: Int64) throws -> (position: Int64, header: RecordBatchHeader) {
         precondition(offset >= baseOffset && offset < nextOffset, "offset inside the segment")
         var position = Int64(offsetIndex.lookup(offset)?.position ?? 0)
         while position < size {
             let header = try header(at: position)
             if header.lastOffset >= offset { return (position, header) }
-            position += Int64(header.totalBytes)
+            position += Int64(header.totalByteCount)
         }
         throw StorageError(
             code: .corruptSegment, message: "offset not found in its segment", path: paths.log, offset: offset)
@@ -223,20 +229,20 @@ final class Segment {
     /// `maxBytes` and start below `endOffset`. One read of the file.
     func read(from offset: Int64, maxBytes: Int, endOffset: Int64) throws -> [UInt8] {
         let (start, first) = try locate(offset)
-        let wanted = max(Int64(first.totalBytes), min(Int64(max(maxBytes, 0)), size - start))
+        let wanted = max(Int64(first.totalByteCount), min(Int64(max(maxBytes, 0)), size - start))
         var bytes = try log.read(at: start, count: Int(wanted))
         guard bytes.count == Int(wanted) else {
             throw StorageError(code: .corruptSegment, message: "short read", path: paths.log, position: start)
         }
-        var end = first.totalBytes
+        var end = first.totalByteCount
         bytes.withUnsafeBytes { raw in
-            while end + BatchHeader.size <= raw.count,
-                let header = BatchHeader(parsing: UnsafeRawBufferPointer(rebasing: raw[end...])),
-                header.batchLength >= BatchHeader.minimumBatchLength,
+            while end + RecordBatchHeader.byteCount <= raw.count,
+                let header = RecordBatchHeader(readingFieldsOf: UnsafeRawBufferPointer(rebasing: raw[end...])),
+                header.batchLength >= RecordBatchHeader.minimumBatchLength,
                 header.baseOffset < endOffset,
-                end + header.totalBytes <= raw.count
+                end + header.totalByteCount <= raw.count
             {
-                end += header.totalBytes
+                end += header.totalByteCount
             }
         }
         bytes.removeSubrange(end...)
@@ -251,7 +257,7 @@ final class Segment {
         while position < size {
             let header = try header(at: position)
             if header.maxTimestamp >= timestamp { return header.baseOffset }
-            position += Int64(header.totalBytes)
+            position += Int64(header.totalByteCount)
         }
         return nil
     }
@@ -284,33 +290,33 @@ final class Segment {
 
     /// Calls `body` with the header of each batch from the one at byte `position` (a batch
     /// boundary) to the end, reading the file in large chunks rather than once per batch.
-    func forEachHeader(from position: Int64, _ body: (BatchHeader) throws -> Void) throws {
+    func forEachHeader(from position: Int64, _ body: (RecordBatchHeader) throws -> Void) throws {
         let chunkBytes = 1 << 20
         var chunk: [UInt8] = []
         var chunkStart: Int64 = 0
         var position = position
         while position < size {
             let inChunk = position - chunkStart
-            if inChunk < 0 || inChunk + Int64(BatchHeader.size) > Int64(chunk.count) {
+            if inChunk < 0 || inChunk + Int64(RecordBatchHeader.byteCount) > Int64(chunk.count) {
                 chunkStart = position
                 chunk = try log.read(at: position, count: Int(min(Int64(chunkBytes), size - position)))
-                guard chunk.count >= BatchHeader.size else {
+                guard chunk.count >= RecordBatchHeader.byteCount else {
                     throw StorageError(
                         code: .corruptSegment, message: "short read", path: paths.log, position: position)
                 }
             }
             let offset = Int(position - chunkStart)
             let parsed = chunk.withUnsafeBytes { raw in
-                BatchHeader(parsing: UnsafeRawBufferPointer(rebasing: raw[offset...]))
+                RecordBatchHeader(readingFieldsOf: UnsafeRawBufferPointer(rebasing: raw[offset...]))
             }
-            guard let header = parsed, header.structuralProblem(maxBatchBytes: Int(Int32.max)) == nil,
-                position + Int64(header.totalBytes) <= size
+            guard let header = parsed, header.storageDefect(maxBatchBytes: Int(Int32.max)) == nil,
+                position + Int64(header.totalByteCount) <= size
             else {
                 throw StorageError(
                     code: .corruptSegment, message: "no valid batch header", path: paths.log, position: position)
             }
             try body(header)
-            position += Int64(header.totalBytes)
+            position += Int64(header.totalByteCount)
         }
     }
 

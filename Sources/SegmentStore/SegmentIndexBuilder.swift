@@ -1,3 +1,5 @@
+import KafkaProtocol
+
 /// The one rule that decides which index entries a segment gets, used by the append path and by
 /// recovery alike, so an index rebuilt from the log is byte-identical to the one written live.
 ///
@@ -33,7 +35,7 @@ struct SegmentIndexBuilder: Sendable, Hashable {
     ///
     /// Preconditions (the caller checked the batch): offsets within the segment's 32-bit
     /// relative range, position below 4 GiB, batches in log order.
-    mutating func add(_ header: BatchHeader, at position: Int64) -> (OffsetIndex.Entry?, TimeIndex.Entry?) {
+    mutating func add(_ header: RecordBatchHeader, at position: Int64) -> (OffsetIndex.Entry?, TimeIndex.Entry?) {
         let relativeOffset = header.baseOffset - baseOffset
         precondition(relativeOffset >= 0 && relativeOffset <= Int64(UInt32.max), "relative offset fits 32 bits")
         precondition(position >= 0 && position <= Int64(UInt32.max), "position fits 32 bits")
@@ -54,7 +56,7 @@ struct SegmentIndexBuilder: Sendable, Hashable {
             }
             bytesSinceLastEntry = 0
         }
-        bytesSinceLastEntry += header.totalBytes
+        bytesSinceLastEntry += header.totalByteCount
         return (offsetEntry, timeEntry)
     }
 }

@@ -1,13 +1,14 @@
 import FileStorage
+import KafkaProtocol
 /// Walks the record batches of a `.log` file from a batch boundary, checking each one, and
 /// stops at the first that is not whole and sound. Recovery uses it to find where a torn tail
 /// starts and to rebuild indexes; nothing here trusts the bytes it reads.
 ///
-/// Each batch passes the storage's own checks (`BatchHeader.structuralProblem`, the whole
+/// Each batch passes the storage's own checks (`RecordBatchHeader.storageDefect`, the whole
 /// batch inside the file, its base offset equal to the previous batch's last offset + 1, its
 /// offsets inside the segment's 32-bit relative range). Batches that hold offsets at or above
 /// `validateFromOffset` also pass the injected `BatchValidator`, which needs the whole batch
-/// read; for the batches below it only the 61-byte headers are read.
+/// read; for the batches below it only their headers are read.
 struct SegmentScanner {
     /// Where and why a scan stopped early.
     struct Stop: Sendable, Hashable {
@@ -43,32 +44,32 @@ struct SegmentScanner {
         from position: Int64,
         expectedOffset: Int64,
         validateFromOffset: Int64,
-        _ body: (BatchHeader, Int64) -> Void
+        _ body: (RecordBatchHeader, Int64) -> Void
     ) throws -> Outcome {
         var position = position
         var expectedOffset = expectedOffset
         var validatedBatches = 0
-        var headerBytes = [UInt8](repeating: 0, count: BatchHeader.size)
+        var headerBytes = [UInt8](repeating: 0, count: RecordBatchHeader.byteCount)
         while position < size {
             func stop(_ reason: String) -> Outcome {
                 Outcome(
                     endPosition: position, nextOffset: expectedOffset, stop: Stop(position: position, reason: reason),
                     validatedBatches: validatedBatches)
             }
-            guard size - position >= Int64(BatchHeader.size) else {
+            guard size - position >= Int64(RecordBatchHeader.byteCount) else {
                 return stop("\(size - position) bytes left, less than a batch header")
             }
             let got = try headerBytes.withUnsafeMutableBytes { try file.read(into: $0, at: position) }
-            guard got == BatchHeader.size,
-                let header = headerBytes.withUnsafeBytes({ BatchHeader(parsing: $0) })
+            guard got == RecordBatchHeader.byteCount,
+                let header = headerBytes.withUnsafeBytes({ RecordBatchHeader(readingFieldsOf: $0) })
             else {
                 return stop("short read of a batch header")
             }
-            if let problem = header.structuralProblem(maxBatchBytes: maxBatchBytes) {
-                return stop(problem)
+            if let defect = header.storageDefect(maxBatchBytes: maxBatchBytes) {
+                return stop(defect.description)
             }
-            guard Int64(header.totalBytes) <= size - position else {
-                return stop("batch of \(header.totalBytes) bytes runs past the end of the file")
+            guard Int64(header.totalByteCount) <= size - position else {
+                return stop("batch of \(header.totalByteCount) bytes runs past the end of the file")
             }
             guard header.baseOffset == expectedOffset else {
                 return stop("base offset \(header.baseOffset), expected \(expectedOffset)")
@@ -77,14 +78,14 @@ struct SegmentScanner {
                 return stop("offset \(header.lastOffset) beyond the segment's 32-bit range")
             }
             if header.lastOffset >= validateFromOffset {
-                let batch = try file.read(at: position, count: header.totalBytes)
-                guard batch.count == header.totalBytes, batch.withUnsafeBytes({ validator.isValid($0) }) else {
+                let batch = try file.read(at: position, count: header.totalByteCount)
+                guard batch.count == header.totalByteCount, batch.withUnsafeBytes({ validator.isValid($0, header: header) }) else {
                     return stop("batch fails validation (checksum)")
                 }
                 validatedBatches += 1
             }
             body(header, position)
-            position += Int64(header.totalBytes)
+            position += Int64(header.totalByteCount)
             expectedOffset = header.lastOffset + 1
         }
         return Outcome(endPosition: position, nextOffset: expectedOffset, stop: nil, validatedBatches: validatedBatches)

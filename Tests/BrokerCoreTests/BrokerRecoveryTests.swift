@@ -16,7 +16,7 @@ struct BrokerRecoveryTests {
         for index in 0..<3 {
             #expect(try broker.produce(TestRequests.batch(["a\(index)"])).errorCode == .none)
         }
-        let log = try #require(broker.node.catalog.partition("t", 0))
+        let log = try #require(broker.node.catalog.partition("t", 0)?.log)
         #expect(log.recoveryPoint == nil)
         broker.node.writeRecoveryPoints()
         #expect(log.recoveryPoint == 3)

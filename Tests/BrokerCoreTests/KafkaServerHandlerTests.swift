@@ -145,7 +145,7 @@ struct KafkaServerHandlerTests {
         )
         let frames = try responses()
         #expect(frames.compactMap(TestRequests.correlationID) == [2])
-        #expect(broker.node.catalog.partition("t", 0)?.logEndOffset == 2)
+        #expect(broker.node.catalog.partition("t", 0)?.log.logEndOffset == 2)
     }
 
     // MARK: - Closing on bad input

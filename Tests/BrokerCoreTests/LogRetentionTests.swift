@@ -50,7 +50,7 @@ struct LogRetentionTests {
     @Test func oldSegmentsGoByAgeButNotAboveALiveGroupsCommittedOffset() throws {
         let clock = ManualClock()
         let broker = try broker(clock: clock, batches: 40)
-        let log = try #require(broker.node.catalog.partition("t", 0))
+        let log = try #require(broker.node.catalog.partition("t", 0)?.log)
         let segments = log.segments
         try #require(segments.count >= 5)
         // The group has read up to the middle of the third segment.
@@ -86,7 +86,7 @@ struct LogRetentionTests {
             $0.retentionBytes = 2500
             $0.retentionMilliseconds = 0
         }
-        let log = try #require(broker.node.catalog.partition("t", 0))
+        let log = try #require(broker.node.catalog.partition("t", 0)?.log)
         let before = log.segments
         let report = broker.node.enforceRetention()
         // Expected: drop from the front while the total is over the limit.
@@ -109,8 +109,8 @@ struct LogRetentionTests {
         try append(20, to: "u", on: broker, clock: clock)
         // A live group that has consumed nothing of "t": age retention may not touch it.
         try commit(0, on: broker)
-        let t = try #require(broker.node.catalog.partition("t", 0))
-        let u = try #require(broker.node.catalog.partition("u", 0))
+        let t = try #require(broker.node.catalog.partition("t", 0)?.log)
+        let u = try #require(broker.node.catalog.partition("u", 0)?.log)
         let tBefore = t.segments
         let before = tBefore + u.segments
         let used = before.reduce(Int64(0)) { $0 + $1.bytes }

@@ -41,6 +41,11 @@ struct RequestDispatcherTests {
         return try #require(response.topics.first?.partitions.first)
     }
 
+    func produce(records: ByteBuffer, on broker: TestNode) throws -> ProduceResponse.Partition {
+        let response = try roundTrip(TestRequests.produce(topic: "t", records: records), version: 7, on: broker)
+        return try #require(response.topics.first?.partitions.first)
+    }
+
     // MARK: - Produce
 
     @Test func produceAssignsConsecutiveOffsetsAndAutoCreatesTheTopic() throws {
@@ -63,7 +68,7 @@ struct RequestDispatcherTests {
         batch.setInteger(batch.getInteger(at: last, as: UInt8.self)! ^ 0xff, at: last)  // flip the last value byte
         let response = try roundTrip(TestRequests.produce(topic: "t", records: batch), version: 3, on: broker)
         #expect(response.topics.first?.partitions.first?.errorCode == KafkaErrorCode.corruptMessage)
-        #expect(broker.node.catalog.partition("t", 0)?.logEndOffset == 1)
+        #expect(broker.node.catalog.partition("t", 0)?.log.logEndOffset == 1)
         #expect(
             try broker.metrics.expectCounter("edgelog_broker_errors_total", [("code", "CORRUPT_MESSAGE")]).totalValue
                 == 1
@@ -77,7 +82,25 @@ struct RequestDispatcherTests {
         _ = try produce(["small"], on: broker)
         let big = try produce((0..<100).map { "value \($0) " + String(repeating: "x", count: 60) }, on: broker)
         #expect(big.errorCode == KafkaErrorCode.messageTooLarge)
-        #expect(broker.node.catalog.partition("t", 0)?.logEndOffset == 1)
+        #expect(broker.node.catalog.partition("t", 0)?.log.logEndOffset == 1)
+    }
+
+    /// Several batches for one partition, one of them over the limit: none is stored, whether
+    /// the log appends them together or (idempotent) one at a time.
+    @Test(arguments: [false, true])
+    func aRequestWithOneBatchAboveTheLimitStoresNone(idempotent: Bool) throws {
+        let broker = try TestNode { $0.maxBatchBytes = 4096 }
+        let big = (0..<100).map { "value \($0) " + String(repeating: "x", count: 60) }
+        var records =
+            idempotent ? try TestRequests.batch(["small"], producerID: 5, baseSequence: 0) : try TestRequests.batch(["small"])
+        records.writeImmutableBuffer(
+            idempotent ? try TestRequests.batch(big, producerID: 5, baseSequence: 1) : try TestRequests.batch(big))
+        let response = try roundTrip(TestRequests.produce(topic: "t", records: records), version: 7, on: broker)
+        #expect(response.topics.first?.partitions.first?.errorCode == KafkaErrorCode.messageTooLarge)
+        #expect(broker.node.catalog.partition("t", 0)?.log.logEndOffset == 0)
+        let again =
+            idempotent ? try TestRequests.batch(["small"], producerID: 5, baseSequence: 0) : try TestRequests.batch(["small"])
+        #expect(try produce(records: again, on: broker).baseOffset == 0)
     }
 
     @Test func produceToAMissingPartitionIsUnknown() throws {

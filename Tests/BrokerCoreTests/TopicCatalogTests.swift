@@ -23,14 +23,14 @@ struct TopicCatalogTests {
         let catalog = try open(fileSystem)
         _ = try catalog.partitions(of: "access", creatingWith: 3)
         _ = try catalog.partitions(of: "b.c_d-e", creatingWith: 1)
-        try catalog.partition("access", 1)?.append(TestRequests.batch(["x"]).readableBytesView.map { $0 })
+        try catalog.partition("access", 1)?.log.append(TestRequests.batch(["x"]).readableBytesView.map { $0 })
         catalog.closeAll()
         // A partition directory of a larger topic whose middle partition is missing.
         try fileSystem.createDirectory(atPath: "/d/gappy-2")
         let reopened = try open(fileSystem)
         #expect(reopened.topics.map(\.name) == ["access", "b.c_d-e", "gappy"])
         #expect(reopened.topics.map(\.partitionCount) == [3, 1, 3])
-        #expect(reopened.partition("access", 1)?.logEndOffset == 1)
+        #expect(reopened.partition("access", 1)?.log.logEndOffset == 1)
         #expect(reopened.partition("access", 3) == nil)
     }
 

@@ -1,4 +1,5 @@
 import FileStorage
+import KafkaProtocol
 import Testing
 
 @testable import SegmentStore
@@ -39,7 +40,7 @@ import Testing
         _ fixture: MemoryLogFixture
     ) {
         for (index, placed) in placements(of: batches, segmentBases: segmentBases).enumerated() {
-            let range = index == headerOnly ? placed.range.prefix(BatchHeader.size) : placed.range
+            let range = index == headerOnly ? placed.range.prefix(RecordBatchHeader.byteCount) : placed.range
             fixture.fileSystem.writeBack(atPath: fixture.logPath(base: placed.base), range: range)
         }
     }

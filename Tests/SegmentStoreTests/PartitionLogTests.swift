@@ -1,5 +1,7 @@
 import FileStorage
 import Glibc
+import KafkaProtocol
+import NIOCore
 import Testing
 
 @testable import SegmentStore
@@ -130,6 +132,41 @@ import Testing
             try log.append(TestBatches.make(payloadBytes: 200))
         } throws: { ($0 as? StorageError)?.code == .invalidBatch }
         try log.append(TestBatches.make(payloadBytes: 200 - 61))
+    }
+
+    /// The error says why: a batch only over the size limit is "too large" (the broker answers
+    /// MESSAGE_TOO_LARGE), a damaged one is not — also when the big batch did not arrive whole,
+    /// and whether the log or the caller parsed the headers.
+    @Test func aBatchOverTheLimitIsNamedTooLarge() throws {
+        let fixture = MemoryLogFixture(
+            configuration: PartitionLogConfiguration(segmentBytes: 1 << 20, maxBatchBytes: 200))
+        let log = try fixture.open()
+        let small = TestBatches.make(payloadBytes: 20)
+        let big = TestBatches.make(payloadBytes: 200)
+        func error(_ append: () throws -> Void) -> StorageError? {
+            do {
+                try append()
+                return nil
+            } catch {
+                return error as? StorageError
+            }
+        }
+        let raw = error { try log.append(small + big) }
+        #expect(raw?.isBatchTooLarge == true)
+        #expect(raw?.batchDefect == .tooLarge(bytes: big.count, limit: 200))
+        #expect(raw?.position == Int64(small.count))
+        #expect(error { try log.append(small + big.prefix(100)) }?.isBatchTooLarge == true)
+        let parsed = try RecordBatches(parsing: ByteBuffer(bytes: small + big))
+        #expect(error { try log.append(parsed) }?.isBatchTooLarge == true)
+        var damaged = small
+        damaged[damaged.count - 1] ^= 0xFF
+        let corrupt = error { try log.append(damaged) }
+        #expect(corrupt?.code == .invalidBatch)
+        #expect(corrupt?.batchDefect == .checksumMismatch)
+        #expect(corrupt?.isBatchTooLarge == false)
+        #expect(log.logEndOffset == 0)
+        let stored = try log.append(RecordBatches(parsing: ByteBuffer(bytes: small)))
+        #expect(stored.baseOffset == 0 && stored.lastOffset == 0)
     }
 
     @Test func noSpaceDuringAnAppendLeavesTheLogConsistentAndAppendsContinue() throws {

@@ -1,15 +1,16 @@
+import KafkaProtocol
 import Testing
 
 @testable import SegmentStore
 
 @Suite struct SegmentIndexBuilderTests {
-    private func header(base: Int64, records: Int32 = 1, totalBytes: Int, maxTimestamp: Int64) throws -> BatchHeader {
+    private func header(base: Int64, records: Int32 = 1, totalBytes: Int, maxTimestamp: Int64) throws -> RecordBatchHeader {
         var batch = TestBatches.make(
             TestBatches.Spec(
                 records: records, payloadBytes: totalBytes - 61, baseTimestamp: 0, maxTimestamp: maxTimestamp)
         )
         batch = TestBatches.stored(batch, at: base)
-        return try #require(batch.withUnsafeBytes { BatchHeader(parsing: $0) })
+        return try #require(batch.withUnsafeBytes { RecordBatchHeader(readingFieldsOf: $0) })
     }
 
     @Test func offsetEntriesComeOncePerIntervalOfBytes() throws {

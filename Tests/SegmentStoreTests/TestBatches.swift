@@ -6,7 +6,7 @@ import Testing
 @testable import SegmentStore
 
 /// Builds Kafka v2 record batches for storage tests, byte by byte from the layout table in
-/// RECORD_BATCH.md §2 (never through `BatchHeader`, which is under test).
+/// RECORD_BATCH.md §2 (never through `RecordBatchHeader`, whose storage use is under test).
 ///
 /// The records section is opaque filler: the storage layer never looks inside it. Instead of
 /// CRC-32C (which lives in the protocol library) the crc field holds a test checksum, FNV-1a
@@ -68,7 +68,7 @@ enum TestBatches {
     }
 
     /// Accepts a batch whose crc field matches the test checksum.
-    static let validator = BatchValidator { batch in
+    static let validator = BatchValidator { _, batch in
         guard batch.count >= 21 else { return false }
         let stored = UInt32(batch[17]) << 24 | UInt32(batch[18]) << 16 | UInt32(batch[19]) << 8 | UInt32(batch[20])
         return stored == checksum(batch[21...])

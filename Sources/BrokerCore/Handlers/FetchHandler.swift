@@ -8,8 +8,8 @@ struct FetchReadResult: Sendable {
     var response: FetchResponse
     /// Bytes of records in ``response``.
     var recordBytes: Int
-    /// Each existing partition with the log end seen, for registering a long-poll waiter.
-    var observed: [(log: PartitionLog, logEnd: Int64)]
+    /// Each existing partition with the high watermark seen, for registering a long-poll waiter.
+    var observed: [(partition: Partition, highWatermark: Int64)]
     /// Whether a partition answered with an error (then the fetch is answered at once).
     var hasError: Bool
 
@@ -21,7 +21,7 @@ struct FetchReadResult: Sendable {
 
 extension RequestDispatcher {
     /// Fetch: whole batches from the one containing `fetch_offset`, read from the segment files
-    /// off the event loop, never past the high watermark (``BrokerNode/highWatermark(of:)``: the
+    /// off the event loop, never past the high watermark (``Partition/highWatermark``: the
     /// durable end with fsync=ack, so no consumer reads what a crash can take back; the log end
     /// otherwise). high_watermark = last_stable_offset; OFFSET_OUT_OF_RANGE outside
     /// [log start, log end] (between the high watermark and the log end: no records yet).
@@ -67,7 +67,7 @@ extension RequestDispatcher {
         for topic in request.topics {
             var partitions: [FetchResponse.Partition] = []
             for wanted in topic.partitions {
-                guard let log = node.catalog.partition(topic.name, wanted.partition) else {
+                guard let partition = node.catalog.partition(topic.name, wanted.partition) else {
                     result.hasError = true
                     partitions.append(
                         FetchResponse.Partition(
@@ -80,47 +80,58 @@ extension RequestDispatcher {
                     )
                     continue
                 }
-                let start = log.logStartOffset
-                // The high watermark first: it never passes the log end read after it.
-                let end = node.highWatermark(of: log)
-                let logEnd = log.logEndOffset
-                result.observed.append((log, end))
-                var partition = FetchResponse.Partition(
-                    partitionIndex: wanted.partition,
-                    highWatermark: end,
-                    lastStableOffset: end,
-                    logStartOffset: start,
-                    abortedTransactions: [],
-                    records: ByteBuffer()
-                )
-                if wanted.fetchOffset < start || wanted.fetchOffset > logEnd {
-                    partition.errorCode = answered(.offsetOutOfRange)
-                    result.hasError = true
-                } else {
-                    let limit = min(Int(max(wanted.partitionMaxBytes, 0)), budget)
-                    if limit > 0, wanted.fetchOffset < end {
-                        do {
-                            let bytes = try log.read(from: wanted.fetchOffset, maxBytes: limit, upTo: end)
-                            partition.records = ByteBuffer(bytes: bytes)
-                            result.recordBytes += bytes.count
-                            budget = max(0, budget - bytes.count)
-                        } catch let error as StorageError where error.code == .offsetOutOfRange {
-                            partition.errorCode = answered(.offsetOutOfRange)
-                            result.hasError = true
-                        } catch {
-                            logger.error(
-                                "fetch read failed",
-                                metadata: ["topic": "\(topic.name)", "error": "\(error)"]
-                            )
-                            partition.errorCode = answered(.kafkaStorageError)
-                            result.hasError = true
-                        }
-                    }
-                }
-                partitions.append(partition)
+                partitions.append(read(wanted, from: partition, budget: &budget, into: &result))
             }
             result.response.topics.append(FetchResponse.Topic(name: topic.name, partitions: partitions))
         }
         return result
+    }
+
+    /// One partition's answer: its batches from the fetch offset, at most `budget` bytes (less
+    /// what they take afterwards), never past the high watermark.
+    private func read(
+        _ wanted: FetchRequest.Partition,
+        from partition: Partition,
+        budget: inout Int,
+        into result: inout FetchReadResult
+    ) -> FetchResponse.Partition {
+        let log = partition.log
+        let start = log.logStartOffset
+        // The high watermark first: it never passes the log end read after it.
+        let end = partition.highWatermark
+        let logEnd = log.logEndOffset
+        result.observed.append((partition, end))
+        var answer = FetchResponse.Partition(
+            partitionIndex: wanted.partition,
+            highWatermark: end,
+            lastStableOffset: end,
+            logStartOffset: start,
+            abortedTransactions: [],
+            records: ByteBuffer()
+        )
+        if wanted.fetchOffset < start || wanted.fetchOffset > logEnd {
+            answer.errorCode = answered(.offsetOutOfRange)
+            result.hasError = true
+            return answer
+        }
+        let limit = min(Int(max(wanted.partitionMaxBytes, 0)), budget)
+        guard limit > 0, wanted.fetchOffset < end else { return answer }
+        do {
+            let bytes = try log.read(from: wanted.fetchOffset, maxBytes: limit, upTo: end)
+            answer.records = ByteBuffer(bytes: bytes)
+            result.recordBytes += bytes.count
+            budget = max(0, budget - bytes.count)
+        } catch let error as StorageError where error.code == .offsetOutOfRange {
+            answer.errorCode = answered(.offsetOutOfRange)
+            result.hasError = true
+        } catch {
+            logger.error(
+                "fetch read failed",
+                metadata: ["topic": "\(partition.topic)", "error": "\(error)"]
+            )
+            answer.errorCode = answered(.kafkaStorageError)
+            result.hasError = true
+        }
+        return answer
     }
 }

@@ -12,7 +12,7 @@ extension RequestDispatcher {
         var topics: [ListOffsetsResponse.Topic] = []
         for topic in decoded.topics {
             let partitions = topic.partitions.map { partition in
-                guard let log = node.catalog.partition(topic.name, partition.partitionIndex) else {
+                guard let target = node.catalog.partition(topic.name, partition.partitionIndex) else {
                     return ListOffsetsResponse.Partition(
                         partitionIndex: partition.partitionIndex,
                         errorCode: answered(.unknownTopicOrPartition),
@@ -22,13 +22,13 @@ extension RequestDispatcher {
                 do {
                     let offset: Int64
                     switch partition.timestamp {
-                    case ListOffsetsRequest.earliestTimestamp: offset = log.logStartOffset
-                    case ListOffsetsRequest.latestTimestamp: offset = node.highWatermark(of: log)
+                    case ListOffsetsRequest.earliestTimestamp: offset = target.log.logStartOffset
+                    case ListOffsetsRequest.latestTimestamp: offset = target.highWatermark
                     default:
                         // Not past the high watermark: an offset a consumer could not read yet
                         // is as good as none.
-                        let found = try log.offset(forTimestamp: partition.timestamp)
-                        offset = found.map { $0 < node.highWatermark(of: log) ? $0 : -1 } ?? -1
+                        let found = try target.log.offset(forTimestamp: partition.timestamp)
+                        offset = found.map { $0 < target.highWatermark ? $0 : -1 } ?? -1
                     }
                     return ListOffsetsResponse.Partition(partitionIndex: partition.partitionIndex, offset: offset)
                 } catch {

@@ -62,8 +62,8 @@ extension RequestDispatcher {
 
     /// The partitions of `topic`, creating the topic when allowed. Failures come back as the
     /// topic-level error code to answer (and are counted).
-    func topicPartitions(_ topic: String, autoCreate: Bool) -> Result<[PartitionLog], AnsweredError> {
-        if let logs = node.catalog.partitions(of: topic) { return .success(logs) }
+    func topicPartitions(_ topic: String, autoCreate: Bool) -> Result<[Partition], AnsweredError> {
+        if let partitions = node.catalog.partitions(of: topic) { return .success(partitions) }
         guard autoCreate, configuration.autoCreateTopics else { return .failure(fail(.unknownTopicOrPartition)) }
         do throws(TopicCatalog.CreationError) {
             return .success(try node.catalog.partitions(of: topic, creatingWith: configuration.defaultPartitions))

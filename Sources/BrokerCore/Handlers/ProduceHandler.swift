@@ -1,11 +1,27 @@
 import KafkaProtocol
 import NIOCore
-import SegmentStore
+
+/// A Produce being answered: the response as far as it is known, and the partitions whose
+/// answer waits until their log is durable.
+private struct ProduceAnswer: Sendable {
+    /// One partition answer that waits for an fsync (fsync=ack).
+    struct DurabilityWait: Sendable {
+        /// Where the partition's answer sits in ``ProduceAnswer/topics``.
+        var topic: Int
+        var partition: Int
+        var target: Partition
+        /// Answered once the log is durable through here.
+        var offset: Int64
+    }
+
+    var topics: [ProduceResponse.Topic] = []
+    var waits: [DurabilityWait] = []
+}
 
 extension RequestDispatcher {
-    /// Produce: each partition's batches go through its ``PartitionProducers`` (idempotent
-    /// producers de-duplicated and trimmed there, any codec stored as received, CRC-32C checked
-    /// by the log), in request order on the storage executor.
+    /// Produce: each partition's batches go to its ``Partition`` (idempotent producers
+    /// de-duplicated and trimmed there, any codec stored as received, CRC-32C checked by the
+    /// log), in request order on the storage executor.
     ///
     /// Acknowledgement follows the fsync policy: with fsync=ack the answer waits (outside the
     /// request chain, so later requests of the connection already append) until every partition
@@ -19,115 +35,95 @@ extension RequestDispatcher {
         var body = request.body
         let decoded = try ProduceRequest(from: &body, version: request.header.apiVersion)
         let acksValid = decoded.acks == 0 || decoded.acks == 1 || decoded.acks == -1
-        var topics: [ProduceResponse.Topic] = []
-        var pending: [(topic: Int, partition: Int, log: PartitionLog, offset: Int64)] = []
+        var answer = ProduceAnswer()
         for topic in decoded.topics {
-            let logs: Result<[PartitionLog], AnsweredError> =
+            let partitions: Result<[Partition], AnsweredError> =
                 acksValid
                 ? topicPartitions(topic.name, autoCreate: true) : .failure(AnsweredError(code: .invalidRequiredAcks))
-            var partitions: [ProduceResponse.Partition] = []
+            var answers: [ProduceResponse.Partition] = []
             for partition in topic.partitions {
-                switch logs {
-                case .failure(let error):
-                    if !acksValid { metrics.countError(error.code) }
-                    partitions.append(
-                        ProduceResponse.Partition(index: partition.index, errorCode: error.code, baseOffset: -1)
-                    )
-                case .success(let logs):
-                    guard partition.index >= 0, Int(partition.index) < logs.count else {
-                        partitions.append(
-                            ProduceResponse.Partition(
-                                index: partition.index,
-                                errorCode: answered(.unknownTopicOrPartition),
-                                baseOffset: -1
-                            )
-                        )
-                        continue
-                    }
-                    let log = logs[Int(partition.index)]
-                    let outcome = append(partition, to: log)
-                    if let target = outcome.durableTarget, configuration.durability == .beforeAck {
-                        pending.append((topics.count, partitions.count, log, target))
-                    } else {
-                        metrics.countError(outcome.errorCode)
-                    }
-                    partitions.append(
-                        ProduceResponse.Partition(
-                            index: partition.index,
-                            errorCode: outcome.errorCode,
-                            baseOffset: outcome.baseOffset,
-                            logStartOffset: outcome.errorCode == .none ? log.logStartOffset : -1
-                        )
-                    )
+                let (partitionAnswer, wait) = produce(partition, to: partitions, acksValid: acksValid)
+                if let wait {
+                    answer.waits.append(.init(topic: answer.topics.count, partition: answers.count, target: wait.0, offset: wait.1))
                 }
+                answers.append(partitionAnswer)
             }
-            topics.append(ProduceResponse.Topic(name: topic.name, partitions: partitions))
+            answer.topics.append(ProduceResponse.Topic(name: topic.name, partitions: answers))
         }
-        let header = request.header
-        if pending.isEmpty {
+        if answer.waits.isEmpty {
             guard decoded.expectsResponse else { return .noResponse }
-            return .response(try frame(ProduceResponse(topics: topics), answering: header))
+            return .response(try frame(ProduceResponse(topics: answer.topics), answering: request.header))
         }
-        let answeredTopics = topics
-        let waiting = pending
-        let futures = pending.map { entry in
+        let response = respondOnceDurable(answer, answering: request.header, on: eventLoop)
+        guard decoded.expectsResponse else { return .noResponse }
+        return .held(response)
+    }
+
+    /// One partition's part of the request: its answer, and — with fsync=ack, when it
+    /// appended — the partition and offset the answer must wait for.
+    private func produce(
+        _ partition: ProduceRequest.Partition,
+        to lookup: Result<[Partition], AnsweredError>,
+        acksValid: Bool
+    ) -> (ProduceResponse.Partition, (Partition, Int64)?) {
+        let partitions: [Partition]
+        switch lookup {
+        case .failure(let error):
+            // A topic-level failure was counted once by the lookup; refused acks count per partition.
+            if !acksValid { metrics.countError(error.code) }
+            return (ProduceResponse.Partition(index: partition.index, errorCode: error.code, baseOffset: -1), nil)
+        case .success(let found):
+            partitions = found
+        }
+        guard partition.index >= 0, Int(partition.index) < partitions.count else {
+            let code = answered(.unknownTopicOrPartition)
+            return (ProduceResponse.Partition(index: partition.index, errorCode: code, baseOffset: -1), nil)
+        }
+        let target = partitions[Int(partition.index)]
+        let outcome: PartitionAppendOutcome
+        if let records = partition.records, records.readableBytes > 0 {
+            outcome = target.append(records)
+        } else {
+            outcome = .failed(.corruptMessage)
+        }
+        let answer = ProduceResponse.Partition(
+            index: partition.index,
+            errorCode: outcome.errorCode,
+            baseOffset: outcome.baseOffset,
+            logStartOffset: outcome.errorCode == .none ? target.log.logStartOffset : -1
+        )
+        if let offset = outcome.durableTarget, configuration.durability == .beforeAck {
+            return (answer, (target, offset))  // counted once the wait is over
+        }
+        metrics.countError(outcome.errorCode)
+        return (answer, nil)
+    }
+
+    /// The response frame once every waiting partition is durable (group commit); a partition
+    /// whose sync failed is answered KAFKA_STORAGE_ERROR.
+    private func respondOnceDurable(
+        _ answer: ProduceAnswer,
+        answering header: RequestHeader,
+        on eventLoop: any EventLoop
+    ) -> EventLoopFuture<ByteBuffer> {
+        let durable = answer.waits.map { wait in
             let promise = eventLoop.makePromise(of: Int64.self)
-            node.groupCommit.waitUntilDurable(
-                entry.log,
-                through: entry.offset,
-                executor: executor,
-                eventLoop: eventLoop
-            ) { promise.completeWith($0) }
+            wait.target.waitUntilDurable(through: wait.offset, executor: executor, eventLoop: eventLoop) {
+                promise.completeWith($0)
+            }
             return promise.futureResult
         }
-        let answer = EventLoopFuture.whenAllComplete(futures, on: eventLoop).flatMapThrowing { results in
-            var topics = answeredTopics
-            for (entry, result) in zip(waiting, results) {
+        return EventLoopFuture.whenAllComplete(durable, on: eventLoop).flatMapThrowing { results in
+            var topics = answer.topics
+            for (wait, result) in zip(answer.waits, results) {
                 if case .failure(let error) = result {
                     self.logger.error("fsync failed; produce not acknowledged", metadata: ["error": "\(error)"])
-                    topics[entry.topic].partitions[entry.partition].errorCode = .kafkaStorageError
-                    topics[entry.topic].partitions[entry.partition].baseOffset = -1
+                    topics[wait.topic].partitions[wait.partition].errorCode = .kafkaStorageError
+                    topics[wait.topic].partitions[wait.partition].baseOffset = -1
                 }
-                self.metrics.countError(topics[entry.topic].partitions[entry.partition].errorCode)
+                self.metrics.countError(topics[wait.topic].partitions[wait.partition].errorCode)
             }
             return try self.frame(ProduceResponse(topics: topics), answering: header)
         }
-        guard decoded.expectsResponse else { return .noResponse }
-        return .held(answer)
-    }
-
-    private func append(_ partition: ProduceRequest.Partition, to log: PartitionLog) -> PartitionAppendOutcome {
-        guard let records = partition.records, records.readableBytes > 0 else {
-            return .failed(.corruptMessage)
-        }
-        // A batch over the limit is well-formed, just too big: the client must split it, so it
-        // needs MESSAGE_TOO_LARGE, not CORRUPT_MESSAGE (which says "resend the same bytes").
-        if Self.largestBatchBytes(in: records) > configuration.maxBatchBytes {
-            return .failed(.messageTooLarge)
-        }
-        let outcome = node.producers.producers(of: log).append(records)
-        if outcome.storedRecords > 0 {
-            if !configuration.durability.exposesOnlyDurableOffsets { node.waiters.appended(to: log) }
-            metrics.produceBytes.increment(by: Int64(outcome.storedBytes))
-            metrics.produceRecords.increment(by: outcome.storedRecords)
-        }
-        return outcome
-    }
-}
-
-extension RequestDispatcher {
-    /// The size of the largest whole batch in `records`, read from each batch's length field
-    /// (bytes 8..<12, big-endian, counting the bytes after it). A truncated tail counts as its
-    /// declared size; validating it is the log's job.
-    static func largestBatchBytes(in records: ByteBuffer) -> Int {
-        var position = records.readerIndex
-        var largest = 0
-        while let length = records.getInteger(at: position + 8, as: Int32.self) {
-            let total = 12 + Int(max(length, 0))
-            largest = max(largest, total)
-            position += total
-            if length <= 0 { break }
-        }
-        return largest
     }
 }

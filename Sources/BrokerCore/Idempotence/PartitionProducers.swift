@@ -4,28 +4,10 @@ import KafkaProtocol
 import Logging
 import NIOCore
 import SegmentStore
-
-/// What one partition's part of a Produce request came to.
-struct PartitionAppendOutcome: Sendable, Equatable {
-    var errorCode: KafkaErrorCode
-    /// The offset answered: where the first record of the request's first batch is stored (for a
-    /// duplicate, where it was stored the first time); -1 with an error.
-    var baseOffset: Int64
-    /// With fsync=ack the answer waits until the log is durable up to here (the log end once the
-    /// work was done; for a duplicate too, since the original may not be durable yet). `nil`
-    /// with an error.
-    var durableTarget: Int64?
-    /// Records and bytes newly stored.
-    var storedRecords: Int64 = 0
-    var storedBytes: Int = 0
-
-    static func failed(_ code: KafkaErrorCode) -> PartitionAppendOutcome {
-        PartitionAppendOutcome(errorCode: code, baseOffset: -1, durableTarget: nil)
-    }
-}
+import Synchronization
 
 /// The appends to one partition, and the idempotent-producer state that decides them
-/// (DESIGN §10.2, §10.4).
+/// (DESIGN §10.2, §10.4). Owned by the partition's ``Partition``.
 ///
 /// Every Produce to the partition goes through ``append(_:)``, which holds this partition's lock
 /// from the sequence check to the state update, so the table always describes exactly the
@@ -38,6 +20,9 @@ struct PartitionAppendOutcome: Sendable, Equatable {
 ///   the offset of its first record; a codec we cannot re-encode gets UNSUPPORTED_COMPRESSION_TYPE;
 /// - a gap: OUT_OF_ORDER_SEQUENCE_NUMBER; an older epoch: INVALID_PRODUCER_EPOCH;
 /// - a producer it keeps no state for, not starting at 0: UNKNOWN_PRODUCER_ID.
+///
+/// A batch over the size limit refuses the whole request's part with MESSAGE_TOO_LARGE before
+/// anything is stored (the log says "too large": ``StorageError/isBatchTooLarge``).
 ///
 /// State lifetime: loaded lazily on the first append after start-up from the newest snapshot
 /// at or below the log end plus the batch headers after it; snapshotted (``ProducerStateSnapshot``)
@@ -53,6 +38,17 @@ final class PartitionProducers: Sendable {
         /// `nil` until loaded, and again after the log was reset.
         var table: ProducerStateTable?
         var lastResetAttempt: Int64?
+    }
+
+    /// What one batch of an idempotent request came to.
+    private enum BatchResult {
+        /// Stored now (or before, for a duplicate): the offset answered for its first record,
+        /// and what was newly stored.
+        case answered(baseOffset: Int64, storedRecords: Int64, storedBytes: Int)
+        /// A duplicate stored so long ago that its offset is no longer known.
+        case duplicateOfUnknownOffset
+        /// Refused: the request's part ends with this error.
+        case refused(KafkaErrorCode)
     }
 
     let log: PartitionLog
@@ -84,7 +80,8 @@ final class PartitionProducers: Sendable {
     // MARK: - Appending
 
     /// Stores what is new in `records` (one or more batches back to back, as in a Produce).
-    /// Batches are handled in order and the first failure ends the request's part.
+    /// Batches are handled in order and the first failure ends the request's part. Each batch
+    /// header is parsed here, once (``RecordBatches``); the producer checks and the log use it.
     func append(_ records: ByteBuffer) -> PartitionAppendOutcome {
         state.withLock { state in
             if log.hasFailed { resetFailedLog(&state) }
@@ -95,139 +92,155 @@ final class PartitionProducers: Sendable {
                 logger.error("cannot rebuild producer state", metadata: ["error": "\(error)"])
                 return .failed(.kafkaStorageError)
             }
-            guard let batches = Self.split(records), batches.contains(where: { $0.header.producerId >= 0 }) else {
-                // No idempotent batch (or bytes the log will refuse anyway): stored as received.
-                var outcome = PartitionAppendOutcome(errorCode: .none, baseOffset: -1, durableTarget: nil)
-                do {
-                    let (base, last) = try appendToLog(records, &state, tableBefore: table)
-                    outcome.baseOffset = base
-                    outcome.storedRecords = last - base + 1
-                    outcome.storedBytes = records.readableBytes
-                    outcome.durableTarget = last + 1
-                } catch {
-                    return .failed(failureCode(error))
-                }
-                return outcome
+            let batches = try? RecordBatches(parsing: records)
+            guard let batches, batches.hasProducerID else {
+                return appendAsReceived(records, parsed: batches, tableBefore: table)
             }
-            return appendBatches(records, batches, &state)
+            return appendIdempotent(batches, &state)
         }
     }
 
-    private func appendBatches(
+    /// No idempotent batch: stored as received, in one append. Bytes that do not split into
+    /// batches (`parsed == nil`) go to the log as they are, which refuses them with its reason.
+    private func appendAsReceived(
         _ records: ByteBuffer,
-        _ batches: [(range: Range<Int>, header: BatchHeader)],
-        _ state: inout State
+        parsed: RecordBatches?,
+        tableBefore table: ProducerStateTable
     ) -> PartitionAppendOutcome {
+        do {
+            let (base, last) = try appendToLog(tableBefore: table) {
+                if let parsed { return try log.append(parsed) }
+                return try records.withUnsafeReadableBytes { try log.append($0) }
+            }
+            return PartitionAppendOutcome(
+                errorCode: .none, baseOffset: base, durableTarget: last + 1, storedRecords: last - base + 1,
+                storedBytes: records.readableBytes)
+        } catch {
+            return .failed(failureCode(error))
+        }
+    }
+
+    /// Batch by batch, each decided by the producer state (de-duplicated, trimmed or refused).
+    private func appendIdempotent(_ batches: RecordBatches, _ state: inout State) -> PartitionAppendOutcome {
+        do {
+            // Batches are appended one at a time: ask about sizes first, so a request with one
+            // batch over the limit stores none of them (MESSAGE_TOO_LARGE is all-or-nothing).
+            try log.checkBatchSizes(batches.headers)
+        } catch {
+            return .failed(failureCode(error))
+        }
         var outcome = PartitionAppendOutcome(errorCode: .none, baseOffset: -1, durableTarget: nil)
-        for (index, batch) in batches.enumerated() {
-            guard
-                let bytes = records.getSlice(
-                    at: records.readerIndex + batch.range.lowerBound, length: batch.range.count),
-                var table = state.table
-            else { return .failed(.unknownServerError) }
-            let header = batch.header
-            let answered: Int64
+        for index in batches.indices {
+            let result: BatchResult
             do {
-                if header.producerId < 0 {
-                    answered = try appendToLog(bytes, &state, tableBefore: table).baseOffset
-                    outcome.storedRecords += Int64(header.recordsCount)
-                    outcome.storedBytes += bytes.readableBytes
-                } else {
-                    guard header.producerEpoch >= 0, header.baseSequence >= 0, header.recordsCount >= 1,
-                        header.lastOffsetDelta == header.recordsCount - 1
-                    else { return .failed(.invalidRecord) }
-                    let verdict = table.check(
-                        producerID: header.producerId,
-                        epoch: header.producerEpoch,
-                        baseSequence: header.baseSequence,
-                        recordCount: header.recordsCount
-                    )
-                    switch verdict {
-                    case .append:
-                        let base = try appendToLog(bytes, &state, tableBefore: table).baseOffset
-                        table.record(
-                            producerID: header.producerId, epoch: header.producerEpoch,
-                            firstSequence: header.baseSequence, recordCount: header.recordsCount,
-                            baseOffset: base, at: clock.milliseconds()
-                        )
-                        state.table = table
-                        answered = base
-                        outcome.storedRecords += Int64(header.recordsCount)
-                        outcome.storedBytes += bytes.readableBytes
-                    case .duplicate(let original):
-                        metrics.duplicateBatches.increment()
-                        metrics.duplicateRecordsDropped.increment(by: Int64(header.recordsCount))
-                        guard let original else {
-                            // Stored long ago: the client counts it as stored, the offset is unknown.
-                            if index == 0 { outcome.errorCode = .duplicateSequenceNumber }
-                            continue
-                        }
-                        answered = original
-                    case .overlap(let known, let original):
-                        let trimmed: ByteBuffer
-                        do {
-                            trimmed = try BatchTrimmer.trim(bytes, dropping: known)
-                        } catch {
-                            logger.warning(
-                                "cannot trim a partly duplicate batch",
-                                metadata: ["producer-id": "\(header.producerId)", "reason": "\(error)"]
-                            )
-                            switch error {
-                            case .unsupportedCompression: return .failed(.unsupportedCompressionType)
-                            case .notTrimmable: return .failed(.invalidRecord)
-                            case .corrupt: return .failed(.corruptMessage)
-                            }
-                        }
-                        let kept = header.recordsCount - known
-                        let base = try appendToLog(trimmed, &state, tableBefore: table).baseOffset
-                        table.record(
-                            producerID: header.producerId, epoch: header.producerEpoch,
-                            firstSequence: ProducerSequence.advance(header.baseSequence, by: known),
-                            recordCount: kept, baseOffset: base, at: clock.milliseconds()
-                        )
-                        state.table = table
-                        metrics.trimmedBatches.increment()
-                        metrics.duplicateRecordsDropped.increment(by: Int64(known))
-                        answered = original ?? base
-                        outcome.storedRecords += Int64(kept)
-                        outcome.storedBytes += trimmed.readableBytes
-                    case .outOfOrder(let expected):
-                        logger.debug(
-                            "sequence gap",
-                            metadata: [
-                                "producer-id": "\(header.producerId)", "expected": "\(expected)",
-                                "received": "\(header.baseSequence)",
-                            ]
-                        )
-                        return .failed(.outOfOrderSequenceNumber)
-                    case .staleEpoch:
-                        return .failed(.invalidProducerEpoch)
-                    case .unknownProducer:
-                        logger.debug(
-                            "unknown producer",
-                            metadata: ["producer-id": "\(header.producerId)", "received": "\(header.baseSequence)"]
-                        )
-                        return .failed(.unknownProducerId)
-                    }
-                }
+                result = try appendOne(batches.batch(index), &state)
             } catch {
                 return .failed(failureCode(error))
             }
-            if index == 0 { outcome.baseOffset = answered }
+            switch result {
+            case .refused(let code):
+                return .failed(code)
+            case .duplicateOfUnknownOffset:
+                // The client counts it as stored; the offset is unknown.
+                if index == 0 { outcome.errorCode = .duplicateSequenceNumber }
+            case .answered(let baseOffset, let storedRecords, let storedBytes):
+                outcome.storedRecords += storedRecords
+                outcome.storedBytes += storedBytes
+                if index == 0 { outcome.baseOffset = baseOffset }
+            }
         }
         outcome.durableTarget = log.logEndOffset
         return outcome
     }
 
-    /// Appends to the log; when the append rolled the log, first snapshots `tableBefore` (the
-    /// state as of the new segment's base: the batch being appended is not in it).
+    /// One batch (`batch` holds exactly one) of an idempotent request.
+    private func appendOne(_ batch: RecordBatches, _ state: inout State) throws -> BatchResult {
+        let header = batch.headers[0]
+        guard var table = state.table else { return .refused(.unknownServerError) }
+        guard header.hasProducerID else {
+            let base = try appendToLog(tableBefore: table) { try log.append(batch) }.baseOffset
+            return .answered(baseOffset: base, storedRecords: Int64(header.recordsCount), storedBytes: batch.bytes.readableBytes)
+        }
+        guard header.producerEpoch >= 0, header.baseSequence >= 0, header.recordsCount >= 1,
+            header.lastOffsetDelta == header.recordsCount - 1
+        else { return .refused(.invalidRecord) }
+        let verdict = table.check(
+            producerID: header.producerID, epoch: header.producerEpoch, baseSequence: header.baseSequence,
+            recordCount: header.recordsCount)
+        switch verdict {
+        case .append:
+            let base = try appendToLog(tableBefore: table) { try log.append(batch) }.baseOffset
+            table.record(
+                producerID: header.producerID, epoch: header.producerEpoch, firstSequence: header.baseSequence,
+                recordCount: header.recordsCount, baseOffset: base, at: clock.milliseconds())
+            state.table = table
+            return .answered(baseOffset: base, storedRecords: Int64(header.recordsCount), storedBytes: batch.bytes.readableBytes)
+        case .duplicate(let original):
+            metrics.duplicateBatches.increment()
+            metrics.duplicateRecordsDropped.increment(by: Int64(header.recordsCount))
+            guard let original else { return .duplicateOfUnknownOffset }
+            return .answered(baseOffset: original, storedRecords: 0, storedBytes: 0)
+        case .overlap(let known, let original):
+            return try appendTrimmed(batch, dropping: known, original: original, &state)
+        case .outOfOrder(let expected):
+            logger.debug(
+                "sequence gap",
+                metadata: [
+                    "producer-id": "\(header.producerID)", "expected": "\(expected)", "received": "\(header.baseSequence)",
+                ])
+            return .refused(.outOfOrderSequenceNumber)
+        case .staleEpoch:
+            return .refused(.invalidProducerEpoch)
+        case .unknownProducer:
+            logger.debug(
+                "unknown producer",
+                metadata: ["producer-id": "\(header.producerID)", "received": "\(header.baseSequence)"])
+            return .refused(.unknownProducerId)
+        }
+    }
+
+    /// A batch that repeats `known` records already stored: only the rest is stored
+    /// (``BatchTrimmer``), answered with where its first record was stored the first time.
+    private func appendTrimmed(
+        _ batch: RecordBatches,
+        dropping known: Int32,
+        original: Int64?,
+        _ state: inout State
+    ) throws -> BatchResult {
+        let header = batch.headers[0]
+        guard var table = state.table else { return .refused(.unknownServerError) }
+        let trimmed: ByteBuffer
+        do {
+            trimmed = try BatchTrimmer.trim(batch.bytes, dropping: known)
+        } catch {
+            logger.warning(
+                "cannot trim a partly duplicate batch",
+                metadata: ["producer-id": "\(header.producerID)", "reason": "\(error)"])
+            return .refused(error.errorCode)
+        }
+        let kept = header.recordsCount - known
+        // A new batch, built here: the log reads its header (once).
+        let base = try appendToLog(tableBefore: table) {
+            try trimmed.withUnsafeReadableBytes { try log.append($0) }
+        }.baseOffset
+        table.record(
+            producerID: header.producerID, epoch: header.producerEpoch,
+            firstSequence: ProducerSequence.advance(header.baseSequence, by: known), recordCount: kept,
+            baseOffset: base, at: clock.milliseconds())
+        state.table = table
+        metrics.trimmedBatches.increment()
+        metrics.duplicateRecordsDropped.increment(by: Int64(known))
+        return .answered(baseOffset: original ?? base, storedRecords: Int64(kept), storedBytes: trimmed.readableBytes)
+    }
+
+    /// Runs `append` on the log; when the append rolled the log, first snapshots `tableBefore`
+    /// (the state as of the new segment's base: the batch being appended is not in it).
     private func appendToLog(
-        _ bytes: ByteBuffer,
-        _ state: inout State,
-        tableBefore: ProducerStateTable
+        tableBefore: ProducerStateTable,
+        _ append: () throws -> (baseOffset: Int64, lastOffset: Int64)
     ) throws -> (baseOffset: Int64, lastOffset: Int64) {
         let activeBefore = log.activeSegmentBaseOffset
-        let result = try bytes.withUnsafeReadableBytes { try log.append($0) }
+        let result = try append()
         let activeAfter = log.activeSegmentBaseOffset
         if activeAfter != activeBefore {
             writeSnapshot(tableBefore, offset: activeAfter)
@@ -235,35 +248,24 @@ final class PartitionProducers: Sendable {
         return result
     }
 
+    /// The Kafka error a failed append answers: MESSAGE_TOO_LARGE for a batch refused only for
+    /// its size (the client must split it), CORRUPT_MESSAGE for any other batch the log refuses
+    /// (the client may resend it), KAFKA_STORAGE_ERROR when the disk failed.
     private func failureCode(_ error: any Error) -> KafkaErrorCode {
-        if let error = error as? StorageError {
-            if error.code == .invalidBatch {
-                logger.debug("rejected a produced batch", metadata: ["error": "\(error)"])
-                return .corruptMessage
-            }
+        guard let error = error as? StorageError else {
             logger.error("append failed", metadata: ["error": "\(error)"])
-            return .kafkaStorageError
+            return .unknownServerError
+        }
+        if error.isBatchTooLarge {
+            logger.debug("refused a produced batch over the size limit", metadata: ["error": "\(error)"])
+            return .messageTooLarge
+        }
+        if error.code == .invalidBatch {
+            logger.debug("rejected a produced batch", metadata: ["error": "\(error)"])
+            return .corruptMessage
         }
         logger.error("append failed", metadata: ["error": "\(error)"])
-        return .unknownServerError
-    }
-
-    /// The batches of a Produce `records` field, read from their headers only (the log checks
-    /// CRCs on append); `nil` when the bytes do not split into whole batches.
-    static func split(_ records: ByteBuffer) -> [(range: Range<Int>, header: BatchHeader)]? {
-        records.withUnsafeReadableBytes { raw in
-            var batches: [(range: Range<Int>, header: BatchHeader)] = []
-            var position = 0
-            while position < raw.count {
-                guard let header = BatchHeader(parsing: UnsafeRawBufferPointer(rebasing: raw[position...])),
-                    header.batchLength >= BatchHeader.minimumBatchLength,
-                    header.totalBytes <= raw.count - position
-                else { return nil }
-                batches.append((position..<(position + header.totalBytes), header))
-                position += header.totalBytes
-            }
-            return batches.isEmpty ? nil : batches
-        }
+        return .kafkaStorageError
     }
 
     // MARK: - State lifetime
@@ -307,9 +309,9 @@ final class PartitionProducers: Sendable {
         let now = clock.milliseconds()
         var scanned = 0
         try log.forEachBatchHeader(from: from) { header in
-            guard header.producerId >= 0, header.recordsCount >= 1, header.baseSequence >= 0 else { return }
+            guard header.hasProducerID, header.recordsCount >= 1, header.baseSequence >= 0 else { return }
             table.record(
-                producerID: header.producerId, epoch: header.producerEpoch,
+                producerID: header.producerID, epoch: header.producerEpoch,
                 firstSequence: header.baseSequence, recordCount: header.recordsCount,
                 baseOffset: header.baseOffset, at: now
             )
@@ -344,6 +346,12 @@ final class PartitionProducers: Sendable {
                 logger.debug("forgot idle producers")
             }
         }
+    }
+
+    /// Whether the state was loaded since start-up (or the last reset): only then is there
+    /// anything to snapshot or expire.
+    var isLoaded: Bool {
+        state.withLock { $0.table != nil }
     }
 
     /// The current state, loading it if needed (tests, diagnostics).

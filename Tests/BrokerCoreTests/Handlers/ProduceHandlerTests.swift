@@ -42,7 +42,7 @@ struct ProduceHandlerTests {
 
         // The log on disk is valid as it is: a restart (kill -9) finds nothing to cut or rebuild.
         let inspection = try TestNode(fileSystem: fileSystem)
-        let recovered = try #require(inspection.node.catalog.partition("t", 0))
+        let recovered = try #require(inspection.node.catalog.partition("t", 0)?.log)
         #expect(recovered.recoveryReport.truncatedBytes == 0)
         #expect(recovered.recoveryReport.rebuiltIndexFiles.isEmpty)
         #expect(try inspection.values() == acknowledged)
@@ -87,9 +87,10 @@ struct ProduceHandlerTests {
         }
         #expect(fileSystem.syncCount == syncsBefore)
         #expect(try broker.values() == (0..<5).map { "n\($0)" })
-        let log = try #require(broker.node.catalog.partition("t", 0))
+        let partition = try #require(broker.node.catalog.partition("t", 0))
+        let log = partition.log
         #expect(log.durableEndOffset == 0)
-        #expect(broker.node.highWatermark(of: log) == 5)
+        #expect(partition.highWatermark == 5)
         // Interval mode's flush is what would sync it.
         broker.node.flushAll()
         #expect(log.durableEndOffset == 5)

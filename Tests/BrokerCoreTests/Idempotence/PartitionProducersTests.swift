@@ -45,8 +45,8 @@ struct PartitionProducersTests {
         #expect(broker.counter("edgelog_broker_produce_records_total") == 25)
 
         // The stored trimmed batch starts at sequence 20 (RECORD_BATCH.md §2 baseSequence).
-        let log = try #require(broker.node.catalog.partition("t", 0))
-        var headers: [BatchHeader] = []
+        let log = try #require(broker.node.catalog.partition("t", 0)?.log)
+        var headers: [RecordBatchHeader] = []
         try log.forEachBatchHeader(from: 0) { headers.append($0) }
         #expect(headers.map(\.baseSequence) == [0, 10, 20])
         #expect(headers.map(\.recordsCount) == [10, 10, 5])
@@ -120,7 +120,7 @@ struct PartitionProducersTests {
                 sent += values
                 batches.append(batch)
             }
-            let log = try #require(broker.node.catalog.partition("t", 0))
+            let log = try #require(broker.node.catalog.partition("t", 0)?.log)
             #expect(log.segments.count >= 2)
             let snapshots = try fileSystem.contentsOfDirectory(atPath: log.directory).filter {
                 $0.hasSuffix(".snapshot")
@@ -165,7 +165,7 @@ struct PartitionProducersTests {
             }
         }
         let broker = try TestNode(fileSystem: fileSystem) { $0.segmentBytes = 1024 }
-        let log = try #require(broker.node.catalog.partition("t", 0))
+        let log = try #require(broker.node.catalog.partition("t", 0)?.log)
         let activeBase = log.activeSegmentBaseOffset
         try #require(activeBase > 0 && activeBase % 4 == 0)
         #expect(try !log.deleteSegments(before: activeBase).isEmpty)
@@ -188,8 +188,8 @@ struct PartitionProducersTests {
         let names = try fileSystem.contentsOfDirectory(atPath: "\(TestNode.dataDirectory)/t-0")
         #expect(names.contains("00000000000000000003.snapshot"))
         let restarted = try TestNode(fileSystem: fileSystem)
-        let log = try #require(restarted.node.catalog.partition("t", 0))
-        let table = try restarted.node.producerState(of: log)
+        let partition = try #require(restarted.node.catalog.partition("t", 0))
+        let table = try partition.producerState()
         #expect(table.entries[1]?.lastSequence == 2)
         #expect(table.entries[1]?.batches.first?.baseOffset == 0)
     }

@@ -1,9 +1,12 @@
 import FileStorage
+import KafkaProtocol
 import Testing
 
 @testable import SegmentStore
 
-@Suite struct BatchHeaderTests {
+/// The record-batch header as the storage reads it: every field without judging any, and the
+/// storage's own defects (`BatchDefect`), named.
+@Suite struct RecordBatchHeaderStorageTests {
     /// The `uncompressed` vector of /work/shared/reference/kafka/testvectors/record_batches.json
     /// (written by kafka-python 3.0.12), with the field values that file lists beside it.
     static let referenceHex =
@@ -21,7 +24,7 @@ import Testing
     @Test func parsesTheReferenceBatch() throws {
         let batch = Self.bytes(hex: Self.referenceHex)
         #expect(batch.count == 91)
-        let header = try #require(batch.withUnsafeBytes { BatchHeader(parsing: $0) })
+        let header = try #require(batch.withUnsafeBytes { RecordBatchHeader(readingFieldsOf: $0) })
         #expect(header.baseOffset == 0)
         #expect(header.batchLength == 79)
         #expect(header.partitionLeaderEpoch == 0)
@@ -31,12 +34,12 @@ import Testing
         #expect(header.lastOffsetDelta == 1)
         #expect(header.baseTimestamp == 1_700_000_000_000)
         #expect(header.maxTimestamp == 1_700_000_000_005)
-        #expect(header.producerId == -1)
+        #expect(header.producerID == -1)
         #expect(header.producerEpoch == -1)
         #expect(header.baseSequence == -1)
         #expect(header.recordsCount == 2)
-        #expect(header.totalBytes == batch.count)
-        #expect(header.structuralProblem(maxBatchBytes: 1000) == nil)
+        #expect(header.totalByteCount == batch.count)
+        #expect(header.storageDefect(maxBatchBytes: 1000) == nil)
     }
 
     @Test func theReferenceBatchIsStoredAsGivenApartFromItsOffset() throws {
@@ -53,8 +56,8 @@ import Testing
 
     @Test func fewerThan61BytesParseToNil() {
         let batch = Self.bytes(hex: Self.referenceHex)
-        #expect(batch.prefix(60).withUnsafeBytes { BatchHeader(parsing: $0) } == nil)
-        #expect(batch.prefix(61).withUnsafeBytes { BatchHeader(parsing: $0) } != nil)
+        #expect(batch.prefix(60).withUnsafeBytes { RecordBatchHeader(readingFieldsOf: $0) } == nil)
+        #expect(batch.prefix(61).withUnsafeBytes { RecordBatchHeader(readingFieldsOf: $0) } != nil)
     }
 
     @Test func structuralProblemsAreNamed() throws {
@@ -62,8 +65,8 @@ import Testing
         func problem(_ mutate: (inout [UInt8]) -> Void, maxBatchBytes: Int = 1000) throws -> String? {
             var bytes = good
             mutate(&bytes)
-            let header = try #require(bytes.withUnsafeBytes { BatchHeader(parsing: $0) })
-            return header.structuralProblem(maxBatchBytes: maxBatchBytes)
+            let header = try #require(bytes.withUnsafeBytes { RecordBatchHeader(readingFieldsOf: $0) })
+            return header.storageDefect(maxBatchBytes: maxBatchBytes)?.description
         }
         #expect(try problem { $0[16] = 1 }?.contains("magic") == true)
         #expect(try problem { $0.replaceSubrange(8..<12, with: [0, 0, 0, 48]) }?.contains("batchLength") == true)
@@ -77,7 +80,7 @@ import Testing
 
     @Test func storingTheBaseOffsetWritesBigEndianBytesZeroToEight() {
         var bytes = [UInt8](repeating: 0xAA, count: 61)
-        bytes.withUnsafeMutableBytes { BatchHeader.store(baseOffset: 0x0102_0304_0506_0708, into: $0) }
+        bytes.withUnsafeMutableBytes { RecordBatchHeader.setBaseOffset(0x0102_0304_0506_0708, in: $0) }
         #expect(Array(bytes.prefix(9)) == [1, 2, 3, 4, 5, 6, 7, 8, 0xAA])
     }
 }
