@@ -65,11 +65,7 @@ struct ShipperDiskFullTests {
         let afterFree = try await Self.settledCheckpoint(in: checkpoints, on: disk)
         #expect(afterFree == Int64(first.text.utf8.count + second.text.utf8.count), "checkpoints move again")
 
-        let contents = try await TopicContents.read(bootstrap: broker.bootstrap, topic: "edgelog.requests")
-        let shipped = contents.entries.map(\.record.path)
-        let expected = first.paths + second.paths
-        #expect(Set(shipped) == Set(expected), "missing: \(Set(expected).subtracting(shipped).sorted().prefix(5))")
-        #expect(shipped.count == expected.count, "\(shipped.count - Set(shipped).count) lines stored twice")
+        try await Self.expectStoredOnce(first.paths + second.paths, broker: broker)
         try await shipper.stop()
     }
 
@@ -89,6 +85,14 @@ struct ShipperDiskFullTests {
         logger.logLevel = .critical  // the failing writes are expected here
         let service = ShipperService(configuration: configuration, logger: logger, checkpointFileSystem: disk)
         return RunningShipper(service: service, task: Task { try await service.run() })
+    }
+
+    /// Every expected line in the topic, none twice (call when nothing is in flight any more).
+    static func expectStoredOnce(_ expected: [String], broker: BrokerProcess) async throws {
+        let contents = try await TopicContents.read(bootstrap: broker.bootstrap, topic: "edgelog.requests")
+        let shipped = contents.entries.map(\.record.path)
+        #expect(Set(shipped) == Set(expected), "missing: \(Set(expected).subtracting(shipped).sorted().prefix(5))")
+        #expect(shipped.count == Set(shipped).count, "\(shipped.count - Set(shipped).count) lines stored twice")
     }
 
     static func waitUntilStored(_ expected: [String], broker: BrokerProcess) async throws {
