@@ -186,7 +186,7 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .testTarget(name: "NginxLogTests", dependencies: ["NginxLog"], swiftSettings: strict),
+        .testTarget(name: "NginxLogTests", dependencies: ["NginxLog", "PipelineTestSupport"], swiftSettings: strict),
         .testTarget(name: "AccessRecordTests", dependencies: ["AccessRecord", "PipelineTestSupport"], swiftSettings: strict),
         .testTarget(name: "RequestEncodingTests", dependencies: ["RequestEncoding", "TrafficGenerator", "PipelineTestSupport"], swiftSettings: strict),
         .testTarget(name: "LZ4FrameTests", dependencies: ["LZ4Frame", "PipelineTestSupport"], swiftSettings: strict),

@@ -1,4 +1,5 @@
 @testable import AccessRecord
+import PipelineTestSupport
 import Testing
 
 /// Hostile bytes must produce a typed error (or, for harmless damage, a record) — never a trap,

@@ -1,4 +1,5 @@
 @testable import AccessRecord
+import PipelineTestSupport
 import Foundation
 import Testing
 

@@ -1,3 +1,4 @@
+import PipelineTestSupport
 import KafkaClient
 import Testing
 

@@ -1,4 +1,5 @@
 @testable import KafkaProtocol
+import PipelineTestSupport
 import NIOCore
 import NIOEmbedded
 import NIOTestUtils

@@ -1,3 +1,4 @@
+import PipelineTestSupport
 import KafkaProtocol
 import NIOCore
 import Testing

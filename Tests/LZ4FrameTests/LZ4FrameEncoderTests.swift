@@ -1,3 +1,4 @@
+import PipelineTestSupport
 import LZ4Frame
 import Testing
 

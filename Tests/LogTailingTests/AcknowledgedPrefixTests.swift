@@ -1,3 +1,4 @@
+import PipelineTestSupport
 import LogTailing
 import Testing
 
@@ -7,7 +8,7 @@ import Testing
     /// acknowledged batches at the front.
     @Test(arguments: [1, 2, 3, 4, 5, 6, 7, 8])
     func outOfOrderAcknowledgementsAdvanceOnlyTheContiguousPrefix(seed: UInt64) throws {
-        var random = SplitMix(state: seed)
+        var random = SplitMix64(seed: seed)
         let start: Int64 = 1_000
         var prefix = AcknowledgedPrefix<Int>(startingAt: start)
         var ranges: [Range<Int64>] = []

@@ -1,3 +1,4 @@
+import PipelineTestSupport
 import LogTailing
 import Testing
 
@@ -74,7 +75,7 @@ import Testing
     func dripFedLinesComeBackWholeThroughASmallBuffer(seed: UInt64) throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        var random = SplitMix(state: seed)
+        var random = SplitMix64(seed: seed)
         let expected = LogLines.lines(0..<300)
         let bytes = Array(LogLines.text(expected).utf8)
         let writer = try LogWriter(path: directory.file("access.log"))

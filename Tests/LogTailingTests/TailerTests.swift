@@ -1,3 +1,4 @@
+import PipelineTestSupport
 import Foundation
 import LogTailing
 import Testing
@@ -12,7 +13,7 @@ import Testing
 
     /// Writes `text` in random pieces (lines split anywhere), pausing now and then so the
     /// tailer runs in between.
-    static func writeInPieces(_ text: String, to writer: LogWriter, random: inout SplitMix) async throws {
+    static func writeInPieces(_ text: String, to writer: LogWriter, random: inout SplitMix64) async throws {
         let bytes = Array(text.utf8)
         var written = 0
         while written < bytes.count {
@@ -41,7 +42,7 @@ import Testing
         try collector.step(tailer)
 
         let writer = Task.detached {
-            var random = SplitMix(state: 42)
+            var random = SplitMix64(seed: 42)
             try await Self.writeInPieces(LogLines.text(LogLines.lines(0..<400)), to: first, random: &random)
             FileOps.rename(path, path + ".1")
             try await Self.writeInPieces(LogLines.text(LogLines.lines(400..<500)), to: first, random: &random)
@@ -284,7 +285,7 @@ import Testing
             try prefix.register(range, mark: [0: Int32(start + group.count), 1: Int32(index)])
             batches.append(range)
         }
-        var random = SplitMix(state: 7)
+        var random = SplitMix64(seed: 7)
         for index in Array(batches.indices).shuffled(using: &random) where index != 5 {
             try prefix.acknowledge(batches[index])
         }

@@ -1,3 +1,4 @@
+import PipelineTestSupport
 import Testing
 
 @testable import NginxLog
@@ -5,7 +6,7 @@ import Testing
 @Suite struct ByteScanTests {
     /// Every start/end window over random buffers, against the standard library's search.
     @Test func agreesWithNaiveSearch() {
-        var random = SplitMix64(state: 3)
+        var random = SplitMix64(seed: 3)
         for _ in 0..<300 {
             let count = Int.random(in: 0..<40, using: &random)
             let bytes = (0..<count).map { _ in UInt8.random(in: 0...5, using: &random) &* 51 }
@@ -35,7 +36,7 @@ import Testing
     /// after it. Expected values come from the standard library's searches.
     @Test(arguments: [0, 1, 7, 8, 9, 15, 16, 17, 31, 33, 70])
     func vectorWordAndTailStagesAgreeWithNaiveSearch(count: Int) {
-        var random = SplitMix64(state: UInt64(count) &+ 11)
+        var random = SplitMix64(seed: UInt64(count) &+ 11)
         for _ in 0..<40 {
             // Few distinct values, so matches are frequent; 0 included (the shifted last word
             // fills with zero bytes past the buffer's end).
@@ -62,7 +63,7 @@ import Testing
     /// every start and to the end or a random window end. Expected: the standard library's.
     @Test(arguments: [0, 1, 63, 64, 65, 79, 80, 127, 128, 129, 200])
     func distantSearchAgreesWithNaiveSearch(count: Int) {
-        var random = SplitMix64(state: UInt64(count) &+ 101)
+        var random = SplitMix64(seed: UInt64(count) &+ 101)
         for _ in 0..<30 {
             let bytes = (0..<count).map { _ in
                 Int.random(in: 0..<60, using: &random) == 0 ? 0x0A : [0x00, 0x61, 0x0B][Int.random(in: 0..<3, using: &random)] as UInt8

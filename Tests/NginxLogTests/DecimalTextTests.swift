@@ -1,3 +1,4 @@
+import PipelineTestSupport
 import Testing
 
 @testable import NginxLog
@@ -30,7 +31,7 @@ import Testing
     /// the middle, and at the very end of a buffer that ends at a guard page, with digits
     /// around them that must not be read as part of the value.
     @Test func randomNumbersAnywhereInTheBufferMatchTheStandardLibrary() {
-        var random = SplitMix64(state: 5)
+        var random = SplitMix64(seed: 5)
         let junk: [UInt8] = [0x2F, 0x3A, 0x20, 0x2E, 0x00, 0xFF, 0x3F, 0x40, 0x61, 0xFA]
         for _ in 0..<3_000 {
             let count = Int.random(in: 1...21, using: &random)
@@ -52,7 +53,7 @@ import Testing
     }
 
     @Test func randomDurationsMatchTheStandardLibrary() {
-        var random = SplitMix64(state: 9)
+        var random = SplitMix64(seed: 9)
         let alphabet = Array("0123456789.".utf8) + [0x20, 0x2D]
         for _ in 0..<5_000 {
             let count = Int.random(in: 0...24, using: &random)
@@ -90,7 +91,7 @@ import Testing
     /// (so the word ending at the text's end starts inside the buffer or not) and before 0–9
     /// digits, in a buffer ending at a guard page.
     @Test func nginxDurationsAnywhereInTheBufferMatchTheStandardLibrary() {
-        var random = SplitMix64(state: 13)
+        var random = SplitMix64(seed: 13)
         let junk = Array("./:- ".utf8) + [0x00, 0x2F, 0x3A, 0x40, 0x61, 0xFA, 0xFF]
         for _ in 0..<5_000 {
             let secondsDigits = Int.random(in: 1...6, using: &random)

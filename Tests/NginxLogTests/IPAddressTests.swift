@@ -1,3 +1,4 @@
+import PipelineTestSupport
 import NginxLog
 import Testing
 
@@ -27,7 +28,7 @@ import Testing
     }
 
     @Test func randomAddressesRoundTripThroughTheirText() {
-        var random = SplitMix64(state: 42)
+        var random = SplitMix64(seed: 42)
         for _ in 0..<2_000 {
             let address = IPAddress(high: random.next(), low: random.next())
             #expect(IPAddress(address.description) == address)

@@ -1,3 +1,4 @@
+import PipelineTestSupport
 import Foundation
 import NginxLog
 import Testing
@@ -492,7 +493,7 @@ let trickyLines: [TrickyLine] = [
 
     @Test(arguments: [1, 2, 3, 4])
     func randomBytesNeverCrash(seed: UInt64) throws {
-        var random = SplitMix64(state: seed)
+        var random = SplitMix64(seed: seed)
         let formats: [LogFormat] = [
             .combined, .edge,
             try LogFormat(#"escape=json '{"a":"$remote_addr","r":"$request","t":"$time_iso8601","u":"$upstream_response_time"}'"#),
@@ -687,7 +688,7 @@ let trickyLines: [TrickyLine] = [
     /// from splitting the text with the standard library.
     @Test func numberFieldsEndingExactlyAtTheBufferEnd() throws {
         let parser = LogParser(format: try LogFormat(#"'$status $body_bytes_sent $request_length'"#))
-        var random = SplitMix64(state: 17)
+        var random = SplitMix64(seed: 17)
         for _ in 0..<2_000 {
             let numbers = (0..<3).map { _ in String(UInt64.random(in: 0...(Bool.random(using: &random) ? 999 : 99_999_999), using: &random)) }
             let text = numbers.joined(separator: " ")

@@ -1,3 +1,4 @@
+import PipelineTestSupport
 import Foundation
 import Testing
 
@@ -33,7 +34,7 @@ import Testing
     }
 
     @Test func randomLocalAndISOTimesMatchFoundation() throws {
-        var random = SplitMix64(state: 7)
+        var random = SplitMix64(seed: 7)
         var calendar = Calendar(identifier: .gregorian)
         for _ in 0..<2_000 {
             let year = Int.random(in: 1970...2199, using: &random)
@@ -93,7 +94,7 @@ import Testing
     /// and bytes just outside the digit range (`/`, `:`, `?`, 0xFA), parsed from a buffer that
     /// ends at a guard page: the word-at-a-time parser must agree with the reference on each.
     @Test func everySingleByteChangeOfTimeLocalMatchesTheReference() throws {
-        var random = SplitMix64(state: 21)
+        var random = SplitMix64(seed: 21)
         let replacements = Array("/: +-0159aAJNov".utf8) + [0x00, 0x2F, 0x3A, 0x3F, 0x40, 0xFA, 0xFF]
         for _ in 0..<40 {
             func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }

@@ -1,3 +1,4 @@
+import PipelineTestSupport
 import Foundation
 import Testing
 
@@ -112,7 +113,7 @@ import Testing
     /// Every single-byte change of valid texts, each parsed right after its original (so the
     /// original's minute is cached): hit or miss, the reference's result.
     @Test func everySingleByteChangeAfterItsMinuteIsCached() throws {
-        var random = SplitMix64(state: 33)
+        var random = SplitMix64(seed: 33)
         let replacements = Array("/: +-0159aAJNov".utf8) + [0x00, 0x2F, 0x3A, 0x3F, 0x40, 0xFA, 0xFF]
         var cache = TimeLocalCache()
         for _ in 0..<30 {

@@ -1,3 +1,4 @@
+import PipelineTestSupport
 import NginxLog
 import Testing
 
@@ -77,7 +78,7 @@ import Testing
     /// value whenever that is record text (the original = the value with escapes decoded).
     @Test(arguments: [LogFormat.Escaping.default, .json, .none])
     func resultIsAlwaysValidUTF8(escaping: LogFormat.Escaping) {
-        var random = SplitMix64(state: 7)
+        var random = SplitMix64(seed: 7)
         let alphabet: [UInt8] = [
             0x00, 0x09, 0x22, 0x5C, 0x78, 0x75, 0x30, 0x41, 0x61, 0x46, 0x7F, 0x80, 0xA9, 0xBF, 0xC3,
             0xE0, 0xED, 0xF0, 0xF4, 0xFF,
@@ -99,14 +100,3 @@ import Testing
     }
 }
 
-/// Deterministic pseudo-random numbers (SplitMix64), so a failing case can be replayed.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

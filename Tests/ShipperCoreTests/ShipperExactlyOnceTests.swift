@@ -156,7 +156,7 @@ struct ShipperExactlyOnceTests {
     /// A line of 1.3 MB of printable noise (no LZ4 brings its batch under 1 MiB), not parsed
     /// as a request: it is shipped flagged, and refused by the broker.
     static func oversizedLine(_ round: Int) -> String {
-        var generator = SplitMix(seed: UInt64(round + 1))
+        var generator = SplitMix64(seed: UInt64(round + 1))
         var bytes: [UInt8] = []
         bytes.reserveCapacity(1_300_001)
         while bytes.count < 1_300_000 {
@@ -169,17 +169,6 @@ struct ShipperExactlyOnceTests {
 
     // MARK: - Support
 
-    struct SplitMix {
-        var state: UInt64
-        init(seed: UInt64) { state = seed }
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 
     /// Appends lines `range` of `tag`, spread over 8 sites (so over every partition), and
     /// returns their paths.

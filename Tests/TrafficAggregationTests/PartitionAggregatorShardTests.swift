@@ -1,3 +1,4 @@
+import PipelineTestSupport
 import AccessRecord
 import Testing
 import TrafficAggregation

@@ -1,19 +1,6 @@
+import PipelineTestSupport
 /// Deterministic test inputs. Everything is generated from fixed seeds, so a failure reproduces.
 
-/// SplitMix64: a tiny, well-known PRNG; seeded so every run sees the same bytes.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// The inputs the interop tests run over, from trivial to several blocks long.
 enum SampleInput: String, CaseIterable, Sendable, CustomStringConvertible {
