@@ -1,9 +1,15 @@
 # edgelog access record: one nginx request = one Cap'n Proto message.
 #
 # This file is the source of truth for the record on the wire (Kafka record value) and on disk.
-# Any Cap'n Proto implementation, and Debian's `capnp` tool, must decode what edgelog encodes:
+# Any Cap'n Proto implementation, and Debian's `capnp` tool, must decode what edgelog encodes.
+# A record value is one single-segment message in Cap'n Proto's standard packed encoding (the
+# shipper's default) or unpacked (`--record-encoding unpacked`, and shippers before packing):
 #
-#   capnp decode schemas/access_record.capnp AccessRecord < record.bin
+#   capnp decode --packed schemas/access_record.capnp AccessRecord < value.bin
+#   capnp decode schemas/access_record.capnp AccessRecord < unpacked-value.bin
+#
+# Readers tell the two apart by the first byte: an unpacked single-segment message starts with
+# 00 (segment count - 1), a packed one with the tag of that word, which is never 00.
 #
 # Evolution rules (never break them):
 #   * Ordinals are only ever appended. A field is never renumbered, retyped, or removed

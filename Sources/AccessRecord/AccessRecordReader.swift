@@ -203,16 +203,18 @@ public struct AccessRecordReader {
 }
 
 extension AccessRecord {
-    /// Decodes one framed single-segment message into an owned record.
+    /// Decodes one record value — a framed single-segment message, packed or not
+    /// (`RecordValueDecoder`) — into an owned record.
     public init(decoding message: UnsafeRawBufferPointer,
                 limits: AccessRecordReader.Limits = .init()) throws(CapnpError) {
-        self = try AccessRecordReader(message, limits: limits).toRecord()
+        var decoder = RecordValueDecoder()
+        self = try decoder.withReader(message, limits: limits) { $0.toRecord() }
     }
 
-    /// Decodes one framed single-segment message into an owned record.
+    /// `init(decoding:limits:)` for an array.
     public init(decoding message: [UInt8], limits: AccessRecordReader.Limits = .init()) throws(CapnpError) {
         self = try withRawBytes(message) { (raw) throws(CapnpError) -> AccessRecord in
-            try AccessRecordReader(raw, limits: limits).toRecord()
+            try AccessRecord(decoding: raw, limits: limits)
         }
     }
 }

@@ -39,6 +39,12 @@ public enum CapnpError: Error, Equatable, Sendable {
     /// 29-bit list counts can address (512 MiB per blob, 4 GiB per segment).
     case valueTooLarge(bytes: Int, limit: Int)
 
+    /// A packed message (`CapnpPacking`) that ends inside a word's bytes, a run count or a
+    /// verbatim run; `offset` is the byte of the packed value where it broke off.
+    case badPacking(offset: Int, reason: String)
+    /// A packed message that would expand beyond `limit` bytes.
+    case unpackedTooLarge(limit: Int)
+
     /// The two low bits of a pointer word, named.
     public enum PointerKind: UInt8, Sendable {
         case structure = 0
@@ -75,6 +81,10 @@ extension CapnpError: CustomStringConvertible {
             return "capnp: traversal limit of \(limitWords) words exceeded"
         case .nestingLimitExceeded(let limit):
             return "capnp: nesting limit of \(limit) exceeded"
+        case .badPacking(let offset, let reason):
+            return "capnp: bad packed message at byte \(offset): \(reason)"
+        case .unpackedTooLarge(let limit):
+            return "capnp: packed message expands beyond \(limit) bytes"
         case .valueTooLarge(let bytes, let limit):
             return "capnp: \(bytes) bytes exceed the encodable limit of \(limit)"
         }

@@ -6,8 +6,9 @@ import TrafficAggregation
 
 /// Feeds one Fetch answer of one partition into its aggregator: splits the batches, skips what
 /// lies before the aggregator's next offset (a Fetch may start inside a batch), decompresses
-/// into one reused scratch buffer, and reads each record's value in place with
-/// `AccessRecordReader` — no allocation per record.
+/// into one reused scratch buffer, and reads each record's value with `AccessRecordReader` —
+/// in place when unpacked, after unpacking into reused storage when packed (`RecordValueDecoder`)
+/// — no allocation per record.
 ///
 /// Bad data never stops the stream: a record whose value does not decode, and every record of a
 /// batch whose records cannot be read, is handed to the aggregator as rejected (counted, with
@@ -15,6 +16,7 @@ import TrafficAggregation
 struct PartitionFeed {
     private let codec: LZ4RecordsCodec
     private var scratch: [UInt8] = []
+    private var values = RecordValueDecoder()
 
     init() throws {
         codec = try LZ4RecordsCodec()
@@ -39,8 +41,9 @@ struct PartitionFeed {
                         return
                     }
                     do {
-                        let reader = try AccessRecordReader(value)
-                        aggregator.add(reader, offset: view.offset, timestampMs: view.timestamp)
+                        try values.withReader(value) { reader in
+                            aggregator.add(reader, offset: view.offset, timestampMs: view.timestamp)
+                        }
                     } catch {
                         aggregator.reject(offset: view.offset, cause: .undecodable)
                     }

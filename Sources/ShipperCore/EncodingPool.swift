@@ -1,3 +1,4 @@
+import AccessRecord
 import Synchronization
 import RequestEncoding
 
@@ -38,7 +39,8 @@ final class EncodingPool: Sendable {
         encoders: [ParsedLineEncoder],
         batchBytes: Int,
         retainBudget: Int,
-        lz4Acceleration: Int
+        lz4Acceleration: Int,
+        valueEncoding: RecordValueEncoding
     ) -> [Task<Void, Never>] {
         (0..<workerCount).map { worker in
             Task { [self] in
@@ -47,7 +49,8 @@ final class EncodingPool: Sendable {
                     batchBytes: batchBytes,
                     worker: worker,
                     retainBudget: retainBudget,
-                    lz4Acceleration: lz4Acceleration
+                    lz4Acceleration: lz4Acceleration,
+                    valueEncoding: valueEncoding
                 )
                 while var job = await next() {
                     inbox.post(.encoded(encoder.encode(&job.unit, reservedBytes: job.reservedBytes)))

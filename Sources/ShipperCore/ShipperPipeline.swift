@@ -170,7 +170,8 @@ final class ShipperPipeline<C: Clock> where C.Instant == ContinuousClock.Instant
                 encoders: sources.map(\.encoder),
                 batchBytes: configuration.batchBytes,
                 retainBudget: retainBudget,
-                lz4Acceleration: configuration.lz4Acceleration
+                lz4Acceleration: configuration.lz4Acceleration,
+                valueEncoding: configuration.recordEncoding
             )
         )
         logger.info(

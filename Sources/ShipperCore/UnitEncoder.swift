@@ -17,6 +17,8 @@ import RequestEncoding
 struct UnitEncoder: ~Copyable {
     private var encoders: [ParsedLineEncoder]
     private var scratch = AccessRecordBuilder(reservingCapacity: 64 * 1024)
+    /// Packs each built message into the record's value (or passes it through unpacked).
+    private var values: RecordValueEncoder
     private var batches: PartitionBatches
     /// Which worker of the pool this is (its memory is accounted per worker).
     let worker: Int
@@ -26,8 +28,16 @@ struct UnitEncoder: ~Copyable {
     private let retainBudget: Int
 
     /// - Parameter lz4Acceleration: 1 is `lz4 -1`; higher values are liblz4's negative levels.
-    init(encoders: [ParsedLineEncoder], batchBytes: Int, worker: Int, retainBudget: Int, lz4Acceleration: Int) {
+    init(
+        encoders: [ParsedLineEncoder],
+        batchBytes: Int,
+        worker: Int,
+        retainBudget: Int,
+        lz4Acceleration: Int,
+        valueEncoding: RecordValueEncoding
+    ) {
         self.encoders = encoders
+        values = RecordValueEncoder(encoding: valueEncoding)
         self.worker = worker
         self.retainBudget = retainBudget
         batches = PartitionBatches(batchBytes: batchBytes, lz4Acceleration: lz4Acceleration)
@@ -67,13 +77,15 @@ struct UnitEncoder: ~Copyable {
                     if encoded.parseError != nil { result.unparsedLines += 1 }
                     if encoded.timeUs > 0 { result.lastTimeUs = encoded.timeUs }
                     let timestamp = encoded.timeUs > 0 ? encoded.timeUs / 1000 : unit.wallClockMs
-                    scratch.withUnsafeBytes { record in
+                    try scratch.withUnsafeBytes { record in
                         let site = UnsafeRawBufferPointer(rebasing: record[encoded.site])
                         let message = UnsafeRawBufferPointer(rebasing: record[encoded.message])
                         let partition = Partitioner.partition(forKey: site, partitionCount: unit.partitionCount)
-                        batches.append(
-                            partition: Int(partition), timestamp: timestamp, key: site, value: message,
-                            into: &result.batches)
+                        try values.withValue(of: message) { value in
+                            batches.append(
+                                partition: Int(partition), timestamp: timestamp, key: site, value: value,
+                                into: &result.batches)
+                        }
                     }
                 } catch {
                     result.rejectedLines += 1
@@ -86,10 +98,11 @@ struct UnitEncoder: ~Copyable {
         batches.sealAll(into: &result.batches)
         swap(&result.storage, &unit.bytes)
         result.storage.removeAll(keepingCapacity: true)
-        var retained = batches.retainedBytes + scratch.capacity
+        var retained = batches.retainedBytes + scratch.capacity + values.capacity
         if retained > retainBudget {
             batches.release()
             scratch = AccessRecordBuilder(reservingCapacity: 64 * 1024)
+            values = RecordValueEncoder(encoding: values.encoding)
             retained = scratch.capacity
         }
         result.workerRetainedBytes = retained
@@ -129,14 +142,17 @@ struct UnitEncoder: ~Copyable {
         guard batches.contains(partition: partition) else { return }
         scratch.withUnsafeBytes { raw in
             closing.statsKey.withUnsafeBytes { key in
-                batches.append(
-                    partition: partition,
-                    timestamp: timeUs / 1000,
-                    key: key,
-                    value: UnsafeRawBufferPointer(rebasing: raw[message]),
-                    isControl: true,
-                    into: &result.batches
-                )
+                // A fixed-size record we just built is one framed message: packing cannot fail.
+                _ = try? values.withValue(of: UnsafeRawBufferPointer(rebasing: raw[message])) { value in
+                    batches.append(
+                        partition: partition,
+                        timestamp: timeUs / 1000,
+                        key: key,
+                        value: value,
+                        isControl: true,
+                        into: &result.batches
+                    )
+                }
             }
         }
     }

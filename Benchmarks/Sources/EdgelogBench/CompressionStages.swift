@@ -1,3 +1,4 @@
+import AccessRecord
 import Foundation
 import LZ4Frame
 
@@ -11,6 +12,7 @@ enum CompressionStages {
     static func run(
         stages: Stages,
         batches: [[UInt8]],
+        packedBatches: [[UInt8]],
         path: String,
         lines: Int,
         repetitions: Int,
@@ -114,6 +116,83 @@ enum CompressionStages {
         consume(checksum)
         guard records == lines else { throw Failure(description: "decoded \(records) records, expected \(lines)") }
 
+        // The same for packed values (what the shipper sends since the wire got smaller).
+        let packedRecordBytes = packedBatches.reduce(0) { $0 + $1.count }
+        var packedFrames: [UInt8] = []
+        packedFrames.reserveCapacity(packedRecordBytes)
+        var packedRanges: [Range<Int>] = []
+        var compressPacked = try measure(
+            "LZ4 compress packed batches",
+            repetitions: repetitions,
+            lines: lines,
+            rawBytes: log.count
+        ) {
+            packedFrames.removeAll(keepingCapacity: true)
+            packedRanges.removeAll(keepingCapacity: true)
+            for batch in packedBatches {
+                let start = packedFrames.count
+                try encoder.compress(batch, into: &packedFrames)
+                packedRanges.append(start..<packedFrames.count)
+            }
+        }
+        compressPacked.note =
+            "\(packedBatches.count) frames, \(packedRecordBytes) → \(packedFrames.count) bytes "
+            + "(\(Report.fixed(Double(packedFrames.count) / Double(lines), 1)) B/line; unpacked: "
+            + "\(Report.fixed(Double(compressedBytes) / Double(lines), 1)) B/line)"
+        results.append(compressPacked)
+
+        var shippedPacked = 0
+        results.append(
+            try measure(
+                "parse + encode + pack + compress",
+                repetitions: repetitions,
+                lines: lines,
+                rawBytes: log.count
+            ) {
+                shippedPacked = 0
+                _ = try stages.parseEncodeAndPack { batch in
+                    frame.removeAll(keepingCapacity: true)
+                    _ = try? encoder.compress(batch, into: &frame)
+                    shippedPacked += frame.count
+                }
+            }
+        )
+        guard shippedPacked == packedFrames.count else {
+            throw Failure(description: "compressed \(shippedPacked) packed bytes inline but \(packedFrames.count) in the batch stage")
+        }
+
+        var packedRecords = 0
+        var valueDecoder = RecordValueDecoder()
+        results.append(
+            try measure(
+                "decode packed (LZ4 decompress + unpack + read)",
+                repetitions: repetitions,
+                lines: lines,
+                rawBytes: log.count
+            ) {
+                packedRecords = 0
+                try packedFrames.withUnsafeBytes { all in
+                    for range in packedRanges {
+                        plain.removeAll(keepingCapacity: true)
+                        try decoder.decompress(
+                            UnsafeRawBufferPointer(rebasing: all[range]),
+                            into: &plain,
+                            maxOutputBytes: 64 << 20
+                        )
+                        let summary = try plain.withUnsafeBytes {
+                            try Stages.readPackedRecords($0, decoder: &valueDecoder)
+                        }
+                        packedRecords += summary.records
+                        checksum &+= summary.checksum
+                    }
+                }
+            }
+        )
+        consume(checksum)
+        guard packedRecords == lines else {
+            throw Failure(description: "decoded \(packedRecords) packed records, expected \(lines)")
+        }
+
         // References on the raw text: liblz4 through LZ4Frame in 1 MiB chunks, and the lz4 CLI.
         var rawFrames: [UInt8] = []
         rawFrames.reserveCapacity(log.count / 2)
@@ -138,6 +217,7 @@ enum CompressionStages {
         results.append(rawChunks)
 
         let cliSize = try lz4CLISize(path: path)
+        let cliSize64K = try lz4CLISize(path: path, extraArguments: ["-B4"])
         var cli = try measure(
             "reference: lz4 -1 CLI on raw log",
             repetitions: repetitions,
@@ -150,16 +230,21 @@ enum CompressionStages {
         cli.note =
             "\(log.count) → \(cliSize) bytes (ratio \(Report.fixed(Double(log.count) / Double(cliSize), 2))); "
             + "our record batches compress to \(compressedBytes) bytes = "
-            + "\(Report.fixed(Double(compressedBytes) / Double(cliSize), 2))× lz4 -1 of the raw text"
+            + "\(Report.fixed(Double(compressedBytes) / Double(cliSize), 2))× lz4 -1 of the raw text, "
+            + "packed ones to \(packedFrames.count) bytes = "
+            + "\(Report.fixed(Double(packedFrames.count) / Double(cliSize), 2))×; "
+            + "with 64 KiB blocks as in our frames, lz4 -1 -B4 gives \(cliSize64K) bytes: "
+            + "unpacked \(Report.fixed(Double(compressedBytes) / Double(cliSize64K), 2))×, "
+            + "packed \(Report.fixed(Double(packedFrames.count) / Double(cliSize64K), 2))×"
         results.append(cli)
         return results
     }
 
-    /// `lz4 -1 -c path` with stdout to `output`.
-    static func runLZ4CLI(path: String, output: FileHandle?) throws {
+    /// `lz4 -1 [extraArguments] -c path` with stdout to `output`.
+    static func runLZ4CLI(path: String, output: FileHandle?, extraArguments: [String] = []) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/lz4")
-        process.arguments = ["-1", "-c", path]
+        process.arguments = ["-1"] + extraArguments + ["-c", path]
         process.standardOutput = output
         try process.run()
         process.waitUntilExit()
@@ -168,13 +253,13 @@ enum CompressionStages {
         }
     }
 
-    /// Size of `lz4 -1 -c path`, written to a scratch file beside the log.
-    static func lz4CLISize(path: String) throws -> Int {
+    /// Size of `lz4 -1 [extraArguments] -c path`, written to a scratch file beside the log.
+    static func lz4CLISize(path: String, extraArguments: [String] = []) throws -> Int {
         let outputPath = path + ".lz4-bench"
         _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
         defer { try? FileManager.default.removeItem(atPath: outputPath) }
         let handle = FileHandle(forWritingAtPath: outputPath)
-        try runLZ4CLI(path: path, output: handle)
+        try runLZ4CLI(path: path, output: handle, extraArguments: extraArguments)
         try handle?.close()
         let attributes = try FileManager.default.attributesOfItem(atPath: outputPath)
         return (attributes[.size] as? NSNumber)?.intValue ?? 0

@@ -1,3 +1,4 @@
+import AccessRecord
 import Foundation
 
 // edgelog-bench: the shipper's hot path (parse, encode, compress) and the consumer's (decode),
@@ -95,9 +96,24 @@ results.append(
 results[results.count - 1].note =
     "\(batchCount) batches, \(recordBytes) record bytes (\(recordBytes / lineCount) B/record)"
 
+var packedBytes = 0
+var packedBatchCount = 0
+results.append(
+    try measure("parse + encode + pack", repetitions: repetitions, lines: lineCount, rawBytes: log.count) {
+        packedBatchCount = 0
+        let summary = try stages.parseEncodeAndPack { _ in packedBatchCount += 1 }
+        packedBytes = summary.recordBytes
+    }
+)
+results[results.count - 1].note =
+    "\(packedBatchCount) batches, \(packedBytes) bytes of packed values with their lengths "
+    + "(\(packedBytes / lineCount) B/record)"
+
 // Keep the batches for the stages that follow.
 var batches: [[UInt8]] = []
 _ = try stages.parseAndEncode { batches.append(Array($0)) }
+var packedBatches: [[UInt8]] = []
+_ = try stages.parseEncodeAndPack { packedBatches.append(Array($0)) }
 
 var readSummary = (records: 0, checksum: UInt64(0))
 results.append(
@@ -116,11 +132,29 @@ guard readSummary.records == lineCount else {
     exit(1)
 }
 
+var packedSummary = (records: 0, checksum: UInt64(0))
+var valueDecoder = RecordValueDecoder()
+results.append(
+    try measure("read packed records (unpack + read, no LZ4)", repetitions: repetitions, lines: lineCount, rawBytes: log.count) {
+        packedSummary = (0, 0)
+        for batch in packedBatches {
+            let summary = try batch.withUnsafeBytes { try Stages.readPackedRecords($0, decoder: &valueDecoder) }
+            packedSummary.records += summary.records
+            packedSummary.checksum &+= summary.checksum
+        }
+    }
+)
+guard packedSummary.records == lineCount, packedSummary.checksum == readSummary.checksum else {
+    print("read packed: \(packedSummary.records) records, checksum differs from unpacked: \(packedSummary.checksum != readSummary.checksum)")
+    exit(1)
+}
+
 results += try AggregateStages.run(batches: batches, lines: lineCount, rawBytes: log.count, repetitions: repetitions)
 
 results += try CompressionStages.run(
     stages: stages,
     batches: batches,
+    packedBatches: packedBatches,
     path: path,
     lines: lineCount,
     repetitions: repetitions,

@@ -20,6 +20,9 @@ struct ShipperBench {
         var shipperCPU: Double
         var brokerCPU: Double
         var shipperPeakRSS: Int
+        /// Bytes of the broker's segment files once every line is acknowledged: the record
+        /// batches as sent (headers and LZ4-compressed records), the control records included.
+        var storedBytes: Int
     }
 
     static func main() throws {
@@ -27,6 +30,7 @@ struct ShipperBench {
             "lines": "2000000", "file": "/tmp/edgelog-bench/edge-2M.log", "bin-dir": ".build/release",
             "partitions": "4",
             "repetitions": "2", "batch-bytes": "1MiB", "linger": "100ms", "memory-limit": "64MiB",
+            "shipper-args": "",
         ]
         var arguments = CommandLine.arguments.dropFirst()
         while let flag = arguments.popFirst() {
@@ -56,14 +60,17 @@ struct ShipperBench {
             print(
                 String(
                     format:
-                        "run %ld: %.2f s  %.0f lines/s  %.1f MB/s  shipper CPU %.2f s  broker CPU %.2f s  peak RSS %.1f MB",
+                        "run %ld: %.2f s  %.0f lines/s  %.1f MB/s  shipper CPU %.2f s  broker CPU %.2f s  peak RSS %.1f MB"
+                        + "  stored %ld bytes (%.1f B/line)",
                     repetition,
                     run.seconds,
                     Double(lines) / run.seconds,
                     Double(bytes) / run.seconds / 1e6,
                     run.shipperCPU,
                     run.brokerCPU,
-                    Double(run.shipperPeakRSS) / 1e6
+                    Double(run.shipperPeakRSS) / 1e6,
+                    run.storedBytes,
+                    Double(run.storedBytes) / Double(lines)
                 )
             )
             if best.map({ run.seconds < $0.seconds }) ?? true { best = run }
@@ -133,7 +140,7 @@ struct ShipperBench {
                 "--metrics-port", "\(shipperMetrics)", "--log-level", "warning", "--batch-bytes",
                 options["batch-bytes"] ?? "1MiB",
                 "--linger", options["linger"] ?? "100ms", "--memory-limit", options["memory-limit"] ?? "64MiB",
-            ],
+            ] + (options["shipper-args"] ?? "").split(separator: " ").map(String.init),
             log: "\(scratch)/shipper.log"
         )
         defer { shipper.terminate() }
@@ -148,8 +155,21 @@ struct ShipperBench {
             seconds: elapsed,
             shipperCPU: shipper.cpuSeconds(),
             brokerCPU: broker.cpuSeconds(),
-            shipperPeakRSS: shipper.peakResidentBytes()
+            shipperPeakRSS: shipper.peakResidentBytes(),
+            storedBytes: segmentBytes(under: "\(scratch)/broker")
         )
+    }
+
+    /// Total size of the `.log` segment files under `directory`.
+    static func segmentBytes(under directory: String) -> Int {
+        guard let walker = FileManager.default.enumerator(atPath: directory) else { return 0 }
+        var total = 0
+        while let name = walker.nextObject() as? String {
+            guard name.hasSuffix(".log") else { continue }
+            let attributes = try? FileManager.default.attributesOfItem(atPath: "\(directory)/\(name)")
+            total += (attributes?[.size] as? NSNumber)?.intValue ?? 0
+        }
+        return total
     }
 
     static func waitFor(seconds: Double, _ what: String, _ condition: () -> Bool) throws {

@@ -1,0 +1,201 @@
+import AccessRecord
+import PipelineTestSupport
+import Testing
+
+/// Packing against the reference tool: our packed bytes are what `capnp convert binary:packed`
+/// writes, the tool decodes them with `--packed`, and unpacking gives back the message.
+///
+/// `capnp convert` copies each message into a new builder before writing it, which may lay
+/// objects out differently from ours (the same content), so byte-for-byte comparisons pack the
+/// tool's own `binary:binary` copy with both.
+@Suite struct CapnpPackingTests {
+    /// (our packing of the tool's copy of `stream`, the tool's packing of the same).
+    static func packedByUsAndTool(_ stream: [UInt8]) throws -> (ours: [UInt8], tool: [UInt8]) {
+        let copy = try CapnpTool.run(["convert", "binary:binary"], stdin: stream)
+        var ours: [UInt8] = []
+        for range in try CapnpFraming.messageRanges(in: copy) {
+            ours += try packed(Array(copy[range]))
+        }
+        return (ours, try CapnpTool.run(["convert", "binary:packed"], stdin: copy))
+    }
+
+    static func packed(_ message: [UInt8]) throws -> [UInt8] {
+        var output: [UInt8] = []
+        try message.withUnsafeBytes { raw in try CapnpPacking.pack(raw, into: &output) }
+        return output
+    }
+
+    static func unpacked(_ packed: [UInt8], maximumBytes: Int = 1 << 20) throws -> [UInt8] {
+        try packed.withUnsafeBytes { raw -> [UInt8] in
+            let count = try CapnpPacking.unpackedByteCount(of: raw, maximumBytes: maximumBytes)
+            var output = [UInt8](repeating: 0xAA, count: count)
+            output.withUnsafeMutableBytes { CapnpPacking.unpack(raw, into: $0) }
+            return output
+        }
+    }
+
+    static func encoded(_ record: AccessRecord) throws -> [UInt8] {
+        var buffer: [UInt8] = []
+        try AccessRecordBuilder.encode(record, into: &buffer)
+        return buffer
+    }
+
+    @Test(arguments: RecordSamples.all)
+    func packsByteForByteAsTheToolDoes(name: String, record: AccessRecord) throws {
+        let message = try Self.encoded(record)
+        let ours = try Self.packed(message)
+        let compared = try Self.packedByUsAndTool(message)
+        #expect(compared.ours == compared.tool, "\(name)")
+        #expect(try Self.unpacked(ours) == message, "\(name)")
+        #expect(ours.count < message.count, "\(name): packing an access record saves bytes")
+    }
+
+    @Test func theToolDecodesOurPackedRecords() throws {
+        let message = try Self.encoded(RecordSamples.typical)
+        let text = try CapnpTool.run(
+            ["decode", "--packed", "--short", CapnpTool.schemaPath, "AccessRecord"],
+            stdin: try Self.packed(message))
+        let plain = try CapnpTool.run(["decode", "--short", CapnpTool.schemaPath, "AccessRecord"], stdin: message)
+        #expect(text == plain)
+        #expect(String(decoding: text, as: UTF8.self).contains(#"site = "www.example.com""#))
+    }
+
+    /// Many random records, one stream: each packs as the tool packs it and unpacks to itself.
+    @Test func randomRecordsRoundTripAndMatchTheTool() throws {
+        var rng = SplitMix64(seed: 0x9ac4)
+        var stream: [UInt8] = []
+        for _ in 0..<200 {
+            let message = try Self.encoded(RecordSamples.random(using: &rng))
+            let packed = try Self.packed(message)
+            #expect(try Self.unpacked(packed) == message)
+            stream += message
+        }
+        let compared = try Self.packedByUsAndTool(stream)
+        #expect(compared.ours == compared.tool)
+    }
+
+    /// The examples of the encoding's specification, as whole messages (header + segment).
+    @Test func specificationExamples() throws {
+        let header: [UInt8] = [0, 0, 0, 0, 5, 0, 0, 0]
+        let zeros = [UInt8](repeating: 0, count: 32)
+        let ones = [UInt8](repeating: 0x8A, count: 32)
+        let mixed: [UInt8] = [8, 0, 0, 0, 3, 0, 2, 0]
+        #expect(try Self.packed(header + zeros + mixed) == [0x10, 5, 0x00, 3, 0x51, 8, 3, 2])
+        #expect(
+            try Self.packed(header + ones + mixed)
+                == [0x10, 5, 0xFF] + [UInt8](repeating: 0x8A, count: 8) + [3] + [UInt8](repeating: 0x8A, count: 24)
+                + [0x51, 8, 3, 2])
+    }
+
+    /// Runs longer than a count byte holds are split, as the tool splits them: a raw line of
+    /// 600 words of zeros, and one of 600 words without a zero byte.
+    @Test func runsBeyond255WordsSplit() throws {
+        var zeros = AccessRecord()
+        zeros.rawLine = [UInt8](repeating: 0, count: 4800)
+        var full = AccessRecord()
+        full.rawLine = (0..<4800).map { UInt8(1 + $0 % 251) }
+        for record in [zeros, full] {
+            let message = try Self.encoded(record)
+            let compared = try Self.packedByUsAndTool(message)
+            #expect(compared.ours == compared.tool)
+            #expect(compared.ours.count < 300 || compared.ours.count > 4800)
+            #expect(try Self.unpacked(try Self.packed(message), maximumBytes: 8 << 10) == message)
+        }
+    }
+
+    @Test func aPackedValueIsToldFromAFramedOne() throws {
+        let message = try Self.encoded(RecordSamples.typical)
+        let packed = try Self.packed(message)
+        #expect(!message.withUnsafeBytes(CapnpPacking.isPacked))
+        #expect(packed.withUnsafeBytes(CapnpPacking.isPacked))
+        #expect(![UInt8]().withUnsafeBytes(CapnpPacking.isPacked))
+    }
+
+    @Test func packingRejectsWhatIsNotOneMessage() throws {
+        let message = try Self.encoded(RecordSamples.typical)
+        #expect(throws: CapnpError.trailingBytes(messageBytes: message.count, available: message.count + 8)) {
+            try Self.packed(message + [UInt8](repeating: 0, count: 8))
+        }
+        #expect(throws: CapnpError.truncated(needed: message.count, available: message.count - 8)) {
+            try Self.packed(Array(message.dropLast(8)))
+        }
+    }
+
+    /// Every cut of a packed record is an error naming where it broke, never a trap or a short
+    /// message passed off as whole.
+    @Test func everyTruncationIsRejected() throws {
+        let packed = try Self.packed(try Self.encoded(RecordSamples.typical))
+        var rejected = 0
+        for length in 1..<packed.count {
+            do {
+                let message = try Self.unpacked(Array(packed[..<length]))
+                // A cut at a word boundary is a valid packing of fewer words: framing catches it.
+                #expect(throws: CapnpError.self) { try AccessRecord(decoding: message) }
+            } catch let error as CapnpError {
+                guard case .badPacking = error else {
+                    Issue.record("cut at \(length): \(error)")
+                    continue
+                }
+                rejected += 1
+            }
+        }
+        #expect(rejected > packed.count / 2)
+    }
+
+    @Test func hostileExpansionIsBounded() throws {
+        // 2 bytes per 256 zero words: 4 KiB of input claims 4 MiB.
+        let bomb = [UInt8]((0..<2048).flatMap { _ in [0x00, 0xFF] })
+        #expect(throws: CapnpError.unpackedTooLarge(limit: 1 << 20)) { try Self.unpacked(bomb) }
+        #expect(throws: CapnpError.badPacking(offset: 1, reason: "the run count is missing")) {
+            try Self.unpacked([0x00])
+        }
+        #expect(throws: CapnpError.badPacking(offset: 3, reason: "a tag's bytes are cut off")) {
+            try Self.unpacked([0x0F, 1, 2])
+        }
+        #expect(throws: CapnpError.badPacking(offset: 13, reason: "a verbatim run of 2 words is cut off")) {
+            try Self.unpacked([0xFF, 1, 1, 1, 1, 1, 1, 1, 1, 2, 7, 7, 7])
+        }
+    }
+}
+
+/// Values as the consumer meets them: packed from the shipper, framed from older writers.
+@Suite struct RecordValueDecoderTests {
+    @Test(arguments: RecordSamples.all)
+    func readsPackedAndFramedValuesAlike(name: String, record: AccessRecord) throws {
+        let message = try CapnpPackingTests.encoded(record)
+        let packed = try CapnpPackingTests.packed(message)
+        var decoder = RecordValueDecoder()
+        let fromPacked = try packed.withUnsafeBytes { raw in
+            try decoder.withReader(raw) { $0.toRecord() }
+        }
+        let fromFramed = try message.withUnsafeBytes { raw in
+            try decoder.withReader(raw) { $0.toRecord() }
+        }
+        #expect(fromPacked == record, "\(name)")
+        #expect(fromFramed == record, "\(name)")
+        #expect(try AccessRecord(decoding: packed) == record, "\(name)")
+    }
+
+    /// The decoder's storage is reused: a short record after a long one reads as itself, not
+    /// with the long one's tail.
+    @Test func storageIsReusedAcrossRecordsOfDifferentSizes() throws {
+        var rng = SplitMix64(seed: 7)
+        var decoder = RecordValueDecoder()
+        for _ in 0..<100 {
+            let record = RecordSamples.random(using: &rng)
+            let packed = try CapnpPackingTests.packed(try CapnpPackingTests.encoded(record))
+            let read = try packed.withUnsafeBytes { raw in
+                try decoder.withReader(raw) { $0.toRecord() }
+            }
+            #expect(read == record)
+        }
+    }
+
+    @Test func aValueExpandingBeyondTheLimitIsRejected() throws {
+        var decoder = RecordValueDecoder(maximumMessageBytes: 64)
+        let packed = try CapnpPackingTests.packed(try CapnpPackingTests.encoded(RecordSamples.typical))
+        #expect(throws: CapnpError.unpackedTooLarge(limit: 64)) {
+            try packed.withUnsafeBytes { raw in try decoder.withReader(raw) { _ in 0 } }
+        }
+    }
+}
