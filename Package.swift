@@ -51,10 +51,11 @@ let package = Package(
         .systemLibrary(name: "CLibPQ", providers: [.apt(["libpq-dev"])]),
 
         // Pure libraries: bytes in, bytes out.
-        .target(name: "AccessRecord", swiftSettings: strict),
+        .target(name: "AccessRecord", dependencies: ["CCapnpPacking"], swiftSettings: strict),
         .target(name: "NginxLog", swiftSettings: strict),
         .target(name: "LZ4Frame", dependencies: ["CLZ4"], swiftSettings: strict),
         .target(name: "CCRC32C"),
+        .target(name: "CCapnpPacking"),
         .target(name: "KafkaProtocol", dependencies: ["LZ4Frame", "CCRC32C", nioCore], swiftSettings: strict),
 
         // The file side of the shipper: tails nginx logs across rotation, checkpoints acknowledged prefixes.
@@ -187,7 +188,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "NginxLogTests", dependencies: ["NginxLog", "PipelineTestSupport"], swiftSettings: strict),
-        .testTarget(name: "AccessRecordTests", dependencies: ["AccessRecord", "PipelineTestSupport"], swiftSettings: strict),
+        .testTarget(name: "AccessRecordTests", dependencies: ["AccessRecord", "CCapnpPacking", "PipelineTestSupport"], swiftSettings: strict),
         .testTarget(name: "RequestEncodingTests", dependencies: ["RequestEncoding", "TrafficGenerator", "PipelineTestSupport"], swiftSettings: strict),
         .testTarget(name: "LZ4FrameTests", dependencies: ["LZ4Frame", "PipelineTestSupport"], swiftSettings: strict),
         .testTarget(name: "KafkaProtocolTests", dependencies: ["KafkaProtocol", "PipelineTestSupport", nioCore, .product(name: "NIOEmbedded", package: "swift-nio"), .product(name: "NIOTestUtils", package: "swift-nio")], swiftSettings: strict),

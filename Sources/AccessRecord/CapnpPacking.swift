@@ -1,3 +1,5 @@
+import CCapnpPacking
+
 /// Cap'n Proto's standard packed encoding (what `capnp decode --packed` and every Cap'n Proto
 /// library's "packed" reader take), for one framed message.
 ///
@@ -81,145 +83,44 @@ public enum CapnpPacking {
         of packed: UnsafeRawBufferPointer,
         maximumBytes: Int
     ) throws(CapnpError) -> Int {
-        var index = 0
+        guard let input = packed.baseAddress else { return 0 }
         var words = 0
-        let count = packed.count
-        while index < count {
-            let tag = packed[index]
-            index += 1 + tag.nonzeroBitCount
-            words += 1
-            guard index <= count else { throw .badPacking(offset: count, reason: "a tag's bytes are cut off") }
-            if tag == 0x00 || tag == 0xFF {
-                guard index < count else { throw .badPacking(offset: index, reason: "the run count is missing") }
-                let run = Int(packed[index])
-                index += 1
-                words += run
-                if tag == 0xFF {
-                    index += run * 8
-                    guard index <= count else {
-                        throw .badPacking(offset: count, reason: "a verbatim run of \(run) words is cut off")
-                    }
-                }
-            }
-            guard words * 8 <= maximumBytes else { throw .unpackedTooLarge(limit: maximumBytes) }
+        var offset = 0
+        var run = 0
+        let status = edgelog_capnp_unpacked_words(
+            input.assumingMemoryBound(to: UInt8.self), packed.count, maximumBytes / 8, &words, &offset, &run)
+        switch status {
+        case Int32(EDGELOG_CAPNP_UNPACK_OK.rawValue): return words * 8
+        case Int32(EDGELOG_CAPNP_UNPACK_TAG_CUT.rawValue): throw .badPacking(offset: offset, reason: "a tag's bytes are cut off")
+        case Int32(EDGELOG_CAPNP_UNPACK_COUNT_MISSING.rawValue):
+            throw .badPacking(offset: offset, reason: "the run count is missing")
+        case Int32(EDGELOG_CAPNP_UNPACK_VERBATIM_CUT.rawValue):
+            throw .badPacking(offset: offset, reason: "a verbatim run of \(run) words is cut off")
+        default: throw .unpackedTooLarge(limit: maximumBytes)
         }
-        return words * 8
     }
 
     /// Expands `packed` into `output`, which must hold exactly `unpackedByteCount(of: packed)`
     /// bytes (call that first: it validates what this loop then trusts).
     public static func unpack(_ packed: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) {
-        var index = 0
-        var out = 0
-        let count = packed.count
-        while index < count {
-            let tag = packed[index]
-            index += 1
-            var word: UInt64 = 0
-            if tag == 0xFF {
-                word = packed.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-                index += 8
-            } else if tag != 0 {
-                var bits = tag
-                while bits != 0 {
-                    let byte = UInt64(bits.trailingZeroBitCount)
-                    word |= UInt64(packed[index]) << (byte * 8)
-                    index += 1
-                    bits &= bits &- 1
-                }
-                word = UInt64(littleEndian: word)
-            }
-            output.storeBytes(of: word, toByteOffset: out, as: UInt64.self)
-            out += 8
-            if tag == 0x00 {
-                let run = Int(packed[index]) * 8
-                index += 1
-                UnsafeMutableRawBufferPointer(rebasing: output[out..<(out + run)]).initializeMemory(as: UInt8.self, repeating: 0)
-                out += run
-            } else if tag == 0xFF {
-                let run = Int(packed[index]) * 8
-                index += 1
-                UnsafeMutableRawBufferPointer(rebasing: output[out..<(out + run)])
-                    .copyMemory(from: UnsafeRawBufferPointer(rebasing: packed[index..<(index + run)]))
-                index += run
-                out += run
-            }
-        }
+        guard let input = packed.baseAddress, let target = output.baseAddress else { return }
+        edgelog_capnp_unpack(input.assumingMemoryBound(to: UInt8.self), packed.count, target.assumingMemoryBound(to: UInt8.self))
     }
 
-    /// Packs one piece (the segment table or one segment, a whole number of words) at `start`.
+    /// Packs one piece (the segment table or one segment, a whole number of words) at `start`;
+    /// the per-word work is in C (`CCapnpPacking`: one byte shuffle per word where the CPU has
+    /// one).
     private static func packPiece(
         _ piece: UnsafeRawBufferPointer,
         into output: UnsafeMutableRawBufferPointer,
         at start: Int
     ) -> Int {
-        var out = start
-        var index = 0
-        let wordCount = piece.count / 8
-        var word = 0
-        while word < wordCount {
-            let value = UInt64(littleEndian: piece.loadUnaligned(fromByteOffset: index, as: UInt64.self))
-            let tag = tagByte(value)
-            output[out] = tag
-            out += 1
-            if tag == 0xFF {
-                output.storeBytes(of: value.littleEndian, toByteOffset: out, as: UInt64.self)
-                out += 8
-            } else if tag != 0 {
-                var bits = value
-                while bits != 0 {
-                    let byte = UInt8(truncatingIfNeeded: bits)
-                    if byte != 0 {
-                        output[out] = byte
-                        out += 1
-                    }
-                    bits >>= 8
-                }
-            }
-            index += 8
-            word += 1
-            if tag == 0x00 {
-                var run = 0
-                while run < 255, word < wordCount, piece.loadUnaligned(fromByteOffset: index, as: UInt64.self) == 0 {
-                    run += 1
-                    word += 1
-                    index += 8
-                }
-                output[out] = UInt8(run)
-                out += 1
-            } else if tag == 0xFF {
-                let runStart = index
-                var run = 0
-                while run < 255, word < wordCount,
-                    zeroByteCount(piece.loadUnaligned(fromByteOffset: index, as: UInt64.self)) < 2
-                {
-                    run += 1
-                    word += 1
-                    index += 8
-                }
-                output[out] = UInt8(run)
-                out += 1
-                UnsafeMutableRawBufferPointer(rebasing: output[out..<(out + run * 8)])
-                    .copyMemory(from: UnsafeRawBufferPointer(rebasing: piece[runStart..<index]))
-                out += run * 8
-            }
-        }
-        return out
-    }
-
-    /// Bit `i` set ⇔ byte `i` (little-endian) of `word` is non-zero.
-    @inline(__always)
-    private static func tagByte(_ word: UInt64) -> UInt8 {
-        // Per byte: OR its bits down into the byte's low bit, then gather the eight low bits.
-        var folded = word | (word >> 4)
-        folded |= folded >> 2
-        folded |= folded >> 1
-        folded &= 0x0101_0101_0101_0101
-        return UInt8(truncatingIfNeeded: (folded &* 0x0102_0408_1020_4080) >> 56)
-    }
-
-    @inline(__always)
-    private static func zeroByteCount(_ word: UInt64) -> Int {
-        8 - tagByte(word).nonzeroBitCount
+        guard let input = piece.baseAddress, let target = output.baseAddress, piece.count >= 8 else { return start }
+        return start
+            + edgelog_capnp_pack_piece(
+                input.assumingMemoryBound(to: UInt8.self),
+                piece.count / 8,
+                (target + start).assumingMemoryBound(to: UInt8.self)
+            )
     }
 }

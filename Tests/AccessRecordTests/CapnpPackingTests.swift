@@ -1,4 +1,5 @@
 import AccessRecord
+import CCapnpPacking
 import PipelineTestSupport
 import Testing
 
@@ -196,6 +197,39 @@ import Testing
         let packed = try CapnpPackingTests.packed(try CapnpPackingTests.encoded(RecordSamples.typical))
         #expect(throws: CapnpError.unpackedTooLarge(limit: 64)) {
             try packed.withUnsafeBytes { raw in try decoder.withReader(raw) { _ in 0 } }
+        }
+    }
+}
+
+/// The C loops behind `CapnpPacking`: the byte-shuffle path this CPU takes and the portable one
+/// CPUs without SSSE3 take write the same bytes.
+@Suite struct CapnpPackingPathsTests {
+    @Test func portableAndShufflePathsAgree() throws {
+        var rng = SplitMix64(seed: 0x51_5E)
+        for _ in 0..<300 {
+            let message = try CapnpPackingTests.encoded(RecordSamples.random(using: &rng))
+            let words = message.count / 8
+            var portable = [UInt8](repeating: 0, count: words * 10)
+            let count = message.withUnsafeBufferPointer { input in
+                portable.withUnsafeMutableBufferPointer { output in
+                    edgelog_capnp_pack_piece_portable(input.baseAddress, words, output.baseAddress)
+                }
+            }
+            // The same message packed as one piece (header and segment together) on the fast path.
+            var fast = [UInt8](repeating: 0, count: words * 10)
+            let fastCount = message.withUnsafeBufferPointer { input in
+                fast.withUnsafeMutableBufferPointer { output in
+                    edgelog_capnp_pack_piece(input.baseAddress, words, output.baseAddress)
+                }
+            }
+            #expect(Array(portable[..<count]) == Array(fast[..<fastCount]))
+            var unpacked = [UInt8](repeating: 0xEE, count: message.count)
+            portable.withUnsafeBufferPointer { input in
+                unpacked.withUnsafeMutableBufferPointer { output in
+                    edgelog_capnp_unpack_portable(input.baseAddress, count, output.baseAddress)
+                }
+            }
+            #expect(unpacked == message)
         }
     }
 }
