@@ -89,8 +89,13 @@ public enum CapnpPacking {
         var run = 0
         let status = edgelog_capnp_unpacked_words(
             input.assumingMemoryBound(to: UInt8.self), packed.count, maximumBytes / 8, &words, &offset, &run)
+        if status == Int32(EDGELOG_CAPNP_UNPACK_OK.rawValue) { return words * 8 }
+        try throwError(status: status, offset: offset, run: run, maximumBytes: maximumBytes)
+        return 0
+    }
+
+    private static func throwError(status: Int32, offset: Int, run: Int, maximumBytes: Int) throws(CapnpError) {
         switch status {
-        case Int32(EDGELOG_CAPNP_UNPACK_OK.rawValue): return words * 8
         case Int32(EDGELOG_CAPNP_UNPACK_TAG_CUT.rawValue): throw .badPacking(offset: offset, reason: "a tag's bytes are cut off")
         case Int32(EDGELOG_CAPNP_UNPACK_COUNT_MISSING.rawValue):
             throw .badPacking(offset: offset, reason: "the run count is missing")
@@ -98,6 +103,36 @@ public enum CapnpPacking {
             throw .badPacking(offset: offset, reason: "a verbatim run of \(run) words is cut off")
         default: throw .unpackedTooLarge(limit: maximumBytes)
         }
+    }
+
+    /// Validates and expands `packed` into `storage` in one pass (growing it when the message
+    /// does not fit: then it is measured first), returning the message's byte count; the first
+    /// bytes of `storage` hold the message. The reader's hot path: storage reused across
+    /// records is mostly large enough already.
+    ///
+    /// - Throws: as `unpackedByteCount(of:maximumBytes:)`.
+    public static func unpack(
+        _ packed: UnsafeRawBufferPointer,
+        into storage: inout [UInt8],
+        maximumBytes: Int
+    ) throws(CapnpError) -> Int {
+        guard let input = packed.baseAddress else { return 0 }
+        var words = 0
+        var offset = 0
+        var run = 0
+        let status = storage.withUnsafeMutableBufferPointer { output in
+            edgelog_capnp_unpack_checked(
+                input.assumingMemoryBound(to: UInt8.self), packed.count, output.baseAddress, output.count / 8,
+                maximumBytes / 8, &words, &offset, &run)
+        }
+        if status == Int32(EDGELOG_CAPNP_UNPACK_OK.rawValue) { return words * 8 }
+        if status != Int32(EDGELOG_CAPNP_UNPACK_NO_ROOM.rawValue) {
+            try throwError(status: status, offset: offset, run: run, maximumBytes: maximumBytes)
+        }
+        let count = try unpackedByteCount(of: packed, maximumBytes: maximumBytes)
+        storage = [UInt8](repeating: 0, count: max(count, min(2 * storage.count, maximumBytes)))
+        storage.withUnsafeMutableBytes { unpack(packed, into: UnsafeMutableRawBufferPointer(rebasing: $0[..<count])) }
+        return count
     }
 
     /// Expands `packed` into `output`, which must hold exactly `unpackedByteCount(of: packed)`

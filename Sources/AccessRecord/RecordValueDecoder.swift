@@ -29,15 +29,11 @@ public struct RecordValueDecoder {
         guard CapnpPacking.isPacked(value) else {
             return body(try AccessRecordReader(value, limits: limits))
         }
-        let count = try CapnpPacking.unpackedByteCount(of: value, maximumBytes: maximumMessageBytes)
-        if storage.count < count {
-            storage = [UInt8](repeating: 0, count: max(count, min(2 * storage.count, maximumMessageBytes)))
-        }
-        let result: Result<R, CapnpError> = storage.withUnsafeMutableBytes { space in
-            let message = UnsafeMutableRawBufferPointer(rebasing: space[..<count])
-            CapnpPacking.unpack(value, into: message)
+        let count = try CapnpPacking.unpack(value, into: &storage, maximumBytes: maximumMessageBytes)
+        let result: Result<R, CapnpError> = storage.withUnsafeBytes { space in
+            let message = UnsafeRawBufferPointer(rebasing: space[..<count])
             do throws(CapnpError) {
-                return .success(body(try AccessRecordReader(UnsafeRawBufferPointer(message), limits: limits)))
+                return .success(body(try AccessRecordReader(message, limits: limits)))
             } catch {
                 return .failure(error)
             }

@@ -143,6 +143,61 @@ void edgelog_capnp_unpack_portable(const uint8_t *input, size_t count, uint8_t *
     }
 }
 
+
+#define EDGELOG_UNPACK_CHECKED_BODY(SCATTER)                                                        \
+    const uint8_t *in = input, *end = input + count;                                               \
+    size_t written = 0;                                                                            \
+    size_t limit = capacity_words < max_words ? capacity_words : max_words;                        \
+    while (in < end) {                                                                             \
+        unsigned tag = *in++;                                                                      \
+        size_t need;                                                                               \
+        if (tag == 0) {                                                                            \
+            if (in >= end) { *offset = count; return EDGELOG_CAPNP_UNPACK_COUNT_MISSING; }         \
+            need = 1 + (size_t)*in;                                                                \
+        } else if (tag == 0xFF) {                                                                  \
+            if (end - in < 8) { *offset = count; return EDGELOG_CAPNP_UNPACK_TAG_CUT; }            \
+            if (end - in < 9) { *offset = count; return EDGELOG_CAPNP_UNPACK_COUNT_MISSING; }      \
+            size_t length = in[8];                                                                 \
+            if ((size_t)(end - in) < 9 + 8 * length) {                                             \
+                *offset = count;                                                                   \
+                *run = length;                                                                     \
+                return EDGELOG_CAPNP_UNPACK_VERBATIM_CUT;                                          \
+            }                                                                                      \
+            need = 1 + length;                                                                     \
+        } else {                                                                                   \
+            if ((size_t)(end - in) < (size_t)__builtin_popcount(tag)) {                            \
+                *offset = count;                                                                   \
+                return EDGELOG_CAPNP_UNPACK_TAG_CUT;                                               \
+            }                                                                                      \
+            need = 1;                                                                              \
+        }                                                                                          \
+        if (written + need > limit) {                                                              \
+            *offset = (size_t)(in - input);                                                        \
+            return written + need > max_words ? EDGELOG_CAPNP_UNPACK_TOO_LARGE                     \
+                                              : EDGELOG_CAPNP_UNPACK_NO_ROOM;                      \
+        }                                                                                          \
+        uint8_t *out = output + 8 * written;                                                       \
+        written += need;                                                                           \
+        if (tag == 0) {                                                                            \
+            in++;                                                                                  \
+            for (size_t i = 0; i < need; i++) store_zero(out + 8 * i);                             \
+        } else if (tag == 0xFF) {                                                                  \
+            for (size_t i = 0; i < need; i++) copy_word(out + 8 * i, in + (i == 0 ? 0 : 1) + 8 * i); \
+            in += 1 + 8 * need;                                                                    \
+        } else {                                                                                   \
+            SCATTER                                                                                \
+        }                                                                                          \
+    }                                                                                              \
+    *words = written;                                                                              \
+    return EDGELOG_CAPNP_UNPACK_OK;
+
+static int unpack_checked_portable(const uint8_t *input, size_t count, uint8_t *output, size_t capacity_words,
+                                   size_t max_words, size_t *words, size_t *offset, size_t *run) {
+    EDGELOG_UNPACK_CHECKED_BODY(
+        for (unsigned i = 0; i < 8; i++) { out[i] = (tag >> i) & 1 ? *in++ : 0; }
+    )
+}
+
 #if defined(__x86_64__)
 #include <immintrin.h>
 
@@ -239,6 +294,27 @@ static void unpack_ssse3(const uint8_t *input, size_t count, uint8_t *output) {
     }
 }
 
+__attribute__((target("ssse3")))
+static int unpack_checked_ssse3(const uint8_t *input, size_t count, uint8_t *output, size_t capacity_words,
+                                size_t max_words, size_t *words, size_t *offset, size_t *run) {
+    EDGELOG_UNPACK_CHECKED_BODY(
+        if (end - in >= 8) {
+            __m128i bytes = _mm_loadl_epi64((const __m128i *)(const void *)in);
+            __m128i word = _mm_shuffle_epi8(bytes, _mm_loadu_si128((const __m128i *)(const void *)scatter_table[tag]));
+            _mm_storel_epi64((__m128i *)(void *)out, word);
+            in += __builtin_popcount(tag);
+        } else {
+            for (unsigned i = 0; i < 8; i++) { out[i] = (tag >> i) & 1 ? *in++ : 0; }
+        }
+    )
+}
+
+int edgelog_capnp_unpack_checked(const uint8_t *input, size_t count, uint8_t *output, size_t capacity_words,
+                                 size_t max_words, size_t *words, size_t *offset, size_t *run) {
+    return use_ssse3 ? unpack_checked_ssse3(input, count, output, capacity_words, max_words, words, offset, run)
+                     : unpack_checked_portable(input, count, output, capacity_words, max_words, words, offset, run);
+}
+
 size_t edgelog_capnp_pack_piece(const uint8_t *input, size_t words, uint8_t *output) {
     return use_ssse3 ? pack_ssse3(input, words, output) : edgelog_capnp_pack_piece_portable(input, words, output);
 }
@@ -252,6 +328,11 @@ void edgelog_capnp_unpack(const uint8_t *input, size_t count, uint8_t *output) {
 }
 
 #else
+
+int edgelog_capnp_unpack_checked(const uint8_t *input, size_t count, uint8_t *output, size_t capacity_words,
+                                 size_t max_words, size_t *words, size_t *offset, size_t *run) {
+    return unpack_checked_portable(input, count, output, capacity_words, max_words, words, offset, run);
+}
 
 size_t edgelog_capnp_pack_piece(const uint8_t *input, size_t words, uint8_t *output) {
     return edgelog_capnp_pack_piece_portable(input, words, output);

@@ -143,6 +143,32 @@ import Testing
         #expect(rejected > packed.count / 2)
     }
 
+    /// The one-pass validate-and-expand the reader uses agrees with the two passes on every cut
+    /// of a packed record (same bytes, or the same error), whether its storage is large enough
+    /// already or has to grow.
+    @Test func onePassUnpackAgreesWithTwoPasses() throws {
+        let packed = try Self.packed(try Self.encoded(RecordSamples.withExtras))
+        for length in 1...packed.count {
+            let cut = Array(packed[..<length])
+            let expected = Self.outcome { try Self.unpacked(cut) }
+            for initial in [0, 16, 4096] {
+                var storage = [UInt8](repeating: 0xAB, count: initial)
+                let got = Self.outcome {
+                    let count = try cut.withUnsafeBytes { raw in
+                        try CapnpPacking.unpack(raw, into: &storage, maximumBytes: 1 << 20)
+                    }
+                    return Array(storage[..<count])
+                }
+                #expect(got == expected, "cut at \(length), storage \(initial)")
+            }
+        }
+    }
+
+    /// The bytes, or the error, as text to compare.
+    static func outcome(_ body: () throws -> [UInt8]) -> String {
+        do { return "\(try body())" } catch { return "error: \(error)" }
+    }
+
     @Test func hostileExpansionIsBounded() throws {
         // 2 bytes per 256 zero words: 4 KiB of input claims 4 MiB.
         let bomb = [UInt8]((0..<2048).flatMap { _ in [0x00, 0xFF] })
