@@ -20,7 +20,7 @@ struct ShipperBrokerOutageTests {
         let broker = try BrokerProcess(partitions: 3)
         defer { broker.remove() }
         try await broker.start()
-        let deduplication = BrokerDeduplication(try broker.metrics())
+        let deduplication = BrokerDeduplication(try await broker.metrics())
         let shipper = ShipperProcess(
             broker: broker.bootstrap,
             arguments: [
@@ -46,7 +46,7 @@ struct ShipperBrokerOutageTests {
         var sawPaused = false
         let outageEnd = ContinuousClock.now + .seconds(10)
         while ContinuousClock.now < outageEnd {
-            if let metrics = try? shipper.metrics(), metrics["edgelog_shipper_reading_paused"] == 1 { sawPaused = true }
+            if let metrics = try? await shipper.metrics(), metrics["edgelog_shipper_reading_paused"] == 1 { sawPaused = true }
             try await Task.sleep(for: .milliseconds(200))
         }
         let backlog = Self.size(of: path) - sizeAtStop
@@ -100,7 +100,7 @@ struct ShipperBrokerOutageTests {
     ) async throws -> Bool {
         let deadline = ContinuousClock.now + .seconds(3)
         while ContinuousClock.now < deadline {
-            let metrics = try broker.metrics()
+            let metrics = try await broker.metrics()
             if deduplication.duplicatesDropped(metrics) + deduplication.batchesTrimmed(metrics) > 0 { return true }
             try await Task.sleep(for: .milliseconds(200))
         }
