@@ -78,9 +78,8 @@ public final class BrokerProcess {
     }
 
     /// The broker's `/metrics`, parsed.
-    public func metrics() throws -> PrometheusText {
-        let reply = try LoopbackProbe.httpGet(port: metricsPort, path: "/metrics", timeout: .seconds(5))
-        return PrometheusText(reply.body)
+    public func metrics() async throws -> PrometheusText {
+        try await PrometheusText.scrape(port: metricsPort)
     }
 
     /// stdout and stderr of every run so far (ended runs first), for failure messages.
@@ -94,8 +93,8 @@ public final class BrokerProcess {
     }
 
     /// Runs kcat against this broker (`-b` is added).
-    public func kcat(_ arguments: [String], stdin: Data = Data()) throws -> ExternalTool.Result {
-        try ExternalTool.run("kcat", ["-b", bootstrap] + arguments, stdin: stdin)
+    public func kcat(_ arguments: [String], stdin: Data = Data()) async throws -> ExternalTool.Result {
+        try await ExternalTool.run("kcat", ["-b", bootstrap] + arguments, stdin: stdin)
     }
 
     private func finish(_ process: ManagedProcess) {

@@ -45,9 +45,8 @@ public final class ConsumerProcess {
     }
 
     /// The consumer's `/metrics`, parsed.
-    public func metrics() throws -> PrometheusText {
-        let reply = try LoopbackProbe.httpGet(port: metricsPort, path: "/metrics", timeout: .seconds(5))
-        return PrometheusText(reply.body)
+    public func metrics() async throws -> PrometheusText {
+        try await PrometheusText.scrape(port: metricsPort)
     }
 
     /// SIGTERM and wait for the exit status; `nil` if not running.

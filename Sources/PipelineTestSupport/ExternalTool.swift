@@ -30,6 +30,23 @@ public enum ExternalTool {
 
     /// Runs `name arguments...`, feeding `stdin`, and waits for it to exit.
     /// stdout and stderr go through temporary files so a chatty tool can never block on a full pipe.
+    ///
+    /// In async code this overload is the one chosen: the wait happens on a thread of its own
+    /// (`OffPool`), never on the cooperative pool, because a kcat, psql or demo run takes seconds
+    /// and tests run in parallel.
+    @discardableResult
+    public static func run(
+        _ name: String,
+        _ arguments: [String],
+        stdin: Data = Data(),
+        environment: [String: String]? = nil
+    ) async throws -> Result {
+        try await OffPool.run { try run(name, arguments, stdin: stdin, environment: environment) }
+    }
+
+    /// The blocking form, for synchronous code that cannot await (a `RecordsCodec` conformance,
+    /// a helper used by sync tests). It holds the calling thread until the tool exits, so keep it
+    /// to tools that finish in milliseconds (`lz4`, `capnp`, `awk` on small inputs).
     @discardableResult
     public static func run(
         _ name: String,

@@ -106,7 +106,7 @@ public final class ManagedProcess: Sendable, HarnessResource {
     /// - Throws: `Failure` with the logs if the process exits first or `timeout` passes.
     public func waitUntilListening(port: Int, timeout: Duration = .seconds(30)) async throws {
         try await poll(until: "listening on port \(port)", timeout: timeout) {
-            LoopbackProbe.isListening(port: port, timeout: .milliseconds(500))
+            await OffPool.run { LoopbackProbe.isListening(port: port, timeout: .milliseconds(500)) }
         }
     }
 
@@ -119,7 +119,9 @@ public final class ManagedProcess: Sendable, HarnessResource {
         do {
             try await poll(until: "HTTP 200 from GET \(path) on port \(port)", timeout: timeout) {
                 do {
-                    let reply = try LoopbackProbe.httpGet(port: port, path: path, timeout: .seconds(1))
+                    let reply = try await OffPool.run {
+                        try LoopbackProbe.httpGet(port: port, path: path, timeout: .seconds(1))
+                    }
                     lastAnswer.withLock { $0 = "last reply: HTTP \(reply.status)" }
                     return reply.status == 200
                 } catch {
@@ -141,10 +143,12 @@ public final class ManagedProcess: Sendable, HarnessResource {
         }
     }
 
-    private func poll(until goal: String, timeout: Duration, _ isReady: () -> Bool) async throws {
+    /// Checks `isReady` every 20 ms. Probes that touch a socket run through `OffPool`: a server
+    /// that accepts but does not answer yet would otherwise hold a pool thread for the timeout.
+    private func poll(until goal: String, timeout: Duration, _ isReady: () async -> Bool) async throws {
         let deadline = ContinuousClock.now + timeout
         while true {
-            if isReady() { return }
+            if await isReady() { return }
             if let status = exitStatus {
                 throw Failure(reason: "\(name) \(status) before \(goal)", logs: logs())
             }

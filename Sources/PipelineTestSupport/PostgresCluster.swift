@@ -19,9 +19,12 @@ import Glibc
 ///     @Suite(.serialized, .postgresCluster) struct MyTests {        // one cluster per suite
 ///         @Test func f() throws { let cluster = try #require(PostgresCluster.current) ... }
 ///     }
-///     try withPostgresCluster { cluster in ... }                    // one cluster per call
+///     try await withPostgresCluster { cluster in ... }              // one cluster per call
 ///
-/// or, by hand, `let cluster = try PostgresCluster.start(); defer { cluster.stop() }`.
+/// or, by hand, `let cluster = try await PostgresCluster.start(); defer { cluster.stop() }`.
+/// Starting, pausing and resuming wait for `initdb`/`pg_ctl` (seconds) on a thread of their own
+/// (`OffPool`), so they are `async`; `stop()` stays synchronous for `defer` and `deinit`, and
+/// `stopped()` is its off-pool form for async code.
 /// A cluster that is dropped without `stop()` stops in `deinit`, and whatever is still running
 /// at normal process exit is stopped by an exit hook; leftovers of a crashed test run are
 /// stopped and removed by the next run.
@@ -86,7 +89,11 @@ public final class PostgresCluster: Sendable, HarnessResource {
     // MARK: - Starting
 
     /// Creates, configures and starts a cluster; returns once it accepts connections.
-    public static func start(_ configuration: Configuration = Configuration()) throws -> PostgresCluster {
+    public static func start(_ configuration: Configuration = Configuration()) async throws -> PostgresCluster {
+        try await OffPool.run { try startBlocking(configuration) }
+    }
+
+    private static func startBlocking(_ configuration: Configuration) throws -> PostgresCluster {
         let installation = try PostgresInstallation.find()
         reclaimAbandoned(using: installation)
         let scratch = try ScratchDirectory.create(kind: "pg")
@@ -220,6 +227,11 @@ public final class PostgresCluster: Sendable, HarnessResource {
 
     // MARK: - Stopping
 
+    /// `stop()` on a thread of its own, for async code: `pg_ctl stop` takes a moment.
+    public func stopped() async {
+        await OffPool.run { self.stop() }
+    }
+
     /// Stops the server at once (`pg_ctl -m immediate`: no checkpoint, nothing to keep) and
     /// removes `directory`. Idempotent; afterwards `port` no longer accepts connections.
     public func stop() {
@@ -246,7 +258,11 @@ public final class PostgresCluster: Sendable, HarnessResource {
     /// Stops the server at once (`pg_ctl -m immediate`, as a crash would) but keeps its data
     /// directory, so `resume()` starts it again on the same port with everything committed.
     /// For outage tests: clients see connections refused meanwhile.
-    public func pause() throws {
+    public func pause() async throws {
+        try await OffPool.run { try self.pauseBlocking() }
+    }
+
+    private func pauseBlocking() throws {
         let result = try Self.runTool(
             installation, "pg_ctl", ["-D", dataDirectory, "-m", "immediate", "-w", "-t", "30", "stop"], in: directory)
         guard result.status == .exited(0) else {
@@ -255,7 +271,11 @@ public final class PostgresCluster: Sendable, HarnessResource {
     }
 
     /// Starts a paused server again on its port (crash recovery replays the WAL).
-    public func resume() throws {
+    public func resume() async throws {
+        try await OffPool.run { try self.resumeBlocking() }
+    }
+
+    private func resumeBlocking() throws {
         let result = try Self.runTool(
             installation,
             "pg_ctl",
@@ -294,9 +314,12 @@ public final class PostgresCluster: Sendable, HarnessResource {
     }
 
     /// `CREATE DATABASE`, with the name quoted as an identifier (any name PostgreSQL accepts).
-    public func createDatabase(_ name: String) throws {
-        let connection = try connect()
-        try connection.execute("CREATE DATABASE \(try SQLIdentifier.quoted(name))")
+    /// Runs off the cooperative pool: copying the template takes a moment on a busy machine.
+    public func createDatabase(_ name: String) async throws {
+        try await OffPool.run {
+            let connection = try self.connect()
+            try connection.execute("CREATE DATABASE \(try SQLIdentifier.quoted(name))")
+        }
     }
 
     /// The whole server log so far, for failure messages.
@@ -318,22 +341,19 @@ public final class PostgresCluster: Sendable, HarnessResource {
     }
 }
 
-/// Runs `body` with a fresh cluster and always stops it, also when `body` throws.
-public func withPostgresCluster<T>(
-    _ configuration: PostgresCluster.Configuration = PostgresCluster.Configuration(),
-    _ body: (PostgresCluster) throws -> T
-) throws -> T {
-    let cluster = try PostgresCluster.start(configuration)
-    defer { cluster.stop() }
-    return try body(cluster)
-}
-
-/// Runs `body` with a fresh cluster and always stops it, also when `body` throws.
+/// Runs `body` with a fresh cluster and always stops it, also when `body` throws. Starting and
+/// stopping wait off the cooperative pool.
 public func withPostgresCluster<T>(
     _ configuration: PostgresCluster.Configuration = PostgresCluster.Configuration(),
     _ body: (PostgresCluster) async throws -> T
 ) async throws -> T {
-    let cluster = try PostgresCluster.start(configuration)
-    defer { cluster.stop() }
-    return try await body(cluster)
+    let cluster = try await PostgresCluster.start(configuration)
+    do {
+        let result = try await body(cluster)
+        await cluster.stopped()
+        return result
+    } catch {
+        await cluster.stopped()
+        throw error
+    }
 }

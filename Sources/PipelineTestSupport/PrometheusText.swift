@@ -73,3 +73,12 @@ public struct PrometheusText: Sendable, Hashable {
         return nil
     }
 }
+
+extension PrometheusText {
+    /// `GET /metrics` on 127.0.0.1:`port`, parsed. The blocking HTTP exchange runs on a thread
+    /// of its own (`OffPool`): tests poll metrics in loops while other tests run in parallel.
+    public static func scrape(port: Int, timeout: Duration = .seconds(5)) async throws -> PrometheusText {
+        let reply = try await OffPool.run { try LoopbackProbe.httpGet(port: port, path: "/metrics", timeout: timeout) }
+        return PrometheusText(reply.body)
+    }
+}

@@ -40,9 +40,8 @@ public final class ShipperProcess {
     }
 
     /// The shipper's `/metrics`, parsed.
-    public func metrics() throws -> PrometheusText {
-        let reply = try LoopbackProbe.httpGet(port: metricsPort, path: "/metrics", timeout: .seconds(5))
-        return PrometheusText(reply.body)
+    public func metrics() async throws -> PrometheusText {
+        try await PrometheusText.scrape(port: metricsPort)
     }
 
     /// Polls `/metrics` until `condition` holds.
@@ -54,7 +53,7 @@ public final class ShipperProcess {
         let deadline = ContinuousClock.now + timeout
         var last: PrometheusText?
         while ContinuousClock.now < deadline {
-            if let metrics = try? self.metrics() {
+            if let metrics = try? await self.metrics() {
                 last = metrics
                 if condition(metrics) { return metrics }
             }

@@ -2,6 +2,7 @@ import Foundation
 import KafkaProtocol
 import NIOCore
 import PipelineTestSupport
+import Synchronization
 import Testing
 
 /// The `edgelog-broker` process against real clients: kcat (librdkafka 2.0.2) for the happy
@@ -22,13 +23,13 @@ struct BrokerServiceIntegrationTests {
         try await broker.start()
         let codecs = ["none", "lz4", "none", "lz4"]
         for partition in 0..<4 {
-            let produced = try broker.kcat(
+            let produced = try await broker.kcat(
                 ["-P", "-t", "lines", "-p", "\(partition)", "-z", codecs[partition]],
                 stdin: Data(Self.lines(partition: partition).utf8)
             )
             #expect(produced.status == 0, "kcat -P: \(produced.stderrText)\n\(broker.logs())")
         }
-        let listing = try broker.kcat(["-L"])
+        let listing = try await broker.kcat(["-L"])
         #expect(listing.status == 0)
         #expect(listing.stdoutText.contains("broker 0 at \(broker.bootstrap)"))
         #expect(listing.stdoutText.contains("topic \"lines\" with 4 partitions:"))
@@ -36,7 +37,7 @@ struct BrokerServiceIntegrationTests {
             #expect(listing.stdoutText.contains("partition \(partition), leader 0, replicas: 0, isrs: 0"))
         }
         for partition in 0..<4 {
-            let consumed = try broker.kcat(["-C", "-t", "lines", "-p", "\(partition)", "-o", "beginning", "-e", "-q"])
+            let consumed = try await broker.kcat(["-C", "-t", "lines", "-p", "\(partition)", "-o", "beginning", "-e", "-q"])
             #expect(consumed.status == 0, "kcat -C: \(consumed.stderrText)")
             #expect(consumed.stdout == Data(Self.lines(partition: partition).utf8), "partition \(partition) differs")
         }
@@ -75,33 +76,33 @@ struct BrokerServiceIntegrationTests {
 
         // Random bytes, then EOF.
         var generator = SystemRandomNumberGenerator()
-        try expectClosed(broker, "random bytes", halfClose: true) { client in
+        try await expectClosed(broker, "random bytes", halfClose: true) { client in
             try client.send((0..<4096).map { _ in UInt8.random(in: 0...255, using: &generator) })
         }
         // A 2 GiB length prefix: closed as soon as the prefix is in, nothing waited for.
-        try expectClosed(broker, "2 GiB length prefix") { client in
+        try await expectClosed(broker, "2 GiB length prefix") { client in
             try client.send([0x7f, 0xff, 0xff, 0xff, 0x00, 0x03, 0x00, 0x04])
         }
         // A whole frame whose Metadata body ends early.
-        try expectClosed(broker, "truncated body") { client in
+        try await expectClosed(broker, "truncated body") { client in
             var frame = try TestRequests.frame(MetadataRequest(topics: ["steady"]), version: 4, correlationID: 1)
             frame.moveWriterIndex(to: frame.writerIndex - 3)
             frame.setInteger(Int32(frame.readableBytes - 4), at: frame.readerIndex)
             try client.send(frame)
         }
         // Half a frame, then EOF.
-        try expectClosed(broker, "truncated frame", halfClose: true) { client in
+        try await expectClosed(broker, "truncated frame", halfClose: true) { client in
             let frame = try TestRequests.frame(MetadataRequest(topics: ["steady"]), version: 4, correlationID: 1)
             try client.send(Array(frame.readableBytesView.prefix(frame.readableBytes / 2)))
         }
         // An API key no Kafka version defines.
-        try expectClosed(broker, "unknown api key") { client in
+        try await expectClosed(broker, "unknown api key") { client in
             try client.send([0, 0, 0, 10, 0x03, 0xe7, 0, 0, 0, 0, 0, 5, 0xff, 0xff])
         }
 
         // A batch with a bad CRC: answered CORRUPT_MESSAGE, connection kept, nothing stored.
         let client = try KafkaSocketClient(port: broker.port)
-        let good = try client.request(
+        let good = try await client.request(
             TestRequests.produce(topic: "crc", records: TestRequests.batch(["fine"])),
             version: 7
         )
@@ -111,9 +112,9 @@ struct BrokerServiceIntegrationTests {
             corrupt.getInteger(at: corrupt.writerIndex - 2, as: UInt8.self)! ^ 0x20,
             at: corrupt.writerIndex - 2
         )
-        let rejected = try client.request(TestRequests.produce(topic: "crc", records: corrupt), version: 7)
+        let rejected = try await client.request(TestRequests.produce(topic: "crc", records: corrupt), version: 7)
         #expect(rejected.topics.first?.partitions.first?.errorCode == KafkaErrorCode.corruptMessage)
-        let ends = try client.request(
+        let ends = try await client.request(
             ListOffsetsRequest(topics: [.init(name: "crc", partitions: [.init(partitionIndex: 0, timestamp: -1)])]),
             version: 1
         )
@@ -124,9 +125,9 @@ struct BrokerServiceIntegrationTests {
         // The steady producer kept going through all of it, and everything it sent is there.
         let before = steady.successes
         try await steady.waitForSuccesses(atLeast: before + 3)
-        steady.stopAndWait()
+        await steady.stopAndWait()
         #expect(steady.failures.isEmpty, "\(steady.failures)")
-        let fetched = try client.request(TestRequests.fetch(topic: "steady", offset: 0), version: 4)
+        let fetched = try await client.request(TestRequests.fetch(topic: "steady", offset: 0), version: 4)
         var values: [String] = []
         var offset: Int64 = 0
         var partition = try #require(fetched.topics.first?.partitions.first)
@@ -135,7 +136,7 @@ struct BrokerServiceIntegrationTests {
             values += chunk
             offset += Int64(chunk.count)
             guard offset < partition.highWatermark, !chunk.isEmpty else { break }
-            let next = try client.request(TestRequests.fetch(topic: "steady", offset: offset), version: 4)
+            let next = try await client.request(TestRequests.fetch(topic: "steady", offset: offset), version: 4)
             partition = try #require(next.topics.first?.partitions.first)
         }
         #expect(values == (0..<steady.successes).map { "steady \($0)" })
@@ -150,11 +151,12 @@ struct BrokerServiceIntegrationTests {
         _ name: String,
         halfClose: Bool = false,
         _ hostile: (KafkaSocketClient) throws -> Void
-    ) throws {
-        let client = try KafkaSocketClient(port: broker.port, timeout: .seconds(5))
+    ) async throws {
+        let client = try await KafkaSocketClient.connecting(port: broker.port, timeout: .seconds(5))
         try hostile(client)
         if halfClose { client.shutdownWrite() }
-        #expect(client.waitForClose(), "\(name): connection not closed")
+        let closed = await client.waitForClose()
+        #expect(closed, "\(name): connection not closed")
     }
 
     @Test func tornTailIsTruncatedAndIndexesRebuiltAtStartUp() async throws {
@@ -162,7 +164,7 @@ struct BrokerServiceIntegrationTests {
         defer { broker.remove() }
         try await broker.start()
         let text = Self.lines(partition: 0, count: 5000)
-        let produced = try broker.kcat(
+        let produced = try await broker.kcat(
             ["-P", "-t", "r", "-p", "0", "-X", "batch.num.messages=500"],
             stdin: Data(text.utf8)
         )
@@ -187,10 +189,10 @@ struct BrokerServiceIntegrationTests {
         #expect(recovered == original)
         #expect(FileManager.default.fileExists(atPath: "\(directory)/00000000000000000000.index"))
         #expect(FileManager.default.fileExists(atPath: "\(directory)/00000000000000000000.timeindex"))
-        let consumed = try broker.kcat(["-C", "-t", "r", "-p", "0", "-o", "beginning", "-e", "-q"])
+        let consumed = try await broker.kcat(["-C", "-t", "r", "-p", "0", "-o", "beginning", "-e", "-q"])
         #expect(consumed.stdout == Data(text.utf8))
         // Reading from the middle goes through the rebuilt index.
-        let middle = try broker.kcat(["-C", "-t", "r", "-p", "0", "-o", "4321", "-c", "1", "-q"])
+        let middle = try await broker.kcat(["-C", "-t", "r", "-p", "0", "-o", "4321", "-c", "1", "-q"])
         #expect(middle.stdoutText == text.split(separator: "\n")[4321] + "\n")
     }
 
@@ -200,7 +202,7 @@ struct BrokerServiceIntegrationTests {
         try await broker.start()
         do {
             let client = try KafkaSocketClient(port: broker.port)
-            _ = try client.request(
+            _ = try await client.request(
                 TestRequests.produce(topic: "c", records: TestRequests.batch(["a", "b", "c"])),
                 version: 7
             )
@@ -213,13 +215,13 @@ struct BrokerServiceIntegrationTests {
                     )
                 ]
             )
-            let answer = try client.request(commit, version: 2)
+            let answer = try await client.request(commit, version: 2)
             #expect(answer.topics.first?.partitions.first?.errorCode == KafkaErrorCode.none)
         }
         try await broker.kill9()
         try await broker.start()
         let client = try KafkaSocketClient(port: broker.port)
-        let fetched = try client.request(
+        let fetched = try await client.request(
             OffsetFetchRequest(groupID: "simple", topics: [.init(name: "c", partitionIndexes: [0])]),
             version: 1
         )
@@ -239,10 +241,10 @@ struct BrokerServiceIntegrationTests {
         ])
         defer { broker.remove() }
         try await broker.start()
-        let client = try KafkaSocketClient(port: broker.port)
+        let client = try await KafkaSocketClient.connecting(port: broker.port)
         for index in 0..<80 {
             let values = (0..<10).map { "r\(index)-\($0)-" + String(repeating: "q", count: 20) }
-            let answer = try client.request(
+            let answer = try await client.request(
                 TestRequests.produce(topic: "ret", records: TestRequests.batch(values)), version: 7)
             #expect(answer.topics.first?.partitions.first?.errorCode == KafkaErrorCode.none)
         }
@@ -253,32 +255,27 @@ struct BrokerServiceIntegrationTests {
         }
         let before = try bases()
         try #require(before.count >= 5)
-        let committed = (before[2] + before[3]) / 2
-        func commit() throws {
-            let request = OffsetCommitRequest(
-                groupID: "live",
-                topics: [
-                    .init(
-                        name: "ret",
-                        partitions: [.init(partitionIndex: 0, committedOffset: committed, committedMetadata: nil)])
-                ]
-            )
-            #expect(
-                try client.request(request, version: 2).topics.first?.partitions.first?.errorCode == KafkaErrorCode.none
-            )
-        }
-        // A live consumer commits every 300 ms while the data ages past the retention.
+        // A live consumer commits every 300 ms while the data ages past the retention. It commits
+        // from a thread of its own: a commit loop on the test's task could stall for a whole
+        // retention period while other tests keep the cooperative pool busy, and the group would
+        // then rightly count as gone.
+        let consumer = CommittingConsumer(
+            port: broker.port, group: "live", topic: "ret", offset: (before[2] + before[3]) / 2,
+            every: .milliseconds(300))
+        consumer.start()
         var deadline = ContinuousClock.now + .seconds(15)
         while try bases().first != before[2], ContinuousClock.now < deadline {
-            try commit()
-            try await Task.sleep(for: .milliseconds(300))
+            try await Task.sleep(for: .milliseconds(100))
         }
         #expect(try bases() == Array(before[2...]), "only segments wholly below the committed offset go")
-        for _ in 0..<5 {
-            try commit()
-            try await Task.sleep(for: .milliseconds(300))
+        // Five more commits: the segment holding the committed offset stays.
+        let commitsSoFar = consumer.commits
+        while consumer.commits < commitsSoFar + 5, consumer.failures.isEmpty {
+            try await Task.sleep(for: .milliseconds(100))
         }
         #expect(try bases() == Array(before[2...]))
+        await consumer.stopAndWait()
+        #expect(consumer.failures.isEmpty, "\(consumer.failures)")
         // The group goes quiet: after a retention period it no longer holds anything back.
         deadline = ContinuousClock.now + .seconds(15)
         while try bases().count > 1, ContinuousClock.now < deadline {
@@ -286,17 +283,18 @@ struct BrokerServiceIntegrationTests {
         }
         #expect(try bases() == [before.last!])
         #expect(
-            try broker.metrics().total("edgelog_broker_retention_deleted_segments_total")
+            try await broker.metrics().total("edgelog_broker_retention_deleted_segments_total")
                 == Double(before.count - 1))
-        #expect(try broker.metrics().total("edgelog_broker_fsyncs_total") ?? 0 > 0)
+        #expect(try await broker.metrics().total("edgelog_broker_fsyncs_total") ?? 0 > 0)
     }
 
     @Test func connectionsFromOutsideTheAllowListAreClosedAtAccept() async throws {
         let broker = try BrokerProcess(extraArguments: ["--allow-networks", "10.0.0.0/8"])
         defer { broker.remove() }
         try await broker.start()
-        let client = try KafkaSocketClient(port: broker.port, timeout: .seconds(5))
-        #expect(client.waitForClose())
+        let client = try await KafkaSocketClient.connecting(port: broker.port, timeout: .seconds(5))
+        let closed = await client.waitForClose()
+        #expect(closed)
         try await broker.process?.waitUntilOutput(
             contains: "refused a connection from outside allow-networks",
             timeout: .seconds(5)
@@ -313,7 +311,8 @@ final class SteadyProducer: @unchecked Sendable {
     private var _successes = 0
     private var _failures: [String] = []
     private var _stopped = false
-    private var thread: Thread?
+    /// The producer's loop on a thread of its own (`OffPool`), off the cooperative pool.
+    private var runner: Task<Void, Never>?
 
     init(port: Int, topic: String) {
         self.port = port
@@ -324,15 +323,8 @@ final class SteadyProducer: @unchecked Sendable {
     var failures: [String] { lock.withLock { _failures } }
     private var stopped: Bool { lock.withLock { _stopped } }
 
-    private let finished = DispatchSemaphore(value: 0)
-
     func start() {
-        let thread = Thread { [self] in
-            run()
-            finished.signal()
-        }
-        self.thread = thread
-        thread.start()
+        runner = Task { [self] in await OffPool.run { self.run() } }
     }
 
     func stop() {
@@ -340,9 +332,9 @@ final class SteadyProducer: @unchecked Sendable {
     }
 
     /// Stops and waits until the request in flight (if any) is answered and counted.
-    func stopAndWait() {
+    func stopAndWait() async {
         stop()
-        finished.wait()
+        await runner?.value
     }
 
     func waitForSuccesses(atLeast count: Int, timeout: Duration = .seconds(20)) async throws {
@@ -373,6 +365,69 @@ final class SteadyProducer: @unchecked Sendable {
             }
         } catch {
             lock.withLock { _failures.append("\(error)") }
+        }
+    }
+}
+
+/// A consumer group that only commits: `offset` for partition 0 of `topic`, every `interval`, on
+/// its own connection and thread until stopped, so its commits keep their rhythm however busy
+/// the cooperative pool is.
+final class CommittingConsumer: Sendable {
+    private struct Progress {
+        var commits = 0
+        var failures: [String] = []
+        var stopped = false
+    }
+
+    private let port: Int
+    private let request: OffsetCommitRequest
+    private let interval: Duration
+    private let progress = Mutex(Progress())
+    private let runner = Mutex<Task<Void, Never>?>(nil)
+
+    init(port: Int, group: String, topic: String, offset: Int64, every interval: Duration) {
+        self.port = port
+        self.interval = interval
+        self.request = OffsetCommitRequest(
+            groupID: group,
+            topics: [
+                .init(name: topic, partitions: [.init(partitionIndex: 0, committedOffset: offset, committedMetadata: nil)])
+            ]
+        )
+    }
+
+    /// Commits answered without an error so far.
+    var commits: Int { progress.withLock { $0.commits } }
+    var failures: [String] { progress.withLock { $0.failures } }
+
+    func start() {
+        runner.withLock { $0 = Task { await OffPool.run { self.run() } } }
+    }
+
+    /// Stops and waits until the commit in flight (if any) is answered.
+    func stopAndWait() async {
+        progress.withLock { $0.stopped = true }
+        await runner.withLock { $0 }?.value
+    }
+
+    private func run() {
+        do {
+            let client = try KafkaSocketClient(port: port)
+            while !progress.withLock({ $0.stopped }) {
+                let answer = try client.request(request, version: 2).topics.first?.partitions.first?.errorCode
+                let failed = answer != KafkaErrorCode.none
+                progress.withLock {
+                    if failed {
+                        $0.failures.append("commit answered \(String(describing: answer))")
+                    } else {
+                        $0.commits += 1
+                    }
+                }
+                if failed { return }
+                Thread.sleep(forTimeInterval: interval / .seconds(1))
+            }
+        } catch {
+            progress.withLock { $0.failures.append("\(error)") }
         }
     }
 }

@@ -45,7 +45,7 @@ struct GroupCommitTests {
         let sentBeforeCrash = producers.map(\.sentCount)
         fileSystem.crash()
         for producer in producers { producer.stop() }
-        for producer in producers { producer.waitUntilStopped() }
+        for producer in producers { await producer.waitUntilStopped() }
         await server.shutdown(drainTimeout: .seconds(2))
 
         // Requests sent before the power went and never acknowledged: they were in flight.
@@ -100,7 +100,9 @@ final class AcknowledgingProducer: @unchecked Sendable {
     private var _acknowledged: [Acknowledged] = []
     private var _sent = 0
     private var _stopped = false
-    private let done = DispatchSemaphore(value: 0)
+    /// The producer's loop, on a thread of its own (`OffPool`): its blocking socket never holds
+    /// a thread of the cooperative pool, so the test's own waits keep running in parallel.
+    private var runner: Task<Void, Never>?
 
     init(port: Int, name: String, partition: Int32) {
         self.port = port
@@ -113,15 +115,13 @@ final class AcknowledgingProducer: @unchecked Sendable {
     var sentCount: Int { lock.withLock { _sent } }
 
     func start() {
-        Thread { [self] in
-            run()
-            done.signal()
-        }.start()
+        runner = Task { [self] in await OffPool.run { self.run() } }
     }
 
     func stop() { lock.withLock { _stopped = true } }
 
-    func waitUntilStopped() { done.wait() }
+    /// Suspends (without blocking a thread) until the loop has returned.
+    func waitUntilStopped() async { await runner?.value }
 
     private func run() {
         guard let client = try? KafkaSocketClient(port: port, timeout: .seconds(5)) else { return }

@@ -27,7 +27,7 @@ struct IdempotentProduceIntegrationTests {
         }
         var gauge = 0.0
         while gauge < 3, ContinuousClock.now < deadline {
-            gauge = try broker.metrics().total("edgelog_broker_produce_requests_in_flight") ?? 0
+            gauge = try await broker.metrics().total("edgelog_broker_produce_requests_in_flight") ?? 0
         }
         let sentBeforeKill = producers.map(\.sentCount)
         try await broker.kill9()
@@ -80,7 +80,7 @@ struct IdempotentProduceIntegrationTests {
         defer { broker.remove() }
         try await broker.start()
         var client = try KafkaSocketClient(port: broker.port)
-        let identity = try client.request(
+        let identity = try await client.request(
             InitProducerIdRequest(transactionalID: nil, transactionTimeoutMs: 60_000), version: 1)
         #expect(identity.errorCode == KafkaErrorCode.none)
         let producerID = identity.producerID
@@ -128,7 +128,7 @@ struct IdempotentProduceIntegrationTests {
         #expect(overlapping.baseOffset == Int64(last * 10 + 5))
 
         #expect(try Self.storedValues(broker, topic: "scripted", partitions: 1)[0] == sent + fresh)
-        let metrics = try broker.metrics()
+        let metrics = try await broker.metrics()
         #expect(metrics.total("edgelog_broker_duplicate_batches_total") == 1)
         #expect(metrics.total("edgelog_broker_trimmed_batches_total") == 1)
         #expect(metrics.total("edgelog_broker_duplicate_records_dropped_total") == 15)
@@ -140,7 +140,7 @@ struct IdempotentProduceIntegrationTests {
         defer { broker.remove() }
         try await broker.start()
         let lines = (0..<3000).map { "idempotent line \($0)" }.joined(separator: "\n") + "\n"
-        let produced = try broker.kcat(
+        let produced = try await broker.kcat(
             [
                 "-P", "-t", "kc", "-p", "0", "-z", "lz4", "-X", "enable.idempotence=true", "-X",
                 "batch.num.messages=100",
@@ -148,7 +148,7 @@ struct IdempotentProduceIntegrationTests {
             stdin: Data(lines.utf8)
         )
         #expect(produced.status == 0, "\(produced.stderrText)")
-        let consumed = try broker.kcat(["-C", "-t", "kc", "-p", "0", "-o", "beginning", "-e", "-q"])
+        let consumed = try await broker.kcat(["-C", "-t", "kc", "-p", "0", "-o", "beginning", "-e", "-q"])
         #expect(consumed.stdoutText == lines)
         // Idempotence was on: every stored batch carries a producer id (bytes 43..<51 ≥ 0) and
         // sequences continue from batch to batch.

@@ -11,28 +11,28 @@ struct ConsumerCommandTests {
     static let secret = "hunter2-\(UInt32.random(in: 0...UInt32.max))"
     static var shard: String { "host=127.0.0.1 port=1 dbname=edgelog user=writer password=\(secret) connect_timeout=1" }
 
-    @Test func printConfigRedactsTheShards() throws {
+    @Test func printConfigRedactsTheShards() async throws {
         let executable = try BuiltExecutable.path(named: "edgelog-consumer")
-        let result = try ExternalTool.run(executable, ["--print-config", "--shards", Self.shard, "--partitions", "0,2"])
+        let result = try await ExternalTool.run(executable, ["--print-config", "--shards", Self.shard, "--partitions", "0,2"])
         #expect(result.status == 0, "\(result.stderrText)")
         #expect(!result.stdoutText.contains(Self.secret) && !result.stderrText.contains(Self.secret))
         #expect(result.stdoutText.contains("flush-interval") && result.stdoutText.contains("lateness"))
         #expect(result.stdoutText.contains("partitions"))
     }
 
-    @Test func helpDocumentsEverySetting() throws {
+    @Test func helpDocumentsEverySetting() async throws {
         let executable = try BuiltExecutable.path(named: "edgelog-consumer")
-        let help = try ExternalTool.run(executable, ["--help"]).stdoutText
+        let help = try await ExternalTool.run(executable, ["--help"]).stdoutText
         for key in ConsumerConfiguration.Keys.all where key.name != "commit-delay" {
             #expect(help.contains(key.name), "--help mentions \(key.name)")
         }
     }
 
-    @Test func invalidSettingsAreRefusedWithTheirName() throws {
+    @Test func invalidSettingsAreRefusedWithTheirName() async throws {
         let executable = try BuiltExecutable.path(named: "edgelog-consumer")
-        let noShards = try ExternalTool.run(executable, ["--metrics-port", "0"])
+        let noShards = try await ExternalTool.run(executable, ["--metrics-port", "0"])
         #expect(noShards.status != 0 && noShards.stderrText.contains("shards"), "\(noShards.stderrText)")
-        let badPartition = try ExternalTool.run(executable, ["--shards", Self.shard, "--partitions", "x"])
+        let badPartition = try await ExternalTool.run(executable, ["--shards", Self.shard, "--partitions", "x"])
         #expect(badPartition.status != 0 && badPartition.stderrText.contains("partitions"))
         #expect(!badPartition.stderrText.contains(Self.secret))
     }
@@ -43,7 +43,7 @@ struct ConsumerCommandTests {
         let broker = try BrokerProcess(partitions: 2)
         defer { broker.remove() }
         try await broker.start()
-        _ = try broker.kcat(["-P", "-t", "edgelog.requests", "-p", "0"], stdin: Data("x\n".utf8))
+        _ = try await broker.kcat(["-P", "-t", "edgelog.requests", "-p", "0"], stdin: Data("x\n".utf8))
         let consumer = ConsumerProcess(broker: broker.bootstrap, shards: [Self.shard], arguments: ["--retry-backoff-max", "200ms"])
         defer { consumer.remove() }
         try await consumer.start()

@@ -23,21 +23,21 @@ struct ConsumerFaultTests {
         try await consumer.start()
         try await Task.sleep(for: .seconds(2))
 
-        try rig.clusterB.pause()  // shard 2
+        try await rig.clusterB.pause()  // shard 2
         let before = try rig.progress(shards: 0..<2)
         for _ in 0..<10 {
             try writer.append(lines: 1_000)
             try await Task.sleep(for: .seconds(1))
         }
         let during = try rig.progress(shards: 0..<2)
-        try rig.clusterB.resume()
+        try await rig.clusterB.resume()
 
         for shard in 0..<2 {
             let advanced = during[shard].contains { partition, offset in offset > (before[shard][partition] ?? -1) }
             #expect(advanced, "shard \(shard) kept advancing while shard 2 was down: \(before[shard]) -> \(during[shard])")
         }
         try await rig.waitUntilConsumed(timeout: .seconds(90), logs: { consumer.logs() })
-        let failures = try consumer.metrics().series(containing: "edgelog_consumer_flush_failures_total")
+        let failures = try await consumer.metrics().series(containing: "edgelog_consumer_flush_failures_total")
         #expect(failures.contains { $0.key.contains("shard=\"2\"") && $0.value > 0 }, "shard 2 flushes failed and were retried: \(failures)")
         try ConsumerPipelineTests.checkMinuteTotals(rig, writer.expected)
     }
@@ -131,7 +131,7 @@ struct ConsumerFaultTests {
         defer { consumer.remove() }
         try await shipper.start()
         try await consumer.start()
-        let garbage = try rig.broker.kcat(
+        let garbage = try await rig.broker.kcat(
             ["-P", "-t", rig.topic, "-p", "1"], stdin: Data("not a record\n\u{0}\u{1}binary junk\n".utf8))
         #expect(garbage.status == 0, "\(garbage.stderrText)")
         try writer.append(lines: 2_000)

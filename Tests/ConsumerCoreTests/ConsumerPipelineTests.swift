@@ -62,7 +62,7 @@ struct ConsumerPipelineTests {
             let deadline = ContinuousClock.now + .seconds(30)
             var flushes = 0.0
             while ContinuousClock.now < deadline {
-                flushes = (try? consumer.metrics().total("edgelog_consumer_flushes_total")) ?? 0
+                flushes = (try? await consumer.metrics().total("edgelog_consumer_flushes_total")) ?? 0
                 if flushes >= 4 { break }
                 try await Task.sleep(for: .milliseconds(20))
             }

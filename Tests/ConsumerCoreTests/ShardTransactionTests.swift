@@ -41,11 +41,13 @@ struct ShardTransactionTests {
         return aggregator.takeDelta(shard: 0)
     }
 
-    func freshShard() throws -> (PGConnection, ShardWriter, String) {
+    /// A new shard database with the schema installed (the installer's libpq work off the pool).
+    func freshShard() async throws -> (PGConnection, ShardWriter, String) {
         let cluster = try #require(PostgresCluster.current)
         let name = "shard_\(UInt32.random(in: 0...UInt32.max))"
-        try cluster.createDatabase(name)
-        _ = try SchemaInstaller().install(shards: [cluster.conninfo(database: name)], coordinator: nil)
+        try await cluster.createDatabase(name)
+        let conninfo = cluster.conninfo(database: name)
+        _ = try await OffPool.run { try SchemaInstaller().install(shards: [conninfo], coordinator: nil) }
         let writer = ShardWriter(
             shard: 0, conninfo: cluster.conninfo(database: name), description: name, commitDelay: .zero,
             logger: PGConnection.discardingLogger)
@@ -57,7 +59,7 @@ struct ShardTransactionTests {
     }
 
     @Test func appliedThenRepeatedFlushIsRecognisedAsAlreadyCommitted() async throws {
-        let (connection, writer, _) = try freshShard()
+        let (connection, writer, _) = try await freshShard()
         let claimed = try await writer.claim(topic: "t", partitions: [0], clusterID: "c1", consumerID: "me")
         #expect(claimed[0]?.nextOffset == 0)
         let flush = ShardFlush(
@@ -76,7 +78,7 @@ struct ShardTransactionTests {
     }
 
     @Test func aNewerClaimFencesTheOlderConsumer() async throws {
-        let (connection, writer, _) = try freshShard()
+        let (connection, writer, _) = try await freshShard()
         _ = try await writer.claim(topic: "t", partitions: [0], clusterID: "c1", consumerID: "old")
         _ = try await writer.claim(topic: "t", partitions: [0], clusterID: "c1", consumerID: "new")
         let flush = ShardFlush(
@@ -88,7 +90,7 @@ struct ShardTransactionTests {
     }
 
     @Test func aMovedOffsetFencesEvenTheSameConsumer() async throws {
-        let (connection, writer, _) = try freshShard()
+        let (connection, writer, _) = try await freshShard()
         _ = try await writer.claim(topic: "t", partitions: [0], clusterID: "c1", consumerID: "me")
         try connection.execute("UPDATE edgelog.consumer_progress SET next_offset = 7")
         let flush = ShardFlush(
@@ -99,7 +101,7 @@ struct ShardTransactionTests {
     }
 
     @Test func progressOfAnotherClusterStopsTheClaimAndTheFlush() async throws {
-        let (connection, writer, _) = try freshShard()
+        let (connection, writer, _) = try await freshShard()
         _ = try await writer.claim(topic: "t", partitions: [0], clusterID: "c1", consumerID: "me")
         await #expect(throws: ConsumerError.self) {
             _ = try await writer.claim(topic: "t", partitions: [0], clusterID: "c2", consumerID: "me")
@@ -114,7 +116,7 @@ struct ShardTransactionTests {
     }
 
     @Test func aHostileSiteIsStoredVerbatimThroughCopy() async throws {
-        let (connection, writer, _) = try freshShard()
+        let (connection, writer, _) = try await freshShard()
         _ = try await writer.claim(topic: "t", partitions: [0], clusterID: "c1", consumerID: "me")
         let hostile = "x');DROP TABLE edgelog.site_hour;--\t\\N\nnext"
         let flush = ShardFlush(

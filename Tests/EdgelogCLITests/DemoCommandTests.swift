@@ -54,14 +54,14 @@ struct DemoCommandTests {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let log = dir.appendingPathComponent("access.log").path
-        let gen = try ExternalTool.run(try edgelog(), [
+        let gen = try await ExternalTool.run(try edgelog(), [
             "generate", "--format", "combined", "--lines", "1234", "--output", log, "--truth", "none",
         ])
         #expect(gen.status == 0, "\(gen.stderrText)")
-        let wc = try ExternalTool.run("wc", ["-l", log])
+        let wc = try await ExternalTool.run("wc", ["-l", log])
         #expect(wc.stdoutText.hasPrefix("1234 "))
 
-        let demo = try ExternalTool.run(try edgelog(), [
+        let demo = try await ExternalTool.run(try edgelog(), [
             "demo", "--log", log, "--format", "combined", "--site-label", "shop.test", "--metrics-port", "0",
         ])
         #expect(demo.status == 0, "\(demo.stderrText)")
@@ -69,8 +69,8 @@ struct DemoCommandTests {
         #expect(demo.stdoutText.contains("shop.test"), "\(demo.stdoutText)")
     }
 
-    @Test func printConfigShowsSourcesAndExitsZero() throws {
-        let result = try ExternalTool.run(
+    @Test func printConfigShowsSourcesAndExitsZero() async throws {
+        let result = try await ExternalTool.run(
             try edgelog(), ["demo", "--print-config", "--log-level", "debug"],
             environment: ProcessInfo.processInfo.environment.merging(["EDGELOG_METRICS_PORT": "9555"]) { $1 })
         #expect(result.status == 0, "\(result.stderrText)")
@@ -82,8 +82,8 @@ struct DemoCommandTests {
         #expect(portLine?.contains("9555") == true && portLine?.contains("EDGELOG_METRICS_PORT") == true, "\(text)")
     }
 
-    @Test func badSettingIsAClearErrorNotACrash() throws {
-        let result = try ExternalTool.run(try edgelog(), ["demo", "--metrics-port", "eighty"])
+    @Test func badSettingIsAClearErrorNotACrash() async throws {
+        let result = try await ExternalTool.run(try edgelog(), ["demo", "--metrics-port", "eighty"])
         #expect(result.status != 0)
         #expect(result.stderrText.contains("metrics-port"), "\(result.stderrText)")
     }

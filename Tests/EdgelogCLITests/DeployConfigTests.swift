@@ -11,9 +11,9 @@ struct DeployConfigTests {
     @Test(arguments: [
         ("edgelog-broker", "broker.json"), ("edgelog-shipper", "shipper.json"), ("edgelog-consumer", "consumer.json"),
     ])
-    func exampleConfigurationLoads(executable: String, file: String) throws {
+    func exampleConfigurationLoads(executable: String, file: String) async throws {
         let path = Self.repositoryRoot.appendingPathComponent("deploy/config/\(file)").path
-        let result = try ExternalTool.run(
+        let result = try await ExternalTool.run(
             try BuiltExecutable.path(named: executable), ["--config", path, "--print-config"])
         #expect(result.status == 0, "\(result.stderrText)")
         let fromFile = result.stdoutText.split(separator: "\n").filter { $0.contains("# file \(path)") }

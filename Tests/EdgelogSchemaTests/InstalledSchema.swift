@@ -21,20 +21,26 @@ final class InstalledSchema: Sendable {
     static let shardDatabases = ["edgelog_shard0", "edgelog_shard1", "edgelog_shard2"]
     static let coordinatorDatabase = "edgelog_coordinator"
 
-    init(clusterA: PostgresCluster, clusterB: PostgresCluster) throws {
+    /// Creates the databases and installs the schema; the installer's libpq work (seconds) runs
+    /// off the cooperative pool.
+    init(clusterA: PostgresCluster, clusterB: PostgresCluster) async throws {
         self.clusterA = clusterA
         self.clusterB = clusterB
-        try clusterA.createDatabase(Self.shardDatabases[0])
-        try clusterA.createDatabase(Self.shardDatabases[1])
-        try clusterB.createDatabase(Self.shardDatabases[2])
-        try clusterB.createDatabase(Self.coordinatorDatabase)
-        shardConninfos = [
+        try await clusterA.createDatabase(Self.shardDatabases[0])
+        try await clusterA.createDatabase(Self.shardDatabases[1])
+        try await clusterB.createDatabase(Self.shardDatabases[2])
+        try await clusterB.createDatabase(Self.coordinatorDatabase)
+        let shardConninfos = [
             clusterA.conninfo(database: Self.shardDatabases[0]),
             clusterA.conninfo(database: Self.shardDatabases[1]),
             "postgresql://postgres@127.0.0.1:\(clusterB.port)/\(Self.shardDatabases[2])?connect_timeout=10",
         ]
-        coordinatorConninfo = clusterB.conninfo(database: Self.coordinatorDatabase)
-        firstInstall = try SchemaInstaller().install(shards: shardConninfos, coordinator: coordinatorConninfo)
+        let coordinatorConninfo = clusterB.conninfo(database: Self.coordinatorDatabase)
+        self.shardConninfos = shardConninfos
+        self.coordinatorConninfo = coordinatorConninfo
+        firstInstall = try await OffPool.run {
+            try SchemaInstaller().install(shards: shardConninfos, coordinator: coordinatorConninfo)
+        }
     }
 
     /// The suite's installation.
@@ -77,7 +83,7 @@ struct InstalledSchemaTrait: SuiteTrait, TestScoping {
         try await integration.provideScope(for: test, testCase: testCase) {
             try await withPostgresCluster { clusterA in
                 try await withPostgresCluster { clusterB in
-                    let installed = try InstalledSchema(clusterA: clusterA, clusterB: clusterB)
+                    let installed = try await InstalledSchema(clusterA: clusterA, clusterB: clusterB)
                     try await InstalledSchema.$current.withValue(installed) { try await function() }
                 }
             }

@@ -67,9 +67,9 @@ struct SchemaIntegrationTests {
         return all
     }
 
-    @Test func newerSchemaIsRefusedAndLeftUnchanged() throws {
+    @Test func newerSchemaIsRefusedAndLeftUnchanged() async throws {
         let installed = try InstalledSchema.require()
-        try installed.clusterA.createDatabase("edgelog_future")
+        try await installed.clusterA.createDatabase("edgelog_future")
         let conninfo = installed.clusterA.conninfo(database: "edgelog_future")
         _ = try SchemaInstaller().install(shards: [conninfo], coordinator: nil)
         let database = try installed.clusterA.connect(database: "edgelog_future")
@@ -129,9 +129,9 @@ struct SchemaIntegrationTests {
         #expect(!"\(error)".contains("hunter2"))
     }
 
-    @Test func invalidConninfoIsRefusedBeforeTouchingAnyDatabase() throws {
+    @Test func invalidConninfoIsRefusedBeforeTouchingAnyDatabase() async throws {
         let installed = try InstalledSchema.require()
-        try installed.clusterA.createDatabase("edgelog_untouched")
+        try await installed.clusterA.createDatabase("edgelog_untouched")
         let error = try #require(throws: SchemaError.self) {
             try SchemaInstaller().install(
                 shards: [installed.clusterA.conninfo(database: "edgelog_untouched"), "host=h password=pw tail"],
@@ -149,9 +149,9 @@ struct SchemaIntegrationTests {
     }
 
     /// A shard password reaches the user mappings but never edgelog.shards or the summary.
-    @Test func shardPasswordsStayOutOfDescriptions() throws {
+    @Test func shardPasswordsStayOutOfDescriptions() async throws {
         let installed = try InstalledSchema.require()
-        try installed.clusterB.createDatabase("edgelog_coordinator_pw")
+        try await installed.clusterB.createDatabase("edgelog_coordinator_pw")
         // Trust authentication ignores the password; only where it ends up matters here.
         let shard = installed.shardConninfos[0] + " password=Sh4rd-Secret"
         let summary = try SchemaInstaller().install(
@@ -395,9 +395,9 @@ struct SchemaIntegrationTests {
 
     // MARK: - Partition functions
 
-    @Test func minutePartitionsAreDailyInUTCAndDroppedByCutoff() throws {
+    @Test func minutePartitionsAreDailyInUTCAndDroppedByCutoff() async throws {
         let installed = try InstalledSchema.require()
-        try installed.clusterA.createDatabase("edgelog_partitions")
+        try await installed.clusterA.createDatabase("edgelog_partitions")
         _ = try SchemaInstaller().install(shards: [installed.clusterA.conninfo(database: "edgelog_partitions")], coordinator: nil)
         let shard = try installed.clusterA.connect(database: "edgelog_partitions")
         // The session's time zone must not move the bounds.

@@ -22,7 +22,7 @@ struct PartitionerTests {
     /// Keys of every tail length (0–3 extra bytes), bytes above 0x7f (Java's signed bytes are
     /// masked with `& 0xff`) and site names, hashed by an independent Python transcription of
     /// Kafka's `Utils.murmur2` and `toPositive(hash) % partitions`.
-    @Test func matchesIndependentPythonImplementation() throws {
+    @Test func matchesIndependentPythonImplementation() async throws {
         var generator = SplitMix64(seed: 0x5eed)
         var keys: [[UInt8]] = [[], [0x00], [0xff], [0x80, 0x7f], [0xff, 0xfe, 0xfd]]
         keys += ["www.example.com", "api.example.org", "(other)", "xn--bcher-kva.example"].map { Array($0.utf8) }
@@ -31,7 +31,7 @@ struct PartitionerTests {
         }
         let partitionCounts: [Int32] = [1, 3, 12, 1000]
         let input = keys.map { key in key.map { String(format: "%02x", $0) }.joined() + "\n" }.joined()
-        let result = try ExternalTool.run("python3", ["-c", Self.referenceScript], stdin: Data(input.utf8))
+        let result = try await ExternalTool.run("python3", ["-c", Self.referenceScript], stdin: Data(input.utf8))
         try #require(result.status == 0, "\(result.stderrText)")
         let lines = result.stdoutText.split(separator: "\n")
         try #require(lines.count == keys.count)

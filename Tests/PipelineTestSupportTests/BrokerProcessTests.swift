@@ -14,18 +14,18 @@ struct BrokerProcessTests {
 
         try await broker.start()
         #expect(LoopbackProbe.isListening(port: broker.port))
-        let produced = try broker.kcat(["-P", "-t", "kept", "-p", "0"], stdin: Data("one\ntwo\n".utf8))
+        let produced = try await broker.kcat(["-P", "-t", "kept", "-p", "0"], stdin: Data("one\ntwo\n".utf8))
         #expect(produced.status == 0, "\(produced.stderrText)\n\(broker.logs())")
         let scrape = try LoopbackProbe.httpGet(port: broker.metricsPort, path: "/metrics")
         #expect(scrape.status == 200)
-        #expect(try broker.metrics() == PrometheusText(scrape.body))
+        #expect(try await broker.metrics() == PrometheusText(scrape.body))
 
         try await broker.kill9()
         #expect(broker.process == nil)
         #expect(!LoopbackProbe.isListening(port: broker.port))
 
         try await broker.start()
-        let consumed = try broker.kcat(["-C", "-t", "kept", "-p", "0", "-o", "beginning", "-e", "-q"])
+        let consumed = try await broker.kcat(["-C", "-t", "kept", "-p", "0", "-o", "beginning", "-e", "-q"])
         #expect(consumed.stdoutText == "one\ntwo\n", "\(consumed.stderrText)\n\(broker.logs())")
 
         #expect(try await broker.terminate() == .exited(0), "\(broker.logs())")

@@ -12,8 +12,8 @@ import Glibc
 struct PostgresClusterTests {
     struct Planned: Error {}
 
-    @Test func clusterStartsQueriesAndStopsCleanly() throws {
-        let cluster = try PostgresCluster.start()
+    @Test func clusterStartsQueriesAndStopsCleanly() async throws {
+        let cluster = try await PostgresCluster.start()
         defer { cluster.stop() }
         let db = try cluster.connect()
 
@@ -36,7 +36,7 @@ struct PostgresClusterTests {
 
         let port = cluster.port
         let directory = cluster.directory
-        cluster.stop()
+        await cluster.stopped()
         #expect(!LoopbackProbe.isListening(port: port))
         #expect(!FileManager.default.fileExists(atPath: directory))
         #expect(cluster.isStopped)
@@ -46,16 +46,16 @@ struct PostgresClusterTests {
         cluster.stop()  // idempotent
     }
 
-    @Test func configuredClusterWithACreatedDatabaseIsReachableByTheRealPsql() throws {
+    @Test func configuredClusterWithACreatedDatabaseIsReachableByTheRealPsql() async throws {
         let configuration = PostgresCluster.Configuration(settings: ["work_mem": "'7MB'"])
-        try withPostgresCluster(configuration) { cluster in
+        try await withPostgresCluster(configuration) { cluster in
             let name = "edgelog test'db \"x\""
-            try cluster.createDatabase(name)
+            try await cluster.createDatabase(name)
             let db = try cluster.connect(database: name)
             #expect(try db.execute("SELECT current_database()").rows == [[name]])
             #expect(try db.execute("SHOW work_mem").rows == [["7MB"]])
 
-            let psql = try ExternalTool.run(
+            let psql = try await ExternalTool.run(
                 "psql",
                 ["-X", "-A", "-t", cluster.conninfo(database: name), "-c", "SELECT current_database()"]
             )
@@ -65,10 +65,10 @@ struct PostgresClusterTests {
         }
     }
 
-    @Test func scopedClusterStopsWhenTheBodyThrows() throws {
+    @Test func scopedClusterStopsWhenTheBodyThrows() async throws {
         let seen = Mutex<(port: Int, directory: String)?>(nil)
-        #expect(throws: Planned.self) {
-            try withPostgresCluster { cluster in
+        await #expect(throws: Planned.self) {
+            try await withPostgresCluster { cluster in
                 seen.withLock { $0 = (cluster.port, cluster.directory) }
                 #expect(LoopbackProbe.isListening(port: cluster.port))
                 throw Planned()
@@ -79,10 +79,10 @@ struct PostgresClusterTests {
         #expect(!FileManager.default.fileExists(atPath: directory))
     }
 
-    @Test func failedStartReportsTheServerLogAndLeavesNothingBehind() throws {
+    @Test func failedStartReportsTheServerLogAndLeavesNothingBehind() async throws {
         let configuration = PostgresCluster.Configuration(settings: ["no_such_setting_edgelog": "1"])
-        let failure = try #require(throws: PostgresCluster.Failure.self) {
-            try PostgresCluster.start(configuration)
+        let failure = try await #require(throws: PostgresCluster.Failure.self) {
+            try await PostgresCluster.start(configuration)
         }
         #expect(failure.logTail.contains("no_such_setting_edgelog"))
         #expect(failure.description.contains("no_such_setting_edgelog"))

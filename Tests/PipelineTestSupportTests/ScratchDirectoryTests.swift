@@ -22,9 +22,9 @@ struct ScratchDirectoryTests {
         #expect(ScratchDirectory.abandoned(kind: kind).map(\.path) == [directory.path])
     }
 
-    @Test func startTimeMatchesAwkReadingOfProcStat() throws {
+    @Test func startTimeMatchesAwkReadingOfProcStat() async throws {
         // awk splits on whitespace, which is right here: our command name has no spaces.
-        let awk = try ExternalTool.run("awk", ["{ print $22 }", "/proc/\(getpid())/stat"])
+        let awk = try await ExternalTool.run("awk", ["{ print $22 }", "/proc/\(getpid())/stat"])
         let expected = try #require(UInt64(awk.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)))
         #expect(ProcessIdentity.startTime(of: getpid()) == expected)
         #expect(ProcessIdentity(pid: getpid(), startTime: expected).isAlive)
@@ -40,14 +40,14 @@ struct ReclaimTests {
         try Data("\(getpid()) 1\n".utf8).write(to: URL(fileURLWithPath: "\(directory)/owner"))
     }
 
-    @Test func abandonedClusterIsStoppedAndRemoved() throws {
-        let cluster = try PostgresCluster.start()
+    @Test func abandonedClusterIsStoppedAndRemoved() async throws {
+        let cluster = try await PostgresCluster.start()
         defer { cluster.stop() }
         try orphan(cluster.directory)
         let abandoned = ScratchDirectory.abandoned(kind: "pg").filter { $0.path == cluster.directory }
         try #require(abandoned.count == 1)
 
-        PostgresCluster.reclaim(abandoned, using: cluster.installation)
+        await OffPool.run { PostgresCluster.reclaim(abandoned, using: cluster.installation) }
         #expect(!LoopbackProbe.isListening(port: cluster.port))
         #expect(!FileManager.default.fileExists(atPath: cluster.directory))
     }

@@ -7,7 +7,7 @@ extension PostgresSinkIntegration {
     @Suite struct CopyTextFormatTests {
         /// The reference is the server itself: rows stored through parameters, exported with
         /// `COPY ... TO STDOUT` by `psql`, must be byte-identical to our encoding of the same rows.
-        @Test func encodingEqualsTheServersCopyOutput() throws {
+        @Test func encodingEqualsTheServersCopyOutput() async throws {
             let cluster = try PostgresSinkIntegration.cluster()
             let (db, schema) = try PostgresSinkIntegration.connectionInFreshSchema()
             try db.execute("CREATE TABLE e (id int, value text, other text)")
@@ -21,7 +21,7 @@ extension PostgresSinkIntegration {
             }
 
             let table = "\(try SQLIdentifier.quoted(schema)).e"
-            let exported = try ExternalTool.run(
+            let exported = try await ExternalTool.run(
                 "psql",
                 [
                     "-X", "-q", "-v", "ON_ERROR_STOP=1", cluster.conninfo(), "-c",

@@ -77,7 +77,7 @@ import Testing
         }
     }
 
-    @Test func segmentFilesListInOffsetOrderWithLs() throws {
+    @Test func segmentFilesListInOffsetOrderWithLs() async throws {
         let directory = try TemporaryDirectory()
         let fixture = fixture(
             directory, configuration: PartitionLogConfiguration(segmentBytes: 500, indexIntervalBytes: 100))
@@ -93,7 +93,7 @@ import Testing
         #expect(bases.contains { $0 < 100 } && bases.contains { $0 >= 1000 })
         try log.close()
 
-        let listing = try ExternalTool.run(
+        let listing = try await ExternalTool.run(
             "ls", ["-1", fixture.directory], environment: ["LC_ALL": "C", "PATH": "/usr/bin:/bin"])
         #expect(listing.status == 0)
         let logNames = listing.stdoutText.split(separator: "\n").filter { $0.hasSuffix(".log") }

@@ -20,7 +20,7 @@ struct ShipperBrokerOutageTests {
         let broker = try BrokerProcess(partitions: 3)
         defer { broker.remove() }
         try await broker.start()
-        let deduplication = BrokerDeduplication(try broker.metrics())
+        let deduplication = BrokerDeduplication(try await broker.metrics())
         let shipper = ShipperProcess(
             broker: broker.bootstrap,
             arguments: [
@@ -46,13 +46,13 @@ struct ShipperBrokerOutageTests {
         var sawPaused = false
         let outageEnd = ContinuousClock.now + .seconds(10)
         while ContinuousClock.now < outageEnd {
-            if let metrics = try? shipper.metrics(), metrics["edgelog_shipper_reading_paused"] == 1 { sawPaused = true }
+            if let metrics = try? await shipper.metrics(), metrics["edgelog_shipper_reading_paused"] == 1 { sawPaused = true }
             try await Task.sleep(for: .milliseconds(200))
         }
         let backlog = Self.size(of: path) - sizeAtStop
         let residentDuringOutage = try shipper.peakResidentBytes()
         try await broker.start()
-        var resendsDeduplicated = try await Self.deduplicatedAfterRestart(broker, deduplication)
+        var resendsDeduplicated = try await Self.deduplicatedAfterRestart(broker, deduplication, shipper: shipper)
         for _ in 0..<4 where !resendsDeduplicated {
             _ = try await shipper.waitForMetrics(timeout: .seconds(30), "batches in flight before a kill") {
                 ($0["edgelog_shipper_batches_in_flight"] ?? 0) > 0
@@ -60,7 +60,7 @@ struct ShipperBrokerOutageTests {
             try await broker.kill9()
             try await Task.sleep(for: .milliseconds(500))
             try await broker.start()
-            resendsDeduplicated = try await Self.deduplicatedAfterRestart(broker, deduplication)
+            resendsDeduplicated = try await Self.deduplicatedAfterRestart(broker, deduplication, shipper: shipper)
         }
         try await Task.sleep(for: .seconds(1))
         let expected = try await writer.stop()
@@ -93,14 +93,20 @@ struct ShipperBrokerOutageTests {
         #expect(try await shipper.terminate() == .exited(0), "\(shipper.logs())")
     }
 
-    /// Whether the restarted broker dropped or trimmed a resent batch within 3 s of starting
-    /// (the shipper's resends of what was in flight come first after a reconnect).
+    /// Whether the restarted broker dropped or trimmed a resent batch within 3 s of the shipper
+    /// acknowledging records again (its resends of what was in flight come first after a
+    /// reconnect). The window starts at that acknowledgement, not at the broker's start: on a
+    /// busy machine the reconnect alone can take longer than the window.
     private static func deduplicatedAfterRestart(
-        _ broker: BrokerProcess, _ deduplication: BrokerDeduplication
+        _ broker: BrokerProcess, _ deduplication: BrokerDeduplication, shipper: ShipperProcess
     ) async throws -> Bool {
+        let acknowledged = try await shipper.metrics()["edgelog_shipper_records_acknowledged_total"] ?? 0
+        _ = try await shipper.waitForMetrics(timeout: .seconds(60), "acknowledging again after the broker restart") {
+            ($0["edgelog_shipper_records_acknowledged_total"] ?? 0) > acknowledged
+        }
         let deadline = ContinuousClock.now + .seconds(3)
         while ContinuousClock.now < deadline {
-            let metrics = try broker.metrics()
+            let metrics = try await broker.metrics()
             if deduplication.duplicatesDropped(metrics) + deduplication.batchesTrimmed(metrics) > 0 { return true }
             try await Task.sleep(for: .milliseconds(200))
         }

@@ -55,7 +55,7 @@ struct ShipperCopytruncateTests {
         try await shipper.start()
 
         let contents = try await SettledTopic.read(expecting: Set(expected), broker: broker, shipper: shipper)
-        try Self.check(contents, expected: expected, recoveredTag: "unread", copy: "\(path).1", shipper: shipper)
+        try await Self.check(contents, expected: expected, recoveredTag: "unread", copy: "\(path).1", shipper: shipper)
         #expect(try await shipper.terminate() == .exited(0), "\(shipper.logs())")
     }
 
@@ -93,7 +93,7 @@ struct ShipperCopytruncateTests {
         #expect(kill(pid, SIGCONT) == 0)
 
         let contents = try await SettledTopic.read(expecting: Set(expected), broker: broker, shipper: shipper)
-        try Self.check(contents, expected: expected, recoveredTag: "unread", copy: "\(path).1", shipper: shipper)
+        try await Self.check(contents, expected: expected, recoveredTag: "unread", copy: "\(path).1", shipper: shipper)
         #expect(try await shipper.terminate() == .exited(0), "\(shipper.logs())")
     }
 
@@ -112,7 +112,7 @@ struct ShipperCopytruncateTests {
         recoveredTag: String,
         copy: String,
         shipper: ShipperProcess
-    ) throws {
+    ) async throws {
         let shipped = contents.entries.map(\.record.path)
         #expect(Set(shipped) == Set(expected), "missing: \(Set(expected).subtracting(shipped).sorted().prefix(5))")
         let duplicates = SettledTopic.duplicates(in: contents)
@@ -122,7 +122,7 @@ struct ShipperCopytruncateTests {
             !recovered.isEmpty && recovered.allSatisfy { $0.record.sourceFile == copy },
             "the unread lines come from the copy: \(Set(recovered.map(\.record.sourceFile)))"
         )
-        let metrics = try shipper.metrics()
+        let metrics = try await shipper.metrics()
         #expect((metrics.total("edgelog_shipper_lost_bytes_total") ?? 0) == 0, "no bytes lost")
         #expect((metrics.total("edgelog_shipper_losses_total") ?? 0) == 0, "no loss of any cause")
     }

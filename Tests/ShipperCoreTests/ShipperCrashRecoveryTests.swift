@@ -17,7 +17,7 @@ struct ShipperCrashRecoveryTests {
         let broker = try BrokerProcess(partitions: 4)
         defer { broker.remove() }
         try await broker.start()
-        let deduplication = BrokerDeduplication(try broker.metrics())
+        let deduplication = BrokerDeduplication(try await broker.metrics())
         // Small batches, short linger and one in flight per partition at most a few: many
         // batches are always on their way, so a kill finds some unacknowledged.
         let shipper = ShipperProcess(
@@ -83,7 +83,7 @@ struct ShipperCrashRecoveryTests {
         #expect(conflicts.isEmpty, "sequences reused for other lines: \(conflicts.prefix(5))")
         let resequenced = sequencesOfLine.filter { $0.value.count > 1 }
         #expect(resequenced.isEmpty, "lines stored under two sequences: \(resequenced.prefix(5))")
-        let brokerMetrics = try broker.metrics()
+        let brokerMetrics = try await broker.metrics()
         #expect(deduplication.isAvailable, "the broker exposes no de-duplication counters")
         #expect(duplicates == 0, "\(duplicates) lines stored twice")
         #expect(

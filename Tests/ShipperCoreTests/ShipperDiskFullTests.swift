@@ -26,7 +26,7 @@ struct ShipperDiskFullTests {
         let broker = try BrokerProcess(partitions: 2)
         defer { broker.remove() }
         try await broker.start()
-        let deduplication = BrokerDeduplication(try broker.metrics())
+        let deduplication = BrokerDeduplication(try await broker.metrics())
         let configuration = try ShipperConfigurationTests.resolve([
             "files": "\(path):edge", "broker": broker.bootstrap, "checkpoint-dir": checkpoints, "edge-name": "edge-1",
             "batch-bytes": "16KiB", "linger": "5ms", "poll-interval": "50ms", "checkpoint-interval": "20ms",
@@ -53,11 +53,11 @@ struct ShipperDiskFullTests {
         // new one resends from the old checkpoint under the same producer id and sequences.
         try await shipper.stop()
         #expect(try Self.checkpointOffsets(in: checkpoints, on: disk) == [beforeFull])
-        let duplicatesBefore = deduplication.duplicatesDropped(try broker.metrics())
+        let duplicatesBefore = deduplication.duplicatesDropped(try await broker.metrics())
         shipper = Self.start(configuration, disk)
         try await Self.waitUntil("the resend de-duplicated") {
-            deduplication.duplicatesDropped((try? broker.metrics()) ?? PrometheusText(""))
-                + deduplication.batchesTrimmed((try? broker.metrics()) ?? PrometheusText(""))
+            deduplication.duplicatesDropped((try? await broker.metrics()) ?? PrometheusText(""))
+                + deduplication.batchesTrimmed((try? await broker.metrics()) ?? PrometheusText(""))
                 > duplicatesBefore
         }
 

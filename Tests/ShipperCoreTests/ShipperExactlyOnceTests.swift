@@ -53,7 +53,7 @@ struct ShipperExactlyOnceTests {
         try await shipper.start()
         let contents = try await Self.waitUntilStored(expected, broker: broker, shipper: shipper)
         try Self.expectExactlyOnce(contents, expected)
-        let metrics = try shipper.metrics()
+        let metrics = try await shipper.metrics()
         #expect(metrics["edgelog_shipper_losses_total"] ?? 0 == 0, "no loss counted: \(metrics.samples)")
         #expect(try await shipper.terminate() == .exited(0), "\(shipper.logs())")
     }
@@ -91,7 +91,7 @@ struct ShipperExactlyOnceTests {
         try await shipper.start()
         let contents = try await Self.waitUntilStored(after, broker: broker, shipper: shipper)
         try Self.expectExactlyOnce(contents, after)
-        let metrics = try shipper.metrics()
+        let metrics = try await shipper.metrics()
         #expect(metrics["edgelog_shipper_checkpoints_voided_total"] ?? 0 >= 3, "\(metrics.samples)")
         #expect(metrics["edgelog_shipper_losses_total"] ?? 0 == 0, "no loss counted: \(metrics.samples)")
         #expect(try await shipper.terminate() == .exited(0), "\(shipper.logs())")
@@ -136,7 +136,7 @@ struct ShipperExactlyOnceTests {
             }
             // Kill at different moments after the change.
             try await Task.sleep(for: .milliseconds(round * 150))
-            let skipped = try shipper.metrics()["edgelog_shipper_records_stored_before_total"] ?? 0
+            let skipped = try await shipper.metrics()["edgelog_shipper_records_stored_before_total"] ?? 0
             try await shipper.kill9()
             producerIdsAtKill.append(metrics["edgelog_shipper_producer_ids_total"] ?? 0)
             storedBeforeSkipped += skipped
@@ -148,7 +148,7 @@ struct ShipperExactlyOnceTests {
         try Self.expectExactlyOnce(contents, expected)
         #expect(producerIdsAtKill.count == 4 && producerIdsAtKill.allSatisfy { $0 >= 1 }, "\(producerIdsAtKill)")
         // Restarts resumed checkpoints taken after an id change inside a group.
-        storedBeforeSkipped += try shipper.metrics()["edgelog_shipper_records_stored_before_total"] ?? 0
+        storedBeforeSkipped += try await shipper.metrics()["edgelog_shipper_records_stored_before_total"] ?? 0
         #expect(storedBeforeSkipped > 0, "no restart skipped records stored under an earlier id")
         #expect(try await shipper.terminate() == .exited(0), "\(shipper.logs())")
     }
@@ -192,7 +192,7 @@ struct ShipperExactlyOnceTests {
         var stableSince = ContinuousClock.now
         while true {
             let contents = try await TopicContents.read(bootstrap: broker.bootstrap, topic: topic)
-            let idle = (try? shipper.metrics()["edgelog_shipper_batches_in_flight"]) ?? 1 == 0
+            let idle = (try? await shipper.metrics()["edgelog_shipper_batches_in_flight"]) ?? 1 == 0
             if contents.all.count != lastCount {
                 lastCount = contents.all.count
                 stableSince = ContinuousClock.now

@@ -59,13 +59,13 @@ struct ShipperMissingDirectoryTests {
         try await shipper.start()
         // About 30 polls that do not see the file.
         try await Task.sleep(for: .milliseconds(1_500))
-        let during = try shipper.metrics()
+        let during = try await shipper.metrics()
         try outage.restore()
         try write("after", 0..<20)
 
         let contents = try await SettledTopic.read(expecting: Set(expected), broker: broker, shipper: shipper)
         let shipped = contents.entries.map(\.record.path)
-        let metrics = try shipper.metrics()
+        let metrics = try await shipper.metrics()
         #expect(
             during["edgelog_shipper_missing_checkpoints"] == 1,
             "the checkpoint of the unseen file is kept and reported (\(outage.method))"

@@ -24,7 +24,7 @@ struct ShipperPowerLossTests {
         let broker = try BrokerProcess(partitions: 2)
         defer { broker.remove() }
         try await broker.start()
-        let deduplication = BrokerDeduplication(try broker.metrics())
+        let deduplication = BrokerDeduplication(try await broker.metrics())
         let configuration = try ShipperConfigurationTests.resolve([
             "files": "\(path):edge", "broker": broker.bootstrap, "checkpoint-dir": "\(directory)/checkpoints",
             "edge-name": "edge-1", "batch-bytes": "8KiB", "linger": "5ms", "poll-interval": "50ms",
@@ -53,7 +53,7 @@ struct ShipperPowerLossTests {
         try await ShipperDiskFullTests.waitUntilStored(expected, broker: broker)
         try await shipper.stop()  // nothing in flight any more: the topic is settled
         try await ShipperDiskFullTests.expectStoredOnce(expected, broker: broker)
-        let metrics = try broker.metrics()
+        let metrics = try await broker.metrics()
         #expect(
             deduplication.duplicatesDropped(metrics) + deduplication.batchesTrimmed(metrics) > 0,
             "the resend from an older checkpoint was exercised: \(deduplication.counters(metrics))")

@@ -271,7 +271,7 @@ struct ShipperStartPositionIntegrationTests {
         let broker = try BrokerProcess(partitions: 2)
         defer { broker.remove() }
         try await broker.start()
-        let deduplication = BrokerDeduplication(try broker.metrics())
+        let deduplication = BrokerDeduplication(try await broker.metrics())
         let shipper = ShipperProcess(
             broker: broker.bootstrap,
             arguments: ["--files", "\(path):edge", "--start-at", "end", "--poll-interval", "50ms"]

@@ -60,7 +60,7 @@ import Testing
     }
 
     /// The ground truth must agree with awk reading the written file: a different tool than ours.
-    @Test func groundTruthAgreesWithAwk() throws {
+    @Test func groundTruthAgreesWithAwk() async throws {
         var profile = TrafficProfile()
         profile.clientCount = 5_000
         profile.requestsPerSecond = 200
@@ -82,7 +82,7 @@ import Testing
           if (!seen[key " " substr($1, 1, index($1, " ") - 1)]++) distinct[key]++ }
         END { for (k in n) print k, n[k], body[k], len[k], distinct[k], cls[k " 2"] + 0, cls[k " 4"] + 0 }
         """#
-        let awk = try ExternalTool.run("awk", ["-F", "\"", program, file.path])
+        let awk = try await ExternalTool.run("awk", ["-F", "\"", program, file.path])
         #expect(awk.status == 0, "\(awk.stderrText)")
         let minuteFormat = DateFormatter()
         minuteFormat.locale = Locale(identifier: "en_US_POSIX")

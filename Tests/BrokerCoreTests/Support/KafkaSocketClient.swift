@@ -1,6 +1,8 @@
 import Foundation
 import KafkaProtocol
 import NIOCore
+import PipelineTestSupport
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -10,14 +12,24 @@ import NIOCore
 /// 127.0.0.1, request frames from KafkaProtocol's encoders, response frames split with
 /// `KafkaFrameDecoder.nextFrame`. It can also send arbitrary bytes, which is the point: hostile
 /// input no real client would produce. Every call has a receive/send timeout.
-final class KafkaSocketClient {
+///
+/// The blocking calls are for producer threads; async tests use the `async` forms, which run
+/// the same call on a thread of their own (`OffPool`) so the socket never blocks the cooperative
+/// pool. Calls are meant to come one at a time; the lock around the buffered bytes makes that
+/// safe to share, not fast.
+final class KafkaSocketClient: Sendable {
     struct Failure: Error, CustomStringConvertible {
         var description: String
     }
 
+    /// Bytes received but not yet split into frames, and the next correlation id.
+    private struct Pending {
+        var inbound = ByteBuffer()
+        var nextCorrelationID: Int32 = 1
+    }
+
     private let fd: Int32
-    private var inbound = ByteBuffer()
-    private var nextCorrelationID: Int32 = 1
+    private let pending = Mutex(Pending())
     private let decoder = KafkaFrameDecoder()
 
     init(port: Int, timeout: Duration = .seconds(10)) throws {
@@ -68,6 +80,10 @@ final class KafkaSocketClient {
 
     /// The next response frame (size prefix included), or `nil` at EOF.
     func readFrame() throws -> ByteBuffer? {
+        try pending.withLock { try readFrame(&$0.inbound) }
+    }
+
+    private func readFrame(_ inbound: inout ByteBuffer) throws -> ByteBuffer? {
         while true {
             if let frame = try decoder.nextFrame(&inbound) {
                 var whole = ByteBuffer()
@@ -76,15 +92,16 @@ final class KafkaSocketClient {
                 whole.writeBuffer(&body)
                 return whole
             }
-            guard try receive() else { return nil }
+            guard try receive(into: &inbound) else { return nil }
         }
     }
 
     /// Reads until the broker closes; true when it did within the socket timeout.
     func waitForClose() -> Bool {
+        var ignored = ByteBuffer()
         while true {
             do {
-                guard try receive() else { return true }
+                guard try receive(into: &ignored) else { return true }
             } catch {
                 return errno == ECONNRESET
             }
@@ -93,10 +110,15 @@ final class KafkaSocketClient {
 
     /// Sends `request` and decodes its response.
     func request<Request: KafkaRequestMessage>(_ request: Request, version: Int16) throws -> Request.Response {
-        let correlationID = nextCorrelationID
-        nextCorrelationID += 1
-        try send(TestRequests.frame(request, version: version, correlationID: correlationID))
-        guard let frame = try readFrame() else { throw Failure(description: "connection closed awaiting a response") }
+        let (correlationID, frame) = try pending.withLock { pending in
+            let correlationID = pending.nextCorrelationID
+            pending.nextCorrelationID += 1
+            try send(TestRequests.frame(request, version: version, correlationID: correlationID))
+            guard let frame = try readFrame(&pending.inbound) else {
+                throw Failure(description: "connection closed awaiting a response")
+            }
+            return (correlationID, frame)
+        }
         let (answered, body) = try TestRequests.decode(Request.Response.self, version: version, frame: frame)
         guard answered == correlationID else {
             throw Failure(description: "response to correlation id \(answered), expected \(correlationID)")
@@ -105,7 +127,7 @@ final class KafkaSocketClient {
     }
 
     /// Appends received bytes to `inbound`; false at EOF.
-    private func receive() throws -> Bool {
+    private func receive(into inbound: inout ByteBuffer) throws -> Bool {
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
         while true {
             let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
@@ -115,5 +137,22 @@ final class KafkaSocketClient {
             inbound.writeBytes(chunk[0..<count])
             return true
         }
+    }
+}
+
+extension KafkaSocketClient {
+    /// `init(port:timeout:)` with the connect off the cooperative pool.
+    static func connecting(port: Int, timeout: Duration = .seconds(10)) async throws -> KafkaSocketClient {
+        try await OffPool.run { try KafkaSocketClient(port: port, timeout: timeout) }
+    }
+
+    /// `request(_:version:)` on a thread of its own.
+    func request<Request: KafkaRequestMessage>(_ request: Request, version: Int16) async throws -> Request.Response {
+        try await OffPool.run { try self.request(request, version: version) }
+    }
+
+    /// `waitForClose()` on a thread of its own: it can wait for the whole receive timeout.
+    func waitForClose() async -> Bool {
+        await OffPool.run { self.waitForClose() }
     }
 }

@@ -20,16 +20,18 @@ final class PipelineRig {
     let topic = "edgelog.requests"
 
     init(partitions: Int = 4) async throws {
-        clusterA = try PostgresCluster.start()
-        clusterB = try PostgresCluster.start()
-        for name in shardNames.prefix(2) { try clusterA.createDatabase(name) }
-        try clusterB.createDatabase(shardNames[2])
-        try clusterA.createDatabase("coordinator")
+        clusterA = try await PostgresCluster.start()
+        clusterB = try await PostgresCluster.start()
+        for name in shardNames.prefix(2) { try await clusterA.createDatabase(name) }
+        try await clusterB.createDatabase(shardNames[2])
+        try await clusterA.createDatabase("coordinator")
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("edgelog-rig-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         broker = try BrokerProcess(partitions: partitions)
-        _ = try SchemaInstaller(logger: PGConnection.discardingLogger).install(
-            shards: shardConninfos, coordinator: clusterA.conninfo(database: "coordinator"))
+        let (shards, coordinator) = (shardConninfos, clusterA.conninfo(database: "coordinator"))
+        _ = try await OffPool.run {
+            try SchemaInstaller(logger: PGConnection.discardingLogger).install(shards: shards, coordinator: coordinator)
+        }
         try await broker.start()
     }
 

@@ -31,9 +31,11 @@ final class LineCollector {
     }
 
     /// Steps until `done` holds or `timeout` passes (then the caller's expectations fail and
-    /// show what was collected).
+    /// show what was collected). The timeout only bounds a failing test, so it is generous:
+    /// tests run in parallel on a two-thread pool, and a 5 ms sleep between steps can take
+    /// seconds while other tests keep both threads busy.
     func run<C: Clock>(
-        _ tailer: Tailer<C>, timeout: Duration = .seconds(10), maxBytes: Int = 1 << 20, until done: () -> Bool
+        _ tailer: Tailer<C>, timeout: Duration = .seconds(120), maxBytes: Int = 1 << 20, until done: () -> Bool
     ) async throws {
         let deadline = ContinuousClock.now + timeout
         while !done(), ContinuousClock.now < deadline {

@@ -24,7 +24,7 @@ enum SettledTopic {
         var stableSamples = 0
         while stableSamples < 3, ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(300))
-            guard let metrics = try? shipper.metrics() else { continue }
+            guard let metrics = try? await shipper.metrics() else { continue }
             let acknowledged = metrics["edgelog_shipper_records_acknowledged_total"] ?? 0
             let idle = (metrics["edgelog_shipper_batches_in_flight"] ?? 0) == 0
             stableSamples = idle && acknowledged == last ? stableSamples + 1 : 0
