@@ -37,10 +37,10 @@ struct ShipperRecordEncodingIntegrationTests {
         #expect(try await shipper.terminate() == .exited(0), "\(shipper.logs())")
 
         // Every value back to back, nothing between them: a stream of messages for capnp.
-        let consumed = try broker.kcat(["-C", "-t", "edgelog.requests", "-p", "0", "-o", "beginning", "-e", "-q", "-f", "%s"])
+        let consumed = try await broker.kcat(["-C", "-t", "edgelog.requests", "-p", "0", "-o", "beginning", "-e", "-q", "-f", "%s"])
         #expect(consumed.status == 0, "kcat -C: \(consumed.stderrText)")
         let packedFlag = encoding == .packed ? ["--packed"] : []
-        let decoded = try ExternalTool.run(
+        let decoded = try await ExternalTool.run(
             "capnp", ["decode", "--short"] + packedFlag + [Self.schemaPath, "AccessRecord"], stdin: consumed.stdout)
         #expect(decoded.status == 0, "capnp decode: \(decoded.stderrText)")
         let records = decoded.stdoutText.split(separator: "\n")
@@ -55,7 +55,7 @@ struct ShipperRecordEncodingIntegrationTests {
 
         // The other reading fails: the values really are in the encoding asked for.
         let otherFlag = encoding == .packed ? [] : ["--packed"]
-        let misread = try ExternalTool.run(
+        let misread = try await ExternalTool.run(
             "capnp", ["decode", "--short"] + otherFlag + [Self.schemaPath, "AccessRecord"], stdin: consumed.stdout)
         #expect(misread.status != 0 || misread.stdoutText.split(separator: "\n").count != records.count)
     }
