@@ -139,7 +139,13 @@ public enum CapnpPacking {
     /// bytes (call that first: it validates what this loop then trusts).
     public static func unpack(_ packed: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) {
         guard let input = packed.baseAddress, let target = output.baseAddress else { return }
-        edgelog_capnp_unpack(input.assumingMemoryBound(to: UInt8.self), packed.count, target.assumingMemoryBound(to: UInt8.self))
+        var words = 0
+        var offset = 0
+        var run = 0
+        // Validated and measured already: the checked pass cannot fail on it.
+        _ = edgelog_capnp_unpack_checked(
+            input.assumingMemoryBound(to: UInt8.self), packed.count, target.assumingMemoryBound(to: UInt8.self),
+            output.count / 8, output.count / 8, &words, &offset, &run)
     }
 
     /// Packs one piece (the segment table or one segment, a whole number of words) at `start`;

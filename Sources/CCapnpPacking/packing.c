@@ -119,31 +119,6 @@ size_t edgelog_capnp_pack_piece_portable(const uint8_t *input, size_t words, uin
     return (size_t)(out - output);
 }
 
-void edgelog_capnp_unpack_portable(const uint8_t *input, size_t count, uint8_t *output) {
-    const uint8_t *in = input, *end = input + count;
-    uint8_t *out = output;
-    while (in < end) {
-        unsigned tag = *in++;
-        if (tag == 0) {
-            size_t run = *in++;
-            for (size_t i = 0; i <= run; i++) store_zero(out + 8 * i);
-            out += 8 * (run + 1);
-        } else if (tag == 0xFF) {
-            size_t run = in[8];
-            copy_word(out, in);
-            for (size_t i = 0; i < run; i++) copy_word(out + 8 + 8 * i, in + 9 + 8 * i);
-            in += 9 + 8 * run;
-            out += 8 * (run + 1);
-        } else {
-            for (unsigned i = 0; i < 8; i++) {
-                out[i] = (tag >> i) & 1 ? *in++ : 0;
-            }
-            out += 8;
-        }
-    }
-}
-
-
 #define EDGELOG_UNPACK_CHECKED_BODY(SCATTER)                                                        \
     const uint8_t *in = input, *end = input + count;                                               \
     size_t written = 0;                                                                            \
@@ -191,7 +166,7 @@ void edgelog_capnp_unpack_portable(const uint8_t *input, size_t count, uint8_t *
     *words = written;                                                                              \
     return EDGELOG_CAPNP_UNPACK_OK;
 
-static int unpack_checked_portable(const uint8_t *input, size_t count, uint8_t *output, size_t capacity_words,
+int edgelog_capnp_unpack_checked_portable(const uint8_t *input, size_t count, uint8_t *output, size_t capacity_words,
                                    size_t max_words, size_t *words, size_t *offset, size_t *run) {
     EDGELOG_UNPACK_CHECKED_BODY(
         for (unsigned i = 0; i < 8; i++) { out[i] = (tag >> i) & 1 ? *in++ : 0; }
@@ -263,38 +238,6 @@ static size_t pack_ssse3(const uint8_t *input, size_t words, uint8_t *output) {
 }
 
 __attribute__((target("ssse3")))
-static void unpack_ssse3(const uint8_t *input, size_t count, uint8_t *output) {
-    const uint8_t *in = input, *end = input + count;
-    uint8_t *out = output;
-    while (in < end) {
-        unsigned tag = *in++;
-        if (tag == 0) {
-            size_t run = *in++;
-            for (size_t i = 0; i <= run; i++) store_zero(out + 8 * i);
-            out += 8 * (run + 1);
-        } else if (tag == 0xFF) {
-            size_t run = in[8];
-            copy_word(out, in);
-            for (size_t i = 0; i < run; i++) copy_word(out + 8 + 8 * i, in + 9 + 8 * i);
-            in += 9 + 8 * run;
-            out += 8 * (run + 1);
-        } else if (end - in >= 8) {
-            // Reads 8 bytes of which popcount(tag) belong to this word; all 8 lie in the input.
-            __m128i bytes = _mm_loadl_epi64((const __m128i *)(const void *)in);
-            __m128i word = _mm_shuffle_epi8(bytes, _mm_loadu_si128((const __m128i *)(const void *)scatter_table[tag]));
-            _mm_storel_epi64((__m128i *)(void *)out, word);
-            in += __builtin_popcount(tag);
-            out += 8;
-        } else {
-            for (unsigned i = 0; i < 8; i++) {
-                out[i] = (tag >> i) & 1 ? *in++ : 0;
-            }
-            out += 8;
-        }
-    }
-}
-
-__attribute__((target("ssse3")))
 static int unpack_checked_ssse3(const uint8_t *input, size_t count, uint8_t *output, size_t capacity_words,
                                 size_t max_words, size_t *words, size_t *offset, size_t *run) {
     EDGELOG_UNPACK_CHECKED_BODY(
@@ -312,34 +255,24 @@ static int unpack_checked_ssse3(const uint8_t *input, size_t count, uint8_t *out
 int edgelog_capnp_unpack_checked(const uint8_t *input, size_t count, uint8_t *output, size_t capacity_words,
                                  size_t max_words, size_t *words, size_t *offset, size_t *run) {
     return use_ssse3 ? unpack_checked_ssse3(input, count, output, capacity_words, max_words, words, offset, run)
-                     : unpack_checked_portable(input, count, output, capacity_words, max_words, words, offset, run);
+                     : edgelog_capnp_unpack_checked_portable(input, count, output, capacity_words, max_words, words, offset, run);
 }
 
 size_t edgelog_capnp_pack_piece(const uint8_t *input, size_t words, uint8_t *output) {
     return use_ssse3 ? pack_ssse3(input, words, output) : edgelog_capnp_pack_piece_portable(input, words, output);
 }
 
-void edgelog_capnp_unpack(const uint8_t *input, size_t count, uint8_t *output) {
-    if (use_ssse3) {
-        unpack_ssse3(input, count, output);
-    } else {
-        edgelog_capnp_unpack_portable(input, count, output);
-    }
-}
 
 #else
 
 int edgelog_capnp_unpack_checked(const uint8_t *input, size_t count, uint8_t *output, size_t capacity_words,
                                  size_t max_words, size_t *words, size_t *offset, size_t *run) {
-    return unpack_checked_portable(input, count, output, capacity_words, max_words, words, offset, run);
+    return edgelog_capnp_unpack_checked_portable(input, count, output, capacity_words, max_words, words, offset, run);
 }
 
 size_t edgelog_capnp_pack_piece(const uint8_t *input, size_t words, uint8_t *output) {
     return edgelog_capnp_pack_piece_portable(input, words, output);
 }
 
-void edgelog_capnp_unpack(const uint8_t *input, size_t count, uint8_t *output) {
-    edgelog_capnp_unpack_portable(input, count, output);
-}
 
 #endif

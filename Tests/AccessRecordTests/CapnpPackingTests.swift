@@ -250,11 +250,16 @@ import Testing
             }
             #expect(Array(portable[..<count]) == Array(fast[..<fastCount]))
             var unpacked = [UInt8](repeating: 0xEE, count: message.count)
-            portable.withUnsafeBufferPointer { input in
+            var written = 0
+            var offset = 0
+            var run = 0
+            let status = portable.withUnsafeBufferPointer { input in
                 unpacked.withUnsafeMutableBufferPointer { output in
-                    edgelog_capnp_unpack_portable(input.baseAddress, count, output.baseAddress)
+                    edgelog_capnp_unpack_checked_portable(
+                        input.baseAddress, count, output.baseAddress, words, words, &written, &offset, &run)
                 }
             }
+            #expect(status == 0 && written == words)
             #expect(unpacked == message)
         }
     }

@@ -9,15 +9,11 @@
 /// bytes written. `output` must have room for 10 bytes per word.
 size_t edgelog_capnp_pack_piece(const uint8_t *input, size_t words, uint8_t *output);
 
-/// Expands `count` packed bytes at `input` into `output`, which must hold exactly the unpacked
-/// size. The input must already be validated (every tag's bytes, run counts and verbatim runs
-/// present, size checked): this loop trusts it.
-void edgelog_capnp_unpack(const uint8_t *input, size_t count, uint8_t *output);
-
 /// The same without the CPU's byte shuffle, as CPUs without SSSE3 run them (exposed so tests
 /// check both paths on every machine).
 size_t edgelog_capnp_pack_piece_portable(const uint8_t *input, size_t words, uint8_t *output);
-void edgelog_capnp_unpack_portable(const uint8_t *input, size_t count, uint8_t *output);
+int edgelog_capnp_unpack_checked_portable(const uint8_t *input, size_t count, uint8_t *output, size_t capacity_words,
+                                          size_t max_words, size_t *words, size_t *offset, size_t *run);
 
 /// Why `edgelog_capnp_unpacked_words` stopped.
 enum edgelog_capnp_unpack_status {
@@ -34,7 +30,7 @@ enum edgelog_capnp_unpack_status {
 int edgelog_capnp_unpacked_words(const uint8_t *input, size_t count, size_t max_words, size_t *words,
                                  size_t *offset, size_t *run);
 
-/// Validates and expands in one pass: `edgelog_capnp_unpacked_words` and `edgelog_capnp_unpack`
+/// Validates and expands in one pass (what `edgelog_capnp_unpacked_words` checks, and the expansion)
 /// together, into `output` of `capacity_words` words. Returns a status as above, with the words
 /// written in `*words` on success; EDGELOG_CAPNP_UNPACK_NO_ROOM means: measure, grow, retry.
 int edgelog_capnp_unpack_checked(const uint8_t *input, size_t count, uint8_t *output, size_t capacity_words,
