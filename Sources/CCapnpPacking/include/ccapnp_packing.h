@@ -30,8 +30,8 @@ enum edgelog_capnp_unpack_status {
 int edgelog_capnp_unpacked_words(const uint8_t *input, size_t count, size_t max_words, size_t *words,
                                  size_t *offset, size_t *run);
 
-/// Validates and expands in one pass (what `edgelog_capnp_unpacked_words` checks, and the expansion)
-/// together, into `output` of `capacity_words` words. Returns a status as above, with the words
+/// Validates (as `edgelog_capnp_unpacked_words` does) and expands in one pass, into `output` of
+/// `capacity_words` words. Returns a status as above, with the words
 /// written in `*words` on success; EDGELOG_CAPNP_UNPACK_NO_ROOM means: measure, grow, retry.
 int edgelog_capnp_unpack_checked(const uint8_t *input, size_t count, uint8_t *output, size_t capacity_words,
                                  size_t max_words, size_t *words, size_t *offset, size_t *run);
