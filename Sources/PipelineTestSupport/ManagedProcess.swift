@@ -145,14 +145,18 @@ public final class ManagedProcess: Sendable, HarnessResource {
 
     /// Checks `isReady` every 20 ms. Probes that touch a socket run through `OffPool`: a server
     /// that accepts but does not answer yet would otherwise hold a pool thread for the timeout.
+    /// Only a probe that *started* after the deadline can time the wait out: on a busy pool the
+    /// task may resume long after a probe made before the server was up, and that stale answer
+    /// must not count as the last word.
     private func poll(until goal: String, timeout: Duration, _ isReady: () async -> Bool) async throws {
         let deadline = ContinuousClock.now + timeout
         while true {
+            let probed = ContinuousClock.now
             if await isReady() { return }
             if let status = exitStatus {
                 throw Failure(reason: "\(name) \(status) before \(goal)", logs: logs())
             }
-            guard ContinuousClock.now < deadline else {
+            guard probed < deadline else {
                 throw Failure(reason: "\(name) not \(goal) after \(timeout)", logs: logs())
             }
             try await Task.sleep(for: .milliseconds(20))

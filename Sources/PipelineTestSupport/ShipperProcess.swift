@@ -44,7 +44,8 @@ public final class ShipperProcess {
         try await PrometheusText.scrape(port: metricsPort)
     }
 
-    /// Polls `/metrics` until `condition` holds.
+    /// Polls `/metrics` until `condition` holds. Gives up only after a scrape that started
+    /// after `timeout` (a stale scrape from before a stall of the pool does not count).
     public func waitForMetrics(
         timeout: Duration,
         _ what: String,
@@ -52,11 +53,13 @@ public final class ShipperProcess {
     ) async throws -> PrometheusText {
         let deadline = ContinuousClock.now + timeout
         var last: PrometheusText?
-        while ContinuousClock.now < deadline {
+        while true {
+            let scraped = ContinuousClock.now
             if let metrics = try? await self.metrics() {
                 last = metrics
                 if condition(metrics) { return metrics }
             }
+            guard scraped < deadline else { break }
             try await Task.sleep(for: .milliseconds(50))
         }
         throw Failure(

@@ -311,8 +311,8 @@ final class SteadyProducer: @unchecked Sendable {
     private var _successes = 0
     private var _failures: [String] = []
     private var _stopped = false
-    /// The producer's loop on a thread of its own (`OffPool`), off the cooperative pool.
-    private var runner: Task<Void, Never>?
+    /// The producer's loop, on a thread of its own started at once, off the cooperative pool.
+    private var runner: BackgroundThread?
 
     init(port: Int, topic: String) {
         self.port = port
@@ -324,7 +324,7 @@ final class SteadyProducer: @unchecked Sendable {
     private var stopped: Bool { lock.withLock { _stopped } }
 
     func start() {
-        runner = Task { [self] in await OffPool.run { self.run() } }
+        runner = BackgroundThread(name: "steady-producer") { [self] in run() }
     }
 
     func stop() {
@@ -334,7 +334,7 @@ final class SteadyProducer: @unchecked Sendable {
     /// Stops and waits until the request in flight (if any) is answered and counted.
     func stopAndWait() async {
         stop()
-        await runner?.value
+        await runner?.finished()
     }
 
     func waitForSuccesses(atLeast count: Int, timeout: Duration = .seconds(20)) async throws {
@@ -383,7 +383,7 @@ final class CommittingConsumer: Sendable {
     private let request: OffsetCommitRequest
     private let interval: Duration
     private let progress = Mutex(Progress())
-    private let runner = Mutex<Task<Void, Never>?>(nil)
+    private let runner = Mutex<BackgroundThread?>(nil)
 
     init(port: Int, group: String, topic: String, offset: Int64, every interval: Duration) {
         self.port = port
@@ -401,13 +401,13 @@ final class CommittingConsumer: Sendable {
     var failures: [String] { progress.withLock { $0.failures } }
 
     func start() {
-        runner.withLock { $0 = Task { await OffPool.run { self.run() } } }
+        runner.withLock { $0 = BackgroundThread(name: "committing-consumer") { self.run() } }
     }
 
     /// Stops and waits until the commit in flight (if any) is answered.
     func stopAndWait() async {
         progress.withLock { $0.stopped = true }
-        await runner.withLock { $0 }?.value
+        await runner.withLock { $0 }?.finished()
     }
 
     private func run() {

@@ -15,8 +15,9 @@ import Testing
 struct GroupCommitTests {
     @Test func sixteenProducersShareFsyncsAndAPowerLossKeepsEveryAcknowledgedRecord() async throws {
         let fileSystem = InMemoryFileSystem()
-        // A disk whose fsync takes 2 ms, so producers do arrive while one runs.
-        fileSystem.syncLatencyMicroseconds = 2000
+        // A disk whose fsync takes 10 ms, so producers do arrive while one runs, even when a
+        // loaded machine (tests run in parallel) is slow to hand them the CPU between requests.
+        fileSystem.syncLatencyMicroseconds = 10_000
         let metrics = TestMetrics()
         let configuration = BrokerConfiguration(port: 0, dataDirectory: TestNode.dataDirectory, defaultPartitions: 2)
         let node = try BrokerNode(
@@ -100,9 +101,10 @@ final class AcknowledgingProducer: @unchecked Sendable {
     private var _acknowledged: [Acknowledged] = []
     private var _sent = 0
     private var _stopped = false
-    /// The producer's loop, on a thread of its own (`OffPool`): its blocking socket never holds
-    /// a thread of the cooperative pool, so the test's own waits keep running in parallel.
-    private var runner: Task<Void, Never>?
+    /// The producer's loop, on a thread of its own started at once: its blocking socket never
+    /// holds a thread of the cooperative pool, and a busy pool cannot delay its start (sixteen
+    /// producers trickling in would make the groups small).
+    private var runner: BackgroundThread?
 
     init(port: Int, name: String, partition: Int32) {
         self.port = port
@@ -115,13 +117,13 @@ final class AcknowledgingProducer: @unchecked Sendable {
     var sentCount: Int { lock.withLock { _sent } }
 
     func start() {
-        runner = Task { [self] in await OffPool.run { self.run() } }
+        runner = BackgroundThread(name: "producer-\(name)") { [self] in run() }
     }
 
     func stop() { lock.withLock { _stopped = true } }
 
     /// Suspends (without blocking a thread) until the loop has returned.
-    func waitUntilStopped() async { await runner?.value }
+    func waitUntilStopped() async { await runner?.finished() }
 
     private func run() {
         guard let client = try? KafkaSocketClient(port: port, timeout: .seconds(5)) else { return }

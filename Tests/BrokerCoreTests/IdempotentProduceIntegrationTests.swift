@@ -6,6 +6,10 @@ import NIOCore
 import PipelineTestSupport
 import Testing
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// The exactly-once contract (DESIGN §10.1, §10.2, §10.4) against the `edgelog-broker` process:
 /// kill -9 while idempotent producers have requests in flight, scripted resends across a
 /// restart that follows a segment roll, and librdkafka's idempotent producer (kcat).
@@ -28,6 +32,18 @@ struct IdempotentProduceIntegrationTests {
         var gauge = 0.0
         while gauge < 3, ContinuousClock.now < deadline {
             gauge = try await broker.metrics().total("edgelog_broker_produce_requests_in_flight") ?? 0
+        }
+        // Freeze the broker, then kill it: once frozen it answers nothing more, so what was sent
+        // and is still unanswered after the answers already on the wire have arrived is exactly
+        // what the kill lands on, however late a busy machine gets round to the kill itself.
+        let process = try #require(broker.process)
+        kill(process.pid, SIGSTOP)
+        var acknowledged = producers.map(\.acknowledgedCount)
+        while true {
+            try await Task.sleep(for: .milliseconds(200))
+            let now = producers.map(\.acknowledgedCount)
+            if now == acknowledged { break }
+            acknowledged = now
         }
         let sentBeforeKill = producers.map(\.sentCount)
         try await broker.kill9()
