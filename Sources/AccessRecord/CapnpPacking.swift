@@ -105,10 +105,10 @@ public enum CapnpPacking {
         }
     }
 
-    /// Validates and expands `packed` into `storage` in one pass (growing it when the message
-    /// does not fit: then it is measured first), returning the message's byte count; the first
-    /// bytes of `storage` hold the message. The reader's hot path: storage reused across
-    /// records is mostly large enough already.
+    /// Validates and expands `packed` into `storage` in one pass, returning the message's byte
+    /// count; the first bytes of `storage` hold the message. The reader's hot path: storage
+    /// reused across records is mostly large enough already; when it is not, the message is
+    /// measured, `storage` grown, and the pass run again.
     ///
     /// - Throws: as `unpackedByteCount(of:maximumBytes:)`.
     public static func unpack(
@@ -116,6 +116,19 @@ public enum CapnpPacking {
         into storage: inout [UInt8],
         maximumBytes: Int
     ) throws(CapnpError) -> Int {
+        if let count = try expand(packed, into: &storage, maximumBytes: maximumBytes) { return count }
+        let count = try unpackedByteCount(of: packed, maximumBytes: maximumBytes)
+        storage = [UInt8](repeating: 0, count: max(count, min(2 * storage.count, maximumBytes)))
+        // `storage` now holds `count` bytes, so the pass has room.
+        return try expand(packed, into: &storage, maximumBytes: maximumBytes) ?? count
+    }
+
+    /// One validate-and-expand pass (C); `nil` when `storage` is too small for the message.
+    private static func expand(
+        _ packed: UnsafeRawBufferPointer,
+        into storage: inout [UInt8],
+        maximumBytes: Int
+    ) throws(CapnpError) -> Int? {
         guard let input = packed.baseAddress else { return 0 }
         var words = 0
         var offset = 0
@@ -125,27 +138,13 @@ public enum CapnpPacking {
                 input.assumingMemoryBound(to: UInt8.self), packed.count, output.baseAddress, output.count / 8,
                 maximumBytes / 8, &words, &offset, &run)
         }
-        if status == Int32(EDGELOG_CAPNP_UNPACK_OK.rawValue) { return words * 8 }
-        if status != Int32(EDGELOG_CAPNP_UNPACK_NO_ROOM.rawValue) {
+        switch status {
+        case Int32(EDGELOG_CAPNP_UNPACK_OK.rawValue): return words * 8
+        case Int32(EDGELOG_CAPNP_UNPACK_NO_ROOM.rawValue): return nil
+        default:
             try throwError(status: status, offset: offset, run: run, maximumBytes: maximumBytes)
+            return nil
         }
-        let count = try unpackedByteCount(of: packed, maximumBytes: maximumBytes)
-        storage = [UInt8](repeating: 0, count: max(count, min(2 * storage.count, maximumBytes)))
-        storage.withUnsafeMutableBytes { unpack(packed, into: UnsafeMutableRawBufferPointer(rebasing: $0[..<count])) }
-        return count
-    }
-
-    /// Expands `packed` into `output`, which must hold exactly `unpackedByteCount(of: packed)`
-    /// bytes (call that first: it validates what this loop then trusts).
-    public static func unpack(_ packed: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) {
-        guard let input = packed.baseAddress, let target = output.baseAddress else { return }
-        var words = 0
-        var offset = 0
-        var run = 0
-        // Validated and measured already: the checked pass cannot fail on it.
-        _ = edgelog_capnp_unpack_checked(
-            input.assumingMemoryBound(to: UInt8.self), packed.count, target.assumingMemoryBound(to: UInt8.self),
-            output.count / 8, output.count / 8, &words, &offset, &run)
     }
 
     /// Packs one piece (the segment table or one segment, a whole number of words) at `start`;

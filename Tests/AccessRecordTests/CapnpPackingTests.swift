@@ -26,11 +26,13 @@ import Testing
         return output
     }
 
+    /// Two passes: measure, then expand into storage of exactly that size.
     static func unpacked(_ packed: [UInt8], maximumBytes: Int = 1 << 20) throws -> [UInt8] {
         try packed.withUnsafeBytes { raw -> [UInt8] in
             let count = try CapnpPacking.unpackedByteCount(of: raw, maximumBytes: maximumBytes)
             var output = [UInt8](repeating: 0xAA, count: count)
-            output.withUnsafeMutableBytes { CapnpPacking.unpack(raw, into: $0) }
+            let written = try CapnpPacking.unpack(raw, into: &output, maximumBytes: maximumBytes)
+            #expect(written == count)
             return output
         }
     }
