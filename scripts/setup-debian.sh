@@ -10,6 +10,7 @@ packages=(
   capnproto      # capnp: interop tests decode what we encode
   lz4            # lz4 CLI: interop tests for LZ4 frames
   postgresql     # server binaries for the test clusters and the demo shards
+  postgresql-15-hll  # the hll extension: unique client IPs per (minute, site)
   kcat           # librdkafka client: interop tests against the broker
 )
 

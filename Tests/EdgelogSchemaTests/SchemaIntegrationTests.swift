@@ -9,7 +9,7 @@ import TrafficAggregation
 /// the partition functions.
 @Suite(.serialized, .installedSchema)
 struct SchemaIntegrationTests {
-    static let siteColumns = ["shard_id", "bucket", "site"] + SiteCounter.columnNames
+    static let siteColumns = ["shard_id", "bucket", "site"] + SiteCounter.columnNames + ["unique_ips"]
 
     // MARK: - Installing
 
@@ -31,7 +31,7 @@ struct SchemaIntegrationTests {
         )
         #expect(
             servers.firstColumn == [
-                "{host=127.0.0.1,port=\(installed.clusterB.port),dbname=edgelog_shard2,async_capable=true,fetch_size=10000,fdw_tuple_cost=0.2}"
+                "{host=127.0.0.1,port=\(installed.clusterB.port),dbname=edgelog_shard2,async_capable=true,fetch_size=10000,fdw_tuple_cost=0.2,extensions=hll}"
             ]
         )
     }
@@ -44,7 +44,7 @@ struct SchemaIntegrationTests {
             coordinator: installed.coordinatorConninfo
         )
         #expect(summary.appliedNothing)
-        #expect(summary.databases.map(\.version) == [1, 1, 1, 1])
+        #expect(summary.databases.map(\.version) == summary.databases.map(\.database.kind.knownVersion))
         #expect(summary.definedShards == [0, 1, 2])
         #expect(try appliedAt(installed) == before)
         let coordinator = try installed.coordinator()
@@ -75,7 +75,7 @@ struct SchemaIntegrationTests {
         let database = try installed.clusterA.connect(database: "edgelog_future")
         try database.execute(
             "INSERT INTO edgelog.schema_migrations (version, name) VALUES ($1::int, $2)",
-            parameters: ["2", "from_the_future"]
+            parameters: ["\(Migration.Kind.shard.knownVersion + 1)", "from_the_future"]
         )
         let snapshot = "SELECT table_name FROM information_schema.tables WHERE table_schema = 'edgelog' ORDER BY 1"
         let tablesBefore = try database.execute(snapshot)
@@ -84,19 +84,20 @@ struct SchemaIntegrationTests {
         let error = try #require(throws: SchemaError.self) {
             try SchemaInstaller().install(shards: [conninfo], coordinator: nil)
         }
-        guard case .newerSchema(let role, _, let found, let known) = error else {
+        guard case .newerSchema(let role, _, let found, let knownVersion) = error else {
             Issue.record("expected .newerSchema, got \(error)")
             return
         }
         #expect(role == .shard(0))
-        #expect(found == 2)
-        #expect(known == 1)
-        #expect("\(error)".contains("schema version 2 is newer than this edgelog (knows up to 1); upgrade edgelog"))
+        let known = Migration.Kind.shard.knownVersion
+        #expect(found == known + 1)
+        #expect(knownVersion == known)
+        #expect("\(error)".contains("schema version \(known + 1) is newer than this edgelog (knows up to \(known)); upgrade edgelog"))
         #expect(try database.execute(snapshot) == tablesBefore)
         #expect(try SchemaInstaller.appliedVersions(database) == versionsBefore)
 
         let check = try #require(throws: SchemaCheckFailure.self) { try SchemaInstaller.checkShard(database, shardID: 0) }
-        #expect(check == .versionMismatch(shardID: 0, found: 2, expected: 1))
+        #expect(check == .versionMismatch(shardID: 0, found: Migration.Kind.shard.knownVersion + 1, expected: Migration.Kind.shard.knownVersion))
     }
 
     @Test func checkShardAcceptsShardsOnly() throws {
@@ -191,7 +192,8 @@ struct SchemaIntegrationTests {
         for connection in [try installed.shard(0), try installed.shard(2), try installed.coordinator()] {
             let columns = try connection.execute(query, parameters: [table])
             #expect(columns.firstColumn.compactMap { $0 } == Self.siteColumns)
-            for row in columns.rows.dropFirst(3) {
+            #expect(columns.rows.last?[1] == "USER-DEFINED", "unique_ips is an hll")
+            for row in columns.rows.dropFirst(3).dropLast() {
                 #expect(row[1] == "bigint")
                 #expect(row[2] == "NO")
                 #expect(row[3] == "0")
@@ -209,11 +211,13 @@ struct SchemaIntegrationTests {
             """,
             parameters: [view]
         )
-        #expect(columns.firstColumn.compactMap { $0 } == ["bucket", "site"] + SiteCounter.columnNames + ["cache_hit_ratio"])
+        #expect(
+            columns.firstColumn.compactMap { $0 }
+                == ["bucket", "site"] + SiteCounter.columnNames + ["cache_hit_ratio", "unique_ips", "unique_ips_hll"])
         let types = columns.rows.map { $0[1] }
         #expect(types.first == "timestamp with time zone")
-        #expect(types.dropFirst(2).dropLast().allSatisfy { $0 == "bigint" })
-        #expect(types.last == "double precision")
+        #expect(types.dropFirst(2).dropLast(3).allSatisfy { $0 == "bigint" })
+        #expect(types.suffix(3) == ["double precision", "bigint", "USER-DEFINED"])
     }
 
     @Test func latencyBucketTableMatchesTheHistogram() throws {
@@ -391,6 +395,18 @@ struct SchemaIntegrationTests {
             parameters: ["2031-03-04 00:00:00+00", "2031-03-05 00:00:00+00"]
         )
         #expect(sums.rows == [["pd-a.example", "4320"], ["pd-b.example", "4320"], ["pd-c.example", "4320"]])
+
+        // hll is among the servers' extensions, so its aggregate runs on the shards too.
+        let hllPlan = try coordinator.execute(
+            """
+            EXPLAIN (VERBOSE, COSTS OFF)
+            SELECT site, hll_union_agg(unique_ips_hll) FROM minute_site
+            WHERE bucket >= '2031-03-04 00:00:00+00' AND bucket < '2031-03-05 00:00:00+00'
+            GROUP BY site
+            """
+        ).firstColumn.compactMap { $0 }
+        let hllRemote = hllPlan.filter { $0.contains("Remote SQL:") && $0.contains("hll_union_agg") }
+        #expect(hllRemote.count == 3, "\(hllPlan.joined(separator: "\n"))")
     }
 
     // MARK: - Partition functions
