@@ -75,6 +75,19 @@ extension ConsumerConfiguration {
             help: "Minute rows older than this are dropped, a whole day partition at a time, once an hour "
                 + "(hour and day rows stay). 0 keeps them forever."
         )
+        public static let siteCap = ConfigurationKey(
+            "site-cap",
+            kind: .int,
+            default: "10000",
+            help: "Sites per minute that get rows of their own; the rest are counted under '(other)' and in the "
+                + "audit's folded_lines ($host is attacker-controlled). 0: no cap."
+        )
+        public static let sketches = ConfigurationKey(
+            "sketches",
+            kind: .bool,
+            default: "true",
+            help: "Unique client IPs (hll) and top client IPs and paths per (minute, site). Off: counters only."
+        )
         public static let commitDelay = ConfigurationKey(
             "commit-delay",
             kind: .duration,
@@ -89,8 +102,14 @@ extension ConsumerConfiguration {
         /// Every consumer key, for `RuntimeProcess.start(label:options:keys:flags:)`.
         public static let all: [ConfigurationKey] = [
             broker, topic, shards, partitions, flushInterval, lateness, group, maxPendingRows, fetchMaxBytes,
-            retryBackoffMax, minuteRetention, commitDelay, metricsPort,
+            retryBackoffMax, minuteRetention, siteCap, sketches, commitDelay, metricsPort,
         ]
+    }
+
+    /// The `site-cap` setting as a cap: 0 means none; negative is refused.
+    static func siteCap(_ value: Int) throws(ConsumerConfigurationError) -> Int? {
+        guard value >= 0 else { throw .invalid("site-cap", "must be 0 (no cap) or a positive number of sites") }
+        return value == 0 ? nil : value
     }
 
     /// Reads every consumer key from resolved settings and validates the result.
@@ -117,6 +136,8 @@ extension ConsumerConfiguration {
             fetchMaxBytes: try resolved.bytes(Keys.fetchMaxBytes),
             retryBackoffMax: try resolved.duration(Keys.retryBackoffMax),
             minuteRetention: try resolved.duration(Keys.minuteRetention),
+            siteCap: try Self.siteCap(resolved.int(Keys.siteCap)),
+            sketches: try resolved.bool(Keys.sketches),
             commitDelay: try resolved.duration(Keys.commitDelay)
         )
         try validate()

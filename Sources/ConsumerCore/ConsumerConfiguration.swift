@@ -29,6 +29,10 @@ public struct ConsumerConfiguration: Sendable {
     public var retryBackoffMax: Duration
     /// Minute rows older than this are dropped by whole day partitions; zero keeps them.
     public var minuteRetention: Duration
+    /// Sites per minute with rows of their own (`SiteAdmission`); `nil` = no cap.
+    public var siteCap: Int?
+    /// Whether unique-IP and top-talker sketches are kept.
+    public var sketches: Bool
     /// Testing only: time each shard transaction stays open before COMMIT, so a test can kill
     /// the consumer while one is open. Zero in production.
     public var commitDelay: Duration
@@ -45,8 +49,12 @@ public struct ConsumerConfiguration: Sendable {
         fetchMaxBytes: Int = Keys.fetchMaxBytes.defaultBytes,
         retryBackoffMax: Duration = Keys.retryBackoffMax.defaultDuration,
         minuteRetention: Duration = Keys.minuteRetention.defaultDuration,
+        siteCap: Int? = Keys.siteCap.defaultInt,
+        sketches: Bool = true,
         commitDelay: Duration = Keys.commitDelay.defaultDuration
     ) {
+        self.siteCap = siteCap
+        self.sketches = sketches
         self.broker = broker
         self.topic = topic
         self.shards = shards
@@ -87,6 +95,7 @@ public struct ConsumerConfiguration: Sendable {
             throw .invalid("minute-retention", "must exceed lateness by at least a day (late rows need their minute partition), or be 0")
         }
         if group.isEmpty { throw .invalid("group", "must not be empty") }
+        if let siteCap, siteCap < 1 { throw .invalid("site-cap", "must be 0 (no cap) or a positive number of sites") }
     }
 }
 

@@ -32,6 +32,9 @@ final class ConsumerLoop {
     private let stopSignal: StopSignal
 
     private var aggregators: [Int32: PartitionAggregator]
+    /// The per-minute site cap shared by the aggregators.
+    private let admission: SiteAdmission
+    private let latenessMicros: Int64
     private var lagGauges: [Int32: Gauge]
     private var shardProgress: [[Int32: Int64]]
     private var busy: [Bool]
@@ -59,8 +62,12 @@ final class ConsumerLoop {
         consumerID: String,
         stopSignal: StopSignal,
         aggregators: [Int32: PartitionAggregator],
-        shardProgress: [[Int32: Int64]]
+        shardProgress: [[Int32: Int64]],
+        admission: SiteAdmission,
+        latenessMicros: Int64
     ) throws {
+        self.admission = admission
+        self.latenessMicros = latenessMicros
         self.stopSignal = stopSignal
         self.consumerID = consumerID
         self.configuration = configuration
@@ -128,15 +135,31 @@ final class ConsumerLoop {
         let ring = try ShardRing(shardCount: writers.count)
         let lateness = Int64(configuration.lateness.components.seconds) * 1_000_000
             + configuration.lateness.components.attoseconds / 1_000_000_000_000
-        var aggregators: [Int32: PartitionAggregator] = [:]
+        var resumes: [Int32: PartitionResume] = [:]
         for partition in partitions {
             let resume = PartitionResume(
                 shards: stored.map { rows in
                     rows[partition].map { ShardProgress(nextOffset: $0.nextOffset, watermarkMicros: $0.watermarkMicros) }
                 })
             try resume.validate(shardCount: writers.count)
+            resumes[partition] = resume
+        }
+        let admission = SiteAdmission(cap: configuration.siteCap, shardCount: writers.count)
+        if admission.cap != nil {
+            // Every decision a committed row may depend on is on some shard (SiteAdmission).
+            let since = Self.oldestLiveMinute(watermarks: resumes.values.map(\.startWatermarkMicros), latenessMicros: lateness)
+            _ = try await onEveryShard("reading the site cap's admissions") { writer in
+                admission.restore(try await writer.readAdmissions(since: since))
+                return [:]
+            }
+        }
+        let sketches = configuration.sketches ? SketchOptions() : nil
+        var aggregators: [Int32: PartitionAggregator] = [:]
+        for partition in partitions {
+            guard let resume = resumes[partition] else { continue }
             aggregators[partition] = PartitionAggregator(
-                topic: configuration.topic, partition: partition, ring: ring, latenessMicros: lateness, resume: resume)
+                topic: configuration.topic, partition: partition, ring: ring, latenessMicros: lateness, resume: resume,
+                admission: admission, sketches: sketches)
             logger.info(
                 "partition resumes",
                 metadata: [
@@ -155,9 +178,19 @@ final class ConsumerLoop {
             consumerID: consumerID,
             stopSignal: stopSignal,
             aggregators: aggregators,
-            shardProgress: stored.map { $0.mapValues(\.nextOffset) }
+            shardProgress: stored.map { $0.mapValues(\.nextOffset) },
+            admission: admission,
+            latenessMicros: lateness
         )
         return loop
+    }
+
+    /// The first minute (epoch seconds) in which an aggregator may still make rows: its
+    /// watermark minus the lateness bound, less a minute of margin, over all partitions; 0 while
+    /// some partition has no watermark (its rows may land anywhere).
+    static func oldestLiveMinute(watermarks: [Int64], latenessMicros: Int64) -> Int64 {
+        guard let oldest = watermarks.min(), oldest > 0 else { return 0 }
+        return max(0, EventTime.minute(ofMicros: oldest - latenessMicros) - 60)
     }
 
     /// Progress for shards that have none while others have some: a shard was added to the
@@ -489,6 +522,7 @@ final class ConsumerLoop {
                     try await writer.prepareDays([today, today + 1])
                     guard retention > .zero else { return }
                     let dropped = try await writer.dropMinuteDays(before: day)
+                    _ = try await writer.deleteSketchRows(before: day)
                     if dropped > 0 {
                         logger.info("dropped old minute partitions", metadata: ["shard": "\(writer.shard)", "days": "\(dropped)"])
                     }
@@ -507,6 +541,11 @@ final class ConsumerLoop {
     /// fenced), and `updated_at` shows the consumer is alive.
     private func startFlushes() {
         flushRounds += 1
+        if admission.cap != nil {
+            let oldest = Self.oldestLiveMinute(
+                watermarks: aggregators.values.map(\.watermarkMicros), latenessMicros: latenessMicros)
+            if oldest > 0 { admission.forget(before: oldest) }
+        }
         let heartbeat = flushRounds % Self.heartbeatFlushes == 0
         for shard in writers.indices where !busy[shard] {
             var parts: [ShardFlush.Part] = []
@@ -521,7 +560,8 @@ final class ConsumerLoop {
             }
             guard !parts.isEmpty else { continue }
             let flush = ShardFlush(
-                shard: shard, topic: configuration.topic, clusterID: clusterID, consumerID: consumerID, parts: parts)
+                shard: shard, topic: configuration.topic, clusterID: clusterID, consumerID: consumerID, parts: parts,
+                admissions: admission.newAdmissions(forShard: shard))
             busy[shard] = true
             inFlightRows[shard] = flush.rowCount
             let writer = writers[shard]

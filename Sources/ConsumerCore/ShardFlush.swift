@@ -30,13 +30,20 @@ public struct ShardFlush: Sendable {
     /// This consumer process's id; a progress row claimed by another is fenced.
     public var consumerID: String
     public var parts: [Part]
+    /// Sites the cap admitted that this shard has not stored yet (`SiteAdmission`): written in
+    /// this transaction, before any row that may depend on them.
+    public var admissions: [(minute: Int64, site: String)]
 
-    public init(shard: Int, topic: String, clusterID: String, consumerID: String, parts: [Part]) {
+    public init(
+        shard: Int, topic: String, clusterID: String, consumerID: String, parts: [Part],
+        admissions: [(minute: Int64, site: String)] = []
+    ) {
         self.shard = shard
         self.topic = topic
         self.clusterID = clusterID
         self.consumerID = consumerID
         self.parts = parts
+        self.admissions = admissions
     }
 
     /// Minute rows over all parts (a measure of the memory the flush holds).

@@ -15,12 +15,75 @@ enum ShardStatements {
         CREATE TEMP TABLE IF NOT EXISTS edgelog_minute_staging (
             bucket_epoch bigint NOT NULL,
             site text NOT NULL,
-        \(SiteCounter.columnNames.map { "    \($0) bigint NOT NULL" }.joined(separator: ",\n"))
+        \(SiteCounter.columnNames.map { "    \($0) bigint NOT NULL" }.joined(separator: ",\n")),
+            unique_ips hll,
+            ip_floor bigint NOT NULL,
+            path_floor bigint NOT NULL
         ) ON COMMIT DELETE ROWS
         """
 
     static let copyStaging =
-        "COPY pg_temp.edgelog_minute_staging (bucket_epoch, site, \(SiteCounter.columnNames.joined(separator: ", "))) FROM STDIN"
+        "COPY pg_temp.edgelog_minute_staging (bucket_epoch, site, \(SiteCounter.columnNames.joined(separator: ", ")), unique_ips, ip_floor, path_floor) FROM STDIN"
+
+    /// Top-talker rows of one flush (`kind` 'ip' or 'path'), COPYed in and upserted from here.
+    static let createTopStaging = """
+        CREATE TEMP TABLE IF NOT EXISTS edgelog_top_staging (
+            kind text NOT NULL,
+            bucket_epoch bigint NOT NULL,
+            site text NOT NULL,
+            key text NOT NULL,
+            requests bigint NOT NULL,
+            error bigint NOT NULL
+        ) ON COMMIT DELETE ROWS
+        """
+
+    static let copyTopStaging = "COPY pg_temp.edgelog_top_staging (kind, bucket_epoch, site, key, requests, error) FROM STDIN"
+
+    /// The staged top talkers of `kind` into `table`'s `column`, summed per key first (a flush
+    /// may carry one key twice: two partitions, or two paths cut to the same label). `$1` shard.
+    static func upsertTop(table: String, column: String, kind: String, cast: String) -> String {
+        """
+        INSERT INTO edgelog.\(table) AS t (shard_id, bucket, site, \(column), requests, error)
+        SELECT $1::int, to_timestamp(bucket_epoch), site, key\(cast), sum(requests)::bigint, sum(error)::bigint
+        FROM pg_temp.edgelog_top_staging
+        WHERE kind = '\(kind)'
+        GROUP BY 2, 3, 4
+        ON CONFLICT (bucket, site, \(column), shard_id) DO UPDATE SET
+            requests = t.requests + excluded.requests,
+            error = t.error + excluded.error
+        """
+    }
+
+    /// The staged rows' sketch floors, summed per (minute, site). `$1` shard.
+    static let upsertTopFloors = """
+        INSERT INTO edgelog.top_floor_minute AS t (shard_id, bucket, site, ip_floor, path_floor)
+        SELECT $1::int, to_timestamp(bucket_epoch), site, sum(ip_floor)::bigint, sum(path_floor)::bigint
+        FROM pg_temp.edgelog_minute_staging
+        WHERE ip_floor > 0 OR path_floor > 0
+        GROUP BY 2, 3
+        ON CONFLICT (bucket, site, shard_id) DO UPDATE SET
+            ip_floor = t.ip_floor + excluded.ip_floor,
+            path_floor = t.path_floor + excluded.path_floor
+        """
+
+    static let upsertTopIPs = upsertTop(table: "top_ip_minute", column: "client_ip", kind: "ip", cast: "::inet")
+    static let upsertTopPaths = upsertTop(table: "top_path_minute", column: "path", kind: "path", cast: "")
+
+    /// `$1` minute (epoch seconds), `$2` site: a site the cap admitted (`SiteAdmission`).
+    static let insertAdmission = """
+        INSERT INTO edgelog.site_admission (bucket, site) VALUES (to_timestamp($1::bigint), $2)
+        ON CONFLICT (bucket, site) DO NOTHING
+        """
+
+    /// `$1` epoch seconds: the admissions of minutes from then on, as (epoch seconds, site).
+    static let readAdmissions = """
+        SELECT extract(epoch FROM bucket)::bigint, site FROM edgelog.site_admission
+        WHERE bucket >= to_timestamp($1::bigint)
+        """
+
+    /// `$1` epoch day: deletes top-talker and admission rows of days before it.
+    static let deleteSketchDays =
+        "SELECT edgelog.delete_sketch_rows_before((to_timestamp($1::bigint * 86400) AT TIME ZONE 'UTC')::date)"
 
     /// Locks the progress rows of the flush's partitions for the rest of the transaction, so
     /// two consumers' compare-and-sets on one shard serialize. `$1` topic, `$2` int[] partitions.
@@ -84,13 +147,20 @@ enum ShardStatements {
         let bucket =
             bucketSeconds == 60
             ? "bucket_epoch" : "bucket_epoch - mod(mod(bucket_epoch, \(bucketSeconds)) + \(bucketSeconds), \(bucketSeconds))"
+        // hll unions are idempotent; NULL (no known client IP) is the neutral value.
         return """
-            INSERT INTO edgelog.\(table) AS t (shard_id, bucket, site, \(columns.joined(separator: ", ")))
-            SELECT $1::int, to_timestamp(\(bucket)), site, \(columns.map { "sum(\($0))::bigint" }.joined(separator: ", "))
+            INSERT INTO edgelog.\(table) AS t (shard_id, bucket, site, \(columns.joined(separator: ", ")), unique_ips)
+            SELECT $1::int, to_timestamp(\(bucket)), site, \(columns.map { "sum(\($0))::bigint" }.joined(separator: ", ")),
+                hll_union_agg(unique_ips)
             FROM pg_temp.edgelog_minute_staging
             GROUP BY 2, 3
             ON CONFLICT (bucket, site, shard_id) DO UPDATE SET
-            \(columns.map { "\($0) = t.\($0) + excluded.\($0)" }.joined(separator: ",\n    "))
+            \(columns.map { "\($0) = t.\($0) + excluded.\($0)" }.joined(separator: ",\n    ")),
+                unique_ips = CASE
+                    WHEN t.unique_ips IS NULL THEN excluded.unique_ips
+                    WHEN excluded.unique_ips IS NULL THEN t.unique_ips
+                    ELSE hll_union(t.unique_ips, excluded.unique_ips)
+                END
             """
     }
 
@@ -99,17 +169,18 @@ enum ShardStatements {
     static let upsertDay = upsert(table: "site_day", bucketSeconds: 86400)
 
     /// `$1` shard, `$2` edge, `$3` source file, `$4` shipped, `$5` lost lines, `$6` lost bytes,
-    /// `$7` counted, `$8` fileStats records.
+    /// `$7` counted, `$8` fileStats records, `$9` folded lines.
     static let upsertFileAudit = """
         INSERT INTO edgelog.file_audit AS t
-            (shard_id, edge, source_file, shipped_lines, lost_lines, lost_bytes, counted_lines, stats_records)
-        VALUES ($1::int, $2, $3, $4::bigint, $5::bigint, $6::bigint, $7::bigint, $8::bigint)
+            (shard_id, edge, source_file, shipped_lines, lost_lines, lost_bytes, counted_lines, stats_records, folded_lines)
+        VALUES ($1::int, $2, $3, $4::bigint, $5::bigint, $6::bigint, $7::bigint, $8::bigint, $9::bigint)
         ON CONFLICT (edge, source_file, shard_id) DO UPDATE SET
             shipped_lines = t.shipped_lines + excluded.shipped_lines,
             lost_lines = t.lost_lines + excluded.lost_lines,
             lost_bytes = t.lost_bytes + excluded.lost_bytes,
             counted_lines = t.counted_lines + excluded.counted_lines,
             stats_records = t.stats_records + excluded.stats_records,
+            folded_lines = t.folded_lines + excluded.folded_lines,
             updated_at = now()
         """
 

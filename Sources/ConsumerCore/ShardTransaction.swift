@@ -101,7 +101,11 @@ struct ShardTransaction {
             outcome.committed[part.partition] = part.targetOffset
         }
 
+        for admitted in flush.admissions {
+            try connection.execute(ShardStatements.insertAdmission, parameters: ["\(admitted.minute)", admitted.site])
+        }
         outcome.rowsWritten = try writeMinuteRows(of: applied, shard: flush.shard)
+        try writeTopTalkers(of: applied, shard: flush.shard)
         for part in applied {
             try writeAudit(of: part, shard: flush.shard, topic: flush.topic)
         }
@@ -119,6 +123,9 @@ struct ShardTransaction {
         var data: [UInt8] = []
         var rows = 0
         for part in parts {
+            let uniqueIPs = part.delta.uniqueIPs
+            let floors = part.delta.topFloors
+            var index = 0
             part.delta.forEachRow { minute, site, counters in
                 CopyRow.appendInteger(minute, to: &data)
                 data.append(0x09)
@@ -127,8 +134,20 @@ struct ShardTransaction {
                     data.append(0x09)
                     CopyRow.appendInteger(value, to: &data)
                 }
+                data.append(0x09)
+                if index < uniqueIPs.count, let hll = uniqueIPs[index] {
+                    CopyRow.appendHexBytea(hll, to: &data)
+                } else {
+                    CopyRow.appendNull(to: &data)
+                }
+                let floor = index < floors.count ? floors[index] : TopFloor(ip: 0, path: 0)
+                data.append(0x09)
+                CopyRow.appendInteger(floor.ip, to: &data)
+                data.append(0x09)
+                CopyRow.appendInteger(floor.path, to: &data)
                 data.append(0x0A)
                 rows += 1
+                index += 1
             }
         }
         guard rows > 0 else { return 0 }
@@ -137,7 +156,39 @@ struct ShardTransaction {
         let minute = try connection.execute(ShardStatements.upsertMinute, parameters: [shardText])
         try connection.execute(ShardStatements.upsertHour, parameters: [shardText])
         try connection.execute(ShardStatements.upsertDay, parameters: [shardText])
+        if parts.contains(where: { !$0.delta.topFloors.isEmpty }) {
+            try connection.execute(ShardStatements.upsertTopFloors, parameters: [shardText])
+        }
         return minute.affectedRows ?? rows
+    }
+
+    /// COPYs the parts' top-talker rows into their staging table and upserts them.
+    private func writeTopTalkers(of parts: [ShardFlush.Part], shard: Int) throws {
+        var data: [UInt8] = []
+        for part in parts {
+            let siteRows = part.delta.siteRows
+            for (kind, rows) in [("ip", part.delta.topIPs), ("path", part.delta.topPaths)] {
+                for row in rows {
+                    CopyRow.appendText(kind, to: &data)
+                    data.append(0x09)
+                    CopyRow.appendInteger(siteRows.minuteEpochSeconds[row.row], to: &data)
+                    data.append(0x09)
+                    CopyRow.appendText(siteRows.sites[row.row], to: &data)
+                    data.append(0x09)
+                    CopyRow.appendText(row.key, to: &data)
+                    data.append(0x09)
+                    CopyRow.appendInteger(row.requests, to: &data)
+                    data.append(0x09)
+                    CopyRow.appendInteger(row.error, to: &data)
+                    data.append(0x0A)
+                }
+            }
+        }
+        guard !data.isEmpty else { return }
+        try connection.copyIn(ShardStatements.copyTopStaging, data: data)
+        let shardText = "\(shard)"
+        try connection.execute(ShardStatements.upsertTopIPs, parameters: [shardText])
+        try connection.execute(ShardStatements.upsertTopPaths, parameters: [shardText])
     }
 
     private func writeAudit(of part: ShardFlush.Part, shard: Int, topic: String) throws {
@@ -146,7 +197,7 @@ struct ShardTransaction {
                 ShardStatements.upsertFileAudit,
                 parameters: [
                     "\(shard)", row.edge, row.sourceFile, "\(row.shippedLines)", "\(row.lostLines)",
-                    "\(row.lostBytes)", "\(row.countedLines)", "\(row.statsRecords)",
+                    "\(row.lostBytes)", "\(row.countedLines)", "\(row.statsRecords)", "\(row.foldedLines)",
                 ]
             )
         }
@@ -173,6 +224,22 @@ enum CopyRow {
             magnitude /= 10
         } while magnitude > 0
         buffer[start...].reverse()
+    }
+
+    /// `\\x` and lowercase hex: PostgreSQL's text input of `bytea`-like types (here `hll`,
+    /// whose text input validates the value), with the backslash escaped for COPY.
+    static func appendHexBytea(_ bytes: [UInt8], to buffer: inout [UInt8]) {
+        let digits: [UInt8] = Array("0123456789abcdef".utf8)
+        buffer.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\"), UInt8(ascii: "x")])
+        for byte in bytes {
+            buffer.append(digits[Int(byte >> 4)])
+            buffer.append(digits[Int(byte & 0x0F)])
+        }
+    }
+
+    /// COPY text's NULL.
+    static func appendNull(to buffer: inout [UInt8]) {
+        buffer.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "N")])
     }
 
     /// Site names are already valid UTF-8 without NUL (`SiteName`), so this cannot fail; a NUL

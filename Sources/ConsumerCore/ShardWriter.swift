@@ -115,6 +115,25 @@ final class ShardWriter: @unchecked Sendable {
         }
     }
 
+    /// Deletes the top-talker and admission rows of days before `day` (epoch days); returns how many.
+    func deleteSketchRows(before day: Int64) async throws -> Int {
+        try await onQueue { [self] in
+            let result = try connected().execute(ShardStatements.deleteSketchDays, parameters: ["\(day)"])
+            return result.rows.first?.first.flatMap { $0 }.flatMap { Int($0) } ?? 0
+        }
+    }
+
+    /// The cap's admissions stored on this shard for minutes from `minute` (epoch seconds) on.
+    func readAdmissions(since minute: Int64) async throws -> [(minute: Int64, site: String)] {
+        try await onQueue { [self] in
+            let result = try connected().execute(ShardStatements.readAdmissions, parameters: ["\(minute)"])
+            return result.rows.compactMap { row -> (minute: Int64, site: String)? in
+                guard row.count == 2, let minute = row[0].flatMap({ Int64($0) }), let site = row[1] else { return nil }
+                return (minute, site)
+            }
+        }
+    }
+
     /// Closes the connection (at shutdown).
     func close() async {
         _ = try? await onQueue { [self] in connection = nil }
@@ -137,6 +156,7 @@ final class ShardWriter: @unchecked Sendable {
         // instead of holding the shard's queue forever.
         try fresh.execute("SET statement_timeout = '120s'")
         try fresh.execute(ShardStatements.createStaging)
+        try fresh.execute(ShardStatements.createTopStaging)
         knownDays = []
         connection = fresh
         logger.info("connected to shard", metadata: ["shard": "\(shard)", "shard.database": "\(description)"])

@@ -62,6 +62,16 @@ public struct PartitionAggregator: Sendable {
     private var auditShardTable = PairTable(initialCapacity: 16)
     private var auditShards: [Int32] = []
     private let rejectShard: Int
+    /// The per-minute site cap shared by every partition's aggregator (`nil`: no cap).
+    private let admission: SiteAdmission?
+    /// (minute, site id) -> index into `admittedSites`: this aggregator's cache of
+    /// `admission`'s answers (emptied when it grows large; the answers never change).
+    private var admissionCache = PairTable(initialCapacity: 256)
+    /// The site id a (minute, site) is counted under: the site itself or `otherSite`.
+    private var admittedSites: [Int32] = []
+    private var otherSite: Int32 = -1
+    /// Rows of top talkers per kind and site row written per delta (sketches on).
+    private let sketchOptions: SketchOptions?
 
     /// - Parameters:
     ///   - latenessMicros: the lateness bound (DESIGN §5 default: one hour). It must stay the
@@ -70,7 +80,13 @@ public struct PartitionAggregator: Sendable {
     ///     `PartitionResume.validate(shardCount:)` first).
     /// - Precondition: `partition >= 0`, `latenessMicros >= 0`, `resume.shards.count ==
     ///   ring.shardCount`, every resumed offset >= 0.
-    public init(topic: String, partition: Int32, ring: ShardRing, latenessMicros: Int64, resume: PartitionResume) {
+    ///   - admission: the per-minute site cap shared with the other partitions' aggregators;
+    ///     `nil` = no cap.
+    ///   - sketches: sizes of the unique-IP and top-talker sketches; `nil` = sketches off.
+    public init(
+        topic: String, partition: Int32, ring: ShardRing, latenessMicros: Int64, resume: PartitionResume,
+        admission: SiteAdmission? = nil, sketches: SketchOptions? = nil
+    ) {
         precondition(partition >= 0, "partition \(partition) < 0")
         precondition(latenessMicros >= 0, "lateness \(latenessMicros) µs < 0")
         precondition(
@@ -87,11 +103,16 @@ public struct PartitionAggregator: Sendable {
         watermarkMicros = resume.startWatermarkMicros
         resumedProgress = resume.shards
         skipBelow = resume.shards.map { $0?.nextOffset ?? 0 }
-        pending = Array(repeating: PendingShard(), count: ring.shardCount)
+        pending = Array(repeating: PendingShard(sketchOptions: sketches), count: ring.shardCount)
         sites = SiteTable(ring: ring)
         edges = SiteTable(ring: ring, initialCapacity: 16)
         files = SiteTable(ring: ring, initialCapacity: 64)
         rejectShard = Int(partition) % ring.shardCount
+        self.admission = admission
+        self.sketchOptions = sketches
+        if admission?.cap != nil {
+            otherSite = sites.id(for: SiteName.other)
+        }
     }
 
     // MARK: - Adding records
@@ -170,7 +191,17 @@ public struct PartitionAggregator: Sendable {
         if timeUs != 0 && (watermarkBefore == 0 || timeUs > watermarkBefore) {
             watermarkMicros = timeUs
         }
-        let site = sites.id(for: record.text(.site))
+        let late = timeUs != 0 && isLate(timeUs, watermark: watermarkBefore)
+        let minute: Int64
+        if timeUs != 0 && !late {
+            minute = EventTime.minute(ofMicros: timeUs)
+        } else if watermarkMicros != 0 {
+            minute = EventTime.minute(ofMicros: watermarkMicros)
+        } else {
+            minute = EventTime.minute(ofMillis: timestampMs)
+        }
+        let ownSite = sites.id(for: record.text(.site))
+        let site = admittedSite(ownSite, minute: minute)
         let shard = sites.shard(of: site)
         guard offset >= skipBelow[shard] else {
             statistics.skippedRecords += 1
@@ -178,23 +209,18 @@ public struct PartitionAggregator: Sendable {
         }
         let edge = edges.id(for: record.text(.edge))
         let file = files.id(for: record.text(.sourceFile))
-        pending[shard].withAuditRow(edge: edge, file: file) { $0.countedLines += 1 }
+        let folded: Int64 = site == ownSite ? 0 : 1
+        pending[shard].withAuditRow(edge: edge, file: file) { counts in
+            counts.countedLines += 1
+            counts.foldedLines += folded
+        }
 
-        if timeUs != 0 && isLate(timeUs, watermark: watermarkBefore) {
+        if late {
             statistics.lateRecords += 1
-            let minute = EventTime.minute(ofMicros: watermarkMicros)
             pending[shard].withSiteRow(minute: minute, site: site) { row in
                 row[Counter.rejectedLate] += 1
             }
             return
-        }
-        let minute: Int64
-        if timeUs != 0 {
-            minute = EventTime.minute(ofMicros: timeUs)
-        } else if watermarkMicros != 0 {
-            minute = EventTime.minute(ofMicros: watermarkMicros)
-        } else {
-            minute = EventTime.minute(ofMillis: timestampMs)
         }
         let truncated = record.truncated
         if record.parseError {
@@ -214,7 +240,8 @@ public struct PartitionAggregator: Sendable {
         let requestTimeUs = record.requestTimeUs
         let latency = Counter.latencyFirst + LatencyHistogram.bucket(forMicros: requestTimeUs)
         let requestTime = Int64(clamping: requestTimeUs)
-        pending[shard].withSiteRow(minute: minute, site: site) { row in
+        let row = pending[shard].siteRow(minute: minute, site: site)
+        pending[shard].withCounters(ofRow: row) { row in
             row[Counter.requests] += 1
             row[Counter.bodyBytes].addSaturating(bodyBytes)
             row[Counter.requestBytes].addSaturating(requestBytes)
@@ -225,7 +252,29 @@ public struct PartitionAggregator: Sendable {
             row[latency] += 1
             if truncated { row[Counter.truncated] += 1 }
         }
+        if sketchOptions != nil {
+            pending[shard].addToSketches(ofRow: row, clientIP: record.data(.clientIp), path: record.text(.path))
+        }
     }
+
+    /// The site id the rows of (`minute`, `site`) are counted under: `site` while the cap
+    /// admits it, else `SiteName.other` (`SiteAdmission`).
+    @inline(__always)
+    private mutating func admittedSite(_ site: Int32, minute: Int64) -> Int32 {
+        guard let admission, admission.cap != nil else { return site }
+        if admissionCache.count >= Self.admissionCacheLimit {
+            admissionCache.removeAll()
+            admittedSites.removeAll(keepingCapacity: true)
+        }
+        let (index, inserted) = admissionCache.row(minute, site)
+        if inserted {
+            let admitted = admission.admit(minute: minute, site: sites.name(of: site))
+            admittedSites.append(admitted ? site : otherSite)
+        }
+        return admittedSites[index]
+    }
+
+    private static let admissionCacheLimit = 1 << 16
 
     private mutating func addFileStats(_ record: AccessRecordReader, offset: Int64) {
         let edge = edges.id(for: record.text(.edge))
@@ -276,7 +325,34 @@ public struct PartitionAggregator: Sendable {
     /// then empty, every record so far having been skipped there), so progress never goes back.
     public mutating func takeDelta(shard: Int) -> ShardDelta {
         precondition((0..<ring.shardCount).contains(shard), "shard \(shard) not in 0..<\(ring.shardCount)")
-        let taken = pending[shard].take()
+        var taken = pending[shard].take()
+
+        var uniqueIPs: [[UInt8]?] = []
+        var topIPs: [TopTalkerRow] = []
+        var topPaths: [TopTalkerRow] = []
+        var topFloors: [TopFloor] = []
+        if let sketchOptions, !taken.rowSketches.isEmpty {
+            uniqueIPs.reserveCapacity(taken.rowSketches.count)
+            topFloors.reserveCapacity(taken.rowSketches.count)
+            for (row, sketches) in taken.rowSketches.enumerated() {
+                uniqueIPs.append(sketches.uniqueIPs.isEmpty ? nil : sketches.uniqueIPs.serialized())
+                topFloors.append(
+                    TopFloor(
+                        ip: sketches.topIPs.floor(excludingTop: sketchOptions.topKeysPerRow),
+                        path: sketches.topPaths.floor(excludingTop: sketchOptions.topKeysPerRow)))
+                for entry in sketches.topIPs.top(sketchOptions.topKeysPerRow) {
+                    topIPs.append(
+                        TopTalkerRow(row: row, key: ClientAddress.text(entry.key), requests: entry.count, error: entry.error))
+                }
+                for entry in sketches.topPaths.top(sketchOptions.topKeysPerRow) {
+                    topPaths.append(
+                        TopTalkerRow(
+                            row: row, key: String(decoding: entry.label, as: UTF8.self), requests: entry.count,
+                            error: entry.error))
+                }
+            }
+            pending[shard].recycle(&taken.rowSketches)
+        }
 
         let rows = SiteRows(
             minuteEpochSeconds: taken.rowMinutes,
@@ -295,7 +371,8 @@ public struct PartitionAggregator: Sendable {
                     lostLines: counts.lostLines,
                     lostBytes: counts.lostBytes,
                     countedLines: counts.countedLines,
-                    statsRecords: counts.statsRecords
+                    statsRecords: counts.statsRecords,
+                    foldedLines: counts.foldedLines
                 )
             )
         }
@@ -320,7 +397,11 @@ public struct PartitionAggregator: Sendable {
             watermarkMicros: progress.watermarkMicros,
             siteRows: rows,
             fileAudit: auditRows,
-            rejected: rejectedRows
+            rejected: rejectedRows,
+            uniqueIPs: uniqueIPs,
+            topIPs: topIPs,
+            topPaths: topPaths,
+            topFloors: topFloors
         )
     }
 

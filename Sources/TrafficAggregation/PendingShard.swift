@@ -9,6 +9,13 @@ struct PendingShard {
     var rowSiteIds: [Int32] = []
     /// `SiteCounter.count` values per site row.
     var counterValues: [Int64] = []
+    /// Per site row when sketches are on (else empty).
+    var rowSketches: [RowSketches] = []
+    /// `nil`: sketches are off.
+    let sketchOptions: SketchOptions?
+    /// Emptied sketches of flushed rows, handed to new rows (bounded by `maximumPooledSketches`).
+    var sketchPool: [RowSketches] = []
+    static let maximumPooledSketches = 4096
 
     /// (edge id, source-file id) -> audit row.
     var auditTable: PairTable
@@ -26,6 +33,8 @@ struct PendingShard {
         var lostBytes: Int64 = 0
         var countedLines: Int64 = 0
         var statsRecords: Int64 = 0
+        /// Of `countedLines`, those counted under `SiteName.other` (the site cap).
+        var foldedLines: Int64 = 0
     }
 
     struct RejectedCounts {
@@ -34,13 +43,14 @@ struct PendingShard {
         var lastOffset: Int64
     }
 
-    init() {
-        self.init(siteRowTable: PairTable(), auditTable: PairTable(initialCapacity: 16))
+    init(sketchOptions: SketchOptions? = nil) {
+        self.init(siteRowTable: PairTable(), auditTable: PairTable(initialCapacity: 16), sketchOptions: sketchOptions)
     }
 
-    private init(siteRowTable: PairTable, auditTable: PairTable) {
+    private init(siteRowTable: PairTable, auditTable: PairTable, sketchOptions: SketchOptions?) {
         self.siteRowTable = siteRowTable
         self.auditTable = auditTable
+        self.sketchOptions = sketchOptions
     }
 
     var rowCount: Int { rowMinutes.count + auditCounts.count + rejectedRowCount }
@@ -49,12 +59,43 @@ struct PendingShard {
     /// `body` gets them as a buffer of `SiteCounter.count` values.
     @inline(__always)
     mutating func withSiteRow(minute: Int64, site: Int32, _ body: (UnsafeMutablePointer<Int64>) -> Void) {
+        withCounters(ofRow: siteRow(minute: minute, site: site), body)
+    }
+
+    /// The row number of (minute, site), created zeroed (with empty sketches) when new.
+    @inline(__always)
+    mutating func siteRow(minute: Int64, site: Int32) -> Int {
         let (row, inserted) = siteRowTable.row(minute, site)
         if inserted {
             rowMinutes.append(minute)
             rowSiteIds.append(site)
             counterValues.append(contentsOf: repeatElement(0, count: SiteCounter.count))
+            if let sketchOptions {
+                rowSketches.append(sketchPool.popLast() ?? RowSketches(options: sketchOptions))
+            }
         }
+        return row
+    }
+
+    /// Adds one parsed request's client IP and path to the sketches of `row` (sketches on).
+    @inline(__always)
+    mutating func addToSketches(ofRow row: Int, clientIP: UnsafeRawBufferPointer, path: UnsafeRawBufferPointer) {
+        guard !rowSketches.isEmpty else { return }
+        rowSketches[row].add(clientIP: clientIP, path: path)
+    }
+
+    /// Empties flushed rows' sketches and keeps them for new rows.
+    mutating func recycle(_ sketches: inout [RowSketches]) {
+        for index in sketches.indices where sketchPool.count < Self.maximumPooledSketches {
+            sketches[index].removeAll()
+            sketchPool.append(sketches[index])
+        }
+        sketches.removeAll()
+    }
+
+    /// `body` gets the counters of `row` as a buffer of `SiteCounter.count` values.
+    @inline(__always)
+    mutating func withCounters(ofRow row: Int, _ body: (UnsafeMutablePointer<Int64>) -> Void) {
         counterValues.withUnsafeMutableBufferPointer { values in
             guard let base = values.baseAddress else { return }
             body(base + row * SiteCounter.count)
@@ -77,10 +118,12 @@ struct PendingShard {
     /// are reserved at the size these needed; the tables are cleared in place, keeping their
     /// size. So a steady stream allocates a few buffers per delta, never per record.
     mutating func take() -> PendingShard {
-        var taken = PendingShard(siteRowTable: PairTable(initialCapacity: 0), auditTable: PairTable(initialCapacity: 0))
+        var taken = PendingShard(
+            siteRowTable: PairTable(initialCapacity: 0), auditTable: PairTable(initialCapacity: 0), sketchOptions: nil)
         swap(&taken.rowMinutes, &rowMinutes)
         swap(&taken.rowSiteIds, &rowSiteIds)
         swap(&taken.counterValues, &counterValues)
+        swap(&taken.rowSketches, &rowSketches)
         swap(&taken.auditEdgeIds, &auditEdgeIds)
         swap(&taken.auditFileIds, &auditFileIds)
         swap(&taken.auditCounts, &auditCounts)
@@ -89,6 +132,7 @@ struct PendingShard {
         rowMinutes.reserveCapacity(taken.rowMinutes.count)
         rowSiteIds.reserveCapacity(taken.rowSiteIds.count)
         counterValues.reserveCapacity(taken.counterValues.count)
+        rowSketches.reserveCapacity(taken.rowSketches.count)
         siteRowTable.removeAll()
         auditTable.removeAll()
         return taken

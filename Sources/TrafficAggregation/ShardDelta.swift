@@ -19,9 +19,18 @@ public struct ShardDelta: Sendable {
     public let fileAudit: [FileAuditRow]
     /// Per-cause rejected records of this partition.
     public let rejected: [RejectedRow]
+    /// Per site row, in `siteRows` order, the PostgreSQL `hll` (storage bytes) of its client
+    /// IPs; `nil` for a row without a known client IP. Empty when sketches are off.
+    public let uniqueIPs: [[UInt8]?]
+    /// The top client IPs (`key`: PostgreSQL `inet` text) and top paths of each site row.
+    public let topIPs: [TopTalkerRow]
+    public let topPaths: [TopTalkerRow]
+    /// Per site row (as `uniqueIPs`): the most requests a client IP / path not in `topIPs` /
+    /// `topPaths` of the row can have had in this delta.
+    public let topFloors: [TopFloor]
 
     /// Rows of every kind (what the memory bound counts).
-    public var rowCount: Int { siteRows.count + fileAudit.count + rejected.count }
+    public var rowCount: Int { siteRows.count + fileAudit.count + rejected.count + topIPs.count + topPaths.count }
 
     /// Calls `body` with each site row: its minute (epoch seconds), site, and counters in
     /// `SiteCounter` order (a slice of the flat storage, no copy).
@@ -103,10 +112,13 @@ public struct FileAuditRow: Sendable, Equatable {
     public let countedLines: Int64
     /// `fileStats` records counted.
     public let statsRecords: Int64
+    /// Of `countedLines`, the request records counted under `SiteName.other` because their own
+    /// site was beyond the per-minute site cap.
+    public let foldedLines: Int64
 
     public init(
         edge: String, sourceFile: String, shippedLines: Int64, lostLines: Int64, lostBytes: Int64,
-        countedLines: Int64, statsRecords: Int64
+        countedLines: Int64, statsRecords: Int64, foldedLines: Int64 = 0
     ) {
         self.edge = edge
         self.sourceFile = sourceFile
@@ -115,6 +127,7 @@ public struct FileAuditRow: Sendable, Equatable {
         self.lostBytes = lostBytes
         self.countedLines = countedLines
         self.statsRecords = statsRecords
+        self.foldedLines = foldedLines
     }
 }
 
@@ -131,5 +144,33 @@ public struct RejectedRow: Sendable, Equatable {
         self.count = count
         self.firstOffset = firstOffset
         self.lastOffset = lastOffset
+    }
+}
+
+/// One top-talker row of a delta: a key of a site row's Space-Saving sketch. `requests` is an
+/// upper bound of the key's requests in the delta, `requests - error` a lower bound.
+public struct TopTalkerRow: Sendable, Equatable {
+    /// Index of the site row (minute, site) in the delta's `siteRows`.
+    public let row: Int
+    public let key: String
+    public let requests: Int64
+    public let error: Int64
+
+    public init(row: Int, key: String, requests: Int64, error: Int64) {
+        self.row = row
+        self.key = key
+        self.requests = requests
+        self.error = error
+    }
+}
+
+/// The sketches' floors of one site row of a delta (`TopKeySketch.floor(excludingTop:)`).
+public struct TopFloor: Sendable, Equatable {
+    public let ip: Int64
+    public let path: Int64
+
+    public init(ip: Int64, path: Int64) {
+        self.ip = ip
+        self.path = path
     }
 }

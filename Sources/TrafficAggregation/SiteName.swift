@@ -20,6 +20,10 @@
 public enum SiteName {
     /// The name stored for a record without one.
     public static let unknown = "(unknown)"
+    /// The name under which sites beyond the per-minute cap are counted (`SiteAdmission`). A
+    /// record whose own site is literally `(other)` lands in the same row, as one named
+    /// `(unknown)` does in that one.
+    public static let other = "(other)"
     /// Longest stored name, in UTF-8 bytes.
     public static let maximumBytes = 1024
 

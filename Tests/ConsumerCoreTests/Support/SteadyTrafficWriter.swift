@@ -7,6 +7,9 @@ final class SteadyTrafficWriter {
     let path: String
     private var generator: TrafficGenerator
     private(set) var expected = ExpectedTotals()
+    /// Every request generated so far, when `keepsRequests` (sketch tests need the values).
+    private(set) var requests: [GeneratedRequest] = []
+    var keepsRequests = false
 
     convenience init(path: String, seed: UInt64) throws {
         var profile = TrafficProfile()
@@ -26,6 +29,7 @@ final class SteadyTrafficWriter {
         for _ in 0..<lines {
             if let request = generator.appendLine(to: &bytes) {
                 expected.add(request)
+                if keepsRequests { requests.append(request) }
             } else {
                 expected.lines += 1
                 expected.broken += 1

@@ -23,6 +23,9 @@ struct TestRecord {
     var shippedLines: UInt64 = 0
     var lostLines: UInt64 = 0
     var lostBytes: UInt64 = 0
+    /// The client IP's bytes as a shipper writes them (16, IPv4 mapped); empty = unknown.
+    var clientIP: [UInt8] = []
+    var path: [UInt8] = []
 
     static func request(
         _ site: String = "www.example.com", timeUs: Int64, status: UInt16 = 200, bodyBytes: UInt64 = 0,
@@ -75,6 +78,8 @@ struct TestRecord {
         if let site { builder.setText(.site, site) }
         builder.setText(.edge, edge)
         builder.setText(.sourceFile, sourceFile)
+        if !clientIP.isEmpty { builder.setData(.clientIp, clientIP) }
+        if !path.isEmpty { builder.setText(.path, path) }
         builder.setStatus(status)
         builder.setBodyBytesSent(bodyBytes)
         builder.setRequestLength(requestLength)

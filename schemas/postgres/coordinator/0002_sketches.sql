@@ -32,6 +32,14 @@ CREATE TABLE edgelog.top_path_minute (
     error bigint NOT NULL DEFAULT 0
 ) PARTITION BY LIST (shard_id);
 
+CREATE TABLE edgelog.top_floor_minute (
+    shard_id int NOT NULL,
+    bucket timestamptz NOT NULL,
+    site text NOT NULL,
+    ip_floor bigint NOT NULL DEFAULT 0,
+    path_floor bigint NOT NULL DEFAULT 0
+) PARTITION BY LIST (shard_id);
+
 -- define_shard grows: 0001's body stays as define_shard_0001 and the new one calls it, then
 -- lists hll among the server's extensions (postgres_fdw ships an aggregate to the shard only
 -- when its extension is listed; otherwise hll_union_agg would pull every row to the
@@ -63,7 +71,7 @@ BEGIN
         'ALTER SERVER %I OPTIONS (%s)',
         server_name, edgelog.fdw_option_clause(coalesce(current_options, ARRAY[]::text[]), 'extensions', 'hll')
     );
-    FOREACH parent IN ARRAY ARRAY['top_ip_minute', 'top_path_minute'] LOOP
+    FOREACH parent IN ARRAY ARRAY['top_ip_minute', 'top_path_minute', 'top_floor_minute'] LOOP
         foreign_table := parent || '_shard_' || p_shard_id;
         IF to_regclass(format('edgelog.%I', foreign_table)) IS NULL THEN
             EXECUTE format(
@@ -549,10 +557,10 @@ AS $function$
     ORDER BY h.site
 $function$;
 
--- Top talkers per (minute, site), summed over shards. `requests` is an upper bound of the key's
--- requests, `requests - error` a lower bound (Space-Saving), for keys the consumer's sketch
--- monitored in every flush of the minute; a key missing from some flushes had fewer requests
--- there than the keys listed.
+-- Top talkers per (minute, site), summed over shards, from the consumer's Space-Saving sketches
+-- (one per flush; their rows add). For a listed key, requests - error <= its true count <=
+-- requests + the (minute, site)'s floor in minute_top_floor (what a key not listed in a
+-- flush could have had there).
 CREATE VIEW public.minute_top_ip AS
 SELECT bucket, site, client_ip, sum(requests)::bigint AS requests, sum(error)::bigint AS error
 FROM (
@@ -561,6 +569,15 @@ FROM (
     GROUP BY shard_id, bucket, site, client_ip
 ) AS per_shard
 GROUP BY bucket, site, client_ip;
+
+CREATE VIEW public.minute_top_floor AS
+SELECT bucket, site, sum(ip_floor)::bigint AS ip_floor, sum(path_floor)::bigint AS path_floor
+FROM (
+    SELECT shard_id, bucket, site, sum(ip_floor) AS ip_floor, sum(path_floor) AS path_floor
+    FROM edgelog.top_floor_minute
+    GROUP BY shard_id, bucket, site
+) AS per_shard
+GROUP BY bucket, site;
 
 CREATE VIEW public.minute_top_path AS
 SELECT bucket, site, path, sum(requests)::bigint AS requests, sum(error)::bigint AS error
@@ -630,7 +647,7 @@ FROM public.minute_top_ip AS t
 JOIN public.minute_site AS m ON m.bucket = t.bucket AND m.site = t.site
 WHERE t.requests - t.error >= 600 AND (t.requests - t.error) * 10 >= m.requests;
 
-GRANT SELECT ON edgelog.top_ip_minute, edgelog.top_path_minute TO edgelog_analyst;
-GRANT SELECT ON public.minute_top_ip, public.minute_top_path, public.flood_sources TO edgelog_analyst;
+GRANT SELECT ON edgelog.top_ip_minute, edgelog.top_path_minute, edgelog.top_floor_minute TO edgelog_analyst;
+GRANT SELECT ON public.minute_top_ip, public.minute_top_path, public.minute_top_floor, public.flood_sources TO edgelog_analyst;
 
 INSERT INTO edgelog.schema_migrations (version, name) VALUES (2, 'sketches');

@@ -44,6 +44,18 @@ CREATE TABLE edgelog.top_path_minute (
     PRIMARY KEY (bucket, site, path, shard_id)
 );
 
+-- Per (minute, site): summed over flushes, the most requests any key NOT written to the
+-- top-talker rows of that flush could have had (the sketch's floor). So for a listed key,
+-- requests - error <= its true count <= requests + ip_floor (path_floor for paths).
+CREATE TABLE edgelog.top_floor_minute (
+    shard_id int NOT NULL,
+    bucket timestamptz NOT NULL,
+    site text NOT NULL,
+    ip_floor bigint NOT NULL DEFAULT 0,
+    path_floor bigint NOT NULL DEFAULT 0,
+    PRIMARY KEY (bucket, site, shard_id)
+);
+
 -- The sites that have rows of their own in a minute under the cap. Written in every flush
 -- transaction of every shard before any row that depends on the decision, and read back from
 -- all shards at start, so a replay after a crash folds exactly the sites the first run folded.
@@ -65,6 +77,7 @@ DECLARE
     cutoff_time timestamptz;
     ip_rows bigint;
     path_rows bigint;
+    floor_rows bigint;
     admission_rows bigint;
 BEGIN
     IF cutoff IS NULL OR NOT isfinite(cutoff) THEN
@@ -76,9 +89,11 @@ BEGIN
     GET DIAGNOSTICS ip_rows = ROW_COUNT;
     DELETE FROM edgelog.top_path_minute WHERE bucket < cutoff_time;
     GET DIAGNOSTICS path_rows = ROW_COUNT;
+    DELETE FROM edgelog.top_floor_minute WHERE bucket < cutoff_time;
+    GET DIAGNOSTICS floor_rows = ROW_COUNT;
     DELETE FROM edgelog.site_admission WHERE bucket < cutoff_time;
     GET DIAGNOSTICS admission_rows = ROW_COUNT;
-    RETURN ip_rows + path_rows + admission_rows;
+    RETURN ip_rows + path_rows + floor_rows + admission_rows;
 END
 $function$;
 
