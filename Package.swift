@@ -178,6 +178,7 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        .testTarget(name: "HyperLogLogTests", dependencies: ["HyperLogLog"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "TrafficAggregationTests", dependencies: ["TrafficAggregation", "AccessRecord", "PipelineTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "EdgelogSchemaTests",
