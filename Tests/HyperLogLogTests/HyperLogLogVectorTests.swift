@@ -41,4 +41,33 @@ import Testing
         let vector = try ReferenceVectors.load().sketch(named: name)
         try expectMatches(try vector.rebuild(), vector)
     }
+
+    /// Cardinalities the extension (PostgreSQL 15.20, `postgresql-15-hll` 2.17, x86-64) returned for
+    /// hand-built FULL values, `SELECT hll_cardinality('\x14…'::hll)`, whose registers repeat
+    /// `pattern`: registers of 63 and above exercise its `1L << r` overflow (63 gives a negative
+    /// term, 64 and above wrap modulo 64), and log2m 6 its constant for 64 registers. Not in the
+    /// fixture; measured while writing this library.
+    @Test(arguments: [
+        (11, 7, [63, 64, 65, 100, 127, 0], 3671.5243701778054),
+        (4, 7, [127, 70, 1, 0], 22.18070977791825),
+        (12, 6, [63, 62, 0, 1], 5678.261703147072),
+        (11, 6, [63], -1.3617797165466547e+22),
+        (11, 5, [31, 30, 0], 2251.9589443910377),
+        (6, 5, [3, 0, 7], 71.31908132071992),
+    ] as [(Int, Int, [UInt8], Double)])
+    func shiftQuirksMatchTheExtension(log2m: Int, regwidth: Int, pattern: [UInt8], expected: Double) throws {
+        let parameters = try HLLParameters(log2m: log2m, regwidth: regwidth, expthresh: -1, sparseOn: true)
+        var bits: [Bool] = []
+        for index in 0..<parameters.registerCount {
+            let value = pattern[index % pattern.count]
+            bits += (0..<regwidth).reversed().map { value >> $0 & 1 == 1 }
+        }
+        var body = [UInt8](repeating: 0, count: (bits.count + 7) / 8)
+        for (position, bit) in bits.enumerated() where bit {
+            body[position / 8] |= 0x80 >> (position % 8)
+        }
+        let (byte1, byte2) = parameters.headerBytes
+        let sketch = try HyperLogLog(serialized: [0x14, byte1, byte2] + body)
+        #expect(sketch.cardinality.bitPattern == expected.bitPattern, "\(sketch.cardinality) want \(expected)")
+    }
 }
