@@ -23,9 +23,12 @@ public enum HLLError: Error, Sendable, Equatable, CustomStringConvertible {
     /// UNDEFINED (type 0) is valid in SQL but means "no value" (`hll_cardinality` returns NULL);
     /// this library never creates one and does not model it.
     case undefinedNotSupported
-    /// The body length does not fit the representation: EMPTY must have none, EXPLICIT a multiple
-    /// of 8, FULL exactly `ceil(regwidth · 2^log2m / 8)` bytes. `expected` describes the rule.
-    case invalidBodyLength(HLLRepresentation, byteCount: Int, expected: String)
+    /// An EMPTY value with bytes after its header.
+    case bodyAfterEmpty(byteCount: Int)
+    /// An EXPLICIT body whose length is not a multiple of the 8 bytes per value.
+    case explicitBodyNotWholeValues(byteCount: Int)
+    /// A FULL body that is not exactly `ceil(regwidth · 2^log2m / 8)` bytes.
+    case fullBodyLength(byteCount: Int, expected: Int)
     /// More explicit values than the extension can hold (16383).
     case tooManyExplicitValues(count: Int, limit: Int)
     /// EXPLICIT values must be strictly ascending as signed 64-bit integers; the value at byte
@@ -46,8 +49,12 @@ public enum HLLError: Error, Sendable, Equatable, CustomStringConvertible {
             "unknown hll type \(typeCode) (byte 0)"
         case .undefinedNotSupported:
             "hll value is UNDEFINED (type 0), which this library does not model"
-        case .invalidBodyLength(let representation, let byteCount, let expected):
-            "\(representation) hll body has \(byteCount) bytes, expected \(expected)"
+        case .bodyAfterEmpty(let byteCount):
+            "EMPTY hll value has \(byteCount) bytes after its header, expected none"
+        case .explicitBodyNotWholeValues(let byteCount):
+            "EXPLICIT hll body has \(byteCount) bytes, not a multiple of 8"
+        case .fullBodyLength(let byteCount, let expected):
+            "FULL hll body has \(byteCount) bytes, expected \(expected) for its log2m and regwidth"
         case .tooManyExplicitValues(let count, let limit):
             "EXPLICIT hll holds \(count) values, more than the limit \(limit)"
         case .explicitValuesNotAscending(let offset, let previous, let value):

@@ -35,7 +35,7 @@ extension HyperLogLog {
             throw .undefinedNotSupported
         case .empty:
             guard bodyCount == 0 else {
-                throw .invalidBodyLength(.empty, byteCount: bodyCount, expected: "0")
+                throw .bodyAfterEmpty(byteCount: bodyCount)
             }
             self.init(parameters: parameters)
         case .explicit:
@@ -44,7 +44,7 @@ extension HyperLogLog {
             self.init(parameters: parameters, storage: .registers(Self.sparseRegisters(bytes, parameters: parameters)))
         case .full:
             guard bodyCount == parameters.fullBodyByteCount else {
-                throw .invalidBodyLength(.full, byteCount: bodyCount, expected: "\(parameters.fullBodyByteCount)")
+                throw .fullBodyLength(byteCount: bodyCount, expected: parameters.fullBodyByteCount)
             }
             var reader = BitReader(bytes, startingAt: 3)
             var registers = [UInt8](repeating: 0, count: parameters.registerCount)
@@ -58,7 +58,7 @@ extension HyperLogLog {
     private static func explicitValues(_ bytes: [UInt8]) throws(HLLError) -> [Int64] {
         let bodyCount = bytes.count - 3
         guard bodyCount % 8 == 0 else {
-            throw .invalidBodyLength(.explicit, byteCount: bodyCount, expected: "a multiple of 8")
+            throw .explicitBodyNotWholeValues(byteCount: bodyCount)
         }
         let count = bodyCount / 8
         guard count <= HLLParameters.explicitCapacityLimit else {

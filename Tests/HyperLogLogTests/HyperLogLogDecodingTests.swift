@@ -10,7 +10,7 @@ import Testing
         let expected: [String: HLLError] = [
             "128b7f00000000000000020000000000000001": .explicitValuesNotAscending(offset: 11, previous: 2, value: 1),
             "128b7f00000000000000010000000000000001": .explicitValuesNotAscending(offset: 11, previous: 1, value: 1),
-            "148b7f00": .invalidBodyLength(.full, byteCount: 1, expected: "1280"),
+            "148b7f00": .fullBodyLength(byteCount: 1, expected: 1280),
             "218b7f": .unsupportedSchemaVersion(2),
         ]
         var checked = 0
@@ -32,7 +32,7 @@ import Testing
         #expect(throws: HLLError.invalidParameter(.regwidth, value: 8)) {
             try HyperLogLog(serialized: [0x11, 0xEB, 0x7F])
         }
-        #expect(throws: HLLError.invalidBodyLength(.full, byteCount: 1, expected: "1280")) {
+        #expect(throws: HLLError.fullBodyLength(byteCount: 1, expected: 1280)) {
             try HyperLogLog(serialized: [0x14, 0x8B, 0x7F, 0x00])
         }
     }
@@ -44,8 +44,8 @@ import Testing
         ([0x15, 0x8B, 0x7F], .unknownRepresentation(typeCode: 5)),
         ([0x1F, 0x8B, 0x7F], .unknownRepresentation(typeCode: 15)),
         ([0x10, 0x8B, 0x7F], .undefinedNotSupported),
-        ([0x11, 0x8B, 0x7F, 0x00], .invalidBodyLength(.empty, byteCount: 1, expected: "0")),
-        ([0x12, 0x8B, 0x7F, 1, 2, 3, 4, 5, 6, 7], .invalidBodyLength(.explicit, byteCount: 7, expected: "a multiple of 8")),
+        ([0x11, 0x8B, 0x7F, 0x00], .bodyAfterEmpty(byteCount: 1)),
+        ([0x12, 0x8B, 0x7F, 1, 2, 3, 4, 5, 6, 7], .explicitBodyNotWholeValues(byteCount: 7)),
         ([0x11, 0x83, 0x7F], .invalidParameter(.log2m, value: 3)),
         ([0x11, 0x92, 0x7F], .invalidParameter(.log2m, value: 18)),
         ([0x11, 0x8B, 0x4F], .invalidParameter(.expthresh, value: 16384)),
