@@ -122,6 +122,11 @@ let package = Package(
         // lateness. Pure: no sockets, no database.
         .target(name: "TrafficAggregation", dependencies: ["AccessRecord"], swiftSettings: strict),
 
+        // Distinct-count sketches byte-identical to PostgreSQL's `hll` extension (citusdata/postgresql-hll):
+        // MurmurHash3, the EXPLICIT/SPARSE/FULL storage format, union and the estimator. Standard library
+        // only (plus the C library's `log`, the function the extension's estimator calls).
+        .target(name: "HyperLogLog", swiftSettings: strict),
+
         // The PostgreSQL schema of shards and coordinator (versioned migrations) and applying it.
         .target(name: "EdgelogSchema", dependencies: ["PostgresSink", "TrafficAggregation", logging], swiftSettings: strict),
 
@@ -173,6 +178,7 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        .testTarget(name: "HyperLogLogTests", dependencies: ["HyperLogLog"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "TrafficAggregationTests", dependencies: ["TrafficAggregation", "AccessRecord", "PipelineTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "EdgelogSchemaTests",
