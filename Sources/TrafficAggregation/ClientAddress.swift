@@ -12,9 +12,7 @@ enum ClientAddress {
     static func key(_ ip: UnsafeRawBufferPointer) -> TopKey? {
         switch ip.count {
         case 16:
-            return TopKey(
-                high: UInt64(bigEndian: ip.loadUnaligned(as: UInt64.self)),
-                low: UInt64(bigEndian: ip.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
+            return TopKey(address: ip)
         case 4:
             let v4 = UInt32(bigEndian: ip.loadUnaligned(as: UInt32.self))
             return TopKey(high: ipv4MappedHigh, low: UInt64(ipv4MappedMarker) << 32 | UInt64(v4))

@@ -335,11 +335,11 @@ public struct PartitionAggregator: Sendable {
             uniqueIPs.reserveCapacity(taken.rowSketches.count)
             topFloors.reserveCapacity(taken.rowSketches.count)
             for (row, sketches) in taken.rowSketches.enumerated() {
-                uniqueIPs.append(sketches.uniqueIPs.isEmpty ? nil : sketches.uniqueIPs.serialized())
+                uniqueIPs.append(sketches.uniqueIPs.serializedRepresentation == .empty ? nil : sketches.uniqueIPs.serialized())
                 topFloors.append(
                     TopFloor(
-                        ip: sketches.topIPs.floor(excludingTop: sketchOptions.topKeysPerRow),
-                        path: sketches.topPaths.floor(excludingTop: sketchOptions.topKeysPerRow)))
+                        ip: sketches.topIPs.upperBound(excludingTop: sketchOptions.topKeysPerRow),
+                        path: sketches.topPaths.upperBound(excludingTop: sketchOptions.topKeysPerRow)))
                 for entry in sketches.topIPs.top(sketchOptions.topKeysPerRow) {
                     topIPs.append(
                         TopTalkerRow(row: row, key: ClientAddress.text(entry.key), requests: entry.count, error: entry.error))

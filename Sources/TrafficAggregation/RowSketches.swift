@@ -53,8 +53,7 @@ struct RowSketches {
             }
             topIPs.add(key, label: UnsafeRawBufferPointer(start: nil, count: 0))
         }
-        let pathKey = TopKey(high: StableHash.hash(path), low: UInt64(path.count))
-        topPaths.add(pathKey, label: path)
+        topPaths.add(TopKey(path: path), label: path)
     }
 
     /// Back to empty, keeping storage.

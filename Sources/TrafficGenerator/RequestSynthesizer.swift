@@ -1,3 +1,5 @@
+import Foundation
+
 /// Decides every request of the generated traffic from the profile's seed.
 ///
 /// Invariant: the sequence of requests is a pure function of the profile, so a test can
@@ -126,7 +128,10 @@ public struct RequestSynthesizer: Sendable {
         let status = forcedStatus ?? Self.status(&random, method: effectiveMethod)
         let cache = Self.cacheStatus(&random, status: status, path: pathText)
         let body = status == 304 || effectiveMethod == "HEAD" || status == 204 ? 0 : Self.bodySize(&random, path: pathText)
-        let requestTimeMs = cache == "HIT" ? random.below(3) : 5 + random.below(random.chance(0.05) ? 4000 : 300)
+        // Hits are served from the edge's cache in a millisecond or two; everything else waits for
+        // an upstream: log-normal (median 60 ms, sigma 0.9), the smooth heavy tail real request
+        // times have (a uniform range with a hard edge would be no server's distribution).
+        let requestTimeMs = cache == "HIT" ? random.below(3) : Self.upstreamTimeMs(&random)
         var upstream = [Int]()
         if cache != "HIT" && status != 404 && (cache != nil || random.chance(0.5)) {
             upstream.append(max(0, requestTimeMs - random.below(3)))
@@ -244,6 +249,16 @@ public struct RequestSynthesizer: Sendable {
         case ..<996: return random.pick([500, 502])
         default: return random.pick([503, 504])
         }
+    }
+
+    /// A log-normal request time in whole milliseconds (nginx logs ms), at least 3, at most 60 s.
+    private static func upstreamTimeMs(_ random: inout SeededRandom) -> Int {
+        // Box-Muller: one standard normal from two uniforms (the first kept away from 0).
+        let u1 = max(random.unit(), 1e-12)
+        let u2 = random.unit()
+        let normal = (-2 * Foundation.log(u1)).squareRoot() * Foundation.cos(2 * Double.pi * u2)
+        let ms = Foundation.exp(Foundation.log(60.0) + 0.9 * normal)
+        return min(60_000, max(3, Int(ms)))
     }
 
     private static func cacheStatus(_ random: inout SeededRandom, status: Int, path: String) -> String? {
