@@ -282,9 +282,15 @@ struct BrokerServiceIntegrationTests {
             try await Task.sleep(for: .milliseconds(200))
         }
         #expect(try bases() == [before.last!])
-        #expect(
-            try await broker.metrics().total("edgelog_broker_retention_deleted_segments_total")
-                == Double(before.count - 1))
+        // The counter moves after the files are gone: give the scrape a moment to see it.
+        let deletedWanted = Double(before.count - 1)
+        var deleted = try await broker.metrics().total("edgelog_broker_retention_deleted_segments_total")
+        deadline = ContinuousClock.now + .seconds(5)
+        while deleted != deletedWanted, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(100))
+            deleted = try await broker.metrics().total("edgelog_broker_retention_deleted_segments_total")
+        }
+        #expect(deleted == deletedWanted)
         #expect(try await broker.metrics().total("edgelog_broker_fsyncs_total") ?? 0 > 0)
     }
 
