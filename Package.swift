@@ -120,7 +120,7 @@ let package = Package(
 
         // Records -> per-(minute, site) additive deltas, the shard ring, per-partition progress and
         // lateness. Pure: no sockets, no database.
-        .target(name: "TrafficAggregation", dependencies: ["AccessRecord", "HyperLogLog"], swiftSettings: strict),
+        .target(name: "TrafficAggregation", dependencies: ["AccessRecord", "NginxLog", "HyperLogLog"], swiftSettings: strict),
 
         // Distinct-count sketches byte-identical to PostgreSQL's `hll` extension (citusdata/postgresql-hll):
         // MurmurHash3, the EXPLICIT/SPARSE/FULL storage format, union and the estimator. Standard library
@@ -134,7 +134,7 @@ let package = Package(
         .target(
             name: "ConsumerCore",
             dependencies: [
-                "TrafficAggregation", "EdgelogSchema", "AccessRecord", "KafkaProtocol", "KafkaClient", "PostgresSink",
+                "TrafficAggregation", "HyperLogLog", "EdgelogSchema", "AccessRecord", "KafkaProtocol", "KafkaClient", "PostgresSink",
                 "EdgelogConfiguration", nioCore, logging, metrics, serviceLifecycle,
             ],
             swiftSettings: strict

@@ -106,11 +106,8 @@ extension ConsumerConfiguration {
         ]
     }
 
-    /// The `site-cap` setting as a cap: 0 means none; negative is refused.
-    static func siteCap(_ value: Int) throws(ConsumerConfigurationError) -> Int? {
-        guard value >= 0 else { throw .invalid("site-cap", "must be 0 (no cap) or a positive number of sites") }
-        return value == 0 ? nil : value
-    }
+    /// The `site-cap` setting as a cap: 0 means none (`validate` refuses a negative one).
+    public static func siteCap(_ value: Int) -> Int? { value == 0 ? nil : value }
 
     /// Reads every consumer key from resolved settings and validates the result.
     public init(resolved: ResolvedConfiguration) throws {
@@ -136,7 +133,7 @@ extension ConsumerConfiguration {
             fetchMaxBytes: try resolved.bytes(Keys.fetchMaxBytes),
             retryBackoffMax: try resolved.duration(Keys.retryBackoffMax),
             minuteRetention: try resolved.duration(Keys.minuteRetention),
-            siteCap: try Self.siteCap(resolved.int(Keys.siteCap)),
+            siteCap: Self.siteCap(try resolved.int(Keys.siteCap)),
             sketches: try resolved.bool(Keys.sketches),
             commitDelay: try resolved.duration(Keys.commitDelay)
         )

@@ -49,8 +49,8 @@ public struct ConsumerConfiguration: Sendable {
         fetchMaxBytes: Int = Keys.fetchMaxBytes.defaultBytes,
         retryBackoffMax: Duration = Keys.retryBackoffMax.defaultDuration,
         minuteRetention: Duration = Keys.minuteRetention.defaultDuration,
-        siteCap: Int? = Keys.siteCap.defaultInt,
-        sketches: Bool = true,
+        siteCap: Int? = siteCap(Keys.siteCap.defaultInt),
+        sketches: Bool = Keys.sketches.defaultBool,
         commitDelay: Duration = Keys.commitDelay.defaultDuration
     ) {
         self.siteCap = siteCap

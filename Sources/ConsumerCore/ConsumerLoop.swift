@@ -32,8 +32,8 @@ final class ConsumerLoop {
     private let stopSignal: StopSignal
 
     private var aggregators: [Int32: PartitionAggregator]
-    /// The per-minute site cap shared by the aggregators.
-    private let admission: SiteAdmission
+    /// The per-minute site cap shared by the aggregators; `nil` = no cap.
+    private let admission: SiteAdmission?
     private let latenessMicros: Int64
     private var lagGauges: [Int32: Gauge]
     private var shardProgress: [[Int32: Int64]]
@@ -63,7 +63,7 @@ final class ConsumerLoop {
         stopSignal: StopSignal,
         aggregators: [Int32: PartitionAggregator],
         shardProgress: [[Int32: Int64]],
-        admission: SiteAdmission,
+        admission: SiteAdmission?,
         latenessMicros: Int64
     ) throws {
         self.admission = admission
@@ -109,10 +109,10 @@ final class ConsumerLoop {
         let process = ProcessInfo.processInfo
         let consumerID = "\(process.hostName)/\(process.processIdentifier)/\(UInt64.random(in: 1...UInt64.max))"
         /// `body` on every shard in turn, each retried while its shard is unreachable.
-        func onEveryShard(
-            _ what: String, _ body: (ShardWriter) async throws -> [Int32: StoredProgress]
-        ) async throws -> [[Int32: StoredProgress]] {
-            var results: [[Int32: StoredProgress]] = []
+        func onEveryShard<Result: Sendable>(
+            _ what: String, _ body: (ShardWriter) async throws -> Result
+        ) async throws -> [Result] {
+            var results: [Result] = []
             for writer in writers {
                 results.append(
                     try await retrying(
@@ -144,13 +144,12 @@ final class ConsumerLoop {
             try resume.validate(shardCount: writers.count)
             resumes[partition] = resume
         }
-        let admission = SiteAdmission(cap: configuration.siteCap, shardCount: writers.count)
-        if admission.cap != nil {
+        let admission = configuration.siteCap.map { SiteAdmission(cap: $0, shardCount: writers.count) }
+        if let admission {
             // Every decision a committed row may depend on is on some shard (SiteAdmission).
             let since = Self.oldestLiveMinute(watermarks: resumes.values.map(\.startWatermarkMicros), latenessMicros: lateness)
             _ = try await onEveryShard("reading the site cap's admissions") { writer in
                 admission.restore(try await writer.readAdmissions(since: since))
-                return [:]
             }
         }
         let sketches = configuration.sketches ? SketchOptions() : nil
@@ -541,7 +540,7 @@ final class ConsumerLoop {
     /// fenced), and `updated_at` shows the consumer is alive.
     private func startFlushes() {
         flushRounds += 1
-        if admission.cap != nil {
+        if let admission {
             let oldest = Self.oldestLiveMinute(
                 watermarks: aggregators.values.map(\.watermarkMicros), latenessMicros: latenessMicros)
             if oldest > 0 { admission.forget(before: oldest) }
@@ -561,7 +560,7 @@ final class ConsumerLoop {
             guard !parts.isEmpty else { continue }
             let flush = ShardFlush(
                 shard: shard, topic: configuration.topic, clusterID: clusterID, consumerID: consumerID, parts: parts,
-                admissions: admission.newAdmissions(forShard: shard))
+                admissions: admission?.newAdmissions(forShard: shard) ?? [])
             busy[shard] = true
             inFlightRows[shard] = flush.rowCount
             let writer = writers[shard]

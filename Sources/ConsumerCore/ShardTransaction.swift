@@ -1,3 +1,4 @@
+import HyperLogLog
 import PostgresSink
 import TrafficAggregation
 
@@ -136,7 +137,7 @@ struct ShardTransaction {
                 }
                 data.append(0x09)
                 if index < uniqueIPs.count, let hll = uniqueIPs[index] {
-                    CopyRow.appendHexBytea(hll, to: &data)
+                    CopyRow.appendText(hll.hexLiteral, to: &data)
                 } else {
                     CopyRow.appendNull(to: &data)
                 }
@@ -224,17 +225,6 @@ enum CopyRow {
             magnitude /= 10
         } while magnitude > 0
         buffer[start...].reverse()
-    }
-
-    /// `\\x` and lowercase hex: PostgreSQL's text input of `bytea`-like types (here `hll`,
-    /// whose text input validates the value), with the backslash escaped for COPY.
-    static func appendHexBytea(_ bytes: [UInt8], to buffer: inout [UInt8]) {
-        let digits: [UInt8] = Array("0123456789abcdef".utf8)
-        buffer.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\"), UInt8(ascii: "x")])
-        for byte in bytes {
-            buffer.append(digits[Int(byte >> 4)])
-            buffer.append(digits[Int(byte & 0x0F)])
-        }
     }
 
     /// COPY text's NULL.

@@ -1,4 +1,6 @@
 import AccessRecord
+import HyperLogLog
+import NginxLog
 
 /// Turns the records of one Kafka partition, read in offset order, into additive
 /// per-(minute UTC, site) deltas for each shard, with the progress row that goes with each.
@@ -110,7 +112,7 @@ public struct PartitionAggregator: Sendable {
         rejectShard = Int(partition) % ring.shardCount
         self.admission = admission
         self.sketchOptions = sketches
-        if admission?.cap != nil {
+        if admission != nil {
             otherSite = sites.id(for: SiteName.other)
         }
     }
@@ -261,7 +263,7 @@ public struct PartitionAggregator: Sendable {
     /// admits it, else `SiteName.other` (`SiteAdmission`).
     @inline(__always)
     private mutating func admittedSite(_ site: Int32, minute: Int64) -> Int32 {
-        guard let admission, admission.cap != nil else { return site }
+        guard let admission else { return site }
         if admissionCache.count >= Self.admissionCacheLimit {
             admissionCache.removeAll()
             admittedSites.removeAll(keepingCapacity: true)
@@ -327,7 +329,7 @@ public struct PartitionAggregator: Sendable {
         precondition((0..<ring.shardCount).contains(shard), "shard \(shard) not in 0..<\(ring.shardCount)")
         var taken = pending[shard].take()
 
-        var uniqueIPs: [[UInt8]?] = []
+        var uniqueIPs: [HyperLogLog?] = []
         var topIPs: [TopTalkerRow] = []
         var topPaths: [TopTalkerRow] = []
         var topFloors: [TopFloor] = []
@@ -335,14 +337,16 @@ public struct PartitionAggregator: Sendable {
             uniqueIPs.reserveCapacity(taken.rowSketches.count)
             topFloors.reserveCapacity(taken.rowSketches.count)
             for (row, sketches) in taken.rowSketches.enumerated() {
-                uniqueIPs.append(sketches.uniqueIPs.serializedRepresentation == .empty ? nil : sketches.uniqueIPs.serialized())
+                uniqueIPs.append(sketches.uniqueIPs.serializedRepresentation == .empty ? nil : sketches.uniqueIPs)
                 topFloors.append(
                     TopFloor(
                         ip: sketches.topIPs.upperBound(excludingTop: sketchOptions.topKeysPerRow),
                         path: sketches.topPaths.upperBound(excludingTop: sketchOptions.topKeysPerRow)))
                 for entry in sketches.topIPs.top(sketchOptions.topKeysPerRow) {
                     topIPs.append(
-                        TopTalkerRow(row: row, key: ClientAddress.text(entry.key), requests: entry.count, error: entry.error))
+                        TopTalkerRow(
+                            row: row, key: IPAddress(high: entry.key.high, low: entry.key.low).description,
+                            requests: entry.count, error: entry.error))
                 }
                 for entry in sketches.topPaths.top(sketchOptions.topKeysPerRow) {
                     topPaths.append(

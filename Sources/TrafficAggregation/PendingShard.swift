@@ -77,10 +77,10 @@ struct PendingShard {
         return row
     }
 
-    /// Adds one parsed request's client IP and path to the sketches of `row` (sketches on).
+    /// Adds one parsed request's client IP and path to the sketches of `row`.
+    /// - Precondition: sketches are on (`sketchOptions != nil`).
     @inline(__always)
     mutating func addToSketches(ofRow row: Int, clientIP: UnsafeRawBufferPointer, path: UnsafeRawBufferPointer) {
-        guard !rowSketches.isEmpty else { return }
         rowSketches[row].add(clientIP: clientIP, path: path)
     }
 

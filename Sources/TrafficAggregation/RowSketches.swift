@@ -1,4 +1,5 @@
 import HyperLogLog
+import NginxLog
 
 /// How big the per-row sketches are. Fixed for a consumer's life; changing them between runs
 /// is harmless (every stored value is a union or a sum).
@@ -43,15 +44,20 @@ struct RowSketches {
     /// network-order bytes (DESIGN §6), so the stored value equals `hll_add_agg` in SQL.
     @inline(__always)
     mutating func add(clientIP ip: UnsafeRawBufferPointer, path: UnsafeRawBufferPointer) {
-        if let key = ClientAddress.key(ip) {
-            if key.high == ClientAddress.ipv4MappedHigh && UInt32(truncatingIfNeeded: key.low >> 32) == ClientAddress.ipv4MappedMarker {
-                var v4 = UInt32(truncatingIfNeeded: key.low).bigEndian
-                withUnsafeBytes(of: &v4) { uniqueIPs.add(bytes: $0) }
-            } else {
-                var bytes = (key.high.bigEndian, key.low.bigEndian)
-                withUnsafeBytes(of: &bytes) { uniqueIPs.add(bytes: $0) }
+        let noLabel = UnsafeRawBufferPointer(start: nil, count: 0)
+        switch ip.count {
+        case 16:
+            if let key = TopKey(address: ip) {
+                let mapped = IPAddress(high: key.high, low: key.low).isIPv4Mapped
+                uniqueIPs.add(bytes: mapped ? UnsafeRawBufferPointer(rebasing: ip[12...]) : ip)
+                topIPs.add(key, label: noLabel)
             }
-            topIPs.add(key, label: UnsafeRawBufferPointer(start: nil, count: 0))
+        case 4:
+            uniqueIPs.add(bytes: ip)
+            let address = IPAddress(ipv4: UInt32(bigEndian: ip.loadUnaligned(as: UInt32.self)))
+            topIPs.add(TopKey(high: address.high, low: address.low), label: noLabel)
+        default:
+            break
         }
         topPaths.add(TopKey(path: path), label: path)
     }

@@ -1,3 +1,5 @@
+import HyperLogLog
+
 /// What one flush writes to one shard for one partition: additive rows and the progress row
 /// that goes with them, in one transaction (DESIGN §10.5).
 ///
@@ -19,9 +21,9 @@ public struct ShardDelta: Sendable {
     public let fileAudit: [FileAuditRow]
     /// Per-cause rejected records of this partition.
     public let rejected: [RejectedRow]
-    /// Per site row, in `siteRows` order, the PostgreSQL `hll` (storage bytes) of its client
-    /// IPs; `nil` for a row without a known client IP. Empty when sketches are off.
-    public let uniqueIPs: [[UInt8]?]
+    /// Per site row, in `siteRows` order, the `hll` of its client IPs (written as
+    /// `hexLiteral`); `nil` for a row without a known client IP. Empty when sketches are off.
+    public let uniqueIPs: [HyperLogLog?]
     /// The top client IPs (`key`: PostgreSQL `inet` text) and top paths of each site row.
     public let topIPs: [TopTalkerRow]
     public let topPaths: [TopTalkerRow]

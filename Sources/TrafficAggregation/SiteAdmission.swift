@@ -27,8 +27,8 @@ import Synchronization
 /// admission is never withdrawn; the exempt names (`SiteName.unknown`, `SiteName.other`) are
 /// always admitted and never counted.
 public final class SiteAdmission: Sendable {
-    /// Sites per minute with rows of their own; `nil` = no cap.
-    public let cap: Int?
+    /// Sites per minute with rows of their own. (No cap = no `SiteAdmission`.)
+    public let cap: Int
 
     private struct State: @unchecked Sendable {
         var admitted: [Int64: Set<String>] = [:]
@@ -42,11 +42,11 @@ public final class SiteAdmission: Sendable {
     private let state: Mutex<State>
 
     /// - Parameters:
-    ///   - cap: sites per minute; `nil` = no cap (nothing is ever folded or logged).
+    ///   - cap: sites per minute.
     ///   - shardCount: shards that each get every admission.
-    /// - Precondition: `cap` is nil or ≥ 1; `shardCount ≥ 1`.
-    public init(cap: Int?, shardCount: Int) {
-        precondition(cap.map { $0 >= 1 } ?? true, "site cap \(cap ?? 0) < 1")
+    /// - Precondition: `cap ≥ 1`; `shardCount ≥ 1`.
+    public init(cap: Int, shardCount: Int) {
+        precondition(cap >= 1, "site cap \(cap) < 1")
         precondition(shardCount >= 1, "shard count \(shardCount) < 1")
         self.cap = cap
         state = Mutex(State(cursors: Array(repeating: 0, count: shardCount)))
@@ -55,7 +55,6 @@ public final class SiteAdmission: Sendable {
     /// Whether `site` (stored text) gets rows of its own in `minute` (epoch seconds); admits it
     /// when the minute has room.
     public func admit(minute: Int64, site: String) -> Bool {
-        guard let cap else { return true }
         if site == SiteName.unknown || site == SiteName.other { return true }
         return state.withLock { state in
             if state.admitted[minute]?.contains(site) == true { return true }

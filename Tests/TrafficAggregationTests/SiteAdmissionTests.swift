@@ -27,10 +27,15 @@ import TrafficAggregation
         #expect(admission.newAdmissions(forShard: 1).isEmpty)
     }
 
-    @Test func noCapAdmitsEverythingAndLogsNothing() {
-        let admission = SiteAdmission(cap: nil, shardCount: 1)
-        for index in 0..<500 { #expect(admission.admit(minute: 60, site: "s\(index)")) }
-        #expect(admission.newAdmissions(forShard: 0).isEmpty)
+    /// No cap is no `SiteAdmission`: every site keeps its own row.
+    @Test func noCapAdmitsEverything() throws {
+        var aggregator = PartitionAggregator(
+            topic: "t", partition: 0, ring: try ShardRing(shardCount: 1), latenessMicros: 3_600_000_000,
+            resume: .fresh(shardCount: 1))
+        let t = Minutes.micros(0, plusSeconds: 1)
+        try aggregator.add((0..<500).map { TestRecord.request("s\($0)", timeUs: t) }, from: 0)
+        let rows = aggregator.takeDelta(shard: 0).siteRows
+        #expect(rows.count == 500 && !rows.contains { $0.site == SiteName.other })
     }
 
     @Test func restoredAdmissionsDecideAsBefore() {
