@@ -241,6 +241,7 @@ public struct PartitionAggregator: Sendable {
         let requestBytes = Int64(clamping: record.requestLength)
         let requestTimeUs = record.requestTimeUs
         let latency = Counter.latencyFirst + LatencyHistogram.bucket(forMicros: requestTimeUs)
+        let fineLatency = LatencyHistogram.fineBucket(forMicros: requestTimeUs).map { Counter.latencyFineFirst + $0 }
         let requestTime = Int64(clamping: requestTimeUs)
         let row = pending[shard].siteRow(minute: minute, site: site)
         pending[shard].withCounters(ofRow: row) { row in
@@ -252,6 +253,7 @@ public struct PartitionAggregator: Sendable {
             row[cache] += 1
             row[Counter.requestTimeUsSum].addSaturating(requestTime)
             row[latency] += 1
+            if let fineLatency { row[fineLatency] += 1 }
             if truncated { row[Counter.truncated] += 1 }
         }
         if sketchOptions != nil {
@@ -428,6 +430,7 @@ public struct PartitionAggregator: Sendable {
         static var requestBytes: Int { SiteCounter.requestBytes.index }
         static var requestTimeUsSum: Int { SiteCounter.requestTimeUsSum.index }
         static var latencyFirst: Int { SiteCounter.latencyLe1ms.index }
+        static var latencyFineFirst: Int { SiteCounter.latencyFineLe0ms.index }
         static var unparsed: Int { SiteCounter.unparsed.index }
         static var truncated: Int { SiteCounter.truncated.index }
         static var rejectedLate: Int { SiteCounter.rejectedLate.index }

@@ -78,19 +78,23 @@ public struct TopKeyEntry: Equatable, Sendable {
 /// - while at most `capacity` distinct keys have been added, every count is exact.
 ///
 /// Why this layout: it runs once per request record on the consumer's hot path. All storage is
-/// allocated by `init` as flat arrays of `capacity` entries (keys, counts and errors apart, so
-/// the minimum search scans contiguous counts) plus one byte arena of `capacity × labelLimit`;
-/// `add` hashes two words, probes a small index and copies at most `labelLimit` bytes, never
-/// allocating and never building a `String`. `removeAll` keeps the storage, so one sketch
-/// serves minute after minute.
+/// allocated by `init`: one flat array of `capacity` counters, one byte arena of
+/// `capacity × labelLimit` for labels, and the index. `add` hashes two words, probes the index
+/// and copies at most `labelLimit` bytes, never allocating and never building a `String`
+/// (measured in an optimised build: no `malloc` in 2 M adds; 10–16 ns for a hit, 45–75 ns
+/// for an add that evicts, at capacity 64). `removeAll` keeps the storage, so
+/// one sketch serves minute after minute. (Copying a sketch shares its arrays; the first add
+/// to either copy then copies them, as for any array.)
 ///
 /// The index maps a key to its counter: open addressing over a power-of-two table of at least
 /// `2 × capacity` slots (so at most half full, and a probe always meets an empty slot), linear
 /// probing, and backward-shift deletion on eviction: no tombstones, so probe lengths do not
-/// decay however many keys pass through.
+/// decay however many keys pass through. Each counter remembers its slot and its home slot,
+/// so an eviction finds the victim and shifts entries without probing or hashing again.
 ///
 /// Invariants: counters `0..<monitoredCount` are taken and the index holds exactly them, each
-/// reachable from its home slot without crossing an empty slot; every count >= 1.
+/// in the slot its counter records and reachable from its home slot without crossing an empty
+/// slot; every taken count >= 1.
 public struct TopKeySketch: Sendable {
     /// Counters kept: the number of distinct keys monitored at once.
     public let capacity: Int
@@ -108,7 +112,7 @@ public struct TopKeySketch: Sendable {
     public static let maximumCapacity = 1 << 16
 
     /// One monitored key, with where it sits in the index.
-    struct Counter {
+    struct Counter: Sendable {
         var key: TopKey
         var count: Int64
         var error: Int64
@@ -118,7 +122,8 @@ public struct TopKeySketch: Sendable {
         var home: Int32
         var labelLength: Int32
 
-        static let unused = Counter(key: TopKey(high: 0, low: 0), count: 0, error: 0, slot: -1, home: -1, labelLength: 0)
+        static let unused = Counter(
+            key: TopKey(high: 0, low: 0), count: 0, error: 0, slot: -1, home: -1, labelLength: 0)
     }
 
     /// Indexed by counter number; `0..<monitoredCount` are taken.
@@ -130,9 +135,9 @@ public struct TopKeySketch: Sendable {
     private var index: [Int32]
     private let indexMask: Int
 
-    /// The eviction search (see `minimumCounter()`): every counter before `minimumCursor`
-    /// has a count above `minimumCount`, every counter's count is at least `minimumCount`.
-    /// `minimumCursor == capacity` means "rescan".
+    /// The eviction search (see `minimumCounter()`), once the sketch is full: every counter
+    /// before `minimumCursor` has a count above `minimumCount`, and every counter's count is
+    /// at least `minimumCount`. `minimumCursor == capacity` means "search the minimum again".
     private var minimumCount: Int64 = 0
     private var minimumCursor: Int
 
@@ -161,6 +166,13 @@ public struct TopKeySketch: Sendable {
 
     /// Whether nothing was added since `init` or `removeAll`.
     public var isEmpty: Bool { total == 0 }
+
+    /// Bytes of storage held, fixed at `init` (for a memory gauge: the consumer keeps a
+    /// sketch per (minute, site)). About 20 KB for 64 counters with 256-byte labels, 3.5 KB
+    /// for 64 counters without labels.
+    public var storageBytes: Int {
+        counters.count * MemoryLayout<Counter>.stride + labels.count + index.count * MemoryLayout<Int32>.stride
+    }
 
     /// Counts one occurrence of `key`.
     ///
@@ -222,7 +234,9 @@ public struct TopKeySketch: Sendable {
     public func upperBound(excludingTop limit: Int) -> Int64 {
         precondition(limit >= 0, "limit \(limit) < 0")
         var bound: Int64 = 0
-        if evictions > 0, let minimum = counters[0..<monitoredCount].lazy.map(\.count).min() { bound = minimum }
+        if evictions > 0, let minimum = counters[0..<monitoredCount].lazy.map(\.count).min() {
+            bound = minimum
+        }
         let ranked = rankedCounters()
         if limit < ranked.count { bound = max(bound, counters[ranked[limit]].count) }
         return bound
@@ -265,12 +279,16 @@ public struct TopKeySketch: Sendable {
     /// once seen above the minimum stay above it: one pass from `minimumCursor` hands out, one
     /// by one, every counter at the current minimum, and only when the pass ends is the
     /// minimum searched again. Each minimum level thus costs two scans of `capacity` counts,
-    /// shared by all the evictions at that level, instead of a scan per eviction.
+    /// shared by all the evictions at that level, instead of a scan per eviction (measured:
+    /// a scan per eviction made evicting adds 1.3–1.7× slower at capacity 64 and 3–4× at 256).
+    /// The counter returned is the lowest-numbered one at the minimum, as a plain scan's.
     private mutating func minimumCounter() -> Int {
         while true {
             if minimumCursor == capacity {
                 var minimum = counters[0].count
-                for counter in 1..<capacity where counters[counter].count < minimum { minimum = counters[counter].count }
+                for counter in 1..<capacity where counters[counter].count < minimum {
+                    minimum = counters[counter].count
+                }
                 minimumCount = minimum
                 minimumCursor = 0
             }
@@ -332,7 +350,7 @@ public struct TopKeySketch: Sendable {
     /// Returns the one slot this empties.
     private mutating func removeFromIndex(_ counter: Int) -> Int {
         var hole = Int(counters[counter].slot)
-        precondition(index[hole] == Int32(truncatingIfNeeded: counter), "TopKeySketch index lost counter \(counter)")
+        precondition(index[hole] == Int32(truncatingIfNeeded: counter), "index lost counter \(counter)")
         var next = hole
         while true {
             next = (next &+ 1) & indexMask
@@ -358,10 +376,9 @@ public struct TopKeySketch: Sendable {
         var occupied = 0
         for slot in index.indices where index[slot] >= 0 {
             let counter = Int(index[slot])
+            guard counter < monitoredCount, !seen[counter] else { return false }
             let taken = counters[counter]
-            guard counter < monitoredCount, !seen[counter], Int(taken.slot) == slot,
-                Int(taken.home) == homeSlot(of: taken.key)
-            else { return false }
+            guard Int(taken.slot) == slot, Int(taken.home) == homeSlot(of: taken.key) else { return false }
             seen[counter] = true
             occupied += 1
             var probe = Int(taken.home)

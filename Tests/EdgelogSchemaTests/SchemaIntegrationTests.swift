@@ -9,7 +9,10 @@ import TrafficAggregation
 /// the partition functions.
 @Suite(.serialized, .installedSchema)
 struct SchemaIntegrationTests {
-    static let siteColumns = ["shard_id", "bucket", "site"] + SiteCounter.columnNames + ["unique_ips"]
+    /// 0001's counters, 0002's `unique_ips`, then 0003's fine latency histogram.
+    static let siteColumns = ["shard_id", "bucket", "site"]
+        + SiteCounter.allCases.filter(\.isInAnalystViews).map(\.rawValue) + ["unique_ips"]
+        + LatencyHistogram.fineCounters.map(\.rawValue)
 
     // MARK: - Installing
 
@@ -192,8 +195,8 @@ struct SchemaIntegrationTests {
         for connection in [try installed.shard(0), try installed.shard(2), try installed.coordinator()] {
             let columns = try connection.execute(query, parameters: [table])
             #expect(columns.firstColumn.compactMap { $0 } == Self.siteColumns)
-            #expect(columns.rows.last?[1] == "USER-DEFINED", "unique_ips is an hll")
-            for row in columns.rows.dropFirst(3).dropLast() {
+            #expect(columns.rows.first { $0[0] == "unique_ips" }?[1] == "USER-DEFINED", "unique_ips is an hll")
+            for row in columns.rows.dropFirst(3) where row[0] != "unique_ips" {
                 #expect(row[1] == "bigint")
                 #expect(row[2] == "NO")
                 #expect(row[3] == "0")
@@ -213,7 +216,8 @@ struct SchemaIntegrationTests {
         )
         #expect(
             columns.firstColumn.compactMap { $0 }
-                == ["bucket", "site"] + SiteCounter.columnNames + ["cache_hit_ratio", "unique_ips", "unique_ips_hll"])
+                == ["bucket", "site"] + SiteCounter.allCases.filter(\.isInAnalystViews).map(\.rawValue)
+                + ["cache_hit_ratio", "unique_ips", "unique_ips_hll"])
         let types = columns.rows.map { $0[1] }
         #expect(types.first == "timestamp with time zone")
         #expect(types.dropFirst(2).dropLast(3).allSatisfy { $0 == "bigint" })
@@ -230,6 +234,46 @@ struct SchemaIntegrationTests {
             [String(index), bounds[index], counter.rawValue]
         }
         #expect(rows.rows == expected)
+    }
+
+    @Test func latencyFineBucketTableMatchesTheHistogram() throws {
+        let installed = try InstalledSchema.require()
+        let rows = try installed.coordinator().execute(
+            "SELECT idx, upper_us, column_name FROM edgelog.latency_fine_bucket ORDER BY idx"
+        )
+        let expected: [[String?]] =
+            zip(LatencyHistogram.fineUpperBoundsMicros, LatencyHistogram.fineCounters).enumerated().map { index, pair in
+                [String(index), String(pair.0), pair.1.rawValue]
+            } + [["47", nil, "latency_gt_10s"]]
+        #expect(rows.rows == expected)
+    }
+
+    /// `edgelog.latency_quantile` on hand-made histograms: whole milliseconds are exact, a
+    /// quantile inside a wider bucket stays inside it, the overflow reads as 10 s.
+    @Test func latencyQuantileOnHandMadeHistograms() throws {
+        let coordinator = try InstalledSchema.require().coordinator()
+        func quantile(_ counts: [Int: Int], _ q: Double) throws -> Double? {
+            let array = (0..<48).map { String(counts[$0] ?? 0) }.joined(separator: ",")
+            let value = try coordinator.execute(
+                "SELECT edgelog.latency_quantile($1::bigint[], $2::float8)", parameters: ["{\(array)}", String(q)]
+            ).rows.first?.first ?? nil
+            return value.flatMap(Double.init)
+        }
+        // 10 requests at 3 ms, 10 at 7 ms: rank ceil(0.5 * 20) = 10 is the last 3 ms one.
+        #expect(try quantile([3: 10, 7: 10], 0.5) == 3_000)
+        #expect(try quantile([3: 10, 7: 10], 0.51) == 7_000)
+        #expect(try quantile([3: 10, 7: 10], 0) == 3_000)
+        #expect(try quantile([0: 5], 0.99) == 0)
+        // Everything in (10 ms, 12 ms]: the answer is in there, and grows with q.
+        let low = try #require(try quantile([11: 100], 0.1))
+        let high = try #require(try quantile([11: 100], 0.9))
+        #expect(low > 10_000 && low < high && high <= 12_000, "\(low) \(high)")
+        #expect(try quantile([3: 1, 47: 99], 0.5) == 10_000_000)
+        #expect(try quantile([:], 0.5) == nil)
+        #expect(throws: (any Error).self) { try quantile([1: 1], 1.5) }
+        #expect(throws: (any Error).self) {
+            try coordinator.execute("SELECT edgelog.latency_quantile('{1,2,3}'::bigint[], 0.5)")
+        }
     }
 
     // MARK: - Reading through the coordinator

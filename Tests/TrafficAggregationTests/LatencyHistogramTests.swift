@@ -4,10 +4,10 @@ import TrafficAggregation
 
 @Suite struct LatencyHistogramTests {
     /// The bounds in `schemas/latency_buckets.txt` (the source of truth), found from this file.
-    static func schemaBounds() throws -> [UInt64] {
+    static func schemaBounds(_ file: String = "latency_buckets.txt") throws -> [UInt64] {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
-        let text = try String(contentsOf: root.appendingPathComponent("schemas/latency_buckets.txt"), encoding: .utf8)
+        let text = try String(contentsOf: root.appendingPathComponent("schemas/" + file), encoding: .utf8)
         return try text.split(separator: "\n").compactMap { line in
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             if trimmed.isEmpty || trimmed.hasPrefix("#") { return nil }
@@ -57,14 +57,60 @@ import TrafficAggregation
     }
 }
 
+extension LatencyHistogramTests {
+    @Test func fineBoundsMatchTheSchemaFile() throws {
+        let bounds = try Self.schemaBounds("latency_fine_buckets.txt")
+        #expect(bounds.count == 47)
+        #expect(LatencyHistogram.fineUpperBoundsMicros == bounds)
+        #expect(LatencyHistogram.fineCounters.count == bounds.count)
+        #expect(zip(bounds, bounds.dropFirst()).allSatisfy { $0 < $1 })
+        // Whole milliseconds to 10 ms, then no bucket wider than 1.25 times its lower bound.
+        #expect(Array(bounds.prefix(11)) == (0...10).map { UInt64($0) * 1_000 })
+        for (low, high) in zip(bounds.dropFirst(10), bounds.dropFirst(11)) {
+            #expect(Double(high) <= 1.25 * Double(low), "\(low)...\(high)")
+        }
+        #expect(bounds.last == LatencyHistogram.upperBoundsMicros.last, "both histograms end at 10 s")
+    }
+
+    @Test func fineCountersAreConsecutiveAfterTheCoarseOnesAndNamedAfterTheirBounds() throws {
+        let first = SiteCounter.latencyFineLe0ms.index
+        #expect(first == SiteCounter.rejectedLate.index + 1)
+        for (bucket, counter) in LatencyHistogram.fineCounters.enumerated() {
+            #expect(counter.index == first + bucket)
+            #expect(!counter.isInAnalystViews)
+        }
+        #expect(LatencyHistogram.fineCounters.last == SiteCounter.allCases.last)
+        let expected = try Self.schemaBounds("latency_fine_buckets.txt").map { "latency_fine_le_\($0 / 1_000)ms" }
+        #expect(LatencyHistogram.fineCounters.map(\.rawValue) == expected)
+    }
+
+    /// At, around and between every bound, the fine bucket is the first bound >= the time (a
+    /// linear scan over the file's bounds), nil above 10 s.
+    @Test func fineBucketIsTheFirstBoundAtOrAboveTheTime() throws {
+        let bounds = try Self.schemaBounds("latency_fine_buckets.txt")
+        func reference(_ micros: UInt64) -> Int? { bounds.firstIndex { micros <= $0 } }
+        var samples: [UInt64] = [0, 1, 999, .max, .max - 1, 10_000_001]
+        for bound in bounds { samples += [bound &- 1, bound, bound + 1, bound + 500, bound * 11 / 10] }
+        for micros in samples {
+            #expect(LatencyHistogram.fineBucket(forMicros: micros) == reference(micros), "\(micros) µs")
+        }
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<10_000 {
+            let micros = UInt64.random(in: 0...12_000_000, using: &generator)
+            #expect(LatencyHistogram.fineBucket(forMicros: micros) == reference(micros), "\(micros) µs")
+        }
+    }
+}
+
 @Suite struct SiteCounterTests {
     @Test func indexIsThePositionInAllCases() {
         for (position, counter) in SiteCounter.allCases.enumerated() {
             #expect(counter.index == position, "\(counter)")
         }
         #expect(SiteCounter.count == SiteCounter.allCases.count)
-        #expect(SiteCounter.count == 48)
+        #expect(SiteCounter.count == 95)
         #expect(SiteCounter.columnNames.first == "requests")
-        #expect(SiteCounter.columnNames.last == "rejected_late")
+        #expect(SiteCounter.columnNames.last == "latency_fine_le_10000ms")
+        #expect(SiteCounter.allCases.filter(\.isInAnalystViews).last == .rejectedLate)
     }
 }

@@ -54,21 +54,24 @@ import TrafficAggregation
                 .status2xx: 1, .status3xx: 1, .status4xx: 1, .status200: 1, .status301: 1, .status404: 1,
                 .cacheHit: 2, .cacheMiss: 1, .requestTimeUsSum: 4_300,
                 .latencyLe1ms: 1, .latencyLe2ms: 2, .truncated: 1,
+                .latencyFineLe1ms: 1, .latencyFineLe2ms: 2,
             ],
             RowKey(minute: Minutes.start(1), site: "www.example.com"): [
                 .requests: 3, .bodyBytes: 7, .requestBytes: 101,
                 .status2xx: 1, .status4xx: 1, .status5xx: 1, .status499: 1, .status503: 1,
                 .cacheNone: 1, .cacheUpdating: 1, .cacheRevalidated: 1, .requestTimeUsSum: 27_000_000,
                 .latencyLe5s: 1, .latencyLe10s: 1, .latencyGt10s: 1,
+                .latencyFineLe5600ms: 1, .latencyFineLe10000ms: 1,
             ],
             RowKey(minute: Minutes.start(0), site: "shop.example.net"): [
                 .requests: 2, .bodyBytes: 10, .requestBytes: 150,
                 .status3xx: 1, .statusOther: 1, .status302: 1,
                 .cacheExpired: 1, .cacheBypass: 1, .requestTimeUsSum: 250_000,
-                .latencyLe1ms: 1, .latencyLe250ms: 1,
+                .latencyLe1ms: 1, .latencyLe250ms: 1, .latencyFineLe0ms: 1, .latencyFineLe270ms: 1,
             ],
             RowKey(minute: Minutes.start(1), site: "shop.example.net"): [
                 .requests: 1, .status1xx: 1, .cacheStale: 1, .requestTimeUsSum: 1_000_001, .latencyLe2500ms: 1,
+                .latencyFineLe1200ms: 1,
             ],
             RowKey(minute: Minutes.start(1), site: "(unknown)"): [.unparsed: 1, .truncated: 1],
         ]
@@ -106,7 +109,9 @@ import TrafficAggregation
     func statusCounters(status: UInt16, counters: [SiteCounter]) throws {
         var aggregator = try Self.aggregator()
         try aggregator.add(.request(timeUs: Minutes.micros(0), status: status, requestTimeUs: 1), offset: 0)
-        var expected: [SiteCounter: Int64] = [.requests: 1, .cacheNone: 1, .requestTimeUsSum: 1, .latencyLe1ms: 1]
+        var expected: [SiteCounter: Int64] = [
+            .requests: 1, .cacheNone: 1, .requestTimeUsSum: 1, .latencyLe1ms: 1, .latencyFineLe1ms: 1,
+        ]
         for counter in counters { expected[counter] = 1 }
         #expect(aggregator.takeDelta(shard: 0).counters(minute: Minutes.start(0), site: "www.example.com") == expected)
     }
@@ -120,7 +125,7 @@ import TrafficAggregation
         var aggregator = try Self.aggregator()
         try aggregator.add(.request(timeUs: Minutes.micros(0), status: 200, cache: cache), offset: 0)
         let row = aggregator.takeDelta(shard: 0).counters(minute: Minutes.start(0), site: "www.example.com")
-        #expect(row == [.requests: 1, .status2xx: 1, .status200: 1, .latencyLe1ms: 1, counter: 1])
+        #expect(row == [.requests: 1, .status2xx: 1, .status200: 1, .latencyLe1ms: 1, .latencyFineLe0ms: 1, counter: 1])
     }
 
     /// Values beyond Int64 (hostile UInt64 fields) saturate instead of trapping.

@@ -21,7 +21,10 @@ import TrafficAggregation
     }
 
     static func parsed(_ count: Int64) -> [SiteCounter: Int64] {
-        [.requests: count, .status2xx: count, .status200: count, .cacheNone: count, .latencyLe1ms: count]
+        [
+            .requests: count, .status2xx: count, .status200: count, .cacheNone: count, .latencyLe1ms: count,
+            .latencyFineLe0ms: count,
+        ]
     }
 
     static var expectedRows: [RowKey: [SiteCounter: Int64]] {

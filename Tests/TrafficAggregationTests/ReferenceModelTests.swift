@@ -69,6 +69,12 @@ import TrafficAggregation
             let bounds: [UInt64] = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000].map { $0 * 1_000 }
             let bucket = bounds.firstIndex { record.requestTimeUs <= $0 } ?? bounds.count
             bump(minute, name, SiteCounter.allCases[SiteCounter.allCases.firstIndex(of: .latencyLe1ms)! + bucket])
+            let fineBounds: [UInt64] = Array(0...10).map { $0 * 1_000 } + [1_000, 10_000, 100_000].flatMap { scale in
+                [12, 15, 18, 22, 27, 33, 39, 47, 56, 68, 82, 100].map { $0 * scale as UInt64 }
+            }
+            if let fine = fineBounds.firstIndex(where: { record.requestTimeUs <= $0 }) {
+                bump(minute, name, SiteCounter.allCases[SiteCounter.allCases.firstIndex(of: .latencyFineLe0ms)! + fine])
+            }
             if record.truncated { bump(minute, name, .truncated) }
         }
     }

@@ -4,7 +4,8 @@ import TrafficAggregation
 /// The consumer's pure hot path over the in-memory record batches (no LZ4, no network): every
 /// record decoded in place, then counted by a `PartitionAggregator` (3 shards, 1 h lateness),
 /// beside decoding alone. Deltas are cut for every shard every 64 batches (~170 k records), as
-/// a consumer flushing about once a second would.
+/// a consumer flushing about once a second would. Beside them, decoding + the top talkers: one
+/// `TopKeySketch` of client addresses and one of paths (with labels) fed every record.
 enum AggregateStages {
     struct Failure: Error, CustomStringConvertible {
         var description: String
@@ -72,7 +73,54 @@ enum AggregateStages {
             throw Failure(description: "aggregate: \(requests) requests counted, expected \(lines)")
         }
         results[results.count - 1].note = "\(rows) (minute, site) rows over all deltas, \(sites) sites"
+
+        results.append(try topKeys(batches: batches, lines: lines, rawBytes: rawBytes, repetitions: repetitions))
         return results
+    }
+
+    /// Decoding + one client-address sketch and one path sketch (64 counters each, 256 label
+    /// bytes per path), both emptied every 64 batches as a minute's would be: the cost of the
+    /// top talkers over "decode only", with every key in one stream (the consumer keeps one
+    /// pair per (minute, site), each seeing fewer distinct keys).
+    private static func topKeys(batches: [[UInt8]], lines: Int, rawBytes: Int, repetitions: Int) throws -> Measurement {
+        var clients = TopKeySketch(capacity: 64, labelLimit: 0)
+        var paths = TopKeySketch(capacity: 64, labelLimit: 256)
+        let noLabel = UnsafeRawBufferPointer(start: nil, count: 0)
+        var counted: Int64 = 0
+        var evictions: Int64 = 0
+        var addressed: Int64 = 0
+        var result = try measure(
+            "decode + top keys (client, path; 64 counters)", repetitions: repetitions, lines: lines,
+            rawBytes: rawBytes
+        ) {
+            counted = 0
+            evictions = 0
+            addressed = 0
+            func cut() {
+                counted += paths.total
+                addressed += clients.total
+                evictions += clients.evictions + paths.evictions
+                clients.removeAll()
+                paths.removeAll()
+            }
+            for (index, batch) in batches.enumerated() {
+                try batch.withUnsafeBytes { batch in
+                    try forEachMessage(in: batch) { message in
+                        let reader = try AccessRecordReader(message)
+                        if let client = TopKey(address: reader.data(.clientIp)) { clients.add(client, label: noLabel) }
+                        let path = reader.text(.path)
+                        paths.add(TopKey(path: path), label: path)
+                    }
+                }
+                if index % 64 == 63 { cut() }
+            }
+            cut()
+        }
+        guard counted == Int64(lines) else {
+            throw Failure(description: "top keys: \(counted) paths counted, expected \(lines)")
+        }
+        result.note = "\(addressed) records with a client address, \(evictions) evictions over both sketches"
+        return result
     }
 
     /// Calls `body` with each framed message of `batch`.
