@@ -317,6 +317,44 @@ struct SchemaIntegrationTests {
         }
     }
 
+    /// `latency_percentiles` sums the fine histogram over shards and reads it; where the
+    /// range's fine counts fall short of the coarse ones (rows from before migration 0003) it
+    /// reads the coarse histogram instead.
+    @Test func latencyPercentilesFallBackToTheCoarseHistogramForOlderRows() throws {
+        let installed = try InstalledSchema.require()
+        let bucket = "2030-07-01 08:00:00+00"
+        for (shardID, site, fine) in [
+            (0, "fine.percentiles.example", true), (2, "fine.percentiles.example", true),
+            (1, "old.percentiles.example", false), (2, "mixed.percentiles.example", true),
+            (0, "mixed.percentiles.example", false),
+        ] {
+            let shard = try installed.shard(shardID)
+            try shard.execute("SELECT edgelog.ensure_minute_partition($1::date)", parameters: ["2030-07-01"])
+            try shard.execute(
+                """
+                INSERT INTO edgelog.site_minute (shard_id, bucket, site, requests, latency_le_5ms, latency_fine_le_3ms)
+                VALUES ($1::int, $2::timestamptz, $3, 10, 10, $4::bigint)
+                """,
+                parameters: [String(shardID), bucket, site, fine ? "10" : "0"]
+            )
+        }
+        let rows = try installed.coordinator().execute(
+            """
+            SELECT site, requests, p50_ms FROM latency_percentiles($1::timestamptz, $1::timestamptz + interval '1 minute')
+            WHERE site LIKE '%.percentiles.example' ORDER BY site
+            """,
+            parameters: [bucket]
+        ).rows
+        try #require(rows.count == 3)
+        #expect(rows[0][0] == "fine.percentiles.example" && rows[0][1] == "20" && rows[0][2] == "3", "\(rows[0])")
+        for row in rows.dropFirst() {
+            // Every request in (2 ms, 5 ms] and nothing finer known (or not for all of them).
+            let p50 = try #require(row[2].flatMap(Double.init))
+            #expect(row[1] == (row[0] == "old.percentiles.example" ? "10" : "20"))
+            #expect(p50 > 2 && p50 < 5 && p50 != 3, "\(row)")
+        }
+    }
+
     @Test func otherViewsSumOverShards() throws {
         let installed = try InstalledSchema.require()
         for shardID in [0, 1] {
