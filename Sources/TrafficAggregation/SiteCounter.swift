@@ -4,7 +4,8 @@
 /// name in the shard tables `site_minute`, `site_hour` and `site_day`, and (except the fine
 /// latency histogram, `isInAnalystViews`) in the coordinator's views; `EdgelogSchemaTests`
 /// checks that the migrations create exactly these columns, in this order (0001's, then 0002's
-/// `unique_ips`, then 0003's fine histogram), all `bigint NOT NULL DEFAULT 0`. Append only (DESIGN §2's evolution rule applies to the
+/// `unique_ips`, then 0003's fine histogram, then 0004's attack counts), all `bigint NOT NULL
+/// DEFAULT 0`. Append only (DESIGN §2's evolution rule applies to the
 /// tables too): a new counter is a new migration adding a column.
 ///
 /// Every counter is a sum, so a delta flushed twice would count twice: exactly-once comes from
@@ -130,6 +131,13 @@ public enum SiteCounter: String, CaseIterable, Sendable {
     case latencyFineLe8200ms = "latency_fine_le_8200ms"
     case latencyFineLe10000ms = "latency_fine_le_10000ms"
 
+    // Attack requests per class (migration 0004): requests the attack detector put in the
+    // class (a request can be in several). Zero when the consumer runs without detection.
+    case attacksSQLi = "attacks_sqli"
+    case attacksXSS = "attacks_xss"
+    case attacksTraversal = "attacks_traversal"
+    case attacksScanner = "attacks_scanner"
+
     /// Position of the counter in a row of `SiteCounter.count` values: its declaration order.
     ///
     /// A switch, not a table lookup, so `SiteCounter.x.index` folds to a constant on the hot
@@ -231,11 +239,15 @@ public enum SiteCounter: String, CaseIterable, Sendable {
         case .latencyFineLe6800ms: 92
         case .latencyFineLe8200ms: 93
         case .latencyFineLe10000ms: 94
+        case .attacksSQLi: 95
+        case .attacksXSS: 96
+        case .attacksTraversal: 97
+        case .attacksScanner: 98
         }
     }
 
     /// Number of counters in a row.
-    public static let count = 95
+    public static let count = 99
 
     /// Column names in order, for SQL the consumer writes (our constants, never data).
     public static var columnNames: [String] { allCases.map(\.rawValue) }
@@ -243,5 +255,7 @@ public enum SiteCounter: String, CaseIterable, Sendable {
     /// Whether the coordinator's `minute_site`, `hour_site` and `day_site` show this counter:
     /// all but the fine latency histogram, which `latency_percentiles` reads from the tables
     /// (47 bucket columns would bury the view's columns an analyst reads).
-    public var isInAnalystViews: Bool { index < SiteCounter.latencyFineLe0ms.index }
+    public var isInAnalystViews: Bool {
+        index < SiteCounter.latencyFineLe0ms.index || index > SiteCounter.latencyFineLe10000ms.index
+    }
 }

@@ -50,12 +50,16 @@ public struct TopKeyEntry: Equatable, Sendable {
     /// The first `labelLimit` bytes of the label given with the add that made the key take
     /// its counter (empty when the sketch keeps no labels).
     public var label: [UInt8]
+    /// Per mark bit 0...3 (`add(_:label:marks:)`), the adds carrying it since the key took
+    /// its counter: a lower bound of the key's marked adds (those before a takeover are lost).
+    public var markCounts: SIMD4<Int64>
 
-    public init(key: TopKey, count: Int64, error: Int64, label: [UInt8]) {
+    public init(key: TopKey, count: Int64, error: Int64, label: [UInt8], markCounts: SIMD4<Int64> = .zero) {
         self.key = key
         self.count = count
         self.error = error
         self.label = label
+        self.markCounts = markCounts
     }
 
     /// Adds certainly counted for this key: a lower bound of its true count.
@@ -121,6 +125,8 @@ public struct TopKeySketch: Sendable {
         /// `homeSlot(of: key)`, kept so deletion moves entries without hashing again.
         var home: Int32
         var labelLength: Int32
+        /// Adds per mark bit since the key took the counter.
+        var marks: SIMD4<UInt32> = .zero
 
         static let unused = Counter(
             key: TopKey(high: 0, low: 0), count: 0, error: 0, slot: -1, home: -1, labelLength: 0)
@@ -181,7 +187,10 @@ public struct TopKeySketch: Sendable {
     ///
     /// - Complexity: O(1) expected for the index; an eviction also searches the minimum count,
     ///   O(capacity) at worst and amortised far less (see `minimumCounter()`).
-    public mutating func add(_ key: TopKey, label: UnsafeRawBufferPointer) {
+    ///
+    /// `marks`: bits 0...3 tally, per bit, the key's adds that carried it (the consumer marks a
+    /// client's requests by attack class), kept while the key holds its counter.
+    public mutating func add(_ key: TopKey, label: UnsafeRawBufferPointer, marks: UInt8 = 0) {
         total += 1
         let home = homeSlot(of: key)
         var slot = home
@@ -190,6 +199,7 @@ public struct TopKeySketch: Sendable {
             if counter < 0 { break }
             if counters[Int(counter)].key == key {
                 counters[Int(counter)].count += 1
+                if marks != 0 { counters[Int(counter)].marks &+= Self.markIncrements(marks) }
                 return
             }
             slot = (slot &+ 1) & indexMask
@@ -199,6 +209,7 @@ public struct TopKeySketch: Sendable {
             let counter = monitoredCount
             monitoredCount += 1
             take(counter, for: key, home: home, slot: slot, count: 1, error: 0, label: label)
+            if marks != 0 { counters[counter].marks = Self.markIncrements(marks) }
             return
         }
         let counter = minimumCounter()
@@ -210,6 +221,13 @@ public struct TopKeySketch: Sendable {
         // is `hole` if that lies on its path before `slot`.
         if (hole &- home) & indexMask < (slot &- home) & indexMask { slot = hole }
         take(counter, for: key, home: home, slot: slot, count: minimum + 1, error: minimum, label: label)
+        if marks != 0 { counters[counter].marks = Self.markIncrements(marks) }
+    }
+
+    /// 1 in each lane whose bit is set in `marks` (bits 0...3; higher bits are ignored).
+    @inline(__always)
+    static func markIncrements(_ marks: UInt8) -> SIMD4<UInt32> {
+        SIMD4(UInt32(marks & 1), UInt32((marks >> 1) & 1), UInt32((marks >> 2) & 1), UInt32((marks >> 3) & 1))
     }
 
     /// The entry of `key` if it is monitored.
@@ -313,7 +331,8 @@ public struct TopKeySketch: Sendable {
         let start = counter * labelLimit
         return TopKeyEntry(
             key: taken.key, count: taken.count, error: taken.error,
-            label: Array(labels[start..<(start + Int(taken.labelLength))]))
+            label: Array(labels[start..<(start + Int(taken.labelLength))]),
+            markCounts: SIMD4<Int64>(truncatingIfNeeded: taken.marks))
     }
 
     // MARK: - Index

@@ -9,10 +9,11 @@ import TrafficAggregation
 /// the partition functions.
 @Suite(.serialized, .installedSchema)
 struct SchemaIntegrationTests {
-    /// 0001's counters, 0002's `unique_ips`, then 0003's fine latency histogram.
+    /// 0001's counters, 0002's `unique_ips`, 0003's fine latency histogram, 0004's attacks.
     static let siteColumns = ["shard_id", "bucket", "site"]
-        + SiteCounter.allCases.filter(\.isInAnalystViews).map(\.rawValue) + ["unique_ips"]
-        + LatencyHistogram.fineCounters.map(\.rawValue)
+        + SiteCounter.allCases.prefix(through: SiteCounter.rejectedLate.index).map(\.rawValue) + ["unique_ips"]
+        + LatencyHistogram.fineCounters.map(\.rawValue) + attackColumns
+    static let attackColumns = ["attacks_sqli", "attacks_xss", "attacks_traversal", "attacks_scanner"]
 
     // MARK: - Installing
 
@@ -216,12 +217,15 @@ struct SchemaIntegrationTests {
         )
         #expect(
             columns.firstColumn.compactMap { $0 }
-                == ["bucket", "site"] + SiteCounter.allCases.filter(\.isInAnalystViews).map(\.rawValue)
-                + ["cache_hit_ratio", "unique_ips", "unique_ips_hll"])
+                == ["bucket", "site"] + SiteCounter.allCases.prefix(through: SiteCounter.rejectedLate.index).map(\.rawValue)
+                + ["cache_hit_ratio", "unique_ips", "unique_ips_hll"] + Self.attackColumns)
+        #expect(
+            Set(columns.firstColumn.compactMap { $0 }).isSuperset(
+                of: SiteCounter.allCases.filter(\.isInAnalystViews).map(\.rawValue)))
         let types = columns.rows.map { $0[1] }
         #expect(types.first == "timestamp with time zone")
-        #expect(types.dropFirst(2).dropLast(3).allSatisfy { $0 == "bigint" })
-        #expect(types.suffix(3) == ["double precision", "bigint", "USER-DEFINED"])
+        #expect(types.dropFirst(2).dropLast(7).allSatisfy { $0 == "bigint" })
+        #expect(types.suffix(7) == ["double precision", "bigint", "USER-DEFINED", "bigint", "bigint", "bigint", "bigint"])
     }
 
     @Test func latencyBucketTableMatchesTheHistogram() throws {

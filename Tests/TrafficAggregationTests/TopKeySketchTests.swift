@@ -347,4 +347,30 @@ import Testing
         #expect(key == TopKey(high: StableHash.hash("/index.html"), low: 11))
         #expect(Array("/index.htm".utf8).withUnsafeBytes { TopKey(path: $0) } != key)
     }
+
+    // MARK: - Marks
+
+    /// Each mark bit tallies in its own lane while the key holds its counter; a takeover
+    /// starts the new key's tallies from its own add; an unmarked add leaves them alone.
+    @Test func marksTallyPerBitAndRestartOnTakeover() {
+        var sketch = TopKeySketch(capacity: 2, labelLimit: 0)
+        let none = UnsafeRawBufferPointer(start: nil, count: 0)
+        let a = Self.address(1), b = Self.address(2), c = Self.address(3)
+        sketch.add(a, label: none, marks: 0b0001)
+        sketch.add(a, label: none, marks: 0b0101)
+        sketch.add(a, label: none)
+        sketch.add(a, label: none, marks: 0b1000 | 0b1111_0000)  // bits above 3 are ignored
+        sketch.add(b, label: none, marks: 0b0010)
+        #expect(sketch.entry(for: a)?.markCounts == SIMD4(2, 0, 1, 1))
+        #expect(sketch.entry(for: b)?.markCounts == SIMD4(0, 1, 0, 0))
+        // c evicts b (the minimum, count 1): its tallies start from c's add, not b's.
+        sketch.add(c, label: none, marks: 0b0100)
+        #expect(sketch.entry(for: b) == nil)
+        let entry = sketch.entry(for: c)
+        #expect(entry?.count == 2 && entry?.error == 1 && entry?.markCounts == SIMD4(0, 0, 1, 0))
+        #expect(sketch.top(2).map(\.markCounts) == [SIMD4(2, 0, 1, 1), SIMD4(0, 0, 1, 0)])
+        sketch.removeAll()
+        sketch.add(a, label: none)
+        #expect(sketch.entry(for: a)?.markCounts == .zero)
+    }
 }
