@@ -24,6 +24,7 @@ let package = Package(
         .executable(name: "edgelog", targets: ["EdgelogCLI"]),
         // Libraries the separate Benchmarks/ package links (CI's test build never compiles it).
         .library(name: "NginxLog", targets: ["NginxLog"]),
+        .library(name: "AttackDetection", targets: ["AttackDetection"]),
         .library(name: "AccessRecord", targets: ["AccessRecord"]),
         .library(name: "LZ4Frame", targets: ["LZ4Frame"]),
         .library(name: "TrafficGenerator", targets: ["TrafficGenerator"]),
@@ -53,6 +54,8 @@ let package = Package(
         // Pure libraries: bytes in, bytes out.
         .target(name: "AccessRecord", dependencies: ["CCapnpPacking"], swiftSettings: strict),
         .target(name: "NginxLog", swiftSettings: strict),
+        // SQL injection, XSS, traversal and scanner classification of one request. Standard library only.
+        .target(name: "AttackDetection", swiftSettings: strict),
         .target(name: "LZ4Frame", dependencies: ["CLZ4"], swiftSettings: strict),
         .target(name: "CCRC32C"),
         .target(name: "CCapnpPacking"),
@@ -191,6 +194,10 @@ let package = Package(
                 "ConsumerCore", "TrafficAggregation", "EdgelogSchema", "AccessRecord", "KafkaProtocol", "KafkaClient",
                 "PostgresSink", "TrafficGenerator", "EdgelogConfiguration", "EdgelogRuntime", "PipelineTestSupport", nioCore, logging,
             ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "AttackDetectionTests", dependencies: ["AttackDetection", "TrafficGenerator"], exclude: ["Fixtures"],
             swiftSettings: strict
         ),
         .testTarget(name: "NginxLogTests", dependencies: ["NginxLog", "PipelineTestSupport"], swiftSettings: strict),

@@ -1,0 +1,229 @@
+/// Decides whether a value's SQL tokens, read in one context, form an injection.
+///
+/// Each rule names a shape that is valid SQL *and* changes the application's query, and that
+/// ordinary text does not take: `union select`, a tautology after a breakout (`' or 'a'='a`),
+/// a stacked statement (`; drop table`), a stalling or file-reading function call, a
+/// subquery, a comment that cuts the application's query right after a breakout. Search
+/// words (`union station`, `select chair`, `drop shipping`), names (`o'reilly`), arithmetic
+/// (`1-2`) and e-mail addresses take none of these shapes.
+enum SQLInjectionRules {
+    /// True if `tokens` (from `SQLTokenizer` in `context`) is an injection.
+    static func isInjection(_ tokens: UnsafeBufferPointer<SQLToken>, context: SQLTokenizer.Context) -> Bool {
+        let count = tokens.count
+        guard count > 0 else { return false }
+        // In a quote context the value must close the application's string to do anything.
+        let brokeOut: Bool
+        if context == .asIs {
+            brokeOut = tokens[0].kind == .number || tokens[0].kind == .closeParen
+        } else {
+            guard tokens[0].flag, count > 1 else { return false }
+            brokeOut = true
+        }
+        if anywhere(tokens) { return true }
+        if brokeOut, afterBreakout(tokens, quoted: context != .asIs) { return true }
+        return booleanInjection(tokens, quoted: context != .asIs, numericStart: brokeOut)
+    }
+
+    // MARK: - Rules that hold wherever they appear
+
+    private static func anywhere(_ t: UnsafeBufferPointer<SQLToken>) -> Bool {
+        let count = t.count
+        for i in 0..<count {
+            let token = t[i]
+            switch token.kind {
+            case .union:
+                // union [all|distinct] [(] select
+                var j = i + 1
+                while j < count, t[j].word == .all || t[j].word == .distinct || t[j].kind == .openParen { j += 1 }
+                if j < count, t[j].kind == .select { return true }
+            case .function where token.word.isStrongFunction:
+                return true
+            case .variable where token.flag:
+                return true  // @@version, @@datadir
+            case .semicolon:
+                if stackedStatement(t, after: i) { return true }
+            case .statement where token.word == .waitfor:
+                if i + 1 < count, t[i + 1].word == .delay || t[i + 1].word == .time { return true }
+            case .statement where token.word == .exec || token.word == .execute:
+                // exec master..xp_cmdshell, exec('...'), exec @sql
+                if i + 1 < count, t[i + 1].word.isStrongFunction || t[i + 1].kind == .variable
+                    || t[i + 1].kind == .openParen && i > 0
+                {
+                    return true
+                }
+            case .keyword where token.word == .into:
+                if i + 1 < count, t[i + 1].word == .outfile || t[i + 1].word == .dumpfile { return true }
+            case .openParen:
+                // A subquery: `(select 1`, `(select *`, `(select user()`; not "(select one)".
+                if i + 2 < count, t[i + 1].kind == .select, isSubqueryStart(t[i + 2]) { return true }
+            case .select:
+                if selectFrom(t, at: i) { return true }
+            case .bareword where token.word.isStrongFunction && token.word != .exp:
+                // xp_cmdshell 'dir' without parentheses.
+                if i + 1 < count, t[i + 1].kind == .string { return true }
+            case .bareword where token.word == .catalog:
+                if i > 0, t[i - 1].word == .from { return true }
+            default:
+                break
+            }
+        }
+        return false
+    }
+
+    private static func isSubqueryStart(_ token: SQLToken) -> Bool {
+        switch token.kind {
+        case .number, .string, .function, .variable, .openParen, .operator: return true
+        case .keyword: return token.word == .null || token.word == .distinct || token.word == .top || token.word == .case
+        default: return false
+        }
+    }
+
+    /// `select <list> from <table>` where the list or table is plainly SQL: `*`, a comma list,
+    /// a function, a number or a catalog (`select * from users`, `select 1,2 from dual`),
+    /// and `select <literal or function>` standing alone (`select @@version`, `select user()`).
+    private static func selectFrom(_ t: UnsafeBufferPointer<SQLToken>, at index: Int) -> Bool {
+        var sqlish = false
+        var j = index + 1
+        while j < t.count, j < index + 10 {
+            let token = t[j]
+            switch token.kind {
+            case .operator, .comma, .function, .number, .variable, .string:
+                sqlish = true
+            case .keyword where token.word == .from:
+                if j + 1 < t.count, sqlish || t[j + 1].word == .catalog || t[j + 1].word == .dual { return true }
+                return false
+            case .keyword where token.word == .null || token.word == .distinct || token.word == .top || token.word == .case:
+                sqlish = true
+            case .comment, .semicolon, .closeParen:
+                return sqlish && j > index + 1
+            case .union, .select, .statement, .logic:
+                return sqlish
+            default:
+                break
+            }
+            j += 1
+        }
+        return false
+    }
+
+    /// After `;`: a statement that only makes sense as SQL.
+    private static func stackedStatement(_ t: UnsafeBufferPointer<SQLToken>, after index: Int) -> Bool {
+        var j = index + 1
+        guard j < t.count else { return false }
+        let first = t[j]
+        j += 1
+        let next = j < t.count ? t[j] : nil
+        switch first.kind {
+        case .select:
+            guard let next else { return false }
+            return next.kind != .bareword || (j + 1 < t.count && t[j + 1].word == .from)
+        case .statement:
+            switch first.word {
+            case .drop, .create, .alter, .truncate, .rename:
+                guard let next else { return false }
+                switch next.word {
+                case .table, .database, .schema, .view, .procedure, .user, .index, .trigger: return true
+                default: return next.kind == .function
+                }
+            case .insert: return next?.word == .into
+            case .delete: return next?.word == .from
+            case .update: return j + 1 < t.count && next?.kind == .bareword && t[j + 1].word == .set
+            case .shutdown: return next == nil || next?.kind == .comment || next?.kind == .semicolon
+            case .exec, .execute, .declare: return next != nil && next?.kind != .comment
+            case .waitfor: return next?.word == .delay || next?.word == .time
+            case .grant, .load: return next != nil && next?.kind == .keyword
+            default: return false
+            }
+        case .keyword where first.word == .set:
+            return next?.kind == .variable
+        case .function:
+            return true
+        default:
+            return false
+        }
+    }
+
+    // MARK: - Rules that need a breakout first
+
+    /// `admin'--`, `x');--`, `' order by 3--`, `' having 1=1`, `'='`, `1 order by 5`.
+    private static func afterBreakout(_ t: UnsafeBufferPointer<SQLToken>, quoted: Bool) -> Bool {
+        var j = 1
+        while j < t.count, t[j].kind == .closeParen { j += 1 }
+        guard j < t.count else { return false }
+        let token = t[j]
+        let following = j + 1 < t.count ? t[j + 1] : nil
+        switch token.kind {
+        case .comment:
+            return quoted || j > 1
+        case .semicolon:
+            return quoted && (following == nil || following?.kind == .comment)
+        case .keyword:
+            switch token.word {
+            case .order, .group:
+                return following?.word == .by
+            case .having, .procedure:
+                return true
+            case .limit:
+                return quoted
+            default:
+                return false
+            }
+        case .comparison:
+            guard quoted, let following, following.isLiteral || following.kind == .function || following.kind == .openParen else {
+                return false
+            }
+            // `'='`, `'=1--`, `x'='x`: what follows the comparison ends the value or the query.
+            let after = j + 2 < t.count ? t[j + 2] : nil
+            return after == nil || after?.kind == .comment || after?.kind == .logic
+        case .operator:
+            // `'||(select ...)`, `'+sleep(1)+'`, `'-0-'` are handled elsewhere; `' | 1=1` style:
+            return quoted && following?.kind == .openParen && j + 2 < t.count && t[j + 2].kind == .select
+        default:
+            return false
+        }
+    }
+
+    /// A logic operator followed by something that is plainly a condition: a comparison with
+    /// a literal (`or 1=1`, `and 'a'='a`, `or x like '%`), a function (`and sleep(5)`,
+    /// `and ascii(...)>1`), a subquery, or — after a breakout — a literal that ends the query
+    /// (`' or 1--`, `' or 'x`).
+    private static func booleanInjection(_ t: UnsafeBufferPointer<SQLToken>, quoted: Bool, numericStart: Bool) -> Bool {
+        let count = t.count
+        var i = 1
+        while i < count {
+            defer { i += 1 }
+            guard t[i].kind == .logic else { continue }
+            // Something must stand on the left: a literal, a name, or a closing parenthesis.
+            let left = t[i - 1]
+            guard left.isLiteral || left.kind == .bareword || left.kind == .closeParen || left.kind == .keyword else {
+                continue
+            }
+            var j = i + 1
+            var literal = false
+            var name = false
+            var function = false
+            var comparison = false
+            var notOperator = false
+            while j < count {
+                let token = t[j]
+                if token.kind == .logic || token.kind == .semicolon || token.kind == .comment { break }
+                if token.isLiteral { literal = true }
+                if token.kind == .bareword { name = true }
+                if token.kind == .function { function = true }
+                if token.kind == .select { return true }
+                if token.kind == .comparison { comparison = true }
+                if token.kind == .operator { notOperator = true }
+                j += 1
+            }
+            let ends = j >= count || t[j].kind == .comment || t[j].kind == .semicolon
+            if comparison && (literal || function) { return true }
+            if comparison && name && quoted && (numericStart || ends) { return true }
+            if function && (numericStart || quoted || left.kind == .closeParen) { return true }
+            // `' or 1--`, `' or 'x`, `1 or true#`: after a breakout a bare literal ends the query.
+            if quoted, literal, !name, ends, j - i <= 3 { return true }
+            if numericStart, literal, !name, j < count, t[j].kind == .comment { return true }
+            _ = notOperator
+        }
+        return false
+    }
+}

@@ -1,0 +1,58 @@
+import AttackDetection
+import Testing
+
+/// Named cases: attacks that must be caught and look-alikes that must stay clean.
+@Suite struct LookalikeTests {
+    let detector = AttackDetector()
+
+    func classes(_ path: String, _ query: String = "", agent: String = "Mozilla/5.0", referer: String = "-") -> AttackClasses {
+        detector.classify(method: "GET", path: path, query: query, userAgent: agent, referer: referer)
+    }
+
+    @Test(arguments: [
+        ("/search", "q=union+station"), ("/authors/o'reilly", ""), ("/search", "q=javascript+tutorial"),
+        ("/comments", "text=I+<b>love</b>+it"), ("/products/select-comfort-mattress", ""), ("/search", "q=select+chair"),
+        ("/calc", "expr=1-2"), ("/subscribe", "email=jane.doe%40example.com"), ("/search", "q=drop+shipping+table+lamps"),
+        ("/books", "title=The+Alert+Reader&author=O%27Brien"), ("/search", "q=onerror+event+docs"),
+        ("/blog/../images/a.png", ""), ("/search", "q=cats+and+dogs"), ("/search", "q=rock+%27n%27+roll"),
+        ("/p", "utm_source=google&utm_medium=cpc&utm_campaign=spring_sale"), ("/q", "d=2024-01-15"),
+        ("/search", "q=1+or+2+people"), ("/search", "q=where+is+george"), ("/search", "q=%22hello+world%22"),
+    ])
+    func lookalikesStayClean(path: String, query: String) {
+        #expect(classes(path, query) == [], "\(path)?\(query)")
+    }
+
+    @Test(arguments: [
+        ("/item.php", "id=1%27+or+%271%27%3D%271", AttackClasses.sqli),
+        ("/item.php", "id=1'%20union%20select%201,2,3--", .sqli),
+        ("/item.php", "id=1%2527%2520UnIoN%2520SeLeCt%2520null--", .sqli),
+        ("/item.php", "id=1;drop+table+users", .sqli),
+        ("/item.php", "id=1+and+sleep(5)", .sqli),
+        ("/item.php", "id=1+and+1=1--", .sqli),
+        ("/item.php", "id=1/**/union/**/select/**/1", .sqli),
+        ("/item.php", "id=-1+union+select+0x41,@@version", .sqli),
+        ("/item.php", "id=1+and+benchmark(1000000,md5(1))", .sqli),
+        ("/login", "user=admin'--&pass=x", .sqli),
+        ("/search", "q=<script>alert(1)</script>", .xss),
+        ("/search", "q=%3Cimg+src%3Dx+onerror%3Dalert(1)%3E", .xss),
+        ("/search", "q=%22%3E%3Csvg%2Fonload%3Dalert(1)%3E", .xss),
+        ("/redirect", "to=javascript:alert(1)", .xss),
+        ("/redirect", "to=java%09script:alert(1)", .xss),
+        ("/p", "name=&lt;script&gt;alert(1)&lt;/script&gt;", .xss),
+        ("/p", "x=%253Csvg%2520onload%253Dalert(1)%253E", .xss),
+        ("/../../etc/passwd", "", .traversal),
+        ("/static/..%2f..%2f..%2fetc%2fpasswd", "", .traversal),
+        ("/images/..%c0%af..%c0%af..%c0%afetc/passwd", "", .traversal),
+        ("/index.php", "page=../../../../etc/passwd", .traversal),
+        ("/index.php", "page=php://filter/convert.base64-encode/resource=index.php", .traversal),
+    ])
+    func attacksAreCaught(path: String, query: String, expected: AttackClasses) {
+        #expect(classes(path, query).contains(expected), "\(path)?\(query)")
+    }
+
+    @Test func scannerAgents() {
+        #expect(classes("/", agent: "sqlmap/1.7.2#stable (https://sqlmap.org)") == .scanner)
+        #expect(classes("/", agent: "Mozilla/5.00 (Nikto/2.5.0) (Evasions:None) (Test:000001)") == .scanner)
+        #expect(classes("/", agent: "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/131.0.0.0 Safari/537.36") == [])
+    }
+}
