@@ -123,7 +123,7 @@ let package = Package(
 
         // Records -> per-(minute, site) additive deltas, the shard ring, per-partition progress and
         // lateness. Pure: no sockets, no database.
-        .target(name: "TrafficAggregation", dependencies: ["AccessRecord", "NginxLog", "HyperLogLog"], swiftSettings: strict),
+        .target(name: "TrafficAggregation", dependencies: ["AccessRecord", "NginxLog", "HyperLogLog", "AttackDetection"], swiftSettings: strict),
 
         // Distinct-count sketches byte-identical to PostgreSQL's `hll` extension (citusdata/postgresql-hll):
         // MurmurHash3, the EXPLICIT/SPARSE/FULL storage format, union and the estimator. Standard library
@@ -182,7 +182,7 @@ let package = Package(
         ),
 
         .testTarget(name: "HyperLogLogTests", dependencies: ["HyperLogLog"], exclude: ["Fixtures"], swiftSettings: strict),
-        .testTarget(name: "TrafficAggregationTests", dependencies: ["TrafficAggregation", "AccessRecord", "PipelineTestSupport"], swiftSettings: strict),
+        .testTarget(name: "TrafficAggregationTests", dependencies: ["TrafficAggregation", "AccessRecord", "AttackDetection", "PipelineTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "EdgelogSchemaTests",
             dependencies: ["EdgelogSchema", "TrafficAggregation", "PostgresSink", "PipelineTestSupport"],
@@ -192,7 +192,7 @@ let package = Package(
             name: "ConsumerCoreTests",
             dependencies: [
                 "ConsumerCore", "TrafficAggregation", "EdgelogSchema", "AccessRecord", "KafkaProtocol", "KafkaClient",
-                "PostgresSink", "TrafficGenerator", "EdgelogConfiguration", "EdgelogRuntime", "PipelineTestSupport", nioCore, logging,
+                "PostgresSink", "TrafficGenerator", "EdgelogConfiguration", "EdgelogRuntime", "PipelineTestSupport", "AttackDetection", nioCore, logging,
             ],
             swiftSettings: strict
         ),

@@ -88,6 +88,20 @@ extension ConsumerConfiguration {
             default: "true",
             help: "Unique client IPs (hll) and top client IPs and paths per (minute, site). Off: counters only."
         )
+        public static let detectAttacks = ConfigurationKey(
+            "detect-attacks",
+            kind: .bool,
+            default: "true",
+            help: "Classify each request as SQL injection, XSS, path traversal or scanner (attacks_* counters, "
+                + "top talkers' attack counts, sampled requests). Off: those stay empty."
+        )
+        public static let attackSamples = ConfigurationKey(
+            "attack-samples",
+            kind: .int,
+            default: "5",
+            help: "Classified requests kept per (minute, site, class) and shard, for analysts to see what was "
+                + "caught. 0: counts only."
+        )
         public static let commitDelay = ConfigurationKey(
             "commit-delay",
             kind: .duration,
@@ -102,7 +116,8 @@ extension ConsumerConfiguration {
         /// Every consumer key, for `RuntimeProcess.start(label:options:keys:flags:)`.
         public static let all: [ConfigurationKey] = [
             broker, topic, shards, partitions, flushInterval, lateness, group, maxPendingRows, fetchMaxBytes,
-            retryBackoffMax, minuteRetention, siteCap, sketches, commitDelay, metricsPort,
+            retryBackoffMax, minuteRetention, siteCap, sketches, detectAttacks, attackSamples, commitDelay,
+            metricsPort,
         ]
     }
 
@@ -135,6 +150,8 @@ extension ConsumerConfiguration {
             minuteRetention: try resolved.duration(Keys.minuteRetention),
             siteCap: Self.siteCap(try resolved.int(Keys.siteCap)),
             sketches: try resolved.bool(Keys.sketches),
+            detectAttacks: try resolved.bool(Keys.detectAttacks),
+            attackSamples: try resolved.int(Keys.attackSamples),
             commitDelay: try resolved.duration(Keys.commitDelay)
         )
         try validate()

@@ -33,6 +33,10 @@ public struct ConsumerConfiguration: Sendable {
     public var siteCap: Int?
     /// Whether unique-IP and top-talker sketches are kept.
     public var sketches: Bool
+    /// Whether requests are classified by `AttackDetector` and counted per class.
+    public var detectAttacks: Bool
+    /// Classified requests sampled per (minute, site, class) and shard (0: none).
+    public var attackSamples: Int
     /// Testing only: time each shard transaction stays open before COMMIT, so a test can kill
     /// the consumer while one is open. Zero in production.
     public var commitDelay: Duration
@@ -51,10 +55,14 @@ public struct ConsumerConfiguration: Sendable {
         minuteRetention: Duration = Keys.minuteRetention.defaultDuration,
         siteCap: Int? = siteCap(Keys.siteCap.defaultInt),
         sketches: Bool = Keys.sketches.defaultBool,
+        detectAttacks: Bool = Keys.detectAttacks.defaultBool,
+        attackSamples: Int = Keys.attackSamples.defaultInt,
         commitDelay: Duration = Keys.commitDelay.defaultDuration
     ) {
         self.siteCap = siteCap
         self.sketches = sketches
+        self.detectAttacks = detectAttacks
+        self.attackSamples = attackSamples
         self.broker = broker
         self.topic = topic
         self.shards = shards
@@ -96,6 +104,7 @@ public struct ConsumerConfiguration: Sendable {
         }
         if group.isEmpty { throw .invalid("group", "must not be empty") }
         if let siteCap, siteCap < 1 { throw .invalid("site-cap", "must be 0 (no cap) or a positive number of sites") }
+        if attackSamples < 0 || attackSamples > 1_000 { throw .invalid("attack-samples", "must be within 0...1000") }
     }
 }
 

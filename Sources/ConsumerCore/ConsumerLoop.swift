@@ -153,12 +153,13 @@ final class ConsumerLoop {
             }
         }
         let sketches = configuration.sketches ? SketchOptions() : nil
+        let attacks = configuration.detectAttacks ? AttackOptions(samplesPerClass: configuration.attackSamples) : nil
         var aggregators: [Int32: PartitionAggregator] = [:]
         for partition in partitions {
             guard let resume = resumes[partition] else { continue }
             aggregators[partition] = PartitionAggregator(
                 topic: configuration.topic, partition: partition, ring: ring, latenessMicros: lateness, resume: resume,
-                admission: admission, sketches: sketches)
+                admission: admission, sketches: sketches, attacks: attacks)
             logger.info(
                 "partition resumes",
                 metadata: [

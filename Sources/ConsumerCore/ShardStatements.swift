@@ -33,25 +33,73 @@ enum ShardStatements {
             site text NOT NULL,
             key text NOT NULL,
             requests bigint NOT NULL,
-            error bigint NOT NULL
+            error bigint NOT NULL,
+            attacks_sqli bigint NOT NULL,
+            attacks_xss bigint NOT NULL,
+            attacks_traversal bigint NOT NULL,
+            attacks_scanner bigint NOT NULL
         ) ON COMMIT DELETE ROWS
         """
 
-    static let copyTopStaging = "COPY pg_temp.edgelog_top_staging (kind, bucket_epoch, site, key, requests, error) FROM STDIN"
+    static let copyTopStaging = """
+        COPY pg_temp.edgelog_top_staging
+            (kind, bucket_epoch, site, key, requests, error, attacks_sqli, attacks_xss, attacks_traversal, attacks_scanner)
+        FROM STDIN
+        """
+
+    /// Sampled attack requests of one flush, COPYed in and inserted from here.
+    static let createAttackSampleStaging = """
+        CREATE TEMP TABLE IF NOT EXISTS edgelog_attack_sample_staging (
+            bucket_epoch bigint NOT NULL,
+            site text NOT NULL,
+            class text NOT NULL,
+            slot smallint NOT NULL,
+            time_us bigint NOT NULL,
+            client_ip inet,
+            request text NOT NULL,
+            user_agent text NOT NULL
+        ) ON COMMIT DELETE ROWS
+        """
+
+    static let copyAttackSampleStaging = """
+        COPY pg_temp.edgelog_attack_sample_staging
+            (bucket_epoch, site, class, slot, time_us, client_ip, request, user_agent)
+        FROM STDIN
+        """
+
+    /// The staged samples into their slots; a slot an earlier flush of the minute took keeps
+    /// its sample (so at most `samplesPerClass` per (minute, site, class)). Two partitions may
+    /// bring the same slot in one flush: one wins. `$1` shard.
+    static let insertAttackSamples = """
+        INSERT INTO edgelog.attack_sample_minute
+            (shard_id, bucket, site, class, slot, time, client_ip, request, user_agent)
+        SELECT DISTINCT ON (bucket_epoch, site, class, slot)
+            $1::int, to_timestamp(bucket_epoch), site, class, slot, to_timestamp(time_us / 1000000.0), client_ip,
+            request, user_agent
+        FROM pg_temp.edgelog_attack_sample_staging
+        ORDER BY bucket_epoch, site, class, slot, time_us
+        ON CONFLICT (bucket, site, class, slot, shard_id) DO NOTHING
+        """
 
     /// The staged top talkers of `kind` into `table`'s `column`, summed per key first (a flush
     /// may carry one key twice: two partitions, or two paths cut to the same label). `$1` shard.
-    static func upsertTop(table: String, column: String, kind: String, cast: String) -> String {
-        """
-        INSERT INTO edgelog.\(table) AS t (shard_id, bucket, site, \(column), requests, error)
-        SELECT $1::int, to_timestamp(bucket_epoch), site, key\(cast), sum(requests)::bigint, sum(error)::bigint
-        FROM pg_temp.edgelog_top_staging
-        WHERE kind = '\(kind)'
-        GROUP BY 2, 3, 4
-        ON CONFLICT (bucket, site, \(column), shard_id) DO UPDATE SET
-            requests = t.requests + excluded.requests,
-            error = t.error + excluded.error
-        """
+    /// With `attacks`, the per-class attack counts add too (client IPs only: top_path_minute
+    /// has no such columns).
+    static func upsertTop(table: String, column: String, kind: String, cast: String, attacks: Bool) -> String {
+        let classes = ["attacks_sqli", "attacks_xss", "attacks_traversal", "attacks_scanner"]
+        return """
+            INSERT INTO edgelog.\(table) AS t (shard_id, bucket, site, \(column), requests, error\(
+                attacks ? classes.map { ", \($0)" }.joined() : ""))
+            SELECT $1::int, to_timestamp(bucket_epoch), site, key\(cast), sum(requests)::bigint, sum(error)::bigint\(
+                attacks ? classes.map { ", sum(\($0))::bigint" }.joined() : "")
+            FROM pg_temp.edgelog_top_staging
+            WHERE kind = '\(kind)'
+            GROUP BY 2, 3, 4
+            ON CONFLICT (bucket, site, \(column), shard_id) DO UPDATE SET
+                requests = t.requests + excluded.requests,
+                error = t.error + excluded.error\(
+                attacks ? classes.map { ",\n    \($0) = t.\($0) + excluded.\($0)" }.joined() : "")
+            """
     }
 
     /// The staged rows' sketch floors, summed per (minute, site). `$1` shard.
@@ -66,8 +114,10 @@ enum ShardStatements {
             path_floor = t.path_floor + excluded.path_floor
         """
 
-    static let upsertTopIPs = upsertTop(table: "top_ip_minute", column: "client_ip", kind: "ip", cast: "::inet")
-    static let upsertTopPaths = upsertTop(table: "top_path_minute", column: "path", kind: "path", cast: "")
+    static let upsertTopIPs = upsertTop(
+        table: "top_ip_minute", column: "client_ip", kind: "ip", cast: "::inet", attacks: true)
+    static let upsertTopPaths = upsertTop(
+        table: "top_path_minute", column: "path", kind: "path", cast: "", attacks: false)
 
     /// `$1` minute (epoch seconds), `$2` site: a site the cap admitted (`SiteAdmission`).
     static let insertAdmission = """

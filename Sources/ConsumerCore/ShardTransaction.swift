@@ -107,6 +107,7 @@ struct ShardTransaction {
         }
         outcome.rowsWritten = try writeMinuteRows(of: applied, shard: flush.shard)
         try writeTopTalkers(of: applied, shard: flush.shard)
+        try writeAttackSamples(of: applied, shard: flush.shard)
         for part in applied {
             try writeAudit(of: part, shard: flush.shard, topic: flush.topic)
         }
@@ -181,6 +182,10 @@ struct ShardTransaction {
                     CopyRow.appendInteger(row.requests, to: &data)
                     data.append(0x09)
                     CopyRow.appendInteger(row.error, to: &data)
+                    for lane in 0..<4 {
+                        data.append(0x09)
+                        CopyRow.appendInteger(row.attacks[lane], to: &data)
+                    }
                     data.append(0x0A)
                 }
             }
@@ -190,6 +195,39 @@ struct ShardTransaction {
         let shardText = "\(shard)"
         try connection.execute(ShardStatements.upsertTopIPs, parameters: [shardText])
         try connection.execute(ShardStatements.upsertTopPaths, parameters: [shardText])
+    }
+
+    /// COPYs the parts' attack samples into their staging table and inserts them into free slots.
+    private func writeAttackSamples(of parts: [ShardFlush.Part], shard: Int) throws {
+        var data: [UInt8] = []
+        for part in parts {
+            let siteRows = part.delta.siteRows
+            for sample in part.delta.attackSamples {
+                CopyRow.appendInteger(siteRows.minuteEpochSeconds[sample.row], to: &data)
+                data.append(0x09)
+                CopyRow.appendText(siteRows.sites[sample.row], to: &data)
+                data.append(0x09)
+                CopyRow.appendText(sample.attackClass, to: &data)
+                data.append(0x09)
+                CopyRow.appendInteger(Int64(sample.slot), to: &data)
+                data.append(0x09)
+                CopyRow.appendInteger(sample.timeMicros, to: &data)
+                data.append(0x09)
+                if let clientIP = sample.clientIP {
+                    CopyRow.appendText(clientIP, to: &data)
+                } else {
+                    CopyRow.appendNull(to: &data)
+                }
+                data.append(0x09)
+                CopyRow.appendText(sample.request, to: &data)
+                data.append(0x09)
+                CopyRow.appendText(sample.userAgent, to: &data)
+                data.append(0x0A)
+            }
+        }
+        guard !data.isEmpty else { return }
+        try connection.copyIn(ShardStatements.copyAttackSampleStaging, data: data)
+        try connection.execute(ShardStatements.insertAttackSamples, parameters: ["\(shard)"])
     }
 
     private func writeAudit(of part: ShardFlush.Part, shard: Int, topic: String) throws {

@@ -157,6 +157,7 @@ final class ShardWriter: @unchecked Sendable {
         try fresh.execute("SET statement_timeout = '120s'")
         try fresh.execute(ShardStatements.createStaging)
         try fresh.execute(ShardStatements.createTopStaging)
+        try fresh.execute(ShardStatements.createAttackSampleStaging)
         knownDays = []
         connection = fresh
         logger.info("connected to shard", metadata: ["shard": "\(shard)", "shard.database": "\(description)"])

@@ -1,4 +1,5 @@
 import AccessRecord
+import AttackDetection
 import HyperLogLog
 import NginxLog
 
@@ -74,6 +75,9 @@ public struct PartitionAggregator: Sendable {
     private var otherSite: Int32 = -1
     /// Rows of top talkers per kind and site row written per delta (sketches on).
     private let sketchOptions: SketchOptions?
+    /// `nil`: attack detection off (the `attacks_*` counters stay 0).
+    private let detector: AttackDetector?
+    private let attackOptions: AttackOptions
 
     /// - Parameters:
     ///   - latenessMicros: the lateness bound (DESIGN §5 default: one hour). It must stay the
@@ -85,9 +89,10 @@ public struct PartitionAggregator: Sendable {
     ///   - admission: the per-minute site cap shared with the other partitions' aggregators;
     ///     `nil` = no cap.
     ///   - sketches: sizes of the unique-IP and top-talker sketches; `nil` = sketches off.
+    ///   - attacks: how classified requests are sampled; `nil` = attack detection off.
     public init(
         topic: String, partition: Int32, ring: ShardRing, latenessMicros: Int64, resume: PartitionResume,
-        admission: SiteAdmission? = nil, sketches: SketchOptions? = nil
+        admission: SiteAdmission? = nil, sketches: SketchOptions? = nil, attacks: AttackOptions? = nil
     ) {
         precondition(partition >= 0, "partition \(partition) < 0")
         precondition(latenessMicros >= 0, "lateness \(latenessMicros) µs < 0")
@@ -112,6 +117,8 @@ public struct PartitionAggregator: Sendable {
         rejectShard = Int(partition) % ring.shardCount
         self.admission = admission
         self.sketchOptions = sketches
+        detector = attacks == nil ? nil : AttackDetector()
+        attackOptions = attacks ?? AttackOptions()
         if admission != nil {
             otherSite = sites.id(for: SiteName.other)
         }
@@ -243,6 +250,14 @@ public struct PartitionAggregator: Sendable {
         let latency = Counter.latencyFirst + LatencyHistogram.bucket(forMicros: requestTimeUs)
         let fineLatency = LatencyHistogram.fineBucket(forMicros: requestTimeUs).map { Counter.latencyFineFirst + $0 }
         let requestTime = Int64(clamping: requestTimeUs)
+        // Bits 0...3 = sqli, xss, traversal, scanner: the attack counters' order.
+        var marks: UInt8 = 0
+        if let detector {
+            marks = detector.classify(
+                method: Self.methodName(record), path: record.text(.path), query: record.text(.query),
+                userAgent: record.text(.userAgent), referer: record.text(.referer)
+            ).rawValue & 0x0F
+        }
         let row = pending[shard].siteRow(minute: minute, site: site)
         pending[shard].withCounters(ofRow: row) { row in
             row[Counter.requests] += 1
@@ -255,10 +270,72 @@ public struct PartitionAggregator: Sendable {
             row[latency] += 1
             if let fineLatency { row[fineLatency] += 1 }
             if truncated { row[Counter.truncated] += 1 }
+            if marks != 0 {
+                for bit in 0..<4 where marks & (1 << bit) != 0 { row[Counter.attacksFirst + bit] += 1 }
+            }
         }
         if sketchOptions != nil {
-            pending[shard].addToSketches(ofRow: row, clientIP: record.data(.clientIp), path: record.text(.path))
+            pending[shard].addToSketches(
+                ofRow: row, clientIP: record.data(.clientIp), path: record.text(.path), marks: marks)
         }
+        if marks != 0 {
+            statistics.attackRecords += 1
+            if attackOptions.samplesPerClass > 0 { sampleAttack(record, marks: marks, shard: shard, row: row) }
+        }
+    }
+
+    /// Keeps `record` as a sample of each of its classes whose count in `row` (just raised)
+    /// is still within `samplesPerClass`: the first ones of the row in this delta, in slots
+    /// 0, 1, ... (the shard drops a slot already taken by an earlier delta of the minute).
+    private mutating func sampleAttack(_ record: AccessRecordReader, marks: UInt8, shard: Int, row: Int) {
+        var request: [UInt8] = []
+        var line: String?
+        for bit in 0..<4 where marks & (1 << bit) != 0 {
+            let count = pending[shard].counter(Counter.attacksFirst + bit, ofRow: row)
+            guard count <= Int64(attackOptions.samplesPerClass) else { continue }
+            if line == nil {
+                request.append(contentsOf: UnsafeRawBufferPointer(Self.methodName(record)))
+                request.append(UInt8(ascii: " "))
+                request.append(contentsOf: record.text(.path))
+                let query = record.text(.query)
+                if !query.isEmpty {
+                    request.append(UInt8(ascii: "?"))
+                    request.append(contentsOf: query)
+                }
+                line = request.withUnsafeBytes { AttackSample.text($0, limit: attackOptions.sampleTextLimit) }
+            }
+            let address = record.data(.clientIp)
+            let clientIP: String? =
+                switch address.count {
+                case 16: TopKey(address: address).map { IPAddress(high: $0.high, low: $0.low).description }
+                case 4: IPAddress(ipv4: UInt32(bigEndian: address.loadUnaligned(as: UInt32.self))).description
+                default: nil
+                }
+            pending[shard].attackSamples.append(
+                AttackSample(
+                    row: row, attackClass: AttackSample.classNames[bit], slot: Int(count - 1),
+                    timeMicros: record.timeUs, clientIP: clientIP, request: line ?? "",
+                    userAgent: AttackSample.text(record.text(.userAgent), limit: attackOptions.sampleTextLimit)))
+        }
+    }
+
+    /// The request method as logged: the enum's name, or the record's text for `other`.
+    @inline(__always)
+    private static func methodName(_ record: AccessRecordReader) -> UnsafeRawBufferPointer {
+        let name: StaticString
+        switch record.methodOrdinal {
+        case AccessRecord.Method.get.rawValue: name = "GET"
+        case AccessRecord.Method.head.rawValue: name = "HEAD"
+        case AccessRecord.Method.post.rawValue: name = "POST"
+        case AccessRecord.Method.put.rawValue: name = "PUT"
+        case AccessRecord.Method.delete.rawValue: name = "DELETE"
+        case AccessRecord.Method.options.rawValue: name = "OPTIONS"
+        case AccessRecord.Method.patch.rawValue: name = "PATCH"
+        case AccessRecord.Method.connect.rawValue: name = "CONNECT"
+        case AccessRecord.Method.trace.rawValue: name = "TRACE"
+        default: return record.text(.methodText)
+        }
+        return UnsafeRawBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)
     }
 
     /// The site id the rows of (`minute`, `site`) are counted under: `site` while the cap
@@ -348,7 +425,7 @@ public struct PartitionAggregator: Sendable {
                     topIPs.append(
                         TopTalkerRow(
                             row: row, key: IPAddress(high: entry.key.high, low: entry.key.low).description,
-                            requests: entry.count, error: entry.error))
+                            requests: entry.count, error: entry.error, attacks: entry.markCounts))
                 }
                 for entry in sketches.topPaths.top(sketchOptions.topKeysPerRow) {
                     topPaths.append(
@@ -407,7 +484,8 @@ public struct PartitionAggregator: Sendable {
             uniqueIPs: uniqueIPs,
             topIPs: topIPs,
             topPaths: topPaths,
-            topFloors: topFloors
+            topFloors: topFloors,
+            attackSamples: taken.attackSamples
         )
     }
 
@@ -431,6 +509,7 @@ public struct PartitionAggregator: Sendable {
         static var requestTimeUsSum: Int { SiteCounter.requestTimeUsSum.index }
         static var latencyFirst: Int { SiteCounter.latencyLe1ms.index }
         static var latencyFineFirst: Int { SiteCounter.latencyFineLe0ms.index }
+        static var attacksFirst: Int { SiteCounter.attacksSQLi.index }
         static var unparsed: Int { SiteCounter.unparsed.index }
         static var truncated: Int { SiteCounter.truncated.index }
         static var rejectedLate: Int { SiteCounter.rejectedLate.index }
@@ -498,6 +577,8 @@ public struct AggregatorStatistics: Sendable, Equatable {
     public var lateRecords: Int64 = 0
     /// Requests counted as `unparsed`.
     public var unparsedRecords: Int64 = 0
+    /// Requests the attack detector put in at least one class.
+    public var attackRecords: Int64 = 0
     /// Records counted in rejected rows.
     public var rejectedRecords: Int64 = 0
 

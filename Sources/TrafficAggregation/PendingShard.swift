@@ -23,6 +23,9 @@ struct PendingShard {
     var auditFileIds: [Int32] = []
     var auditCounts: [AuditCounts] = []
 
+    /// Sampled attack requests (`AttackOptions.samplesPerClass` per row and class at most).
+    var attackSamples: [AttackSample] = []
+
     /// Per `RejectCause.index`.
     var rejected: [RejectedCounts?] = Array(repeating: nil, count: RejectCause.allCases.count)
     var rejectedRowCount = 0
@@ -53,7 +56,7 @@ struct PendingShard {
         self.sketchOptions = sketchOptions
     }
 
-    var rowCount: Int { rowMinutes.count + auditCounts.count + rejectedRowCount }
+    var rowCount: Int { rowMinutes.count + auditCounts.count + rejectedRowCount + attackSamples.count }
 
     /// The start of the counters of the row for (minute, site), created zeroed when new;
     /// `body` gets them as a buffer of `SiteCounter.count` values.
@@ -80,9 +83,14 @@ struct PendingShard {
     /// Adds one parsed request's client IP and path to the sketches of `row`.
     /// - Precondition: sketches are on (`sketchOptions != nil`).
     @inline(__always)
-    mutating func addToSketches(ofRow row: Int, clientIP: UnsafeRawBufferPointer, path: UnsafeRawBufferPointer) {
-        rowSketches[row].add(clientIP: clientIP, path: path)
+    mutating func addToSketches(
+        ofRow row: Int, clientIP: UnsafeRawBufferPointer, path: UnsafeRawBufferPointer, marks: UInt8
+    ) {
+        rowSketches[row].add(clientIP: clientIP, path: path, marks: marks)
     }
+
+    /// The value of counter `index` (a `SiteCounter.index`) of `row`.
+    func counter(_ index: Int, ofRow row: Int) -> Int64 { counterValues[row * SiteCounter.count + index] }
 
     /// Empties flushed rows' sketches and keeps them for new rows.
     mutating func recycle(_ sketches: inout [RowSketches]) {
@@ -129,6 +137,7 @@ struct PendingShard {
         swap(&taken.auditCounts, &auditCounts)
         swap(&taken.rejected, &rejected)
         swap(&taken.rejectedRowCount, &rejectedRowCount)
+        swap(&taken.attackSamples, &attackSamples)
         rowMinutes.reserveCapacity(taken.rowMinutes.count)
         rowSiteIds.reserveCapacity(taken.rowSiteIds.count)
         counterValues.reserveCapacity(taken.counterValues.count)

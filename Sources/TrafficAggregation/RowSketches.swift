@@ -39,23 +39,24 @@ struct RowSketches {
 
     /// Adds one request's client IP (the record's 16 bytes, IPv4 mapped; 4 bytes accepted; any
     /// other length is "unknown" and counts nowhere) and path (without the query string).
+    /// `marks` (attack class bits) tally on the client IP's top-talker counter.
     ///
     /// The hll hashes the address as PostgreSQL's `hll_hash_bytea` of its 4 (IPv4) or 16 (IPv6)
     /// network-order bytes (DESIGN §6), so the stored value equals `hll_add_agg` in SQL.
     @inline(__always)
-    mutating func add(clientIP ip: UnsafeRawBufferPointer, path: UnsafeRawBufferPointer) {
+    mutating func add(clientIP ip: UnsafeRawBufferPointer, path: UnsafeRawBufferPointer, marks: UInt8 = 0) {
         let noLabel = UnsafeRawBufferPointer(start: nil, count: 0)
         switch ip.count {
         case 16:
             if let key = TopKey(address: ip) {
                 let mapped = IPAddress(high: key.high, low: key.low).isIPv4Mapped
                 uniqueIPs.add(bytes: mapped ? UnsafeRawBufferPointer(rebasing: ip[12...]) : ip)
-                topIPs.add(key, label: noLabel)
+                topIPs.add(key, label: noLabel, marks: marks)
             }
         case 4:
             uniqueIPs.add(bytes: ip)
             let address = IPAddress(ipv4: UInt32(bigEndian: ip.loadUnaligned(as: UInt32.self)))
-            topIPs.add(TopKey(high: address.high, low: address.low), label: noLabel)
+            topIPs.add(TopKey(high: address.high, low: address.low), label: noLabel, marks: marks)
         default:
             break
         }

@@ -30,9 +30,13 @@ public struct ShardDelta: Sendable {
     /// Per site row (as `uniqueIPs`): the most requests a client IP / path not in `topIPs` /
     /// `topPaths` of the row can have had in this delta.
     public let topFloors: [TopFloor]
+    /// Sampled attack requests (empty when detection or sampling is off).
+    public let attackSamples: [AttackSample]
 
     /// Rows of every kind (what the memory bound counts).
-    public var rowCount: Int { siteRows.count + fileAudit.count + rejected.count + topIPs.count + topPaths.count }
+    public var rowCount: Int {
+        siteRows.count + fileAudit.count + rejected.count + topIPs.count + topPaths.count + attackSamples.count
+    }
 
     /// Calls `body` with each site row: its minute (epoch seconds), site, and counters in
     /// `SiteCounter` order (a slice of the flat storage, no copy).
@@ -157,12 +161,16 @@ public struct TopTalkerRow: Sendable, Equatable {
     public let key: String
     public let requests: Int64
     public let error: Int64
+    /// Per attack class (sqli, xss, traversal, scanner), the key's classified requests while
+    /// the sketch monitored it (a lower bound); zero for paths.
+    public let attacks: SIMD4<Int64>
 
-    public init(row: Int, key: String, requests: Int64, error: Int64) {
+    public init(row: Int, key: String, requests: Int64, error: Int64, attacks: SIMD4<Int64> = .zero) {
         self.row = row
         self.key = key
         self.requests = requests
         self.error = error
+        self.attacks = attacks
     }
 }
 

@@ -1,3 +1,4 @@
+import AttackDetection
 import Foundation
 import PipelineTestSupport
 import PostgresSink
@@ -49,6 +50,7 @@ struct ConsumerSketchTests {
         try checkPercentiles(rig, requests)
         try checkTopTalkers(rig, requests, heavyClients: profile.heavyClients)
         try checkFloods(rig, requests)
+        try checkAttacks(rig, requests)
         #expect(try await consumer.terminate() == .exited(0), "SIGTERM exits 0\n\(consumer.logs())")
     }
 
@@ -111,6 +113,64 @@ struct ConsumerSketchTests {
             checked += 1
         }
         #expect(checked >= 3, "sites with enough requests to check: \(checked)")
+    }
+
+    /// The stored attack counts per (minute, site, class) equal the detector run here over the
+    /// generator's own request values (so each request was classified once, kill -9s or not);
+    /// the generator's planted attacks are among them and its look-alikes are not; samples stay
+    /// within 5 per (minute, site, class), each a request of its class.
+    func checkAttacks(_ rig: PipelineRig, _ requests: [GeneratedRequest]) throws {
+        let detector = AttackDetector()
+        let names = ["sqli", "xss", "traversal", "scanner"]
+        var expected: [String: [Int64]] = [:]
+        var sampledLines: [String: Set<String>] = [:]
+        var plantedFound = [Int](repeating: 0, count: 4)
+        var planted = [Int](repeating: 0, count: 4)
+        var flaggedLookalikes = 0
+        for request in requests {
+            guard let method = request.method else { continue }
+            let path = String(decoding: request.path, as: UTF8.self)
+            let query = request.query.map { String(decoding: $0, as: UTF8.self) } ?? ""
+            let classes = detector.classify(
+                method: method, path: path, query: query, userAgent: request.userAgent ?? "",
+                referer: request.referer ?? "")
+            if let attack = request.attack, let lane = names.firstIndex(of: attack.rawValue) {
+                planted[lane] += 1
+                if classes.rawValue & (1 << lane) != 0 { plantedFound[lane] += 1 }
+            }
+            if request.lookalike && !classes.isEmpty { flaggedLookalikes += 1 }
+            guard !classes.isEmpty else { continue }
+            let key = "\(request.minute)|\(request.site)"
+            var counts = expected[key] ?? [0, 0, 0, 0]
+            for lane in 0..<4 where classes.rawValue & (1 << lane) != 0 {
+                counts[lane] += 1
+                sampledLines[names[lane], default: []].insert(method + " " + path + (query.isEmpty ? "" : "?" + query))
+            }
+            expected[key] = counts
+        }
+        #expect(planted.allSatisfy { $0 >= 5 }, "planted attacks per class: \(planted)")
+        #expect(plantedFound == planted, "planted attacks found per class: \(plantedFound) of \(planted)")
+        #expect(flaggedLookalikes == 0, "look-alikes classified as attacks")
+
+        var stored: [String: [Int64]] = [:]
+        for row in try rig.query(
+            """
+            SELECT extract(epoch FROM bucket)::bigint, site, attacks_sqli, attacks_xss, attacks_traversal, attacks_scanner
+            FROM minute_site WHERE attacks_sqli + attacks_xss + attacks_traversal + attacks_scanner > 0
+            """)
+        {
+            stored["\(row[0] ?? "")|\(row[1] ?? "")"] = row[2...].map { Int64($0 ?? "") ?? -1 }
+        }
+        #expect(stored == expected, "attack counts per (minute, site)")
+
+        let samples = try rig.query("SELECT bucket, site, class, request FROM minute_attack_sample")
+        #expect(!samples.isEmpty)
+        var perKey: [String: Int] = [:]
+        for sample in samples {
+            perKey["\(sample[0] ?? "")|\(sample[1] ?? "")|\(sample[2] ?? "")", default: 0] += 1
+            #expect(sampledLines[sample[2] ?? ""]?.contains(sample[3] ?? "") == true, "sample \(sample)")
+        }
+        #expect(perKey.values.allSatisfy { $0 <= 5 }, "samples per (minute, site, class): \(perKey.values.max() ?? 0)")
     }
 
     /// Each planted heavy client and path is in its site's top 10 over the whole run, with the

@@ -26,6 +26,9 @@ struct TestRecord {
     /// The client IP's bytes as a shipper writes them (16, IPv4 mapped); empty = unknown.
     var clientIP: [UInt8] = []
     var path: [UInt8] = []
+    var query: [UInt8] = []
+    var userAgent: [UInt8] = []
+    var method: AccessRecord.Method = .get
 
     static func request(
         _ site: String = "www.example.com", timeUs: Int64, status: UInt16 = 200, bodyBytes: UInt64 = 0,
@@ -80,6 +83,9 @@ struct TestRecord {
         builder.setText(.sourceFile, sourceFile)
         if !clientIP.isEmpty { builder.setData(.clientIp, clientIP) }
         if !path.isEmpty { builder.setText(.path, path) }
+        if !query.isEmpty { builder.setText(.query, query) }
+        if !userAgent.isEmpty { builder.setText(.userAgent, userAgent) }
+        builder.setMethod(method)
         builder.setStatus(status)
         builder.setBodyBytesSent(bodyBytes)
         builder.setRequestLength(requestLength)
