@@ -50,4 +50,13 @@ enum RequestPrefilter {
         }
         return false
     }
+
+    /// True if `field` contains `&&`.
+    static func containsDoubleAmpersand(_ field: UnsafeRawBufferPointer) -> Bool {
+        guard field.count >= 2 else { return false }
+        for index in 1..<field.count where field[index] == UInt8(ascii: "&") && field[index - 1] == UInt8(ascii: "&") {
+            return true
+        }
+        return false
+    }
 }
