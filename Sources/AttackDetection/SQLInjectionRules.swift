@@ -25,7 +25,7 @@ enum SQLInjectionRules {
         let quoted = context != .asIs
         if brokeOut, afterBreakout(tokens, quoted: quoted, plainPrefix: plainPrefix) { return true }
         if parenthesizedThenComment(tokens, quoted: quoted, plainPrefix: plainPrefix) { return true }
-        if quoted, stringOperatorString(tokens) { return true }
+        if quoted, plainPrefix, stringOperatorString(tokens) { return true }
         return booleanInjection(tokens, quoted: quoted, numericStart: brokeOut, plainPrefix: plainPrefix)
     }
 
@@ -163,12 +163,11 @@ enum SQLInjectionRules {
         while j < t.count, j < 5 {
             let token = t[j]
             switch token.kind {
-            case .operator:
-                sawOperator = true
-            case .comparison where token.flag, .logic where token.flag:
+            case .operator where token.flag, .comparison where token.flag, .logic where token.flag:
                 sawOperator = true
             case .string:
-                return sawOperator
+                // ... and the value ends there or goes on as SQL, not as words (`'-"8 track" player`).
+                return sawOperator && (j + 1 >= t.count || t[j + 1].kind != .bareword)
             default:
                 return false
             }
@@ -200,7 +199,14 @@ enum SQLInjectionRules {
             case .delete: return next?.word == .from
             case .update: return j + 1 < t.count && next?.kind == .bareword && t[j + 1].word == .set
             case .shutdown: return next == nil || next?.kind == .comment || next?.kind == .semicolon
-            case .exec, .execute, .declare: return next != nil && next?.kind != .comment
+            case .exec, .execute:
+                guard let next else { return false }
+                switch next.kind {
+                case .variable, .string, .openParen, .function: return true
+                case .bareword: return j + 1 >= t.count || t[j + 1].kind == .string || t[j + 1].kind == .comment
+                default: return false
+                }
+            case .declare: return next?.kind == .variable
             case .waitfor: return next?.word == .delay || next?.word == .time
             case .grant, .load: return next != nil && next?.kind == .keyword
             default: return false

@@ -284,11 +284,11 @@ struct SQLTokenizer {
         case (UInt8(ascii: "="), _), (UInt8(ascii: "<"), _), (UInt8(ascii: ">"), _):
             return (SQLToken(kind: .comparison, flag: true), 1)
         case (UInt8(ascii: ":"), UInt8(ascii: "=")), (UInt8(ascii: ":"), UInt8(ascii: ":")):
-            return (SQLToken(kind: .operator), 2)
+            return (SQLToken(kind: .operator, flag: true), 2)
         case (UInt8(ascii: "+"), _), (UInt8(ascii: "-"), _), (UInt8(ascii: "*"), _), (UInt8(ascii: "/"), _),
             (UInt8(ascii: "%"), _), (UInt8(ascii: "|"), _), (UInt8(ascii: "&"), _), (UInt8(ascii: "^"), _),
             (UInt8(ascii: "~"), _), (UInt8(ascii: "!"), _):
-            return (SQLToken(kind: .operator), 1)
+            return (SQLToken(kind: .operator, flag: true), 1)
         default:
             return (nil, 1)
         }
