@@ -37,7 +37,9 @@ struct ValueInspector {
             start = end + 1
             guard !pair.isEmpty else { continue }
             let flags = table.withUnsafeBufferPointer { RequestPrefilter.flags(pair, $0) }
-            guard flags & RequestPrefilter.queryBit != 0 || RequestPrefilter.containsDotDot(pair) else { continue }
+            guard flags & RequestPrefilter.queryBit != 0 || RequestPrefilter.containsDotDot(pair)
+                || RequestPrefilter.containsDoubleDash(pair)
+            else { continue }
             var equals = 0
             while equals < pair.count, pair[equals] != UInt8(ascii: "=") { equals += 1 }
             let name = UnsafeRawBufferPointer(rebasing: pair[0..<equals])

@@ -63,6 +63,7 @@ import Testing
                         let bit = [RequestPrefilter.pathBit, RequestPrefilter.queryBit, RequestPrefilter.refererBit,
                                    RequestPrefilter.agentBit][index]
                         return RequestPrefilter.flags(raw, table) & bit != 0 || index < 3 && RequestPrefilter.containsDotDot(raw)
+                            || index == 1 && RequestPrefilter.containsDoubleDash(raw)
                     }
                 }
             }
