@@ -6,6 +6,7 @@
 //   swift run -c release --package-path Benchmarks produce-fetch-bench [--compression lz4]
 //   swift run -c release --package-path Benchmarks broker-bench [--producers 1,4,16]
 //   swift run -c release --package-path Benchmarks consumer-bench --bin-dir .build-bench/release
+//   swift run -c release --package-path Benchmarks detect-bench [--requests 2000000] [--jsonl PATH]
 //
 // (see BENCHMARKS.md for the numbers and what each stage measures).
 import PackageDescription
@@ -72,6 +73,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/BrokerBench"
+        ),
+        // AttackDetector on clean generated traffic and the labelled corpus (issue 16).
+        .executableTarget(
+            name: "detect-bench",
+            dependencies: [
+                .product(name: "AttackDetection", package: "edgelog"),
+                .product(name: "TrafficGenerator", package: "edgelog"),
+            ],
+            path: "Sources/DetectBench"
         ),
         // libpq for consumer-bench (the root package's CLibPQ is not a product).
         .systemLibrary(name: "BenchLibPQ", path: "Sources/BenchLibPQ", providers: [.apt(["libpq-dev"])]),

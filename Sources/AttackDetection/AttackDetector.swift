@@ -34,7 +34,8 @@ public struct AttackDetector: Sendable {
                 pathFlags & RequestPrefilter.pathBit != 0
                     || pathFlags & RequestPrefilter.dotBit != 0 && RequestPrefilter.containsDotDot(path),
                 queryFlags & RequestPrefilter.queryBit != 0
-                    || queryFlags & RequestPrefilter.dotBit != 0 && RequestPrefilter.containsDotDot(query),
+                    || queryFlags & RequestPrefilter.dotBit != 0 && RequestPrefilter.containsDotDot(query)
+                    || queryFlags & RequestPrefilter.dashBit != 0 && RequestPrefilter.containsDoubleDash(query),
                 refererFlags & RequestPrefilter.refererBit != 0
                     || refererFlags & RequestPrefilter.dotBit != 0 && RequestPrefilter.containsDotDot(referer),
                 agentFlags & RequestPrefilter.agentBit != 0

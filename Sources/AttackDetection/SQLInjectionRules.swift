@@ -7,8 +7,10 @@
 /// words (`union station`, `select chair`, `drop shipping`), names (`o'reilly`), arithmetic
 /// (`1-2`) and e-mail addresses take none of these shapes.
 enum SQLInjectionRules {
-    /// True if `tokens` (from `SQLTokenizer` in `context`) is an injection.
-    static func isInjection(_ tokens: UnsafeBufferPointer<SQLToken>, context: SQLTokenizer.Context) -> Bool {
+    /// True if `tokens` (from `SQLTokenizer` in `context`) is an injection. `plainPrefix`: the
+    /// bytes before the breakout quote form one plain word (`admin`, `1`, nothing), as in an
+    /// injection, not a phrase (`dress with hat 18';`); the weaker rules need it.
+    static func isInjection(_ tokens: UnsafeBufferPointer<SQLToken>, context: SQLTokenizer.Context, plainPrefix: Bool = true) -> Bool {
         let count = tokens.count
         guard count > 0 else { return false }
         // In a quote context the value must close the application's string to do anything.
@@ -20,8 +22,11 @@ enum SQLInjectionRules {
             brokeOut = true
         }
         if anywhere(tokens) { return true }
-        if brokeOut, afterBreakout(tokens, quoted: context != .asIs) { return true }
-        return booleanInjection(tokens, quoted: context != .asIs, numericStart: brokeOut)
+        let quoted = context != .asIs
+        if brokeOut, afterBreakout(tokens, quoted: quoted, plainPrefix: plainPrefix) { return true }
+        if parenthesizedThenComment(tokens, quoted: quoted, plainPrefix: plainPrefix) { return true }
+        if quoted, plainPrefix, stringOperatorString(tokens) { return true }
+        return booleanInjection(tokens, quoted: quoted, numericStart: brokeOut, plainPrefix: plainPrefix)
     }
 
     // MARK: - Rules that hold wherever they appear
@@ -35,9 +40,23 @@ enum SQLInjectionRules {
                 // union [all|distinct] [(] select
                 var j = i + 1
                 while j < count, t[j].word == .all || t[j].word == .distinct || t[j].kind == .openParen { j += 1 }
-                if j < count, t[j].kind == .select { return true }
+                // ... and then something other than a plain word or two ("union select committee").
+                if j + 1 < count, t[j].kind == .select,
+                    t[j + 1].kind != .bareword || j + 2 < count && t[j + 2].kind != .bareword
+                {
+                    return true
+                }
             case .function where token.word.isStrongFunction:
+                // `sleep(5)` as a value or expression; not "sleep(5) minutes".
+                if let after = tokenAfterCall(t, at: i), t[after].kind == .bareword { break }
                 return true
+            case .keyword where token.word == .case:
+                // case when ... then: a conditional expression.
+                var sawWhen = false
+                for j in (i + 1)..<min(count, i + 12) {
+                    if t[j].word == .when { sawWhen = true }
+                    if t[j].word == .then, sawWhen { return true }
+                }
             case .variable where token.flag:
                 return true  // @@version, @@datadir
             case .semicolon:
@@ -48,6 +67,7 @@ enum SQLInjectionRules {
                 // exec master..xp_cmdshell, exec('...'), exec @sql
                 if i + 1 < count, t[i + 1].word.isStrongFunction || t[i + 1].kind == .variable
                     || t[i + 1].kind == .openParen && i > 0
+                    || t[i + 1].kind == .bareword && i + 2 < count && t[i + 2].kind == .string
                 {
                     return true
                 }
@@ -84,11 +104,15 @@ enum SQLInjectionRules {
     private static func selectFrom(_ t: UnsafeBufferPointer<SQLToken>, at index: Int) -> Bool {
         var sqlish = false
         var j = index + 1
-        while j < t.count, j < index + 10 {
+        var firstItem = true
+        while j < t.count, j < index + 24 {
             let token = t[j]
             switch token.kind {
-            case .operator, .comma, .function, .number, .variable, .string:
+            case .comma, .function, .variable:
                 sqlish = true
+            case .operator, .number, .string:
+                // `select *`, `select 1`, `select 'a'` as the first item; later, only with a list.
+                if firstItem { sqlish = true }
             case .keyword where token.word == .from:
                 if j + 1 < t.count, sqlish || t[j + 1].word == .catalog || t[j + 1].word == .dual { return true }
                 return false
@@ -100,6 +124,52 @@ enum SQLInjectionRules {
                 return sqlish
             default:
                 break
+            }
+            firstItem = false
+            j += 1
+        }
+        return false
+    }
+
+    /// The index of the token after the call that starts at `index` (a function), if any.
+    private static func tokenAfterCall(_ t: UnsafeBufferPointer<SQLToken>, at index: Int) -> Int? {
+        var depth = 0
+        var j = index + 1
+        while j < t.count {
+            if t[j].kind == .openParen { depth += 1 }
+            if t[j].kind == .closeParen {
+                depth -= 1
+                if depth == 0 { return j + 1 < t.count ? j + 1 : nil }
+            }
+            j += 1
+        }
+        return nil
+    }
+
+    /// `( expression ) --`: a parenthesized expression that cuts the query after itself, from
+    /// a number context or right after a breakout.
+    private static func parenthesizedThenComment(_ t: UnsafeBufferPointer<SQLToken>, quoted: Bool, plainPrefix: Bool) -> Bool {
+        let count = t.count
+        guard count >= 4, t[count - 1].kind == .comment, t[count - 1].flag, t[count - 2].kind == .closeParen else { return false }
+        if quoted { return plainPrefix }
+        return t[0].kind == .openParen || t[0].kind == .number
+    }
+
+    /// `a'<<'b`, `' ^ '`, `x'+'y`, `'&&'`: the value closes the string, applies an operator
+    /// and opens a string again — string arithmetic no text needs.
+    private static func stringOperatorString(_ t: UnsafeBufferPointer<SQLToken>) -> Bool {
+        var j = 1
+        var sawOperator = false
+        while j < t.count, j < 5 {
+            let token = t[j]
+            switch token.kind {
+            case .operator where token.flag, .comparison where token.flag, .logic where token.flag:
+                sawOperator = true
+            case .string:
+                // ... and the value ends there or goes on as SQL, not as words (`'-"8 track" player`).
+                return sawOperator && (j + 1 >= t.count || t[j + 1].kind != .bareword)
+            default:
+                return false
             }
             j += 1
         }
@@ -129,7 +199,14 @@ enum SQLInjectionRules {
             case .delete: return next?.word == .from
             case .update: return j + 1 < t.count && next?.kind == .bareword && t[j + 1].word == .set
             case .shutdown: return next == nil || next?.kind == .comment || next?.kind == .semicolon
-            case .exec, .execute, .declare: return next != nil && next?.kind != .comment
+            case .exec, .execute:
+                guard let next else { return false }
+                switch next.kind {
+                case .variable, .string, .openParen, .function: return true
+                case .bareword: return j + 1 >= t.count || t[j + 1].kind == .string || t[j + 1].kind == .comment
+                default: return false
+                }
+            case .declare: return next?.kind == .variable
             case .waitfor: return next?.word == .delay || next?.word == .time
             case .grant, .load: return next != nil && next?.kind == .keyword
             default: return false
@@ -146,7 +223,7 @@ enum SQLInjectionRules {
     // MARK: - Rules that need a breakout first
 
     /// `admin'--`, `x');--`, `' order by 3--`, `' having 1=1`, `'='`, `1 order by 5`.
-    private static func afterBreakout(_ t: UnsafeBufferPointer<SQLToken>, quoted: Bool) -> Bool {
+    private static func afterBreakout(_ t: UnsafeBufferPointer<SQLToken>, quoted: Bool, plainPrefix: Bool) -> Bool {
         var j = 1
         while j < t.count, t[j].kind == .closeParen { j += 1 }
         guard j < t.count else { return false }
@@ -154,22 +231,23 @@ enum SQLInjectionRules {
         let following = j + 1 < t.count ? t[j + 1] : nil
         switch token.kind {
         case .comment:
-            return quoted || j > 1
+            // `admin'--`, `1'#`, `1/*`, `1)--`: a breakout, then nothing but the cut.
+            return token.flag && (quoted ? plainPrefix : true)
         case .semicolon:
-            return quoted && (following == nil || following?.kind == .comment)
+            return quoted && plainPrefix && (following == nil || following?.kind == .comment)
         case .keyword:
             switch token.word {
             case .order, .group:
                 return following?.word == .by
             case .having, .procedure:
-                return true
+                return following != nil && following?.kind != .bareword
             case .limit:
                 return quoted
             default:
                 return false
             }
         case .comparison:
-            guard quoted, let following, following.isLiteral || following.kind == .function || following.kind == .openParen else {
+            guard quoted, token.flag, let following, following.isLiteral || following.kind == .function || following.kind == .openParen else {
                 return false
             }
             // `'='`, `'=1--`, `x'='x`: what follows the comparison ends the value or the query.
@@ -187,14 +265,18 @@ enum SQLInjectionRules {
     /// a literal (`or 1=1`, `and 'a'='a`, `or x like '%`), a function (`and sleep(5)`,
     /// `and ascii(...)>1`), a subquery, or — after a breakout — a literal that ends the query
     /// (`' or 1--`, `' or 'x`).
-    private static func booleanInjection(_ t: UnsafeBufferPointer<SQLToken>, quoted: Bool, numericStart: Bool) -> Bool {
+    private static func booleanInjection(
+        _ t: UnsafeBufferPointer<SQLToken>, quoted: Bool, numericStart: Bool, plainPrefix: Bool
+    ) -> Bool {
         let count = t.count
-        var i = 1
+        var i = 0
         while i < count {
             defer { i += 1 }
             guard t[i].kind == .logic else { continue }
             // Something must stand on the left: a literal, a name, or a closing parenthesis.
-            let left = t[i - 1]
+            // A value that starts with the operator (`and isnull(1/0)`) has its left side in
+            // the application's query.
+            let left = i > 0 ? t[i - 1] : SQLToken(kind: .closeParen)
             guard left.isLiteral || left.kind == .bareword || left.kind == .closeParen || left.kind == .keyword else {
                 continue
             }
@@ -220,9 +302,10 @@ enum SQLInjectionRules {
             if comparison && name && quoted && (numericStart || ends) { return true }
             if function && (numericStart || quoted || left.kind == .closeParen) { return true }
             // `' or 1--`, `' or 'x`, `1 or true#`: after a breakout a bare literal ends the query.
-            if quoted, literal, !name, ends, j - i <= 3 { return true }
-            if numericStart, literal, !name, j < count, t[j].kind == .comment { return true }
-            _ = notOperator
+            if quoted, plainPrefix, literal, !name, ends, j - i <= 3 { return true }
+            if numericStart, literal, !name, j < count, t[j].kind == .comment, t[j].flag { return true }
+            // `aa' or col ^ -'1`: arithmetic on a column after a breakout.
+            if quoted, plainPrefix, notOperator, literal && name { return true }
         }
         return false
     }

@@ -37,7 +37,8 @@ struct SQLToken: Equatable {
     var kind: Kind
     /// For keywords, statements and functions: which word (`.none` otherwise).
     var word: SQLWord = .none
-    /// Strings: the closing quote was present. Variables: `@@`.
+    /// Strings: the closing quote was present. Variables: `@@`. Comparisons and logic
+    /// operators: written as a symbol (`=`, `||`), not a word. Comments: no words inside.
     var flag: Bool = false
 
     var symbol: Character {

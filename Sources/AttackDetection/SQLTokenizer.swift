@@ -58,23 +58,37 @@ struct SQLTokenizer {
                     continue
                 }
                 guard let close = value.firstIndex(of: "*/", from: index + 2) else {
-                    tokens[count] = SQLToken(kind: .comment)
+                    tokens[count] = SQLToken(kind: .comment, flag: true)
                     count += 1
                     index = value.count
                     continue
                 }
                 index = close + 2
                 if restIsBlank(value, from: index) {
-                    tokens[count] = SQLToken(kind: .comment)
+                    tokens[count] = SQLToken(kind: .comment, flag: true)
                     count += 1
                 }
             case UInt8(ascii: "*") where value[index + 1] == UInt8(ascii: "/"):
                 index += 2  // the end of a `/*!` comment
             case UInt8(ascii: "-") where value[index + 1] == UInt8(ascii: "-"),
                 UInt8(ascii: "#"):
-                tokens[count] = SQLToken(kind: .comment)
+                // A line comment followed by more code on the next line is whitespace
+                // (`and#\n0#\nunion`); one that runs to the end is a comment token, flagged
+                // when it holds no words (`'--`, `'-- -`, `'#`: it only cuts the query).
+                let end = endOfLine(value, from: index)
+                if end < value.count, !restIsBlank(value, from: end) {
+                    index = end
+                    continue
+                }
+                let start = index + (byte == UInt8(ascii: "#") ? 1 : 2)
+                var blank = true
+                for position in start..<max(start, end) where isWordByte(value.base[position]) || value.base[position].isASCIIDigit {
+                    blank = false
+                    break
+                }
+                tokens[count] = SQLToken(kind: .comment, flag: blank)
                 count += 1
-                index = endOfLine(value, from: index)
+                index = end
             case UInt8(ascii: "'"), UInt8(ascii: "\""):
                 let end = endOfString(value, from: index + 1, quote: byte)
                 tokens[count] = SQLToken(kind: .string, flag: end.closed)
@@ -224,7 +238,25 @@ struct SQLTokenizer {
 
     static func classifyWord(_ value: ByteView, _ range: Range<Int>, next: UInt8) -> SQLToken {
         let hash = wordHash(value, range)
-        if let kind = SQLWord.operatorKind(hash) { return SQLToken(kind: kind) }
+        if let kind = SQLWord.operatorKind(hash) {
+            guard kind == .comparison else { return SQLToken(kind: kind) }
+            // Word comparisons only count in their SQL shape: `is null|not|true|false`,
+            // `in (`, `like '...'`; "2 in 1", "\"is\" stamp" stay words.
+            let length = range.count
+            let first = value.base[range.lowerBound]
+            let fits: Bool
+            if length == 2, first == UInt8(ascii: "i"), value.base[range.lowerBound + 1] == UInt8(ascii: "s") {
+                fits = next == UInt8(ascii: "n") || next == UInt8(ascii: "t") || next == UInt8(ascii: "f")
+            } else if length == 2 {
+                fits = next == UInt8(ascii: "(")
+            } else if first == UInt8(ascii: "b") {
+                fits = true  // between
+            } else {
+                fits = next == UInt8(ascii: "'") || next == UInt8(ascii: "\"") || next == UInt8(ascii: "(") || next.isASCIIDigit
+                    || next == UInt8(ascii: "@") || next == UInt8(ascii: "0")
+            }
+            return fits ? SQLToken(kind: .comparison) : SQLToken(kind: .bareword)
+        }
         var word = SQLWord.lookUp(hash)
         if word == .none, let dot = value.slice(range).firstIndex(of: ".") {
             // `dbms_pipe.receive_message`, `information_schema.tables`: judge by the owner.
@@ -243,20 +275,20 @@ struct SQLTokenizer {
         let second = value[index + 1]
         switch (first, second) {
         case (UInt8(ascii: "|"), UInt8(ascii: "|")), (UInt8(ascii: "&"), UInt8(ascii: "&")):
-            return (SQLToken(kind: .logic), 2)
+            return (SQLToken(kind: .logic, flag: true), 2)
         case (UInt8(ascii: "<"), UInt8(ascii: "=")) where value[index + 2] == UInt8(ascii: ">"):
-            return (SQLToken(kind: .comparison), 3)
+            return (SQLToken(kind: .comparison, flag: true), 3)
         case (UInt8(ascii: "<"), UInt8(ascii: "=")), (UInt8(ascii: ">"), UInt8(ascii: "=")),
             (UInt8(ascii: "<"), UInt8(ascii: ">")), (UInt8(ascii: "!"), UInt8(ascii: "=")):
-            return (SQLToken(kind: .comparison), 2)
+            return (SQLToken(kind: .comparison, flag: true), 2)
         case (UInt8(ascii: "="), _), (UInt8(ascii: "<"), _), (UInt8(ascii: ">"), _):
-            return (SQLToken(kind: .comparison), 1)
+            return (SQLToken(kind: .comparison, flag: true), 1)
         case (UInt8(ascii: ":"), UInt8(ascii: "=")), (UInt8(ascii: ":"), UInt8(ascii: ":")):
-            return (SQLToken(kind: .operator), 2)
+            return (SQLToken(kind: .operator, flag: true), 2)
         case (UInt8(ascii: "+"), _), (UInt8(ascii: "-"), _), (UInt8(ascii: "*"), _), (UInt8(ascii: "/"), _),
             (UInt8(ascii: "%"), _), (UInt8(ascii: "|"), _), (UInt8(ascii: "&"), _), (UInt8(ascii: "^"), _),
             (UInt8(ascii: "~"), _), (UInt8(ascii: "!"), _):
-            return (SQLToken(kind: .operator), 1)
+            return (SQLToken(kind: .operator, flag: true), 1)
         default:
             return (nil, 1)
         }

@@ -58,7 +58,8 @@ enum TraversalDetector {
         let first = trimmed[0]
         let absolute = first == UInt8(ascii: "/") || first == UInt8(ascii: "\\")
             || first.isASCIILetter && trimmed[1] == UInt8(ascii: ":") && (trimmed[2] == UInt8(ascii: "/") || trimmed[2] == UInt8(ascii: "\\"))
-        return absolute && target
+        // A file path, not a sentence about one ("/etc/hosts file format").
+        return absolute && target && trimmed.firstIndex(of: " ") == nil
     }
 
     /// A referer whose own path climbs above its root and names a sensitive file.

@@ -19,6 +19,11 @@ struct ValueInspector {
     /// skipped before decoding.
     mutating func inspectQuery(_ query: UnsafeRawBufferPointer, fileInclusion: Bool) -> AttackClasses {
         var found: AttackClasses = []
+        // A raw `&&` is SQL's "and" sent unencoded (`id=1' && '1'='1`): judge the whole query too.
+        if RequestPrefilter.containsDoubleAmpersand(query) {
+            let whole = RequestNormalizer.normalize(query, plusIsSpace: true, scratch: scratch)
+            if isSQLInjection(whole) { found.insert(.sqli) }
+        }
         let table = RequestPrefilter.table
         var start = 0
         while start <= query.count {
@@ -32,7 +37,9 @@ struct ValueInspector {
             start = end + 1
             guard !pair.isEmpty else { continue }
             let flags = table.withUnsafeBufferPointer { RequestPrefilter.flags(pair, $0) }
-            guard flags & RequestPrefilter.queryBit != 0 || RequestPrefilter.containsDotDot(pair) else { continue }
+            guard flags & RequestPrefilter.queryBit != 0 || RequestPrefilter.containsDotDot(pair)
+                || RequestPrefilter.containsDoubleDash(pair)
+            else { continue }
             var equals = 0
             while equals < pair.count, pair[equals] != UInt8(ascii: "=") { equals += 1 }
             let name = UnsafeRawBufferPointer(rebasing: pair[0..<equals])
@@ -86,7 +93,23 @@ struct ValueInspector {
         for context in SQLTokenizer.Context.allCases {
             if context.quote != nil, value.firstIndex(of: context == .singleQuote ? "'" : "\"") == nil { continue }
             let count = SQLTokenizer.tokenize(value, context: context, into: tokens)
-            if SQLInjectionRules.isInjection(UnsafeBufferPointer(rebasing: tokens[0..<count]), context: context) {
+            var plainPrefix = true
+            if let quote = context.quote {
+                var index = 0
+                while index < value.count, value.base[index] != quote {
+                    let byte = value.base[index]
+                    if !(byte.isASCIILetter || byte.isASCIIDigit || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ".")
+                        || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "@"))
+                    {
+                        plainPrefix = false
+                        break
+                    }
+                    index += 1
+                }
+            }
+            if SQLInjectionRules.isInjection(
+                UnsafeBufferPointer(rebasing: tokens[0..<count]), context: context, plainPrefix: plainPrefix)
+            {
                 return true
             }
         }

@@ -22,6 +22,12 @@ enum XSSDetector {
             switch byte {
             case UInt8(ascii: "<"):
                 if tagIsDangerous(value, at: index) { return true }
+                // Processing instructions and DTDs that pull in content: `<?xml`, `<!entity`.
+                if value.matches("<?xml", at: index) || value.matches("<!entity", at: index)
+                    || value.matches("<!doctype", at: index) || value.matches("<?import", at: index)
+                {
+                    return true
+                }
             case UInt8(ascii: "\""), UInt8(ascii: "'"), UInt8(ascii: "`"):
                 sawQuote = true
                 if attributeBreakout(value, after: index) { return true }
@@ -46,7 +52,7 @@ enum XSSDetector {
     private static let dangerousTags: Set<UInt64> = Set([
         "script", "iframe", "frame", "frameset", "object", "embed", "applet", "svg", "math", "base", "meta",
         "xml", "isindex", "portal", "import", "xss", "layer", "ilayer", "bgsound", "template", "handler",
-        "listener", "vmlframe", "animate", "set", "eval",
+        "listener", "vmlframe", "animate", "set", "eval", "style", "link", "stylesheet", "xmp", "plaintext",
     ].map(wordHash))
 
     private static func tagIsDangerous(_ value: ByteView, at index: Int) -> Bool {
@@ -97,7 +103,7 @@ enum XSSDetector {
             guard value[blank] == UInt8(ascii: "=") else { continue }
             cursor = blank + 1
             while value[cursor].isLenientWhitespace { cursor += 1 }
-            if isEventHandler(name) { return true }
+            if isEventHandler(name) || name.matches("datasrc", at: 0) || name.matches("datafld", at: 0) { return true }
             // The attribute's value: quoted or up to whitespace / `>`.
             let quote = value[cursor]
             var valueEnd: Int
@@ -115,7 +121,9 @@ enum XSSDetector {
             if startsWithScriptScheme(attributeValue) { return true }
             if name.matches("style", at: 0),
                 attributeValue.contains("expression(") || attributeValue.contains("javascript:")
-                    || attributeValue.contains("behavior:") || attributeValue.contains("-moz-binding")
+                    || attributeValue.contains("behavior") || attributeValue.contains("behaviour")
+                    || attributeValue.contains("-moz-binding") || attributeValue.contains("url(")
+                    || attributeValue.contains("\\") || attributeValue.contains("@import")
             {
                 return true
             }
@@ -182,6 +190,7 @@ enum XSSDetector {
             let opener = value.base[before]
             guard opener == UInt8(ascii: "=") || opener == UInt8(ascii: "\"") || opener == UInt8(ascii: "'")
                 || opener == UInt8(ascii: "(") || opener == UInt8(ascii: "`") || opener == UInt8(ascii: ">")
+                || opener == UInt8(ascii: "/")
             else { return false }
         }
         return scriptFollows(value, from: colon + 1)
