@@ -158,7 +158,7 @@ let package = Package(
             name: "EdgelogCLI",
             dependencies: [
                 "InProcessDemo", "NginxLog", "TrafficGenerator", "EdgelogConfiguration", "EdgelogRuntime", "EdgelogSchema",
-                "PostgresSink", argumentParser, logging, metrics,
+                "PostgresSink", "AttackDetection", argumentParser, logging, metrics,
             ],
             swiftSettings: strict
         ),
@@ -216,7 +216,7 @@ let package = Package(
         .testTarget(name: "EdgelogConfigurationTests", dependencies: ["EdgelogConfiguration", "PipelineTestSupport"], swiftSettings: strict),
         .testTarget(name: "LogTailingTests", dependencies: ["LogTailing", "FileStorage", "PipelineTestSupport"], swiftSettings: strict),
         .testTarget(name: "TrafficGeneratorTests", dependencies: ["TrafficGenerator", "PipelineTestSupport"], swiftSettings: strict),
-        .testTarget(name: "EdgelogCLITests", dependencies: ["PipelineTestSupport"], swiftSettings: strict),
+        .testTarget(name: "EdgelogCLITests", dependencies: ["PipelineTestSupport", "TrafficGenerator"], swiftSettings: strict),
         .testTarget(name: "PostgresSinkTests", dependencies: ["PostgresSink", "PipelineTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "KafkaClientTests",

@@ -6,6 +6,6 @@ struct Edgelog: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "edgelog",
         abstract: "edgelog: per-site, per-minute nginx traffic and attack analytics.",
-        subcommands: [DemoCommand.self, GenerateCommand.self, DatabaseCommand.self]
+        subcommands: [DemoCommand.self, GenerateCommand.self, DatabaseCommand.self, DetectCommand.self]
     )
 }
