@@ -132,29 +132,42 @@ enum RequestPrefilter {
     }
 
     /// True if `field` contains `..`.
-    static func containsDotDot(_ field: UnsafeRawBufferPointer) -> Bool {
-        guard field.count >= 2 else { return false }
-        for index in 1..<field.count where field[index] == UInt8(ascii: ".") && field[index - 1] == UInt8(ascii: ".") {
-            return true
+    static func containsDotDot(_ field: UnsafeRawBufferPointer) -> Bool { containsPair(field, of: UInt8(ascii: ".")) }
+
+    /// True if `field` contains `byte` twice in a row, eight bytes per step: each word's
+    /// matching bytes become a mask of high bits (exact, no carries between bytes), and a pair
+    /// is two adjacent mask bits inside the word or across its first byte and the previous
+    /// word's last.
+    @inline(__always)
+    static func containsPair(_ field: UnsafeRawBufferPointer, of byte: UInt8) -> Bool {
+        let count = field.count
+        guard count >= 2 else { return false }
+        let pattern = UInt64(byte) &* 0x0101_0101_0101_0101
+        let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+        var previousLast = false
+        var offset = 0
+        while offset + 8 <= count {
+            let difference = field.loadUnaligned(fromByteOffset: offset, as: UInt64.self) ^ pattern
+            // High bit set exactly in the bytes of `difference` that are zero.
+            let matches = ~((difference & low7 &+ low7) | difference | low7)
+            if matches & (matches >> 8) != 0 || previousLast && matches & 0x80 != 0 { return true }
+            previousLast = matches >> 63 != 0
+            offset += 8
+        }
+        while offset < count {
+            let matches = field[offset] == byte
+            if matches && previousLast { return true }
+            previousLast = matches
+            offset += 1
         }
         return false
     }
 
     /// True if `field` contains `--`.
-    static func containsDoubleDash(_ field: UnsafeRawBufferPointer) -> Bool {
-        guard field.count >= 2 else { return false }
-        for index in 1..<field.count where field[index] == UInt8(ascii: "-") && field[index - 1] == UInt8(ascii: "-") {
-            return true
-        }
-        return false
-    }
+    static func containsDoubleDash(_ field: UnsafeRawBufferPointer) -> Bool { containsPair(field, of: UInt8(ascii: "-")) }
 
     /// True if `field` contains `&&`.
     static func containsDoubleAmpersand(_ field: UnsafeRawBufferPointer) -> Bool {
-        guard field.count >= 2 else { return false }
-        for index in 1..<field.count where field[index] == UInt8(ascii: "&") && field[index - 1] == UInt8(ascii: "&") {
-            return true
-        }
-        return false
+        containsPair(field, of: UInt8(ascii: "&"))
     }
 }

@@ -40,9 +40,13 @@ struct ValueInspector {
             while equals < pair.count, pair[equals] != UInt8(ascii: "=") { equals += 1 }
             let name = UnsafeRawBufferPointer(rebasing: pair[0..<equals])
             let value = UnsafeRawBufferPointer(rebasing: pair[min(equals + 1, pair.count)..<pair.count])
-            // A pair without `=` is a bare value (`?<script>...`).
-            found.formUnion(inspectQueryPart(equals == pair.count ? name : value, fileInclusion: fileInclusion))
-            if equals < pair.count, !name.isEmpty {
+            // A pair without `=` is a bare value (`?<script>...`). Either half without a
+            // suspicious byte of its own is clean by the prefilter's invariant (`b=%20x`: `b`).
+            let bare = equals == pair.count ? name : value
+            if RequestPrefilter.queryPairIsSuspicious(bare) {
+                found.formUnion(inspectQueryPart(bare, fileInclusion: fileInclusion))
+            }
+            if equals < pair.count, !name.isEmpty, RequestPrefilter.queryPairIsSuspicious(name) {
                 found.formUnion(inspectQueryPart(name, fileInclusion: false))
             }
         }

@@ -81,6 +81,19 @@ import Testing
         #expect(!passes(plain))
     }
 
+    /// The word-at-a-time `..` search agrees with a byte-by-byte one at every length and
+    /// alignment, including a pair across two words.
+    @Test func containsPairMatchesNaiveSearch() {
+        var generator = SystemRandomNumberGenerator()
+        let alphabet: [UInt8] = [UInt8(ascii: "."), UInt8(ascii: "a"), 0x80, 0xAE, 0x2D]
+        for _ in 0..<20_000 {
+            let count = Int.random(in: 0...40, using: &generator)
+            let bytes = (0..<count).map { _ in alphabet.randomElement(using: &generator)! }
+            let naive = count >= 2 && (1..<count).contains { bytes[$0] == 0x2E && bytes[$0 - 1] == 0x2E }
+            #expect(bytes.withUnsafeBytes { RequestPrefilter.containsDotDot($0) } == naive, "\(bytes)")
+        }
+    }
+
     /// Well-formed UTF-8 text (`café`, CJK, emoji) clears the prefilter; the forms the
     /// normalizer folds to ASCII (overlong, full-width), NBSP and malformed bytes do not.
     @Test func prefilterClearsUTF8TextOnly() {

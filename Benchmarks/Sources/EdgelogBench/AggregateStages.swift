@@ -86,6 +86,24 @@ enum AggregateStages {
     /// `classifyRememberingAgents` (what the consumer calls); both must flag the same records.
     static func classify(batches: [[UInt8]], lines: Int, rawBytes: Int, repetitions: Int) throws -> [Measurement] {
         var results: [Measurement] = []
+        // The baseline: the same reads of the five fields, no detector.
+        var fieldBytes = 0
+        results.append(
+            try measure("decode + the five fields (no detector)", repetitions: repetitions, lines: lines, rawBytes: rawBytes) {
+                fieldBytes = 0
+                for batch in batches {
+                    try batch.withUnsafeBytes { batch in
+                        try forEachMessage(in: batch) { message in
+                            let reader = try AccessRecordReader(message)
+                            fieldBytes &+= methodName(reader).count &+ reader.text(.path).count
+                                &+ reader.text(.query).count &+ reader.text(.userAgent).count
+                                &+ reader.text(.referer).count
+                        }
+                    }
+                }
+            }
+        )
+        consume(fieldBytes)
         var flaggedBy: [Int] = []
         for remembering in [false, true] {
             var detector = AttackDetector()
