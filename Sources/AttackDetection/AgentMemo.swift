@@ -80,11 +80,18 @@ struct AgentMemo: Sendable {
             offset += 8
         }
         var tail: UInt64 = 0
-        var shift: UInt64 = 0
-        while offset < bytes.count {
-            tail |= UInt64(bytes[offset]) << shift
-            shift += 8
-            offset += 1
+        if offset < bytes.count {
+            if bytes.count >= 8 {
+                // The last eight bytes, overlapping the last full word.
+                tail = bytes.loadUnaligned(fromByteOffset: bytes.count - 8, as: UInt64.self)
+            } else {
+                var shift: UInt64 = 0
+                while offset < bytes.count {
+                    tail |= UInt64(bytes[offset]) << shift
+                    shift += 8
+                    offset += 1
+                }
+            }
         }
         hash = (hash ^ tail) &* 0xC4CE_B9FE_1A85_EC53
         return hash ^ (hash >> 29)
@@ -102,6 +109,11 @@ struct AgentMemo: Sendable {
                 return false
             }
             offset += 8
+        }
+        if offset < count, count >= 8 {
+            // The last eight bytes, overlapping the last full word.
+            return first.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+                == second.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
         }
         while offset < count {
             if first[offset] != second[offset] { return false }
