@@ -30,6 +30,7 @@ let package = Package(
                 .product(name: "TrafficGenerator", package: "edgelog"),
                 .product(name: "LZ4Frame", package: "edgelog"),
                 .product(name: "TrafficAggregation", package: "edgelog"),
+                .product(name: "AttackDetection", package: "edgelog"),
             ],
             path: "Sources/EdgelogBench"
         ),

@@ -9,9 +9,13 @@
 ///    (`SQLTokenizer` + `SQLInjectionRules`, three contexts), markup (`XSSDetector`) and
 ///    traversal (`TraversalDetector`) detectors look at each piece.
 ///
-/// Thread safety: a value type with no state; share it freely.
+/// Thread safety: a value type; `classify` reads no state, so share it freely.
+/// `classifyRememberingAgents` keeps a memo of recent user agents in the value itself (each
+/// owner mutates its own copy), with the same results.
 public struct AttackDetector: Sendable {
     private let scanners: ScannerAgentMatcher
+    /// Used only by `classifyRememberingAgents`; `classify` never reads or writes it.
+    private var agentMemo = AgentMemo()
 
     public init() { scanners = ScannerAgentMatcher.shared }
 
@@ -24,31 +28,59 @@ public struct AttackDetector: Sendable {
         userAgent: UnsafeRawBufferPointer,
         referer: UnsafeRawBufferPointer
     ) -> AttackClasses {
-        var found: AttackClasses = scanners.matches(userAgent) ? .scanner : []
-        let suspicious = RequestPrefilter.table.withUnsafeBufferPointer { table -> (path: Bool, query: Bool, referer: Bool, agent: Bool) in
-            let pathFlags = RequestPrefilter.flags(path, table)
-            let queryFlags = RequestPrefilter.flags(query, table)
-            let refererFlags = referer.count > 1 ? RequestPrefilter.flags(referer, table) : 0
-            let agentFlags = RequestPrefilter.flags(userAgent, table)
-            return (
-                pathFlags & RequestPrefilter.pathBit != 0
-                    || pathFlags & RequestPrefilter.dotBit != 0 && RequestPrefilter.containsDotDot(path),
-                queryFlags & RequestPrefilter.queryBit != 0
-                    || queryFlags & RequestPrefilter.dotBit != 0 && RequestPrefilter.containsDotDot(query)
-                    || queryFlags & RequestPrefilter.dashBit != 0 && RequestPrefilter.containsDoubleDash(query),
-                refererFlags & RequestPrefilter.refererBit != 0
-                    || refererFlags & RequestPrefilter.dotBit != 0 && RequestPrefilter.containsDotDot(referer),
-                agentFlags & RequestPrefilter.agentBit != 0
-            )
+        agentClasses(userAgent).union(requestClasses(path: path, query: query, referer: referer))
+    }
+
+    /// The same result as `classify`, but remembers what the last distinct user agents were
+    /// (`AgentMemo`): a repeated user agent costs a hash and a comparison instead of the
+    /// scanner scan. For an owner that classifies many requests on one thread (the consumer's
+    /// aggregator); the result is still a pure function of the request.
+    public mutating func classifyRememberingAgents(
+        method: UnsafeRawBufferPointer,
+        path: UnsafeRawBufferPointer,
+        query: UnsafeRawBufferPointer,
+        userAgent: UnsafeRawBufferPointer,
+        referer: UnsafeRawBufferPointer
+    ) -> AttackClasses {
+        let hash = AgentMemo.hash(userAgent)
+        let agent: AttackClasses
+        if let remembered = agentMemo.lookup(userAgent, hash: hash) {
+            agent = remembered
+        } else {
+            agent = agentClasses(userAgent)
+            agentMemo.remember(userAgent, hash: hash, classes: agent)
         }
-        guard suspicious.path || suspicious.query || suspicious.referer || suspicious.agent else { return found }
+        return agent.union(requestClasses(path: path, query: query, referer: referer))
+    }
+
+    /// What the user agent alone shows: a scanner's name, or markup and SQL in it.
+    private func agentClasses(_ userAgent: UnsafeRawBufferPointer) -> AttackClasses {
+        var found: AttackClasses = scanners.matches(userAgent) ? .scanner : []
+        guard RequestPrefilter.agentIsSuspicious(userAgent) else { return found }
+        NormalizationScratch.with { scratch in
+            withUnsafeTemporaryAllocation(of: SQLToken.self, capacity: SQLTokenizer.maximumTokens) { tokens in
+                var inspector = ValueInspector(scratch: scratch, tokens: tokens)
+                found.formUnion(inspector.inspectAgent(userAgent))
+            }
+        }
+        return found
+    }
+
+    /// What the path, the query and the referer show.
+    private func requestClasses(
+        path: UnsafeRawBufferPointer,
+        query: UnsafeRawBufferPointer,
+        referer: UnsafeRawBufferPointer
+    ) -> AttackClasses {
+        let suspicious = RequestPrefilter.suspicious(path: path, query: query, referer: referer)
+        guard suspicious.path || suspicious.query || suspicious.referer else { return [] }
+        var found: AttackClasses = []
         NormalizationScratch.with { scratch in
             withUnsafeTemporaryAllocation(of: SQLToken.self, capacity: SQLTokenizer.maximumTokens) { tokens in
                 var inspector = ValueInspector(scratch: scratch, tokens: tokens)
                 if suspicious.path { found.formUnion(inspector.inspectPath(path)) }
                 if suspicious.query { found.formUnion(inspector.inspectQuery(query, fileInclusion: true)) }
                 if suspicious.referer { found.formUnion(inspector.inspectReferer(referer)) }
-                if suspicious.agent { found.formUnion(inspector.inspectAgent(userAgent)) }
             }
         }
         return found

@@ -49,9 +49,12 @@ enum SQLWord: UInt8 {
     var isFunctionName: Bool { isStrongFunction || self == .weakFunction || self == .exp || self == .user }
 
     /// Words that are operators rather than keywords.
-    static func operatorKind(_ hash: UInt64) -> SQLToken.Kind? { operatorWords[hash] }
+    static func operatorKind(_ hash: UInt64) -> SQLToken.Kind? { operatorTable[hash] }
 
-    static func lookUp(_ hash: UInt64) -> SQLWord { vocabulary[hash] ?? .none }
+    static func lookUp(_ hash: UInt64) -> SQLWord { vocabularyTable[hash] ?? .none }
+
+    private static let operatorTable = HashedWordTable(operatorWords)
+    private static let vocabularyTable = HashedWordTable(vocabulary)
 
     private static let operatorWords: [UInt64: SQLToken.Kind] = {
         var words: [UInt64: SQLToken.Kind] = [:]
@@ -109,4 +112,47 @@ enum SQLWord: UInt8 {
         for text in catalogs { words[wordHash(text)] = .catalog }
         return words
     }()
+}
+
+/// A read-only map from `wordHash` values to `Value`, with open addressing: the keys already
+/// are 64-bit hashes, so a lookup is one multiply, a shift and (almost always) one probe,
+/// where a `Dictionary` would hash the hash again with SipHash on every word of every value.
+///
+/// Invariant: at most half full, so a probe sequence always ends at an empty slot.
+struct HashedWordTable<Value: Sendable>: Sendable {
+    private let keys: [UInt64]
+    private let values: [Value?]
+    private let shift: UInt64
+
+    init(_ entries: [UInt64: Value]) {
+        var bits: UInt64 = 4
+        while (1 << bits) < 2 * max(entries.count, 1) { bits += 1 }
+        var keys = [UInt64](repeating: 0, count: 1 << bits)
+        var values = [Value?](repeating: nil, count: 1 << bits)
+        let mask = (1 << Int(bits)) - 1
+        for (key, value) in entries {
+            var slot = Self.slot(key, shift: 64 - bits)
+            while values[slot] != nil { slot = (slot + 1) & mask }
+            keys[slot] = key
+            values[slot] = value
+        }
+        self.keys = keys
+        self.values = values
+        self.shift = 64 - bits
+    }
+
+    @inline(__always)
+    private static func slot(_ key: UInt64, shift: UInt64) -> Int {
+        Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift)
+    }
+
+    subscript(_ key: UInt64) -> Value? {
+        let mask = keys.count - 1
+        var slot = Self.slot(key, shift: shift)
+        while let value = values[slot] {
+            if keys[slot] == key { return value }
+            slot = (slot + 1) & mask
+        }
+        return nil
+    }
 }

@@ -52,12 +52,14 @@ enum TraversalDetector {
         for wrapper in streamWrappers where trimmed.matches(wrapper, at: 0) { return true }
         let climbs = walk(trimmed).climbs
         if climbs >= 3 { return true }
-        let target = namesSensitiveFile(trimmed)
-        if target && climbs >= 1 { return true }
         // An absolute path to a sensitive file: `/etc/passwd`, `c:\boot.ini`, `\\?\c:\...`.
         let first = trimmed[0]
         let absolute = first == UInt8(ascii: "/") || first == UInt8(ascii: "\\")
             || first.isASCIILetter && trimmed[1] == UInt8(ascii: ":") && (trimmed[2] == UInt8(ascii: "/") || trimmed[2] == UInt8(ascii: "\\"))
+        // Neither climbing nor absolute: no file name makes it an inclusion (skips the list).
+        guard climbs >= 1 || absolute else { return false }
+        let target = namesSensitiveFile(trimmed)
+        if target && climbs >= 1 { return true }
         // A file path, not a sentence about one ("/etc/hosts file format").
         return absolute && target && trimmed.firstIndex(of: " ") == nil
     }

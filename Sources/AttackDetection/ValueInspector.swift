@@ -24,7 +24,6 @@ struct ValueInspector {
             let whole = RequestNormalizer.normalize(query, plusIsSpace: true, scratch: scratch)
             if isSQLInjection(whole) { found.insert(.sqli) }
         }
-        let table = RequestPrefilter.table
         var start = 0
         while start <= query.count {
             var end = start
@@ -36,17 +35,18 @@ struct ValueInspector {
             let pair = UnsafeRawBufferPointer(rebasing: query[start..<end])
             start = end + 1
             guard !pair.isEmpty else { continue }
-            let flags = table.withUnsafeBufferPointer { RequestPrefilter.flags(pair, $0) }
-            guard flags & RequestPrefilter.queryBit != 0 || RequestPrefilter.containsDotDot(pair)
-                || RequestPrefilter.containsDoubleDash(pair)
-            else { continue }
+            guard RequestPrefilter.queryPairIsSuspicious(pair) else { continue }
             var equals = 0
             while equals < pair.count, pair[equals] != UInt8(ascii: "=") { equals += 1 }
             let name = UnsafeRawBufferPointer(rebasing: pair[0..<equals])
             let value = UnsafeRawBufferPointer(rebasing: pair[min(equals + 1, pair.count)..<pair.count])
-            // A pair without `=` is a bare value (`?<script>...`).
-            found.formUnion(inspectQueryPart(equals == pair.count ? name : value, fileInclusion: fileInclusion))
-            if equals < pair.count, !name.isEmpty {
+            // A pair without `=` is a bare value (`?<script>...`). Either half without a
+            // suspicious byte of its own is clean by the prefilter's invariant (`b=%20x`: `b`).
+            let bare = equals == pair.count ? name : value
+            if RequestPrefilter.queryPairIsSuspicious(bare) {
+                found.formUnion(inspectQueryPart(bare, fileInclusion: fileInclusion))
+            }
+            if equals < pair.count, !name.isEmpty, RequestPrefilter.queryPairIsSuspicious(name) {
                 found.formUnion(inspectQueryPart(name, fileInclusion: false))
             }
         }

@@ -76,7 +76,7 @@ public struct PartitionAggregator: Sendable {
     /// Rows of top talkers per kind and site row written per delta (sketches on).
     private let sketchOptions: SketchOptions?
     /// `nil`: attack detection off (the `attacks_*` counters stay 0).
-    private let detector: AttackDetector?
+    private var detector: AttackDetector?
     private let attackOptions: AttackOptions
 
     /// - Parameters:
@@ -252,8 +252,8 @@ public struct PartitionAggregator: Sendable {
         let requestTime = Int64(clamping: requestTimeUs)
         // Bits 0...3 = sqli, xss, traversal, scanner: the attack counters' order.
         var marks: UInt8 = 0
-        if let detector {
-            marks = detector.classify(
+        if detector != nil {
+            marks = detector!.classifyRememberingAgents(
                 method: Self.methodName(record), path: record.text(.path), query: record.text(.query),
                 userAgent: record.text(.userAgent), referer: record.text(.referer)
             ).rawValue & 0x0F

@@ -55,15 +55,18 @@ import Testing
     /// plain requests do not.
     @Test func prefilterLetsEveryAttackThrough() {
         func passes(_ request: LabelledRequest) -> Bool {
-            var fields = [request.path, request.query, request.referer, request.userAgent].map { Array($0.utf8) }
-            return RequestPrefilter.table.withUnsafeBufferPointer { table in
-                fields.indices.contains { index in
-                    fields[index].withUnsafeMutableBytes { field in
-                        let raw = UnsafeRawBufferPointer(field)
-                        let bit = [RequestPrefilter.pathBit, RequestPrefilter.queryBit, RequestPrefilter.refererBit,
-                                   RequestPrefilter.agentBit][index]
-                        return RequestPrefilter.flags(raw, table) & bit != 0 || index < 3 && RequestPrefilter.containsDotDot(raw)
-                            || index == 1 && RequestPrefilter.containsDoubleDash(raw)
+            let (path, query, referer, agent) = (
+                Array(request.path.utf8), Array(request.query.utf8), Array(request.referer.utf8),
+                Array(request.userAgent.utf8)
+            )
+            return path.withUnsafeBytes { path in
+                query.withUnsafeBytes { query in
+                    referer.withUnsafeBytes { referer in
+                        agent.withUnsafeBytes { agent in
+                            let suspicious = RequestPrefilter.suspicious(path: path, query: query, referer: referer)
+                            return suspicious.path || suspicious.query || suspicious.referer
+                                || RequestPrefilter.agentIsSuspicious(agent)
+                        }
                     }
                 }
             }
@@ -76,5 +79,76 @@ import Testing
             labels: [], method: "GET", path: "/products/42-blue-shoes.html", query: "utm_source=newsletter",
             userAgent: "Mozilla/5.0 (X11; Linux x86_64)", referer: "https://example.org/a/b", source: "")
         #expect(!passes(plain))
+    }
+
+    /// The word-at-a-time `..` search agrees with a byte-by-byte one at every length and
+    /// alignment, including a pair across two words.
+    @Test func containsPairMatchesNaiveSearch() {
+        var generator = SystemRandomNumberGenerator()
+        let alphabet: [UInt8] = [UInt8(ascii: "."), UInt8(ascii: "a"), 0x80, 0xAE, 0x2D]
+        for _ in 0..<20_000 {
+            let count = Int.random(in: 0...40, using: &generator)
+            let bytes = (0..<count).map { _ in alphabet.randomElement(using: &generator)! }
+            let naive = count >= 2 && (1..<count).contains { bytes[$0] == 0x2E && bytes[$0 - 1] == 0x2E }
+            #expect(bytes.withUnsafeBytes { RequestPrefilter.containsDotDot($0) } == naive, "\(bytes)")
+        }
+    }
+
+    /// Well-formed UTF-8 text (`café`, CJK, emoji) clears the prefilter; the forms the
+    /// normalizer folds to ASCII (overlong, full-width), NBSP and malformed bytes do not.
+    @Test func prefilterClearsUTF8TextOnly() {
+        func suspicious(_ bytes: [UInt8]) -> Bool {
+            bytes.withUnsafeBytes { RequestPrefilter.hasSuspiciousHighBytes($0) }
+        }
+        #expect(!suspicious(Array("/café/menü/日本/😀.html".utf8)))
+        #expect(!suspicious(Array("plain".utf8)))
+        #expect(suspicious([0x2F, 0xC0, 0xAE, 0xC0, 0xAE]))  // overlong "."
+        #expect(suspicious([0xE0, 0x80, 0xAF]))  // overlong "/"
+        #expect(suspicious(Array("＜script＞".utf8)))  // full-width
+        #expect(suspicious([0x61, 0xC2, 0xA0, 0x62]))  // NBSP
+        #expect(suspicious([0x61, 0xC3, 0xA0, 0x62]))  // "à": its A0 reads as NBSP
+        #expect(suspicious([0x61, 0xC3]))  // truncated
+        #expect(suspicious([0x61, 0xA9, 0x62]))  // lone continuation
+        #expect(suspicious([0xC2, 0x85]))  // C1 control (NEL)
+    }
+
+    /// `classifyRememberingAgents` gives what `classify` gives, request by request, also when
+    /// user agents repeat, collide in the memo or are too long to remember.
+    @Test func rememberingAgentsChangesNoResult() {
+        var detector = AttackDetector()
+        let longAgent = "Mozilla/5.0 " + String(repeating: "x", count: 300) + " sqlmap"
+        var requests = LabelledCorpus.requests
+        requests += requests.prefix(500).map {
+            LabelledRequest(labels: $0.labels, method: $0.method, path: $0.path, query: $0.query,
+                            userAgent: longAgent, referer: $0.referer, source: $0.source)
+        }
+        for round in 0..<2 {
+            for request in requests {
+                let expected = detector.classify(
+                    method: request.method, path: request.path, query: request.query, userAgent: request.userAgent,
+                    referer: request.referer)
+                let remembered = Self.classifyRemembering(&detector, request)
+                #expect(remembered == expected, "round \(round): \(request.userAgent) \(request.path)?\(request.query)")
+            }
+        }
+    }
+
+    private static func classifyRemembering(_ detector: inout AttackDetector, _ request: LabelledRequest) -> AttackClasses {
+        let (method, path, query, agent, referer) = (
+            Array(request.method.utf8), Array(request.path.utf8), Array(request.query.utf8),
+            Array(request.userAgent.utf8), Array(request.referer.utf8)
+        )
+        return method.withUnsafeBytes { method in
+            path.withUnsafeBytes { path in
+                query.withUnsafeBytes { query in
+                    agent.withUnsafeBytes { agent in
+                        referer.withUnsafeBytes { referer in
+                            detector.classifyRememberingAgents(
+                                method: method, path: path, query: query, userAgent: agent, referer: referer)
+                        }
+                    }
+                }
+            }
+        }
     }
 }

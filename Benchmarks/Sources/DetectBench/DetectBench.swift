@@ -24,15 +24,23 @@ struct PackedRequests {
 
     var count: Int { spans.count / 5 }
 
-    func classifyAll(_ detector: AttackDetector, into results: inout [AttackClasses]) {
+    /// `remembering`: `classifyRememberingAgents` (what the consumer calls) on one detector
+    /// that lives across the run, instead of the pure `classify`.
+    func classifyAll(_ detector: AttackDetector, remembering: Bool = false, into results: inout [AttackClasses]) {
         results.removeAll(keepingCapacity: true)
+        var detector = detector
         bytes.withUnsafeBytes { raw in
             for index in 0..<count {
                 func field(_ n: Int) -> UnsafeRawBufferPointer {
                     let (offset, length) = spans[index * 5 + n]
                     return UnsafeRawBufferPointer(rebasing: raw[offset..<(offset + length)])
                 }
-                results.append(detector.classify(method: field(0), path: field(1), query: field(2), userAgent: field(3), referer: field(4)))
+                results.append(
+                    remembering
+                        ? detector.classifyRememberingAgents(
+                            method: field(0), path: field(1), query: field(2), userAgent: field(3), referer: field(4))
+                        : detector.classify(
+                            method: field(0), path: field(1), query: field(2), userAgent: field(3), referer: field(4)))
             }
         }
     }
@@ -75,11 +83,11 @@ var results: [AttackClasses] = []
 results.reserveCapacity(max(clean.count, corpus.count))
 
 @MainActor
-func measure(_ name: String, _ requests: PackedRequests, repetitions: Int) {
+func measure(_ name: String, _ requests: PackedRequests, repetitions: Int, remembering: Bool = false) {
     var best = Double.infinity
     for _ in 0..<repetitions {
         let start = ContinuousClock.now
-        requests.classifyAll(detector, into: &results)
+        requests.classifyAll(detector, remembering: remembering, into: &results)
         let elapsed = ContinuousClock.now - start
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         best = min(best, seconds)
@@ -89,7 +97,9 @@ func measure(_ name: String, _ requests: PackedRequests, repetitions: Int) {
 }
 
 measure("clean generated traffic", clean, repetitions: 5)
+measure("clean, remembering agents", clean, repetitions: 5, remembering: true)
 measure("labelled corpus (attack mix)", corpus, repetitions: 5)
+measure("corpus, remembering agents", corpus, repetitions: 5, remembering: true)
 
 if let jsonl = argument("--jsonl") {
     corpus.classifyAll(detector, into: &results)

@@ -1,4 +1,5 @@
 import AccessRecord
+import AttackDetection
 import TrafficAggregation
 
 /// The consumer's pure hot path over the in-memory record batches (no LZ4, no network): every
@@ -75,7 +76,99 @@ enum AggregateStages {
         results[results.count - 1].note = "\(rows) (minute, site) rows over all deltas, \(sites) sites"
 
         results.append(try topKeys(batches: batches, lines: lines, rawBytes: rawBytes, repetitions: repetitions))
+        results.append(contentsOf: try classify(batches: batches, lines: lines, rawBytes: rawBytes, repetitions: repetitions))
         return results
+    }
+
+    /// Decoding + `AttackDetector` on every record, with the fields the consumer's
+    /// `PartitionAggregator.addRequest` passes: the detector's cost over "decode only" on
+    /// exactly the records the consumer sees. Once with the pure `classify`, once with
+    /// `classifyRememberingAgents` (what the consumer calls); both must flag the same records.
+    static func classify(batches: [[UInt8]], lines: Int, rawBytes: Int, repetitions: Int) throws -> [Measurement] {
+        var results: [Measurement] = []
+        // The baseline: the same reads of the five fields, no detector.
+        var fieldBytes = 0
+        results.append(
+            try measure("decode + the five fields (no detector)", repetitions: repetitions, lines: lines, rawBytes: rawBytes) {
+                fieldBytes = 0
+                for batch in batches {
+                    try batch.withUnsafeBytes { batch in
+                        try forEachMessage(in: batch) { message in
+                            let reader = try AccessRecordReader(message)
+                            fieldBytes &+= methodName(reader).count &+ reader.text(.path).count
+                                &+ reader.text(.query).count &+ reader.text(.userAgent).count
+                                &+ reader.text(.referer).count
+                        }
+                    }
+                }
+            }
+        )
+        consume(fieldBytes)
+        var flaggedBy: [Int] = []
+        for remembering in [false, true] {
+            var detector = AttackDetector()
+            var flagged = 0
+            var records = 0
+            var marks: UInt64 = 0
+            var result = try measure(
+                remembering ? "decode + classify, remembering agents" : "decode + classify (pure)",
+                repetitions: repetitions, lines: lines, rawBytes: rawBytes
+            ) {
+                flagged = 0
+                records = 0
+                marks = 0
+                for batch in batches {
+                    try batch.withUnsafeBytes { batch in
+                        try forEachMessage(in: batch) { message in
+                            let reader = try AccessRecordReader(message)
+                            let method = methodName(reader)
+                            let path = reader.text(.path)
+                            let query = reader.text(.query)
+                            let agent = reader.text(.userAgent)
+                            let referer = reader.text(.referer)
+                            let classes =
+                                remembering
+                                ? detector.classifyRememberingAgents(
+                                    method: method, path: path, query: query, userAgent: agent, referer: referer)
+                                : detector.classify(
+                                    method: method, path: path, query: query, userAgent: agent, referer: referer)
+                            if !classes.isEmpty { flagged += 1 }
+                            marks = marks &* 31 &+ UInt64(classes.rawValue)
+                            records += 1
+                        }
+                    }
+                }
+            }
+            consume(detector)
+            guard records == lines else {
+                throw Failure(description: "classify: \(records) records, expected \(lines)")
+            }
+            flaggedBy.append(Int(truncatingIfNeeded: marks))
+            result.note = "\(flagged) of \(records) records flagged"
+            results.append(result)
+        }
+        guard flaggedBy[0] == flaggedBy[1] else {
+            throw Failure(description: "classify: remembering agents changed the results")
+        }
+        return results
+    }
+
+    /// The request method as logged (as `PartitionAggregator` passes it).
+    private static func methodName(_ record: AccessRecordReader) -> UnsafeRawBufferPointer {
+        let name: StaticString
+        switch record.methodOrdinal {
+        case AccessRecord.Method.get.rawValue: name = "GET"
+        case AccessRecord.Method.head.rawValue: name = "HEAD"
+        case AccessRecord.Method.post.rawValue: name = "POST"
+        case AccessRecord.Method.put.rawValue: name = "PUT"
+        case AccessRecord.Method.delete.rawValue: name = "DELETE"
+        case AccessRecord.Method.options.rawValue: name = "OPTIONS"
+        case AccessRecord.Method.patch.rawValue: name = "PATCH"
+        case AccessRecord.Method.connect.rawValue: name = "CONNECT"
+        case AccessRecord.Method.trace.rawValue: name = "TRACE"
+        default: return record.text(.methodText)
+        }
+        return UnsafeRawBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)
     }
 
     /// Decoding + one client-address sketch and one path sketch (64 counters each, 256 label

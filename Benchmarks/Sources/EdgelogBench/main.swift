@@ -6,12 +6,12 @@ import Foundation
 // consumer's aggregation (decode + PartitionAggregator) over the encoded records.
 //
 //   swift run -c release --package-path Benchmarks edgelog-bench \
-//       [--lines N] [--file PATH] [--repetitions R] [--only parse|encode|aggregate]
+//       [--lines N] [--file PATH] [--repetitions R] [--only parse|encode|aggregate|classify]
 
 var lineCount = 2_000_000
 var path = "/tmp/edgelog-bench/edge-2M.log"
 var repetitions = 3
-/// `--only parse` / `--only encode` / `--only aggregate`: run one stage alone, for a profiler.
+/// `--only parse` / `--only encode` / `--only aggregate` / `--only classify`: run one stage alone, for a profiler.
 var onlyStage: String?
 var arguments = CommandLine.arguments.dropFirst()
 while let argument = arguments.popFirst() {
@@ -21,7 +21,7 @@ while let argument = arguments.popFirst() {
     case "--repetitions": repetitions = arguments.popFirst().flatMap { Int($0) } ?? repetitions
     case "--only": onlyStage = arguments.popFirst()
     default:
-        print("usage: edgelog-bench [--lines N] [--file PATH] [--repetitions R] [--only parse|encode|aggregate]")
+        print("usage: edgelog-bench [--lines N] [--file PATH] [--repetitions R] [--only parse|encode|aggregate|classify]")
         exit(64)
     }
 }
@@ -67,8 +67,16 @@ case "aggregate":
     print(Report.table(aggregate))
     for line in Report.notes(aggregate) { print(line) }
     exit(0)
+case "classify":
+    var encoded: [[UInt8]] = []
+    _ = try stages.parseAndEncode { encoded.append(Array($0)) }
+    let classify = try AggregateStages.classify(
+        batches: encoded, lines: lineCount, rawBytes: log.count, repetitions: repetitions)
+    print(Report.table(classify))
+    for line in Report.notes(classify) { print(line) }
+    exit(0)
 default:
-    print("--only: parse, encode or aggregate")
+    print("--only: parse, encode, aggregate or classify")
     exit(64)
 }
 
