@@ -252,11 +252,12 @@ public struct PartitionAggregator: Sendable {
         let requestTime = Int64(clamping: requestTimeUs)
         // Bits 0...3 = sqli, xss, traversal, scanner: the attack counters' order.
         var marks: UInt8 = 0
-        if detector != nil {
-            marks = detector!.classifyRememberingAgents(
-                method: Self.methodName(record), path: record.text(.path), query: record.text(.query),
-                userAgent: record.text(.userAgent), referer: record.text(.referer)
-            ).rawValue & 0x0F
+        // Optional chaining mutates the detector (its user-agent memo) in place, no copy.
+        if let classes = detector?.classifyRememberingAgents(
+            method: Self.methodName(record), path: record.text(.path), query: record.text(.query),
+            userAgent: record.text(.userAgent), referer: record.text(.referer))
+        {
+            marks = classes.rawValue & 0x0F
         }
         let row = pending[shard].siteRow(minute: minute, site: site)
         pending[shard].withCounters(ofRow: row) { row in
