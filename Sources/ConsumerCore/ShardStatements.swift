@@ -86,7 +86,7 @@ enum ShardStatements {
     /// With `attacks`, the per-class attack counts add too (client IPs only: top_path_minute
     /// has no such columns).
     static func upsertTop(table: String, column: String, kind: String, cast: String, attacks: Bool) -> String {
-        let classes = ["attacks_sqli", "attacks_xss", "attacks_traversal", "attacks_scanner"]
+        let classes = SiteCounter.attackCounters.map(\.rawValue)
         return """
             INSERT INTO edgelog.\(table) AS t (shard_id, bucket, site, \(column), requests, error\(
                 attacks ? classes.map { ", \($0)" }.joined() : ""))

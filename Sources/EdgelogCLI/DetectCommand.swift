@@ -85,8 +85,11 @@ struct LineClassifier {
     let parser: LogParser
     let detector = AttackDetector()
     var parsed = ParsedLine()
-    /// Unescaped method, path, query, user agent, referer (reused).
-    var fields: [[UInt8]] = Array(repeating: [], count: 5)
+    /// One unescaped field (reused).
+    var field: [UInt8] = []
+    /// Method, path, query, user agent and referer unescaped one after another, at `ranges`.
+    var fields: [UInt8] = []
+    var ranges: [Range<Int>] = []
 
     init(format: LogFormat) {
         parser = LogParser(format: format)
@@ -94,52 +97,31 @@ struct LineClassifier {
 
     mutating func classify(_ line: ArraySlice<UInt8>, number: Int, into output: inout [UInt8]) {
         output.append(contentsOf: "{\"line\":\(number),\"classes\":[".utf8)
+        fields.removeAll(keepingCapacity: true)
+        ranges.removeAll(keepingCapacity: true)
         let matched = line.withUnsafeBytes { bytes in
             guard parser.parse(line: bytes, into: &parsed) else { return false }
-            let spans = [
-                parsed.methodText, parsed.path, parsed.query, parsed.userAgent, parsed.referer,
-            ]
-            for (index, span) in spans.enumerated() {
-                Unescape.decode(span, in: bytes, escaping: parser.format.escaping, into: &fields[index])
+            for span in [parsed.methodText, parsed.path, parsed.query, parsed.userAgent, parsed.referer] {
+                Unescape.decode(span, in: bytes, escaping: parser.format.escaping, into: &field)
+                ranges.append(fields.count..<(fields.count + field.count))
+                fields.append(contentsOf: field)
             }
             return true
         }
-        if matched {
-            let classes = fields[0].withUnsafeBytes { method in
-                fields[1].withUnsafeBytes { path in
-                    fields[2].withUnsafeBytes { query in
-                        fields[3].withUnsafeBytes { userAgent in
-                            fields[4].withUnsafeBytes { referer in
-                                detector.classify(
-                                    method: method, path: path, query: query, userAgent: userAgent, referer: referer)
-                            }
-                        }
-                    }
-                }
-            }
-            output.append(contentsOf: classes.names.map { "\"\($0)\"" }.joined(separator: ",").utf8)
-            output.append(contentsOf: "]}\n".utf8)
-        } else {
+        guard matched else {
             let reason = parsed.parseError.map { "\($0)" } ?? "no match"
             output.append(contentsOf: "],\"error\":".utf8)
-            output.append(contentsOf: Self.jsonString(reason).utf8)
+            output.append(contentsOf: (try? JSONEncoder().encode(reason)) ?? Data("\"unreadable\"".utf8))
             output.append(contentsOf: "}\n".utf8)
+            return
         }
-    }
-
-    static func jsonString(_ text: String) -> String {
-        var result = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            case _ where scalar.value < 0x20: result += String(format: "\\u%04x", scalar.value)
-            default: result.unicodeScalars.append(scalar)
-            }
+        let fieldRanges = ranges
+        let classes = fields.withUnsafeBytes { all in
+            let part = { (index: Int) in UnsafeRawBufferPointer(rebasing: all[fieldRanges[index]]) }
+            return detector.classify(
+                method: part(0), path: part(1), query: part(2), userAgent: part(3), referer: part(4))
         }
-        return result + "\""
+        output.append(contentsOf: classes.names.map { "\"\($0)\"" }.joined(separator: ",").utf8)
+        output.append(contentsOf: "]}\n".utf8)
     }
 }

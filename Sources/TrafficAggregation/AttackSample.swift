@@ -24,7 +24,8 @@ public struct AttackOptions: Sendable, Equatable {
 public struct AttackSample: Sendable, Equatable {
     /// Index of the site row (minute, site) in the delta's `siteRows`.
     public let row: Int
-    /// `sqli`, `xss`, `traversal` or `scanner`.
+    /// `sqli`, `xss`, `traversal` or `scanner` (`AttackClasses.named`, as the schema's check
+    /// constraint and the `attacks_*` counters name them).
     public let attackClass: String
     /// 0..<samplesPerClass: the sample's place among its (minute, site, class)'s in this delta.
     public let slot: Int
@@ -48,10 +49,6 @@ public struct AttackSample: Sendable, Equatable {
         self.request = request
         self.userAgent = userAgent
     }
-
-    /// The class names in bit order of `AttackClasses` (bit 0 = sqli ... bit 3 = scanner), as
-    /// the schema's check constraint and the `attacks_*` counters name them.
-    public static let classNames = ["sqli", "xss", "traversal", "scanner"]
 
     /// Log bytes as sample text: at most `limit` bytes, cut at a UTF-8 boundary, invalid
     /// sequences as U+FFFD and NUL (which PostgreSQL text cannot hold) as `?`.

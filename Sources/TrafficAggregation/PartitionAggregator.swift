@@ -305,16 +305,10 @@ public struct PartitionAggregator: Sendable {
                 }
                 line = request.withUnsafeBytes { AttackSample.text($0, limit: attackOptions.sampleTextLimit) }
             }
-            let address = record.data(.clientIp)
-            let clientIP: String? =
-                switch address.count {
-                case 16: TopKey(address: address).map { IPAddress(high: $0.high, low: $0.low).description }
-                case 4: IPAddress(ipv4: UInt32(bigEndian: address.loadUnaligned(as: UInt32.self))).description
-                default: nil
-                }
+            let clientIP = IPAddress(recordBytes: record.data(.clientIp))?.description
             pending[shard].attackSamples.append(
                 AttackSample(
-                    row: row, attackClass: AttackSample.classNames[bit], slot: Int(count - 1),
+                    row: row, attackClass: AttackClasses.named[bit].1, slot: Int(count - 1),
                     timeMicros: record.timeUs, clientIP: clientIP, request: line ?? "",
                     userAgent: AttackSample.text(record.text(.userAgent), limit: attackOptions.sampleTextLimit)))
         }

@@ -46,19 +46,10 @@ struct RowSketches {
     @inline(__always)
     mutating func add(clientIP ip: UnsafeRawBufferPointer, path: UnsafeRawBufferPointer, marks: UInt8 = 0) {
         let noLabel = UnsafeRawBufferPointer(start: nil, count: 0)
-        switch ip.count {
-        case 16:
-            if let key = TopKey(address: ip) {
-                let mapped = IPAddress(high: key.high, low: key.low).isIPv4Mapped
-                uniqueIPs.add(bytes: mapped ? UnsafeRawBufferPointer(rebasing: ip[12...]) : ip)
-                topIPs.add(key, label: noLabel, marks: marks)
-            }
-        case 4:
-            uniqueIPs.add(bytes: ip)
-            let address = IPAddress(ipv4: UInt32(bigEndian: ip.loadUnaligned(as: UInt32.self)))
+        if let address = IPAddress(recordBytes: ip) {
+            let mapped = ip.count == 16 && address.isIPv4Mapped
+            uniqueIPs.add(bytes: mapped ? UnsafeRawBufferPointer(rebasing: ip[12...]) : ip)
             topIPs.add(TopKey(high: address.high, low: address.low), label: noLabel, marks: marks)
-        default:
-            break
         }
         topPaths.add(TopKey(path: path), label: path)
     }

@@ -252,6 +252,10 @@ public enum SiteCounter: String, CaseIterable, Sendable {
     /// Column names in order, for SQL the consumer writes (our constants, never data).
     public static var columnNames: [String] { allCases.map(\.rawValue) }
 
+    /// The attack counters, consecutive and in `AttackClasses` bit order (sqli, xss,
+    /// traversal, scanner); `top_ip_minute` has columns of the same names.
+    public static let attackCounters: [SiteCounter] = [.attacksSQLi, .attacksXSS, .attacksTraversal, .attacksScanner]
+
     /// Whether the coordinator's `minute_site`, `hour_site` and `day_site` show this counter:
     /// all but the fine latency histogram, which `latency_percentiles` reads from the tables
     /// (47 bucket columns would bury the view's columns an analyst reads).

@@ -112,5 +112,6 @@ extension LatencyHistogramTests {
         #expect(SiteCounter.columnNames.first == "requests")
         #expect(SiteCounter.columnNames.last == "attacks_scanner")
         #expect(SiteCounter.allCases.filter { !$0.isInAnalystViews } == LatencyHistogram.fineCounters)
+        #expect(SiteCounter.attackCounters.map(\.index) == Array(SiteCounter.attacksSQLi.index...SiteCounter.attacksScanner.index))
     }
 }
