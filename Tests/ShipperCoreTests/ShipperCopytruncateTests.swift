@@ -85,7 +85,8 @@ struct ShipperCopytruncateTests {
             $0["edgelog_shipper_records_acknowledged_total"] == 300
         }
         let pid = try #require(shipper.process?.pid)
-        #expect(kill(pid, SIGSTOP) == 0)
+        // Every shipper thread stopped before the lines are written (kill alone returns early).
+        try await ProcessFreeze.freeze(pid)
         try write("unread", 0..<80)
         try FileManager.default.copyItem(atPath: path, toPath: "\(path).1")
         try TestLog.truncate(path)
