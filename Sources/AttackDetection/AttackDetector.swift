@@ -10,12 +10,17 @@
 ///    traversal (`TraversalDetector`) detectors look at each piece.
 ///
 /// Thread safety: a value type; `classify` reads no state, so share it freely.
-/// `classifyRememberingAgents` keeps a memo of recent user agents in the value itself (each
-/// owner mutates its own copy), with the same results.
+/// `classifyRemembering` keeps memos of recent field values in the value itself (each owner
+/// mutates its own copy), with the same results.
 public struct AttackDetector: Sendable {
     private let scanners: ScannerAgentMatcher
-    /// Used only by `classifyRememberingAgents`; `classify` never reads or writes it.
-    private var agentMemo = AgentMemo()
+    /// Used only by `classifyRemembering`; `classify` never reads or writes them. One per
+    /// field, because a field's classes depend on which field it is (a query's `../` is not a
+    /// referer's).
+    private var agentMemo = ClassificationMemo()
+    private var pathMemo = ClassificationMemo()
+    private var queryMemo = ClassificationMemo()
+    private var refererMemo = ClassificationMemo()
 
     public init() { scanners = ScannerAgentMatcher.shared }
 
@@ -28,62 +33,60 @@ public struct AttackDetector: Sendable {
         userAgent: UnsafeRawBufferPointer,
         referer: UnsafeRawBufferPointer
     ) -> AttackClasses {
-        agentClasses(userAgent).union(requestClasses(path: path, query: query, referer: referer))
+        var found = Self.agentClasses(userAgent, scanners: scanners)
+        let suspicious = RequestPrefilter.suspicious(path: path, query: query, referer: referer)
+        if suspicious.path { found.formUnion(Self.inspecting { $0.inspectPath(path) }) }
+        if suspicious.query { found.formUnion(Self.inspecting { $0.inspectQuery(query, fileInclusion: true) }) }
+        if suspicious.referer { found.formUnion(Self.inspecting { $0.inspectReferer(referer) }) }
+        return found
     }
 
-    /// The same result as `classify`, but remembers what the last distinct user agents were
-    /// (`AgentMemo`): a repeated user agent costs a hash and a comparison instead of the
-    /// scanner scan. For an owner that classifies many requests on one thread (the consumer's
-    /// aggregator); the result is still a pure function of the request.
-    public mutating func classifyRememberingAgents(
+    /// The same result as `classify`, but remembers the last distinct user agents, and the last
+    /// distinct paths, queries and referers that passed the prefilter (`ClassificationMemo`):
+    /// a repeated one costs a hash and a comparison instead of the detectors. For an owner that
+    /// classifies many requests on one thread (the consumer's aggregator); the result is still
+    /// a pure function of the request.
+    public mutating func classifyRemembering(
         method: UnsafeRawBufferPointer,
         path: UnsafeRawBufferPointer,
         query: UnsafeRawBufferPointer,
         userAgent: UnsafeRawBufferPointer,
         referer: UnsafeRawBufferPointer
     ) -> AttackClasses {
-        let hash = AgentMemo.hash(userAgent)
-        let agent: AttackClasses
-        if let remembered = agentMemo.lookup(userAgent, hash: hash) {
-            agent = remembered
-        } else {
-            agent = agentClasses(userAgent)
-            agentMemo.remember(userAgent, hash: hash, classes: agent)
+        let scanners = scanners
+        var found = agentMemo.classes(of: userAgent) { Self.agentClasses(userAgent, scanners: scanners) }
+        let suspicious = RequestPrefilter.suspicious(path: path, query: query, referer: referer)
+        guard suspicious.path || suspicious.query || suspicious.referer else { return found }
+        if suspicious.path {
+            found.formUnion(pathMemo.classes(of: path) { Self.inspecting { $0.inspectPath(path) } })
         }
-        return agent.union(requestClasses(path: path, query: query, referer: referer))
+        if suspicious.query {
+            found.formUnion(
+                queryMemo.classes(of: query) { Self.inspecting { $0.inspectQuery(query, fileInclusion: true) } })
+        }
+        if suspicious.referer {
+            found.formUnion(refererMemo.classes(of: referer) { Self.inspecting { $0.inspectReferer(referer) } })
+        }
+        return found
     }
 
     /// What the user agent alone shows: a scanner's name, or markup and SQL in it.
-    private func agentClasses(_ userAgent: UnsafeRawBufferPointer) -> AttackClasses {
+    private static func agentClasses(_ userAgent: UnsafeRawBufferPointer, scanners: ScannerAgentMatcher) -> AttackClasses {
         var found: AttackClasses = scanners.matches(userAgent) ? .scanner : []
-        guard RequestPrefilter.agentIsSuspicious(userAgent) else { return found }
-        NormalizationScratch.with { scratch in
-            withUnsafeTemporaryAllocation(of: SQLToken.self, capacity: SQLTokenizer.maximumTokens) { tokens in
-                var inspector = ValueInspector(scratch: scratch, tokens: tokens)
-                found.formUnion(inspector.inspectAgent(userAgent))
-            }
+        if RequestPrefilter.agentIsSuspicious(userAgent) {
+            found.formUnion(inspecting { $0.inspectAgent(userAgent) })
         }
         return found
     }
 
-    /// What the path, the query and the referer show.
-    private func requestClasses(
-        path: UnsafeRawBufferPointer,
-        query: UnsafeRawBufferPointer,
-        referer: UnsafeRawBufferPointer
-    ) -> AttackClasses {
-        let suspicious = RequestPrefilter.suspicious(path: path, query: query, referer: referer)
-        guard suspicious.path || suspicious.query || suspicious.referer else { return [] }
-        var found: AttackClasses = []
+    /// Runs `body` with an inspector over scratch memory and a token buffer on the stack.
+    private static func inspecting(_ body: (inout ValueInspector) -> AttackClasses) -> AttackClasses {
         NormalizationScratch.with { scratch in
             withUnsafeTemporaryAllocation(of: SQLToken.self, capacity: SQLTokenizer.maximumTokens) { tokens in
                 var inspector = ValueInspector(scratch: scratch, tokens: tokens)
-                if suspicious.path { found.formUnion(inspector.inspectPath(path)) }
-                if suspicious.query { found.formUnion(inspector.inspectQuery(query, fileInclusion: true)) }
-                if suspicious.referer { found.formUnion(inspector.inspectReferer(referer)) }
+                return body(&inspector)
             }
         }
-        return found
     }
 
     /// Convenience for tests/CLI.

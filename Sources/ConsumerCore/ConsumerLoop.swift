@@ -440,9 +440,14 @@ final class ConsumerLoop {
     }
 
     private func take(_ result: FetchResult, partition: Int32) async throws {
-        guard var aggregator = aggregators[partition] else { return }
+        guard aggregators[partition] != nil else { return }
         switch result.errorCode {
         case .none:
+            // Taken out of the table while it is fed, so it is uniquely referenced: left in,
+            // the table's copy would make the first write to each of its buffers (pending
+            // rows, the sketches, the detector's memos) copy the whole buffer, once per fetch.
+            guard var aggregator = aggregators.removeValue(forKey: partition) else { return }
+            defer { aggregators[partition] = aggregator }
             if result.highWatermark < aggregator.nextOffset {
                 throw ConsumerError.logBehindProgress(
                     partition: partition, highWatermark: result.highWatermark, progress: aggregator.nextOffset)
@@ -464,7 +469,6 @@ final class ConsumerLoop {
             let lag = max(0, result.highWatermark - aggregator.nextOffset)
             lagGauges[partition]?.record(lag)
             if lag > 0 { backlog.insert(partition) } else { backlog.remove(partition) }
-            aggregators[partition] = aggregator
         case .offsetOutOfRange:
             do {
                 try await skipToLogStart(partition: partition)
@@ -551,7 +555,8 @@ final class ConsumerLoop {
             var parts: [ShardFlush.Part] = []
             for partition in aggregators.keys.sorted() {
                 let expected = shardProgress[shard][partition]
-                guard var aggregator = aggregators[partition] else { continue }
+                // Out of the table while the delta is cut, so nothing is copied (see `take`).
+                guard var aggregator = aggregators.removeValue(forKey: partition) else { continue }
                 let delta = aggregator.takeDelta(shard: shard)
                 aggregators[partition] = aggregator
                 if delta.isEmpty && delta.nextOffset == expected && !heartbeat { continue }

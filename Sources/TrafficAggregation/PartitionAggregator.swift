@@ -252,8 +252,8 @@ public struct PartitionAggregator: Sendable {
         let requestTime = Int64(clamping: requestTimeUs)
         // Bits 0...3 = sqli, xss, traversal, scanner: the attack counters' order.
         var marks: UInt8 = 0
-        // Optional chaining mutates the detector (its user-agent memo) in place, no copy.
-        if let classes = detector?.classifyRememberingAgents(
+        // Optional chaining mutates the detector (its memos) in place, no copy.
+        if let classes = detector?.classifyRemembering(
             method: Self.methodName(record), path: record.text(.path), query: record.text(.query),
             userAgent: record.text(.userAgent), referer: record.text(.referer))
         {

@@ -94,6 +94,7 @@ import Testing
         }
     }
 
+
     /// Well-formed UTF-8 text (`café`, CJK, emoji) clears the prefilter; the forms the
     /// normalizer folds to ASCII (overlong, full-width), NBSP and malformed bytes do not.
     @Test func prefilterClearsUTF8TextOnly() {
@@ -112,15 +113,21 @@ import Testing
         #expect(suspicious([0xC2, 0x85]))  // C1 control (NEL)
     }
 
-    /// `classifyRememberingAgents` gives what `classify` gives, request by request, also when
-    /// user agents repeat, collide in the memo or are too long to remember.
-    @Test func rememberingAgentsChangesNoResult() {
+    /// `classifyRemembering` gives what `classify` gives, request by request, also when user
+    /// agents, paths, queries and referers repeat (the second round, and the copies below),
+    /// collide in a memo or are too long to remember.
+    @Test func rememberingChangesNoResult() {
         var detector = AttackDetector()
         let longAgent = "Mozilla/5.0 " + String(repeating: "x", count: 300) + " sqlmap"
         var requests = LabelledCorpus.requests
         requests += requests.prefix(500).map {
             LabelledRequest(labels: $0.labels, method: $0.method, path: $0.path, query: $0.query,
                             userAgent: longAgent, referer: $0.referer, source: $0.source)
+        }
+        let longQuery = "q=" + String(repeating: "a%20", count: 80)
+        requests += requests.prefix(200).map {
+            LabelledRequest(labels: $0.labels, method: $0.method, path: $0.path + "/" + longQuery, query: $0.query + "&" + longQuery,
+                            userAgent: $0.userAgent, referer: $0.referer + "?" + longQuery, source: $0.source)
         }
         for round in 0..<2 {
             for request in requests {
@@ -143,7 +150,7 @@ import Testing
                 query.withUnsafeBytes { query in
                     agent.withUnsafeBytes { agent in
                         referer.withUnsafeBytes { referer in
-                            detector.classifyRememberingAgents(
+                            detector.classifyRemembering(
                                 method: method, path: path, query: query, userAgent: agent, referer: referer)
                         }
                     }

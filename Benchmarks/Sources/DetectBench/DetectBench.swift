@@ -24,7 +24,7 @@ struct PackedRequests {
 
     var count: Int { spans.count / 5 }
 
-    /// `remembering`: `classifyRememberingAgents` (what the consumer calls) on one detector
+    /// `remembering`: `classifyRemembering` (what the consumer calls) on one detector
     /// that lives across the run, instead of the pure `classify`.
     func classifyAll(_ detector: AttackDetector, remembering: Bool = false, into results: inout [AttackClasses]) {
         results.removeAll(keepingCapacity: true)
@@ -37,7 +37,7 @@ struct PackedRequests {
                 }
                 results.append(
                     remembering
-                        ? detector.classifyRememberingAgents(
+                        ? detector.classifyRemembering(
                             method: field(0), path: field(1), query: field(2), userAgent: field(3), referer: field(4))
                         : detector.classify(
                             method: field(0), path: field(1), query: field(2), userAgent: field(3), referer: field(4)))
@@ -97,9 +97,9 @@ func measure(_ name: String, _ requests: PackedRequests, repetitions: Int, remem
 }
 
 measure("clean generated traffic", clean, repetitions: 5)
-measure("clean, remembering agents", clean, repetitions: 5, remembering: true)
+measure("clean, remembering", clean, repetitions: 5, remembering: true)
 measure("labelled corpus (attack mix)", corpus, repetitions: 5)
-measure("corpus, remembering agents", corpus, repetitions: 5, remembering: true)
+measure("corpus, remembering", corpus, repetitions: 5, remembering: true)
 
 if let jsonl = argument("--jsonl") {
     corpus.classifyAll(detector, into: &results)

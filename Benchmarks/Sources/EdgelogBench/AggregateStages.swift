@@ -83,7 +83,7 @@ enum AggregateStages {
     /// Decoding + `AttackDetector` on every record, with the fields the consumer's
     /// `PartitionAggregator.addRequest` passes: the detector's cost over "decode only" on
     /// exactly the records the consumer sees. Once with the pure `classify`, once with
-    /// `classifyRememberingAgents` (what the consumer calls); both must flag the same records.
+    /// `classifyRemembering` (what the consumer calls); both must flag the same records.
     static func classify(batches: [[UInt8]], lines: Int, rawBytes: Int, repetitions: Int) throws -> [Measurement] {
         var results: [Measurement] = []
         // The baseline: the same reads of the five fields, no detector.
@@ -111,7 +111,7 @@ enum AggregateStages {
             var records = 0
             var marks: UInt64 = 0
             var result = try measure(
-                remembering ? "decode + classify, remembering agents" : "decode + classify (pure)",
+                remembering ? "decode + classify, remembering" : "decode + classify (pure)",
                 repetitions: repetitions, lines: lines, rawBytes: rawBytes
             ) {
                 flagged = 0
@@ -128,7 +128,7 @@ enum AggregateStages {
                             let referer = reader.text(.referer)
                             let classes =
                                 remembering
-                                ? detector.classifyRememberingAgents(
+                                ? detector.classifyRemembering(
                                     method: method, path: path, query: query, userAgent: agent, referer: referer)
                                 : detector.classify(
                                     method: method, path: path, query: query, userAgent: agent, referer: referer)
@@ -148,7 +148,7 @@ enum AggregateStages {
             results.append(result)
         }
         guard flaggedBy[0] == flaggedBy[1] else {
-            throw Failure(description: "classify: remembering agents changed the results")
+            throw Failure(description: "classify: remembering changed the results")
         }
         return results
     }
