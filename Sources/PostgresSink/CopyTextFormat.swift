@@ -28,6 +28,9 @@ public enum CopyTextFormat {
 
     /// Appends one field's escaped bytes (`nil` = NULL) without a separator or line end.
     /// On error, `buffer` may hold part of the field; `appendRow` rolls back the whole row.
+    /// `@inlinable` so it is specialized for the caller's sequence: as a plain generic, every
+    /// byte of a `String.UTF8View` went through protocol witnesses.
+    @inlinable
     public static func appendField<Bytes: Sequence<UInt8>>(_ bytes: Bytes?, to buffer: inout [UInt8]) throws {
         guard let bytes else {
             buffer.append(backslash)
@@ -72,7 +75,7 @@ public enum CopyTextFormat {
         return buffer
     }
 
-    private static let backslash = UInt8(ascii: "\\")
-    private static let tab: UInt8 = 0x09
-    private static let lineFeed: UInt8 = 0x0A
+    @usableFromInline static let backslash = UInt8(ascii: "\\")
+    @usableFromInline static let tab: UInt8 = 0x09
+    @usableFromInline static let lineFeed: UInt8 = 0x0A
 }
