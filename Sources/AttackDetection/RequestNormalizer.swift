@@ -31,15 +31,15 @@ enum RequestNormalizer {
         var pass = 0
         while pass < maximumPercentPasses {
             let decoded = percentDecode(
-                ByteView(base: UnsafePointer(source.baseAddress!), count: count),
+                ByteView(UnsafeBufferPointer(rebasing: source[..<count])),
                 plusIsSpace: plusIsSpace && pass == 0, into: target)
             pass += 1
             if !decoded.changed { break }
             count = decoded.count
             swap(&source, &target)
         }
-        count = finalPass(ByteView(base: UnsafePointer(source.baseAddress!), count: count), into: target)
-        return ByteView(base: UnsafePointer(target.baseAddress!), count: count)
+        count = finalPass(ByteView(UnsafeBufferPointer(rebasing: source[..<count])), into: target)
+        return ByteView(UnsafeBufferPointer(rebasing: target[..<count]))
     }
 
     // MARK: - Layers
