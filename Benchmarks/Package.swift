@@ -7,6 +7,7 @@
 //   swift run -c release --package-path Benchmarks broker-bench [--producers 1,4,16]
 //   swift run -c release --package-path Benchmarks consumer-bench --bin-dir .build-bench/release
 //   swift run -c release --package-path Benchmarks detect-bench [--requests 2000000] [--jsonl PATH]
+//   swift run -c release --package-path Benchmarks pipeline-bench --bin-dir .build-bench/release
 //
 // (see BENCHMARKS.md for the numbers and what each stage measures).
 import PackageDescription
@@ -89,10 +90,21 @@ let package = Package(
         // Consumer end to end: a preloaded broker to committed rows in three PostgreSQL shards,
         // with flush latency from the consumer's /metrics (issue 11). Runs the release
         // executables as processes, and a throwaway PostgreSQL cluster.
+        // A blocking libpq connection, a throwaway PostgreSQL cluster and a Prometheus histogram
+        // reader, shared by the benches that write to PostgreSQL.
+        .target(name: "BenchPostgres", dependencies: ["BenchLibPQ", "BenchSupport"], path: "Sources/BenchPostgres"),
         .executableTarget(
             name: "consumer-bench",
-            dependencies: [.product(name: "TrafficGenerator", package: "edgelog"), "BenchLibPQ", "BenchSupport"],
+            dependencies: [.product(name: "TrafficGenerator", package: "edgelog"), "BenchPostgres", "BenchSupport"],
             path: "Sources/ConsumerBench"
+        ),
+        // The whole pipeline on one machine: a log file growing at a set rate -> shipper -> broker
+        // -> consumer -> three shards, read through the coordinator; sustained lines/s and
+        // freshness (written -> visible), beside goaccess on the same file (issue 17).
+        .executableTarget(
+            name: "pipeline-bench",
+            dependencies: [.product(name: "TrafficGenerator", package: "edgelog"), "BenchPostgres", "BenchSupport"],
+            path: "Sources/PipelineBench"
         ),
     ]
 )

@@ -1,3 +1,4 @@
+import BenchPostgres
 import BenchSupport
 import Foundation
 

@@ -7,10 +7,10 @@ import Foundation
 #endif
 
 /// A minimal blocking libpq connection: text queries, text results.
-final class PQ {
+public final class PQ {
     private let connection: OpaquePointer
 
-    init(_ conninfo: String) throws {
+    public init(_ conninfo: String) throws {
         guard let connection = PQconnectdb(conninfo) else {
             throw BenchmarkFile.Failure(description: "PQconnectdb returned nil")
         }
@@ -26,7 +26,7 @@ final class PQ {
 
     /// Runs `sql` and returns its rows (NULL as nil).
     @discardableResult
-    func query(_ sql: String) throws -> [[String?]] {
+    public func query(_ sql: String) throws -> [[String?]] {
         guard let result = PQexec(connection, sql) else {
             throw BenchmarkFile.Failure(description: "PQexec: \(String(cString: PQerrorMessage(connection)))")
         }
@@ -47,19 +47,19 @@ final class PQ {
     }
 
     /// The server process serving this connection.
-    var backendPID: Int32 { PQbackendPID(connection) }
+    public var backendPID: Int32 { PQbackendPID(connection) }
 }
 
 /// A throwaway PostgreSQL cluster under the benchmark's scratch directory: `initdb` (trust auth,
 /// no sync of the data directory at creation), started with `pg_ctl` on a loopback port. Run as
 /// the `postgres` user when the benchmark runs as root (the server refuses root).
-final class LocalCluster {
-    let directory: String
-    let port: Int
-    let binaries: String
+public final class LocalCluster {
+    public let directory: String
+    public let port: Int
+    public let binaries: String
     private let asPostgres: [String]
 
-    init(directory: String, binaries: String, settings: [String]) throws {
+    public init(directory: String, binaries: String, settings: [String]) throws {
         self.directory = directory
         self.binaries = binaries
         self.port = Loopback.freePort()
@@ -82,12 +82,12 @@ final class LocalCluster {
             ])
     }
 
-    func conninfo(_ database: String) -> String {
+    public func conninfo(_ database: String) -> String {
         "host=127.0.0.1 port=\(port) user=postgres dbname=\(database)"
     }
 
     /// The postmaster's pid (first line of `postmaster.pid`).
-    var postmasterPID: Int32 {
+    public var postmasterPID: Int32 {
         let text = (try? String(contentsOfFile: "\(directory)/data/postmaster.pid", encoding: .utf8)) ?? ""
         return Int32(text.split(separator: "\n").first ?? "") ?? 0
     }
@@ -96,14 +96,14 @@ final class LocalCluster {
     /// checkpointer, WAL writer, autovacuum, ...) and the children that already exited (the
     /// postmaster waits for them, so they are in its cutime/cstime). Per live child too, so
     /// that the benchmark's own polling backends can be taken out.
-    func serverCPU() -> (total: Double, children: [Int32: Double]) {
+    public func serverCPU() -> (total: Double, children: [Int32: Double]) {
         let postmaster = postmasterPID
         guard let own = ProcStat.read(postmaster) else { return (0, [:]) }
         let children = ProcStat.children(of: postmaster).mapValues(\.cpuSeconds)
         return (own.cpuSeconds + own.waitedChildrenSeconds + children.values.reduce(0, +), children)
     }
 
-    func stop() {
+    public func stop() {
         _ = try? Self.run(asPostgres + ["\(binaries)/pg_ctl", "-D", "\(directory)/data", "-m", "fast", "-w", "stop"])
     }
 
@@ -112,8 +112,8 @@ final class LocalCluster {
     /// the child inherits, and `pg_ctl start` leaves the server running with it, so
     /// `waitUntilExit` never returned.
     @discardableResult
-    static func run(_ command: [String]) throws -> String {
-        let path = "/tmp/edgelog-consumer-bench-command-\(getpid()).out"
+    public static func run(_ command: [String]) throws -> String {
+        let path = "/tmp/edgelog-bench-command-\(getpid()).out"
         defer { unlink(path) }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -141,13 +141,13 @@ final class LocalCluster {
 
 /// A Prometheus histogram read from a `/metrics` page (swift-prometheus renders a swift-metrics
 /// `Timer` as one: cumulative `_bucket{le="..."}` counts in seconds, `_sum`, `_count`).
-struct PrometheusHistogram {
+public struct PrometheusHistogram {
     /// (upper bound, cumulative count), ascending, `+Inf` last.
-    var buckets: [(bound: Double, count: Double)] = []
-    var sum = 0.0
-    var count = 0.0
+    public var buckets: [(bound: Double, count: Double)] = []
+    public var sum = 0.0
+    public var count = 0.0
 
-    init?(_ name: String, in page: String) {
+    public init?(_ name: String, in page: String) {
         for line in page.split(separator: "\n") {
             if line.hasPrefix(name + "_bucket{") {
                 guard let le = line.range(of: "le=\""), let close = line[le.upperBound...].firstIndex(of: "\""),
@@ -169,7 +169,7 @@ struct PrometheusHistogram {
     /// The q-quantile as Prometheus's `histogram_quantile` computes it: find the bucket where
     /// the cumulative count reaches q × count and interpolate linearly inside it (lower bound 0
     /// for the first bucket). In the `+Inf` bucket the largest finite bound is returned.
-    func quantile(_ q: Double) -> Double {
+    public func quantile(_ q: Double) -> Double {
         guard let total = buckets.last?.count, total > 0 else { return .nan }
         let rank = q * total
         var lower = 0.0
@@ -187,7 +187,7 @@ struct PrometheusHistogram {
     }
 
     /// The bucket holding the q-quantile, as "(lower, upper]" in milliseconds.
-    func bucketText(_ q: Double) -> String {
+    public func bucketText(_ q: Double) -> String {
         guard let total = buckets.last?.count, total > 0 else { return "-" }
         var lower = 0.0
         for (bound, cumulative) in buckets {

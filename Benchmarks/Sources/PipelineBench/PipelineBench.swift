@@ -1,0 +1,278 @@
+import BenchPostgres
+import BenchSupport
+import Foundation
+import TrafficGenerator
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// `pipeline-bench`: every process of the pipeline on this machine at once — a log file that
+/// grows, `edgelog-shipper` tailing it, `edgelog-broker`, `edgelog-consumer`, three PostgreSQL
+/// shards — read the way an analyst reads it, through the coordinator (issue 17).
+///
+/// 1. **Sustained throughput**: the 2 M-line benchmark file is appended to the tailed log in
+///    one go; timed from the first byte written until the coordinator's `file_audit_totals`
+///    counts every line (`counted_lines`: requests, junk and late lines alike).
+/// 2. **Freshness**: lines stamped with the current time (`TrafficGenerator`, generated before
+///    the phase starts) are appended at `--rate` lines/s in 50 ms chunks for `--seconds`; a
+///    poller reads the coordinator's counted lines every 20 ms. A chunk's freshness is the
+///    time from its `write` returning to the first poll that counts it: line written ->
+///    visible through the coordinator.
+/// 3. **goaccess** (`--goaccess PATH`, skipped if absent) over the same 2 M-line file with the
+///    same format, to a JSON report, timed, after the pipeline is stopped.
+///
+/// Options: `--lines N` (2000000), `--file PATH` (/tmp/edgelog-bench/edge-2M.log), `--bin-dir DIR`
+/// (.build/release), `--pg-bin DIR` (/usr/lib/postgresql/15/bin), `--partitions N` (4), `--rate N`
+/// (100000), `--seconds S` (20), `--goaccess PATH` (/usr/bin/goaccess).
+@main
+struct PipelineBench {
+    static let shardCount = 3
+
+    static func main() throws {
+        var options = [
+            "lines": "2000000", "file": "/tmp/edgelog-bench/edge-2M.log", "bin-dir": ".build/release",
+            "pg-bin": "/usr/lib/postgresql/15/bin", "partitions": "4", "rate": "100000", "seconds": "20",
+            "goaccess": "/usr/bin/goaccess",
+        ]
+        var arguments = CommandLine.arguments.dropFirst()
+        while let flag = arguments.popFirst() {
+            guard flag.hasPrefix("--"), let value = arguments.popFirst(), options[String(flag.dropFirst(2))] != nil
+            else {
+                throw BenchmarkFile.Failure(
+                    description: "usage: pipeline-bench [--\(options.keys.sorted().joined(separator: " X] [--")) X]")
+            }
+            options[String(flag.dropFirst(2))] = value
+        }
+        let lines = Int(options["lines"] ?? "") ?? 2_000_000
+        let file = options["file"] ?? ""
+        let binaries = options["bin-dir"] ?? ".build/release"
+        let rate = max(1, Int(options["rate"] ?? "") ?? 100_000)
+        let seconds = max(1, Int(options["seconds"] ?? "") ?? 20)
+        try FileManager.default.createDirectory(
+            atPath: URL(fileURLWithPath: file).deletingLastPathComponent().path, withIntermediateDirectories: true)
+        let bytes = try BenchmarkFile.prepare(path: file, lines: lines)
+        let backlog = try Data(contentsOf: URL(fileURLWithPath: file))
+        say("input: \(lines) lines, \(bytes) bytes (\(file)); binaries: \(binaries); load \(loadAverage())")
+
+        let scratch = "/tmp/edgelog-pipeline-bench-\(getpid())"
+        try? FileManager.default.removeItem(atPath: scratch)
+        try FileManager.default.createDirectory(atPath: "\(scratch)/logs", withIntermediateDirectories: true)
+        chmod(scratch, 0o755)
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+
+        // PostgreSQL: three shards and the coordinator, schema by `edgelog db init`.
+        let cluster = try LocalCluster(
+            directory: "\(scratch)/pg", binaries: options["pg-bin"] ?? "/usr/lib/postgresql/15/bin", settings: [])
+        defer { cluster.stop() }
+        let admin = try PQ(cluster.conninfo("postgres"))
+        try admin.query("SET client_min_messages = warning")
+        let databases = (0..<shardCount).map { "shard\($0)" }
+        for database in ["coordinator"] + databases { try admin.query("CREATE DATABASE \(database)") }
+        let shards = databases.map { cluster.conninfo($0) }.joined(separator: ",")
+        try LocalCluster.run(
+            ["\(binaries)/edgelog", "db", "init", "--shards", shards, "--coordinator", cluster.conninfo("coordinator")])
+        let coordinator = try PQ(cluster.conninfo("coordinator"))
+
+        // The three processes, started before the log has a line.
+        let log = "\(scratch)/logs/access.log"
+        FileManager.default.createFile(atPath: log, contents: nil)
+        let brokerPort = Loopback.freePort()
+        let brokerMetrics = Loopback.freePort()
+        let broker = try ChildProcess(
+            "\(binaries)/edgelog-broker",
+            [
+                "--data-dir", "\(scratch)/broker", "--port", "\(brokerPort)", "--metrics-port", "\(brokerMetrics)",
+                "--default-partitions", options["partitions"] ?? "4", "--log-level", "warning",
+            ],
+            log: "\(scratch)/broker.log")
+        defer { broker.terminate() }
+        try waitFor(seconds: 30, "the broker") { Loopback.get(port: brokerMetrics, path: "/health") != nil }
+        let consumer = try ChildProcess(
+            "\(binaries)/edgelog-consumer",
+            [
+                "--broker", "127.0.0.1:\(brokerPort)", "--shards", shards, "--log-level", "warning",
+                "--metrics-port", "\(Loopback.freePort())",
+            ],
+            log: "\(scratch)/consumer.log")
+        defer { consumer.terminate() }
+        let shipper = try ChildProcess(
+            "\(binaries)/edgelog-shipper",
+            [
+                "--files", "\(log):edge", "--broker", "127.0.0.1:\(brokerPort)", "--checkpoint-dir",
+                "\(scratch)/checkpoints", "--metrics-port", "\(Loopback.freePort())", "--log-level", "warning",
+            ],
+            log: "\(scratch)/shipper.log")
+        defer { shipper.terminate() }
+        let processes = [shipper, broker, consumer]
+        // Let the consumer find its shards and the shipper its file before the clock starts.
+        Thread.sleep(forTimeInterval: 2)
+        guard processes.allSatisfy({ $0.process.isRunning }) else {
+            throw BenchmarkFile.Failure(description: "a process exited at start; logs in \(scratch)")
+        }
+
+        // 1. Sustained throughput from a backlog.
+        let cpuBefore = processes.map { $0.cpuSeconds() }
+        let serverBefore = cluster.serverCPU().total
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        let start = ContinuousClock.now
+        try handle.seekToEnd()
+        try handle.write(contentsOf: backlog)
+        let written = Seconds.of(start.duration(to: .now))
+        try waitFor(seconds: 900, "\(lines) lines counted through the coordinator") {
+            guard processes.allSatisfy({ $0.process.isRunning }) else { return true }
+            return (try? countedLines(coordinator)) ?? 0 >= Int64(lines)
+        }
+        guard processes.allSatisfy({ $0.process.isRunning }) else {
+            throw BenchmarkFile.Failure(description: "a process exited; logs in \(scratch)")
+        }
+        let elapsed = Seconds.of(start.duration(to: .now))
+        let cpu = zip(processes.map { $0.cpuSeconds() }, cpuBefore).map { $0 - $1 }
+        let serverCPU = cluster.serverCPU().total - serverBefore
+        say(
+            String(
+                format:
+                    "sustained: %ld lines in %.2f s = %.0f lines/s end to end (file written in %.2f s); CPU s: shipper %.2f, broker %.2f, consumer %.2f, postgres %.2f; load %@",
+                lines, elapsed, Double(lines) / elapsed, written, cpu[0], cpu[1], cpu[2], serverCPU, loadAverage()))
+
+        // 2. Freshness at a steady rate.
+        var profile = TrafficProfile()
+        profile.seed = 17
+        profile.requestsPerSecond = rate
+        let chunkMillis = 50
+        let perChunk = max(1, rate * chunkMillis / 1000)
+        let chunkCount = seconds * 1000 / chunkMillis
+        profile.startTimeMs = Int64(Date().timeIntervalSince1970 * 1000) + 2_000
+        var generator = try TrafficGenerator(profile: profile, format: "edge")
+        var chunks: [[UInt8]] = []
+        chunks.reserveCapacity(chunkCount)
+        for _ in 0..<chunkCount {
+            var chunk: [UInt8] = []
+            chunk.reserveCapacity(perChunk * 240)
+            for _ in 0..<perChunk { generator.appendLine(to: &chunk) }
+            chunks.append(chunk)
+        }
+        let baseline = try countedLines(coordinator)
+        let poller = VisibilityPoller(conninfo: cluster.conninfo("coordinator"), baseline: baseline)
+        poller.start()
+        var writes: [(at: ContinuousClock.Instant, cumulative: Int64)] = []
+        let phaseStart = ContinuousClock.now
+        var cumulative: Int64 = 0
+        for (index, chunk) in chunks.enumerated() {
+            let due = phaseStart + .milliseconds(Int64(index * chunkMillis))
+            let wait = ContinuousClock.now.duration(to: due)
+            if wait > .zero { Thread.sleep(forTimeInterval: Seconds.of(wait)) }
+            try handle.write(contentsOf: chunk)
+            cumulative += Int64(perChunk)
+            writes.append((ContinuousClock.now, cumulative))
+        }
+        let writing = Seconds.of(phaseStart.duration(to: .now))
+        try waitFor(seconds: 120, "the freshness lines counted") { poller.latest >= cumulative }
+        poller.stop()
+        let observations = poller.observations
+        var freshness: [Double] = []
+        for write in writes {
+            guard let seen = observations.first(where: { $0.visible >= write.cumulative && $0.at >= write.at }) else {
+                continue
+            }
+            freshness.append(Seconds.of(write.at.duration(to: seen.at)))
+        }
+        freshness.sort()
+        func percentile(_ q: Double) -> Double {
+            freshness.isEmpty ? .nan : freshness[min(freshness.count - 1, Int((q * Double(freshness.count)).rounded(.up)) - 1)]
+        }
+        say(
+            String(
+                format:
+                    "freshness: %ld lines at %ld lines/s (%ld chunks of %ld every %ld ms, written in %.2f s); written -> visible through the coordinator: p50 %.0f ms, p90 %.0f ms, p99 %.0f ms, max %.0f ms (polled every 20 ms, %ld polls); load %@",
+                Int(cumulative), rate, chunkCount, perChunk, chunkMillis, writing, percentile(0.5) * 1000,
+                percentile(0.9) * 1000, percentile(0.99) * 1000, (freshness.last ?? .nan) * 1000, observations.count,
+                loadAverage()))
+        try handle.close()
+        for process in processes { process.terminate() }
+
+        // 3. goaccess over the same 2 M-line file.
+        let goaccess = options["goaccess"] ?? ""
+        guard FileManager.default.isExecutableFile(atPath: goaccess) else {
+            say("goaccess: not found at \(goaccess) (apt-get install goaccess); skipped")
+            return
+        }
+        let goStart = ContinuousClock.now
+        let goProcess = try ChildProcess(
+            goaccess,
+            [
+                file, "--log-format", #"%h %^[%d:%t %^] "%r" %s %b "%R" "%u" %v %T %C %^"#,
+                "--date-format", "%d/%b/%Y", "--time-format", "%T", "--no-progress", "--no-global-config",
+                "-o", "\(scratch)/goaccess.json",
+            ],
+            log: "\(scratch)/goaccess.log")
+        goProcess.process.waitUntilExit()
+        let goSeconds = Seconds.of(goStart.duration(to: .now))
+        let goLog = (try? String(contentsOfFile: "\(scratch)/goaccess.log", encoding: .utf8)) ?? ""
+        guard goProcess.process.terminationStatus == 0 else {
+            throw BenchmarkFile.Failure(description: "goaccess failed: \(goLog.suffix(2000))")
+        }
+        say(
+            String(
+                format: "goaccess %@: %ld lines in %.2f s = %.0f lines/s (one process, one JSON report at the end)",
+                goaccess, lines, goSeconds, Double(lines) / goSeconds))
+    }
+
+    /// Lines the consumer has committed, summed over every shard through the coordinator.
+    static func countedLines(_ coordinator: PQ) throws -> Int64 {
+        let rows = try coordinator.query("SELECT coalesce(sum(counted_lines), 0) FROM file_audit_totals")
+        return rows.first?.first.flatMap { $0 }.flatMap { Int64($0) } ?? 0
+    }
+
+    static func waitFor(seconds: Double, _ what: String, _ condition: () -> Bool) throws {
+        let deadline = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
+        while !condition() {
+            guard ContinuousClock.now < deadline else {
+                throw BenchmarkFile.Failure(description: "timed out waiting for \(what)")
+            }
+            usleep(20_000)
+        }
+    }
+}
+
+/// Reads the coordinator's counted lines every 20 ms on a thread of its own, recording when
+/// each count was first seen (minus `baseline`).
+final class VisibilityPoller: @unchecked Sendable {
+    private let conninfo: String
+    private let baseline: Int64
+    private let lock = NSLock()
+    private var recorded: [(at: ContinuousClock.Instant, visible: Int64)] = []
+    private var stopping = false
+    private var thread: Thread?
+
+    init(conninfo: String, baseline: Int64) {
+        self.conninfo = conninfo
+        self.baseline = baseline
+    }
+
+    func start() {
+        let thread = Thread { [self] in
+            guard let connection = try? PQ(conninfo) else { return }
+            while !lock.withLock({ stopping }) {
+                if let count = try? PipelineBench.countedLines(connection) {
+                    let now = ContinuousClock.now
+                    lock.withLock { recorded.append((now, count - baseline)) }
+                }
+                usleep(20_000)
+            }
+        }
+        self.thread = thread
+        thread.start()
+    }
+
+    func stop() { lock.withLock { stopping = true } }
+
+    var observations: [(at: ContinuousClock.Instant, visible: Int64)] { lock.withLock { recorded } }
+
+    var latest: Int64 { lock.withLock { recorded.last?.visible ?? 0 } }
+}
+
+/// Prints a line at once (stdout may be a pipe or a file, where `print` would buffer).
+func say(_ text: String) {
+    FileHandle.standardOutput.write(Data((text + "\n").utf8))
+}
