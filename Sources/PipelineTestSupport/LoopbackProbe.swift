@@ -30,9 +30,22 @@ public enum LoopbackProbe {
 
     /// Sends `GET path` with `Connection: close` and reads the reply to EOF (at most 4 MiB).
     public static func httpGet(port: Int, path: String, timeout: Duration = .seconds(2)) throws -> HTTPReply {
+        let request = Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n\r\n".utf8)
+        return try parse(exchange(port: port, request: request, timeout: timeout), port: port)
+    }
+
+    /// Sends `request` exactly as given (any bytes: a malformed request line is fine), then
+    /// reads until the server closes the connection (at most `limit` bytes) and returns what
+    /// came back. Ask the server to close (`Connection: close`, HTTP/1.0) or it waits for
+    /// `timeout`.
+    public static func exchange(
+        port: Int,
+        request: [UInt8],
+        timeout: Duration = .seconds(2),
+        limit: Int = 4 * 1024 * 1024
+    ) throws -> [UInt8] {
         let fd = try connect(port: port, timeout: timeout)
         defer { close(fd) }
-        let request = Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n\r\n".utf8)
         var sent = 0
         while sent < request.count {
             let n = request[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
@@ -42,7 +55,7 @@ public enum LoopbackProbe {
         }
         var received: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 16 * 1024)
-        while received.count < 4 * 1024 * 1024 {
+        while received.count < limit {
             let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
             if n < 0 && errno == EINTR { continue }
             guard n >= 0 else {
@@ -51,7 +64,12 @@ public enum LoopbackProbe {
             if n == 0 { break }
             received.append(contentsOf: chunk[0..<n])
         }
-        return try parse(received, port: port)
+        return received
+    }
+
+    /// Parses a reply as `exchange` returned it.
+    public static func reply(_ bytes: [UInt8], port: Int) throws -> HTTPReply {
+        try parse(bytes, port: port)
     }
 
     /// Splits a raw reply at the first CRLFCRLF and reads the status from `HTTP/1.x NNN ...`.
