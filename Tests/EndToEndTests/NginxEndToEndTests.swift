@@ -1,5 +1,6 @@
 import Foundation
 import PipelineTestSupport
+import Synchronization
 import Testing
 
 #if canImport(Glibc)
@@ -40,14 +41,20 @@ struct NginxEndToEndTests {
         try await consumer.start()
 
         let plan = RequestPlan.requests(seed: 17, count: 1_200)
-        let half = plan.count / 2
-        var answered = try await Self.send(Array(plan[..<half]), port: configuration.edgePort)
-        // logrotate's way: rename, then tell nginx to reopen; the load goes straight on, so
-        // workers may still append to the renamed file for a moment.
+        let progress = LoadProgress()
+        async let answered = Self.send(plan, port: configuration.edgePort, progress: progress)
+        // logrotate's way, midway through the load and without pausing it: rename, then tell
+        // nginx to reopen. Reopen only once nginx has written to the renamed file, so the
+        // shipper must drain a file that grew after its rename (as under real load, where
+        // workers reopen up to a second later).
+        try await progress.waitUntilAnswered(plan.count / 2)
         try FileManager.default.moveItem(atPath: logs, toPath: logs + ".1")
+        let bytesAtRename = try Self.size(of: logs + ".1")
+        try await Self.waitUntil("nginx writes to the renamed file", timeout: .seconds(10)) {
+            try Self.size(of: logs + ".1") > bytesAtRename
+        }
         try await nginx.reopenLogs()
-        answered += try await Self.send(Array(plan[half...]), port: configuration.edgePort)
-        #expect(answered == plan.count, "every request got an HTTP reply")
+        #expect(try await answered == plan.count, "every request got an HTTP reply")
         // Graceful quit: every request is logged and nginx writes nothing more.
         let quit = try await nginx.quit()
         #expect(quit == .exited(0), "\(nginx.logs())")
@@ -87,7 +94,7 @@ struct NginxEndToEndTests {
     /// Sends `requests` in two lanes at once (so two workers log concurrently and lines can
     /// land out of order), each request on its own connection, paced by a few milliseconds so
     /// the load spans several cache lifetimes. Returns how many got an HTTP reply.
-    static func send(_ requests: [PlannedRequest], port: Int) async throws -> Int {
+    static func send(_ requests: [PlannedRequest], port: Int, progress: LoadProgress) async throws -> Int {
         try await withThrowingTaskGroup(of: Int.self) { group in
             for lane in 0..<2 {
                 let mine = requests.enumerated().filter { $0.offset % 2 == lane }.map(\.element)
@@ -97,6 +104,7 @@ struct NginxEndToEndTests {
                         for request in mine {
                             let bytes = try LoopbackProbe.exchange(port: port, request: request.bytes, timeout: .seconds(5))
                             if (try? LoopbackProbe.reply(bytes, port: port)) != nil { replies += 1 }
+                            progress.answered.add(1, ordering: .relaxed)
                             usleep(8_000)
                         }
                         return replies
@@ -104,6 +112,19 @@ struct NginxEndToEndTests {
                 }
             }
             return try await group.reduce(0, +)
+        }
+    }
+
+    static func size(of path: String) throws -> Int {
+        (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+    }
+
+    /// Polls `condition` every 5 ms; throws once `timeout` passed without it holding.
+    static func waitUntil(_ what: String, timeout: Duration, _ condition: () throws -> Bool) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while try !condition() {
+            guard ContinuousClock.now < deadline else { throw NginxProcess.Failure(description: "never: \(what)") }
+            try await Task.sleep(for: .milliseconds(5))
         }
     }
 
@@ -219,5 +240,16 @@ struct NginxEndToEndTests {
         }
         let shopAttacks = seen.filter { EdgeProxyConfiguration.shopSites.contains($0.key.site) }.values.map { $0.reduce(0, +) }
         #expect(shopAttacks.reduce(0, +) > 0, "attacks counted on the attacked sites")
+    }
+}
+
+/// How far the load has got, shared between the lanes' threads and the test.
+final class LoadProgress: Sendable {
+    let answered = Atomic<Int>(0)
+
+    func waitUntilAnswered(_ count: Int) async throws {
+        try await NginxEndToEndTests.waitUntil("\(count) requests answered", timeout: .seconds(60)) {
+            answered.load(ordering: .relaxed) >= count
+        }
     }
 }

@@ -11,8 +11,8 @@
 struct EdgeProxyConfiguration {
     /// The log format exactly as `NginxLog.LogFormat.edge` (and the README) define it.
     static let edgeLogFormat =
-        #"'$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent '"#
-        + #"'"$http_referer" "$http_user_agent" $host $request_time $upstream_cache_status $request_length'"#
+        #"'$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent ' "#
+        + #"'"$http_referer" "$http_user_agent" $host $request_time $upstream_cache_status $request_length' "#
 
     /// The edge's sites: the first is the default server's first name (what `$host` is for a
     /// request without a usable Host header).
