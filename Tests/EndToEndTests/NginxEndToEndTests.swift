@@ -102,8 +102,10 @@ struct NginxEndToEndTests {
                     try await OffPool.run {
                         var replies = 0
                         for request in mine {
+                            // Any answer counts (an HTTP/0.9 reply has no status line); a
+                            // request nginx never answered throws.
                             let bytes = try LoopbackProbe.exchange(port: port, request: request.bytes, timeout: .seconds(5))
-                            if (try? LoopbackProbe.reply(bytes, port: port)) != nil { replies += 1 }
+                            if !bytes.isEmpty { replies += 1 }
                             progress.answered.add(1, ordering: .relaxed)
                             usleep(8_000)
                         }
@@ -142,7 +144,7 @@ struct NginxEndToEndTests {
         for status in ["MISS", "HIT", "EXPIRED", "REVALIDATED", "BYPASS", "-"] {
             #expect(count.cacheStatusesSeen[status, default: 0] > 0, "\(status) logged: \(count.cacheStatusesSeen)")
         }
-        for status in [200, 204, 301, 400, 403, 404, 500, 503] {
+        for status in [200, 204, 301, 400, 403, 404, 414, 500, 503] {
             #expect(count.statusesSeen[status, default: 0] > 0, "status \(status) logged: \(count.statusesSeen)")
         }
         #expect(rotatedLines > 0 && rotatedLines < count.lines, "lines before and after the rotation: \(rotatedLines)")

@@ -92,6 +92,9 @@ struct RequestPlan {
         ("not HTTP", "HELLO THERE FRIEND\r\n\r\n"),
         ("POST with a body", "POST /api/items HTTP/1.1\r\nHost: api.example.test\r\nContent-Type: application/json\r\nContent-Length: 27\r\nConnection: close\r\n\r\n{\"name\":\"widget\",\"qty\":12}\n"),
         ("unknown host on the default server", "GET /static/file-5.txt HTTP/1.1\r\nHost: Unknown.Example.TEST\r\nConnection: close\r\n\r\n"),
+        ("HTTP/0.9", "GET /static/file-1.txt\r\n"),
+        ("request line beyond the header buffers (414)", "GET /static/\(String(repeating: "a", count: 9_000)) HTTP/1.1\r\nHost: www.example.test\r\nConnection: close\r\n\r\n"),
+        ("TLS handshake on the plain port", "\u{16}\u{3}\u{1}\u{0}\u{5}\u{1}\u{0}\u{0}\u{1}\u{3}\r\n\r\n"),
     ]
 
     static func odd(_ request: (label: String, text: String)) -> PlannedRequest {
