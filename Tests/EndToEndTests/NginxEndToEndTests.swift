@@ -70,6 +70,7 @@ struct NginxEndToEndTests {
 
         try await waitUntilCounted(rig, count, rotatedLines: rotatedLines) { shipper.logs() + consumer.logs() }
         try await checkAudit(rig, lines: count.lines, rotatedLines: rotatedLines)
+        try await checkRollupsAndUniques(rig, count)
         try await checkAttacks(rig, files: [logs + ".1", logs], plan: plan)
         #expect(try await shipper.terminate() == .exited(0), "\(shipper.logs())")
         #expect(try await consumer.terminate() == .exited(0), "\(consumer.logs())")
@@ -202,6 +203,19 @@ struct NginxEndToEndTests {
         let flagged = try await rig.query(
             "SELECT sum(unparsed)::bigint, sum(truncated)::bigint, sum(rejected_late)::bigint FROM minute_site")
         #expect(flagged == [["0", "0", "0"]], "no unparsed, truncated or late lines: \(flagged)")
+    }
+
+    /// The hour and day rollups hold the same totals as the minutes, and every (minute, site)
+    /// saw one client address (all requests came from 127.0.0.1).
+    func checkRollupsAndUniques(_ rig: EndToEndRig, _ count: IndependentLogCount) async throws {
+        let requests = count.rows.values.map { $0[0] }.reduce(0, +)
+        let bytes = count.rows.values.map { $0[1] }.reduce(0, +)
+        for view in ["hour_site", "day_site"] {
+            let totals = try await rig.query("SELECT sum(requests)::bigint, sum(body_bytes)::bigint FROM \(view)")
+            #expect(totals == [["\(requests)", "\(bytes)"]], "\(view): \(totals), logs: \(requests) requests, \(bytes) bytes")
+        }
+        let uniques = try await rig.query("SELECT DISTINCT unique_ips FROM minute_site")
+        #expect(uniques == [["1"]], "one client address per (minute, site): \(uniques)")
     }
 
     /// The stored attack counts per (minute, site, class) equal `edgelog detect` run over the
