@@ -39,7 +39,10 @@ struct LogrotateSnippetTests {
         }
         defer { nginx.remove() }
         for directory in ["logs", "temp"] {
-            try FileManager.default.createDirectory(atPath: "\(nginx.prefix)/\(directory)", withIntermediateDirectories: true)
+            // 0755 whatever the umask, like /var/log/nginx: workers (nobody when the test is
+            // root) reopen the log after USR1 and must reach it.
+            try FileManager.default.createDirectory(
+                atPath: "\(nginx.prefix)/\(directory)", withIntermediateDirectories: false, attributes: [.posixPermissions: 0o755])
         }
         try await nginx.start(listeningOn: [port])
         let logs = "\(nginx.prefix)/logs"

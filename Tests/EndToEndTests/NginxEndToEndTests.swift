@@ -78,15 +78,18 @@ struct NginxEndToEndTests {
 
     // MARK: - Setting up
 
-    /// The directories nginx does not create itself, and the origin's static files.
+    /// The directories nginx does not create itself, and the origin's static files. Modes are
+    /// explicit (whatever the umask): nginx's workers run as `nobody` when the test is root.
     static func prepare(prefix: String) throws {
         let files = FileManager.default
-        for directory in ["logs", "temp", "origin/static"] {
-            try files.createDirectory(atPath: "\(prefix)/\(directory)", withIntermediateDirectories: true)
+        for directory in ["logs", "temp", "origin", "origin/static"] {
+            try files.createDirectory(
+                atPath: "\(prefix)/\(directory)", withIntermediateDirectories: false, attributes: [.posixPermissions: 0o755])
         }
         for (index, size) in RequestPlan.staticFileSizes.enumerated() {
             let body = Data((0..<size).map { UInt8(ascii: "a") &+ UInt8($0 % 26) })
-            guard files.createFile(atPath: "\(prefix)/origin/static/file-\(index).txt", contents: body) else {
+            let path = "\(prefix)/origin/static/file-\(index).txt"
+            guard files.createFile(atPath: path, contents: body, attributes: [.posixPermissions: 0o644]) else {
                 throw NginxProcess.Failure(description: "cannot write the origin's file-\(index).txt")
             }
         }
