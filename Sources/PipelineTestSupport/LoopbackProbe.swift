@@ -38,13 +38,15 @@ public enum LoopbackProbe {
     /// reads until the server closes the connection (at most `limit` bytes) and returns what
     /// came back. Ask the server to close (`Connection: close`, HTTP/1.0) or it waits for
     /// `timeout`.
+    /// - Parameter ipv6: connect to `[::1]` instead of 127.0.0.1.
     public static func exchange(
         port: Int,
         request: [UInt8],
+        ipv6: Bool = false,
         timeout: Duration = .seconds(2),
         limit: Int = 4 * 1024 * 1024
     ) throws -> [UInt8] {
-        let fd = try connect(port: port, timeout: timeout)
+        let fd = ipv6 ? try connectIPv6(port: port, timeout: timeout) : try connect(port: port, timeout: timeout)
         defer { close(fd) }
         var sent = 0
         while sent < request.count {
@@ -113,6 +115,49 @@ public enum LoopbackProbe {
             throw Failure(description: "connect to 127.0.0.1:\(port): \(String(cString: strerror(code)))")
         }
         return fd
+    }
+
+    /// Whether this machine has an IPv6 loopback (`::1` can be bound); containers may not.
+    public static var hasIPv6Loopback: Bool {
+        let fd = socket(AF_INET6, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = ipv6LoopbackAddress(port: 0)
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) == 0
+            }
+        }
+    }
+
+    /// A connected TCP socket to [::1]:`port`, with `timeout` on connect, send and receive.
+    static func connectIPv6(port: Int, timeout: Duration) throws -> Int32 {
+        guard (1...65535).contains(port) else { throw Failure(description: "port \(port) out of range") }
+        let fd = socket(AF_INET6, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw Failure(description: "socket: \(String(cString: strerror(errno)))") }
+        var limit = timeval(seconds: timeout)
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+        var address = ipv6LoopbackAddress(port: port)
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size))
+            }
+        }
+        guard result == 0 else {
+            let code = errno
+            close(fd)
+            throw Failure(description: "connect to [::1]:\(port): \(String(cString: strerror(code)))")
+        }
+        return fd
+    }
+
+    static func ipv6LoopbackAddress(port: Int) -> sockaddr_in6 {
+        var address = sockaddr_in6()
+        address.sin6_family = sa_family_t(AF_INET6)
+        address.sin6_port = UInt16(port).bigEndian
+        address.sin6_addr = in6addr_loopback
+        return address
     }
 
     static func loopbackAddress(port: Int) -> sockaddr_in {

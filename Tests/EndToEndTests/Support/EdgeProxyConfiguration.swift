@@ -21,6 +21,8 @@ struct EdgeProxyConfiguration {
 
     var edgePort: Int
     var originPort: Int
+    /// Whether the edge also listens on `[::1]` (clients then log as `::1`).
+    var ipv6: Bool
     /// Relative to the prefix; the shipper's glob is `<prefix>/logs/access.log*`.
     static let accessLog = "logs/access.log"
 
@@ -71,6 +73,7 @@ struct EdgeProxyConfiguration {
 
                 server {
                     listen 127.0.0.1:\(edgePort) default_server;
+                    \(ipv6 ? "listen [::1]:\(edgePort) default_server;" : "")
                     server_name \(Self.defaultSites.joined(separator: " "));
                     location / {
             \(proxy)
@@ -82,6 +85,7 @@ struct EdgeProxyConfiguration {
 
                 server {
                     listen 127.0.0.1:\(edgePort);
+                    \(ipv6 ? "listen [::1]:\(edgePort);" : "")
                     server_name \(Self.shopSites.joined(separator: " "));
                     location / {
             \(proxy)

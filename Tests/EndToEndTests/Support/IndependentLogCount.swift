@@ -21,6 +21,7 @@ struct IndependentLogCount {
     /// One log line's fields that the comparison uses.
     struct Line {
         var key: Key
+        var clientAddress: String
         var utcOffset: String
         var status: Int
         var bodyBytes: Int64
@@ -56,6 +57,8 @@ struct IndependentLogCount {
     /// Lines per `$upstream_cache_status` value as written (`-` included).
     private(set) var cacheStatusesSeen: [String: Int] = [:]
     private(set) var statusesSeen: [Int: Int] = [:]
+    /// Distinct `$remote_addr`s per (minute, site).
+    private(set) var clientAddresses: [Key: Set<String>] = [:]
 
     /// Adds every line of a log file's text (which must end with a newline: nginx has exited).
     mutating func add(fileContents: Data) throws {
@@ -73,6 +76,7 @@ struct IndependentLogCount {
         utcOffsets.insert(line.utcOffset)
         cacheStatusesSeen[line.cacheStatus, default: 0] += 1
         statusesSeen[line.status, default: 0] += 1
+        clientAddresses[line.key, default: []].insert(line.clientAddress)
         var row = rows[line.key] ?? Array(repeating: 0, count: Self.columns.count)
         func bump(_ column: String, _ by: Int64 = 1) {
             if let index = Self.columns.firstIndex(of: column) { row[index] += by }
@@ -104,6 +108,7 @@ struct IndependentLogCount {
         let epoch = Int64(date.timeIntervalSince1970)
         return Line(
             key: Key(minute: epoch - ((epoch % 60) + 60) % 60, site: String(tail[0])),
+            clientAddress: String(line.prefix { $0 != " " }),
             utcOffset: String(time.suffix(5)), status: status, bodyBytes: bytes, requestLength: length,
             requestTimeMicros: micros, cacheStatus: String(tail[2]))
     }
