@@ -1,6 +1,5 @@
 import Foundation
 import PipelineTestSupport
-import Synchronization
 import Testing
 
 #if canImport(Glibc)
@@ -273,16 +272,5 @@ struct NginxEndToEndTests {
         }
         let shopAttacks = seen.filter { EdgeProxyConfiguration.shopSites.contains($0.key.site) }.values.map { $0.reduce(0, +) }
         #expect(shopAttacks.reduce(0, +) > 0, "attacks counted on the attacked sites")
-    }
-}
-
-/// How far the load has got, shared between the lanes' threads and the test.
-final class LoadProgress: Sendable {
-    let answered = Atomic<Int>(0)
-
-    func waitUntilAnswered(_ count: Int) async throws {
-        try await NginxEndToEndTests.waitUntil("\(count) requests answered", timeout: .seconds(60)) {
-            answered.load(ordering: .relaxed) >= count
-        }
     }
 }
