@@ -254,6 +254,12 @@ let package = Package(
             name: "InProcessDemoTests", dependencies: ["InProcessDemo", "NginxLog", "TrafficGenerator", metrics],
             swiftSettings: strict
         ),
+        // Issue 17: the whole pipeline behind Debian's real nginx (all parts as processes).
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["PipelineTestSupport", "PostgresSink", "KafkaClient", "KafkaProtocol", logging],
+            swiftSettings: strict
+        ),
         .testTarget(name: "PipelineTestSupportTests", dependencies: ["PipelineTestSupport", "PostgresSink"], swiftSettings: strict),
     ]
 )

@@ -12,6 +12,8 @@ packages=(
   postgresql     # server binaries for the test clusters and the demo shards
   postgresql-15-hll  # the hll extension: unique client IPs per (minute, site)
   kcat           # librdkafka client: interop tests against the broker
+  nginx          # the end-to-end test runs Debian's real nginx in front of the pipeline
+  logrotate      # deploy/logrotate/nginx is tested with the real logrotate against nginx
 )
 
 missing=()

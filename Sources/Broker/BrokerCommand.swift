@@ -12,7 +12,7 @@ struct BrokerCommand: AsyncParsableCommand {
         commandName: "edgelog-broker",
         abstract: "Kafka-protocol broker: partitioned, durable logs for edgelog shippers and consumers.",
         discussion: "Settings, each a flag (--name value or --name=value), an environment variable, or a key in the --config file:\n\n"
-            + ConfigurationKey.documentation(for: ConfigurationKey.runtimeKeys + BrokerConfiguration.Keys.all)
+            + ConfigurationKey.documentation(for: RuntimeOptions.keys(adding: BrokerConfiguration.Keys.all))
     )
 
     @OptionGroup var runtime: RuntimeOptions

@@ -13,7 +13,7 @@ struct ConsumerCommand: AsyncParsableCommand {
         commandName: "edgelog-consumer",
         abstract: "Aggregates the broker's request records per minute and site into sharded PostgreSQL, exactly once.",
         discussion: "Settings, each a flag (--name value or --name=value), an environment variable, or a key in the --config file:\n\n"
-            + ConfigurationKey.documentation(for: ConfigurationKey.runtimeKeys + ConsumerConfiguration.Keys.all)
+            + ConfigurationKey.documentation(for: RuntimeOptions.keys(adding: ConsumerConfiguration.Keys.all))
             + "\n\nExit status: 0 after SIGTERM/SIGINT once everything read was written; 1 on a fatal error "
             + "(the broker's cluster changed, a shard's schema is missing, every partition taken by another consumer)."
     )

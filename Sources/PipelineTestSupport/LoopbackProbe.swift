@@ -30,9 +30,24 @@ public enum LoopbackProbe {
 
     /// Sends `GET path` with `Connection: close` and reads the reply to EOF (at most 4 MiB).
     public static func httpGet(port: Int, path: String, timeout: Duration = .seconds(2)) throws -> HTTPReply {
-        let fd = try connect(port: port, timeout: timeout)
-        defer { close(fd) }
         let request = Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n\r\n".utf8)
+        return try parse(exchange(port: port, request: request, timeout: timeout), port: port)
+    }
+
+    /// Sends `request` exactly as given (any bytes: a malformed request line is fine), then
+    /// reads until the server closes the connection (at most `limit` bytes) and returns what
+    /// came back. Ask the server to close (`Connection: close`, HTTP/1.0) or it waits for
+    /// `timeout`.
+    /// - Parameter ipv6: connect to `[::1]` instead of 127.0.0.1.
+    public static func exchange(
+        port: Int,
+        request: [UInt8],
+        ipv6: Bool = false,
+        timeout: Duration = .seconds(2),
+        limit: Int = 4 * 1024 * 1024
+    ) throws -> [UInt8] {
+        let fd = ipv6 ? try connectIPv6(port: port, timeout: timeout) : try connect(port: port, timeout: timeout)
+        defer { close(fd) }
         var sent = 0
         while sent < request.count {
             let n = request[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
@@ -42,7 +57,7 @@ public enum LoopbackProbe {
         }
         var received: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 16 * 1024)
-        while received.count < 4 * 1024 * 1024 {
+        while received.count < limit {
             let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
             if n < 0 && errno == EINTR { continue }
             guard n >= 0 else {
@@ -51,7 +66,12 @@ public enum LoopbackProbe {
             if n == 0 { break }
             received.append(contentsOf: chunk[0..<n])
         }
-        return try parse(received, port: port)
+        return received
+    }
+
+    /// Parses a reply as `exchange` returned it.
+    public static func reply(_ bytes: [UInt8], port: Int) throws -> HTTPReply {
+        try parse(bytes, port: port)
     }
 
     /// Splits a raw reply at the first CRLFCRLF and reads the status from `HTTP/1.x NNN ...`.
@@ -95,6 +115,49 @@ public enum LoopbackProbe {
             throw Failure(description: "connect to 127.0.0.1:\(port): \(String(cString: strerror(code)))")
         }
         return fd
+    }
+
+    /// Whether this machine has an IPv6 loopback (`::1` can be bound); containers may not.
+    public static var hasIPv6Loopback: Bool {
+        let fd = socket(AF_INET6, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = ipv6LoopbackAddress(port: 0)
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) == 0
+            }
+        }
+    }
+
+    /// A connected TCP socket to [::1]:`port`, with `timeout` on connect, send and receive.
+    static func connectIPv6(port: Int, timeout: Duration) throws -> Int32 {
+        guard (1...65535).contains(port) else { throw Failure(description: "port \(port) out of range") }
+        let fd = socket(AF_INET6, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw Failure(description: "socket: \(String(cString: strerror(errno)))") }
+        var limit = timeval(seconds: timeout)
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+        var address = ipv6LoopbackAddress(port: port)
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size))
+            }
+        }
+        guard result == 0 else {
+            let code = errno
+            close(fd)
+            throw Failure(description: "connect to [::1]:\(port): \(String(cString: strerror(code)))")
+        }
+        return fd
+    }
+
+    static func ipv6LoopbackAddress(port: Int) -> sockaddr_in6 {
+        var address = sockaddr_in6()
+        address.sin6_family = sa_family_t(AF_INET6)
+        address.sin6_port = UInt16(port).bigEndian
+        address.sin6_addr = in6addr_loopback
+        return address
     }
 
     static func loopbackAddress(port: Int) -> sockaddr_in {

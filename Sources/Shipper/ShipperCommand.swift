@@ -13,7 +13,7 @@ struct ShipperCommand: AsyncParsableCommand {
         commandName: "edgelog-shipper",
         abstract: "Tails nginx access logs and ships every line exactly once to the edgelog broker.",
         discussion: "Settings, each a flag (--name value or --name=value), an environment variable, or a key in the --config file:\n\n"
-            + ConfigurationKey.documentation(for: ConfigurationKey.runtimeKeys + ShipperConfiguration.Keys.all)
+            + ConfigurationKey.documentation(for: RuntimeOptions.keys(adding: ShipperConfiguration.Keys.all))
     )
 
     @OptionGroup var runtime: RuntimeOptions
