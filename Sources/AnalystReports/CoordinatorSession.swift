@@ -1,0 +1,114 @@
+import Foundation
+import PostgresSink
+
+/// One connection to the coordinator database for the reports, and the checks every report
+/// makes before it reads anything.
+///
+/// Every value (range ends, site names, limits) goes to the server as a parameter; the SQL
+/// texts are constants of the report types, with identifiers picked from fixed lists only.
+/// Meant for the analysts' read-only role `edgelog_analyst` (it needs nothing more).
+///
+/// Not `Sendable`: it owns a libpq connection, which belongs to one thread at a time.
+public final class CoordinatorSession {
+    let connection: PGConnection
+    /// The connection string without its password, for messages.
+    public let redactedConninfo: String
+    /// The schema versions the coordinator has applied (read once, on the first check).
+    private var appliedVersions: [Int]?
+
+    /// Connects to `conninfo` (a libpq key=value string or URL).
+    /// - Throws: `ReportError.coordinatorUnreachable` when libpq cannot connect.
+    public init(conninfo: String) throws {
+        let redacted = (try? PGConninfo(conninfo).redacted) ?? "<unparsable connection string>"
+        redactedConninfo = redacted
+        do {
+            connection = try PGConnection(conninfo: conninfo)
+        } catch let error as PostgresError {
+            throw ReportError.coordinatorUnreachable(coordinator: redacted, reason: error.message)
+        }
+    }
+
+    /// Checks that the coordinator has applied migration `version`, which `report` reads.
+    /// - Throws: `ReportError.schemaTooOld` naming the version and what the coordinator has.
+    public func requireSchema(version: Int, report: String) throws {
+        let versions = try schemaVersions(report: report)
+        guard versions.contains(version) else {
+            throw ReportError.schemaTooOld(report: report, needed: version, found: versions)
+        }
+    }
+
+    /// The applied versions; empty when the coordinator has no edgelog schema at all.
+    func schemaVersions(report: String) throws -> [Int] {
+        if let appliedVersions { return appliedVersions }
+        let versions: [Int]
+        do {
+            let result = try connection.execute("SELECT version FROM edgelog.schema_migrations ORDER BY version")
+            versions = result.rows.compactMap { $0.first.flatMap { $0 }.flatMap { Int($0) } }
+        } catch let error as PostgresError where error.sqlState == "42P01" || error.sqlState == "3F000" {
+            // undefined_table / invalid_schema_name: `edgelog db init` never ran here.
+            versions = []
+        } catch let error as PostgresError {
+            throw mapped(error, report: report)
+        }
+        appliedVersions = versions
+        return versions
+    }
+
+    /// Runs one report query and returns its rows as `ResultRow`s.
+    func rows(_ sql: String, _ parameters: [String?], report: String) throws -> [ResultRow] {
+        do {
+            let result = try connection.execute(sql, parameters: parameters)
+            return result.rows.map { ResultRow(values: $0, columns: result.columnNames, report: report) }
+        } catch let error as PostgresError {
+            throw mapped(error, report: report)
+        }
+    }
+
+    private func mapped(_ error: PostgresError, report: String) -> ReportError {
+        if error.code == .connectionLost || error.code == .connectionFailed {
+            return .coordinatorUnreachable(coordinator: redactedConninfo, reason: error.message)
+        }
+        return .queryFailed(report: report, sqlState: error.sqlState, reason: error.message)
+    }
+}
+
+/// One row of a report query, read by column index with typed conversions that fail loudly
+/// (`ReportError.unexpectedValue`) instead of guessing.
+struct ResultRow {
+    let values: [String?]
+    let columns: [String]
+    let report: String
+
+    private func raw(_ index: Int) -> String? { index < values.count ? values[index] : nil }
+
+    private func failure(_ index: Int) -> ReportError {
+        .unexpectedValue(report: report, column: index < columns.count ? columns[index] : "#\(index)", value: raw(index))
+    }
+
+    func text(_ index: Int) throws -> String {
+        guard let value = raw(index) else { throw failure(index) }
+        return value
+    }
+
+    func optionalText(_ index: Int) -> String? { raw(index) }
+
+    /// An integer; SQL NULL (a sum over nothing) reads as 0.
+    func int(_ index: Int) throws -> Int64 {
+        guard let value = raw(index) else { return 0 }
+        guard let number = Int64(value) else { throw failure(index) }
+        return number
+    }
+
+    /// A floating-point value, or nil for SQL NULL (a ratio over nothing).
+    func double(_ index: Int) throws -> Double? {
+        guard let value = raw(index) else { return nil }
+        guard let number = Double(value) else { throw failure(index) }
+        return number.isFinite ? number : nil
+    }
+
+    /// Seconds since the epoch (the queries return `extract(epoch FROM ...)`) as a date.
+    func epoch(_ index: Int) throws -> Date {
+        guard let value = raw(index), let seconds = Double(value) else { throw failure(index) }
+        return Date(timeIntervalSince1970: seconds)
+    }
+}
