@@ -15,7 +15,7 @@ public struct TopReport: Codable, Sendable, Hashable {
             switch self {
             case .requests: "requests DESC, site"
             case .bytes: "body_bytes DESC, site"
-            case .errors: "(status_4xx + status_5xx) DESC, site"
+            case .errors: "sum(status_4xx) + sum(status_5xx) DESC, site"
             }
         }
     }
