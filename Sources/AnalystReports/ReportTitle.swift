@@ -3,8 +3,8 @@ enum ReportTitle {
     static func line(_ what: String, header: ReportHeader, stepSeconds: Int64? = nil) -> String {
         var line = "\(what), \(header.since) .. \(header.until)"
         if let site = header.site { line += ", site \(TerminalText.safe(site))" }
-        if let stepSeconds, stepSeconds > 0 {
-            line += " (one sparkline bar = \(SeriesStep(seconds: stepSeconds)))"
+        if let step = stepSeconds.flatMap({ SeriesStep(seconds: $0) }) {
+            line += " (one sparkline bar = \(step))"
         }
         return line
     }

@@ -19,8 +19,9 @@ public struct SeriesStep: Sendable, Hashable, CustomStringConvertible {
         seconds = Self.candidates.first { span / Double($0) <= Double(Self.maximumPoints) } ?? Self.candidates[Self.candidates.count - 1]
     }
 
-    public init(seconds: Int64) {
-        precondition(seconds > 0 && seconds % 60 == 0, "a step is a positive whole number of minutes")
+    /// A step of `seconds`; nil unless it is a positive whole number of minutes.
+    public init?(seconds: Int64) {
+        guard seconds > 0 && seconds % 60 == 0 else { return nil }
         self.seconds = seconds
     }
 

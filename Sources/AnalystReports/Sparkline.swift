@@ -21,13 +21,9 @@ public enum Sparkline {
                 continue
             }
             let scaled = (value - lowerBound) / span * Double(levels.count - 1)
-            let index = Int(scaled.rounded()).clamped(to: 0...(levels.count - 1))
+            let index = Int(min(max(scaled.rounded(), 0), Double(levels.count - 1)))
             line.append(levels[index])
         }
         return line
     }
-}
-
-extension Int {
-    func clamped(to range: ClosedRange<Int>) -> Int { Swift.min(Swift.max(self, range.lowerBound), range.upperBound) }
 }

@@ -116,8 +116,3 @@ public struct TopReport: Codable, Sendable, Hashable {
         return TopReport(range: scope.header, orderBy: orderBy, stepSeconds: bins.step.seconds, rows: rows, totals: totals)
     }
 }
-
-/// `part / whole`, nil when `whole` is 0.
-func ratio(_ part: Int64, _ whole: Int64) -> Double? {
-    whole == 0 ? nil : Double(part) / Double(whole)
-}

@@ -234,6 +234,40 @@ struct ReportCommandTests {
         #expect(output.status == 0, "\(output.stderr)")
     }
 
+    /// `--watch` clears the screen and redraws until it is stopped; a coordinator that goes
+    /// away is shown on the screen and retried, not an exit.
+    @Test func watchRedrawsUntilStopped() async throws {
+        let database = try ReportDatabase.require()
+        let process = try ManagedProcess.start(
+            executable: try BuiltExecutable.path(named: "edgelog"),
+            arguments: ["top", "--watch", "--interval", "1"] + common(database))
+        defer { process.stop() }
+        let clear = "\u{1B}[H\u{1B}[2J"
+        let deadline = ContinuousClock.now + .seconds(20)
+        var screen = ""
+        while ContinuousClock.now < deadline {
+            screen = (try? String(contentsOfFile: process.stdoutPath, encoding: .utf8)) ?? ""
+            if screen.components(separatedBy: clear).count >= 3 { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(screen.components(separatedBy: clear).count >= 3, "two frames drawn: \(screen)")
+        #expect(screen.contains("top sites by requests") && screen.contains("Ctrl-C to stop"))
+        #expect(process.isRunning, "still watching")
+        process.terminate()
+        _ = try await process.waitForExit(timeout: .seconds(10))
+
+        let port = try FreePort.next()
+        let unreachable = try ManagedProcess.start(
+            executable: try BuiltExecutable.path(named: "edgelog"),
+            arguments: ["top", "--watch", "--interval", "1", "--coordinator", "host=127.0.0.1 port=\(port) user=x dbname=x"])
+        defer { unreachable.stop() }
+        try await unreachable.waitUntilOutput(contains: "coordinator unreachable", timeout: .seconds(20))
+        try await Task.sleep(for: .milliseconds(1500))
+        #expect(unreachable.isRunning, "an outage is shown and retried while watching")
+        unreachable.terminate()
+        _ = try await unreachable.waitForExit(timeout: .seconds(10))
+    }
+
     // MARK: - Exit codes
 
     @Test func unreachableCoordinatorExits3() async throws {

@@ -63,9 +63,10 @@ struct ReportRangeTests {
     }
 
     @Test func stepNames() {
-        #expect(SeriesStep(seconds: 60).description == "1m")
-        #expect(SeriesStep(seconds: 7_200).description == "2h")
-        #expect(SeriesStep(seconds: 86_400).description == "1d")
-        #expect(SeriesStep(seconds: 900).description == "15m")
+        #expect(SeriesStep(seconds: 60)?.description == "1m")
+        #expect(SeriesStep(seconds: 7_200)?.description == "2h")
+        #expect(SeriesStep(seconds: 86_400)?.description == "1d")
+        #expect(SeriesStep(seconds: 900)?.description == "15m")
+        #expect(SeriesStep(seconds: 0) == nil && SeriesStep(seconds: 90) == nil)
     }
 }
