@@ -32,6 +32,9 @@ public struct AuditReport: Codable, Sendable, Hashable {
         public var lostLines: Int64
         public var lostBytes: Int64
         /// shipped - counted: lines shipped but not (yet) counted; 0 once the stream is consumed.
+        /// Negative while the file's current checkpoint group is open: the shipper reports
+        /// shipped lines when a group closes (every `batch-bytes` of file, and at the file's
+        /// end; a clean stop carries the open group over), the consumer counts every line.
         public var uncountedLines: Int64
         public var updatedAt: String
     }

@@ -161,7 +161,9 @@ struct AuditCommand: AsyncParsableCommand {
             checkpoint; the shipper's edgelog_shipper_lost_bytes_total{cause} tells those apart). Per \
             site within the range: truncated (over-long, cut), rejected late (beyond the lateness \
             bound), unparsed. Per partition: records the consumer rejected, by cause. --site narrows \
-            only the per-site counters. JSON: rows[] {edge, sourceFile, shippedLines, countedLines, \
+            only the per-site counters. uncountedLines = shipped - counted: 0 once the stream is consumed, \
+            negative while a file's checkpoint group is open (the shipper reports shipped lines per \
+            group: every --batch-bytes of file and at the file's end). JSON: rows[] {edge, sourceFile, shippedLines, countedLines, \
             foldedLines, lostLines, lostBytes, uncountedLines, updatedAt}, sites[] {site, truncated, \
             rejectedLate, unparsed}, rejected[] {topic, partition, cause, records, firstOffset, \
             lastOffset}, totals {shippedLines, countedLines, foldedLines, lostLines, lostBytes, \
