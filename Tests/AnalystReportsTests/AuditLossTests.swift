@@ -168,14 +168,25 @@ struct AuditLossTests {
             #expect(rejected.values.compactMap { ($0 as? NSNumber)?.int64Value }.allSatisfy { $0 == 0 })
             let sites = try #require(json["sites"] as? [[String: Any]])
             #expect(sites.first { $0["site"] as? String == "a.example" }?.int("rejectedLate") == 1)
-            // The folded line is in (other), not under its own site.
-            let top = try await EdgelogRun.run([
-                "top", "--json", "--last", "1h", "--coordinator",
-                "host=127.0.0.1 port=\(cluster.port) user=edgelog_analyst dbname=audit_coordinator",
-            ])
-            let topRows = (try JSONSerialization.jsonObject(with: Data(top.stdout.utf8)) as? [String: Any])?["rows"] as? [[String: Any]]
-            let siteNames = Set(topRows?.compactMap { $0["site"] as? String } ?? [])
-            #expect(siteNames.contains("(other)") && !siteNames.contains("c.example"), "\(siteNames)")
+            // The other reports over what the real consumer wrote: every parsed, timely request is
+            // a 200, a cache HIT, 512 body bytes, from 10.9.0.1; the folded line is in (other).
+            let analyst = ["--last", "1h", "--coordinator", "host=127.0.0.1 port=\(cluster.port) user=edgelog_analyst dbname=audit_coordinator"]
+            let requests = 20 + 1 + shippedFromDeleted
+            let top = try await EdgelogRun.json(["top"] + analyst)
+            let topRows = try #require(top["rows"] as? [[String: Any]])
+            let siteNames = Set(topRows.compactMap { $0["site"] as? String })
+            #expect(siteNames == ["a.example", "b.example", "(other)", "(unknown)"], "\(siteNames)")
+            #expect((top["totals"] as? [String: Any])?.int("requests") == requests)
+            #expect((top["totals"] as? [String: Any])?.int("bodyBytes") == requests * 512)
+            #expect(topRows.first { $0["site"] as? String == "(other)" }?.int("requests") == 1)
+            #expect(topRows.first { $0["site"] as? String == "b.example" }?.int("requests") == 10)
+            let cache = try await EdgelogRun.json(["cache"] + analyst)
+            let cacheTotals = try #require(cache["totals"] as? [String: Any])
+            #expect(cacheTotals.int("hit") == requests && cacheTotals.double("hitRatio") == 1.0)
+            let status = try await EdgelogRun.json(["status"] + analyst)
+            #expect((status["totals"] as? [String: Any])?.int("status2xx") == requests)
+            let uniques = try await EdgelogRun.json(["uniques"] + analyst)
+            #expect((uniques["totals"] as? [String: Any])?.int("uniqueIps") == 1)
 
             #expect(try await shipper.terminate() == .exited(0), "\(shipper.logs())")
             _ = try await consumer.terminate()
