@@ -17,9 +17,16 @@ public final class CoordinatorSession {
     private var appliedVersions: [Int]?
 
     /// Connects to `conninfo` (a libpq key=value string or URL).
-    /// - Throws: `ReportError.coordinatorUnreachable` when libpq cannot connect.
+    /// - Throws: `ReportError.invalidArgument` for a string libpq cannot parse (checked first:
+    ///   libpq's own message about it may quote a piece of it, password included);
+    ///   `ReportError.coordinatorUnreachable` when libpq cannot connect.
     public init(conninfo: String) throws {
-        let redacted = (try? PGConninfo(conninfo).redacted) ?? "<unparsable connection string>"
+        let redacted: String
+        do {
+            redacted = try PGConninfo(conninfo).redacted
+        } catch let error as PGConninfoError {
+            throw ReportError.invalidArgument("--coordinator: \(error)")
+        }
         redactedConninfo = redacted
         do {
             connection = try PGConnection(conninfo: conninfo)

@@ -10,7 +10,7 @@ enum ReportHelp {
         a minute belongs to it when the minute's start does. Text output is aligned tables with \
         sparklines (one bar per step; the step widens with the range so a line holds at most 60 \
         bars). --json prints one object: "report", "range" {"since","until","site"}, "rows" and the \
-        report's other keys below; numbers are JSON numbers, a ratio with no denominator is null. \
+        report's other keys, listed above; numbers are JSON numbers, a ratio with no denominator is null. \
         --watch redraws the tables every --interval seconds until Ctrl-C (text only: with --json it \
         is refused; run the command repeatedly instead).
         """

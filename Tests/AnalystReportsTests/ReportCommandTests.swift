@@ -323,6 +323,13 @@ struct ReportCommandTests {
         #expect(output.stderr.contains("Error"), "\(output.stderr)")
     }
 
+    @Test func unparsableCoordinatorIsAUsageErrorWithoutThePassword() async throws {
+        let output = try await EdgelogRun.run(["top", "--coordinator", "host=127.0.0.1 password=hunter2 junk"])
+        #expect(output.status == 2, "\(output.stderr)")
+        #expect(output.stderr.contains("--coordinator: invalid connection string"), "\(output.stderr)")
+        #expect(!output.stderr.contains("hunter2"))
+    }
+
     @Test func missingCoordinatorIsAUsageError() async throws {
         var environment = ProcessInfo.processInfo.environment
         environment["EDGELOG_COORDINATOR"] = nil
