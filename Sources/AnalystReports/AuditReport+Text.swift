@@ -6,7 +6,7 @@ extension AuditReport {
         causes.append(["shipped", NumberText.count(totals.shippedLines), "lines", "file_audit (shipper)"])
         causes.append(["counted", NumberText.count(totals.countedLines), "lines", "file_audit (consumer)"])
         causes.append(["deleted unread / replaced / unfinished", NumberText.count(totals.lostBytes), "bytes", "file_audit.lost_bytes"])
-        causes.append(["refused by the broker / sequence gap", NumberText.count(totals.lostLines), "lines", "file_audit.lost_lines"])
+        causes.append(["refused by the broker", NumberText.count(totals.lostLines), "lines", "file_audit.lost_lines"])
         causes.append(["over-long, cut (truncated)", NumberText.count(totals.truncated), "lines", "minute_site.truncated"])
         causes.append(["beyond the lateness bound", NumberText.count(totals.rejectedLate), "lines", "minute_site.rejected_late"])
         causes.append(["folded into (other) by the site cap", NumberText.count(totals.foldedLines), "lines", "file_audit.folded_lines"])

@@ -6,12 +6,16 @@ import Foundation
 /// - **Per file** (`edgelog.file_audit`, summed over shards): `shippedLines` from the shipper's
 ///   file-statistics control records; `countedLines`, the request records the consumer counted
 ///   for the file (late ones included); `foldedLines`, of those, counted under `(other)` by the
-///   consumer's site cap; `lostLines`, lines the broker refused for good or lost after
-///   acknowledging them (sequence gap); `lostBytes`, bytes of the file never read: deleted
-///   before it was read to its end, replaced by copytruncate, an unfinished last line, or an
-///   obsolete checkpoint (the shipper does not count lines it never read, and the control record
-///   does not say which of these it was: the shipper's `edgelog_shipper_lost_bytes_total{cause}`
-///   metric does). These rows are lifetime totals, not bucketed by time: the report lists files
+///   consumer's site cap; `lostLines`, lines in batches the broker refused for good;
+///   `lostBytes`, bytes of the file never read: deleted before it was read to its end, replaced
+///   by copytruncate, or an unfinished last line (the shipper cannot count lines it never read,
+///   and the control record does not say which of these it was: the shipper's
+///   `edgelog_shipper_lost_bytes_total{cause}` metric does).
+///
+///   Not in PostgreSQL at all, so not in this report: a sequence gap (the broker lost records it
+///   had acknowledged; the shipper counts the event in `edgelog_shipper_losses_total`, not the
+///   lines) and an obsolete checkpoint (its file vanished for `--missing-file-expiry`; an event
+///   in the same metric, no byte count, no control record). These rows are lifetime totals, not bucketed by time: the report lists files
 ///   the consumer updated at or after the range's start.
 /// - **Per site and minute** (`minute_site`, within the range): `truncated`, lines the shipper
 ///   cut at its line-length cap (still counted, flagged); `rejectedLate`, requests older than the
@@ -61,9 +65,9 @@ public struct AuditReport: Codable, Sendable, Hashable {
         public var countedLines: Int64
         /// Counted under `(other)` by the site cap (not lost: counted, without their site).
         public var foldedLines: Int64
-        /// Refused by the broker or lost after acknowledgement (sequence gap).
+        /// In batches the broker refused for good.
         public var lostLines: Int64
-        /// Never read: deleted unread, replaced, unfinished, obsolete checkpoint.
+        /// Never read: deleted unread, replaced by copytruncate, unfinished last line.
         public var lostBytes: Int64
         public var truncated: Int64
         public var rejectedLate: Int64

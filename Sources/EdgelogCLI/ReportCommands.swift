@@ -156,9 +156,10 @@ struct AuditCommand: AsyncParsableCommand {
         discussion: ReportHelp.discussion("""
             Per (edge, file), lifetime totals of the files the consumer updated since the range's \
             start: shipped lines (the shipper's control records), counted lines, folded into (other) \
-            by the site cap, lost lines (refused by the broker, sequence gap) and lost bytes (never \
-            read: deleted unread, replaced by copytruncate, unfinished last line, obsolete \
-            checkpoint; the shipper's edgelog_shipper_lost_bytes_total{cause} tells those apart). Per \
+            by the site cap, lost lines (in batches the broker refused) and lost bytes (never read: \
+            deleted unread, replaced by copytruncate, unfinished last line; the shipper's \
+            edgelog_shipper_lost_bytes_total{cause} tells those apart; sequence gaps and obsolete \
+            checkpoints are only in its edgelog_shipper_losses_total{cause}). Per \
             site within the range: truncated (over-long, cut), rejected late (beyond the lateness \
             bound), unparsed. Per partition: records the consumer rejected, by cause. --site narrows \
             only the per-site counters. uncountedLines = shipped - counted: 0 once the stream is consumed, \
