@@ -212,6 +212,73 @@ struct ReportCommandTests {
         #expect(rejected.first?.int("partition") == 3 && rejected.first?.int("firstOffset") == 10)
     }
 
+    /// The same numbers from SQL run on each shard directly (not through the coordinator's
+    /// views), merged here: sums add, sketches union.
+    @Test func reportsMatchSQLOnTheShards() async throws {
+        let database = try ReportDatabase.require()
+        let range = ["2026-11-20T10:00:00Z", "2026-11-20T11:00:00Z"]
+        struct SiteSums: Sendable {
+            var requests: Int64 = 0, bytes: Int64 = 0, hit: Int64 = 0, sqli: Int64 = 0, scanner: Int64 = 0
+            var sketches: [String?] = []
+        }
+        let perSite: [String: SiteSums] = try await OffPool.run {
+            var sums: [String: SiteSums] = [:]
+            for shard in 0..<2 {
+                let rows = try database.shard(shard).execute(
+                    """
+                    SELECT site, sum(requests), sum(body_bytes), sum(cache_hit), sum(attacks_sqli), sum(attacks_scanner),
+                           hll_union_agg(unique_ips)::text
+                    FROM edgelog.site_minute WHERE bucket >= $1::timestamptz AND bucket < $2::timestamptz GROUP BY site
+                    """, parameters: range)
+                for row in rows.rows {
+                    guard let site = row[0] else { continue }
+                    var entry = sums[site] ?? SiteSums(sketches: [nil, nil])
+                    entry.requests += row[1].flatMap { Int64($0) } ?? 0
+                    entry.bytes += row[2].flatMap { Int64($0) } ?? 0
+                    entry.hit += row[3].flatMap { Int64($0) } ?? 0
+                    entry.sqli += row[4].flatMap { Int64($0) } ?? 0
+                    entry.scanner += row[5].flatMap { Int64($0) } ?? 0
+                    entry.sketches[shard] = row[6]
+                    sums[site] = entry
+                }
+            }
+            return sums
+        }
+        // Union of the two shards' sketches of a site, by the extension (on the coordinator).
+        let uniques: [String: Int64] = try await OffPool.run {
+            let coordinator = try database.coordinator()
+            var result: [String: Int64] = [:]
+            for (site, sums) in perSite {
+                let rows = try coordinator.execute(
+                    "SELECT round(hll_cardinality(hll_union(coalesce($1::hll, hll_empty()), coalesce($2::hll, hll_empty()))))::bigint",
+                    parameters: sums.sketches)
+                result[site] = rows.rows.first.flatMap { $0.first ?? nil }.flatMap { Int64($0) }
+            }
+            return result
+        }
+        let top = try await EdgelogRun.json(["top"] + common(database))
+        for row in try #require(top["rows"] as? [[String: Any]]) {
+            let site = try #require(row["site"] as? String)
+            #expect(row.int("requests") == perSite[site]?.requests && row.int("bodyBytes") == perSite[site]?.bytes, "\(site)")
+        }
+        let cache = try await EdgelogRun.json(["cache"] + common(database))
+        for row in try #require(cache["sites"] as? [[String: Any]]) {
+            let site = try #require(row["site"] as? String)
+            #expect((row["counts"] as? [String: Any])?.int("hit") == perSite[site]?.hit, "\(site)")
+        }
+        let uniquesReport = try await EdgelogRun.json(["uniques"] + common(database))
+        for row in try #require(uniquesReport["rows"] as? [[String: Any]]) {
+            let site = try #require(row["site"] as? String)
+            #expect(row.int("uniqueIps") == uniques[site], "\(site)")
+        }
+        let attacks = try await EdgelogRun.json(["attacks"] + common(database))
+        for row in try #require(attacks["sites"] as? [[String: Any]]) {
+            let site = try #require(row["site"] as? String)
+            let classes = try #require(row["attacks"] as? [String: Any])
+            #expect(classes.int("sqli") == perSite[site]?.sqli && classes.int("scanner") == perSite[site]?.scanner, "\(site)")
+        }
+    }
+
     @Test func textOutputIsTablesWithSparklinesAndSafeSites() async throws {
         let database = try ReportDatabase.require()
         for report in ["top", "cache", "status", "uniques", "attacks", "audit"] {
