@@ -3,16 +3,20 @@ extension AuditReport {
     public func text() -> String {
         var lines = [ReportTitle.line("audit", header: range)]
         var causes = TextTable([.init("cause"), .init("count", .right), .init("unit"), .init("recorded in")])
-        causes.append(["shipped", NumberText.count(totals.shippedLines), "lines", "file_audit (shipper)"])
-        causes.append(["counted", NumberText.count(totals.countedLines), "lines", "file_audit (consumer)"])
-        causes.append(["deleted unread / replaced / unfinished", NumberText.count(totals.lostBytes), "bytes", "file_audit.lost_bytes"])
-        causes.append(["refused by the broker", NumberText.count(totals.lostLines), "lines", "file_audit.lost_lines"])
-        causes.append(["over-long, cut (truncated)", NumberText.count(totals.truncated), "lines", "minute_site.truncated"])
-        causes.append(["beyond the lateness bound", NumberText.count(totals.rejectedLate), "lines", "minute_site.rejected_late"])
-        causes.append(["folded into (other) by the site cap", NumberText.count(totals.foldedLines), "lines", "file_audit.folded_lines"])
-        causes.append(["unparsed (kept raw)", NumberText.count(totals.unparsed), "lines", "minute_site.unparsed"])
-        for cause in Self.rejectCauses {
-            causes.append(["consumer rejected: \(cause)", NumberText.count(totals.rejectedRecords[cause] ?? 0), "records", "rejected_records"])
+        let causeRows: [(String, Int64, String, String)] = [
+            ("shipped", totals.shippedLines, "lines", "file_audit (shipper)"),
+            ("counted", totals.countedLines, "lines", "file_audit (consumer)"),
+            ("deleted unread / replaced / unfinished", totals.lostBytes, "bytes", "file_audit.lost_bytes"),
+            ("refused by the broker", totals.lostLines, "lines", "file_audit.lost_lines"),
+            ("over-long, cut (truncated)", totals.truncated, "lines", "minute_site.truncated"),
+            ("beyond the lateness bound", totals.rejectedLate, "lines", "minute_site.rejected_late"),
+            ("folded into (other) by the site cap", totals.foldedLines, "lines", "file_audit.folded_lines"),
+            ("unparsed (kept raw)", totals.unparsed, "lines", "minute_site.unparsed"),
+        ] + Self.rejectCauses.map { cause in
+            ("consumer rejected: \(cause)", totals.rejectedRecords[cause] ?? 0, "records", "rejected_records")
+        }
+        for (cause, count, unit, source) in causeRows {
+            causes.append([cause, NumberText.count(count), unit, source])
         }
         lines.append(causes.render())
         if !rows.isEmpty {
@@ -35,7 +39,10 @@ extension AuditReport {
             lines.append("")
             var table = TextTable([.init("site"), .init("truncated", .right), .init("late", .right), .init("unparsed", .right)])
             for site in sites {
-                table.append([site.site, NumberText.count(site.truncated), NumberText.count(site.rejectedLate), NumberText.count(site.unparsed)])
+                table.append([
+                    site.site, NumberText.count(site.truncated), NumberText.count(site.rejectedLate),
+                    NumberText.count(site.unparsed),
+                ])
             }
             lines.append(table.render())
         }
@@ -45,7 +52,10 @@ extension AuditReport {
                 .init("topic"), .init("partition", .right), .init("cause"), .init("records", .right), .init("offsets"),
             ])
             for row in rejected {
-                table.append([row.topic, String(row.partition), row.cause, NumberText.count(row.records), "\(row.firstOffset)..\(row.lastOffset)"])
+                table.append([
+                    row.topic, String(row.partition), row.cause, NumberText.count(row.records),
+                    "\(row.firstOffset)..\(row.lastOffset)",
+                ])
             }
             lines.append(table.render())
         }

@@ -11,13 +11,17 @@ struct ReportOptions: ParsableArguments {
             valueName: "conninfo"))
     var coordinator: String?
 
-    @Option(help: ArgumentHelp("Start of the range, ISO-8601 with a zone (2026-12-07T10:00:00Z) or a date (UTC midnight).", valueName: "time"))
+    @Option(
+        help: ArgumentHelp(
+            "Start of the range, ISO-8601 with a zone (2026-12-07T10:00:00Z) or a date (UTC midnight).", valueName: "time"))
     var since: String?
 
     @Option(help: ArgumentHelp("End of the range, exclusive (default: now).", valueName: "time"))
     var until: String?
 
-    @Option(help: ArgumentHelp("The range as the last N seconds/minutes/hours/days: 90s, 15m, 6h, 7d (default: 1h).", valueName: "duration"))
+    @Option(
+        help: ArgumentHelp(
+            "The range as the last N seconds/minutes/hours/days: 90s, 15m, 6h, 7d (default: 1h).", valueName: "duration"))
     var last: String?
 
     @Option(help: ArgumentHelp("Only this site ($host as logged, exact).", valueName: "site"))
@@ -42,7 +46,8 @@ struct ReportOptions: ParsableArguments {
         for (name, value) in [("--since", since), ("--until", until)] {
             if let value, ReportRange.parseTime(value) == nil {
                 throw ValidationError(
-                    "\(name) \(value): expected an ISO-8601 time with a zone (2026-12-07T10:00:00Z, 2026-12-07T11:00:00+01:00) or a date (2026-12-07)")
+                    "\(name) \(value): expected an ISO-8601 time with a zone (2026-12-07T10:00:00Z, "
+                        + "2026-12-07T11:00:00+01:00) or a date (2026-12-07)")
             }
         }
         if let since = since.flatMap(ReportRange.parseTime), let until = until.flatMap(ReportRange.parseTime), since >= until {
