@@ -8,6 +8,10 @@ extension StatusReport {
             "4xx rate  \(Sparkline.render(series.map { $0.counts.clientErrorRate }))  \(NumberText.percent(totals.clientErrorRate))")
         lines.append(
             "5xx rate  \(Sparkline.render(series.map { $0.counts.serverErrorRate }))  \(NumberText.percent(totals.serverErrorRate))")
+        let scope = range.site == nil ? "all sites" : "this site"
+        lines.append(
+            "latency   p50 \(NumberText.milliseconds(latency.p50Ms)) ms, p95 \(NumberText.milliseconds(latency.p95Ms)) ms, "
+                + "p99 \(NumberText.milliseconds(latency.p99Ms)) ms (\(scope))")
         lines.append("")
         var table = TextTable([
             .init("site"), .init("requests", .right), .init("2xx", .right), .init("3xx", .right), .init("4xx", .right),

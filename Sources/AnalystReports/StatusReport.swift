@@ -3,9 +3,9 @@ import Foundation
 /// `edgelog status`: responses per status class, error rates and request-time percentiles per
 /// site, and the fleet's (or the site's) error rates over time.
 ///
-/// Percentiles come from the coordinator's `latency_percentiles(from, until, site)` (schema
-/// migration 2, refined by 3): estimates from the summed latency histogram, per site (there is
-/// no fleet-wide percentile: histograms of different sites are not what one would average).
+/// Percentiles per site come from the coordinator's `latency_percentiles(from, until, site)`
+/// (schema migration 2, refined by 3): estimates from the summed latency histogram; the fleet's
+/// (`latency`) from the same histogram summed over every site, read by the same functions.
 /// They cover parsed requests within the lateness bound.
 public struct StatusReport: Codable, Sendable, Hashable {
     public struct Counts: Codable, Sendable, Hashable {
@@ -38,6 +38,15 @@ public struct StatusReport: Codable, Sendable, Hashable {
         public var counts: Counts
     }
 
+    /// Request-time percentiles over every request of the range (the fleet's, or the site's).
+    public struct Latency: Codable, Sendable, Hashable {
+        /// Requests the histogram holds (parsed, within the lateness bound).
+        public var requests: Int64
+        @Nullable public var p50Ms: Double?
+        @Nullable public var p95Ms: Double?
+        @Nullable public var p99Ms: Double?
+    }
+
     public static let schemaVersion = 2
     public var report = "status"
     public var range: ReportHeader
@@ -47,6 +56,8 @@ public struct StatusReport: Codable, Sendable, Hashable {
     public var totals: Counts
     /// Counts per series point (fleet, or the site).
     public var series: [Point]
+    /// Percentiles over the whole fleet (or the site): one histogram summed over every site.
+    public var latency: Latency
 
     static let columns = """
         coalesce(sum(requests), 0), coalesce(sum(status_1xx), 0), coalesce(sum(status_2xx), 0),
@@ -70,6 +81,39 @@ public struct StatusReport: Codable, Sendable, Hashable {
         LEFT JOIN public.latency_percentiles($1::timestamptz, $2::timestamptz, $3::text) AS p ON p.site = s.site
         ORDER BY 2 DESC, 1
         """
+
+    /// The fleet's percentiles, read the way `latency_percentiles` reads one site's: the fine
+    /// histogram (`edgelog.latency_quantile`) when every request of the range has fine counts,
+    /// else the coarse one (rows written before migration 3). Sums per shard first, so each
+    /// shard sums its own rows.
+    static let latencySQL: String = {
+        let columns = Array(Set(LatencyHistogramColumns.coarse + LatencyHistogramColumns.fine)).sorted()
+        let inner = columns.map { "sum(\($0)) AS \($0)" }.joined(separator: ", ")
+        let coarse = "ARRAY[" + LatencyHistogramColumns.coarse.map { "sum(p.\($0))" }.joined(separator: ", ") + "]::bigint[]"
+        let fine = "ARRAY[" + LatencyHistogramColumns.fine.map { "sum(p.\($0))" }.joined(separator: ", ") + "]::bigint[]"
+        return """
+            SELECT h.requests,
+                   CASE WHEN h.fine_requests = h.requests THEN edgelog.latency_quantile(h.fine, 0.50)
+                        ELSE edgelog.histogram_quantile(h.coarse, 0.50) END / 1000.0,
+                   CASE WHEN h.fine_requests = h.requests THEN edgelog.latency_quantile(h.fine, 0.95)
+                        ELSE edgelog.histogram_quantile(h.coarse, 0.95) END / 1000.0,
+                   CASE WHEN h.fine_requests = h.requests THEN edgelog.latency_quantile(h.fine, 0.99)
+                        ELSE edgelog.histogram_quantile(h.coarse, 0.99) END / 1000.0
+            FROM (
+                SELECT c.coarse, c.fine,
+                       (SELECT coalesce(sum(n), 0)::bigint FROM unnest(c.coarse) AS n) AS requests,
+                       (SELECT coalesce(sum(n), 0)::bigint FROM unnest(c.fine) AS n) AS fine_requests
+                FROM (
+                    SELECT \(coarse) AS coarse, \(fine) AS fine
+                    FROM (
+                        SELECT shard_id, \(inner)
+                        FROM edgelog.site_minute \(filter)
+                        GROUP BY shard_id
+                    ) AS p
+                ) AS c
+            ) AS h
+            """
+    }()
 
     static func counts(_ row: ResultRow, from first: Int) throws -> Counts {
         let requests = try row.int(first)
@@ -105,8 +149,12 @@ public struct StatusReport: Codable, Sendable, Hashable {
                 meanMs: counts.requests == 0 ? nil : Double(timeUs) / Double(counts.requests) / 1000,
                 p50Ms: try row.double(9), p95Ms: try row.double(10), p99Ms: try row.double(11))
         }
+        var latency = Latency(requests: 0, p50Ms: nil, p95Ms: nil, p99Ms: nil)
+        if let row = try session.rows(latencySQL, parameters, report: name).first {
+            latency = Latency(requests: try row.int(0), p50Ms: try row.double(1), p95Ms: try row.double(2), p99Ms: try row.double(3))
+        }
         return StatusReport(
             range: scope.header, stepSeconds: bins.step.seconds, rows: rows, totals: try counts(total, from: 1),
-            series: series)
+            series: series, latency: latency)
     }
 }

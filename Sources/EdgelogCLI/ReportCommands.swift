@@ -78,9 +78,10 @@ struct StatusCommand: AsyncParsableCommand {
         discussion: ReportHelp.discussion("""
             Per site (the busiest --limit): requests per status class, 4xx and 5xx rates, mean request \
             time and p50/p95/p99 from the coordinator's latency_percentiles() (estimates from the \
-            latency histogram; per site only). Above the table, requests and error rates over time \
-            for the fleet (or the --site). JSON: rows[] {site, counts, meanMs, p50Ms, p95Ms, p99Ms}, \
-            totals (counts), series[] {start, counts}, stepSeconds; counts = {requests, status1xx \
+            latency histogram). Above the table, requests and error rates over time and the \
+            percentiles over every request, for the fleet (or the --site). JSON: rows[] {site, counts, \
+            meanMs, p50Ms, p95Ms, p99Ms}, totals (counts), latency {requests, p50Ms, p95Ms, p99Ms}, \
+            series[] {start, counts}, stepSeconds; counts = {requests, status1xx \
             .. status5xx, statusOther, clientErrorRate, serverErrorRate}.
             """))
 

@@ -121,6 +121,32 @@ struct ReportCommandTests {
             // And sanity against the data: p50 lies within the fixture's latency range.
             #expect(row.double("p50Ms") > 0 && row.double("p99Ms") <= 220)
         }
+        // The fleet's percentiles: the fixture's fine histogram, summed here, read by the
+        // coordinator's own quantile function.
+        let fineBounds = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 15, 18, 22, 27, 33, 39, 47, 56, 68, 82, 100, 120, 150, 180, 220,
+                          270, 330, 390, 470, 560, 680, 820, 1000, 1200, 1500, 1800, 2200, 2700, 3300, 3900, 4700, 5600, 6800,
+                          8200, 10000]
+        var histogram = Array(repeating: Int64(0), count: fineBounds.count + 1)
+        for row in database.fixture.rows() {
+            let column = TrafficFixture.latencies[row.latency].fine
+            let index = try #require(fineBounds.firstIndex { "latency_fine_le_\($0)ms" == column })
+            histogram[index] += row.requests
+        }
+        let literal = "{" + histogram.map(String.init).joined(separator: ",") + "}"
+        let fleet = try #require(json["latency"] as? [String: Any])
+        #expect(fleet.int("requests") == histogram.reduce(0, +))
+        for (q, key) in [("0.5", "p50Ms"), ("0.95", "p95Ms"), ("0.99", "p99Ms")] {
+            let direct = try coordinator.execute(
+                "SELECT edgelog.latency_quantile($1::bigint[], $2::float8) / 1000.0", parameters: [literal, q])
+            let expected = try #require(direct.rows.first.flatMap { $0.first ?? nil }.flatMap { Double($0) })
+            #expect(abs(fleet.double(key) - expected) < 1e-6, "fleet \(key)")
+        }
+        // For one site, the fleet figure is that site's.
+        let one = try await EdgelogRun.json(["status"] + common(database) + ["--site", TrafficFixture.sites[2]])
+        let oneRow = try #require((one["rows"] as? [[String: Any]])?.first)
+        let oneLatency = try #require(one["latency"] as? [String: Any])
+        #expect(abs(oneLatency.double("p95Ms") - oneRow.double("p95Ms")) < 1e-9)
+
         let series = try #require(json["series"] as? [[String: Any]])
         #expect(series.count == 60)
         let minute7 = database.fixture.rows(in: 7..<8)
