@@ -223,7 +223,7 @@ let package = Package(
         .testTarget(name: "EdgelogCLITests", dependencies: ["PipelineTestSupport", "TrafficGenerator"], swiftSettings: strict),
         .testTarget(
             name: "AnalystReportsTests",
-            dependencies: ["AnalystReports", "EdgelogSchema", "PostgresSink", "PipelineTestSupport", "TrafficGenerator"],
+            dependencies: ["AnalystReports", "EdgelogSchema", "PostgresSink", "PipelineTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(name: "PostgresSinkTests", dependencies: ["PostgresSink", "PipelineTestSupport"], swiftSettings: strict),
