@@ -143,6 +143,10 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // The analysts' reports: query the coordinator (as `edgelog_analyst`) and shape the rows into
+        // report values, their JSON and their terminal text. No argument parsing here.
+        .target(name: "AnalystReports", dependencies: ["PostgresSink"], swiftSettings: strict),
+
         // `edgelog demo`'s pipeline in one process: parse, encode, compress, decode, report.
         .target(
             name: "InProcessDemo",
@@ -158,7 +162,7 @@ let package = Package(
             name: "EdgelogCLI",
             dependencies: [
                 "InProcessDemo", "NginxLog", "TrafficGenerator", "EdgelogConfiguration", "EdgelogRuntime", "EdgelogSchema",
-                "PostgresSink", "AttackDetection", argumentParser, logging, metrics,
+                "PostgresSink", "AttackDetection", "AnalystReports", argumentParser, logging, metrics,
             ],
             swiftSettings: strict
         ),
@@ -217,6 +221,11 @@ let package = Package(
         .testTarget(name: "LogTailingTests", dependencies: ["LogTailing", "FileStorage", "PipelineTestSupport"], swiftSettings: strict),
         .testTarget(name: "TrafficGeneratorTests", dependencies: ["TrafficGenerator", "PipelineTestSupport"], swiftSettings: strict),
         .testTarget(name: "EdgelogCLITests", dependencies: ["PipelineTestSupport", "TrafficGenerator"], swiftSettings: strict),
+        .testTarget(
+            name: "AnalystReportsTests",
+            dependencies: ["AnalystReports", "EdgelogSchema", "PostgresSink", "PipelineTestSupport"],
+            swiftSettings: strict
+        ),
         .testTarget(name: "PostgresSinkTests", dependencies: ["PostgresSink", "PipelineTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "KafkaClientTests",
