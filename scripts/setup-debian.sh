@@ -14,6 +14,7 @@ packages=(
   kcat           # librdkafka client: interop tests against the broker
   nginx          # the end-to-end test runs Debian's real nginx in front of the pipeline
   logrotate      # deploy/logrotate/nginx is tested with the real logrotate against nginx
+  chromium       # headless: the HTML report is rendered in a real browser in a test
 )
 
 missing=()

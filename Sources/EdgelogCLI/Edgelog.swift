@@ -13,7 +13,7 @@ struct Edgelog: AsyncParsableCommand {
         subcommands: [
             DemoCommand.self, GenerateCommand.self, DatabaseCommand.self, DetectCommand.self,
             TopCommand.self, CacheCommand.self, StatusCommand.self, UniquesCommand.self, AttacksCommand.self,
-            AuditCommand.self,
+            AuditCommand.self, ReportPageCommand.self,
         ]
     )
 

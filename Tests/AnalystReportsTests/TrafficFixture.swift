@@ -85,10 +85,17 @@ struct TrafficFixture: Sendable {
                     Sample(
                         shard: row.shard, minute: row.minute, site: row.site, attackClass: name,
                         second: Int.random(in: 0..<60, using: &random), ip: ip,
-                        request: "GET /x?q=\(name)-\(row.minute)-\(row.shard)", userAgent: "probe/\(row.minute)"))
+                        request: Self.sampleRequest(name, minute: row.minute, shard: row.shard), userAgent: "probe/\(row.minute)"))
             }
         }
         return fixture
+    }
+
+    /// A sample's request line; the XSS ones carry live markup, as real ones do, so that every
+    /// output (terminal, JSON, HTML page) must neutralize it.
+    static func sampleRequest(_ attackClass: String, minute: Int, shard: Int) -> String {
+        let payload = attackClass == "xss" ? "<script>alert(\"\(minute)\")</script>" : attackClass
+        return "GET /x?q=\(payload)-\(minute)-\(shard)"
     }
 
     private static func randomRow(shard: Int, minute: Int, site: String, siteIndex: Int, using random: inout SplitMix64) -> Row {
