@@ -15,6 +15,7 @@ packages=(
   nginx          # the end-to-end test runs Debian's real nginx in front of the pipeline
   logrotate      # deploy/logrotate/nginx is tested with the real logrotate against nginx
   chromium       # headless: the HTML report is rendered in a real browser in a test
+  python3-prometheus-client  # the Prometheus project's parser reads every process's /metrics in a test
 )
 
 missing=()

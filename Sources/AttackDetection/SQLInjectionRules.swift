@@ -25,6 +25,9 @@ enum SQLInjectionRules {
         let quoted = context != .asIs
         if brokeOut, afterBreakout(tokens, quoted: quoted, plainPrefix: plainPrefix) { return true }
         if parenthesizedThenComment(tokens, quoted: quoted, plainPrefix: plainPrefix) { return true }
+        if !quoted, arithmeticThenComment(tokens) { return true }
+        // `@version--`: a variable as the whole value, then the cut.
+        if !quoted, count == 2, tokens[0].kind == .variable, tokens[1].kind == .comment, tokens[1].flag { return true }
         if quoted, plainPrefix, stringOperatorString(tokens) { return true }
         return booleanInjection(tokens, quoted: quoted, numericStart: brokeOut, plainPrefix: plainPrefix)
     }
@@ -45,6 +48,12 @@ enum SQLInjectionRules {
                     t[j + 1].kind != .bareword || j + 2 < count && t[j + 2].kind != .bareword
                 {
                     return true
+                }
+                // `1 union select`, `-1 union all`, `1/1/**/union#--`: a probe that ends the
+                // value (or the query, with a comment) right after a literal, not after a word
+                // ("station union select", "european union").
+                if i > 0, t[i - 1].isLiteral || t[i - 1].kind == .closeParen {
+                    if j == count || j + 1 == count && (t[j].kind == .select || t[j].kind == .comment) { return true }
                 }
             case .function where token.word.isStrongFunction:
                 // `sleep(5)` as a value or expression; not "sleep(5) minutes".
@@ -67,8 +76,14 @@ enum SQLInjectionRules {
                 // exec master..xp_cmdshell, exec('...'), exec @sql
                 if i + 1 < count, t[i + 1].word.isStrongFunction || t[i + 1].kind == .variable
                     || t[i + 1].kind == .openParen && i > 0
-                    || t[i + 1].kind == .bareword && i + 2 < count && t[i + 2].kind == .string
+                    || t[i + 1].kind == .bareword && i + 2 < count && (t[i + 2].kind == .string || t[i + 2].kind == .variable)
                 {
+                    return true
+                }
+            case .statement where token.word == .declare:
+                // `declare @s varchar(8000)`: a T-SQL variable declaration with a sized type,
+                // wherever it starts (not "I declare @all winners").
+                if i + 3 < count, t[i + 1].kind == .variable, t[i + 2].kind == .bareword, t[i + 3].kind == .openParen {
                     return true
                 }
             case .keyword where token.word == .into:
@@ -76,6 +91,9 @@ enum SQLInjectionRules {
             case .openParen:
                 // A subquery: `(select 1`, `(select *`, `(select user()`; not "(select one)".
                 if i + 2 < count, t[i + 1].kind == .select, isSubqueryStart(t[i + 2]) { return true }
+                // `(select id from users limit 1,1)`: a plain column list, then `from` a table
+                // and SQL or the end after it.
+                if i + 1 < count, t[i + 1].kind == .select, subqueryFrom(t, select: i + 1) { return true }
             case .select:
                 if selectFrom(t, at: i) { return true }
             case .bareword where token.word.isStrongFunction && token.word != .exp:
@@ -85,6 +103,29 @@ enum SQLInjectionRules {
                 if i > 0, t[i - 1].word == .from { return true }
             default:
                 break
+            }
+        }
+        return false
+    }
+
+    /// After `( select` at `select`: up to four plain items (names, numbers, operators,
+    /// commas), `from`, a name, and then the end of the value, `)`, `,`, a comment, or a clause
+    /// keyword (`where`, `limit`, ...).
+    private static func subqueryFrom(_ t: UnsafeBufferPointer<SQLToken>, select: Int) -> Bool {
+        var j = select + 1
+        while j < t.count, j <= select + 6 {
+            switch t[j].kind {
+            case .bareword, .number, .operator, .comma:
+                j += 1
+                continue
+            case .keyword where t[j].word == .from:
+                guard j > select + 1, j + 1 < t.count, t[j + 1].kind == .bareword else { return false }
+                guard j + 2 < t.count else { return true }
+                let after = t[j + 2]
+                return after.kind == .closeParen || after.kind == .comma || after.kind == .comment
+                    || after.kind == .keyword && (after.word == .limit || after.word == .where || after.word == .order || after.word == .group)
+            default:
+                return false
             }
         }
         return false
@@ -105,9 +146,17 @@ enum SQLInjectionRules {
         var sqlish = false
         var j = index + 1
         var firstItem = true
+        // Parentheses inside the select list (`sin((1))`, `(2)`) do not end it.
+        var depth = 0
         while j < t.count, j < index + 24 {
             let token = t[j]
             switch token.kind {
+            case .openParen:
+                depth += 1
+                // `name(`: a call, known function or not (`select sin(1),2 from`).
+                if j > index + 1, t[j - 1].kind == .bareword { sqlish = true }
+            case .closeParen where depth > 0:
+                depth -= 1
             case .comma, .function, .variable:
                 sqlish = true
             case .operator, .number, .string:
@@ -155,6 +204,21 @@ enum SQLInjectionRules {
         return t[0].kind == .openParen || t[0].kind == .number
     }
 
+    /// `1*1--`, `1 - 2 /*`: a numeric value turned into arithmetic and cut with a comment; a
+    /// number, one or more operator-number pairs, and the comment, nothing else.
+    private static func arithmeticThenComment(_ t: UnsafeBufferPointer<SQLToken>) -> Bool {
+        let count = t.count
+        guard count >= 4, count % 2 == 0, t[0].kind == .number, t[count - 1].kind == .comment, t[count - 1].flag else {
+            return false
+        }
+        var j = 1
+        while j + 1 < count - 1 {
+            guard t[j].kind == .operator, t[j + 1].kind == .number else { return false }
+            j += 2
+        }
+        return true
+    }
+
     /// `a'<<'b`, `' ^ '`, `x'+'y`, `'&&'`: the value closes the string, applies an operator
     /// and opens a string again — string arithmetic no text needs.
     private static func stringOperatorString(_ t: UnsafeBufferPointer<SQLToken>) -> Bool {
@@ -193,17 +257,22 @@ enum SQLInjectionRules {
                 guard let next else { return false }
                 switch next.word {
                 case .table, .database, .schema, .view, .procedure, .user, .index, .trigger: return true
-                default: return next.kind == .function
+                default:
+                    // `; drop members --`: a name and the cut.
+                    return next.kind == .function || next.kind == .bareword && j + 1 < t.count && t[j + 1].kind == .comment
                 }
             case .insert: return next?.word == .into
-            case .delete: return next?.word == .from
+            case .delete:
+                // `delete from`, `delete low_priority from`.
+                return next?.word == .from || next?.kind == .bareword && j + 1 < t.count && t[j + 1].word == .from
             case .update: return j + 1 < t.count && next?.kind == .bareword && t[j + 1].word == .set
             case .shutdown: return next == nil || next?.kind == .comment || next?.kind == .semicolon
             case .exec, .execute:
                 guard let next else { return false }
                 switch next.kind {
                 case .variable, .string, .openParen, .function: return true
-                case .bareword: return j + 1 >= t.count || t[j + 1].kind == .string || t[j + 1].kind == .comment
+                case .bareword:
+                    return j + 1 >= t.count || t[j + 1].kind == .string || t[j + 1].kind == .comment || t[j + 1].kind == .variable
                 default: return false
                 }
             case .declare: return next?.kind == .variable

@@ -96,10 +96,13 @@ struct ValueInspector {
             var plainPrefix = true
             if let quote = context.quote {
                 var index = 0
+                // Leading blanks do not make a phrase (` aa'^0 0='0`).
+                while index < value.count, value.base[index] == UInt8(ascii: " ") { index += 1 }
                 while index < value.count, value.base[index] != quote {
                     let byte = value.base[index]
+                    // `/` too: a path's segments before the breakout (`/products/admin'--`).
                     if !(byte.isASCIILetter || byte.isASCIIDigit || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ".")
-                        || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "@"))
+                        || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "@") || byte == UInt8(ascii: "/"))
                     {
                         plainPrefix = false
                         break

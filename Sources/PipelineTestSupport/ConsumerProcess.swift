@@ -12,6 +12,10 @@ public final class ConsumerProcess {
     /// Logs of earlier runs (kept when a run ends, for failure messages).
     public private(set) var history = ""
 
+    /// Flags that make a test's consumer commit soon and retry fast. Put before a test's own
+    /// flags (a later flag wins).
+    public static let quickFlags = ["--flush-interval", "300ms", "--retry-backoff-max", "1s"]
+
     /// - Parameter arguments: further consumer flags (`--flush-interval`, ...); broker, shards and
     ///   metrics port are added.
     public init(broker: String, shards: [String], arguments: [String] = []) {

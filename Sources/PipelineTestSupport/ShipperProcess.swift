@@ -11,6 +11,10 @@ public final class ShipperProcess {
     /// Logs of earlier runs (kept when a run is stopped, for failure messages).
     public private(set) var history = ""
 
+    /// Flags that make a test's shipper quick to show what it read: small batches, short
+    /// linger and polling. Put before a test's own flags (a later flag wins).
+    public static let quickFlags = ["--batch-bytes", "64KiB", "--linger", "20ms", "--poll-interval", "50ms"]
+
     /// - Parameter arguments: the shipper's own flags (`--files`, ...); broker, checkpoint
     ///   directory and metrics port are added.
     ///   `checkpointDirectory`: a directory of the test's choosing (default: a fresh temporary one).

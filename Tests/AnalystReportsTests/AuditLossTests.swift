@@ -51,7 +51,7 @@ struct AuditLossTests {
             try await broker.start()
             let consumer = ConsumerProcess(
                 broker: broker.bootstrap, shards: shards,
-                arguments: ["--flush-interval", "300ms", "--retry-backoff-max", "1s", "--site-cap", "2", "--lateness", "1h"])
+                arguments: ConsumerProcess.quickFlags + ["--site-cap", "2", "--lateness", "1h"])
             defer { consumer.remove() }
             try await consumer.start()
             let shipper = ShipperProcess(

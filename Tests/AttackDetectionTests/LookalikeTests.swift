@@ -17,6 +17,12 @@ import Testing
         ("/blog/../images/a.png", ""), ("/search", "q=cats+and+dogs"), ("/search", "q=rock+%27n%27+roll"),
         ("/p", "utm_source=google&utm_medium=cpc&utm_campaign=spring_sale"), ("/q", "d=2024-01-15"),
         ("/search", "q=1+or+2+people"), ("/search", "q=where+is+george"), ("/search", "q=%22hello+world%22"),
+        // Near the session-11 rules (union at the end, subqueries with a plain column, arithmetic
+        // then a comment, a variable then a comment, stacked drop/delete/exec):
+        ("/search", "q=european+union"), ("/search", "q=credit+union+select+card"), ("/search", "q=(select+one)"),
+        ("/search", "q=(select+one+from+the+list)"), ("/calc", "expr=1-2+apples"), ("/c", "text=@john+--+thanks"),
+        ("/c", "text=ok;+drop+me+a+line"), ("/c", "text=see+you;+delete+this+later"), ("/c", "text=nice+%27like%27+button"),
+        ("/search", "q=+plain+words+o%27neil"), ("/authors/o'reilly--fan-club", ""), ("/c", "text=I+declare+@all+winners"),
     ])
     func lookalikesStayClean(path: String, query: String) {
         #expect(classes(path, query) == [], "\(path)?\(query)")
@@ -33,6 +39,17 @@ import Testing
         ("/item.php", "id=-1+union+select+0x41,@@version", .sqli),
         ("/item.php", "id=1+and+benchmark(1000000,md5(1))", .sqli),
         ("/login", "user=admin'--&pass=x", .sqli),
+        ("/item.php", "id=1+union+select", .sqli),
+        ("/item.php", "id=1/1/**/union%23--", .sqli),
+        ("/item.php", "id=(select+id+from+users+limit+1,1)", .sqli),
+        ("/item.php", "id=select+sin(1),2+from+bar+where", .sqli),
+        ("/item.php", "id=1*1--", .sqli),
+        ("/item.php", "id=@version--", .sqli),
+        ("/item.php", "id=1;delete+low_priority+from+foo", .sqli),
+        ("/item.php", "id=exec+sp_add_job+@job_name+=+%27x%27", .sqli),
+        ("/item.php", "id=+aa%27/1+or+%271", .sqli),
+        ("/products/admin'--", "", .sqli),
+        ("/item.php", "id=1;+begin+declare+@xy+varchar(8000)", .sqli),
         ("/search", "q=<script>alert(1)</script>", .xss),
         ("/search", "q=%3Cimg+src%3Dx+onerror%3Dalert(1)%3E", .xss),
         ("/search", "q=%22%3E%3Csvg%2Fonload%3Dalert(1)%3E", .xss),

@@ -73,8 +73,30 @@ struct NginxEndToEndTests {
         try await checkAudit(rig)
         try await checkRollupsAndUniques(rig, count)
         try await checkAttacks(rig, files: [logs + ".1", logs], plan: plan)
+        for (name, port) in [
+            ("shipper", shipper.metricsPort), ("broker", rig.broker.metricsPort), ("consumer", consumer.metricsPort),
+        ] {
+            try await checkMetricsParse(name, port: port)
+        }
         #expect(try await shipper.terminate() == .exited(0), "\(shipper.logs())")
         #expect(try await consumer.terminate() == .exited(0), "\(consumer.logs())")
+    }
+
+    /// A process's `/metrics`, as scraped, read by the Prometheus project's own Python parser
+    /// (Debian's python3-prometheus-client), which rejects what Prometheus would reject; and it
+    /// holds the process's own metric families, not an empty page.
+    func checkMetricsParse(_ name: String, port: Int) async throws {
+        let reply = try await OffPool.run { try LoopbackProbe.httpGet(port: port, path: "/metrics", timeout: .seconds(5)) }
+        let parser = """
+            import sys
+            from prometheus_client.parser import text_string_to_metric_families
+            families = [f.name for f in text_string_to_metric_families(sys.stdin.read())]
+            print(len([f for f in families if f.startswith("edgelog_")]))
+            """
+        let result = try await ExternalTool.run("python3", ["-c", parser], stdin: Data(reply.body))
+        #expect(result.status == 0, "\(name) /metrics does not parse: \(result.stderrText.suffix(1500))")
+        let families = Int(result.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        #expect(families >= 3, "\(name) /metrics: \(families) edgelog_ families")
     }
 
     // MARK: - Setting up

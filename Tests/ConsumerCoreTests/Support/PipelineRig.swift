@@ -53,7 +53,7 @@ final class PipelineRig {
     func makeShipper(files: String, extra: [String] = []) -> ShipperProcess {
         ShipperProcess(
             broker: broker.bootstrap,
-            arguments: ["--files", files, "--batch-bytes", "64KiB", "--linger", "20ms", "--poll-interval", "50ms"] + extra,
+            arguments: ["--files", files] + ShipperProcess.quickFlags + extra,
             checkpointDirectory: "\(directory)/checkpoints"
         )
     }
@@ -61,7 +61,7 @@ final class PipelineRig {
     func makeConsumer(_ arguments: [String] = []) -> ConsumerProcess {
         ConsumerProcess(
             broker: broker.bootstrap, shards: shardConninfos,
-            arguments: ["--flush-interval", "300ms", "--retry-backoff-max", "1s"] + arguments)
+            arguments: ConsumerProcess.quickFlags + arguments)
     }
 
     /// Every partition's end offset on the broker.

@@ -54,7 +54,7 @@ final class EndToEndRig {
     func makeShipper(files: String, extra: [String] = []) -> ShipperProcess {
         ShipperProcess(
             broker: broker.bootstrap,
-            arguments: ["--files", files, "--batch-bytes", "64KiB", "--linger", "20ms", "--poll-interval", "50ms"] + extra,
+            arguments: ["--files", files] + ShipperProcess.quickFlags + extra,
             checkpointDirectory: "\(directory)/checkpoints"
         )
     }
@@ -62,7 +62,7 @@ final class EndToEndRig {
     func makeConsumer(_ arguments: [String] = []) -> ConsumerProcess {
         ConsumerProcess(
             broker: broker.bootstrap, shards: shardConninfos,
-            arguments: ["--flush-interval", "300ms", "--retry-backoff-max", "1s"] + arguments)
+            arguments: ConsumerProcess.quickFlags + arguments)
     }
 
     /// `sql` on the coordinator (off the cooperative pool: libpq blocks).
