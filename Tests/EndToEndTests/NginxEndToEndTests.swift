@@ -93,7 +93,9 @@ struct NginxEndToEndTests {
             families = [f.name for f in text_string_to_metric_families(sys.stdin.read())]
             print(len([f for f in families if f.startswith("edgelog_")]))
             """
-        let result = try await ExternalTool.run("python3", ["-c", parser], stdin: Data(reply.body))
+        // Debian's interpreter: the one python3-prometheus-client is installed for (a pyenv or
+        // venv python3 earlier on PATH would not see it).
+        let result = try await ExternalTool.run("/usr/bin/python3", ["-c", parser], stdin: Data(reply.body))
         #expect(result.status == 0, "\(name) /metrics does not parse: \(result.stderrText.suffix(1500))")
         let families = Int(result.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
         #expect(families >= 3, "\(name) /metrics: \(families) edgelog_ families")
