@@ -29,6 +29,7 @@ enum SQLInjectionRules {
         // `@version--`: a variable as the whole value, then the cut.
         if !quoted, count == 2, tokens[0].kind == .variable, tokens[1].kind == .comment, tokens[1].flag { return true }
         if quoted, plainPrefix, stringOperatorString(tokens) { return true }
+        if quoted, plainPrefix, stringArithmetic(tokens) { return true }
         return booleanInjection(tokens, quoted: quoted, numericStart: brokeOut, plainPrefix: plainPrefix)
     }
 
@@ -53,12 +54,21 @@ enum SQLInjectionRules {
                 // value (or the query, with a comment) right after a literal, not after a word
                 // ("station union select", "european union").
                 if i > 0, t[i - 1].isLiteral || t[i - 1].kind == .closeParen {
-                    if j == count || j + 1 == count && (t[j].kind == .select || t[j].kind == .comment) { return true }
+                    if j == count || j < count && t[j].kind == .select || j + 1 == count && t[j].kind == .comment {
+                        return true
+                    }
                 }
             case .function where token.word.isStrongFunction:
                 // `sleep(5)` as a value or expression; not "sleep(5) minutes".
                 if let after = tokenAfterCall(t, at: i), t[after].kind == .bareword { break }
                 return true
+            case .keyword where token.word == .having:
+                // `id having (1 or 1)`: a HAVING clause over a tautology.
+                if i + 5 < count, t[i + 1].kind == .openParen, t[i + 2].isLiteral, t[i + 3].kind == .logic,
+                    t[i + 4].isLiteral, t[i + 5].kind == .closeParen
+                {
+                    return true
+                }
             case .keyword where token.word == .case:
                 // case when ... then: a conditional expression.
                 var sawWhen = false
@@ -75,7 +85,7 @@ enum SQLInjectionRules {
             case .statement where token.word == .exec || token.word == .execute:
                 // exec master..xp_cmdshell, exec('...'), exec @sql
                 if i + 1 < count, t[i + 1].word.isStrongFunction || t[i + 1].kind == .variable
-                    || t[i + 1].kind == .openParen && i > 0
+                    || t[i + 1].kind == .openParen && (i > 0 || i + 2 < count && t[i + 2].kind == .variable)
                     || t[i + 1].kind == .bareword && i + 2 < count && (t[i + 2].kind == .string || t[i + 2].kind == .variable)
                 {
                     return true
@@ -84,6 +94,13 @@ enum SQLInjectionRules {
                 // `declare @s varchar(8000)`: a T-SQL variable declaration with a sized type,
                 // wherever it starts (not "I declare @all winners").
                 if i + 3 < count, t[i + 1].kind == .variable, t[i + 2].kind == .bareword, t[i + 3].kind == .openParen {
+                    return true
+                }
+            case .statement where token.word == .update:
+                // `21 update categories set title=...`: an UPDATE statement inside a value.
+                if i + 4 < count, t[i + 1].kind == .bareword, t[i + 2].word == .set, t[i + 3].kind == .bareword,
+                    t[i + 4].kind == .comparison
+                {
                     return true
                 }
             case .keyword where token.word == .into:
@@ -143,6 +160,9 @@ enum SQLInjectionRules {
     /// a function, a number or a catalog (`select * from users`, `select 1,2 from dual`),
     /// and `select <literal or function>` standing alone (`select @@version`, `select user()`).
     private static func selectFrom(_ t: UnsafeBufferPointer<SQLToken>, at index: Int) -> Bool {
+        // A value that is `select @version ...` or `select char(0x66)`: a variable or a call
+        // right after a leading select.
+        if index == 0, t.count > 1, t[1].kind == .variable || t[1].kind == .function { return true }
         var sqlish = false
         var j = index + 1
         var firstItem = true
@@ -217,6 +237,33 @@ enum SQLInjectionRules {
             j += 2
         }
         return true
+    }
+
+    /// `aa'^0 0='0`, `aa'|3!='4`, `aa'&(1)='aa`: right after the breakout an operator symbol,
+    /// then an expression over numbers and names with a comparison in it, and a string opened
+    /// at the end for the application's own closing quote. Prose puts a letter or a blank after
+    /// an apostrophe; measurements (`1/4"-1/2" wide`, `4'+x+4'`) and a script-string breakout
+    /// (`'-alert(1)-'`) have no comparison, and markup (`1"><img class="x`) has two in a row.
+    private static func stringArithmetic(_ t: UnsafeBufferPointer<SQLToken>) -> Bool {
+        let count = t.count
+        // `"><img class="...`: markup, not arithmetic (two comparison symbols in a row).
+        guard count >= 4, count <= 14, t[1].flag, t[1].kind == .operator || t[1].kind == .comparison,
+            t[2].kind != .comparison, t[count - 1].kind == .string
+        else { return false }
+        var comparison = false
+        for j in 2..<(count - 1) {
+            switch t[j].kind {
+            case .comparison:
+                comparison = true
+            case .number, .operator, .logic, .openParen, .closeParen, .bareword, .variable, .function:
+                break
+            case .keyword where t[j].isLiteral:
+                break
+            default:
+                return false
+            }
+        }
+        return comparison
     }
 
     /// `a'<<'b`, `' ^ '`, `x'+'y`, `'&&'`: the value closes the string, applies an operator
@@ -299,6 +346,11 @@ enum SQLInjectionRules {
         let token = t[j]
         let following = j + 1 < t.count ? t[j + 1] : nil
         switch token.kind {
+        case .keyword where token.word == .from:
+            // `1) from users where ...`: the rest of the application's query rewritten.
+            guard let following, following.kind == .bareword, j + 2 < t.count else { return false }
+            let clause = t[j + 2].word
+            return clause == .where || clause == .limit || clause == .order || clause == .group
         case .comment:
             // `admin'--`, `1'#`, `1/*`, `1)--`: a breakout, then nothing but the cut.
             return token.flag && (quoted ? plainPrefix : true)

@@ -7,10 +7,10 @@ import TrafficGenerator
 /// traffic. The thresholds sit a little under what the detector reaches, so a regression in
 /// either direction fails here rather than silently in production counts.
 @Suite struct CorpusQualityTests {
-    /// Reached on 2026-12-07 (session 11): sqli 0.9959 / 0.9512, xss 1.0 / 0.9887, traversal
+    /// Reached on 2026-12-07 (session 11): sqli 0.9960 / 0.9670, xss 1.0 / 0.9887, traversal
     /// 1.0 / 1.0, scanner 1.0 / 0.9930 — the aim (0.99 / 0.95 for sqli and xss) holds.
     static let thresholds: [(AttackClasses, precision: Double, recall: Double)] = [
-        (.sqli, 0.99, 0.95), (.xss, 0.99, 0.98), (.traversal, 0.99, 0.99), (.scanner, 0.99, 0.99),
+        (.sqli, 0.99, 0.96), (.xss, 0.99, 0.98), (.traversal, 0.99, 0.99), (.scanner, 0.99, 0.99),
     ]
 
     /// Normal requests of the traffic generator (its attacks keep their labels).

@@ -23,6 +23,9 @@ import Testing
         ("/search", "q=(select+one+from+the+list)"), ("/calc", "expr=1-2+apples"), ("/c", "text=@john+--+thanks"),
         ("/c", "text=ok;+drop+me+a+line"), ("/c", "text=see+you;+delete+this+later"), ("/c", "text=nice+%27like%27+button"),
         ("/search", "q=+plain+words+o%27neil"), ("/authors/o'reilly--fan-club", ""), ("/c", "text=I+declare+@all+winners"),
+        ("/search", "q=1/4%22-1/2%22+wide+ribbon"), ("/search", "q=4%27%2Bx%2B4%27+wood"), ("/search", "q=rock%27-n-%27roll"),
+        ("/search", "q=please+update+profile+set+up"), ("/search", "q=credit+union+select"),
+        ("/search", "q=having+(fun)"), ("/search", "q=step+1)+from+home"), ("/search", "q=select+from+list"),
     ])
     func lookalikesStayClean(path: String, query: String) {
         #expect(classes(path, query) == [], "\(path)?\(query)")
@@ -49,6 +52,14 @@ import Testing
         ("/item.php", "id=exec+sp_add_job+@job_name+=+%27x%27", .sqli),
         ("/item.php", "id=+aa%27/1+or+%271", .sqli),
         ("/products/admin'--", "", .sqli),
+        ("/item.php", "id=aa%27%5E0+0%3D%270", .sqli),
+        ("/item.php", "id=aa%27%7C3!%3D%274", .sqli),
+        ("/item.php", "id=21+update+categories+set+title%3D1", .sqli),
+        ("/item.php", "id=0/**/union/*!50000select*/table_name", .sqli),
+        ("/item.php", "id=id+having+(1+or+1)", .sqli),
+        ("/item.php", "id=1)+from+users+where+username%3D%27x%27)", .sqli),
+        ("/item.php", "id=select+@version+foo", .sqli),
+        ("/item.php", "id=exec(@stored_proc+@param)", .sqli),
         ("/item.php", "id=1;+begin+declare+@xy+varchar(8000)", .sqli),
         ("/search", "q=<script>alert(1)</script>", .xss),
         ("/search", "q=%3Cimg+src%3Dx+onerror%3Dalert(1)%3E", .xss),
