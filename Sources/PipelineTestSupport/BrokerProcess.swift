@@ -31,7 +31,7 @@ public final class BrokerProcess {
             dataDirectory
             ?? FileManager.default.temporaryDirectory
             .appendingPathComponent("edgelog-broker-test-\(UUID().uuidString)").path
-        self.port = try FreePort.next()
+        self.port = try FreePort.redialable()
         self.metricsPort = try FreePort.next()
         self.extraArguments = (partitions.map { ["--default-partitions", String($0)] } ?? []) + extraArguments
     }

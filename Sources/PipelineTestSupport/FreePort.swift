@@ -29,6 +29,48 @@ public enum FreePort {
         throw Failure(operation: "finding a port not handed out before", code: EADDRINUSE)
     }
 
+    /// A free port below the kernel's ephemeral range (`ip_local_port_range`), for a server
+    /// that clients dial before it is up or across its restarts (a broker killed and started
+    /// again on its port).
+    ///
+    /// A port from `next()` lies inside the ephemeral range, so while nothing listens on it the
+    /// kernel may hand it out as the *source* port of an outgoing connection — any test's, or
+    /// the retrying client's own, which then connects to itself (TCP self-connect) — and the
+    /// server's bind fails with "Address already in use". Ports below the range are never
+    /// chosen as source ports. Checked free by binding it, and never handed out twice.
+    public static func redialable() throws -> Int {
+        let (low, _) = ephemeralRange()
+        let ceiling = max(1_100, low - 1)
+        let floor = max(1_024, ceiling - 12_000)
+        for _ in 0..<256 {
+            let port = Int.random(in: floor...ceiling)
+            guard handedOut.withLock({ !$0.contains(port) }), isBindable(port) else { continue }
+            if handedOut.withLock({ $0.insert(port).inserted }) { return port }
+        }
+        throw Failure(operation: "finding a free port below the ephemeral range", code: EADDRINUSE)
+    }
+
+    /// The kernel's ephemeral port range; Linux's default when it cannot be read.
+    static func ephemeralRange() -> (Int, Int) {
+        guard let text = try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8) else {
+            return (32_768, 60_999)
+        }
+        let numbers = text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).compactMap { Int($0) }
+        return numbers.count == 2 ? (numbers[0], numbers[1]) : (32_768, 60_999)
+    }
+
+    private static func isBindable(_ port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = LoopbackProbe.loopbackAddress(port: port)
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        } == 0
+    }
+
     private static func bindEphemeral() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw Failure(operation: "socket", code: errno) }

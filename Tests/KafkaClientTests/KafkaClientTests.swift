@@ -103,7 +103,8 @@ struct KafkaClientTests {
     /// Nothing listens at first: the client keeps retrying with backoff until a broker comes
     /// up on the port, then carries on.
     @Test func reconnectsWithBackoffUntilTheBrokerIsUp() async throws {
-        let port = try FreePort.next()
+        // Below the ephemeral range: the retrying client cannot take it as its own source port.
+        let port = try FreePort.redialable()
         let client = client(port: port, maxConnectAttempts: nil)
         let waiting = Task { try await client.metadata(topics: ["late"]) }
         try await Task.sleep(for: .milliseconds(300))
@@ -127,7 +128,7 @@ struct KafkaClientTests {
     }
 
     @Test func givesUpAfterMaxConnectAttempts() async throws {
-        let port = try FreePort.next()
+        let port = try FreePort.redialable()
         let client = client(port: port, maxConnectAttempts: 3)
         let started = ContinuousClock.now
         let error = await #expect(throws: KafkaClientError.self) { try await client.metadata(topics: nil) }
@@ -144,7 +145,7 @@ struct KafkaClientTests {
 
     /// Nothing listens and no attempt limit: cancelling the waiting call ends the backoff loop.
     @Test func cancellingAWaitingCallStopsReconnecting() async throws {
-        let client = client(port: try FreePort.next(), maxConnectAttempts: nil)
+        let client = client(port: try FreePort.redialable(), maxConnectAttempts: nil)
         let waiting = Task { try await client.metadata(topics: nil) }
         try await Task.sleep(for: .milliseconds(100))
         waiting.cancel()

@@ -67,7 +67,7 @@ struct KafkaConnectionTests {
     }
 
     @Test func refusedConnectionIsAConnectError() async throws {
-        let port = try FreePort.next()  // handed out, never bound
+        let port = try FreePort.redialable()  // handed out, never bound (and never a source port)
         let error = await #expect(throws: KafkaClientError.self) {
             try await KafkaConnection.connect(host: "127.0.0.1", port: port, logger: logger)
         }

@@ -16,6 +16,19 @@ struct FreePortTests {
         }
     }
 
+    /// Ports for servers that clients redial lie below the kernel's ephemeral range, so no
+    /// outgoing connection (nor a client connecting to itself) can hold them.
+    @Test func redialablePortsAreBelowTheEphemeralRange() throws {
+        let text = (try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8)) ?? "32768 60999"
+        let low = try #require(text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).compactMap { Int($0) }.first)
+        let ports = try (0..<20).map { _ in try FreePort.redialable() }
+        #expect(Set(ports).count == ports.count)
+        for port in ports {
+            #expect(port >= 1024 && port < low, "port \(port), ephemeral range from \(low)")
+            #expect(canListen(on: port), "port \(port)")
+        }
+    }
+
     private func canListen(on port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return false }
