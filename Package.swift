@@ -175,7 +175,7 @@ let package = Package(
 
         .executableTarget(
             name: "Shipper",
-            dependencies: ["ShipperCore", "EdgelogConfiguration", "EdgelogRuntime", argumentParser, logging],
+            dependencies: ["ShipperCore", "LogTailing", "EdgelogConfiguration", "EdgelogRuntime", argumentParser, logging],
             swiftSettings: strict
         ),
 

@@ -2,6 +2,7 @@ import EdgelogConfiguration
 import ArgumentParser
 import EdgelogRuntime
 import Foundation
+import LogTailing
 import ShipperCore
 
 /// `edgelog-shipper`: tails nginx access logs and ships them to the broker. Argument parsing and
@@ -35,10 +36,14 @@ struct ShipperCommand: AsyncParsableCommand {
         } catch let error as ShipperConfigurationError {
             throw ValidationError(error.description)
         }
+        // Before /health is served: a second shipper on this directory exits without ever
+        // answering healthy.
+        let lock = try CheckpointDirectoryLock.acquire(directory: configuration.checkpointDirectory)
         let service = ShipperService(
             configuration: configuration,
             logger: process.logger,
-            progress: progress ? ProgressLine.printer() : nil
+            progress: progress ? ProgressLine.printer() : nil,
+            directoryLock: lock
         )
         try await process.run([service])
     }

@@ -16,18 +16,23 @@ public final class ShipperService: Service, Sendable {
     private let progress: (@Sendable (ProgressSnapshot) -> Void)?
     private let checkpointFileSystem: any FileSystem
     private let inbox = ShipperInbox()
+    /// The checkpoint directory's lock when the caller took it already; `nil`: `run` takes it.
+    private let directoryLock: CheckpointDirectoryLock?
 
     /// - Parameters:
     ///   - progress: called about once a second with the totals (`--progress`).
     ///   - checkpointFileSystem: where checkpoints are written; a test passes one that fails
     ///     like a full or broken disk, so those cases run in-process on any machine.
+    ///   - directoryLock: the checkpoint directory's lock, if the caller already holds it.
     public init(
         configuration: ShipperConfiguration,
         metrics: ShipperMetrics = ShipperMetrics(),
         logger: Logger,
         progress: (@Sendable (ProgressSnapshot) -> Void)? = nil,
-        checkpointFileSystem: any FileSystem = PosixFileSystem.ownerOnly
+        checkpointFileSystem: any FileSystem = PosixFileSystem.ownerOnly,
+        directoryLock: CheckpointDirectoryLock? = nil
     ) {
+        self.directoryLock = directoryLock
         self.configuration = configuration
         self.metrics = metrics
         self.logger = logger
@@ -42,7 +47,9 @@ public final class ShipperService: Service, Sendable {
     /// ``run()`` with every deadline of the loop on `clock` (tests pass a manual clock).
     func run<C: Clock>(clock: C) async throws where C.Instant == ContinuousClock.Instant {
         // One shipper per checkpoint directory (DESIGN §10.3): a second one refuses to start.
-        let lock = try CheckpointDirectoryLock.acquire(directory: configuration.checkpointDirectory)
+        // The executable takes the lock before it serves /health (`directoryLock`), so a
+        // refused shipper never answers healthy; an embedding takes it here.
+        let lock = try directoryLock ?? CheckpointDirectoryLock.acquire(directory: configuration.checkpointDirectory)
         defer { withExtendedLifetime(lock) {} }
         var clientConfiguration = try KafkaClient.Configuration(bootstrap: configuration.broker)
         clientConfiguration.reconnectBackoff = ReconnectBackoff(maximum: configuration.reconnectBackoffMax)
