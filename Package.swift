@@ -55,7 +55,7 @@ let package = Package(
         .target(name: "AccessRecord", dependencies: ["CCapnpPacking"], swiftSettings: strict),
         .target(name: "NginxLog", swiftSettings: strict),
         // SQL injection, XSS, traversal and scanner classification of one request. Standard library only.
-        .target(name: "AttackDetection", swiftSettings: strict),
+        .target(name: "AttackDetection", dependencies: ["NginxLog"], swiftSettings: strict),
         .target(name: "LZ4Frame", dependencies: ["CLZ4"], swiftSettings: strict),
         .target(name: "CCRC32C"),
         .target(name: "CCapnpPacking"),

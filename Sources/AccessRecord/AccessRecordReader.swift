@@ -76,6 +76,24 @@ public struct AccessRecordReader {
     public var method: AccessRecord.Method { .init(ordinal: methodOrdinal) }
     /// The method's wire ordinal, possibly one this version does not know.
     public var methodOrdinal: UInt16 { root.load(UInt16.self, atByte: AccessRecordLayout.method.byteOffset) }
+    /// The method as nginx logged it: the known method's name (static bytes, no copy), or the
+    /// record's `methodText` for `other` and ordinals this version does not know.
+    public var loggedMethod: UnsafeRawBufferPointer {
+        let name: StaticString
+        switch methodOrdinal {
+        case AccessRecord.Method.get.rawValue: name = "GET"
+        case AccessRecord.Method.head.rawValue: name = "HEAD"
+        case AccessRecord.Method.post.rawValue: name = "POST"
+        case AccessRecord.Method.put.rawValue: name = "PUT"
+        case AccessRecord.Method.delete.rawValue: name = "DELETE"
+        case AccessRecord.Method.options.rawValue: name = "OPTIONS"
+        case AccessRecord.Method.patch.rawValue: name = "PATCH"
+        case AccessRecord.Method.connect.rawValue: name = "CONNECT"
+        case AccessRecord.Method.trace.rawValue: name = "TRACE"
+        default: return text(.methodText)
+        }
+        return UnsafeRawBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)
+    }
     /// Schema field `protocol`.
     public var httpProtocol: AccessRecord.HTTPProtocol { .init(ordinal: protocolOrdinal) }
     public var protocolOrdinal: UInt16 {

@@ -92,9 +92,7 @@ enum SVGChart {
         if rows.isEmpty {
             body += "<text x=\"\(number(width / 2))\" y=\"20\" text-anchor=\"middle\" class=\"muted\">none in this range</text>"
         }
-        return "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-label=\"\(HTMLText.escaped(title))\""
-            + " viewBox=\"0 0 \(number(width)) \(number(chartHeight))\" width=\"\(number(width))\" height=\"\(number(chartHeight))\">"
-            + "<title>\(HTMLText.escaped(title))</title>\(body)</svg>"
+        return svg(body, title: title, height: chartHeight, legend: [])
     }
 
     /// A small line without axes, for a table cell.
@@ -133,7 +131,8 @@ enum SVGChart {
         return body
     }
 
-    private static func svg(_ body: String, title: String, legend: [(String, String)]) -> String {
+    /// The chart's `<svg>` element: `body` drawn in `height`, and a legend row below it.
+    private static func svg(_ body: String, title: String, height: Double = SVGChart.height, legend: [(String, String)]) -> String {
         var legendText = ""
         for (index, entry) in legend.enumerated() {
             let legendX = left + Double(index) * 130

@@ -1,3 +1,5 @@
+import NginxLog
+
 /// Undoes every encoding a client or nginx can put between an attack and its meaning, so the
 /// detectors see one canonical form.
 ///
@@ -27,7 +29,8 @@ enum RequestNormalizer {
     ) -> ByteView {
         var source = scratch.first
         var target = scratch.second
-        var count = unescapeNginx(input, into: source)
+        // Layer 1: nginx's `\xHH` escapes (at most `capacity` bytes of the value).
+        var count = Unescape.decodeNginx(input, into: UnsafeMutableRawBufferPointer(source))
         var pass = 0
         while pass < maximumPercentPasses {
             let decoded = percentDecode(
@@ -43,27 +46,6 @@ enum RequestNormalizer {
     }
 
     // MARK: - Layers
-
-    /// Layer 1: `\xHH` → byte; copies at most `output.count` bytes.
-    static func unescapeNginx(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableBufferPointer<UInt8>) -> Int {
-        var read = 0
-        var written = 0
-        let end = input.count
-        while read < end, written < output.count {
-            let byte = input[read]
-            if byte == UInt8(ascii: "\\"), read + 3 < end, input[read + 1] == UInt8(ascii: "x"),
-                let high = input[read + 2].hexDigitValue, let low = input[read + 3].hexDigitValue
-            {
-                output[written] = high << 4 | low
-                read += 4
-            } else {
-                output[written] = byte
-                read += 1
-            }
-            written += 1
-        }
-        return written
-    }
 
     /// Layer 2, one pass: `%HH`, `%uHHHH` and (optionally) `+`.
     static func percentDecode(

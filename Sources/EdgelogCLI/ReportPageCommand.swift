@@ -3,10 +3,6 @@ import ArgumentParser
 import EdgelogRuntime
 import Foundation
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// `edgelog report --html FILE`: every report of a range as one self-contained HTML page.
 struct ReportPageCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -40,16 +36,9 @@ struct ReportPageCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        setenv("PGCONNECT_TIMEOUT", ReportRunner.connectTimeoutSeconds, 0)
-        let conninfo = try options.coordinatorConninfo()
-        let page: String
-        do {
-            let session = try CoordinatorSession(conninfo: conninfo)
-            let scope = ReportScope(range: try ReportRange.resolve(options.rangeRequest, now: Date()), site: options.site)
-            page = try HTMLReport.run(session: session, scope: scope, limit: limit.limit).html()
-        } catch let error as ReportError {
-            StandardError.write("edgelog report: \(error)\n")
-            throw ExitCode(error.exitCode)
+        let limit = limit.limit
+        let page = try ReportRunner.once("report", options: options) { session, scope in
+            try HTMLReport.run(session: session, scope: scope, limit: limit).html()
         }
         if html == "-" {
             FileHandle.standardOutput.write(Data(page.utf8))

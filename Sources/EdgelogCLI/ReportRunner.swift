@@ -18,18 +18,29 @@ enum ReportRunner {
     static func run(
         _ name: String, options: ReportOptions, build: @escaping (CoordinatorSession, ReportScope) throws -> any RenderableReport
     ) async throws {
-        setenv("PGCONNECT_TIMEOUT", connectTimeoutSeconds, 0)
-        let conninfo = try options.coordinatorConninfo()
         if options.watch {
-            try await watch(name, options: options, conninfo: conninfo, build: build)
+            setenv("PGCONNECT_TIMEOUT", connectTimeoutSeconds, 0)
+            try await watch(name, options: options, conninfo: try options.coordinatorConninfo(), build: build)
             return
         }
+        let output = try once(name, options: options) { session, scope in
+            let report = try build(session, scope)
+            return try options.json ? ReportJSON.encode(report) : report.text()
+        }
+        print(output)
+    }
+
+    /// Connects, resolves the range once and runs `build`; a `ReportError` becomes its message
+    /// on stderr and the documented exit code. For every report command and the HTML page.
+    static func once<Result>(
+        _ name: String, options: ReportOptions, build: (CoordinatorSession, ReportScope) throws -> Result
+    ) throws -> Result {
+        setenv("PGCONNECT_TIMEOUT", connectTimeoutSeconds, 0)
+        let conninfo = try options.coordinatorConninfo()
         do {
             let session = try CoordinatorSession(conninfo: conninfo)
             let scope = ReportScope(range: try ReportRange.resolve(options.rangeRequest, now: Date()), site: options.site)
-            let report = try build(session, scope)
-            let output = try options.json ? ReportJSON.encode(report) : report.text()
-            print(output)
+            return try build(session, scope)
         } catch let error as ReportError {
             StandardError.write("edgelog \(name): \(error)\n")
             throw ExitCode(error.exitCode)

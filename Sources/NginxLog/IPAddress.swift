@@ -192,6 +192,7 @@ private struct Wide128 {
 }
 
 extension UInt8 {
+    @inlinable
     var hexValue: UInt8? {
         switch self {
         case UInt8(ascii: "0")...UInt8(ascii: "9"): self - UInt8(ascii: "0")

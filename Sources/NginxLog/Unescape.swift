@@ -49,6 +49,30 @@ public enum Unescape {
         }
     }
 
+    /// nginx's default escaping undone into `output`, the rule of `appendNginxDecoded`, without
+    /// an array: for hot paths and stack scratch. Stops when `output` is full (sized at
+    /// `escaped.count`, it never is). Returns the number of bytes written.
+    @inlinable
+    public static func decodeNginx(_ escaped: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) -> Int {
+        var read = 0
+        var written = 0
+        let count = escaped.count
+        while read < count, written < output.count {
+            let byte = escaped[read]
+            if byte == UInt8(ascii: "\\"), read + 4 <= count, escaped[read + 1] == UInt8(ascii: "x"),
+                let high = escaped[read + 2].hexValue, let low = escaped[read + 3].hexValue
+            {
+                output[written] = high << 4 | low
+                read += 4
+            } else {
+                output[written] = byte
+                read += 1
+            }
+            written += 1
+        }
+        return written
+    }
+
     /// JSON string escapes as nginx's `escape=json` writes them (`\"`, `\\`, `\n`, `\r`, `\t`,
     /// `\b`, `\f`, `\u00XX`), plus `\/` and any `\uXXXX` (surrogate pairs combined, a lone
     /// surrogate becomes U+FFFD) encoded as UTF-8. A malformed escape is copied unchanged.

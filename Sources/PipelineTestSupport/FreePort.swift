@@ -22,7 +22,7 @@ public enum FreePort {
     /// A TCP port on 127.0.0.1 that was free a moment ago and that this process has not handed out before.
     public static func next() throws -> Int {
         for _ in 0..<64 {
-            let port = try bindEphemeral()
+            let port = try bindLoopback(port: 0)
             let isNew = handedOut.withLock { $0.insert(port).inserted }
             if isNew { return port }
         }
@@ -39,43 +39,33 @@ public enum FreePort {
     /// server's bind fails with "Address already in use". Ports below the range are never
     /// chosen as source ports. Checked free by binding it, and never handed out twice.
     public static func redialable() throws -> Int {
-        let (low, _) = ephemeralRange()
-        let ceiling = max(1_100, low - 1)
+        let ceiling = max(1_100, ephemeralRangeStart() - 1)
         let floor = max(1_024, ceiling - 12_000)
         for _ in 0..<256 {
             let port = Int.random(in: floor...ceiling)
-            guard handedOut.withLock({ !$0.contains(port) }), isBindable(port) else { continue }
-            if handedOut.withLock({ $0.insert(port).inserted }) { return port }
+            guard isBindable(port), handedOut.withLock({ $0.insert(port).inserted }) else { continue }
+            return port
         }
         throw Failure(operation: "finding a free port below the ephemeral range", code: EADDRINUSE)
     }
 
-    /// The kernel's ephemeral port range; Linux's default when it cannot be read.
-    static func ephemeralRange() -> (Int, Int) {
-        guard let text = try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8) else {
-            return (32_768, 60_999)
-        }
-        let numbers = text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).compactMap { Int($0) }
-        return numbers.count == 2 ? (numbers[0], numbers[1]) : (32_768, 60_999)
+    /// The first port of the kernel's ephemeral range; Linux's default when it cannot be read.
+    static func ephemeralRangeStart() -> Int {
+        let text = (try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8)) ?? ""
+        return text.split(whereSeparator: \.isWhitespace).first.flatMap { Int($0) } ?? 32_768
     }
 
     private static func isBindable(_ port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var address = LoopbackProbe.loopbackAddress(port: port)
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        } == 0
+        (try? bindLoopback(port: port)) != nil
     }
 
-    private static func bindEphemeral() throws -> Int {
+    /// Binds a TCP socket to 127.0.0.1:`port` (0: the kernel picks one), closes it again, and
+    /// returns the port it was bound to.
+    private static func bindLoopback(port: Int) throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw Failure(operation: "socket", code: errno) }
         defer { close(fd) }
-        var address = LoopbackProbe.loopbackAddress(port: 0)
+        var address = LoopbackProbe.loopbackAddress(port: port)
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                 bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))

@@ -63,7 +63,7 @@ struct RecordText: Sendable {
         if span.hasEscapes, escaping == .default, raw.count <= Self.stackDecodeBytes {
             // The common case: nginx `\xHH` escapes in a short value, decoded on the stack.
             let result: Result? = try withUnsafeTemporaryAllocation(byteCount: raw.count, alignment: 8) { stage in
-                let decoded = UnsafeRawBufferPointer(rebasing: stage[..<Self.decodeNginx(raw, into: stage)])
+                let decoded = UnsafeRawBufferPointer(rebasing: stage[..<Unescape.decodeNginx(raw, into: stage)])
                 guard UTF8Validation.isRecordText(decoded) else { return nil }
                 return try body(decoded)
             }
@@ -83,39 +83,6 @@ struct RecordText: Sendable {
 
     /// Values up to this long are decoded into a stack buffer rather than `decoded`.
     private static let stackDecodeBytes = 2048
-
-    /// nginx's default escaping undone into `output` (at least `escaped.count` bytes), the same
-    /// rule as `Unescape.appendNginxDecoded`: `\xHH` (either case) becomes the byte HH, every
-    /// other byte is copied. Returns the decoded length.
-    static func decodeNginx(_ escaped: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) -> Int {
-        var read = 0
-        var written = 0
-        let count = escaped.count
-        while read < count {
-            let byte = escaped[read]
-            if byte == UInt8(ascii: "\\"), read + 4 <= count, escaped[read + 1] == UInt8(ascii: "x"),
-                let high = hexValue(escaped[read + 2]), let low = hexValue(escaped[read + 3])
-            {
-                output[written] = high << 4 | low
-                read += 4
-            } else {
-                output[written] = byte
-                read += 1
-            }
-            written += 1
-        }
-        return written
-    }
-
-    @inline(__always)
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte &- UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte &- UInt8(ascii: "a") &+ 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte &- UInt8(ascii: "A") &+ 10
-        default: nil
-        }
-    }
 
     /// Replaces `output` with `bytes`, every byte that does not start a well-formed non-NUL UTF-8
     /// sequence written as `\xHH`.

@@ -254,7 +254,7 @@ public struct PartitionAggregator: Sendable {
         var marks: UInt8 = 0
         // Optional chaining mutates the detector (its memos) in place, no copy.
         if let classes = detector?.classifyRemembering(
-            method: Self.methodName(record), path: record.text(.path), query: record.text(.query),
+            method: record.loggedMethod, path: record.text(.path), query: record.text(.query),
             userAgent: record.text(.userAgent), referer: record.text(.referer))
         {
             marks = classes.rawValue & 0x0F
@@ -295,7 +295,7 @@ public struct PartitionAggregator: Sendable {
             let count = pending[shard].counter(Counter.attacksFirst + bit, ofRow: row)
             guard count <= Int64(attackOptions.samplesPerClass) else { continue }
             if line == nil {
-                request.append(contentsOf: UnsafeRawBufferPointer(Self.methodName(record)))
+                request.append(contentsOf: record.loggedMethod)
                 request.append(UInt8(ascii: " "))
                 request.append(contentsOf: record.text(.path))
                 let query = record.text(.query)
@@ -312,25 +312,6 @@ public struct PartitionAggregator: Sendable {
                     timeMicros: record.timeUs, clientIP: clientIP, request: line ?? "",
                     userAgent: AttackSample.text(record.text(.userAgent), limit: attackOptions.sampleTextLimit)))
         }
-    }
-
-    /// The request method as logged: the enum's name, or the record's text for `other`.
-    @inline(__always)
-    private static func methodName(_ record: AccessRecordReader) -> UnsafeRawBufferPointer {
-        let name: StaticString
-        switch record.methodOrdinal {
-        case AccessRecord.Method.get.rawValue: name = "GET"
-        case AccessRecord.Method.head.rawValue: name = "HEAD"
-        case AccessRecord.Method.post.rawValue: name = "POST"
-        case AccessRecord.Method.put.rawValue: name = "PUT"
-        case AccessRecord.Method.delete.rawValue: name = "DELETE"
-        case AccessRecord.Method.options.rawValue: name = "OPTIONS"
-        case AccessRecord.Method.patch.rawValue: name = "PATCH"
-        case AccessRecord.Method.connect.rawValue: name = "CONNECT"
-        case AccessRecord.Method.trace.rawValue: name = "TRACE"
-        default: return record.text(.methodText)
-        }
-        return UnsafeRawBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)
     }
 
     /// The site id the rows of (`minute`, `site`) are counted under: `site` while the cap

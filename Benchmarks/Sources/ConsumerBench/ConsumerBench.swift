@@ -50,20 +50,12 @@ struct ConsumerBench {
     typealias Histogram = PrometheusHistogram
 
     static func main() throws {
-        var options = [
-            "lines": "2000000", "file": "/tmp/edgelog-bench/edge-2M.log", "bin-dir": ".build/release",
-            "pg-bin": "/usr/lib/postgresql/15/bin", "partitions": "4", "runs": "3", "flush-interval": "",
-            "max-pending-rows": "", "pg-settings": "", "consumer-args": "", "timeline": "0",
-        ]
-        var arguments = CommandLine.arguments.dropFirst()
-        while let flag = arguments.popFirst() {
-            guard flag.hasPrefix("--"), let value = arguments.popFirst(), options[String(flag.dropFirst(2))] != nil
-            else {
-                throw BenchmarkFile.Failure(
-                    description: "usage: consumer-bench [--\(options.keys.sorted().joined(separator: " X] [--")) X]")
-            }
-            options[String(flag.dropFirst(2))] = value
-        }
+        let options = try BenchOptions.parse(
+            [
+                "lines": "2000000", "file": "/tmp/edgelog-bench/edge-2M.log", "bin-dir": ".build/release",
+                "pg-bin": "/usr/lib/postgresql/15/bin", "partitions": "4", "runs": "3", "flush-interval": "",
+                "max-pending-rows": "", "pg-settings": "", "consumer-args": "", "timeline": "0",
+            ], program: "consumer-bench")
         let lines = Int(options["lines"] ?? "") ?? 2_000_000
         let file = options["file"] ?? ""
         let runs = max(1, Int(options["runs"] ?? "") ?? 3)

@@ -95,7 +95,7 @@ enum AggregateStages {
                     try batch.withUnsafeBytes { batch in
                         try forEachMessage(in: batch) { message in
                             let reader = try AccessRecordReader(message)
-                            fieldBytes &+= methodName(reader).count &+ reader.text(.path).count
+                            fieldBytes &+= reader.loggedMethod.count &+ reader.text(.path).count
                                 &+ reader.text(.query).count &+ reader.text(.userAgent).count
                                 &+ reader.text(.referer).count
                         }
@@ -121,7 +121,7 @@ enum AggregateStages {
                     try batch.withUnsafeBytes { batch in
                         try forEachMessage(in: batch) { message in
                             let reader = try AccessRecordReader(message)
-                            let method = methodName(reader)
+                            let method = reader.loggedMethod
                             let path = reader.text(.path)
                             let query = reader.text(.query)
                             let agent = reader.text(.userAgent)
@@ -151,24 +151,6 @@ enum AggregateStages {
             throw Failure(description: "classify: remembering changed the results")
         }
         return results
-    }
-
-    /// The request method as logged (as `PartitionAggregator` passes it).
-    private static func methodName(_ record: AccessRecordReader) -> UnsafeRawBufferPointer {
-        let name: StaticString
-        switch record.methodOrdinal {
-        case AccessRecord.Method.get.rawValue: name = "GET"
-        case AccessRecord.Method.head.rawValue: name = "HEAD"
-        case AccessRecord.Method.post.rawValue: name = "POST"
-        case AccessRecord.Method.put.rawValue: name = "PUT"
-        case AccessRecord.Method.delete.rawValue: name = "DELETE"
-        case AccessRecord.Method.options.rawValue: name = "OPTIONS"
-        case AccessRecord.Method.patch.rawValue: name = "PATCH"
-        case AccessRecord.Method.connect.rawValue: name = "CONNECT"
-        case AccessRecord.Method.trace.rawValue: name = "TRACE"
-        default: return record.text(.methodText)
-        }
-        return UnsafeRawBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)
     }
 
     /// Decoding + one client-address sketch and one path sketch (64 counters each, 256 label

@@ -30,20 +30,12 @@ struct PipelineBench {
     static let shardCount = 3
 
     static func main() throws {
-        var options = [
-            "lines": "2000000", "file": "/tmp/edgelog-bench/edge-2M.log", "bin-dir": ".build/release",
-            "pg-bin": "/usr/lib/postgresql/15/bin", "partitions": "4", "rate": "100000", "seconds": "20",
-            "goaccess": "/usr/bin/goaccess",
-        ]
-        var arguments = CommandLine.arguments.dropFirst()
-        while let flag = arguments.popFirst() {
-            guard flag.hasPrefix("--"), let value = arguments.popFirst(), options[String(flag.dropFirst(2))] != nil
-            else {
-                throw BenchmarkFile.Failure(
-                    description: "usage: pipeline-bench [--\(options.keys.sorted().joined(separator: " X] [--")) X]")
-            }
-            options[String(flag.dropFirst(2))] = value
-        }
+        let options = try BenchOptions.parse(
+            [
+                "lines": "2000000", "file": "/tmp/edgelog-bench/edge-2M.log", "bin-dir": ".build/release",
+                "pg-bin": "/usr/lib/postgresql/15/bin", "partitions": "4", "rate": "100000", "seconds": "20",
+                "goaccess": "/usr/bin/goaccess",
+            ], program: "pipeline-bench")
         let lines = Int(options["lines"] ?? "") ?? 2_000_000
         let file = options["file"] ?? ""
         let binaries = options["bin-dir"] ?? ".build/release"

@@ -26,22 +26,13 @@ struct ShipperBench {
     }
 
     static func main() throws {
-        var options = [
-            "lines": "2000000", "file": "/tmp/edgelog-bench/edge-2M.log", "bin-dir": ".build/release",
-            "partitions": "4",
-            "repetitions": "2", "batch-bytes": "1MiB", "linger": "100ms", "memory-limit": "64MiB",
-            "shipper-args": "",
-        ]
-        var arguments = CommandLine.arguments.dropFirst()
-        while let flag = arguments.popFirst() {
-            guard flag.hasPrefix("--"), let value = arguments.popFirst(), options[String(flag.dropFirst(2))] != nil
-            else {
-                throw BenchmarkFile.Failure(
-                    description: "usage: shipper-bench [--\(options.keys.sorted().joined(separator: " N] [--")) N]"
-                )
-            }
-            options[String(flag.dropFirst(2))] = value
-        }
+        let options = try BenchOptions.parse(
+            [
+                "lines": "2000000", "file": "/tmp/edgelog-bench/edge-2M.log", "bin-dir": ".build/release",
+                "partitions": "4",
+                "repetitions": "2", "batch-bytes": "1MiB", "linger": "100ms", "memory-limit": "64MiB",
+                "shipper-args": "",
+            ], program: "shipper-bench")
         let lines = Int(options["lines"] ?? "") ?? 2_000_000
         let file = options["file"] ?? ""
         let repetitions = max(1, Int(options["repetitions"] ?? "") ?? 2)
