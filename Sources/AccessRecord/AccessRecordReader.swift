@@ -70,6 +70,22 @@ public struct AccessRecordReader {
         self.extrasList = extrasList
     }
 
+    /// Prepares to read a message that `init(_:limits:)` accepted before, without walking it
+    /// again: the consumer validates each record on its decoding task and reads it on its loop.
+    /// Memory-safe on any input all the same (every read is bounds-checked); on a message that
+    /// was never validated, a malformed field reads as absent instead of failing here.
+    ///
+    /// - Throws: framing errors (`CapnpFraming.singleSegment(of:)`) and a malformed root.
+    public init(validated message: UnsafeRawBufferPointer) throws(CapnpError) {
+        segment = SegmentReader(bytes: try CapnpFraming.singleSegment(of: message))
+        root = try segment.structure(at: 0) ?? .empty(in: segment)
+        var extrasList: CompositeList?
+        if let word = root.pointerWord(AccessRecordLayout.extras) {
+            extrasList = try segment.compositeList(at: word)
+        }
+        self.extrasList = extrasList
+    }
+
     // MARK: - Data-section fields
 
     public var timeUs: Int64 { root.load(Int64.self, atByte: AccessRecordLayout.timeUs.byteOffset) }

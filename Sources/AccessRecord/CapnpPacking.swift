@@ -116,17 +116,39 @@ public enum CapnpPacking {
         into storage: inout [UInt8],
         maximumBytes: Int
     ) throws(CapnpError) -> Int {
-        if let count = try expand(packed, into: &storage, maximumBytes: maximumBytes) { return count }
-        let count = try unpackedByteCount(of: packed, maximumBytes: maximumBytes)
-        storage = [UInt8](repeating: 0, count: max(count, min(2 * storage.count, maximumBytes)))
-        // `storage` now holds `count` bytes, so the pass has room.
-        return try expand(packed, into: &storage, maximumBytes: maximumBytes) ?? count
+        try unpack(packed, into: &storage, at: 0, maximumBytes: maximumBytes)
     }
 
-    /// One validate-and-expand pass (C); `nil` when `storage` is too small for the message.
+    /// Like `unpack(_:into:maximumBytes:)`, writing the message at `storage[start...]` and
+    /// keeping the bytes before `start`: many messages expanded back to back into one buffer.
+    /// When `storage` lacks room it grows (at least doubling), its first `start` bytes kept.
+    ///
+    /// - Precondition: `0 <= start <= storage.count`.
+    public static func unpack(
+        _ packed: UnsafeRawBufferPointer,
+        into storage: inout [UInt8],
+        at start: Int,
+        maximumBytes: Int
+    ) throws(CapnpError) -> Int {
+        precondition(start >= 0 && start <= storage.count, "start \(start) outside 0...\(storage.count)")
+        if let count = try expand(packed, into: &storage, at: start, maximumBytes: maximumBytes) { return count }
+        let count = try unpackedByteCount(of: packed, maximumBytes: maximumBytes)
+        let grown = max(start + count, min(2 * storage.count, start + maximumBytes))
+        if start == 0 {
+            storage = [UInt8](repeating: 0, count: grown)
+        } else {
+            storage.append(contentsOf: repeatElement(0, count: grown - storage.count))
+        }
+        // `storage` now has `count` bytes of room at `start`, so the pass has room.
+        return try expand(packed, into: &storage, at: start, maximumBytes: maximumBytes) ?? count
+    }
+
+    /// One validate-and-expand pass (C) into `storage[start...]`; `nil` when that is too small
+    /// for the message.
     private static func expand(
         _ packed: UnsafeRawBufferPointer,
         into storage: inout [UInt8],
+        at start: Int,
         maximumBytes: Int
     ) throws(CapnpError) -> Int? {
         guard let input = packed.baseAddress else { return 0 }
@@ -135,8 +157,8 @@ public enum CapnpPacking {
         var run = 0
         let status = storage.withUnsafeMutableBufferPointer { output in
             edgelog_capnp_unpack_checked(
-                input.assumingMemoryBound(to: UInt8.self), packed.count, output.baseAddress, output.count / 8,
-                maximumBytes / 8, &words, &offset, &run)
+                input.assumingMemoryBound(to: UInt8.self), packed.count, output.baseAddress.map { $0 + start },
+                (output.count - start) / 8, maximumBytes / 8, &words, &offset, &run)
         }
         switch status {
         case Int32(EDGELOG_CAPNP_UNPACK_OK.rawValue): return words * 8

@@ -40,7 +40,10 @@ final class ConsumerLoop {
     private var busy: [Bool]
     private var inFlightRows: [Int]
     private var writerTasks: [Task<Void, Never>?]
-    private var feed: PartitionFeed
+    /// Decodes the next chunk of fetched batches while the loop aggregates the current one.
+    /// Used by one decoding task at a time: the next is started only after the previous
+    /// one's result was awaited.
+    private let decoder: ChunkDecoder
     /// The connection whose broker cluster id was last checked (held, so a new connection can
     /// never be mistaken for it); `nil` until the first fetch round checks one.
     private var verifiedConnection: KafkaConnection?
@@ -82,7 +85,7 @@ final class ConsumerLoop {
         self.busy = Array(repeating: false, count: writers.count)
         self.inFlightRows = Array(repeating: 0, count: writers.count)
         self.writerTasks = Array(repeating: nil, count: writers.count)
-        self.feed = try PartitionFeed()
+        self.decoder = try ChunkDecoder(detectAttacks: configuration.detectAttacks)
     }
 
     // MARK: - Start
@@ -398,16 +401,26 @@ final class ConsumerLoop {
         if stopSignal.isFired { return }
         guard try await connectionIsVerified() else { return }
         var failures = 0
+        var fetched: [(partition: Int32, highWatermark: Int64, batches: [RecordBatch])] = []
         for (partition, answer) in answers {
             switch answer {
             case .success(let result):
-                try await take(result, partition: partition)
+                if let batches = try await acceptedBatches(result, partition: partition) {
+                    fetched.append((partition, result.highWatermark, batches))
+                }
             case .failure(let error):
                 failures += 1
                 if failures == 1 {
                     logger.warning("fetch failed; retrying", metadata: ["partition": "\(partition)", "error": "\(error)"])
                 }
             }
+        }
+        await feedRound(fetched.map { ($0.partition, $0.batches) })
+        for (partition, highWatermark, _) in fetched {
+            guard let aggregator = aggregators[partition] else { continue }
+            let lag = max(0, highWatermark - aggregator.nextOffset)
+            lagGauges[partition]?.record(lag)
+            if lag > 0 { backlog.insert(partition) } else { backlog.remove(partition) }
         }
         if failures > 0 { try await Task.sleep(for: .milliseconds(200)) }
     }
@@ -439,36 +452,26 @@ final class ConsumerLoop {
         }
     }
 
-    private func take(_ result: FetchResult, partition: Int32) async throws {
-        guard aggregators[partition] != nil else { return }
+    /// The batches of a Fetch answer to feed, or `nil` when there are none: an error answer is
+    /// handled here (log start moved: skipped as a counted gap; others: retried next round),
+    /// and corrupt batches are fetched again.
+    private func acceptedBatches(_ result: FetchResult, partition: Int32) async throws -> [RecordBatch]? {
+        guard let aggregator = aggregators[partition] else { return nil }
         switch result.errorCode {
         case .none:
-            // Taken out of the table while it is fed, so it is uniquely referenced: left in,
-            // the table's copy would make the first write to each of its buffers (pending
-            // rows, the sketches, the detector's memos) copy the whole buffer, once per fetch.
-            guard var aggregator = aggregators.removeValue(forKey: partition) else { return }
-            defer { aggregators[partition] = aggregator }
             if result.highWatermark < aggregator.nextOffset {
                 throw ConsumerError.logBehindProgress(
                     partition: partition, highWatermark: result.highWatermark, progress: aggregator.nextOffset)
             }
-            let batches: [RecordBatch]
             do {
-                batches = try result.batches()
+                return try result.batches()
             } catch {
                 logger.error(
                     "fetched batches are corrupt; fetching again",
                     metadata: ["partition": "\(partition)", "offset": "\(aggregator.nextOffset)", "error": "\(error)"])
                 try await Task.sleep(for: .milliseconds(500))
-                return
+                return nil
             }
-            let before = aggregator.statistics
-            let records = feed.feed(batches, into: &aggregator)
-            metrics.records.increment(by: records)
-            metrics.count(from: before, to: aggregator.statistics)
-            let lag = max(0, result.highWatermark - aggregator.nextOffset)
-            lagGauges[partition]?.record(lag)
-            if lag > 0 { backlog.insert(partition) } else { backlog.remove(partition) }
         case .offsetOutOfRange:
             do {
                 try await skipToLogStart(partition: partition)
@@ -476,12 +479,58 @@ final class ConsumerLoop {
                 logger.warning("listing offsets failed; retrying", metadata: ["partition": "\(partition)", "error": "\(error)"])
                 try await Task.sleep(for: .milliseconds(200))
             }
+            return nil
         default:
             logger.warning(
                 "fetch answered with an error; retrying",
                 metadata: ["partition": "\(partition)", "error": "\(result.errorCode)"])
             try await Task.sleep(for: .milliseconds(200))
+            return nil
         }
+    }
+
+    /// Records per chunk decoded ahead: large enough that a task per chunk costs nothing, small
+    /// enough that the first chunk of a round (decoded before anything can be aggregated) is a
+    /// short wait.
+    static let decodeChunkRecords = 4096
+
+    /// Feeds the round's batches, partition after partition in order, cut into chunks: the
+    /// chunk after the one being aggregated is decoded (and classified) on a task beside the
+    /// loop (`ChunkDecoder`), so the two overlap.
+    private func feedRound(_ fetched: [(partition: Int32, batches: [RecordBatch])]) async {
+        var chunks: [(partition: Int32, batches: ArraySlice<RecordBatch>)] = []
+        for (partition, batches) in fetched {
+            var first = batches.startIndex
+            var records = 0
+            for index in batches.indices {
+                records += Int(max(0, batches[index].header.recordsCount))
+                if records >= Self.decodeChunkRecords || index == batches.index(before: batches.endIndex) {
+                    chunks.append((partition, batches[first...index]))
+                    first = index + 1
+                    records = 0
+                }
+            }
+        }
+        guard let firstChunk = chunks.first else { return }
+        var decoding = Self.decoding(firstChunk.batches, with: decoder)
+        for index in chunks.indices {
+            let chunk = await decoding.value
+            if index + 1 < chunks.count { decoding = Self.decoding(chunks[index + 1].batches, with: decoder) }
+            let partition = chunks[index].partition
+            // Taken out of the table while it is fed, so it is uniquely referenced: left in,
+            // the table's copy would make the first write to each of its buffers (pending
+            // rows, the sketches) copy the whole buffer, once per chunk.
+            guard var aggregator = aggregators.removeValue(forKey: partition) else { continue }
+            let before = aggregator.statistics
+            let records = chunk.feed(into: &aggregator)
+            metrics.records.increment(by: records)
+            metrics.count(from: before, to: aggregator.statistics)
+            aggregators[partition] = aggregator
+        }
+    }
+
+    private static func decoding(_ batches: ArraySlice<RecordBatch>, with decoder: ChunkDecoder) -> Task<DecodedChunk, Never> {
+        Task { decoder.decode(batches) }
     }
 
     /// OFFSET_OUT_OF_RANGE: records before the log start were deleted by retention before they

@@ -128,8 +128,15 @@ public struct PartitionAggregator: Sendable {
 
     /// Counts one decoded record read at `offset` (Kafka record timestamp `timestampMs`).
     ///
+    /// - Parameter attacks: the record's attack classes found beforehand with
+    ///   `AttackDetector.classifyRemembering(_:)` (the consumer classifies on another task, ahead of
+    ///   aggregation); `nil`: the aggregator classifies the record itself. Ignored when attack
+    ///   detection is off. Either way the count is the same: the classes are a pure function of
+    ///   the record.
     /// - Precondition: `0 <= offset < Int64.max`.
-    public mutating func add(_ record: AccessRecordReader, offset: Int64, timestampMs: Int64) {
+    public mutating func add(
+        _ record: AccessRecordReader, offset: Int64, timestampMs: Int64, attacks: AttackClasses? = nil
+    ) {
         precondition(offset >= 0 && offset < .max, "offset \(offset) out of range")
         guard offset >= nextOffset else {
             statistics.ignoredRecords += 1
@@ -139,7 +146,7 @@ public struct PartitionAggregator: Sendable {
         statistics.records += 1
         switch record.kindOrdinal {
         case AccessRecord.RecordKind.request.rawValue:
-            addRequest(record, offset: offset, timestampMs: timestampMs)
+            addRequest(record, offset: offset, timestampMs: timestampMs, attacks: attacks)
         case AccessRecord.RecordKind.fileStats.rawValue:
             addFileStats(record, offset: offset)
         default:
@@ -194,7 +201,9 @@ public struct PartitionAggregator: Sendable {
         pending[rejectShard].addRejected(cause, firstOffset: offset, lastOffset: offset)
     }
 
-    private mutating func addRequest(_ record: AccessRecordReader, offset: Int64, timestampMs: Int64) {
+    private mutating func addRequest(
+        _ record: AccessRecordReader, offset: Int64, timestampMs: Int64, attacks: AttackClasses?
+    ) {
         let timeUs = record.timeUs
         let watermarkBefore = watermarkMicros
         if timeUs != 0 && (watermarkBefore == 0 || timeUs > watermarkBefore) {
@@ -252,11 +261,9 @@ public struct PartitionAggregator: Sendable {
         let requestTime = Int64(clamping: requestTimeUs)
         // Bits 0...3 = sqli, xss, traversal, scanner: the attack counters' order.
         var marks: UInt8 = 0
-        // Optional chaining mutates the detector (its memos) in place, no copy.
-        if let classes = detector?.classifyRemembering(
-            method: record.loggedMethod, path: record.text(.path), query: record.text(.query),
-            userAgent: record.text(.userAgent), referer: record.text(.referer))
-        {
+        if detector != nil {
+            // Optional chaining mutates the detector (its memos) in place, no copy.
+            let classes = attacks ?? detector?.classifyRemembering(record) ?? []
             marks = classes.rawValue & 0x0F
         }
         let row = pending[shard].siteRow(minute: minute, site: site)

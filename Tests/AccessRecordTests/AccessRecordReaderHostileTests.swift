@@ -86,6 +86,39 @@ import Testing
         #expect(rejected > 0)
     }
 
+    /// `init(validated:)` skips the walk but not the bounds checks: on damaged messages the
+    /// full reader refuses, every field still reads without a crash, and on the messages the
+    /// full reader accepts both read the same record.
+    @Test func readingUnvalidatedBytesNeverCrashesAndAgreesWhenValid() throws {
+        let message = try Self.capnpMessage()
+        var rng = SplitMix64(seed: 0x7A11_DA7E)
+        var agreed = 0
+        var refusedByFullReader = 0
+        for _ in 0..<3000 {
+            var damaged = message
+            for _ in 0...Int.random(in: 0...3, using: &rng) {
+                let bit = Int.random(in: 0..<(damaged.count * 8), using: &rng)
+                damaged[bit >> 3] ^= UInt8(1) << UInt8(bit & 7)
+            }
+            try damaged.withUnsafeBytes { raw in
+                let full = try? AccessRecordReader(raw)
+                guard let light = try? AccessRecordReader(validated: raw) else {
+                    #expect(full == nil, "the light reader refused what the full one read")
+                    return
+                }
+                let record = light.toRecord()
+                if let full {
+                    #expect(record == full.toRecord())
+                    agreed += 1
+                } else {
+                    refusedByFullReader += 1
+                }
+            }
+        }
+        #expect(agreed > 0)
+        #expect(refusedByFullReader > 0)
+    }
+
     @Test func absurdSegmentCount() throws {
         var message = try Self.capnpMessage()
         message.replaceSubrange(0..<4, with: [0xff, 0xff, 0xff, 0xff])

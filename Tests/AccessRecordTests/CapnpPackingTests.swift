@@ -166,6 +166,35 @@ import Testing
         }
     }
 
+    /// Messages expanded back to back into one buffer (the consumer's decoded chunks): each
+    /// lands at its start, the bytes before it stay, the buffer grows as needed, and a bad one
+    /// fails without touching what is there.
+    @Test func unpackingAtAnOffsetKeepsWhatIsBefore() throws {
+        let messages = try RecordSamples.all.map { try Self.encoded($0.1) }
+        let packed = try messages.map { try Self.packed($0) }
+        for initial in [0, 24, 1 << 16] {
+            var storage = [UInt8](repeating: 0xAB, count: initial)
+            var starts: [Int] = []
+            var used = 0
+            for value in packed {
+                starts.append(used)
+                used += try value.withUnsafeBytes { raw in
+                    try CapnpPacking.unpack(raw, into: &storage, at: used, maximumBytes: 1 << 20)
+                }
+            }
+            for (index, message) in messages.enumerated() {
+                #expect(Array(storage[starts[index]..<(starts[index] + message.count)]) == message, "initial \(initial)")
+            }
+            let before = Array(storage[..<used])
+            #expect(throws: CapnpError.self) {
+                try [UInt8]([0x0F, 1, 2]).withUnsafeBytes { raw in
+                    try CapnpPacking.unpack(raw, into: &storage, at: used, maximumBytes: 1 << 20)
+                }
+            }
+            #expect(Array(storage[..<used]) == before)
+        }
+    }
+
     /// The bytes, or the error, as text to compare.
     static func outcome(_ body: () throws -> [UInt8]) -> String {
         do { return "\(try body())" } catch { return "error: \(error)" }

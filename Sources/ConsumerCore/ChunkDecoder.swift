@@ -1,0 +1,95 @@
+import AccessRecord
+import AttackDetection
+import KafkaProtocol
+import TrafficAggregation
+
+/// Decodes fetched batches into a `DecodedChunk` — LZ4, the record framing, Cap'n Proto
+/// unpacking and, with attack detection on, the detector — on a task beside the loop, while
+/// the loop aggregates the chunk before. That was about a third of the loop's work with
+/// detection off, and the detector's share with it on: the one loop thread is left with the
+/// counting, and the vCPU it left idle does the rest (BENCHMARKS.md, "decoding beside").
+///
+/// Ownership: exactly one task uses a decoder at a time — the loop hands it to one decoding
+/// task and takes it back from that task's result (`@unchecked Sendable` for that hand-over;
+/// its codec, scratch buffer and detector memos are never shared).
+final class ChunkDecoder: @unchecked Sendable {
+    private let codec: LZ4RecordsCodec
+    private var scratch: [UInt8] = []
+    /// `nil`: attack detection off.
+    private var detector: AttackDetector?
+    /// Largest message a packed value may expand to (as `RecordValueDecoder`'s default), so a
+    /// tiny hostile value cannot claim gigabytes.
+    private let maximumMessageBytes: Int
+    /// Bytes to allocate for the next chunk's messages (the last chunk's, plus a quarter).
+    private var messageBytesHint = ChunkDecoder.minimumMessageBytesHint
+    private static let minimumMessageBytesHint = 64 * 1024
+
+    init(detectAttacks: Bool, maximumMessageBytes: Int = 64 << 20) throws {
+        codec = try LZ4RecordsCodec()
+        detector = detectAttacks ? AttackDetector() : nil
+        self.maximumMessageBytes = maximumMessageBytes
+    }
+
+    /// Every record of `batches`, in visit order. Bad data is marked, never thrown: a null or
+    /// undecodable value gets `messageLength` -1; a batch whose records cannot be read keeps
+    /// the records visited before the failure and is marked unreadable.
+    func decode<Batches: Sequence<RecordBatch>>(_ batches: Batches) -> DecodedChunk {
+        var chunk = DecodedChunk()
+        chunk.classified = detector != nil
+        // Room for about what the last chunk used, so the buffer rarely grows mid-chunk.
+        chunk.messages = [UInt8](repeating: 0, count: messageBytesHint)
+        var used = 0
+        defer { messageBytesHint = max(Self.minimumMessageBytesHint, used + used / 4) }
+        for batch in batches {
+            let lastOffset = batch.header.baseOffset &+ Int64(batch.header.lastOffsetDelta)
+            var readable = true
+            do {
+                try batch.forEachRecord(decompressingWith: codec, scratch: &scratch) { view in
+                    var record = DecodedChunk.Record(
+                        offset: view.offset, timestampMs: view.timestamp, messageStart: used, messageLength: -1,
+                        attacks: 0)
+                    if let value = view.value, let length = place(value, in: &chunk.messages, at: used),
+                        let attacks = validateAndClassify(chunk.messages[used..<(used + length)])
+                    {
+                        record.messageLength = Int32(length)
+                        record.attacks = attacks.rawValue
+                        used += length
+                    }
+                    chunk.records.append(record)
+                }
+            } catch {
+                readable = false
+            }
+            chunk.batches.append(DecodedChunk.Batch(lastOffset: lastOffset, recordsEnd: chunk.records.count, readable: readable))
+        }
+        return chunk
+    }
+
+    /// Puts the message of `value` at `messages[start...]` — unpacked when packed, copied when
+    /// not — and returns its length; `nil` when it does not unpack or is too large.
+    private func place(_ value: UnsafeRawBufferPointer, in messages: inout [UInt8], at start: Int) -> Int? {
+        if CapnpPacking.isPacked(value) {
+            return try? CapnpPacking.unpack(value, into: &messages, at: start, maximumBytes: maximumMessageBytes)
+        }
+        guard value.count <= maximumMessageBytes else { return nil }
+        if messages.count < start + value.count {
+            messages.append(contentsOf: repeatElement(0, count: max(start + value.count - messages.count, messages.count)))
+        }
+        messages.withUnsafeMutableBytes { space in
+            UnsafeMutableRawBufferPointer(rebasing: space[start..<(start + value.count)]).copyMemory(from: value)
+        }
+        return value.count
+    }
+
+    /// Validates a placed message (`AccessRecordReader`'s full checks, so the loop can read it
+    /// with `init(validated:)`) and returns its attack classes: none when detection is off or
+    /// the record is not a parsed request; `nil` when the message is not a valid record.
+    private func validateAndClassify(_ message: ArraySlice<UInt8>) -> AttackClasses? {
+        message.withUnsafeBytes { message in
+            guard let reader = try? AccessRecordReader(message) else { return nil }
+            guard detector != nil, reader.kindOrdinal == AccessRecord.RecordKind.request.rawValue, !reader.parseError
+            else { return [] }
+            return detector?.classifyRemembering(reader) ?? []
+        }
+    }
+}
