@@ -1,6 +1,7 @@
 import AccessRecord
 import AttackDetection
 import KafkaProtocol
+import Synchronization
 import TrafficAggregation
 
 /// Decodes fetched batches into a `DecodedChunk` — LZ4, the record framing, Cap'n Proto
@@ -20,9 +21,10 @@ final class ChunkDecoder: @unchecked Sendable {
     /// Largest message a packed value may expand to (as `RecordValueDecoder`'s default), so a
     /// tiny hostile value cannot claim gigabytes.
     private let maximumMessageBytes: Int
-    /// Bytes to allocate for the next chunk's messages (the last chunk's, plus a quarter).
-    private var messageBytesHint = ChunkDecoder.minimumMessageBytesHint
-    private static let minimumMessageBytesHint = 64 * 1024
+    /// Buffers of chunks the loop has fed (`recycle`), reused so a chunk's megabyte or two of
+    /// messages is neither allocated nor zeroed again. Locked: the loop recycles while a
+    /// decoding task may be taking one.
+    private let spares = Mutex<[DecodedChunk]>([])
 
     init(detectAttacks: Bool, maximumMessageBytes: Int = 64 << 20) throws {
         codec = try LZ4RecordsCodec()
@@ -34,12 +36,13 @@ final class ChunkDecoder: @unchecked Sendable {
     /// undecodable value gets `messageLength` -1; a batch whose records cannot be read keeps
     /// the records visited before the failure and is marked unreadable.
     func decode<Batches: Sequence<RecordBatch>>(_ batches: Batches) -> DecodedChunk {
-        var chunk = DecodedChunk()
+        // A recycled chunk's buffers keep their size: the messages are written before they
+        // are read, and only the ranges written are ever read.
+        var chunk = spares.withLock { $0.popLast() } ?? DecodedChunk()
+        chunk.records.removeAll(keepingCapacity: true)
+        chunk.batches.removeAll(keepingCapacity: true)
         chunk.classified = detector != nil
-        // Room for about what the last chunk used, so the buffer rarely grows mid-chunk.
-        chunk.messages = [UInt8](repeating: 0, count: messageBytesHint)
         var used = 0
-        defer { messageBytesHint = max(Self.minimumMessageBytesHint, used + used / 4) }
         for batch in batches {
             let lastOffset = batch.header.baseOffset &+ Int64(batch.header.lastOffsetDelta)
             var readable = true
@@ -63,6 +66,14 @@ final class ChunkDecoder: @unchecked Sendable {
             chunk.batches.append(DecodedChunk.Batch(lastOffset: lastOffset, recordsEnd: chunk.records.count, readable: readable))
         }
         return chunk
+    }
+
+    /// Takes back a chunk the loop has fed, for its buffers. At most two are kept (one being
+    /// fed, one being decoded is all the loop ever has).
+    func recycle(_ chunk: DecodedChunk) {
+        spares.withLock { spares in
+            if spares.count < 2 { spares.append(chunk) }
+        }
     }
 
     /// Puts the message of `value` at `messages[start...]` — unpacked when packed, copied when

@@ -520,6 +520,7 @@ final class ConsumerLoop {
             // Taken out of the table while it is fed, so it is uniquely referenced: left in,
             // the table's copy would make the first write to each of its buffers (pending
             // rows, the sketches) copy the whole buffer, once per chunk.
+            defer { decoder.recycle(chunk) }
             guard var aggregator = aggregators.removeValue(forKey: partition) else { continue }
             let before = aggregator.statistics
             let records = chunk.feed(into: &aggregator)

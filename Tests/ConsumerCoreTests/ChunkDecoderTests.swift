@@ -227,6 +227,26 @@ import TrafficAggregation
         #expect(outcome.nextOffset == 12)
     }
 
+    /// A recycled chunk's buffers hold the previous chunk's bytes; the next chunk decoded into
+    /// them counts exactly what a fresh decoder's does.
+    @Test func aRecycledChunkCountsLikeAFreshOne() throws {
+        var large: [[UInt8]?] = []
+        for second in 0..<500 {
+            large.append(try Self.value(Request(path: "/p/\(second)", query: "q=<script>\(second)</script>"),
+                                        second: Int64(second % 50)))
+        }
+        let decoder = try ChunkDecoder(detectAttacks: true)
+        let first = decoder.decode([try Self.batch(large, baseOffset: 0, compressed: true)])
+        let capacity = first.messages.count
+        decoder.recycle(first)
+        let batches = try Self.batches()
+        let reused = decoder.decode(batches)
+        #expect(reused.messages.count == capacity, "the recycled buffer was not reused")
+        var aggregator = try Self.aggregator()
+        #expect(reused.feed(into: &aggregator) == 12)
+        #expect(Outcome(&aggregator) == (try Self.feed(batches)))
+    }
+
     @Test func manyRecordsGrowTheMessageBuffer() throws {
         var values: [[UInt8]?] = []
         for second in 0..<3000 {
