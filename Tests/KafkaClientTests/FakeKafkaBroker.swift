@@ -62,11 +62,20 @@ final class FakeKafkaBroker: @unchecked Sendable {
         throw lastError ?? ChannelError.ioOnClosedChannel
     }
 
-    /// Starts a broker on `port` (e.g. after ``stop()``, to test reconnecting).
+    /// Starts a broker on `port` (e.g. after ``stop()``, to test reconnecting). The bind is
+    /// retried for a few seconds while the port is still in use: the previous broker's sockets
+    /// on it may take a moment to go (seen once in a full run: EADDRINUSE right after `stop()`).
     static func start(port: Int, behaviour: Behaviour = Behaviour()) async throws -> FakeKafkaBroker {
-        let broker = FakeKafkaBroker(port: port, behaviour: behaviour)
-        try await broker.listen()
-        return broker
+        let deadline = ContinuousClock.now + .seconds(5)
+        while true {
+            let broker = FakeKafkaBroker(port: port, behaviour: behaviour)
+            do {
+                try await broker.listen()
+                return broker
+            } catch let error as IOError where error.errnoCode == EADDRINUSE && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+        }
     }
 
     private func listen() async throws {
