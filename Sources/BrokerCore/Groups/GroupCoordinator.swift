@@ -1,0 +1,215 @@
+import Foundation
+import KafkaProtocol
+import NIOCore
+import Synchronization
+
+/// The broker as its own group coordinator: every group's `ConsumerGroup` behind one lock, the
+/// promises of parked JoinGroup and SyncGroup requests, and a ticker that applies session and
+/// rebalance timeouts. Parked requests never block an event loop: the dispatcher answers them
+/// as held responses (`DispatchOutcome.held`), which keep their place in the connection's
+/// response order.
+///
+/// Membership lives in memory (after a restart members rejoin, as clients do when their
+/// coordinator goes away); committed offsets are durable in `CommittedOffsetStore`.
+public final class GroupCoordinator: Sendable {
+    /// Session timeouts a member may ask for (Kafka's `group.min/max.session.timeout.ms`; the
+    /// minimum is lower than Kafka's 6 s so tests can use short ones).
+    public static let sessionTimeouts: ClosedRange<Duration> = .seconds(1) ... .seconds(1800)
+    /// How often deadlines are checked: the granularity of session expiry.
+    static let tickInterval: Duration = .milliseconds(100)
+
+    private struct State {
+        var groups: [String: ConsumerGroup] = [:]
+        var joins: [ConsumerGroup.Ticket: EventLoopPromise<ConsumerGroup.JoinResult>] = [:]
+        var syncs: [ConsumerGroup.Ticket: EventLoopPromise<ConsumerGroup.SyncResult>] = [:]
+        var nextTicket: ConsumerGroup.Ticket = 0
+        var ticker: Task<Void, Never>?
+        var isShutDown = false
+
+        mutating func ticket() -> ConsumerGroup.Ticket {
+            nextTicket &+= 1
+            return nextTicket
+        }
+
+        /// Takes the promises of `settled` out, to be completed outside the lock.
+        mutating func promises(of settled: ConsumerGroup.Settled) -> Completions {
+            var completions = Completions()
+            for (ticket, result) in settled.joins {
+                if let promise = joins.removeValue(forKey: ticket) { completions.joins.append((promise, result)) }
+            }
+            for (ticket, result) in settled.syncs {
+                if let promise = syncs.removeValue(forKey: ticket) { completions.syncs.append((promise, result)) }
+            }
+            return completions
+        }
+    }
+
+    private struct Completions {
+        var joins: [(EventLoopPromise<ConsumerGroup.JoinResult>, ConsumerGroup.JoinResult)] = []
+        var syncs: [(EventLoopPromise<ConsumerGroup.SyncResult>, ConsumerGroup.SyncResult)] = []
+
+        func complete() {
+            for (promise, result) in joins { promise.succeed(result) }
+            for (promise, result) in syncs { promise.succeed(result) }
+        }
+    }
+
+    private let state = Mutex(State())
+
+    public init() {}
+
+    // MARK: - Requests
+
+    /// JoinGroup: answered at once (an error) or when the group's join phase ends.
+    public func join(
+        groupID: String, _ request: ConsumerGroup.JoinRequest, on eventLoop: any EventLoop
+    ) -> EventLoopFuture<ConsumerGroup.JoinResult> {
+        guard !groupID.isEmpty else { return eventLoop.makeSucceededFuture(.failure(.invalidGroupID)) }
+        guard Self.sessionTimeouts.contains(request.sessionTimeout) else {
+            return eventLoop.makeSucceededFuture(.failure(KafkaErrorCode(rawValue: 26), memberID: request.memberID))
+        }
+        let promise = eventLoop.makePromise(of: ConsumerGroup.JoinResult.self)
+        let newMemberID = "\(request.clientID.isEmpty ? "member" : request.clientID)-\(UUID().uuidString.lowercased())"
+        let (answer, completions) = state.withLock { state -> (ConsumerGroup.JoinResult?, Completions) in
+            guard !state.isShutDown else { return (.failure(.coordinatorNotAvailable), Completions()) }
+            startTickerIfNeeded(&state)
+            let ticket = state.ticket()
+            state.joins[ticket] = promise
+            var group = state.groups[groupID] ?? ConsumerGroup(groupID: groupID)
+            let (answer, settled) = group.join(request, ticket: ticket, newMemberID: newMemberID, now: .now)
+            state.groups[groupID] = group
+            if answer != nil { state.joins[ticket] = nil }
+            return (answer, state.promises(of: settled))
+        }
+        completions.complete()
+        if let answer { promise.succeed(answer) }
+        return promise.futureResult
+    }
+
+    /// SyncGroup: answered at once, or (followers in `CompletingRebalance`) when the leader
+    /// sends the assignment.
+    public func sync(
+        groupID: String, memberID: String, generationID: Int32,
+        assignments: [(memberID: String, assignment: [UInt8])], on eventLoop: any EventLoop
+    ) -> EventLoopFuture<ConsumerGroup.SyncResult> {
+        let promise = eventLoop.makePromise(of: ConsumerGroup.SyncResult.self)
+        let (answer, completions) = state.withLock { state -> (ConsumerGroup.SyncResult?, Completions) in
+            guard !state.isShutDown else {
+                return (ConsumerGroup.SyncResult(errorCode: .coordinatorNotAvailable, assignment: []), Completions())
+            }
+            guard var group = state.groups[groupID] else {
+                return (ConsumerGroup.SyncResult(errorCode: .unknownMemberId, assignment: []), Completions())
+            }
+            let ticket = state.ticket()
+            state.syncs[ticket] = promise
+            let (answer, settled) = group.sync(
+                memberID: memberID, generationID: generationID, assignments: assignments, ticket: ticket, now: .now)
+            state.groups[groupID] = group
+            if answer != nil { state.syncs[ticket] = nil }
+            return (answer, state.promises(of: settled))
+        }
+        completions.complete()
+        if let answer { promise.succeed(answer) }
+        return promise.futureResult
+    }
+
+    /// Heartbeat: the error code to answer with.
+    public func heartbeat(groupID: String, memberID: String, generationID: Int32) -> KafkaErrorCode {
+        state.withLock { state in
+            guard !state.isShutDown else { return .coordinatorNotAvailable }
+            guard var group = state.groups[groupID] else { return .unknownMemberId }
+            let code = group.heartbeat(memberID: memberID, generationID: generationID, now: .now)
+            state.groups[groupID] = group
+            return code
+        }
+    }
+
+    /// LeaveGroup: one error code per member, in order.
+    public func leave(groupID: String, memberIDs: [String]) -> [KafkaErrorCode] {
+        let (codes, completions) = state.withLock { state -> ([KafkaErrorCode], Completions) in
+            guard var group = state.groups[groupID] else {
+                return (memberIDs.map { _ in .unknownMemberId }, Completions())
+            }
+            var codes: [KafkaErrorCode] = []
+            var settled = ConsumerGroup.Settled()
+            for memberID in memberIDs {
+                let (code, more) = group.leave(memberID: memberID, now: .now)
+                codes.append(code)
+                settled.merge(more)
+            }
+            state.groups[groupID] = group
+            return (codes, state.promises(of: settled))
+        }
+        completions.complete()
+        return codes
+    }
+
+    /// Whether an OffsetCommit may store offsets for this group now (`ConsumerGroup.checkCommit`);
+    /// a group without members accepts commits with generation -1 only.
+    public func checkCommit(groupID: String, generationID: Int32, memberID: String) -> KafkaErrorCode {
+        state.withLock { state in
+            guard let group = state.groups[groupID] else {
+                return generationID < 0 ? .none : .illegalGeneration
+            }
+            return group.checkCommit(generationID: generationID, memberID: memberID)
+        }
+    }
+
+    /// The groups with members, or known from a rebalance (DescribeGroups, ListGroups).
+    public func snapshot(_ groupIDs: [String]? = nil) -> [ConsumerGroup] {
+        state.withLock { state in
+            guard let groupIDs else { return state.groups.values.sorted { $0.groupID < $1.groupID } }
+            return groupIDs.compactMap { state.groups[$0] }
+        }
+    }
+
+    // MARK: - Deadlines and shutdown
+
+    /// Applies every group's session and rebalance deadlines (called by the ticker; tests may
+    /// call it directly).
+    func tick() {
+        let completions = state.withLock { state -> Completions in
+            var all = Completions()
+            for groupID in state.groups.keys {
+                guard var group = state.groups[groupID], group.nextDeadline.map({ $0 <= .now }) == true else { continue }
+                let settled = group.expire(now: .now)
+                state.groups[groupID] = group
+                let more = state.promises(of: settled)
+                all.joins += more.joins
+                all.syncs += more.syncs
+            }
+            return all
+        }
+        completions.complete()
+    }
+
+    private func startTickerIfNeeded(_ state: inout State) {
+        guard state.ticker == nil else { return }
+        state.ticker = Task { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: Self.tickInterval)
+                guard let self else { return }
+                self.tick()
+            }
+        }
+    }
+
+    /// Stops the ticker and answers every parked request with COORDINATOR_NOT_AVAILABLE (its
+    /// client looks for the coordinator again), as a broker going down does.
+    public func shutDown() {
+        let completions = state.withLock { state -> Completions in
+            state.isShutDown = true
+            state.ticker?.cancel()
+            state.ticker = nil
+            var completions = Completions()
+            for (_, promise) in state.joins { completions.joins.append((promise, .failure(.coordinatorNotAvailable))) }
+            for (_, promise) in state.syncs {
+                completions.syncs.append((promise, ConsumerGroup.SyncResult(errorCode: .coordinatorNotAvailable, assignment: [])))
+            }
+            state.joins.removeAll()
+            state.syncs.removeAll()
+            return completions
+        }
+        completions.complete()
+    }
+}
