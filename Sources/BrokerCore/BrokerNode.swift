@@ -29,6 +29,8 @@ public final class BrokerNode: Sendable {
     public let committedOffsets: CommittedOffsetStore
     public let producerIDs: ProducerIdAllocator
     public let heldFetches: HeldFetches
+    /// Consumer groups' membership (the broker is its own group coordinator).
+    public let groups: GroupCoordinator
     public let metrics: BrokerMetrics
     public let logger: Logger
     public let clock: WallClock
@@ -79,6 +81,7 @@ public final class BrokerNode: Sendable {
             metrics.recoveryTruncatedBytes.increment(by: partition.log.recoveryReport.truncatedBytes)
         }
         self.heldFetches = HeldFetches()
+        self.groups = GroupCoordinator(maxGroups: configuration.maxGroups)
         self.metrics = metrics
         self.logger = logger
         self.boundPort = Mutex(configuration.port)
@@ -132,6 +135,7 @@ public final class BrokerNode: Sendable {
     /// step of a graceful shutdown, so connections drain quickly.
     public func stopHoldingFetches() {
         heldFetches.shutDown(catalog.allPartitions)
+        groups.shutDown()
     }
 
     /// Closes every partition log (syncing it). After this, storage requests fail; call it once
@@ -141,6 +145,7 @@ public final class BrokerNode: Sendable {
     public func close() {
         let partitions = catalog.allPartitions
         heldFetches.shutDown(partitions)
+        groups.shutDown()
         for partition in partitions {
             do {
                 try partition.snapshotProducersForShutdown()

@@ -131,6 +131,9 @@ public final class CommittedOffsetStore: Sendable {
         groups.withLock { $0[group]?[PartitionKey(topic: topic, partition: partition)] }
     }
 
+    /// Every group with committed offsets, sorted (ListGroups).
+    public var groupIDs: [String] { groups.withLock { $0.keys.sorted() } }
+
     /// Every committed partition of `group`, topic → partition → commit.
     public func committed(group: String) -> [String: [Int32: Commit]] {
         groups.withLock { groups in

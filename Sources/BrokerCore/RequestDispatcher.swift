@@ -48,13 +48,14 @@ public enum RequestAdmission: Sendable, Equatable {
 /// One method per API lives in `Handlers/`. Any ``KafkaProtocolError`` from decoding a body
 /// fails the returned future; the connection handler then closes that one connection.
 public final class RequestDispatcher: Sendable {
-    /// The APIs implemented here: the comfortable table restricted to them (no group membership
-    /// APIs yet: JoinGroup/SyncGroup/Heartbeat/LeaveGroup come later, so `kcat -G` cannot work).
-    /// FindCoordinator keeps min version 0 (librdkafka enables LZ4 only then) and InitProducerId
-    /// 0–1.
+    /// The APIs implemented here: the comfortable table restricted to them. The group APIs
+    /// (JoinGroup, SyncGroup, Heartbeat, LeaveGroup, ListGroups, DescribeGroups) make the broker
+    /// its own group coordinator (`GroupCoordinator`), so `kcat -G` and client libraries'
+    /// group consumers work. FindCoordinator keeps min version 0 (librdkafka enables LZ4 only
+    /// then) and InitProducerId 0–1.
     public static let implementedApis: Set<ApiKey> = [
         .produce, .fetch, .listOffsets, .metadata, .offsetCommit, .offsetFetch, .findCoordinator, .apiVersions,
-        .initProducerId,
+        .initProducerId, .joinGroup, .syncGroup, .heartbeat, .leaveGroup, .listGroups, .describeGroups,
     ]
 
     /// What ApiVersions advertises: the comfortable table restricted to ``implementedApis``, except
@@ -130,6 +131,12 @@ public final class RequestDispatcher: Sendable {
             case .listOffsets: return onStorage(eventLoop) { try self.listOffsets(request) }
             case .offsetCommit: return onStorage(eventLoop) { try self.offsetCommit(request) }
             case .initProducerId: return onStorage(eventLoop) { try self.initProducerId(request) }
+            case .joinGroup: return eventLoop.makeCompletedFuture { try joinGroup(request, on: eventLoop) }
+            case .syncGroup: return eventLoop.makeCompletedFuture { try syncGroup(request, on: eventLoop) }
+            case .heartbeat: return eventLoop.makeCompletedFuture { try heartbeat(request) }
+            case .leaveGroup: return eventLoop.makeCompletedFuture { try leaveGroup(request) }
+            case .listGroups: return eventLoop.makeCompletedFuture { try listGroups(request) }
+            case .describeGroups: return eventLoop.makeCompletedFuture { try describeGroups(request) }
             default: return eventLoop.makeFailedFuture(DispatchError.rejected("\(apiKey) has no handler"))
             }
         }

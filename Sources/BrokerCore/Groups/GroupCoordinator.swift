@@ -26,6 +26,12 @@ public final class GroupCoordinator: Sendable {
         var ticker: Task<Void, Never>?
         var isShutDown = false
 
+        /// Stores `group` back, or forgets it once it has no members (its generation no longer
+        /// matters: every old member id is unknown to a new group).
+        mutating func store(_ group: ConsumerGroup) {
+            groups[group.groupID] = group.state == .empty && group.members.isEmpty ? nil : group
+        }
+
         mutating func ticket() -> ConsumerGroup.Ticket {
             nextTicket &+= 1
             return nextTicket
@@ -55,8 +61,12 @@ public final class GroupCoordinator: Sendable {
     }
 
     private let state = Mutex(State())
+    /// Most groups held in memory at once (empty groups are forgotten).
+    private let maxGroups: Int
 
-    public init() {}
+    public init(maxGroups: Int = 10_000) {
+        self.maxGroups = maxGroups
+    }
 
     // MARK: - Requests
 
@@ -64,7 +74,9 @@ public final class GroupCoordinator: Sendable {
     public func join(
         groupID: String, _ request: ConsumerGroup.JoinRequest, on eventLoop: any EventLoop
     ) -> EventLoopFuture<ConsumerGroup.JoinResult> {
-        guard !groupID.isEmpty else { return eventLoop.makeSucceededFuture(.failure(.invalidGroupID)) }
+        guard !groupID.isEmpty, groupID.utf8.count <= CommittedOffsetStore.maxGroupIDBytes else {
+            return eventLoop.makeSucceededFuture(.failure(.invalidGroupID))
+        }
         guard Self.sessionTimeouts.contains(request.sessionTimeout) else {
             return eventLoop.makeSucceededFuture(.failure(KafkaErrorCode(rawValue: 26), memberID: request.memberID))
         }
@@ -72,12 +84,15 @@ public final class GroupCoordinator: Sendable {
         let newMemberID = "\(request.clientID.isEmpty ? "member" : request.clientID)-\(UUID().uuidString.lowercased())"
         let (answer, completions) = state.withLock { state -> (ConsumerGroup.JoinResult?, Completions) in
             guard !state.isShutDown else { return (.failure(.coordinatorNotAvailable), Completions()) }
+            if state.groups[groupID] == nil && state.groups.count >= maxGroups {
+                return (.failure(.coordinatorNotAvailable), Completions())
+            }
             startTickerIfNeeded(&state)
             let ticket = state.ticket()
             state.joins[ticket] = promise
             var group = state.groups[groupID] ?? ConsumerGroup(groupID: groupID)
             let (answer, settled) = group.join(request, ticket: ticket, newMemberID: newMemberID, now: .now)
-            state.groups[groupID] = group
+            state.store(group)
             if answer != nil { state.joins[ticket] = nil }
             return (answer, state.promises(of: settled))
         }
@@ -104,7 +119,7 @@ public final class GroupCoordinator: Sendable {
             state.syncs[ticket] = promise
             let (answer, settled) = group.sync(
                 memberID: memberID, generationID: generationID, assignments: assignments, ticket: ticket, now: .now)
-            state.groups[groupID] = group
+            state.store(group)
             if answer != nil { state.syncs[ticket] = nil }
             return (answer, state.promises(of: settled))
         }
@@ -119,7 +134,7 @@ public final class GroupCoordinator: Sendable {
             guard !state.isShutDown else { return .coordinatorNotAvailable }
             guard var group = state.groups[groupID] else { return .unknownMemberId }
             let code = group.heartbeat(memberID: memberID, generationID: generationID, now: .now)
-            state.groups[groupID] = group
+            state.store(group)
             return code
         }
     }
@@ -137,7 +152,7 @@ public final class GroupCoordinator: Sendable {
                 codes.append(code)
                 settled.merge(more)
             }
-            state.groups[groupID] = group
+            state.store(group)
             return (codes, state.promises(of: settled))
         }
         completions.complete()
@@ -173,7 +188,7 @@ public final class GroupCoordinator: Sendable {
             for groupID in state.groups.keys {
                 guard var group = state.groups[groupID], group.nextDeadline.map({ $0 <= .now }) == true else { continue }
                 let settled = group.expire(now: .now)
-                state.groups[groupID] = group
+                state.store(group)
                 let more = state.promises(of: settled)
                 all.joins += more.joins
                 all.syncs += more.syncs

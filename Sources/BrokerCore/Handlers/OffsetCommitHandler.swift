@@ -5,19 +5,24 @@ extension RequestDispatcher {
     /// Longest commit metadata stored (Kafka's `offset.metadata.max.bytes` default).
     static let maxCommitMetadataBytes = 4096
 
-    /// OffsetCommit for simple consumers (generation -1: no group membership, which this broker
-    /// does not run yet). The commits of existing partitions are stored together, durably, before
-    /// the answer; unknown partitions get UNKNOWN_TOPIC_OR_PARTITION and are not stored.
+    /// OffsetCommit, from simple consumers (generation -1, accepted while the group has no
+    /// members) and from group members (generation-checked by the `GroupCoordinator`: a stale
+    /// generation gets ILLEGAL_GENERATION, an unknown member UNKNOWN_MEMBER_ID, a commit during
+    /// a rebalance REBALANCE_IN_PROGRESS). The commits of existing partitions are stored
+    /// together, durably, before the answer; unknown partitions get UNKNOWN_TOPIC_OR_PARTITION
+    /// and are not stored.
     func offsetCommit(_ request: KafkaRequest) throws -> DispatchOutcome {
         var body = request.body
         let decoded = try OffsetCommitRequest(from: &body, version: request.header.apiVersion)
         var codes: [String: [Int32: KafkaErrorCode]] = [:]
         var accepted: [(topic: String, partition: Int32, commit: CommittedOffsetStore.Commit)] = []
+        let membership = node.groups.checkCommit(
+            groupID: decoded.groupID, generationID: decoded.generationID, memberID: decoded.memberID)
         for topic in decoded.topics {
             for partition in topic.partitions {
                 let code: KafkaErrorCode
-                if decoded.generationID != -1 {
-                    code = .illegalGeneration
+                if membership != .none {
+                    code = membership
                 } else if node.catalog.partition(topic.name, partition.partitionIndex) == nil {
                     code = .unknownTopicOrPartition
                 } else if (partition.committedMetadata?.utf8.count ?? 0) > Self.maxCommitMetadataBytes {
