@@ -28,6 +28,8 @@ public struct KafkaErrorCode: RawRepresentable, Sendable, Hashable, CustomString
     public static let messageTooLarge = KafkaErrorCode(rawValue: 10)
     /// OFFSET_METADATA_TOO_LARGE: a committed offset's metadata string is over the limit.
     public static let offsetMetadataTooLarge = KafkaErrorCode(rawValue: 12)
+    /// COORDINATOR_LOAD_IN_PROGRESS: the coordinator is still loading the group's state; retry.
+    public static let coordinatorLoadInProgress = KafkaErrorCode(rawValue: 14)
     public static let coordinatorNotAvailable = KafkaErrorCode(rawValue: 15)
     public static let notCoordinator = KafkaErrorCode(rawValue: 16)
     /// INVALID_TOPIC_EXCEPTION: a topic name Kafka does not allow.
@@ -39,6 +41,8 @@ public struct KafkaErrorCode: RawRepresentable, Sendable, Hashable, CustomString
     /// INVALID_GROUP_ID: an empty or otherwise unusable group id.
     public static let invalidGroupID = KafkaErrorCode(rawValue: 24)
     public static let unknownMemberId = KafkaErrorCode(rawValue: 25)
+    /// INVALID_SESSION_TIMEOUT: a JoinGroup session timeout outside the broker's allowed range.
+    public static let invalidSessionTimeout = KafkaErrorCode(rawValue: 26)
     public static let rebalanceInProgress = KafkaErrorCode(rawValue: 27)
     /// ApiVersions at a version the broker does not speak (README §2, rule 1).
     public static let unsupportedVersion = KafkaErrorCode(rawValue: 35)
@@ -52,7 +56,19 @@ public struct KafkaErrorCode: RawRepresentable, Sendable, Hashable, CustomString
     public static let kafkaStorageError = KafkaErrorCode(rawValue: 56)
     /// A producer id the broker keeps no state for sent a batch that does not start at sequence 0.
     public static let unknownProducerId = KafkaErrorCode(rawValue: 59)
+    /// NON_EMPTY_GROUP: the group still has members (a group can only be deleted when empty).
+    public static let nonEmptyGroup = KafkaErrorCode(rawValue: 68)
+    /// GROUP_ID_NOT_FOUND: the group does not exist (DeleteGroups, OffsetDelete, DescribeGroups
+    /// v6+; DescribeGroups v0–v4 report an unknown group as state "Dead" with no error).
+    public static let groupIDNotFound = KafkaErrorCode(rawValue: 69)
     public static let unsupportedCompressionType = KafkaErrorCode(rawValue: 76)
+    /// MEMBER_ID_REQUIRED: JoinGroup v4+ with an empty member id is answered with a fresh member
+    /// id and this code; the client joins again with that id (KIP-394).
+    public static let memberIDRequired = KafkaErrorCode(rawValue: 79)
+    /// GROUP_MAX_SIZE_REACHED: joining would take the group past its configured maximum size.
+    public static let groupMaxSizeReached = KafkaErrorCode(rawValue: 81)
+    /// FENCED_INSTANCE_ID: another member has taken over this static member's group instance id.
+    public static let fencedInstanceID = KafkaErrorCode(rawValue: 82)
     /// Record-level validation failure (an alternative to ``corruptMessage``).
     public static let invalidRecord = KafkaErrorCode(rawValue: 87)
 
@@ -68,6 +84,7 @@ public struct KafkaErrorCode: RawRepresentable, Sendable, Hashable, CustomString
         case 6: "NOT_LEADER_OR_FOLLOWER"
         case 10: "MESSAGE_TOO_LARGE"
         case 12: "OFFSET_METADATA_TOO_LARGE"
+        case 14: "COORDINATOR_LOAD_IN_PROGRESS"
         case 15: "COORDINATOR_NOT_AVAILABLE"
         case 16: "NOT_COORDINATOR"
         case 17: "INVALID_TOPIC_EXCEPTION"
@@ -76,6 +93,7 @@ public struct KafkaErrorCode: RawRepresentable, Sendable, Hashable, CustomString
         case 23: "INCONSISTENT_GROUP_PROTOCOL"
         case 24: "INVALID_GROUP_ID"
         case 25: "UNKNOWN_MEMBER_ID"
+        case 26: "INVALID_SESSION_TIMEOUT"
         case 27: "REBALANCE_IN_PROGRESS"
         case 35: "UNSUPPORTED_VERSION"
         case 42: "INVALID_REQUEST"
@@ -84,7 +102,12 @@ public struct KafkaErrorCode: RawRepresentable, Sendable, Hashable, CustomString
         case 47: "INVALID_PRODUCER_EPOCH"
         case 56: "KAFKA_STORAGE_ERROR"
         case 59: "UNKNOWN_PRODUCER_ID"
+        case 68: "NON_EMPTY_GROUP"
+        case 69: "GROUP_ID_NOT_FOUND"
         case 76: "UNSUPPORTED_COMPRESSION_TYPE"
+        case 79: "MEMBER_ID_REQUIRED"
+        case 81: "GROUP_MAX_SIZE_REACHED"
+        case 82: "FENCED_INSTANCE_ID"
         case 87: "INVALID_RECORD"
         default: nil
         }

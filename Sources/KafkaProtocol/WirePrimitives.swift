@@ -66,6 +66,14 @@ extension ByteBuffer {
         return bytes
     }
 
+    /// BYTES (int32 length, never null) copied out as an array: the group APIs' metadata and
+    /// assignments are small, opaque to the codec, and outlive the request buffer (a broker keeps
+    /// them across a rebalance), so owning them beats pinning the whole frame with a slice.
+    mutating func readKafkaByteArray(_ field: String) throws(KafkaProtocolError) -> [UInt8] {
+        let slice = try readKafkaBytes(field)
+        return Array(slice.readableBytesView)
+    }
+
     /// ARRAY / NULLABLE_ARRAY (int32 count) or COMPACT_ARRAY when `compact`. Every element takes
     /// at least one byte, so a count above the readable bytes is rejected before any allocation.
     mutating func readKafkaNullableArray<Element>(
@@ -161,6 +169,15 @@ extension ByteBuffer {
         }
         writeInteger(Int32(value.readableBytes))
         writeImmutableBuffer(value)
+    }
+
+    /// BYTES (int32 length + data) from an array; see ``readKafkaByteArray(_:)``.
+    mutating func writeKafkaBytes(_ value: [UInt8], _ field: String) throws(KafkaProtocolError) {
+        guard value.count <= Int(Int32.max) else {
+            throw .unencodable(field: field, reason: "\(value.count) bytes exceed Int32.max")
+        }
+        writeInteger(Int32(value.count))
+        writeBytes(value)
     }
 
     mutating func writeKafkaNullableArray<Element>(

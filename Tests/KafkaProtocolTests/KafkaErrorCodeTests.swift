@@ -17,6 +17,23 @@ struct KafkaErrorCodeTests {
         #expect(code.name == name)
     }
 
+    /// The codes of the consumer-group APIs (JoinGroup, SyncGroup, Heartbeat, LeaveGroup,
+    /// ListGroups, DescribeGroups and the coordinator lookup), numbers from Kafka's `Errors`.
+    @Test(arguments: [
+        (KafkaErrorCode.coordinatorLoadInProgress, Int16(14), "COORDINATOR_LOAD_IN_PROGRESS"),
+        (.coordinatorNotAvailable, 15, "COORDINATOR_NOT_AVAILABLE"), (.notCoordinator, 16, "NOT_COORDINATOR"),
+        (.illegalGeneration, 22, "ILLEGAL_GENERATION"), (.inconsistentGroupProtocol, 23, "INCONSISTENT_GROUP_PROTOCOL"),
+        (.invalidGroupID, 24, "INVALID_GROUP_ID"), (.unknownMemberId, 25, "UNKNOWN_MEMBER_ID"),
+        (.invalidSessionTimeout, 26, "INVALID_SESSION_TIMEOUT"), (.rebalanceInProgress, 27, "REBALANCE_IN_PROGRESS"),
+        (.nonEmptyGroup, 68, "NON_EMPTY_GROUP"), (.groupIDNotFound, 69, "GROUP_ID_NOT_FOUND"),
+        (.memberIDRequired, 79, "MEMBER_ID_REQUIRED"), (.groupMaxSizeReached, 81, "GROUP_MAX_SIZE_REACHED"),
+        (.fencedInstanceID, 82, "FENCED_INSTANCE_ID"), (.unknownServerError, -1, "UNKNOWN_SERVER_ERROR"),
+    ])
+    func groupCodes(_ code: KafkaErrorCode, _ raw: Int16, _ name: String) {
+        #expect(code.rawValue == raw)
+        #expect(code.name == name)
+    }
+
     @Test func unnamedCodesSurvive() {
         let code = KafkaErrorCode(rawValue: 7)
         #expect(code.name == nil)

@@ -73,3 +73,19 @@ func expectVersionsOutsideRangeRejected<Message: KafkaMessage>(
         }
     }
 }
+
+/// Every strict prefix of `bytes` (a whole body of `version`) fails to decode with a
+/// ``KafkaProtocolError``, never a crash.
+func expectEveryTruncationThrows<Message: KafkaMessage>(
+    _ type: Message.Type,
+    _ bytes: [UInt8],
+    version: Int16,
+    sourceLocation: SourceLocation = #_sourceLocation
+) {
+    for length in 0..<bytes.count {
+        #expect(throws: KafkaProtocolError.self, "v\(version) cut at \(length)", sourceLocation: sourceLocation) {
+            var buffer = ByteBuffer(bytes: bytes[..<length])
+            _ = try Message(from: &buffer, version: version)
+        }
+    }
+}

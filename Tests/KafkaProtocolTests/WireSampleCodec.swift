@@ -23,11 +23,23 @@ enum WireSampleCodec {
         case (.offsetFetch, false): OffsetFetchResponse.self
         case (.initProducerId, true): InitProducerIdRequest.self
         case (.initProducerId, false): InitProducerIdResponse.self
+        case (.joinGroup, true): JoinGroupRequest.self
+        case (.joinGroup, false): JoinGroupResponse.self
+        case (.syncGroup, true): SyncGroupRequest.self
+        case (.syncGroup, false): SyncGroupResponse.self
+        case (.heartbeat, true): HeartbeatRequest.self
+        case (.heartbeat, false): HeartbeatResponse.self
+        case (.leaveGroup, true): LeaveGroupRequest.self
+        case (.leaveGroup, false): LeaveGroupResponse.self
+        case (.listGroups, true): ListGroupsRequest.self
+        case (.listGroups, false): ListGroupsResponse.self
+        case (.describeGroups, true): DescribeGroupsRequest.self
+        case (.describeGroups, false): DescribeGroupsResponse.self
         default: nil
         }
     }
 
-    /// Samples whose body this library decodes (the group APIs are out of scope for now).
+    /// Samples whose body this library decodes.
     static var decodableSamples: [ReferenceVectors.WireSample] {
         ReferenceVectors.wireSamples.filter { bodyType(apiKey: $0.apiKey, isRequest: $0.isRequest) != nil }
     }
