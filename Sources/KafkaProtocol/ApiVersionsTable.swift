@@ -60,10 +60,10 @@ public struct ApiVersionsTable: Sendable, Equatable {
     ])
 
     /// README §4 "Comfortable": small non-flexible ranges (ApiVersions 0–3 is the only flexible
-    /// one). Every range matches the `versions` of this library's codec for that API; the group
-    /// APIs (JoinGroup, Heartbeat, LeaveGroup, SyncGroup) are listed as the README says but have
-    /// no codec here yet — a server without them should advertise
-    /// `comfortable.restricted(to:)` its implemented keys.
+    /// one), grown for the group APIs up to where static membership starts (the ranges lie
+    /// within each codec's `versions`; the reference README's table stops at JoinGroup 2,
+    /// Heartbeat/LeaveGroup/SyncGroup 1, and leaves DescribeGroups/ListGroups out). A server
+    /// advertises `comfortable.restricted(to:)` its implemented keys.
     public static let comfortable = ApiVersionsTable([
         ApiVersionRange(.produce, ProduceRequest.versions),
         ApiVersionRange(.fetch, FetchRequest.versions),
@@ -72,10 +72,15 @@ public struct ApiVersionsTable: Sendable, Equatable {
         ApiVersionRange(.offsetCommit, OffsetCommitRequest.versions),
         ApiVersionRange(.offsetFetch, OffsetFetchRequest.versions),
         ApiVersionRange(.findCoordinator, FindCoordinatorRequest.versions),
-        ApiVersionRange(.joinGroup, 0...2),
-        ApiVersionRange(.heartbeat, 0...1),
-        ApiVersionRange(.leaveGroup, 0...1),
-        ApiVersionRange(.syncGroup, 0...1),
+        // Group APIs below the versions that bring static membership (group.instance.id) and
+        // JoinGroup's two-step join (v4+, KIP-394): the codecs read those, the coordinator does
+        // not implement them, so they are not offered.
+        ApiVersionRange(.joinGroup, 0...3),
+        ApiVersionRange(.heartbeat, 0...2),
+        ApiVersionRange(.leaveGroup, 0...2),
+        ApiVersionRange(.syncGroup, 0...2),
+        ApiVersionRange(.describeGroups, DescribeGroupsRequest.versions),
+        ApiVersionRange(.listGroups, ListGroupsRequest.versions),
         ApiVersionRange(.apiVersions, ApiVersionsRequest.versions),
         ApiVersionRange(.initProducerId, InitProducerIdRequest.versions),
     ])

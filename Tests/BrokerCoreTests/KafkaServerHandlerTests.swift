@@ -237,7 +237,9 @@ struct KafkaServerHandlerTests {
         #expect(table.versions(of: .findCoordinator)?.lowerBound == 0)
         #expect(table.versions(of: .metadata)?.contains(4) == true)
         #expect(table.versions(of: .initProducerId) == 0...1)
-        #expect(table.versions(of: .joinGroup) == nil)
+        // Groups (kcat -G): JoinGroup from v0, below KIP-394's two-step join.
+        #expect(table.versions(of: .joinGroup) == 0...3)
+        #expect(table.versions(of: .syncGroup)?.lowerBound == 0 && table.versions(of: .heartbeat)?.lowerBound == 0)
     }
 
     @Test func legacyProduceVersionClosesTheConnection() throws {

@@ -78,7 +78,7 @@ public final class GroupCoordinator: Sendable {
             return eventLoop.makeSucceededFuture(.failure(.invalidGroupID))
         }
         guard Self.sessionTimeouts.contains(request.sessionTimeout) else {
-            return eventLoop.makeSucceededFuture(.failure(KafkaErrorCode(rawValue: 26), memberID: request.memberID))
+            return eventLoop.makeSucceededFuture(.failure(.invalidSessionTimeout, memberID: request.memberID))
         }
         let promise = eventLoop.makePromise(of: ConsumerGroup.JoinResult.self)
         let newMemberID = "\(request.clientID.isEmpty ? "member" : request.clientID)-\(UUID().uuidString.lowercased())"

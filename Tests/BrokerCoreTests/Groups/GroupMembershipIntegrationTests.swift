@@ -20,11 +20,12 @@ struct GroupMembershipIntegrationTests {
         #expect(produced.status == 0, "kcat -P: \(produced.stderrText)")
     }
 
-    /// A `kcat -G` member printing `partition offset value` per message.
+    /// A `kcat -G` member printing `partition offset value` per message (`-u`: unbuffered, so
+    /// a running member's output can be read).
     static func member(_ broker: BrokerProcess, group: String, topic: String, extra: [String] = []) throws -> ManagedProcess {
         try ManagedProcess.start(
             executable: try ExternalTool.locate("kcat"),
-            arguments: ["-b", broker.bootstrap, "-G", group, "-f", "%p %o %s\\n"] + memberSettings + extra + [topic])
+            arguments: ["-b", broker.bootstrap, "-G", group, "-u", "-f", "%p %o %s\\n"] + memberSettings + extra + [topic])
     }
 
     /// The partitions of the member's latest assignment, from kcat's "rebalanced ... assigned:"
@@ -152,7 +153,7 @@ struct GroupMembershipIntegrationTests {
                 JoinGroupRequest(
                     groupID: "g", sessionTimeoutMs: 6000, rebalanceTimeoutMs: 6000, memberID: memberID,
                     protocolType: "consumer", protocols: [.init(name: "range", metadata: [0, 1])]),
-                version: 5)
+                version: 3)
         }
         let first = try await join("")
         #expect(first.errorCode == .none)
@@ -160,13 +161,13 @@ struct GroupMembershipIntegrationTests {
         let member = first.memberID
         let synced = try await client.request(
             SyncGroupRequest(groupID: "g", generationID: 1, memberID: member, assignments: [.init(memberID: member, assignment: [7])]),
-            version: 3)
+            version: 2)
         #expect(synced.errorCode == .none && synced.assignment == [7])
         // Rejoining makes generation 2; generation 1 is stale from then on.
         let second = try await join(member)
         #expect(second.generationID == 2)
         let staleBeat = try await client.request(
-            HeartbeatRequest(groupID: "g", generationID: 1, memberID: member), version: 3)
+            HeartbeatRequest(groupID: "g", generationID: 1, memberID: member), version: 2)
         #expect(staleBeat.errorCode == .illegalGeneration)
         let staleCommit = try await client.request(
             OffsetCommitRequest(
@@ -175,14 +176,14 @@ struct GroupMembershipIntegrationTests {
             version: 3)
         #expect(staleCommit.topics.first?.partitions.first?.errorCode == .illegalGeneration)
         let unknown = try await client.request(
-            HeartbeatRequest(groupID: "g", generationID: 2, memberID: "somebody-else"), version: 3)
+            HeartbeatRequest(groupID: "g", generationID: 2, memberID: "somebody-else"), version: 2)
         #expect(unknown.errorCode == .unknownMemberId)
         // With the current generation everything works again.
         let resynced = try await client.request(
             SyncGroupRequest(groupID: "g", generationID: 2, memberID: member, assignments: [.init(memberID: member, assignment: [8])]),
-            version: 3)
+            version: 2)
         #expect(resynced.errorCode == .none && resynced.assignment == [8])
-        #expect(try await client.request(HeartbeatRequest(groupID: "g", generationID: 2, memberID: member), version: 3).errorCode == .none)
+        #expect(try await client.request(HeartbeatRequest(groupID: "g", generationID: 2, memberID: member), version: 2).errorCode == .none)
         let commit = try await client.request(
             OffsetCommitRequest(
                 groupID: "g", generationID: 2, memberID: member,
@@ -197,8 +198,16 @@ struct GroupMembershipIntegrationTests {
         #expect(described.groups.first?.members.map(\.memberID) == [member])
         #expect(described.groups.first?.members.first?.memberAssignment == [8])
         #expect(described.groups.first?.protocolData == "range")
-        let left = try await client.request(LeaveGroupRequest(groupID: "g", members: [.init(memberID: member)]), version: 3)
-        #expect(left.errorCode == .none && left.members.map(\.errorCode) == [.none])
+        let left = try await client.request(LeaveGroupRequest(groupID: "g", members: [.init(memberID: member)]), version: 2)
+        #expect(left.errorCode == .none)
+        let again = try await client.request(LeaveGroupRequest(groupID: "g", members: [.init(memberID: member)]), version: 2)
+        #expect(again.errorCode == .unknownMemberId)
+        // Empty again: only generation-less commits are taken.
+        let emptyCommit = try await client.request(
+            OffsetCommitRequest(
+                groupID: "g", topics: [.init(name: "stale", partitions: [.init(partitionIndex: 0, committedOffset: 1)])]),
+            version: 3)
+        #expect(emptyCommit.topics.first?.partitions.first?.errorCode == KafkaErrorCode.none)
         #expect(try await broker.terminate() == .exited(0))
     }
 }
