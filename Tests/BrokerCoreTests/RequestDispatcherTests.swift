@@ -169,6 +169,27 @@ struct RequestDispatcherTests {
         #expect(answers.last?.errorCode == KafkaErrorCode.unknownTopicOrPartition)
     }
 
+    /// By timestamp the answer is the first record, not the first batch: inside an LZ4 batch of
+    /// four records 10 ms apart, and in a plain batch whose timestamps go backwards.
+    @Test func listOffsetsByTimeAnswersAtRecordGranularity() throws {
+        let broker = try TestNode()
+        let base: Int64 = 1_700_000_000_000
+        func batch(_ timestamps: [Int64], compressed: Bool) throws -> ByteBuffer {
+            var builder = RecordBatchBuilder()
+            for timestamp in timestamps { builder.append(timestamp: timestamp, key: nil, value: Array("r\(timestamp)".utf8)) }
+            return try builder.build(compression: compressed ? .lz4 : .none, codec: try LZ4RecordsCodec())
+        }
+        #expect(try produce(records: try batch([base, base + 10, base + 20, base + 30], compressed: true), on: broker).errorCode == .none)
+        #expect(try produce(records: try batch([base + 100, base + 90], compressed: false), on: broker).errorCode == .none)
+        let targets: [Int64] = [base - 5, base + 15, base + 30, base + 95, base + 100, base + 101]
+        let response = try roundTrip(
+            ListOffsetsRequest(topics: targets.map { .init(name: "t", partitions: [.init(partitionIndex: 0, timestamp: $0)]) }),
+            version: 1, on: broker)
+        let answers = response.topics.compactMap { $0.partitions.first }
+        #expect(answers.map(\.offset) == [0, 2, 3, 4, 4, -1])
+        #expect(answers.map(\.timestamp) == [base, base + 20, base + 30, base + 100, base + 100, -1])
+    }
+
     // MARK: - Metadata
 
     @Test func metadataAdvertisesOurselvesAndTheClusterID() throws {

@@ -3,9 +3,10 @@ import NIOCore
 
 extension RequestDispatcher {
     /// ListOffsets: -2 → the log start, -1 → the high watermark (the durable end with fsync=ack), any
-    /// other timestamp → the base offset of the first batch whose max timestamp is at or after
-    /// it, or -1 when there is none (README §7). The answered timestamp is -1: the index works
-    /// at batch granularity and clients use the offset.
+    /// other timestamp → the first record (in offset order) whose timestamp is at or after it,
+    /// with that record's timestamp, or offset -1 when there is none (README §7). The time index
+    /// finds the batch (the first whose max timestamp is at or after the target); the batch is
+    /// then read record by record, as Kafka does.
     func listOffsets(_ request: KafkaRequest) throws -> DispatchOutcome {
         var body = request.body
         let decoded = try ListOffsetsRequest(from: &body, version: request.header.apiVersion)
@@ -20,17 +21,19 @@ extension RequestDispatcher {
                     )
                 }
                 do {
-                    let offset: Int64
+                    var offset: Int64
+                    var timestamp: Int64 = -1
                     switch partition.timestamp {
                     case ListOffsetsRequest.earliestTimestamp: offset = target.log.logStartOffset
                     case ListOffsetsRequest.latestTimestamp: offset = target.highWatermark
                     default:
-                        // Not past the high watermark: an offset a consumer could not read yet
-                        // is as good as none.
-                        let found = try target.log.offset(forTimestamp: partition.timestamp)
-                        offset = found.map { $0 < target.highWatermark ? $0 : -1 } ?? -1
+                        offset = -1
+                        if let found = try firstRecord(atOrAfter: partition.timestamp, in: target) {
+                            (offset, timestamp) = found
+                        }
                     }
-                    return ListOffsetsResponse.Partition(partitionIndex: partition.partitionIndex, offset: offset)
+                    return ListOffsetsResponse.Partition(
+                        partitionIndex: partition.partitionIndex, timestamp: timestamp, offset: offset)
                 } catch {
                     logger.error("offset lookup failed", metadata: ["topic": "\(topic.name)", "error": "\(error)"])
                     return ListOffsetsResponse.Partition(
@@ -43,5 +46,32 @@ extension RequestDispatcher {
             topics.append(ListOffsetsResponse.Topic(name: topic.name, partitions: partitions))
         }
         return .response(try frame(ListOffsetsResponse(topics: topics), answering: request.header))
+    }
+
+    /// The offset and timestamp of the first record at or after `timestamp` below the high
+    /// watermark (an offset a consumer could not read yet is as good as none). A batch whose
+    /// records cannot be read (a codec the broker does not decompress) answers with its base
+    /// offset, the batch-granularity answer.
+    func firstRecord(atOrAfter timestamp: Int64, in partition: Partition) throws -> (offset: Int64, timestamp: Int64)? {
+        let highWatermark = partition.highWatermark
+        guard let base = try partition.log.offset(forTimestamp: timestamp), base < highWatermark else { return nil }
+        let bytes = try partition.log.read(from: base, maxBytes: 1, upTo: highWatermark)
+        var buffer = ByteBuffer(bytes: bytes)
+        guard let header = try? RecordBatchHeader(buffer), let first = buffer.readSlice(length: header.totalByteCount),
+            let batch = try? RecordBatch(trustingChecksumOf: first)
+        else { return (base, -1) }
+        if batch.header.hasLogAppendTime { return (base, batch.header.maxTimestamp) }
+        var found: (offset: Int64, timestamp: Int64)?
+        do {
+            let codec = batch.header.compressionCodecID == RecordCompression.none.rawValue ? nil : try LZ4RecordsCodec()
+            try batch.forEachRecord(decompressingWith: codec) { record in
+                if found == nil, record.timestamp >= timestamp, record.offset < highWatermark {
+                    found = (record.offset, record.timestamp)
+                }
+            }
+        } catch {
+            return (base, -1)
+        }
+        return found
     }
 }
