@@ -95,6 +95,34 @@ extension BrokerConfiguration {
             default: "1000",
             help: "Most consumer groups with committed offsets."
         )
+        public static let brokerID = ConfigurationKey(
+            "broker-id",
+            kind: .int,
+            default: "0",
+            help: "This broker's id in Metadata and in the cluster map."
+        )
+        public static let clusterMap = ConfigurationKey(
+            "cluster-map",
+            kind: .string,
+            default: "",
+            help: "Several brokers without replication: <id>=<host>:<port>,... (every broker started with the "
+                + "same map; partition p is led by the (p mod n)-th broker by id; the lowest id coordinates "
+                + "groups). Empty: this broker alone."
+        )
+        public static let clusterID = ConfigurationKey(
+            "cluster-id",
+            kind: .string,
+            default: "",
+            help: "The cluster id to create the data directory with (the same on every broker of a cluster map); "
+                + "a data directory holding another one is refused. Empty: generated at first start."
+        )
+        public static let adminRequests = ConfigurationKey(
+            "admin-requests",
+            kind: .string,
+            default: "create",
+            help: "Which topic admin requests are answered: create (CreateTopics), all (CreateTopics and "
+                + "DeleteTopics) or off (both refused)."
+        )
         public static let segmentBytes = ConfigurationKey(
             "segment-bytes",
             kind: .bytes,
@@ -161,7 +189,7 @@ extension BrokerConfiguration {
         public static let all: [ConfigurationKey] = [
             listenHost, port, advertisedHost, dataDirectory, defaultPartitions, autoCreateTopics, maxTopics,
             maxPartitions, maxRequestBytes, allowNetworks, maxConnections, maxInFlightRequests, maxFetchBytes,
-            maxFetchWait, maxGroups, segmentBytes, maxBatchBytes, storageThreads, fsync, fsyncInterval, retention,
+            maxFetchWait, maxGroups, brokerID, clusterMap, clusterID, adminRequests, segmentBytes, maxBatchBytes, storageThreads, fsync, fsyncInterval, retention,
             retentionBytes, diskLimitBytes, retentionCheckInterval, metricsPort,
         ]
     }
@@ -210,6 +238,16 @@ extension BrokerConfiguration {
             diskLimitBytes: Int64(try resolved.bytes(Keys.diskLimitBytes)),
             retentionCheckIntervalMilliseconds: try milliseconds(Keys.retentionCheckInterval)
         )
+        nodeID = Int32(clamping: try resolved.int(Keys.brokerID))
+        let map = try resolved.string(Keys.clusterMap)
+        clusterMap = map.isEmpty ? nil : try ClusterMap(parsing: map)
+        let id = try resolved.string(Keys.clusterID)
+        clusterID = id.isEmpty ? nil : id
+        let admin = try resolved.string(Keys.adminRequests)
+        guard let answered = AdminRequests(rawValue: admin) else {
+            throw BrokerError(code: .invalidConfiguration, message: "admin-requests \(admin) is not create, all or off")
+        }
+        adminRequests = answered
         try validate()
     }
 }

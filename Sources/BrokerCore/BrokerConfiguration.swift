@@ -46,8 +46,24 @@ public struct BrokerConfiguration: Sendable, Equatable {
     public var maxBatchBytes: Int
     /// Threads doing storage I/O (appends, reads, fsyncs) off the event loops.
     public var storageThreads: Int
-    /// Our node id in Metadata, FindCoordinator and as the controller.
+    /// Our node id in Metadata, FindCoordinator and as the controller (`broker-id`).
     public var nodeID: Int32
+    /// Several brokers (`cluster-map`); `nil`: this broker alone, leading every partition.
+    public var clusterMap: ClusterMap?
+    /// The cluster id to create the data directory with (`cluster-id`); `nil`: generated.
+    public var clusterID: String?
+    /// Which topic admin requests are answered (`admin-requests`).
+    public var adminRequests: AdminRequests = .create
+
+    /// Which topic admin requests the broker answers.
+    public enum AdminRequests: String, Sendable {
+        /// CreateTopics only: a shipper can create its topic with its partition count.
+        case create
+        /// CreateTopics and DeleteTopics.
+        case all
+        /// Neither (topics come from auto-creation alone).
+        case off
+    }
     /// When partition logs are fsynced and what an acknowledgement promises.
     public var durability: DurabilityPolicy
     /// Segments whose last append is older than this are deleted (whole segments, never the
@@ -109,6 +125,8 @@ public struct BrokerConfiguration: Sendable, Equatable {
         self.maxBatchBytes = maxBatchBytes
         self.storageThreads = storageThreads
         self.nodeID = nodeID
+        self.clusterMap = nil
+        self.clusterID = nil
         self.durability = durability
         self.retentionMilliseconds = retentionMilliseconds
         self.retentionBytes = retentionBytes
@@ -152,6 +170,13 @@ public struct BrokerConfiguration: Sendable, Equatable {
         }
         guard retentionCheckIntervalMilliseconds >= 1 else {
             throw invalid("retention-check-interval must be at least 1ms")
+        }
+        guard nodeID >= 0 else { throw invalid("broker-id must not be negative") }
+        if let clusterMap, clusterMap.broker(nodeID) == nil {
+            throw invalid("cluster-map does not name this broker (broker-id \(nodeID))")
+        }
+        if let clusterID, !ClusterIdentity.isValid(clusterID) {
+            throw invalid("cluster-id must be 1-64 printable ASCII characters without spaces")
         }
     }
 }

@@ -52,7 +52,8 @@ public final class BrokerNode: Sendable {
         self.configuration = configuration
         self.clock = clock
         self.fileSystem = fileSystem
-        self.clusterID = try ClusterIdentity.loadOrCreate(dataDirectory: directory, fileSystem: fileSystem)
+        self.clusterID = try ClusterIdentity.loadOrCreate(
+            dataDirectory: directory, fileSystem: fileSystem, configured: configuration.clusterID)
         self.catalog = try TopicCatalog(
             dataDirectory: directory,
             fileSystem: fileSystem,

@@ -14,7 +14,9 @@ public enum ClusterIdentity {
 
     /// Reads the id, creating and persisting a fresh random one when the file does not exist.
     /// - Throws: ``BrokerError/Code/invalidStateFile`` when the file exists but holds no id.
-    public static func loadOrCreate(dataDirectory: String, fileSystem: any FileSystem) throws -> String {
+    public static func loadOrCreate(
+        dataDirectory: String, fileSystem: any FileSystem, configured: String? = nil
+    ) throws -> String {
         try fileSystem.createDirectory(atPath: dataDirectory)
         let file = DurableFile(path: "\(dataDirectory)/\(fileName)", fileSystem: fileSystem)
         if let bytes = try file.read() {
@@ -22,9 +24,15 @@ public enum ClusterIdentity {
             guard isValid(text) else {
                 throw BrokerError(code: .invalidStateFile, message: "cluster id file holds no id", path: file.path)
             }
+            if let configured, configured != text {
+                throw BrokerError(
+                    code: .invalidConfiguration,
+                    message: "cluster-id \(configured) differs from the data directory's \(text) (another cluster's data?)",
+                    path: file.path)
+            }
             return text
         }
-        let id = UUID().uuidString.lowercased()
+        let id = configured ?? UUID().uuidString.lowercased()
         try file.replace(with: Array((id + "\n").utf8))
         return id
     }

@@ -15,7 +15,8 @@ public final class BrokerProcess {
     /// The `/health` and `/metrics` port on 127.0.0.1 (`--metrics-port`).
     public let metricsPort: Int
     /// Flags added after the ones this type sets (data directory, ports, shutdown timeout).
-    public let extraArguments: [String]
+    /// Settable before `start()`: several brokers of one cluster map each need the others' ports.
+    public var extraArguments: [String]
     /// The running broker, `nil` before `start()` and after `terminate()`, `kill9()`, `remove()`.
     public private(set) var process: ManagedProcess?
     /// Logs of runs that ended (kept because stopping a `ManagedProcess` deletes its files).

@@ -593,7 +593,7 @@ public final class PartitionLog: Sendable {
     }
 
     /// Base offset of the first batch whose `maxTimestamp` is at or after `timestamp` (ms), the
-    /// answer to ListOffsets by timestamp at batch granularity; `nil` when there is none (Kafka
+    /// batch where ListOffsets by timestamp starts reading record by record; `nil` when there is none (Kafka
     /// then answers with the log end).
     public func offset(forTimestamp timestamp: Int64) throws -> Int64? {
         try state.withLock { state in

@@ -80,6 +80,19 @@ extension RequestDispatcher {
                     )
                     continue
                 }
+                guard leads(wanted.partition) else {
+                    result.hasError = true
+                    partitions.append(
+                        FetchResponse.Partition(
+                            partitionIndex: wanted.partition,
+                            errorCode: answered(.notLeaderOrFollower),
+                            highWatermark: -1,
+                            lastStableOffset: -1,
+                            records: ByteBuffer()
+                        )
+                    )
+                    continue
+                }
                 partitions.append(read(wanted, from: partition, budget: &budget, into: &result))
             }
             result.response.topics.append(FetchResponse.Topic(name: topic.name, partitions: partitions))

@@ -2,18 +2,16 @@ import KafkaProtocol
 import NIOCore
 
 extension RequestDispatcher {
-    /// FindCoordinator: a single node coordinates every group, so the answer is always this
-    /// broker (README §5). Transaction coordinators (key type 1) do not exist here.
+    /// FindCoordinator: one broker coordinates every group — this one, or under a cluster map
+    /// the map's lowest id (README §5). Transaction coordinators (key type 1) do not exist here.
     func findCoordinator(_ request: KafkaRequest) throws -> DispatchOutcome {
         var body = request.body
         let decoded = try FindCoordinatorRequest(from: &body, version: request.header.apiVersion)
         let response: FindCoordinatorResponse
         if decoded.keyType == 0 {
-            response = FindCoordinatorResponse(
-                nodeID: configuration.nodeID,
-                host: configuration.effectiveAdvertisedHost,
-                port: Int32(node.advertisedPort)
-            )
+            let coordinator = configuration.clusterMap?.coordinator
+            let (host, port) = address(of: coordinator)
+            response = FindCoordinatorResponse(nodeID: coordinator?.id ?? configuration.nodeID, host: host, port: port)
         } else {
             response = FindCoordinatorResponse(
                 errorCode: answered(.coordinatorNotAvailable),

@@ -18,7 +18,11 @@ extension RequestDispatcher {
             rebalanceTimeout: rebalance, protocolType: decoded.protocolType,
             protocols: decoded.protocols.map { (name: $0.name, metadata: $0.metadata) })
         let header = request.header
-        let answer = node.groups.join(groupID: decoded.groupID, join, on: eventLoop).flatMapThrowing { result in
+        let joined =
+            coordinatesGroups
+            ? node.groups.join(groupID: decoded.groupID, join, on: eventLoop)
+            : eventLoop.makeSucceededFuture(.failure(.notCoordinator))
+        let answer = joined.flatMapThrowing { result in
             try self.frame(
                 JoinGroupResponse(
                     errorCode: self.answered(result.errorCode), generationID: result.generationID,
@@ -35,10 +39,14 @@ extension RequestDispatcher {
         var body = request.body
         let decoded = try SyncGroupRequest(from: &body, version: request.header.apiVersion)
         let header = request.header
-        let answer = node.groups.sync(
-            groupID: decoded.groupID, memberID: decoded.memberID, generationID: decoded.generationID,
-            assignments: decoded.assignments.map { (memberID: $0.memberID, assignment: $0.assignment) }, on: eventLoop
-        ).flatMapThrowing { result in
+        let synced =
+            coordinatesGroups
+            ? node.groups.sync(
+                groupID: decoded.groupID, memberID: decoded.memberID, generationID: decoded.generationID,
+                assignments: decoded.assignments.map { (memberID: $0.memberID, assignment: $0.assignment) },
+                on: eventLoop)
+            : eventLoop.makeSucceededFuture(ConsumerGroup.SyncResult(errorCode: .notCoordinator, assignment: []))
+        let answer = synced.flatMapThrowing { result in
             try self.frame(
                 SyncGroupResponse(errorCode: self.answered(result.errorCode), assignment: result.assignment),
                 answering: header)
@@ -49,20 +57,26 @@ extension RequestDispatcher {
     func heartbeat(_ request: KafkaRequest) throws -> DispatchOutcome {
         var body = request.body
         let decoded = try HeartbeatRequest(from: &body, version: request.header.apiVersion)
-        let code = node.groups.heartbeat(
-            groupID: decoded.groupID, memberID: decoded.memberID, generationID: decoded.generationID)
+        let code =
+            coordinatesGroups
+            ? node.groups.heartbeat(groupID: decoded.groupID, memberID: decoded.memberID, generationID: decoded.generationID)
+            : .notCoordinator
         return .response(try frame(HeartbeatResponse(errorCode: answered(code)), answering: request.header))
     }
 
     func leaveGroup(_ request: KafkaRequest) throws -> DispatchOutcome {
         var body = request.body
         let decoded = try LeaveGroupRequest(from: &body, version: request.header.apiVersion)
-        let codes = node.groups.leave(groupID: decoded.groupID, memberIDs: decoded.members.map(\.memberID))
+        let codes =
+            coordinatesGroups
+            ? node.groups.leave(groupID: decoded.groupID, memberIDs: decoded.members.map(\.memberID))
+            : decoded.members.map { _ in KafkaErrorCode.notCoordinator }
         let members = zip(decoded.members, codes).map { member, code in
             LeaveGroupResponse.Member(memberID: member.memberID, groupInstanceID: member.groupInstanceID, errorCode: code)
         }
         // v0–2 answer for their one member in the top-level code; v3+ per member.
-        let topLevel: KafkaErrorCode = request.header.apiVersion < 3 ? codes.first ?? .unknownMemberId : .none
+        let topLevel: KafkaErrorCode =
+            !coordinatesGroups ? .notCoordinator : request.header.apiVersion < 3 ? codes.first ?? .unknownMemberId : .none
         return .response(
             try frame(LeaveGroupResponse(errorCode: answered(topLevel), members: members), answering: request.header))
     }
@@ -87,6 +101,9 @@ extension RequestDispatcher {
             node.groups.snapshot(decoded.groups).map { ($0.groupID, $0) }, uniquingKeysWith: { first, _ in first })
         let withOffsets = Set(node.committedOffsets.groupIDs)
         let groups = decoded.groups.map { groupID -> DescribeGroupsResponse.Group in
+            guard coordinatesGroups else {
+                return DescribeGroupsResponse.Group(errorCode: answered(.notCoordinator), groupID: groupID)
+            }
             guard let group = known[groupID] else {
                 return DescribeGroupsResponse.Group(
                     errorCode: .none, groupID: groupID, groupState: withOffsets.contains(groupID) ? "Empty" : "Dead",

@@ -20,6 +20,10 @@ extension RequestDispatcher {
                         offset: -1
                     )
                 }
+                guard leads(partition.partitionIndex) else {
+                    return ListOffsetsResponse.Partition(
+                        partitionIndex: partition.partitionIndex, errorCode: answered(.notLeaderOrFollower), offset: -1)
+                }
                 do {
                     var offset: Int64
                     var timestamp: Int64 = -1

@@ -16,8 +16,10 @@ extension RequestDispatcher {
         let decoded = try OffsetCommitRequest(from: &body, version: request.header.apiVersion)
         var codes: [String: [Int32: KafkaErrorCode]] = [:]
         var accepted: [(topic: String, partition: Int32, commit: CommittedOffsetStore.Commit)] = []
-        let membership = node.groups.checkCommit(
-            groupID: decoded.groupID, generationID: decoded.generationID, memberID: decoded.memberID)
+        let membership =
+            coordinatesGroups
+            ? node.groups.checkCommit(groupID: decoded.groupID, generationID: decoded.generationID, memberID: decoded.memberID)
+            : .notCoordinator
         for topic in decoded.topics {
             for partition in topic.partitions {
                 let code: KafkaErrorCode

@@ -9,6 +9,20 @@ extension RequestDispatcher {
         var body = request.body
         let decoded = try OffsetFetchRequest(from: &body, version: request.header.apiVersion)
         let store = node.committedOffsets
+        guard coordinatesGroups else {
+            // v2+ carry a top-level error; v1 answers per partition.
+            let topics = (decoded.topics ?? []).map { topic in
+                OffsetFetchResponse.Topic(
+                    name: topic.name,
+                    partitions: topic.partitionIndexes.map {
+                        OffsetFetchResponse.Partition(
+                            partitionIndex: $0, committedOffset: -1, metadata: "", errorCode: .notCoordinator)
+                    })
+            }
+            return .response(
+                try frame(
+                    OffsetFetchResponse(topics: topics, errorCode: answered(.notCoordinator)), answering: request.header))
+        }
         var topics: [OffsetFetchResponse.Topic] = []
         if let requested = decoded.topics {
             for topic in requested {

@@ -79,6 +79,10 @@ extension RequestDispatcher {
             let code = answered(.unknownTopicOrPartition)
             return (ProduceResponse.Partition(index: partition.index, errorCode: code, baseOffset: -1), nil)
         }
+        guard leads(partition.index) else {
+            let code = answered(.notLeaderOrFollower)
+            return (ProduceResponse.Partition(index: partition.index, errorCode: code, baseOffset: -1), nil)
+        }
         let target = partitions[Int(partition.index)]
         let outcome: PartitionAppendOutcome
         if let records = partition.records, records.readableBytes > 0 {
