@@ -1,4 +1,5 @@
-/// The Kafka API keys of the reference pack (`reference/kafka/messages/*.json`, Kafka 3.8.0).
+/// The Kafka API keys of the reference pack (`reference/kafka/messages/*.json`, Kafka 3.8.0),
+/// plus DeleteTopics (20), which the pack has no JSON for (its thresholds are Kafka's).
 ///
 /// A request header carries the key as a raw `int16`; keys not listed here have no case, so
 /// ``RequestHeader/apiKey`` is optional and ``RequestHeader/apiKeyCode`` keeps the raw value for
@@ -20,6 +21,7 @@ public enum ApiKey: Int16, Sendable, Hashable, CaseIterable, CustomStringConvert
     case saslHandshake = 17
     case apiVersions = 18
     case createTopics = 19
+    case deleteTopics = 20
     case initProducerId = 22
     case offsetForLeaderEpoch = 23
 
@@ -44,6 +46,7 @@ public enum ApiKey: Int16, Sendable, Hashable, CaseIterable, CustomStringConvert
         case .saslHandshake: nil
         case .apiVersions: 3
         case .createTopics: 5
+        case .deleteTopics: 4
         case .initProducerId: 2
         case .offsetForLeaderEpoch: 4
         }
@@ -86,6 +89,7 @@ public enum ApiKey: Int16, Sendable, Hashable, CaseIterable, CustomStringConvert
         case .saslHandshake: "SaslHandshake"
         case .apiVersions: "ApiVersions"
         case .createTopics: "CreateTopics"
+        case .deleteTopics: "DeleteTopics"
         case .initProducerId: "InitProducerId"
         case .offsetForLeaderEpoch: "OffsetForLeaderEpoch"
         }

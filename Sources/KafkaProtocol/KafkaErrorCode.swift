@@ -44,10 +44,24 @@ public struct KafkaErrorCode: RawRepresentable, Sendable, Hashable, CustomString
     /// INVALID_SESSION_TIMEOUT: a JoinGroup session timeout outside the broker's allowed range.
     public static let invalidSessionTimeout = KafkaErrorCode(rawValue: 26)
     public static let rebalanceInProgress = KafkaErrorCode(rawValue: 27)
+    /// CLUSTER_AUTHORIZATION_FAILED: the principal may not perform a cluster-level operation.
+    public static let clusterAuthorizationFailed = KafkaErrorCode(rawValue: 31)
     /// ApiVersions at a version the broker does not speak (README §2, rule 1).
     public static let unsupportedVersion = KafkaErrorCode(rawValue: 35)
+    /// TOPIC_ALREADY_EXISTS: CreateTopics for a topic that exists.
+    public static let topicAlreadyExists = KafkaErrorCode(rawValue: 36)
+    /// INVALID_PARTITIONS: a partition count below 1 (or one the broker does not allow).
+    public static let invalidPartitions = KafkaErrorCode(rawValue: 37)
+    /// INVALID_REPLICATION_FACTOR: a replication factor below 1 or above the number of brokers.
+    public static let invalidReplicationFactor = KafkaErrorCode(rawValue: 38)
+    /// INVALID_REPLICA_ASSIGNMENT: a manual assignment that is inconsistent or names unknown brokers.
+    public static let invalidReplicaAssignment = KafkaErrorCode(rawValue: 39)
+    /// INVALID_CONFIG: a topic configuration the broker rejects.
+    public static let invalidConfig = KafkaErrorCode(rawValue: 40)
     /// A malformed request that can still be answered.
     public static let invalidRequest = KafkaErrorCode(rawValue: 42)
+    /// POLICY_VIOLATION: the request breaks the broker's create-topic (or alter) policy.
+    public static let policyViolation = KafkaErrorCode(rawValue: 44)
     public static let outOfOrderSequenceNumber = KafkaErrorCode(rawValue: 45)
     public static let duplicateSequenceNumber = KafkaErrorCode(rawValue: 46)
     /// INVALID_PRODUCER_EPOCH: an idempotent batch from an epoch older than the stored one.
@@ -61,6 +75,9 @@ public struct KafkaErrorCode: RawRepresentable, Sendable, Hashable, CustomString
     /// GROUP_ID_NOT_FOUND: the group does not exist (DeleteGroups, OffsetDelete, DescribeGroups
     /// v6+; DescribeGroups v0–v4 report an unknown group as state "Dead" with no error).
     public static let groupIDNotFound = KafkaErrorCode(rawValue: 69)
+    /// TOPIC_DELETION_DISABLED: DeleteTopics on a broker with `delete.topic.enable=false`
+    /// (DeleteTopics v3+; older versions get INVALID_REQUEST instead).
+    public static let topicDeletionDisabled = KafkaErrorCode(rawValue: 73)
     public static let unsupportedCompressionType = KafkaErrorCode(rawValue: 76)
     /// MEMBER_ID_REQUIRED: JoinGroup v4+ with an empty member id is answered with a fresh member
     /// id and this code; the client joins again with that id (KIP-394).
@@ -95,8 +112,15 @@ public struct KafkaErrorCode: RawRepresentable, Sendable, Hashable, CustomString
         case 25: "UNKNOWN_MEMBER_ID"
         case 26: "INVALID_SESSION_TIMEOUT"
         case 27: "REBALANCE_IN_PROGRESS"
+        case 31: "CLUSTER_AUTHORIZATION_FAILED"
         case 35: "UNSUPPORTED_VERSION"
+        case 36: "TOPIC_ALREADY_EXISTS"
+        case 37: "INVALID_PARTITIONS"
+        case 38: "INVALID_REPLICATION_FACTOR"
+        case 39: "INVALID_REPLICA_ASSIGNMENT"
+        case 40: "INVALID_CONFIG"
         case 42: "INVALID_REQUEST"
+        case 44: "POLICY_VIOLATION"
         case 45: "OUT_OF_ORDER_SEQUENCE_NUMBER"
         case 46: "DUPLICATE_SEQUENCE_NUMBER"
         case 47: "INVALID_PRODUCER_EPOCH"
@@ -104,6 +128,7 @@ public struct KafkaErrorCode: RawRepresentable, Sendable, Hashable, CustomString
         case 59: "UNKNOWN_PRODUCER_ID"
         case 68: "NON_EMPTY_GROUP"
         case 69: "GROUP_ID_NOT_FOUND"
+        case 73: "TOPIC_DELETION_DISABLED"
         case 76: "UNSUPPORTED_COMPRESSION_TYPE"
         case 79: "MEMBER_ID_REQUIRED"
         case 81: "GROUP_MAX_SIZE_REACHED"

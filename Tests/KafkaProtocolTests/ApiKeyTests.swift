@@ -6,7 +6,7 @@ struct ApiKeyTests {
     @Test(arguments: [
         (ApiKey.apiVersions, Int16(3)), (.produce, 9), (.fetch, 12), (.listOffsets, 6), (.metadata, 9),
         (.offsetCommit, 8), (.offsetFetch, 6), (.findCoordinator, 3), (.joinGroup, 6), (.heartbeat, 4),
-        (.leaveGroup, 4), (.syncGroup, 4), (.initProducerId, 2),
+        (.leaveGroup, 4), (.syncGroup, 4), (.initProducerId, 2), (.createTopics, 5), (.deleteTopics, 4),
     ])
     func flexibleFrom(_ key: ApiKey, _ first: Int16) {
         #expect(!key.isFlexible(first - 1))
@@ -30,6 +30,9 @@ struct ApiKeyTests {
     @Test func rawValuesAreTheWireKeys() {
         #expect(ApiKey(rawValue: 18) == .apiVersions)
         #expect(ApiKey(rawValue: 22) == .initProducerId)
+        #expect(ApiKey(rawValue: 19) == .createTopics)
+        #expect(ApiKey(rawValue: 20) == .deleteTopics)
+        #expect(ApiKey.deleteTopics.description == "DeleteTopics")
         #expect(ApiKey(rawValue: 4) == nil)
         #expect(ApiKey.produce.rawValue == 0)
     }

@@ -34,6 +34,20 @@ struct KafkaErrorCodeTests {
         #expect(code.name == name)
     }
 
+    /// The codes of CreateTopics and DeleteTopics, numbers from Kafka's `Errors`.
+    @Test(arguments: [
+        (KafkaErrorCode.clusterAuthorizationFailed, Int16(31), "CLUSTER_AUTHORIZATION_FAILED"),
+        (.topicAlreadyExists, 36, "TOPIC_ALREADY_EXISTS"), (.invalidPartitions, 37, "INVALID_PARTITIONS"),
+        (.invalidReplicationFactor, 38, "INVALID_REPLICATION_FACTOR"),
+        (.invalidReplicaAssignment, 39, "INVALID_REPLICA_ASSIGNMENT"), (.invalidConfig, 40, "INVALID_CONFIG"),
+        (.policyViolation, 44, "POLICY_VIOLATION"), (.topicDeletionDisabled, 73, "TOPIC_DELETION_DISABLED"),
+        (.invalidTopic, 17, "INVALID_TOPIC_EXCEPTION"), (.unknownTopicOrPartition, 3, "UNKNOWN_TOPIC_OR_PARTITION"),
+    ])
+    func topicAdminCodes(_ code: KafkaErrorCode, _ raw: Int16, _ name: String) {
+        #expect(code.rawValue == raw)
+        #expect(code.name == name)
+    }
+
     @Test func unnamedCodesSurvive() {
         let code = KafkaErrorCode(rawValue: 7)
         #expect(code.name == nil)

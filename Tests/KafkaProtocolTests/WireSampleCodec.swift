@@ -35,6 +35,10 @@ enum WireSampleCodec {
         case (.listGroups, false): ListGroupsResponse.self
         case (.describeGroups, true): DescribeGroupsRequest.self
         case (.describeGroups, false): DescribeGroupsResponse.self
+        case (.createTopics, true): CreateTopicsRequest.self
+        case (.createTopics, false): CreateTopicsResponse.self
+        case (.deleteTopics, true): DeleteTopicsRequest.self
+        case (.deleteTopics, false): DeleteTopicsResponse.self
         default: nil
         }
     }
