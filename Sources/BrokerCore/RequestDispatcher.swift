@@ -56,6 +56,7 @@ public final class RequestDispatcher: Sendable {
     public static let implementedApis: Set<ApiKey> = [
         .produce, .fetch, .listOffsets, .metadata, .offsetCommit, .offsetFetch, .findCoordinator, .apiVersions,
         .initProducerId, .joinGroup, .syncGroup, .heartbeat, .leaveGroup, .listGroups, .describeGroups,
+        .createTopics,
     ]
 
     /// What ApiVersions advertises: the comfortable table restricted to ``implementedApis``, except
@@ -137,6 +138,7 @@ public final class RequestDispatcher: Sendable {
             case .leaveGroup: return eventLoop.makeCompletedFuture { try leaveGroup(request) }
             case .listGroups: return eventLoop.makeCompletedFuture { try listGroups(request) }
             case .describeGroups: return eventLoop.makeCompletedFuture { try describeGroups(request) }
+            case .createTopics: return onStorage(eventLoop) { try self.createTopics(request) }
             default: return eventLoop.makeFailedFuture(DispatchError.rejected("\(apiKey) has no handler"))
             }
         }

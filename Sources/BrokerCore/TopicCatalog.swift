@@ -31,6 +31,8 @@ public final class TopicCatalog: Sendable {
         case autoCreateDisabled
         /// The partition logs could not be created.
         case storage(String)
+        /// CreateTopics for a topic that exists (TOPIC_ALREADY_EXISTS).
+        case alreadyExists
 
         public var description: String {
             switch self {
@@ -39,6 +41,7 @@ public final class TopicCatalog: Sendable {
             case .partitionLimit(let limit): "max-partitions (\(limit)) reached"
             case .autoCreateDisabled: "auto-create-topics is off"
             case .storage(let reason): "cannot create partition logs: \(reason)"
+            case .alreadyExists: "the topic exists"
             }
         }
     }
@@ -201,6 +204,19 @@ public final class TopicCatalog: Sendable {
             return .success(partitions)
         }
         return try result.get()
+    }
+
+    /// Creates `topic` with `partitionCount` partitions (CreateTopics); `.alreadyExists` when it
+    /// exists. `validateOnly`: every check, nothing created. Does file I/O: call it off the
+    /// event loop.
+    public func create(_ topic: String, partitionCount: Int, validateOnly: Bool) throws(CreationError) {
+        let exists = state.withLock { state -> CreationError? in
+            if state.topics[topic] != nil { return .alreadyExists }
+            return refusal(creating: topic, partitionCount: partitionCount, state)
+        }
+        if let exists { throw exists }
+        guard !validateOnly else { return }
+        _ = try partitions(of: topic, creatingWith: partitionCount)
     }
 
     /// Why `topic` may not be created now, `nil` when it may.

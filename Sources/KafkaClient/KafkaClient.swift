@@ -332,6 +332,28 @@ public actor KafkaClient {
         return ListedOffset(offset: answer.offset, timestamp: answer.timestamp)
     }
 
+    /// Asks the broker to create `topic` with `partitions` partitions (CreateTopics, replication
+    /// factor left to the broker). Returns the broker's answer for the topic — `.none`,
+    /// TOPIC_ALREADY_EXISTS, or why it was refused — rather than throwing on it, since a caller
+    /// that only wants the topic to exist takes several of those as success.
+    ///
+    /// - Throws: transport errors, `unsupportedApi` when the broker does not offer CreateTopics,
+    ///   `.missingPartition` when the answer leaves the topic out.
+    public func createTopic(
+        _ topic: String, partitions: Int32, validateOnly: Bool = false, timeout: Duration = .seconds(30)
+    ) async throws(KafkaClientError) -> CreateTopicsResponse.Topic {
+        let connection = try await connection()
+        let milliseconds = Int32(clamping: timeout.components.seconds * 1000)
+        let response = try await connection.request(
+            CreateTopicsRequest(
+                topics: [CreateTopicsRequest.Topic(name: topic, numPartitions: partitions)], timeoutMs: milliseconds,
+                validateOnly: validateOnly))
+        guard let answer = response.topics.first(where: { $0.name == topic }) else {
+            throw .missingPartition(api: .createTopics, topic: topic, partition: -1)
+        }
+        return answer
+    }
+
     /// A fresh producer id and epoch for an idempotent (non-transactional) producer.
     public func initProducerId() async throws(KafkaClientError) -> ProducerIdentity {
         let connection = try await connection()

@@ -15,6 +15,7 @@ public struct NegotiatedVersions: Sendable, Equatable {
         .offsetFetch: OffsetFetchRequest.versions,
         .findCoordinator: FindCoordinatorRequest.versions,
         .initProducerId: InitProducerIdRequest.versions,
+        .createTopics: CreateTopicsRequest.versions,
         .apiVersions: 0...2,
     ]
 

@@ -81,6 +81,7 @@ public struct ApiVersionsTable: Sendable, Equatable {
         ApiVersionRange(.syncGroup, 0...2),
         ApiVersionRange(.describeGroups, DescribeGroupsRequest.versions),
         ApiVersionRange(.listGroups, ListGroupsRequest.versions),
+        ApiVersionRange(.createTopics, CreateTopicsRequest.versions),
         ApiVersionRange(.apiVersions, ApiVersionsRequest.versions),
         ApiVersionRange(.initProducerId, InitProducerIdRequest.versions),
     ])

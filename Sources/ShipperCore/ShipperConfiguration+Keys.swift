@@ -43,7 +43,15 @@ extension ShipperConfiguration {
             "topic",
             kind: .string,
             default: "edgelog.requests",
-            help: "Topic the records go to (auto-created by the broker with its default partition count)."
+            help: "Topic the records go to (auto-created by the broker with its default partition count, "
+                + "unless partitions is set)."
+        )
+        public static let partitions = ConfigurationKey(
+            "partitions",
+            kind: .int,
+            default: "0",
+            help: "Partitions to create the topic with when it does not exist (CreateTopics); 0: leave it to "
+                + "the broker's auto-creation. An existing topic keeps its count (a difference is logged)."
         )
         public static let checkpointDirectory = ConfigurationKey(
             "checkpoint-dir",
@@ -140,7 +148,7 @@ extension ShipperConfiguration {
 
         /// Every shipper key, for `RuntimeOptions.resolve(keys:flags:environment:)`.
         public static let all: [ConfigurationKey] = [
-            files, format, siteLabel, startAt, broker, topic, checkpointDirectory, edgeName, batchBytes, linger,
+            files, format, siteLabel, startAt, broker, topic, partitions, checkpointDirectory, edgeName, batchBytes, linger,
             maxInFlight, memoryLimit, maxLineBytes, pollInterval, drainIdle, missingFileExpiry, checkpointInterval,
             reconnectBackoffMax, encoders, lz4Acceleration, recordEncoding,
         ]
@@ -178,6 +186,7 @@ extension ShipperConfiguration {
             tailer: tailer,
             broker: try resolved.string(Keys.broker),
             topic: try resolved.string(Keys.topic),
+            partitions: try resolved.int(Keys.partitions),
             checkpointDirectory: try resolved.string(Keys.checkpointDirectory),
             edgeName: edge,
             batchBytes: try resolved.bytes(Keys.batchBytes),

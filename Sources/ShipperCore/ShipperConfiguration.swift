@@ -15,6 +15,8 @@ public struct ShipperConfiguration: Sendable {
     public var broker: String
     /// The topic records go to; its partition count comes from the broker (auto-created there).
     public var topic: String
+    /// Partitions to create the topic with when it is missing; 0: the broker's auto-creation.
+    public var partitions: Int
     /// Where the per-file checkpoints live (DESIGN.md §10.3).
     public var checkpointDirectory: String
     /// The edge's name, written into every record (default: the host name).
@@ -50,6 +52,7 @@ public struct ShipperConfiguration: Sendable {
         tailer: TailerConfiguration = TailerConfiguration(),
         broker: String,
         topic: String = Keys.topic.defaultValue,
+        partitions: Int = Keys.partitions.defaultInt,
         checkpointDirectory: String,
         edgeName: String,
         batchBytes: Int = Keys.batchBytes.defaultBytes,
@@ -67,6 +70,7 @@ public struct ShipperConfiguration: Sendable {
         self.tailer = tailer
         self.broker = broker
         self.topic = topic
+        self.partitions = partitions
         self.checkpointDirectory = checkpointDirectory
         self.edgeName = edgeName
         self.batchBytes = batchBytes
@@ -122,6 +126,9 @@ public struct ShipperConfiguration: Sendable {
         }
         guard !topic.isEmpty else {
             throw ShipperConfigurationError(.outOfRange(key: "topic", value: "\"\"", expected: "a topic name"))
+        }
+        guard (0...Int(Int32.max)).contains(partitions) else {
+            throw ShipperConfigurationError(.outOfRange(key: "partitions", value: "\(partitions)", expected: "0 or more"))
         }
     }
 }

@@ -218,9 +218,11 @@ final class ShipperPipeline<C: Clock> where C.Instant == ContinuousClock.Instant
         let inbox = self.inbox
         let logger = self.logger
         var retry = self.retry
+        let wanted = Int32(clamping: configuration.partitions)
         let task = Task {
             _ = await retry.retry { () async -> RetryBackoff<C>.Attempt<Void> in
                 do throws(KafkaClientError) {
+                    if wanted > 0 { try await TopicCreation.ensure(topic, partitions: wanted, client: client, logger: logger) }
                     let metadata = try await client.metadata(topics: [topic])
                     if let entry = metadata.topics.first(where: { $0.name == topic }), entry.errorCode == .none,
                         !entry.partitions.isEmpty
