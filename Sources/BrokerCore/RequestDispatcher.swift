@@ -56,7 +56,7 @@ public final class RequestDispatcher: Sendable {
     public static let implementedApis: Set<ApiKey> = [
         .produce, .fetch, .listOffsets, .metadata, .offsetCommit, .offsetFetch, .findCoordinator, .apiVersions,
         .initProducerId, .joinGroup, .syncGroup, .heartbeat, .leaveGroup, .listGroups, .describeGroups,
-        .createTopics,
+        .createTopics, .deleteTopics,
     ]
 
     /// What ApiVersions advertises: the comfortable table restricted to ``implementedApis``, except
@@ -139,6 +139,7 @@ public final class RequestDispatcher: Sendable {
             case .listGroups: return eventLoop.makeCompletedFuture { try listGroups(request) }
             case .describeGroups: return eventLoop.makeCompletedFuture { try describeGroups(request) }
             case .createTopics: return onStorage(eventLoop) { try self.createTopics(request) }
+            case .deleteTopics: return onStorage(eventLoop) { try self.deleteTopics(request) }
             default: return eventLoop.makeFailedFuture(DispatchError.rejected("\(apiKey) has no handler"))
             }
         }

@@ -219,6 +219,36 @@ public final class TopicCatalog: Sendable {
         _ = try partitions(of: topic, creatingWith: partitionCount)
     }
 
+    /// Deletes `topic` (DeleteTopics): it leaves the catalog at once (later requests find it
+    /// unknown, or auto-create it anew), its logs are closed (requests still on them fail
+    /// with a storage error; held fetches are woken and find it gone), and its partition
+    /// directories are removed. Returns `false` when the topic does not exist.
+    ///
+    /// A crash before every file is removed leaves the rest of the topic, which comes back at
+    /// the next start: deleting it again finishes the job. Does file I/O: call it off the
+    /// event loop.
+    public func delete(_ topic: String) throws -> Bool {
+        let removed = state.withLock { state -> [Partition]? in
+            guard let partitions = state.topics.removeValue(forKey: topic) else { return nil }
+            state.partitionCount -= partitions.count
+            return partitions
+        }
+        guard let removed else { return false }
+        for partition in removed {
+            try? partition.log.close()
+            partition.appendWaiters.wakeAll()
+        }
+        for partition in removed {
+            let directory = partition.log.directory
+            for name in try environment.fileSystem.contentsOfDirectory(atPath: directory) {
+                try environment.fileSystem.removeFile(atPath: "\(directory)/\(name)")
+            }
+            try environment.fileSystem.removeDirectory(atPath: directory)
+        }
+        logger.notice("deleted topic", metadata: ["topic": "\(topic)", "partitions": "\(removed.count)"])
+        return true
+    }
+
     /// Why `topic` may not be created now, `nil` when it may.
     private func refusal(creating topic: String, partitionCount: Int, _ state: State) -> CreationError? {
         guard (try? SegmentFileName.partitionDirectoryName(topic: topic, partition: 0)) != nil else {

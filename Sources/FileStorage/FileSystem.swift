@@ -29,6 +29,9 @@ public protocol FileSystem: Sendable {
     /// Removes a file (durably). Open handles stay usable, as with POSIX `unlink`.
     func removeFile(atPath path: String) throws(StorageError)
 
+    /// Removes an empty directory (durably).
+    func removeDirectory(atPath path: String) throws(StorageError)
+
     /// Atomically renames a file (durably), replacing any file at `destination`.
     func renameFile(atPath source: String, toPath destination: String) throws(StorageError)
 

@@ -333,6 +333,22 @@ public final class InMemoryFileSystem: FileSystem {
         }
     }
 
+    public func removeDirectory(atPath path: String) throws(StorageError) {
+        let path = Self.normalized(path)
+        try state.withLock { state throws(StorageError) in
+            try state.checkPower("rmdir", path: path)
+            guard state.directories.contains(path) else {
+                throw StorageError(code: .fileNotFound, message: "no such directory", path: path)
+            }
+            let inside = state.files.keys.contains { Self.parent(of: $0) == path }
+                || state.directories.contains { $0 != path && Self.parent(of: $0) == path }
+            guard !inside else {
+                throw StorageError(code: .fileExists, message: "directory not empty", path: path)
+            }
+            state.directories.remove(path)
+        }
+    }
+
     public func renameFile(atPath source: String, toPath destination: String) throws(StorageError) {
         let source = Self.normalized(source)
         let destination = Self.normalized(destination)

@@ -103,6 +103,13 @@ public struct PosixFileSystem: FileSystem {
         try syncDirectory(containing: path)
     }
 
+    public func removeDirectory(atPath path: String) throws(StorageError) {
+        guard rmdir(path) == 0 else {
+            throw StorageError(systemCall: "rmdir", path: path, errno: errno)
+        }
+        try syncDirectory(containing: path)
+    }
+
     public func renameFile(atPath source: String, toPath destination: String) throws(StorageError) {
         guard rename(source, destination) == 0 else {
             throw StorageError(systemCall: "rename", path: source, errno: errno)

@@ -82,6 +82,7 @@ public struct ApiVersionsTable: Sendable, Equatable {
         ApiVersionRange(.describeGroups, DescribeGroupsRequest.versions),
         ApiVersionRange(.listGroups, ListGroupsRequest.versions),
         ApiVersionRange(.createTopics, CreateTopicsRequest.versions),
+        ApiVersionRange(.deleteTopics, DeleteTopicsRequest.versions),
         ApiVersionRange(.apiVersions, ApiVersionsRequest.versions),
         ApiVersionRange(.initProducerId, InitProducerIdRequest.versions),
     ])

@@ -58,3 +58,30 @@ extension RequestDispatcher {
         }
     }
 }
+
+extension RequestDispatcher {
+    /// DeleteTopics: each topic deleted (`TopicCatalog.delete`), answered per topic:
+    /// UNKNOWN_TOPIC_OR_PARTITION, TOPIC_DELETION_DISABLED unless `admin-requests` is `all`,
+    /// POLICY_VIOLATION under a cluster map (its brokers do not delete together), and
+    /// KAFKA_STORAGE_ERROR when the files could not be removed. Blocking file I/O: runs on the
+    /// storage executor.
+    func deleteTopics(_ request: KafkaRequest) throws -> DispatchOutcome {
+        var body = request.body
+        let decoded = try DeleteTopicsRequest(from: &body, version: request.header.apiVersion)
+        let responses = decoded.topicNames.map { name -> DeleteTopicsResponse.Response in
+            DeleteTopicsResponse.Response(name: name, errorCode: answered(deleteTopic(name)))
+        }
+        return .response(try frame(DeleteTopicsResponse(responses: responses), answering: request.header))
+    }
+
+    private func deleteTopic(_ name: String) -> KafkaErrorCode {
+        guard configuration.adminRequests == .all else { return .topicDeletionDisabled }
+        guard configuration.clusterMap == nil else { return .policyViolation }
+        do {
+            return try node.catalog.delete(name) ? .none : .unknownTopicOrPartition
+        } catch {
+            logger.error("deleting a topic failed", metadata: ["topic": "\(name)", "error": "\(error)"])
+            return .kafkaStorageError
+        }
+    }
+}

@@ -51,3 +51,43 @@ struct CreateTopicsTests {
         #expect(off.node.catalog.topics.isEmpty && mapped.node.catalog.topics.isEmpty)
     }
 }
+
+/// DeleteTopics through the dispatcher: only with `admin-requests all`; the topic's files go,
+/// and a broker restarted on the same files does not bring it back.
+struct DeleteTopicsTests {
+    static func delete(_ names: [String], on broker: TestNode) throws -> [KafkaErrorCode] {
+        try broker.roundTrip(DeleteTopicsRequest(topicNames: names, timeoutMs: 1000), version: 3).responses.map(\.errorCode)
+    }
+
+    @Test func aDeletedTopicIsGoneWithItsFilesAndStaysGone() throws {
+        let broker = try TestNode { $0.adminRequests = .all }
+        _ = try CreateTopicsTests.create([.init(name: "gone", numPartitions: 2), .init(name: "kept", numPartitions: 1)], on: broker)
+        _ = try broker.roundTrip(
+            TestRequests.produce(topic: "gone", partition: 1, records: TestRequests.batch(["a", "b"])), version: 7)
+        #expect(broker.fileSystem.fileExists(atPath: "\(TestNode.dataDirectory)/gone-1"))
+        #expect(try Self.delete(["gone", "never-was"], on: broker) == [.none, .unknownTopicOrPartition])
+        #expect(broker.node.catalog.topics.map(\.name) == ["kept"])
+        #expect(!broker.fileSystem.fileExists(atPath: "\(TestNode.dataDirectory)/gone-0"))
+        #expect(!broker.fileSystem.fileExists(atPath: "\(TestNode.dataDirectory)/gone-1"))
+        let fetched = try broker.roundTrip(
+            FetchRequest(
+                maxWaitMs: 0, minBytes: 0,
+                topics: [.init(name: "gone", partitions: [.init(partition: 1, fetchOffset: 0, partitionMaxBytes: 1 << 20)])]),
+            version: 4)
+        #expect(fetched.topics.first?.partitions.first?.errorCode == .unknownTopicOrPartition)
+        // The same files opened again: the topic does not come back.
+        broker.node.close()
+        let restarted = try TestNode(fileSystem: broker.fileSystem) { $0.adminRequests = .all }
+        #expect(restarted.node.catalog.topics.map(\.name) == ["kept"])
+    }
+
+    @Test func deletionIsOffUnlessAllAdminRequestsAreOn() throws {
+        for setting in [BrokerConfiguration.AdminRequests.create, .off] {
+            let broker = try TestNode { $0.adminRequests = setting }
+            _ = try broker.roundTrip(
+                TestRequests.produce(topic: "t", partition: 0, records: TestRequests.batch(["a"])), version: 7)
+            #expect(try Self.delete(["t"], on: broker) == [.topicDeletionDisabled])
+            #expect(broker.node.catalog.topics.map(\.name) == ["t"])
+        }
+    }
+}
