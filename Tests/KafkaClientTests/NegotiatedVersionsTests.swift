@@ -16,12 +16,13 @@ struct NegotiatedVersionsTests {
 
     /// README §4 "comfortable" column: Produce v7, Fetch v6, ListOffsets v2, Metadata v4,
     /// OffsetCommit v3, OffsetFetch v3, FindCoordinator v2, InitProducerId v1; ApiVersions stays
-    /// at v2 because this client never sends the flexible v3.
+    /// at v2 because this client never sends the flexible v3; CreateTopics v4 (the shipper's
+    /// `partitions` setting).
     @Test func comfortableTableGivesTheReadmeVersions() throws {
         let versions = NegotiatedVersions(broker: .comfortable)
         let expected: [ApiKey: Int16] = [
             .produce: 7, .fetch: 6, .listOffsets: 2, .metadata: 4, .offsetCommit: 3, .offsetFetch: 3,
-            .findCoordinator: 2, .initProducerId: 1, .apiVersions: 2,
+            .findCoordinator: 2, .initProducerId: 1, .apiVersions: 2, .createTopics: 4,
         ]
         #expect(versions.versions == expected)
     }
