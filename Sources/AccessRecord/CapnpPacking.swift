@@ -133,7 +133,7 @@ public enum CapnpPacking {
         precondition(start >= 0 && start <= storage.count, "start \(start) outside 0...\(storage.count)")
         if let count = try expand(packed, into: &storage, at: start, maximumBytes: maximumBytes) { return count }
         let count = try unpackedByteCount(of: packed, maximumBytes: maximumBytes)
-        let grown = max(start + count, min(2 * storage.count, start + maximumBytes))
+        let grown = max(start + count, min(2 * storage.count, start + min(maximumBytes, Int.max / 2)))
         if start == 0 {
             storage = [UInt8](repeating: 0, count: grown)
         } else {

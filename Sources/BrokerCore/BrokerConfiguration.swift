@@ -175,6 +175,9 @@ public struct BrokerConfiguration: Sendable, Equatable {
         if let clusterMap, clusterMap.broker(nodeID) == nil {
             throw invalid("cluster-map does not name this broker (broker-id \(nodeID))")
         }
+        if clusterMap != nil, clusterID == nil {
+            throw invalid("a cluster-map needs a cluster-id, the same on every broker of the map")
+        }
         if let clusterID, !ClusterIdentity.isValid(clusterID) {
             throw invalid("cluster-id must be 1-64 printable ASCII characters without spaces")
         }

@@ -116,6 +116,21 @@ public final class CommittedOffsetStore: Sendable {
         }
     }
 
+    /// Drops every group's commits of `topic` (durably): a deleted topic's offsets must not
+    /// outlive it, or a topic created again under its name would be read from offsets past its
+    /// new end. A group left with no commit keeps an empty file.
+    /// - Throws: a storage error; groups rewritten before it keep the change.
+    public func forget(topic: String) throws {
+        try groups.withLock { groups in
+            for (group, state) in groups where state.keys.contains(where: { $0.topic == topic }) {
+                let kept = state.filter { $0.key.topic != topic }
+                let file = DurableFile(path: "\(directory)/\(Self.fileName(forGroup: group))", fileSystem: fileSystem)
+                try file.replace(with: try Self.encode(kept, group: group))
+                groups[group] = kept
+            }
+        }
+    }
+
     /// The lowest offset committed for one partition by the groups that committed anything at
     /// or after `since` (ms), `nil` when no such group committed that partition: the offset
     /// below which retention may delete (DESIGN §4).

@@ -33,6 +33,8 @@ public final class TopicCatalog: Sendable {
         case storage(String)
         /// CreateTopics for a topic that exists (TOPIC_ALREADY_EXISTS).
         case alreadyExists
+        /// The topic's files are still being removed by a DeleteTopics.
+        case beingDeleted
 
         public var description: String {
             switch self {
@@ -42,6 +44,7 @@ public final class TopicCatalog: Sendable {
             case .autoCreateDisabled: "auto-create-topics is off"
             case .storage(let reason): "cannot create partition logs: \(reason)"
             case .alreadyExists: "the topic exists"
+            case .beingDeleted: "the topic is being deleted"
             }
         }
     }
@@ -49,6 +52,9 @@ public final class TopicCatalog: Sendable {
     struct State {
         var topics: [String: [Partition]] = [:]
         var partitionCount = 0
+        /// Topics whose files are being removed (`delete`): not created again meanwhile, so
+        /// a new log never opens the old files.
+        var deleting: Set<String> = []
     }
 
     public let dataDirectory: String
@@ -184,8 +190,18 @@ public final class TopicCatalog: Sendable {
     /// The partitions of `topic`, creating it with `partitionCount` partitions when it does not
     /// exist. Does file I/O when it creates: call it off the event loop.
     public func partitions(of topic: String, creatingWith partitionCount: Int) throws(CreationError) -> [Partition] {
+        try partitions(of: topic, creatingWith: partitionCount, failingIfExists: false)
+    }
+
+    /// `failingIfExists`: CreateTopics, for which an existing topic is `.alreadyExists` (checked
+    /// under the same lock as the creation, so a concurrent auto-creation cannot slip between).
+    private func partitions(
+        of topic: String, creatingWith partitionCount: Int, failingIfExists: Bool
+    ) throws(CreationError) -> [Partition] {
         let result: Result<[Partition], CreationError> = state.withLock { state in
-            if let partitions = state.topics[topic] { return .success(partitions) }
+            if let partitions = state.topics[topic] {
+                return failingIfExists ? .failure(.alreadyExists) : .success(partitions)
+            }
             if let refusal = refusal(creating: topic, partitionCount: partitionCount, state) { return .failure(refusal) }
             var partitions: [Partition] = []
             do {
@@ -210,27 +226,31 @@ public final class TopicCatalog: Sendable {
     /// exists. `validateOnly`: every check, nothing created. Does file I/O: call it off the
     /// event loop.
     public func create(_ topic: String, partitionCount: Int, validateOnly: Bool) throws(CreationError) {
-        let exists = state.withLock { state -> CreationError? in
-            if state.topics[topic] != nil { return .alreadyExists }
-            return refusal(creating: topic, partitionCount: partitionCount, state)
+        if validateOnly {
+            let refused = state.withLock { state -> CreationError? in
+                if state.topics[topic] != nil { return .alreadyExists }
+                return refusal(creating: topic, partitionCount: partitionCount, state)
+            }
+            if let refused { throw refused }
+            return
         }
-        if let exists { throw exists }
-        guard !validateOnly else { return }
-        _ = try partitions(of: topic, creatingWith: partitionCount)
+        _ = try partitions(of: topic, creatingWith: partitionCount, failingIfExists: true)
     }
 
     /// Deletes `topic` (DeleteTopics): it leaves the catalog at once (later requests find it
-    /// unknown, or auto-create it anew), its logs are closed (requests still on them fail
-    /// with a storage error; held fetches are woken and find it gone), and its partition
-    /// directories are removed. Returns `false` when the topic does not exist.
+    /// unknown), its logs are closed (requests still on them fail with a storage error; held
+    /// fetches are woken and find it gone), and its partition directories are removed. Until
+    /// they are, the name cannot be created again (`.beingDeleted`), so a new log never opens
+    /// the old files. Returns `false` when the topic does not exist.
     ///
-    /// A crash before every file is removed leaves the rest of the topic, which comes back at
-    /// the next start: deleting it again finishes the job. Does file I/O: call it off the
-    /// event loop.
+    /// A failure or a crash before every file is removed leaves the rest on disk; the name
+    /// stays blocked until the next start, which opens what is left as the topic again, to
+    /// be deleted again. Does file I/O: call it off the event loop.
     public func delete(_ topic: String) throws -> Bool {
         let removed = state.withLock { state -> [Partition]? in
             guard let partitions = state.topics.removeValue(forKey: topic) else { return nil }
             state.partitionCount -= partitions.count
+            state.deleting.insert(topic)
             return partitions
         }
         guard let removed else { return false }
@@ -245,6 +265,7 @@ public final class TopicCatalog: Sendable {
             }
             try environment.fileSystem.removeDirectory(atPath: directory)
         }
+        state.withLock { _ = $0.deleting.remove(topic) }
         logger.notice("deleted topic", metadata: ["topic": "\(topic)", "partitions": "\(removed.count)"])
         return true
     }
@@ -254,6 +275,7 @@ public final class TopicCatalog: Sendable {
         guard (try? SegmentFileName.partitionDirectoryName(topic: topic, partition: 0)) != nil else {
             return .invalidName(topic)
         }
+        guard !state.deleting.contains(topic) else { return .beingDeleted }
         guard state.topics.count < maxTopics else { return .topicLimit(maxTopics) }
         guard state.partitionCount + partitionCount <= maxPartitions else { return .partitionLimit(maxPartitions) }
         return nil

@@ -69,12 +69,16 @@ final class ChunkDecoder: @unchecked Sendable {
     }
 
     /// Takes back a chunk the loop has fed, for its buffers. At most two are kept (one being
-    /// fed, one being decoded is all the loop ever has).
+    /// fed, one being decoded is all the loop ever has), and none grown beyond
+    /// `largestRecycledBytes` by an unusual chunk: that memory goes back.
     func recycle(_ chunk: DecodedChunk) {
+        guard chunk.messages.count <= Self.largestRecycledBytes else { return }
         spares.withLock { spares in
             if spares.count < 2 { spares.append(chunk) }
         }
     }
+
+    static let largestRecycledBytes = 16 << 20
 
     /// Puts the message of `value` at `messages[start...]` — unpacked when packed, copied when
     /// not — and returns its length; `nil` when it does not unpack or is too large.

@@ -34,6 +34,8 @@ struct ClusterMapTests {
         configuration.clusterMap = try ClusterMap(parsing: Self.map)
         #expect(throws: BrokerError.self) { try configuration.validate() }
         configuration.nodeID = 1
+        #expect(throws: BrokerError.self) { try configuration.validate() }  // a map needs a cluster id
+        configuration.clusterID = "edgelog-test"
         try configuration.validate()
     }
 
@@ -45,6 +47,7 @@ struct ClusterMapTests {
         let broker = try TestNode {
             $0.nodeID = 1
             $0.clusterMap = map
+            $0.clusterID = "edgelog-test"
             $0.defaultPartitions = 6
         }
         broker.node.listenerBound(port: 9093)

@@ -188,6 +188,20 @@ struct RequestDispatcherTests {
         let answers = response.topics.compactMap { $0.partitions.first }
         #expect(answers.map(\.offset) == [0, 2, 3, 4, 4, -1])
         #expect(answers.map(\.timestamp) == [base, base + 20, base + 30, base + 100, base + 100, -1])
+
+        // A batch whose header claims a later max timestamp than its records have: the lookup
+        // goes on to the next batch instead of answering "none".
+        var lying = try batch([base + 200], compressed: false)
+        lying.setInteger(base + 10_000, at: lying.readerIndex + 35)
+        let crc = lying.withUnsafeReadableBytes { CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[21...])) }
+        lying.setInteger(crc, at: lying.readerIndex + 17)
+        #expect(try produce(records: lying, on: broker).errorCode == .none)
+        #expect(try produce(records: try batch([base + 300, base + 400], compressed: true), on: broker).errorCode == .none)
+        let later = try roundTrip(
+            ListOffsetsRequest(topics: [.init(name: "t", partitions: [.init(partitionIndex: 0, timestamp: base + 350)])]),
+            version: 1, on: broker)
+        #expect(later.topics.first?.partitions.first?.offset == 8)
+        #expect(later.topics.first?.partitions.first?.timestamp == base + 400)
     }
 
     // MARK: - Metadata

@@ -170,6 +170,25 @@ public struct ConsumerGroup: Sendable {
             guard let index = members.firstIndex(where: { $0.memberID == memberID }) else {
                 return (.failure(.unknownMemberId, memberID: memberID), settled)
             }
+            // A member that joins again with the same protocols while the generation stands (a
+            // retry after a lost answer) gets the generation as it is, as in Kafka; only the
+            // leader of a stable group rejoining, or changed protocols, start a rebalance.
+            let unchanged =
+                members[index].protocols.map(\.name) == request.protocols.map(\.name)
+                && members[index].protocols.map(\.metadata) == request.protocols.map(\.metadata)
+            if unchanged, state == .completingRebalance || state == .stable && memberID != leaderID,
+                let protocolName
+            {
+                members[index].lastSeen = now
+                let everyone = members.map { ($0.memberID, $0.groupInstanceID, $0.metadata(for: protocolName)) }
+                return (
+                    JoinResult(
+                        errorCode: .none, generationID: generationID, protocolName: protocolName,
+                        leaderID: leaderID ?? "", memberID: memberID,
+                        members: memberID == leaderID ? everyone : []),
+                    settled
+                )
+            }
             members[index].protocols = request.protocols
             members[index].sessionTimeout = request.sessionTimeout
             members[index].rebalanceTimeout = request.rebalanceTimeout
@@ -329,8 +348,9 @@ public struct ConsumerGroup: Sendable {
     /// passed. Returns what that settled.
     public mutating func expire(now: ContinuousClock.Instant) -> Settled {
         var settled = Settled()
-        // A member parked in a join is waiting on us, not silent: its session does not run out.
-        let silent = members.filter { parkedJoins[$0.memberID] == nil && now - $0.lastSeen > $0.sessionTimeout }
+        // A member parked in a join or a sync is waiting on us, not silent: its session does not
+        // run out.
+        let silent = members.filter { !isParked($0.memberID) && now - $0.lastSeen > $0.sessionTimeout }
         if !silent.isEmpty { settled.merge(remove(silent.map(\.memberID), now: now)) }
         if state == .preparingRebalance, let rebalanceDeadline, now >= rebalanceDeadline {
             settled.merge(completeJoinIfReady(now: now, force: true))
@@ -340,8 +360,12 @@ public struct ConsumerGroup: Sendable {
 
     /// The earliest instant at which `expire` may have something to do, or `nil`.
     public var nextDeadline: ContinuousClock.Instant? {
-        let sessions = members.filter { parkedJoins[$0.memberID] == nil }.map { $0.lastSeen + $0.sessionTimeout }
+        let sessions = members.filter { !isParked($0.memberID) }.map { $0.lastSeen + $0.sessionTimeout }
         return (sessions + [rebalanceDeadline].compactMap { $0 }).min()
+    }
+
+    private func isParked(_ memberID: String) -> Bool {
+        parkedJoins[memberID] != nil || parkedSyncs[memberID] != nil
     }
 
     /// Takes members out; the others must rejoin (a rebalance starts), unless none is left.
@@ -374,13 +398,18 @@ public struct ConsumerGroup: Sendable {
     }
 
     /// Whether a commit with this generation and member may store offsets now: the error to
-    /// answer with, or `.none`. Generation -1 (no membership) is allowed only while the group
-    /// has no members.
-    public func checkCommit(generationID: Int32, memberID: String) -> KafkaErrorCode {
-        if generationID < 0 { return members.isEmpty ? .none : .illegalGeneration }
-        guard members.contains(where: { $0.memberID == memberID }) else { return .unknownMemberId }
+    /// answer with, or `.none` (Kafka's rules). Generation -1 (no membership) is allowed only
+    /// while the group has no members. A member of the current generation may commit while the
+    /// group prepares a rebalance — that is when clients commit before giving partitions up —
+    /// but not while the new generation waits for its assignment (it may own other
+    /// partitions then). An accepted commit counts as a sign of life.
+    public mutating func checkCommit(generationID: Int32, memberID: String, now: ContinuousClock.Instant) -> KafkaErrorCode {
+        if generationID < 0 { return members.isEmpty ? .none : .unknownMemberId }
+        guard let index = members.firstIndex(where: { $0.memberID == memberID }) else { return .unknownMemberId }
         guard generationID == self.generationID else { return .illegalGeneration }
-        return state == .preparingRebalance ? .rebalanceInProgress : .none
+        guard state != .completingRebalance else { return .rebalanceInProgress }
+        members[index].lastSeen = now
+        return .none
     }
 }
 

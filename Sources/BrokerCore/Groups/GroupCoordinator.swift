@@ -107,6 +107,9 @@ public final class GroupCoordinator: Sendable {
         groupID: String, memberID: String, generationID: Int32,
         assignments: [(memberID: String, assignment: [UInt8])], on eventLoop: any EventLoop
     ) -> EventLoopFuture<ConsumerGroup.SyncResult> {
+        guard !groupID.isEmpty else {
+            return eventLoop.makeSucceededFuture(ConsumerGroup.SyncResult(errorCode: .invalidGroupID, assignment: []))
+        }
         let promise = eventLoop.makePromise(of: ConsumerGroup.SyncResult.self)
         let (answer, completions) = state.withLock { state -> (ConsumerGroup.SyncResult?, Completions) in
             guard !state.isShutDown else {
@@ -130,7 +133,8 @@ public final class GroupCoordinator: Sendable {
 
     /// Heartbeat: the error code to answer with.
     public func heartbeat(groupID: String, memberID: String, generationID: Int32) -> KafkaErrorCode {
-        state.withLock { state in
+        guard !groupID.isEmpty else { return .invalidGroupID }
+        return state.withLock { state in
             guard !state.isShutDown else { return .coordinatorNotAvailable }
             guard var group = state.groups[groupID] else { return .unknownMemberId }
             let code = group.heartbeat(memberID: memberID, generationID: generationID, now: .now)
@@ -141,6 +145,7 @@ public final class GroupCoordinator: Sendable {
 
     /// LeaveGroup: one error code per member, in order.
     public func leave(groupID: String, memberIDs: [String]) -> [KafkaErrorCode] {
+        guard !groupID.isEmpty else { return memberIDs.map { _ in .invalidGroupID } }
         let (codes, completions) = state.withLock { state -> ([KafkaErrorCode], Completions) in
             guard var group = state.groups[groupID] else {
                 return (memberIDs.map { _ in .unknownMemberId }, Completions())
@@ -163,10 +168,12 @@ public final class GroupCoordinator: Sendable {
     /// a group without members accepts commits with generation -1 only.
     public func checkCommit(groupID: String, generationID: Int32, memberID: String) -> KafkaErrorCode {
         state.withLock { state in
-            guard let group = state.groups[groupID] else {
+            guard var group = state.groups[groupID] else {
                 return generationID < 0 ? .none : .illegalGeneration
             }
-            return group.checkCommit(generationID: generationID, memberID: memberID)
+            let code = group.checkCommit(generationID: generationID, memberID: memberID, now: .now)
+            state.store(group)
+            return code
         }
     }
 

@@ -53,29 +53,45 @@ extension RequestDispatcher {
     }
 
     /// The offset and timestamp of the first record at or after `timestamp` below the high
-    /// watermark (an offset a consumer could not read yet is as good as none). A batch whose
-    /// records cannot be read (a codec the broker does not decompress) answers with its base
-    /// offset, the batch-granularity answer.
+    /// watermark (an offset a consumer could not read yet is as good as none). The time index
+    /// names the first batch whose max timestamp is at or after the target; its records are
+    /// read, then the following batches' while none matches (a producer may write a max
+    /// timestamp its records do not have), up to `maxBatchesRead`. A batch whose records cannot
+    /// be read (a codec the broker does not decompress) answers with its base offset, the
+    /// batch-granularity answer.
     func firstRecord(atOrAfter timestamp: Int64, in partition: Partition) throws -> (offset: Int64, timestamp: Int64)? {
         let highWatermark = partition.highWatermark
-        guard let base = try partition.log.offset(forTimestamp: timestamp), base < highWatermark else { return nil }
-        let bytes = try partition.log.read(from: base, maxBytes: 1, upTo: highWatermark)
-        var buffer = ByteBuffer(bytes: bytes)
-        guard let header = try? RecordBatchHeader(buffer), let first = buffer.readSlice(length: header.totalByteCount),
-            let batch = try? RecordBatch(trustingChecksumOf: first)
-        else { return (base, -1) }
-        if batch.header.hasLogAppendTime { return (base, batch.header.maxTimestamp) }
-        var found: (offset: Int64, timestamp: Int64)?
-        do {
-            let codec = batch.header.compressionCodecID == RecordCompression.none.rawValue ? nil : try LZ4RecordsCodec()
-            try batch.forEachRecord(decompressingWith: codec) { record in
-                if found == nil, record.timestamp >= timestamp, record.offset < highWatermark {
-                    found = (record.offset, record.timestamp)
+        guard var next = try partition.log.offset(forTimestamp: timestamp), next < highWatermark else { return nil }
+        var codec: LZ4RecordsCodec?
+        for _ in 0..<Self.maxBatchesRead {
+            guard next < highWatermark else { return nil }
+            let bytes = try partition.log.read(from: next, maxBytes: 1, upTo: highWatermark)
+            var buffer = ByteBuffer(bytes: bytes)
+            guard let header = try? RecordBatchHeader(buffer), let first = buffer.readSlice(length: header.totalByteCount),
+                let batch = try? RecordBatch(trustingChecksumOf: first)
+            else { return (next, -1) }
+            if batch.header.maxTimestamp >= timestamp {
+                if batch.header.hasLogAppendTime { return (batch.header.baseOffset, batch.header.maxTimestamp) }
+                var found: (offset: Int64, timestamp: Int64)?
+                do {
+                    if batch.header.compressionCodecID != RecordCompression.none.rawValue, codec == nil {
+                        codec = try LZ4RecordsCodec()
+                    }
+                    try batch.forEachRecord(decompressingWith: codec) { record in
+                        if found == nil, record.timestamp >= timestamp, record.offset < highWatermark {
+                            found = (record.offset, record.timestamp)
+                        }
+                    }
+                } catch {
+                    return (batch.header.baseOffset, -1)
                 }
+                if let found { return found }
             }
-        } catch {
-            return (base, -1)
+            next = batch.header.nextOffset
         }
-        return found
+        return (next, -1)
     }
+
+    /// Most batches one ListOffsets-by-time reads past the one the time index named.
+    static let maxBatchesRead = 1000
 }

@@ -75,7 +75,7 @@ extension RequestDispatcher {
             switch error {
             case .invalidName:
                 return .failure(fail(.invalidTopic))
-            case .topicLimit, .partitionLimit, .autoCreateDisabled, .alreadyExists:
+            case .topicLimit, .partitionLimit, .autoCreateDisabled, .alreadyExists, .beingDeleted:
                 logger.warning("topic not created", metadata: ["topic": "\(topic)", "reason": "\(error)"])
                 return .failure(fail(.unknownTopicOrPartition))
             case .storage:

@@ -53,6 +53,7 @@ extension RequestDispatcher {
             case .alreadyExists: return (.topicAlreadyExists, "\(error)")
             case .invalidName: return (.invalidTopic, "\(error)")
             case .topicLimit, .partitionLimit, .autoCreateDisabled: return (.policyViolation, "\(error)")
+            case .beingDeleted: return (.unknownServerError, "\(error); try again")
             case .storage: return (.kafkaStorageError, "\(error)")
             }
         }
@@ -60,7 +61,8 @@ extension RequestDispatcher {
 }
 
 extension RequestDispatcher {
-    /// DeleteTopics: each topic deleted (`TopicCatalog.delete`), answered per topic:
+    /// DeleteTopics: each topic deleted (`TopicCatalog.delete`) with the groups' commits of it,
+    /// answered per topic:
     /// UNKNOWN_TOPIC_OR_PARTITION, TOPIC_DELETION_DISABLED unless `admin-requests` is `all`,
     /// POLICY_VIOLATION under a cluster map (its brokers do not delete together), and
     /// KAFKA_STORAGE_ERROR when the files could not be removed. Blocking file I/O: runs on the
@@ -78,7 +80,9 @@ extension RequestDispatcher {
         guard configuration.adminRequests == .all else { return .topicDeletionDisabled }
         guard configuration.clusterMap == nil else { return .policyViolation }
         do {
-            return try node.catalog.delete(name) ? .none : .unknownTopicOrPartition
+            guard try node.catalog.delete(name) else { return .unknownTopicOrPartition }
+            try node.committedOffsets.forget(topic: name)
+            return .none
         } catch {
             logger.error("deleting a topic failed", metadata: ["topic": "\(name)", "error": "\(error)"])
             return .kafkaStorageError

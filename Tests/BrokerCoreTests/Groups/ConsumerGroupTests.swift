@@ -72,9 +72,9 @@ import Testing
         #expect(group.heartbeat(memberID: "a", generationID: 1, now: at(300)) == .illegalGeneration)
         let (stale, _) = group.sync(memberID: "a", generationID: 1, assignments: [], ticket: 5, now: at(300))
         #expect(stale?.errorCode == .illegalGeneration)
-        #expect(group.checkCommit(generationID: 1, memberID: "a") == .illegalGeneration)
-        #expect(group.checkCommit(generationID: -1, memberID: "") == .illegalGeneration)
-        #expect(group.checkCommit(generationID: 2, memberID: "nobody") == .unknownMemberId)
+        #expect(group.checkCommit(generationID: 1, memberID: "a", now: at(300)) == .illegalGeneration)
+        #expect(group.checkCommit(generationID: -1, memberID: "", now: at(300)) == .unknownMemberId)
+        #expect(group.checkCommit(generationID: 2, memberID: "nobody", now: at(300)) == .unknownMemberId)
         #expect(group.heartbeat(memberID: "nobody", generationID: 2, now: at(300)) == .unknownMemberId)
         let (unknown, _) = group.join(Self.request("nobody"), ticket: 6, newMemberID: "x", now: at(300))
         #expect(unknown?.errorCode == .unknownMemberId)
@@ -136,8 +136,8 @@ import Testing
         _ = group.leave(memberID: "b", now: at(600))
         #expect(group.state == .empty)
         #expect(group.generationID == 4)
-        #expect(group.checkCommit(generationID: 3, memberID: "b") == .unknownMemberId)
-        #expect(group.checkCommit(generationID: -1, memberID: "") == .none)
+        #expect(group.checkCommit(generationID: 3, memberID: "b", now: at(700)) == .unknownMemberId)
+        #expect(group.checkCommit(generationID: -1, memberID: "", now: at(700)) == .none)
     }
 
     @Test func inconsistentProtocolsAreRefused() throws {
@@ -164,5 +164,52 @@ import Testing
             Self.request("a", protocols: [("range", []), ("roundrobin", [])]), ticket: 5, newMemberID: "x", now: at(20))
         #expect(settled.joins.count == 3)
         #expect(settled.joins.allSatisfy { $0.1.protocolName == "roundrobin" })
+    }
+
+    /// Kafka's commit rules around a rebalance: the current generation commits while the group
+    /// prepares one (clients commit before giving partitions up), not while the new generation
+    /// waits for its assignment.
+    @Test func commitsAreTakenWhilePreparingAndRefusedWhileCompleting() throws {
+        var group = try oneStableMember()
+        #expect(group.checkCommit(generationID: 1, memberID: "a", now: at(50)) == .none)
+        _ = group.join(Self.request(), ticket: 3, newMemberID: "b", now: at(100))
+        #expect(group.state == .preparingRebalance)
+        #expect(group.checkCommit(generationID: 1, memberID: "a", now: at(150)) == .none)
+        _ = group.join(Self.request("a"), ticket: 4, newMemberID: "unused", now: at(200))
+        #expect(group.state == .completingRebalance)
+        #expect(group.checkCommit(generationID: 2, memberID: "a", now: at(250)) == .rebalanceInProgress)
+    }
+
+    /// A follower that joins again with the same protocols (its answer was lost) gets the
+    /// generation as it stands; no other member has to rejoin.
+    @Test func aFollowerRejoiningUnchangedKeepsTheGeneration() throws {
+        var group = try oneStableMember()
+        _ = group.join(Self.request(), ticket: 3, newMemberID: "b", now: at(100))
+        _ = group.join(Self.request("a"), ticket: 4, newMemberID: "unused", now: at(200))
+        _ = group.sync(memberID: "b", generationID: 2, assignments: [], ticket: 5, now: at(300))
+        _ = group.sync(memberID: "a", generationID: 2, assignments: [("a", [1]), ("b", [2])], ticket: 6, now: at(300))
+        #expect(group.state == .stable)
+        let (again, settled) = group.join(Self.request("b"), ticket: 7, newMemberID: "unused", now: at(400))
+        #expect(settled.isEmpty)
+        #expect(again?.generationID == 2 && again?.errorCode == KafkaErrorCode.none && again?.members.isEmpty == true)
+        #expect(group.state == .stable)
+        // Changed protocols do start a rebalance.
+        let (changed, _) = group.join(Self.request("b", protocols: [("range", [9])]), ticket: 8, newMemberID: "x", now: at(500))
+        #expect(changed == nil)
+        #expect(group.state == .preparingRebalance)
+    }
+
+    /// A follower waiting for the leader's assignment is not silent: the leader may take longer
+    /// than the follower's session.
+    @Test func aMemberParkedInSyncDoesNotExpire() throws {
+        var group = try oneStableMember()
+        _ = group.join(Self.request(session: .seconds(2)), ticket: 3, newMemberID: "b", now: at(100))
+        _ = group.join(Self.request("a", session: .seconds(30)), ticket: 4, newMemberID: "unused", now: at(200))
+        let (parked, _) = group.sync(memberID: "b", generationID: 2, assignments: [], ticket: 5, now: at(300))
+        #expect(parked == nil)
+        #expect(group.expire(now: at(10_000)).isEmpty)
+        #expect(group.members.map(\.memberID) == ["a", "b"])
+        let (_, handed) = group.sync(memberID: "a", generationID: 2, assignments: [("b", [7])], ticket: 6, now: at(10_100))
+        #expect(handed.syncs.map(\.1.assignment) == [[7]])
     }
 }

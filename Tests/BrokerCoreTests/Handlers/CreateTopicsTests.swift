@@ -46,6 +46,7 @@ struct CreateTopicsTests {
         let mapped = try TestNode {
             $0.nodeID = 0
             $0.clusterMap = try? ClusterMap(parsing: "0=10.0.0.1:9092,1=10.0.0.2:9092")
+            $0.clusterID = "edgelog-test"
         }
         #expect(try Self.create([.init(name: "t", numPartitions: 3)], on: mapped) == [.policyViolation])
         #expect(off.node.catalog.topics.isEmpty && mapped.node.catalog.topics.isEmpty)
@@ -65,7 +66,11 @@ struct DeleteTopicsTests {
         _ = try broker.roundTrip(
             TestRequests.produce(topic: "gone", partition: 1, records: TestRequests.batch(["a", "b"])), version: 7)
         #expect(broker.fileSystem.fileExists(atPath: "\(TestNode.dataDirectory)/gone-1"))
+        try broker.node.committedOffsets.commit(
+            group: "readers", [("gone", 1, .init(offset: 2, metadata: nil)), ("kept", 0, .init(offset: 0, metadata: nil))])
         #expect(try Self.delete(["gone", "never-was"], on: broker) == [.none, .unknownTopicOrPartition])
+        // The group's commits of the deleted topic go with it; the others stay.
+        #expect(broker.node.committedOffsets.committed(group: "readers").keys.sorted() == ["kept"])
         #expect(broker.node.catalog.topics.map(\.name) == ["kept"])
         #expect(!broker.fileSystem.fileExists(atPath: "\(TestNode.dataDirectory)/gone-0"))
         #expect(!broker.fileSystem.fileExists(atPath: "\(TestNode.dataDirectory)/gone-1"))
@@ -79,6 +84,9 @@ struct DeleteTopicsTests {
         broker.node.close()
         let restarted = try TestNode(fileSystem: broker.fileSystem) { $0.adminRequests = .all }
         #expect(restarted.node.catalog.topics.map(\.name) == ["kept"])
+        #expect(restarted.node.committedOffsets.committed(group: "readers").keys.sorted() == ["kept"])
+        // The name can be created again, empty.
+        #expect(try CreateTopicsTests.create([.init(name: "gone", numPartitions: 1)], on: restarted) == [.none])
     }
 
     @Test func deletionIsOffUnlessAllAdminRequestsAreOn() throws {
