@@ -68,17 +68,23 @@ import Testing
         }
     }
 
+    /// `message` with one to four random bits flipped.
+    static func flippingBits(of message: [UInt8], using rng: inout SplitMix64) -> [UInt8] {
+        var damaged = message
+        for _ in 0...Int.random(in: 0...3, using: &rng) {
+            let bit = Int.random(in: 0..<(damaged.count * 8), using: &rng)
+            damaged[bit >> 3] ^= UInt8(1) << UInt8(bit & 7)
+        }
+        return damaged
+    }
+
     @Test func randomBitFlipsNeverCrash() throws {
         let message = try Self.capnpMessage()
         var rng = SplitMix64(seed: 0xB17F_11B5)
         var decoded = 0
         var rejected = 0
         for _ in 0..<5000 {
-            var damaged = message
-            for _ in 0...Int.random(in: 0...3, using: &rng) {
-                let bit = Int.random(in: 0..<(damaged.count * 8), using: &rng)
-                damaged[bit >> 3] ^= UInt8(1) << UInt8(bit & 7)
-            }
+            let damaged = Self.flippingBits(of: message, using: &rng)
             if Self.error(decoding: damaged) == nil { decoded += 1 } else { rejected += 1 }
         }
         // Most flips land in text bytes or numbers (still valid), some in pointers (rejected).
@@ -95,11 +101,7 @@ import Testing
         var agreed = 0
         var refusedByFullReader = 0
         for _ in 0..<3000 {
-            var damaged = message
-            for _ in 0...Int.random(in: 0...3, using: &rng) {
-                let bit = Int.random(in: 0..<(damaged.count * 8), using: &rng)
-                damaged[bit >> 3] ^= UInt8(1) << UInt8(bit & 7)
-            }
+            let damaged = Self.flippingBits(of: message, using: &rng)
             try damaged.withUnsafeBytes { raw in
                 let full = try? AccessRecordReader(raw)
                 guard let light = try? AccessRecordReader(validated: raw) else {
