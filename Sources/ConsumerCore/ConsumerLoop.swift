@@ -605,7 +605,7 @@ final class ConsumerLoop {
             var parts: [ShardFlush.Part] = []
             for partition in aggregators.keys.sorted() {
                 let expected = shardProgress[shard][partition]
-                // Out of the table while the delta is cut, so nothing is copied (see `take`).
+                // Out of the table while the delta is cut, so nothing is copied (see `feedRound`).
                 guard var aggregator = aggregators.removeValue(forKey: partition) else { continue }
                 let delta = aggregator.takeDelta(shard: shard)
                 aggregators[partition] = aggregator
