@@ -17,16 +17,17 @@ public struct ClusterMap: Sendable, Equatable {
     /// Ascending by id, ids unique.
     public let brokers: [Broker]
 
-    /// Parses `0=127.0.0.1:9092,1=127.0.0.1:9093`.
+    /// Parses `0=127.0.0.1:9092,1=127.0.0.1:9093`; an IPv6 address goes in brackets
+    /// (`2=[2001:db8::7]:9092`).
     /// - Throws: `BrokerError` (`.invalidConfiguration`) naming the entry that does not parse,
     ///   a duplicate id or an empty map.
     public init(parsing text: String) throws {
         var brokers: [Broker] = []
         for entry in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !entry.isEmpty {
             let parts = entry.split(separator: "=", maxSplits: 1)
-            let address = parts.count == 2 ? parts[1].split(separator: ":") : []
-            guard parts.count == 2, let id = Int32(parts[0]), id >= 0, address.count == 2, !address[0].isEmpty,
-                let port = Int(address[1]), (1...65_535).contains(port)
+            let address = parts.count == 2 ? Self.hostAndPort(parts[1]) : nil
+            guard parts.count == 2, let id = Int32(parts[0]), id >= 0, let address, !address.host.isEmpty,
+                let port = Int(address.port), (1...65_535).contains(port)
             else {
                 throw BrokerError(
                     code: .invalidConfiguration,
@@ -35,12 +36,24 @@ public struct ClusterMap: Sendable, Equatable {
             guard !brokers.contains(where: { $0.id == id }) else {
                 throw BrokerError(code: .invalidConfiguration, message: "cluster-map names broker \(id) twice")
             }
-            brokers.append(Broker(id: id, host: String(address[0]), port: port))
+            brokers.append(Broker(id: id, host: address.host, port: port))
         }
         guard !brokers.isEmpty else {
             throw BrokerError(code: .invalidConfiguration, message: "cluster-map is empty")
         }
         self.brokers = brokers.sorted { $0.id < $1.id }
+    }
+
+    /// `host:port`, or `[v6 address]:port` (the host returned without brackets).
+    private static func hostAndPort(_ text: Substring) -> (host: String, port: Substring)? {
+        if text.hasPrefix("[") {
+            guard let close = text.firstIndex(of: "]"), text[text.index(after: close)...].hasPrefix(":") else { return nil }
+            let host = text[text.index(after: text.startIndex)..<close]
+            return (String(host), text[text.index(close, offsetBy: 2)...])
+        }
+        let pieces = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard pieces.count == 2 else { return nil }
+        return (String(pieces[0]), pieces[1])
     }
 
     /// The broker that leads `partition` (of any topic).

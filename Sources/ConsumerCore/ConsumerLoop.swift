@@ -53,6 +53,11 @@ final class ConsumerLoop {
     private var flushRounds = 0
     /// Partitions whose last answer showed records beyond what it carried.
     private var backlog = Set<Int32>()
+    static let notLeaderAdvice =
+        "the broker does not lead this partition (a cluster map?); edgelog-consumer does not follow leaders "
+        + "yet: run one consumer per broker with --partitions listing the partitions it leads"
+    /// Partitions already reported as led by another broker (said once each).
+    private var warnedNotLeader = Set<Int32>()
     static let heartbeatFlushes = 10
 
     private init(
@@ -479,6 +484,16 @@ final class ConsumerLoop {
                 logger.warning("listing offsets failed; retrying", metadata: ["partition": "\(partition)", "error": "\(error)"])
                 try await Task.sleep(for: .milliseconds(200))
             }
+            return nil
+        case .notLeaderOrFollower:
+            // A broker of a cluster map that does not lead this partition: this consumer keeps
+            // one connection to the broker it was given and does not follow leaders yet.
+            if warnedNotLeader.insert(partition).inserted {
+                logger.error(
+                    Logger.Message(stringLiteral: Self.notLeaderAdvice),
+                    metadata: ["partition": "\(partition)", "broker": "\(configuration.broker)"])
+            }
+            try await Task.sleep(for: .seconds(1))
             return nil
         default:
             logger.warning(

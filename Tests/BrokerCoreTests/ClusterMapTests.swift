@@ -16,6 +16,14 @@ struct ClusterMapTests {
         #expect(map.coordinator.id == 0 && map.coordinator.host == "10.0.0.1" && map.coordinator.port == 9092)
     }
 
+    @Test func ipv6AddressesGoInBrackets() throws {
+        let map = try ClusterMap(parsing: "0=[2001:db8::7]:9092,1=[::1]:9093,2=h:9094")
+        #expect(map.brokers.map(\.host) == ["2001:db8::7", "::1", "h"])
+        #expect(map.brokers.map(\.port) == [9092, 9093, 9094])
+        #expect(throws: BrokerError.self) { _ = try ClusterMap(parsing: "0=2001:db8::7:9092") }
+        #expect(throws: BrokerError.self) { _ = try ClusterMap(parsing: "0=[::1]9092") }
+    }
+
     @Test func badMapsAreRefusedWithTheEntry() {
         for (text, words) in [
             ("", "empty"), ("0=host", "\"0=host\""), ("x=h:1", "\"x=h:1\""), ("0=h:99999", "\"0=h:99999\""),
