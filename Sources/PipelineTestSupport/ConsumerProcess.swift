@@ -16,6 +16,11 @@ public final class ConsumerProcess {
     /// flags (a later flag wins).
     public static let quickFlags = ["--flush-interval", "300ms", "--retry-backoff-max", "1s"]
 
+    /// A consumer with `quickFlags` and `arguments`: what the pipeline rigs start.
+    public static func quick(broker: String, shards: [String], arguments: [String] = []) -> ConsumerProcess {
+        ConsumerProcess(broker: broker, shards: shards, arguments: quickFlags + arguments)
+    }
+
     /// - Parameter arguments: further consumer flags (`--flush-interval`, ...); broker, shards and
     ///   metrics port are added.
     public init(broker: String, shards: [String], arguments: [String] = []) {

@@ -97,22 +97,35 @@ public enum LoopbackProbe {
 
     /// A connected TCP socket to 127.0.0.1:`port`, with `timeout` on connect, send and receive.
     static func connect(port: Int, timeout: Duration) throws -> Int32 {
+        var address = loopbackAddress(port: port)
+        return try connect(family: AF_INET, to: &address, named: "127.0.0.1:\(port)", port: port, timeout: timeout)
+    }
+
+    /// A connected TCP socket to [::1]:`port`, with `timeout` on connect, send and receive.
+    static func connectIPv6(port: Int, timeout: Duration) throws -> Int32 {
+        var address = ipv6LoopbackAddress(port: port)
+        return try connect(family: AF_INET6, to: &address, named: "[::1]:\(port)", port: port, timeout: timeout)
+    }
+
+    /// The one connect behind both: `address` is a `sockaddr_in` or `sockaddr_in6` of `family`.
+    private static func connect<Address>(
+        family: Int32, to address: inout Address, named name: String, port: Int, timeout: Duration
+    ) throws -> Int32 {
         guard (1...65535).contains(port) else { throw Failure(description: "port \(port) out of range") }
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        let fd = socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw Failure(description: "socket: \(String(cString: strerror(errno)))") }
         var limit = timeval(seconds: timeout)
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
-        var address = loopbackAddress(port: port)
         let result = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                Glibc.connect(fd, $0, socklen_t(MemoryLayout<Address>.size))
             }
         }
         guard result == 0 else {
             let code = errno
             close(fd)
-            throw Failure(description: "connect to 127.0.0.1:\(port): \(String(cString: strerror(code)))")
+            throw Failure(description: "connect to \(name): \(String(cString: strerror(code)))")
         }
         return fd
     }
@@ -128,28 +141,6 @@ public enum LoopbackProbe {
                 bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) == 0
             }
         }
-    }
-
-    /// A connected TCP socket to [::1]:`port`, with `timeout` on connect, send and receive.
-    static func connectIPv6(port: Int, timeout: Duration) throws -> Int32 {
-        guard (1...65535).contains(port) else { throw Failure(description: "port \(port) out of range") }
-        let fd = socket(AF_INET6, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw Failure(description: "socket: \(String(cString: strerror(errno)))") }
-        var limit = timeval(seconds: timeout)
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
-        var address = ipv6LoopbackAddress(port: port)
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size))
-            }
-        }
-        guard result == 0 else {
-            let code = errno
-            close(fd)
-            throw Failure(description: "connect to [::1]:\(port): \(String(cString: strerror(code)))")
-        }
-        return fd
     }
 
     static func ipv6LoopbackAddress(port: Int) -> sockaddr_in6 {

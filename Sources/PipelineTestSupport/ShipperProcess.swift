@@ -15,6 +15,14 @@ public final class ShipperProcess {
     /// linger and polling. Put before a test's own flags (a later flag wins).
     public static let quickFlags = ["--batch-bytes", "64KiB", "--linger", "20ms", "--poll-interval", "50ms"]
 
+    /// A shipper of `files` with `quickFlags` and `extra`, its checkpoints under `directory`: what
+    /// the pipeline rigs start.
+    public static func quick(broker: String, files: String, directory: String, extra: [String] = []) -> ShipperProcess {
+        ShipperProcess(
+            broker: broker, arguments: ["--files", files] + quickFlags + extra,
+            checkpointDirectory: "\(directory)/checkpoints")
+    }
+
     /// - Parameter arguments: the shipper's own flags (`--files`, ...); broker, checkpoint
     ///   directory and metrics port are added.
     ///   `checkpointDirectory`: a directory of the test's choosing (default: a fresh temporary one).

@@ -176,18 +176,9 @@ public struct ConsumerGroup: Sendable {
             let unchanged =
                 members[index].protocols.map(\.name) == request.protocols.map(\.name)
                 && members[index].protocols.map(\.metadata) == request.protocols.map(\.metadata)
-            if unchanged, state == .completingRebalance || state == .stable && memberID != leaderID,
-                let protocolName
-            {
+            if unchanged, state == .completingRebalance || state == .stable && memberID != leaderID {
                 members[index].lastSeen = now
-                let everyone = members.map { ($0.memberID, $0.groupInstanceID, $0.metadata(for: protocolName)) }
-                return (
-                    JoinResult(
-                        errorCode: .none, generationID: generationID, protocolName: protocolName,
-                        leaderID: leaderID ?? "", memberID: memberID,
-                        members: memberID == leaderID ? everyone : []),
-                    settled
-                )
+                return (currentJoinResult(for: memberID), settled)
             }
             members[index].protocols = request.protocols
             members[index].sessionTimeout = request.sessionTimeout
@@ -249,19 +240,24 @@ public struct ConsumerGroup: Sendable {
             members[index].assignment = []
             members[index].lastSeen = now
         }
-        let everyone = members.map { ($0.memberID, $0.groupInstanceID, $0.metadata(for: chosen)) }
         for member in members {
             guard let ticket = parkedJoins[member.memberID] else { continue }
-            settled.joins.append(
-                (
-                    ticket,
-                    JoinResult(
-                        errorCode: .none, generationID: generationID, protocolName: chosen, leaderID: leaderID ?? "",
-                        memberID: member.memberID, members: member.memberID == leaderID ? everyone : [])
-                ))
+            settled.joins.append((ticket, currentJoinResult(for: member.memberID)))
         }
         parkedJoins.removeAll()
         return settled
+    }
+
+    /// The current generation as `memberID` gets it: the leader with every member's metadata
+    /// for the chosen protocol (it computes the assignment), the others without.
+    /// - Precondition: a formed generation (`CompletingRebalance` or `Stable`).
+    private func currentJoinResult(for memberID: String) -> JoinResult {
+        let chosen = protocolName ?? ""
+        let everyone = memberID == leaderID
+            ? members.map { ($0.memberID, $0.groupInstanceID, $0.metadata(for: chosen)) } : []
+        return JoinResult(
+            errorCode: .none, generationID: generationID, protocolName: chosen, leaderID: leaderID ?? "",
+            memberID: memberID, members: everyone)
     }
 
     /// Kafka's vote: each member votes for its most preferred protocol that every member

@@ -51,17 +51,11 @@ final class PipelineRig {
     func coordinator() throws -> PGConnection { try clusterA.connect(database: "coordinator") }
 
     func makeShipper(files: String, extra: [String] = []) -> ShipperProcess {
-        ShipperProcess(
-            broker: broker.bootstrap,
-            arguments: ["--files", files] + ShipperProcess.quickFlags + extra,
-            checkpointDirectory: "\(directory)/checkpoints"
-        )
+        .quick(broker: broker.bootstrap, files: files, directory: directory, extra: extra)
     }
 
     func makeConsumer(_ arguments: [String] = []) -> ConsumerProcess {
-        ConsumerProcess(
-            broker: broker.bootstrap, shards: shardConninfos,
-            arguments: ConsumerProcess.quickFlags + arguments)
+        .quick(broker: broker.bootstrap, shards: shardConninfos, arguments: arguments)
     }
 
     /// Every partition's end offset on the broker.
