@@ -41,6 +41,11 @@ struct DemoCommandTests {
             arguments: ["demo", "--lines", "100000", "--hold", "--metrics-port", "0"])
         defer { process.stop() }
         try await process.waitUntilOutput(contains: "demo starting", timeout: .seconds(60))
+        // Still seconds before the service group runs, but past the few milliseconds in which
+        // libdispatch registers the signal sources asynchronously: a SIGTERM inside that window
+        // is dropped (seen once in CI; ShutdownSignals' known race, see its notes), and this test
+        // is about the early-signal path, not that window.
+        try await Task.sleep(for: .milliseconds(300))
         process.terminate()
         let status = try await process.waitForExit(timeout: .seconds(120))
         #expect(status == .exited(0), "\(process.logs())")
