@@ -1,5 +1,4 @@
 import Synchronization
-import Dispatch
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -13,19 +12,18 @@ import ServiceLifecycle
 /// ``RuntimeProcess/start(label:options:keys:environment:)``; one that arrives before a
 /// group is attached is remembered and shuts the group down as soon as it is attached.
 ///
-/// Known race: `DispatchSource` registers a signal source asynchronously (on Linux libdispatch
-/// blocks the signal and opens a signalfd on its manager thread). A SIGTERM in the few
-/// milliseconds between `signal(SIG_IGN)` and that registration is discarded, so a process
-/// signalled right at start can miss it (seen once in CI). Blocking SIGTERM/SIGINT in the
-/// installing thread before ignoring them would keep such a signal pending for the signalfd;
-/// not done yet because child processes inherit the blocked mask.
+/// How: a plain `sigaction` handler writes the signal's number into a pipe, and a thread of its
+/// own reads the pipe. Unlike a `DispatchSource`, which libdispatch registers asynchronously (a
+/// SIGTERM in the milliseconds before its registration was discarded: seen once in CI), the
+/// handler is in force when ``installed(logger:)`` returns, and a byte in the pipe cannot be
+/// lost. The pipe is close-on-exec, and child processes start with default dispositions (exec
+/// resets handled signals), so nothing leaks into them.
 ///
 /// Invariant: installed at most once per process (signal dispositions are process-wide).
 final class ShutdownSignals: Sendable {
     private struct State {
         var received: Int32?
         var group: ServiceGroup?
-        var sources: [any DispatchSourceSignal] = []
     }
 
     private let state = Mutex(State())
@@ -49,16 +47,35 @@ final class ShutdownSignals: Sendable {
     }
 
     private func install() {
-        let queue = DispatchQueue(label: "edgelog.shutdown-signals")
-        state.withLock { state in
-            for number in [SIGTERM, SIGINT] {
-                // The dispatch source only sees the signal once its default action is off.
-                signal(number, SIG_IGN)
-                let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
-                source.setEventHandler { [weak self] in self?.received(number) }
-                source.resume()
-                state.sources.append(source)
+        var ends: [Int32] = [-1, -1]
+        guard pipe(&ends) == 0 else {
+            logger.error("cannot create the signal pipe; SIGTERM keeps its default action", metadata: ["errno": "\(errno)"])
+            return
+        }
+        for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
+        signalPipeWriteEnd = ends[1]
+        let readEnd = ends[0]
+        let thread = Thread { [self] in
+            var byte: UInt8 = 0
+            while true {
+                let count = read(readEnd, &byte, 1)
+                if count == 1 {
+                    received(Int32(byte))
+                } else if count < 0 && errno == EINTR {
+                    continue
+                } else {
+                    return
+                }
             }
+        }
+        thread.name = "edgelog.shutdown-signals"
+        thread.start()
+        for number in [SIGTERM, SIGINT] {
+            var action = sigaction()
+            action.__sigaction_handler.sa_handler = forwardSignal
+            sigemptyset(&action.sa_mask)
+            action.sa_flags = SA_RESTART
+            sigaction(number, &action, nil)
         }
     }
 
@@ -71,6 +88,9 @@ final class ShutdownSignals: Sendable {
         if let group { Task { await group.triggerGracefulShutdown() } }
     }
 
+    /// The first signal received, if any.
+    var receivedSignal: Int32? { state.withLock { $0.received } }
+
     /// Hands later signals to `group`; a signal already received shuts it down right away.
     func attach(_ group: ServiceGroup) {
         let early = state.withLock { state in
@@ -79,4 +99,15 @@ final class ShutdownSignals: Sendable {
         }
         if early { Task { await group.triggerGracefulShutdown() } }
     }
+}
+
+/// The signal pipe's write end, set once before any handler that reads it is installed.
+nonisolated(unsafe) private var signalPipeWriteEnd: Int32 = -1
+
+/// The `sigaction` handler: async-signal-safe (one `write`, errno preserved).
+private func forwardSignal(_ number: Int32) {
+    let saved = errno
+    var byte = UInt8(truncatingIfNeeded: number)
+    _ = write(signalPipeWriteEnd, &byte, 1)
+    errno = saved
 }
