@@ -20,26 +20,26 @@ import TrafficAggregation
 /// - No fetched record is fed unless it came over a connection whose broker cluster id was
 ///   checked to be the one the shards' progress was written against.
 final class ConsumerLoop {
-    private let configuration: ConsumerConfiguration
-    private let client: KafkaClient
-    private let writers: [ShardWriter]
-    private let metrics: ConsumerMetrics
-    private let logger: Logger
-    private let clusterID: String
+    let configuration: ConsumerConfiguration
+    let client: KafkaClient
+    let writers: [ShardWriter]
+    let metrics: ConsumerMetrics
+    let logger: Logger
+    let clusterID: String
     /// This process's claim on its partitions (host, pid, random): a newer consumer's claim fences it.
-    private let consumerID: String
-    private let mailbox = WriterMailbox()
-    private let stopSignal: StopSignal
+    let consumerID: String
+    let mailbox = WriterMailbox()
+    let stopSignal: StopSignal
 
-    private var aggregators: [Int32: PartitionAggregator]
+    var aggregators: [Int32: PartitionAggregator]
     /// The per-minute site cap shared by the aggregators; `nil` = no cap.
-    private let admission: SiteAdmission?
-    private let latenessMicros: Int64
-    private var lagGauges: [Int32: Gauge]
-    private var shardProgress: [[Int32: Int64]]
+    let admission: SiteAdmission?
+    let latenessMicros: Int64
+    var lagGauges: [Int32: Gauge]
+    var shardProgress: [[Int32: Int64]]
     private var busy: [Bool]
     private var inFlightRows: [Int]
-    private var writerTasks: [Task<Void, Never>?]
+    var writerTasks: [Task<Void, Never>?]
     /// Decodes the next chunk of fetched batches while the loop aggregates the current one.
     /// Used by one decoding task at a time: the next is started only after the previous
     /// one's result was awaited.
@@ -48,17 +48,20 @@ final class ConsumerLoop {
     /// never be mistaken for it); `nil` until the first fetch round checks one.
     private var verifiedConnection: KafkaConnection?
     private var fenced: [Int32] = []
-    private var lastGroupCommit: [Int32: Int64] = [:]
+    var lastGroupCommit: [Int32: Int64] = [:]
     private var groupCommit: GroupCommitTask?
     private var flushRounds = 0
     /// Partitions whose last answer showed records beyond what it carried.
-    private var backlog = Set<Int32>()
+    var backlog = Set<Int32>()
     static let notLeaderAdvice =
         "the broker does not lead this partition (a cluster map?); edgelog-consumer does not follow leaders "
         + "yet: run one consumer per broker with --partitions listing the partitions it leads"
     /// Partitions already reported as led by another broker (said once each).
     private var warnedNotLeader = Set<Int32>()
     static let heartbeatFlushes = 10
+    /// This consumer's membership of `configuration.group` when it takes its partitions from
+    /// the group's assignment (`ConsumerLoop+Group.swift`); `nil` for static partitions.
+    var membership: GroupMembership?
 
     private init(
         configuration: ConsumerConfiguration,
@@ -109,7 +112,8 @@ final class ConsumerLoop {
         let (clusterID, partitionCount) = try await waitForTopic(
             configuration: configuration, client: client, logger: logger, stopSignal: stopSignal)
         let all = (0..<Int32(partitionCount)).map { $0 }
-        let partitions = configuration.partitions ?? all
+        // A group member starts with none: the group's assignment brings them (`followGroup`).
+        let partitions = configuration.joinsGroup ? [] : configuration.partitions ?? all
         let unknown = partitions.filter { $0 >= partitionCount }
         guard unknown.isEmpty else {
             throw ConsumerError.unknownPartitions(unknown, topic: configuration.topic, partitionCount: partitionCount)
@@ -190,6 +194,7 @@ final class ConsumerLoop {
             admission: admission,
             latenessMicros: lateness
         )
+        loop.membership = configuration.joinsGroup ? loop.makeMembership() : nil
         return loop
     }
 
@@ -306,6 +311,7 @@ final class ConsumerLoop {
                 nextFlush = ContinuousClock.now
             }
             try handleReports()
+            try await followGroup()
             if ContinuousClock.now >= nextRetention {
                 startRetention()
                 nextRetention = ContinuousClock.now + .seconds(3600)
@@ -608,7 +614,7 @@ final class ConsumerLoop {
     /// also writes the progress of partitions with nothing new: the compare-and-set then finds
     /// out whether a newer consumer claimed them (a quiet partition would otherwise never be
     /// fenced), and `updated_at` shows the consumer is alive.
-    private func startFlushes() {
+    func startFlushes() {
         flushRounds += 1
         if let admission {
             let oldest = Self.oldestLiveMinute(
@@ -648,7 +654,7 @@ final class ConsumerLoop {
     }
 
     /// Applies the writers' reports: new progress, fenced partitions, fatal errors.
-    private func handleReports() throws {
+    func handleReports() throws {
         for report in mailbox.drain() {
             switch report {
             case .finished(let shard, let outcome):
@@ -682,7 +688,7 @@ final class ConsumerLoop {
                 "another consumer owns this partition (its progress moved past ours); stopped consuming it",
                 metadata: ["partition": "\(partition)", "shard": "\(shard)"])
         }
-        if aggregators.isEmpty {
+        if aggregators.isEmpty && membership == nil {
             mailbox.post(.fatal(shard: shard, error: ConsumerError.allPartitionsFenced(partitions: fenced.sorted())))
         }
     }
@@ -706,13 +712,18 @@ final class ConsumerLoop {
         let logger = self.logger
         let group = configuration.group
         let topic = configuration.topic
+        let membership = self.membership
         let task = GroupCommitTask()
         groupCommit = task
         Task {
             defer { task.finish() }
             for (partition, offset) in offsets.sorted(by: { $0.key < $1.key }) {
                 do {
-                    try await client.commitOffset(group: group, topic: topic, partition: partition, offset: offset)
+                    if let membership {
+                        try await membership.commit(topic: topic, offsets: [partition: offset])
+                    } else {
+                        try await client.commitOffset(group: group, topic: topic, partition: partition, offset: offset)
+                    }
                 } catch {
                     logger.debug("group offset commit failed", metadata: ["partition": "\(partition)", "error": "\(error)"])
                     return

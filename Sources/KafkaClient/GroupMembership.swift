@@ -59,7 +59,8 @@ public actor GroupMembership {
     public nonisolated let configuration: Configuration
     private let client: KafkaClient
     private let logger: Logger
-    private let rejoin = Atomic<Bool>(false)
+    /// True until the first join and from the end of each generation until the next join.
+    private let rejoin = Atomic<Bool>(true)
     private var memberID = ""
     private var generation: Generation?
     private var heartbeats: Task<Void, Never>?
