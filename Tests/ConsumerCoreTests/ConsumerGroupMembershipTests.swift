@@ -11,7 +11,7 @@ import Testing
 /// has records of its partitions to commit, the other takes them over after the session
 /// timeout, and PostgreSQL's totals equal the generator's ground truth.
 @Suite(.serialized, .integration)
-struct ConsumerGroupTests {
+struct ConsumerGroupMembershipTests {
     /// One member of the group as the broker describes it.
     struct DescribedMember: CustomStringConvertible {
         var memberID: String
@@ -37,6 +37,10 @@ struct ConsumerGroupTests {
         try writer.append(lines: 4_000)
         try await shipper.start()
         try await survivor.start()
+        // Alone, the survivor owns all four partitions and commits flushes of them.
+        let first = try await Self.waitForGroup(rig, group: group, members: 1, logs: { survivor.logs() })
+        #expect(first.first?.partitions == [0, 1, 2, 3], "\(first)")
+        try await Self.waitForFlushes(survivor, atLeast: 3)
         try await victim.start()
 
         // The split, as the broker sees it: one generation, two members, two partitions each.
@@ -49,34 +53,49 @@ struct ConsumerGroupTests {
         #expect(survivor.logs().contains(survivorMember.memberID))
         #expect(try await victim.metrics().total("edgelog_consumer_assigned_partitions") == 2)
         #expect(try await survivor.metrics().total("edgelog_consumer_assigned_partitions") == 2)
+        // The victim's join revoked the survivor's four: it flushed and committed them first.
+        #expect(survivor.logs().contains("released the partitions for the rebalance (flushed and committed)"))
 
-        // Traffic flows; the victim commits some flushes of its own, then dies mid-flight.
-        try writer.append(lines: 8_000)
-        let deadline = ContinuousClock.now + .seconds(30)
+        // Traffic keeps flowing; once the victim has committed flushes of its own and trails
+        // the log on one of its partitions, it dies. Proof that the kill landed mid-flight:
+        // records the broker held before the kill are above what the shards hold after it
+        // (nobody can move the victim's partitions until its session runs out, 3 s).
         var victimFlushes = 0.0
-        while ContinuousClock.now < deadline, victimFlushes < 4 {
+        var latestBeforeKill: [Int32: Int64] = [:]
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < deadline {
+            try writer.append(lines: 400)
+            try await Task.sleep(for: .milliseconds(100))
             victimFlushes = (try? await victim.metrics().total("edgelog_consumer_flushes_total")) ?? 0
-            try await Task.sleep(for: .milliseconds(20))
+            latestBeforeKill = try await rig.latestOffsets()
+            let progress = try rig.progress()
+            let trailing = victimMember.partitions.contains { partition in
+                progress.contains { ($0[partition] ?? 0) < (latestBeforeKill[partition] ?? 0) }
+            }
+            if victimFlushes >= 12, trailing { break }
         }
         try await victim.kill9()
         let killedAt = ContinuousClock.now
-        // Nobody can move the victim's partitions until its session runs out (3 s): what the
-        // shards hold now is where it stopped.
-        let latest = try await rig.latestOffsets()
         let progressAtKill = try rig.progress()
         let behind = victimMember.partitions.filter { partition in
-            progressAtKill.contains { ($0[partition] ?? 0) < (latest[partition] ?? 0) }
+            progressAtKill.contains { ($0[partition] ?? 0) < (latestBeforeKill[partition] ?? 0) }
         }
-        #expect(victimFlushes >= 4, "the victim committed flushes before its kill")
-        #expect(!behind.isEmpty, "killed mid-flight: its partitions' progress \(progressAtKill) below the end \(latest)")
+        #expect(victimFlushes >= 12, "the victim committed flushes before its kill: \(victimFlushes)")
+        #expect(
+            !behind.isEmpty,
+            "killed mid-flight: shards \(progressAtKill) below the end before the kill \(latestBeforeKill)")
 
         try writer.append(lines: 3_000)
         let alone = try await Self.waitForGroup(rig, group: group, members: 1, logs: { survivor.logs() })
         let tookOver = ContinuousClock.now - killedAt
         #expect(alone.first?.memberID == survivorMember.memberID && alone.first?.partitions == [0, 1, 2, 3], "\(alone)")
         #expect(tookOver >= .seconds(1), "taken over after the victim's session ran out, not before: \(tookOver)")
+        // The survivor resumed each of the victim's partitions where the shards had it: the
+        // smallest progress over shards at the kill (DESIGN §10.6), read from its own log lines.
+        let resumed = Self.resumedOffsets(in: survivor.logs())
         for partition in victimMember.partitions {
-            #expect(survivor.logs().contains("\"partition\":\"\(partition)\"") || survivor.logs().contains("partition=\(partition)"))
+            let smallest = progressAtKill.map { $0[partition] ?? 0 }.min()
+            #expect(resumed[partition]?.last == smallest, "partition \(partition) resumed at \(String(describing: resumed[partition])), shards had \(progressAtKill)")
         }
         try writer.append(lines: 2_000)
         try await rig.waitUntilConsumed(timeout: .seconds(120), logs: { survivor.logs() + shipper.logs() })
@@ -86,14 +105,13 @@ struct ConsumerGroupTests {
         try ConsumerPipelineTests.checkMinuteTotals(rig, writer.expected)
 
         // The member commits the progress under its generation: lag tools see the end.
+        let end = try await rig.latestOffsets()
         var committed: [Int32: Int64] = [:]
-        for _ in 0..<50 where committed != latest {
-            let now = try await rig.latestOffsets()
+        for _ in 0..<50 where committed != end {
             committed = try await rig.committedOffsets(group: group)
-            if committed == now { break }
             try await Task.sleep(for: .milliseconds(100))
         }
-        #expect(committed == (try await rig.latestOffsets()), "group offsets \(committed)")
+        #expect(committed == end, "group offsets \(committed), end \(end)")
 
         // A clean stop leaves the group: the broker shows it empty at once.
         #expect(try await survivor.terminate() == .exited(0), "SIGTERM exits 0\n\(survivor.logs())")
@@ -127,6 +145,36 @@ struct ConsumerGroupTests {
         #expect(committed == latest)
         #expect(!consumer.logs().contains("joined the consumer group"))
         try ConsumerPipelineTests.checkMinuteTotals(rig, writer.expected)
+    }
+
+    /// Waits until the consumer committed `count` shard flushes; returns how many it did.
+    @discardableResult
+    static func waitForFlushes(_ consumer: ConsumerProcess, atLeast count: Double) async throws -> Double {
+        let deadline = ContinuousClock.now + .seconds(30)
+        var flushes = 0.0
+        while ContinuousClock.now < deadline, flushes < count {
+            flushes = (try? await consumer.metrics().total("edgelog_consumer_flushes_total")) ?? 0
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return flushes
+    }
+
+    /// Partition → the offsets at which a consumer's log says the group's assignment resumed
+    /// it, in order (`partition=P offset=O ... partition assigned by the group resumes`, the
+    /// text log format the test processes write).
+    static func resumedOffsets(in logs: String) -> [Int32: [Int64]] {
+        var resumed: [Int32: [Int64]] = [:]
+        for line in logs.split(separator: "\n") where line.hasSuffix("partition assigned by the group resumes") {
+            let fields = line.split(separator: " ")
+            func value(_ name: String) -> Substring? {
+                fields.first { $0.hasPrefix(name + "=") }?.dropFirst(name.count + 1)
+            }
+            guard let partition = value("partition").flatMap({ Int32($0) }),
+                let offset = value("offset").flatMap({ Int64($0) })
+            else { continue }
+            resumed[partition, default: []].append(offset)
+        }
+        return resumed
     }
 
     // MARK: - The broker's view
