@@ -28,12 +28,13 @@ struct GroupMembershipBrokerProcessTests {
 
     /// Joins `member` until the generation's assignment satisfies `done`, re-joining whenever
     /// the coordinator ends a generation (as the consumer loop does).
+    /// - Parameter current: the generation the member is in already (`nil`: join first).
     static func settle(
-        _ member: GroupMembership, timeout: Duration = .seconds(30),
+        _ member: GroupMembership, from current: GroupMembership.Generation? = nil, timeout: Duration = .seconds(30),
         until done: (GroupMembership.Generation) -> Bool
     ) async throws -> GroupMembership.Generation {
         let deadline = ContinuousClock.now + timeout
-        var last: GroupMembership.Generation?
+        var last = current
         while ContinuousClock.now < deadline {
             if member.needsRejoin || last == nil {
                 last = try await member.join()
@@ -60,8 +61,8 @@ struct GroupMembershipBrokerProcessTests {
         #expect(alone.partitions == [topic: [0, 1, 2, 3]], "\(alone)")
         #expect(alone.isLeader)
         // B joins (parked until A rejoins, which A does once its heartbeat hears of the rebalance).
-        async let bJoined = Self.settle(b) { _ in true }
-        let aSplit = try await Self.settle(a) { $0.id > alone.id }
+        async let bJoined = Self.settle(b) { $0.partitions[topic]?.count == 2 }
+        let aSplit = try await Self.settle(a, from: alone) { $0.partitions[topic]?.count == 2 }
         let bSplit = try await bJoined
         #expect(aSplit.id == bSplit.id, "one generation: \(aSplit) \(bSplit)")
         let owned = (aSplit.partitions[topic] ?? []) + (bSplit.partitions[topic] ?? [])
@@ -87,7 +88,7 @@ struct GroupMembershipBrokerProcessTests {
         // B goes silent (its client shuts down, no leave): after its session A owns everything.
         await clientB.shutdown()
         let started = ContinuousClock.now
-        let survivor = try await Self.settle(a) { $0.partitions[topic]?.count == 4 }
+        let survivor = try await Self.settle(a, from: aSplit) { $0.partitions[topic]?.count == 4 }
         let waited = ContinuousClock.now - started
         #expect(survivor.partitions == [topic: [0, 1, 2, 3]])
         #expect(waited >= .seconds(1), "taken over only once B's session (2 s) ran out: \(waited)")
@@ -96,5 +97,73 @@ struct GroupMembershipBrokerProcessTests {
         let left = try await connection.request(DescribeGroupsRequest(groups: ["g1"]))
         #expect(left.groups.first?.groupState == "Empty", "\(String(describing: left.groups.first))")
         await clientA.shutdown()
+    }
+
+    /// An edgelog member and a `kcat -G` member (librdkafka's classic consumer) share one
+    /// group either way round: with kcat as the leader, librdkafka reads our subscription and
+    /// we read its assignment; with us as the leader, kcat reads ours ("assigned:" on stderr).
+    @Test(arguments: [true, false])
+    func sharesAGroupWithKcat(kcatLeads: Bool) async throws {
+        let broker = try BrokerProcess(partitions: 4)
+        defer { broker.remove() }
+        try await broker.start()
+        let topic = "shared-\(UUID().uuidString.prefix(8))"
+        let client = try Self.client(broker, "edgelog")
+        try await Self.createTopic(client, topic)
+        let group = "mixed-\(kcatLeads)"
+        let member = GroupMembership(
+            client: client, configuration: .init(group: group, topics: [topic], sessionTimeout: .seconds(6)),
+            logger: Logger(label: "member"))
+        let kcatArguments = [
+            "-b", broker.bootstrap, "-G", group, "-u", "-X", "session.timeout.ms=6000", "-X",
+            "heartbeat.interval.ms=500", topic,
+        ]
+        var kcat: ManagedProcess?
+        defer { kcat?.stop() }
+        var alone: GroupMembership.Generation?
+        if kcatLeads {
+            kcat = try ManagedProcess.start(executable: try ExternalTool.locate("kcat"), arguments: kcatArguments)
+            for _ in 0..<100 where !(kcat?.stderrText().contains("assigned:") ?? false) {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        } else {
+            alone = try await member.join()
+            #expect(alone?.isLeader == true)
+            kcat = try ManagedProcess.start(executable: try ExternalTool.locate("kcat"), arguments: kcatArguments)
+        }
+        let ours = try await Self.settle(member, from: kcatLeads ? nil : alone) { generation in
+            generation.partitions[topic]?.count == 2
+        }
+        #expect(ours.isLeader == !kcatLeads, "\(ours)")
+        // The broker's view: two members, every partition once, ours as we were told.
+        var described: [[String: [Int32]]] = []
+        for _ in 0..<100 {
+            let connection = try await client.connection()
+            let answer = try await connection.request(DescribeGroupsRequest(groups: [group]))
+            if let state = answer.groups.first, state.groupState == "Stable", state.members.count == 2 {
+                described = try state.members.map { try ConsumerProtocolAssignment(bytes: $0.memberAssignment).partitions }
+                if described.allSatisfy({ $0[topic]?.count == 2 }) { break }
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(described.flatMap { $0[topic] ?? [] }.sorted() == [0, 1, 2, 3], "\(described)")
+        #expect(described.contains(ours.partitions), "\(described) vs ours \(ours.partitions)")
+        // kcat says it was assigned the other two.
+        let kcatLog = kcat?.stderrText() ?? ""
+        let others = Set(0..<4).subtracting((ours.partitions[topic] ?? []).map(Int.init))
+        var kcatSaid = false
+        for _ in 0..<100 {
+            let lines = (kcat?.stderrText() ?? "").split(separator: "\n").filter { $0.contains("assigned:") }
+            if let last = lines.last, others.allSatisfy({ last.contains("\(topic) [\($0)]") }),
+                !(ours.partitions[topic] ?? []).contains(where: { last.contains("\(topic) [\($0)]") })
+            {
+                kcatSaid = true
+                break
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(kcatSaid, "kcat's assignment is the other half\n\(kcatLog)\n\(kcat?.stderrText() ?? "")")
+        await member.leave()
+        await client.shutdown()
     }
 }
