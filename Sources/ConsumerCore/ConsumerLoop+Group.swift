@@ -66,6 +66,10 @@ extension ConsumerLoop {
     /// committed to the group as this generation's member, every partition dropped.
     private func releasePartitions(_ membership: GroupMembership) async throws {
         guard !aggregators.isEmpty || writerTasks.contains(where: { $0 != nil }) else { return }
+        // Where the shards stood when the rebalance began (said in the release log).
+        let before = aggregators.keys.reduce(into: [Int32: Int64]()) { smallest, partition in
+            smallest[partition] = shardProgress.map { $0[partition] ?? 0 }.min() ?? 0
+        }
         for round in 0..<2 {
             for task in writerTasks.compactMap({ $0 }) { await task.value }
             try handleReports()
@@ -73,17 +77,23 @@ extension ConsumerLoop {
         }
         await commitMemberOffsets(membership)
         let released = aggregators.keys.sorted()
+        for partition in released {
+            guard let next = aggregators[partition]?.nextOffset else { continue }
+            // Every shard holds `next` unless a flush was fenced (another consumer's claim).
+            let everywhere = shardProgress.allSatisfy { $0[partition] == next }
+            logger.info(
+                "partition released for the rebalance",
+                metadata: [
+                    "partition": "\(partition)", "offset": "\(next)", "committed.on.every.shard": "\(everywhere)",
+                    "shards.before": "\(before[partition] ?? 0)",
+                ])
+        }
         aggregators.removeAll()
         backlog.removeAll()
         lastGroupCommit.removeAll()
         for shard in shardProgress.indices { shardProgress[shard].removeAll() }
         for partition in released { lagGauges[partition]?.record(0) }
         metrics.assignedPartitions.record(0)
-        if !released.isEmpty {
-            logger.info(
-                "released the partitions for the rebalance (flushed and committed)",
-                metadata: ["partitions": "\(released)"])
-        }
     }
 
     /// The smallest progress over shards of every partition held, committed to the group under

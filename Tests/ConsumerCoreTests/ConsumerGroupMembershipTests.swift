@@ -26,7 +26,8 @@ struct ConsumerGroupMembershipTests {
         let writer = try SteadyTrafficWriter(path: log, seed: 21)
         let group = "edgelog-pair"
         let membership = ["--group", group, "--group-session-timeout", "3s"]
-        let survivor = rig.makeConsumer(membership)
+        // The survivor flushes every 4 s only, so the rebalance finds it holding unwritten deltas.
+        let survivor = rig.makeConsumer(membership + ["--flush-interval", "4s"])
         defer { survivor.remove() }
         // The victim's shard transactions stay open 200 ms and its fetches are small, so it
         // trails the log while traffic flows: its kill lands with records read but not committed.
@@ -41,6 +42,8 @@ struct ConsumerGroupMembershipTests {
         let first = try await Self.waitForGroup(rig, group: group, members: 1, logs: { survivor.logs() })
         #expect(first.first?.partitions == [0, 1, 2, 3], "\(first)")
         try await Self.waitForFlushes(survivor, atLeast: 3)
+        try writer.append(lines: 3_000)
+        try await Task.sleep(for: .seconds(1))
         try await victim.start()
 
         // The split, as the broker sees it: one generation, two members, two partitions each.
@@ -53,8 +56,26 @@ struct ConsumerGroupMembershipTests {
         #expect(survivor.logs().contains(survivorMember.memberID))
         #expect(try await victim.metrics().total("edgelog_consumer_assigned_partitions") == 2)
         #expect(try await survivor.metrics().total("edgelog_consumer_assigned_partitions") == 2)
-        // The victim's join revoked the survivor's four: it flushed and committed them first.
-        #expect(survivor.logs().contains("released the partitions for the rebalance (flushed and committed)"))
+        // The victim's join revoked the survivor's four: it flushed them to every shard before
+        // releasing, so the victim resumed each of its two exactly where the survivor stopped
+        // reading (from the shards' progress; nothing read twice, nothing skipped).
+        let released = Self.loggedOffsets(in: survivor.logs(), message: "partition released for the rebalance")
+        var resumedByVictim: [Int32: [Int64]] = [:]
+        for _ in 0..<100 where Set(resumedByVictim.keys) != Set(victimMember.partitions) {
+            try await Task.sleep(for: .milliseconds(100))
+            resumedByVictim = Self.loggedOffsets(in: victim.logs(), message: "partition assigned by the group resumes")
+        }
+        #expect(Set(released.keys) == [0, 1, 2, 3], "the survivor released its four: \(released)")
+        #expect(!survivor.logs().contains("committed.on.every.shard=false"))
+        let shardsBefore = Self.loggedValues(in: survivor.logs(), message: "partition released for the rebalance", field: "shards.before")
+        #expect(
+            released.contains { partition, offsets in (shardsBefore[partition]?.first ?? .max) < (offsets.first ?? 0) },
+            "the release had deltas to write first: shards at \(shardsBefore), released at \(released)")
+        for partition in victimMember.partitions {
+            #expect(
+                resumedByVictim[partition]?.first == released[partition]?.first,
+                "partition \(partition): released at \(String(describing: released[partition])), resumed at \(String(describing: resumedByVictim[partition]))")
+        }
 
         // Traffic keeps flowing; once the victim has committed flushes of its own and trails
         // the log on one of its partitions, it dies. Proof that the kill landed mid-flight:
@@ -92,7 +113,7 @@ struct ConsumerGroupMembershipTests {
         #expect(tookOver >= .seconds(1), "taken over after the victim's session ran out, not before: \(tookOver)")
         // The survivor resumed each of the victim's partitions where the shards had it: the
         // smallest progress over shards at the kill (DESIGN §10.6), read from its own log lines.
-        let resumed = Self.resumedOffsets(in: survivor.logs())
+        let resumed = Self.loggedOffsets(in: survivor.logs(), message: "partition assigned by the group resumes")
         for partition in victimMember.partitions {
             let smallest = progressAtKill.map { $0[partition] ?? 0 }.min()
             #expect(resumed[partition]?.last == smallest, "partition \(partition) resumed at \(String(describing: resumed[partition])), shards had \(progressAtKill)")
@@ -159,22 +180,26 @@ struct ConsumerGroupMembershipTests {
         return flushes
     }
 
-    /// Partition → the offsets at which a consumer's log says the group's assignment resumed
-    /// it, in order (`partition=P offset=O ... partition assigned by the group resumes`, the
-    /// text log format the test processes write).
-    static func resumedOffsets(in logs: String) -> [Int32: [Int64]] {
-        var resumed: [Int32: [Int64]] = [:]
-        for line in logs.split(separator: "\n") where line.hasSuffix("partition assigned by the group resumes") {
+    /// Partition → the offsets of a consumer's log lines with `message`, in order (the text
+    /// log format the test processes write: `... offset=O partition=P ... [Module] message`).
+    static func loggedOffsets(in logs: String, message: String) -> [Int32: [Int64]] {
+        loggedValues(in: logs, message: message, field: "offset")
+    }
+
+    /// Partition → the values of `field` in the log lines with `message`, in order.
+    static func loggedValues(in logs: String, message: String, field: String) -> [Int32: [Int64]] {
+        var offsets: [Int32: [Int64]] = [:]
+        for line in logs.split(separator: "\n") where line.hasSuffix(message) {
             let fields = line.split(separator: " ")
             func value(_ name: String) -> Substring? {
                 fields.first { $0.hasPrefix(name + "=") }?.dropFirst(name.count + 1)
             }
             guard let partition = value("partition").flatMap({ Int32($0) }),
-                let offset = value("offset").flatMap({ Int64($0) })
+                let offset = value(field).flatMap({ Int64($0) })
             else { continue }
-            resumed[partition, default: []].append(offset)
+            offsets[partition, default: []].append(offset)
         }
-        return resumed
+        return offsets
     }
 
     // MARK: - The broker's view
