@@ -1,4 +1,5 @@
 import KafkaClient
+import Synchronization
 import Logging
 import TrafficAggregation
 
@@ -44,7 +45,8 @@ extension ConsumerLoop {
         try await releasePartitions(membership)
         let generation: GroupMembership.Generation
         do {
-            generation = try await membership.join()
+            guard let joined = try await joinUnlessStopped(membership) else { return }
+            generation = joined
         } catch {
             logger.warning(
                 "joining the consumer group failed; retrying",
@@ -62,6 +64,22 @@ extension ConsumerLoop {
         }
     }
 
+    /// The next generation, or `nil` when a stop arrives first: the coordinator parks a join
+    /// until every member rejoined (up to the rebalance timeout), and a stop must not wait for
+    /// that. The abandoned join ends with the leave at the stop (`leaveGroup`).
+    private func joinUnlessStopped(_ membership: GroupMembership) async throws -> GroupMembership.Generation? {
+        let finished = JoinFinished()
+        let joining = Task {
+            defer { finished.mark() }
+            return try await membership.join()
+        }
+        while !finished.isMarked {
+            if stopSignal.isFired { return nil }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return try await joining.value
+    }
+
     /// Step 1: every pending delta committed to every shard (or fenced), the progress
     /// committed to the group as this generation's member, every partition dropped.
     private func releasePartitions(_ membership: GroupMembership) async throws {
@@ -71,7 +89,14 @@ extension ConsumerLoop {
             smallest[partition] = shardProgress.map { $0[partition] ?? 0 }.min() ?? 0
         }
         for round in 0..<2 {
-            for task in writerTasks.compactMap({ $0 }) { await task.value }
+            // As in `drain`: a shard that is down keeps its writer retrying; a cancellation
+            // (the lifecycle's shutdown timeout) cancels the writers too.
+            let tasks = writerTasks.compactMap { $0 }
+            await withTaskCancellationHandler {
+                for task in tasks { await task.value }
+            } onCancel: {
+                for task in tasks { task.cancel() }
+            }
             try handleReports()
             if round == 0 { startFlushes() }
         }
@@ -191,4 +216,11 @@ extension ConsumerLoop {
                 ])
         }
     }
+}
+
+/// Whether a join task has ended (polled by the loop beside the stop signal).
+final class JoinFinished: Sendable {
+    private let done = Atomic<Bool>(false)
+    func mark() { done.store(true, ordering: .releasing) }
+    var isMarked: Bool { done.load(ordering: .acquiring) }
 }

@@ -64,6 +64,9 @@ public actor GroupMembership {
     private var memberID = ""
     private var generation: Generation?
     private var heartbeats: Task<Void, Never>?
+    /// Set by ``leave()``: a join still running (abandoned by a stopping owner) must not make
+    /// this member join again.
+    private var hasLeft = false
 
     public init(client: KafkaClient, configuration: Configuration, logger: Logger) {
         self.client = client
@@ -93,6 +96,7 @@ public actor GroupMembership {
         var lastCode = KafkaErrorCode.none
         for attempt in 1...Self.maxJoinAttempts {
             if attempt > 1 { try await pause(.milliseconds(100 * min(attempt, 10))) }
+            if hasLeft { throw .shutDown }
             let connection = try await client.coordinatorConnection(group: configuration.group)
             let joined = try await connection.request(joinRequest(), timeout: waitLimit)
             lastCode = joined.errorCode
@@ -108,6 +112,12 @@ public actor GroupMembership {
                 continue
             default:
                 throw .broker(api: .joinGroup, code: joined.errorCode)
+            }
+            if hasLeft {
+                // The owner left while this join was parked: leave as the member it made.
+                memberID = joined.memberID
+                await sendLeave()
+                throw .shutDown
             }
             memberID = joined.memberID
             let isLeader = joined.leader == joined.memberID
@@ -288,9 +298,15 @@ public actor GroupMembership {
     /// Leaves the group (the others rebalance at once instead of after the session timeout).
     /// Best effort: a failure only means the coordinator waits for the session to time out.
     public func leave() async {
+        hasLeft = true
         stopHeartbeats()
         generation = nil
         rejoin.store(true, ordering: .releasing)
+        await sendLeave()
+    }
+
+    /// LeaveGroup for the current member id, if any; forgets the id.
+    private func sendLeave() async {
         guard !memberID.isEmpty else { return }
         let leaving = memberID
         memberID = ""

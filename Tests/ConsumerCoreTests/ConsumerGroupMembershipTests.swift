@@ -140,6 +140,31 @@ struct ConsumerGroupMembershipTests {
         #expect(state.state == "Empty", "\(state)")
     }
 
+    /// A member that never rejoins holds the coordinator's join phase open (up to its session
+    /// or the rebalance timeout); SIGTERM must not wait for it: the consumer leaves and exits 0.
+    @Test func aStopDuringAParkedJoinExitsPromptly() async throws {
+        let rig = try await PipelineRig(partitions: 2)
+        defer { rig.remove() }
+        let client = KafkaClient(configuration: try .init(bootstrap: rig.broker.bootstrap), logger: Logger(label: "idle"))
+        _ = try await client.metadata(topics: [rig.topic], allowAutoTopicCreation: true)
+        let idle = GroupMembership(
+            client: client,
+            configuration: .init(group: "parked", topics: [rig.topic], sessionTimeout: .seconds(30)),
+            logger: Logger(label: "idle"))
+        _ = try await idle.join()  // and never again: its heartbeats stop at the rebalance
+        let consumer = rig.makeConsumer(["--group", "parked"])
+        defer { consumer.remove() }
+        try await consumer.start()
+        try await Task.sleep(for: .seconds(2))
+        let described = try await Self.describe(rig, group: "parked")
+        #expect(described.state == "PreparingRebalance", "the consumer's join is parked: \(described)")
+        #expect(!consumer.logs().contains("joined the consumer group"), "still parked\n\(consumer.logs())")
+        let stopping = ContinuousClock.now
+        #expect(try await consumer.terminate(timeout: .seconds(20)) == .exited(0), "\(consumer.logs())")
+        #expect(ContinuousClock.now - stopping < .seconds(10), "did not wait for the parked join")
+        await client.shutdown()
+    }
+
     /// Static partitions keep the old behaviour even with a group named: no membership, the
     /// progress is committed as a simple consumer (generation -1) under that group.
     @Test func partitionsListedWithAGroupDoNotJoinIt() async throws {
