@@ -25,7 +25,9 @@ import TrafficAggregation
 /// that another member may have overtaken meanwhile.
 ///
 /// Step 1 waits as long as a shard is down (its writer retries); past the rebalance timeout
-/// the coordinator drops this member, and its next join starts a new membership.
+/// the coordinator drops this member, and its next join starts a new membership. A partition
+/// fenced while assigned (a consumer outside the group claimed it) stays dropped until the
+/// next rebalance, and losing every partition that way is not fatal for a member.
 extension ConsumerLoop {
     /// The membership for `configuration.group`, subscribed to the topic.
     func makeMembership() -> GroupMembership {

@@ -14,7 +14,8 @@ import TrafficAggregation
 /// Invariants that make the contract of DESIGN §10.5–6 hold:
 /// - `shardProgress[s][p]` is what shard `s`'s progress row for partition `p` holds (absent: no
 ///   row). It changes only when a writer reports a commit, so it is always the right expected
-///   value for the next compare-and-set.
+///   value for the next compare-and-set (as a group member, also when a partition is claimed
+///   or released at a rebalance, with no flush of it in flight: `ConsumerLoop+Group.swift`).
 /// - At most one flush per shard is in flight; while a shard is busy (slow, or down and being
 ///   retried), its deltas keep accumulating in the aggregators and go out with the next cut.
 /// - No fetched record is fed unless it came over a connection whose broker cluster id was

@@ -252,17 +252,20 @@ public actor GroupMembership {
                 logger.info(
                     "the consumer group is rebalancing; releasing this generation's partitions",
                     metadata: [
-                        "group": "\(configuration.group)", "generation": "\(joined.id)", "answer": "\(answer.errorCode)",
+                        "group": "\(configuration.group)", "generation": "\(joined.id)",
+                        "answer": "\(answer.errorCode)",
                     ])
                 rejoin.store(true, ordering: .releasing)
                 return false
             default:
                 logger.warning(
-                    "heartbeat answered with an error", metadata: ["group": "\(configuration.group)", "error": "\(answer.errorCode)"])
+                    "heartbeat answered with an error",
+                    metadata: ["group": "\(configuration.group)", "error": "\(answer.errorCode)"])
                 return true
             }
         } catch {
-            logger.debug("heartbeat failed; trying again", metadata: ["group": "\(configuration.group)", "error": "\(error)"])
+            logger.debug(
+                "heartbeat failed; trying again", metadata: ["group": "\(configuration.group)", "error": "\(error)"])
             return true
         }
     }
@@ -282,7 +285,8 @@ public actor GroupMembership {
                 OffsetCommitRequest.Topic(
                     name: topic,
                     partitions: offsets.sorted { $0.key < $1.key }.map {
-                        OffsetCommitRequest.Partition(partitionIndex: $0.key, committedOffset: $0.value, committedMetadata: nil)
+                        OffsetCommitRequest.Partition(
+                            partitionIndex: $0.key, committedOffset: $0.value, committedMetadata: nil)
                     })
             ])
         let response = try await connection.request(request)
@@ -314,9 +318,11 @@ public actor GroupMembership {
             let connection = try await client.coordinatorConnection(group: configuration.group)
             let answer = try await connection.request(
                 LeaveGroupRequest(groupID: configuration.group, members: [LeaveGroupRequest.Member(memberID: leaving)]))
-            logger.info("left the consumer group", metadata: ["group": "\(configuration.group)", "answer": "\(answer.errorCode)"])
+            logger.info(
+                "left the consumer group", metadata: ["group": "\(configuration.group)", "answer": "\(answer.errorCode)"])
         } catch {
-            logger.warning("leaving the consumer group failed", metadata: ["group": "\(configuration.group)", "error": "\(error)"])
+            logger.warning(
+                "leaving the consumer group failed", metadata: ["group": "\(configuration.group)", "error": "\(error)"])
         }
     }
 

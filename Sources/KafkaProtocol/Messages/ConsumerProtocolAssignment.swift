@@ -52,7 +52,8 @@ public struct ConsumerProtocolAssignment: Sendable, Equatable {
     public func encoded() throws(KafkaProtocolError) -> [UInt8] {
         var buffer = ByteBuffer()
         buffer.writeInteger(Self.version)
-        try buffer.writeKafkaArray(partitions.sorted { $0.key < $1.key }, "ConsumerProtocolAssignment.assigned_partitions") {
+        let topics = partitions.sorted { $0.key < $1.key }
+        try buffer.writeKafkaArray(topics, "ConsumerProtocolAssignment.assigned_partitions") {
             (entry: (key: String, value: [Int32]), out: inout ByteBuffer) throws(KafkaProtocolError) in
             try out.writeKafkaString(entry.key, "TopicPartition.topic")
             try out.writeKafkaArray(entry.value, "TopicPartition.partitions") {
@@ -60,7 +61,8 @@ public struct ConsumerProtocolAssignment: Sendable, Equatable {
                 out.writeInteger(partition)
             }
         }
-        try buffer.writeKafkaNullableBytes(userData.map { ByteBuffer(bytes: $0) }, "ConsumerProtocolAssignment.user_data")
+        try buffer.writeKafkaNullableBytes(
+            userData.map { ByteBuffer(bytes: $0) }, "ConsumerProtocolAssignment.user_data")
         return Array(buffer.readableBytesView)
     }
 }

@@ -47,7 +47,8 @@ public struct ConsumerProtocolSubscription: Sendable, Equatable {
             (topic: String, out: inout ByteBuffer) throws(KafkaProtocolError) in
             try out.writeKafkaString(topic, "ConsumerProtocolSubscription.topic")
         }
-        try buffer.writeKafkaNullableBytes(userData.map { ByteBuffer(bytes: $0) }, "ConsumerProtocolSubscription.user_data")
+        try buffer.writeKafkaNullableBytes(
+            userData.map { ByteBuffer(bytes: $0) }, "ConsumerProtocolSubscription.user_data")
         return Array(buffer.readableBytesView)
     }
 }
