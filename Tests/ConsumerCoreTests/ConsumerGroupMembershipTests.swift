@@ -54,8 +54,15 @@ struct ConsumerGroupMembershipTests {
             pair.first { victim.logs().contains($0.memberID) }, "the victim logged its member id\n\(victim.logs())")
         let survivorMember = try #require(pair.first { $0.memberID != victimMember.memberID })
         #expect(survivor.logs().contains(survivorMember.memberID))
-        #expect(try await victim.metrics().total("edgelog_consumer_assigned_partitions") == 2)
-        #expect(try await survivor.metrics().total("edgelog_consumer_assigned_partitions") == 2)
+        // Each consumer's own count (recorded just after its SyncGroup answer, so polled).
+        for consumer in [victim, survivor] {
+            var assigned: Double?
+            for _ in 0..<100 where assigned != 2 {
+                assigned = try await consumer.metrics().total("edgelog_consumer_assigned_partitions")
+                if assigned != 2 { try await Task.sleep(for: .milliseconds(50)) }
+            }
+            #expect(assigned == 2, "edgelog_consumer_assigned_partitions")
+        }
         // The victim's join revoked the survivor's four: it flushed them to every shard before
         // releasing, so the victim resumed each of its two exactly where the survivor stopped
         // reading (from the shards' progress; nothing read twice, nothing skipped).
@@ -63,7 +70,8 @@ struct ConsumerGroupMembershipTests {
         var resumedByVictim: [Int32: [Int64]] = [:]
         for _ in 0..<100 where Set(resumedByVictim.keys) != Set(victimMember.partitions) {
             try await Task.sleep(for: .milliseconds(100))
-            resumedByVictim = Self.loggedOffsets(in: victim.logs(), message: "partition assigned by the group resumes")
+            resumedByVictim = Self.loggedOffsets(
+                in: victim.logs(), message: "partition assigned by the group resumes")
         }
         #expect(Set(released.keys) == [0, 1, 2, 3], "the survivor released its four: \(released)")
         #expect(!survivor.logs().contains("committed.on.every.shard=false"))
@@ -95,6 +103,8 @@ struct ConsumerGroupMembershipTests {
             }
             if victimFlushes >= 12, trailing { break }
         }
+        let message = "partition assigned by the group resumes"
+        let resumedBeforeKill = Self.loggedOffsets(in: survivor.logs(), message: message)
         try await victim.kill9()
         let killedAt = ContinuousClock.now
         let progressAtKill = try rig.progress()
@@ -113,7 +123,17 @@ struct ConsumerGroupMembershipTests {
         #expect(tookOver >= .seconds(1), "taken over after the victim's session ran out, not before: \(tookOver)")
         // The survivor resumed each of the victim's partitions where the shards had it: the
         // smallest progress over shards at the kill (DESIGN §10.6), read from its own log lines.
-        let resumed = Self.loggedOffsets(in: survivor.logs(), message: "partition assigned by the group resumes")
+        // (The broker shows the group stable before the survivor has read the shards: wait
+        // for the survivor's new line for each of them.)
+        var resumed: [Int32: [Int64]] = [:]
+        for _ in 0..<100 {
+            resumed = Self.loggedOffsets(in: survivor.logs(), message: message)
+            let logged = victimMember.partitions.allSatisfy {
+                (resumed[$0]?.count ?? 0) > (resumedBeforeKill[$0]?.count ?? 0)
+            }
+            if logged { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
         for partition in victimMember.partitions {
             let smallest = progressAtKill.map { $0[partition] ?? 0 }.min()
             #expect(resumed[partition]?.last == smallest, "partition \(partition) resumed at \(String(describing: resumed[partition])), shards had \(progressAtKill)")
