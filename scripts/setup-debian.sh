@@ -16,6 +16,7 @@ packages=(
   logrotate      # deploy/logrotate/nginx is tested with the real logrotate against nginx
   chromium       # headless: the HTML report is rendered in a real browser in a test
   python3-prometheus-client  # the Prometheus project's parser reads every process's /metrics in a test
+  python3-confluent-kafka    # librdkafka's AdminClient creates and deletes topics on the broker in a test
 )
 
 missing=()

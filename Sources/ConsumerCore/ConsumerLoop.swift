@@ -18,8 +18,8 @@ import TrafficAggregation
 ///   or released at a rebalance, with no flush of it in flight: `ConsumerLoop+Group.swift`).
 /// - At most one flush per shard is in flight; while a shard is busy (slow, or down and being
 ///   retried), its deltas keep accumulating in the aggregators and go out with the next cut.
-/// - No fetched record is fed unless it came over a connection whose broker cluster id was
-///   checked to be the one the shards' progress was written against.
+/// - No fetched record is fed unless the broker that sent it reported, on that connection, the
+///   cluster id the shards' progress was written against (``FetchResult/clusterID``).
 final class ConsumerLoop {
     let configuration: ConsumerConfiguration
     let client: KafkaClient
@@ -45,20 +45,15 @@ final class ConsumerLoop {
     /// Used by one decoding task at a time: the next is started only after the previous
     /// one's result was awaited.
     private let decoder: ChunkDecoder
-    /// The connection whose broker cluster id was last checked (held, so a new connection can
-    /// never be mistaken for it); `nil` until the first fetch round checks one.
-    private var verifiedConnection: KafkaConnection?
+    /// Partitions whose last fetch failed (said once when they start failing, and once when
+    /// they recover).
+    private var failing = Set<Int32>()
     private var fenced: [Int32] = []
     var lastGroupCommit: [Int32: Int64] = [:]
     private var groupCommit: GroupCommitTask?
     private var flushRounds = 0
     /// Partitions whose last answer showed records beyond what it carried.
     var backlog = Set<Int32>()
-    static let notLeaderAdvice =
-        "the broker does not lead this partition (a cluster map?); edgelog-consumer does not follow leaders "
-        + "yet: run one consumer per broker with --partitions listing the partitions it leads"
-    /// Partitions already reported as led by another broker (said once each).
-    private var warnedNotLeader = Set<Int32>()
     static let heartbeatFlushes = 10
     /// This consumer's membership of `configuration.group` when it takes its partitions from
     /// the group's assignment (`ConsumerLoop+Group.swift`); `nil` for static partitions.
@@ -362,8 +357,10 @@ final class ConsumerLoop {
 
     // MARK: - Fetching
 
-    /// One Fetch per partition, all in flight at once on the one connection; then each answer
-    /// fed in partition order. A round never waits past the next flush.
+    /// One Fetch per partition, all in flight at once (on one connection per leader); then each
+    /// answer fed in partition order. A round never waits past the next flush, nor for a
+    /// broker that is down: its partitions fail at once and are asked again next round, while
+    /// the partitions of the brokers that answer keep flowing.
     private func fetchRound(until deadline: ContinuousClock.Instant) async throws {
         // While any partition has a backlog, nobody waits: the round is as long as its slowest
         // answer, and a caught-up partition held for 500 ms would stall the others' catching up
@@ -379,22 +376,25 @@ final class ConsumerLoop {
         let topic = configuration.topic
         let maxBytes = Int32(clamping: configuration.fetchMaxBytes)
         let stopSignal = self.stopSignal
+        // A connection attempt to a broker that does not answer (a host gone, not a refused
+        // port) may take the whole connect timeout: the round stops waiting for it.
+        let giveUp = ContinuousClock.now + wait + Self.connectPatience
         let answers = await withTaskGroup(of: (Int32, Result<FetchResult, any Error>)?.self) { group in
             for request in requests {
                 group.addTask {
                     do {
                         let answer = try await client.fetch(
                             topic: topic, partition: request.partition, offset: request.offset, maxBytes: maxBytes,
-                            maxWait: wait)
+                            maxWait: wait, waitForLeader: false)
                         return (request.partition, .success(answer))
                     } catch {
                         return (request.partition, .failure(error))
                     }
                 }
             }
-            // A stop must not wait for a broker that is down (the client reconnects forever).
+            // A stop must not wait for a broker that is down.
             group.addTask {
-                while !stopSignal.isFired && !Task.isCancelled {
+                while !stopSignal.isFired && !Task.isCancelled && ContinuousClock.now < giveUp {
                     try? await Task.sleep(for: .milliseconds(50))
                 }
                 return nil
@@ -411,19 +411,24 @@ final class ConsumerLoop {
             return answers.sorted { $0.0 < $1.0 }
         }
         if stopSignal.isFired { return }
-        guard try await connectionIsVerified() else { return }
-        var failures = 0
         var fetched: [(partition: Int32, highWatermark: Int64, batches: [RecordBatch])] = []
         for (partition, answer) in answers {
             switch answer {
             case .success(let result):
+                guard result.clusterID == clusterID else {
+                    throw ConsumerError.clusterChanged(
+                        shard: -1, partition: partition, stored: clusterID, broker: result.clusterID ?? "(none)")
+                }
+                if failing.remove(partition) != nil {
+                    logger.info("fetching again", metadata: ["partition": "\(partition)"])
+                }
                 if let batches = try await acceptedBatches(result, partition: partition) {
                     fetched.append((partition, result.highWatermark, batches))
                 }
             case .failure(let error):
-                failures += 1
-                if failures == 1 {
-                    logger.warning("fetch failed; retrying", metadata: ["partition": "\(partition)", "error": "\(error)"])
+                if failing.insert(partition).inserted {
+                    logger.warning(
+                        "fetch failed; retrying every round", metadata: ["partition": "\(partition)", "error": "\(error)"])
                 }
             }
         }
@@ -434,35 +439,12 @@ final class ConsumerLoop {
             lagGauges[partition]?.record(lag)
             if lag > 0 { backlog.insert(partition) } else { backlog.remove(partition) }
         }
-        if failures > 0 { try await Task.sleep(for: .milliseconds(200)) }
+        // Nothing answered: do not spin on brokers that are down.
+        if fetched.isEmpty && !failing.isEmpty { try await Task.sleep(for: .milliseconds(200)) }
     }
 
-    /// Whether the connection the last round used is one whose cluster id was checked. A new
-    /// connection (the broker restarted, or another answers at its address) is checked now;
-    /// a different cluster id is fatal before any of its records is fed.
-    private func connectionIsVerified() async throws -> Bool {
-        do {
-            let connection = try await client.connection()
-            if let verifiedConnection, connection === verifiedConnection { return true }
-            let metadata = try await client.metadata(topics: [configuration.topic], allowAutoTopicCreation: false)
-            let now = try await client.connection()
-            guard now === connection else { return false }
-            guard let broker = metadata.clusterID, broker == clusterID else {
-                throw ConsumerError.clusterChanged(
-                    shard: -1, partition: -1, stored: clusterID, broker: metadata.clusterID ?? "(none)")
-            }
-            if verifiedConnection != nil {
-                logger.info("reconnected to the same broker cluster", metadata: ["cluster.id": "\(clusterID)"])
-            }
-            verifiedConnection = connection
-            // The round's answers may have come over an unchecked connection: fetch them again.
-            return false
-        } catch let error as KafkaClientError {
-            logger.warning("checking the broker's cluster id failed; retrying", metadata: ["error": "\(error)"])
-            try await Task.sleep(for: .milliseconds(200))
-            return false
-        }
-    }
+    /// How long past its wait a round keeps waiting for connection attempts.
+    static let connectPatience: Duration = .seconds(2)
 
     /// The batches of a Fetch answer to feed, or `nil` when there are none: an error answer is
     /// handled here (log start moved: skipped as a counted gap; others: retried next round),
@@ -492,15 +474,11 @@ final class ConsumerLoop {
                 try await Task.sleep(for: .milliseconds(200))
             }
             return nil
-        case .notLeaderOrFollower:
-            // A broker of a cluster map that does not lead this partition: this consumer keeps
-            // one connection to the broker it was given and does not follow leaders yet.
-            if warnedNotLeader.insert(partition).inserted {
-                logger.error(
-                    Logger.Message(stringLiteral: Self.notLeaderAdvice),
-                    metadata: ["partition": "\(partition)", "broker": "\(configuration.broker)"])
-            }
-            try await Task.sleep(for: .seconds(1))
+        case .notLeaderOrFollower, .unknownTopicOrPartition, .leaderNotAvailable:
+            // The client refreshes the partition's leader from Metadata before the next round.
+            logger.debug("fetch went to a broker that does not lead the partition; routing again",
+                metadata: ["partition": "\(partition)", "error": "\(result.errorCode)"])
+            try await Task.sleep(for: .milliseconds(100))
             return nil
         default:
             logger.warning(

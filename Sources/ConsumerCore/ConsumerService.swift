@@ -23,6 +23,8 @@ public final class ConsumerService: Service, Sendable {
     public func run() async throws {
         var clientConfiguration = try KafkaClient.Configuration(bootstrap: configuration.broker)
         clientConfiguration.reconnectBackoff = ReconnectBackoff(maximum: configuration.retryBackoffMax)
+        // Every fetched answer carries its broker's cluster id, checked before it is fed.
+        clientConfiguration.identifiesCluster = true
         let client = KafkaClient(configuration: clientConfiguration, logger: logger)
         var writers: [ShardWriter] = []
         for (shard, conninfo) in configuration.shards.enumerated() {

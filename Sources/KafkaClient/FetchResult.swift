@@ -13,19 +13,24 @@ public struct FetchResult: Sendable, Equatable {
     /// Record batches back to back as the broker sent them (a slice of the response frame). A
     /// broker may cut the last batch short; ``batches()`` drops that remainder.
     public var records: ByteBuffer
+    /// The cluster id the answering broker reported when its connection opened; `nil` unless
+    /// the client identifies clusters (``KafkaClient/Configuration/identifiesCluster``).
+    public var clusterID: String?
 
     public init(
         errorCode: KafkaErrorCode,
         highWatermark: Int64,
         lastStableOffset: Int64,
         logStartOffset: Int64,
-        records: ByteBuffer
+        records: ByteBuffer,
+        clusterID: String? = nil
     ) {
         self.errorCode = errorCode
         self.highWatermark = highWatermark
         self.lastStableOffset = lastStableOffset
         self.logStartOffset = logStartOffset
         self.records = records
+        self.clusterID = clusterID
     }
 
     /// The whole batches in ``records``, each CRC-checked; a trailing partial batch is ignored,

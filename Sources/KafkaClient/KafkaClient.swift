@@ -3,42 +3,60 @@ import Logging
 import NIOCore
 import NIOPosix
 
-/// edgelog's Kafka client: typed, awaitable calls over one persistent, pipelined connection to one
-/// broker, reopened with exponential backoff and jitter when it drops.
+/// edgelog's Kafka client: typed, awaitable calls over persistent, pipelined connections, one
+/// per broker, each reopened with exponential backoff and jitter when it drops.
 ///
-/// Everything goes to the bootstrap broker, which must lead the partitions and coordinate the
-/// groups used — true of the edgelog broker and of a single-node Kafka. Requests are never
-/// retried here: a request that was in flight when the connection dropped fails with a transport
-/// error, and the caller decides (an idempotent producer resends with the same sequences,
-/// ``IdempotentProducerState``). The next call reconnects.
+/// Routing: partition requests (Produce, Fetch, ListOffsets) go to the partition's leader as
+/// the last Metadata answer named it; group offsets go to the group's coordinator
+/// (FindCoordinator); everything else to any broker that answers, the bootstrap first. A
+/// NOT_LEADER_OR_FOLLOWER or UNKNOWN_TOPIC_OR_PARTITION answer, a lost connection or an unknown
+/// leader marks the topic's routes stale, and they are refreshed from Metadata before the next
+/// request that needs them, at most once per ``Configuration/metadataRefreshInterval``. With a
+/// single broker all of it collapses to the one bootstrap connection (``ClusterView``).
 ///
-/// Ordering: calls made one after another from one task reach the wire in that order, on one
-/// connection while it lives. ``enqueueProduce(topic:partition:batch:acks:timeout:)`` returns
-/// once its request is queued, so a producer can keep several batches in flight and still know
-/// their order on the wire.
+/// Requests are never retried here: a request that was in flight when its connection dropped
+/// fails with a transport error, and the caller decides (an idempotent producer resends with the
+/// same sequences, ``IdempotentProducerState``). The next call reconnects.
+///
+/// Ordering: calls made one after another from one task for one broker reach the wire in that
+/// order, on one connection while it lives. ``enqueueProduce(topic:partition:batch:acks:timeout:)``
+/// returns once its request is queued, so a producer can keep several batches in flight and
+/// still know their order on the wire. A call whose broker is down waits for it (or, for a
+/// partition, for Metadata to name another leader) without holding up calls to other brokers
+/// made from other tasks.
 public actor KafkaClient {
     public struct Configuration: Sendable {
         public var host: String
         public var port: Int
         public var connection: KafkaConnection.Configuration
-        /// Delays between failed connection attempts.
+        /// Delays between failed connection attempts, per broker.
         public var reconnectBackoff: ReconnectBackoff
         /// Attempts per call before it gives up with the last connection error; `nil` keeps
         /// trying until the calling task is cancelled or the client shut down.
         public var maxConnectAttempts: Int?
+        /// Shortest time between two Metadata refreshes caused by stale routes.
+        public var metadataRefreshInterval: Duration
+        /// Asks each new connection's broker for its cluster id (one Metadata request) and
+        /// reports it with every Fetch answer (``FetchResult/clusterID``), so a consumer can
+        /// refuse records from a broker of another cluster before reading them.
+        public var identifiesCluster: Bool
 
         public init(
             host: String,
             port: Int,
             connection: KafkaConnection.Configuration = KafkaConnection.Configuration(),
             reconnectBackoff: ReconnectBackoff = ReconnectBackoff(),
-            maxConnectAttempts: Int? = nil
+            maxConnectAttempts: Int? = nil,
+            metadataRefreshInterval: Duration = .milliseconds(250),
+            identifiesCluster: Bool = false
         ) {
             self.host = host
             self.port = port
             self.connection = connection
             self.reconnectBackoff = reconnectBackoff
             self.maxConnectAttempts = maxConnectAttempts
+            self.metadataRefreshInterval = metadataRefreshInterval
+            self.identifiesCluster = identifiesCluster
         }
 
         /// `host:port`, `[v6-address]:port`.
@@ -56,9 +74,11 @@ public actor KafkaClient {
     public nonisolated let configuration: Configuration
     private let eventLoopGroup: any EventLoopGroup
     private let logger: Logger
-    private var current: KafkaConnection?
-    private var connecting: Task<KafkaConnection, any Error>?
-    private var backoff: ReconnectBackoff
+    private var links: [BrokerRoute: BrokerLink] = [:]
+    private var view: ClusterView
+    private var coordinators: [String: BrokerRoute] = [:]
+    private var lastRefresh: ContinuousClock.Instant?
+    private var refreshing: Task<Void, Never>?
     private var random = SystemRandomNumberGenerator()
     private var isShutDown = false
 
@@ -70,92 +90,308 @@ public actor KafkaClient {
         self.configuration = configuration
         self.eventLoopGroup = eventLoopGroup
         self.logger = logger
-        self.backoff = configuration.reconnectBackoff
+        self.view = ClusterView(bootstrap: BrokerAddress(host: configuration.host, port: configuration.port))
     }
 
-    // MARK: - Connection
+    /// The client's current picture of the cluster (for logs and tests).
+    public var cluster: ClusterView { view }
 
-    /// The open connection, opening one (with backoff between failed attempts) when there is
-    /// none or it has closed. Concurrent callers share one attempt; cancelling a caller ends
-    /// the attempt with ``KafkaClientError/cancelled``.
+    // MARK: - Connections
+
+    /// An open connection to any broker, opening one when there is none: the bootstrap broker
+    /// first, then every broker Metadata named, each attempted when its backoff allows. Waits
+    /// (up to ``Configuration/maxConnectAttempts`` attempts) while none answers. Cancelling the
+    /// caller ends the wait with ``KafkaClientError/cancelled``.
     public func connection() async throws(KafkaClientError) -> KafkaConnection {
-        if isShutDown { throw .shutDown }
-        if let current, current.isActive { return current }
-        current = nil
-        let attempt: Task<KafkaConnection, any Error>
-        if let connecting {
-            attempt = connecting
-        } else {
-            attempt = Task { try await self.connectWithBackoff() }
-            connecting = attempt
-        }
-        do {
-            // A cancelled caller stops the attempt (and with it any other caller sharing it).
-            let connection = try await withTaskCancellationHandler {
-                try await attempt.value
-            } onCancel: {
-                attempt.cancel()
-            }
-            if connecting == attempt { connecting = nil }
-            if isShutDown {
-                await connection.close()
-                throw KafkaClientError.shutDown
-            }
-            current = connection
-            return connection
-        } catch {
-            if connecting == attempt { connecting = nil }
-            throw KafkaConnection.transportError(error)
-        }
-    }
-
-    /// Closes the connection; every later call fails with ``KafkaClientError/shutDown``.
-    public func shutdown() async {
-        isShutDown = true
-        connecting?.cancel()
-        connecting = nil
-        if let current { await current.close() }
-        current = nil
-    }
-
-    private func connectWithBackoff() async throws(KafkaClientError) -> KafkaConnection {
         var attempts = 0
         while true {
             if isShutDown { throw .shutDown }
-            do {
-                let connection = try await KafkaConnection.connect(
-                    host: configuration.host,
-                    port: configuration.port,
-                    configuration: configuration.connection,
-                    eventLoopGroup: eventLoopGroup,
-                    logger: logger
-                )
-                backoff.reset()
-                return connection
-            } catch {
-                attempts += 1
-                guard Self.isWorthRetrying(error) else { throw error }
-                if let limit = configuration.maxConnectAttempts, attempts >= limit { throw error }
-                let delay = backoff.nextDelay(using: &random)
-                logger.debug(
-                    "kafka connect failed, backing off",
-                    metadata: ["kafka.error": "\(error)", "kafka.backoff": "\(delay)"]
-                )
+            let routes = view.everyRoute
+            if let live = routes.lazy.compactMap({ self.links[$0]?.live }).first { return live }
+            var earliest: ContinuousClock.Instant?
+            for route in routes {
+                if let notBefore = links[route]?.notBefore, links[route]?.isBackingOff(at: .now) == true {
+                    earliest = min(earliest ?? notBefore, notBefore)
+                    continue
+                }
                 do {
-                    try await Task.sleep(for: delay)
+                    return try await attempt(route)
                 } catch {
-                    throw isShutDown ? .shutDown : .cancelled
+                    guard Self.isWorthRetrying(error) else { throw error }
+                    attempts += 1
+                    if let limit = configuration.maxConnectAttempts, attempts >= limit { throw error }
+                    if let notBefore = links[route]?.notBefore { earliest = min(earliest ?? notBefore, notBefore) }
+                }
+            }
+            try await sleep(until: earliest ?? .now + configuration.reconnectBackoff.initial)
+        }
+    }
+
+    /// An open connection to `route`, waiting out its backoff between attempts. With `leading`,
+    /// the partitions' routes are refreshed after each failed attempt, and the wait ends with
+    /// ``KafkaClientError/leaderMoved(topic:partition:)`` once one of them is led elsewhere.
+    /// Without `patient`, it makes at most one attempt and fails at once while the broker is
+    /// backing off.
+    private func connection(
+        to route: BrokerRoute, leading: (topic: String, partitions: [Int32])? = nil, patient: Bool = true
+    ) async throws(KafkaClientError) -> KafkaConnection {
+        var attempts = 0
+        while true {
+            if isShutDown { throw .shutDown }
+            if let live = links[route]?.live { return live }
+            if let notBefore = links[route]?.notBefore, links[route]?.isBackingOff(at: .now) == true {
+                guard patient else {
+                    let address = view.address(of: route) ?? view.bootstrap
+                    let seconds = Double((notBefore - .now).components.attoseconds) / 1e18
+                        + Double((notBefore - .now).components.seconds)
+                    throw .connectFailed(
+                        host: address.host, port: address.port,
+                        reason: "unreachable; next attempt in \(Int((seconds * 1000).rounded())) ms")
+                }
+                try await sleep(until: notBefore)
+                continue
+            }
+            do {
+                return try await attempt(route)
+            } catch {
+                guard Self.isWorthRetrying(error) else { throw error }
+                if let leading { view.markStale(leading.topic) }
+                guard patient else { throw error }
+                attempts += 1
+                if let limit = configuration.maxConnectAttempts, attempts >= limit { throw error }
+                if let leading {
+                    await refreshIfDue(leading.topic)
+                    for partition in leading.partitions
+                    where (routeIfKnown(TopicPartition(topic: leading.topic, partition: partition)) ?? .bootstrap) != route {
+                        throw .leaderMoved(topic: leading.topic, partition: partition)
+                    }
                 }
             }
         }
     }
 
-    /// Transport trouble is retried; a broker that answers but cannot be spoken to is not.
+    /// One connection attempt to `route`, shared with every caller that asks meanwhile. A
+    /// cancelled caller ends the attempt for all of them; the others see
+    /// ``KafkaClientError/cancelled`` without being cancelled themselves and try again.
+    private func attempt(_ route: BrokerRoute) async throws(KafkaClientError) -> KafkaConnection {
+        if let live = links[route]?.live { return live }
+        let task: Task<KafkaConnection, any Error>
+        if let existing = links[route]?.attempt {
+            task = existing
+        } else {
+            guard let address = view.address(of: route) else {
+                throw .connectFailed(host: "\(route)", port: 0, reason: "no address known")
+            }
+            task = Task { try await self.open(route, at: address) }
+            links[route, default: BrokerLink(backoff: configuration.reconnectBackoff)].attempt = task
+        }
+        do {
+            return try await withTaskCancellationHandler {
+                try await task.value
+            } onCancel: {
+                task.cancel()
+            }
+        } catch {
+            throw KafkaConnection.transportError(error)
+        }
+    }
+
+    private func open(_ route: BrokerRoute, at address: BrokerAddress) async throws(KafkaClientError) -> KafkaConnection {
+        do {
+            let connection = try await KafkaConnection.connect(
+                host: address.host,
+                port: address.port,
+                configuration: configuration.connection,
+                eventLoopGroup: eventLoopGroup,
+                logger: logger
+            )
+            var clusterID: String?
+            if configuration.identifiesCluster {
+                do {
+                    let metadata = try await connection.request(MetadataRequest(topics: [], allowAutoTopicCreation: false))
+                    clusterID = metadata.namedClusterID
+                } catch {
+                    await connection.close()
+                    throw error
+                }
+            }
+            if Task.isCancelled {
+                await connection.close()
+                throw KafkaClientError.cancelled
+            }
+            if isShutDown {
+                await connection.close()
+                throw KafkaClientError.shutDown
+            }
+            var link = links[route] ?? BrokerLink(backoff: configuration.reconnectBackoff)
+            link.current = connection
+            link.clusterID = clusterID
+            link.attempt = nil
+            link.notBefore = nil
+            link.backoff.reset()
+            links[route] = link
+            return connection
+        } catch {
+            let error = KafkaConnection.transportError(error)
+            var link = links[route] ?? BrokerLink(backoff: configuration.reconnectBackoff)
+            link.attempt = nil
+            if Self.isWorthRetrying(error) {
+                let delay = link.backoff.nextDelay(using: &random)
+                link.notBefore = .now + delay
+                logger.debug(
+                    "kafka connect failed, backing off",
+                    metadata: [
+                        "kafka.broker": "\(address)", "kafka.error": "\(error)", "kafka.backoff": "\(delay)",
+                    ]
+                )
+            }
+            links[route] = link
+            throw error
+        }
+    }
+
+    /// Closes every connection; every later call fails with ``KafkaClientError/shutDown``.
+    public func shutdown() async {
+        isShutDown = true
+        refreshing?.cancel()
+        for (route, link) in links {
+            link.attempt?.cancel()
+            if let current = link.current { await current.close() }
+            links[route]?.current = nil
+        }
+    }
+
+    private func sleep(until deadline: ContinuousClock.Instant) async throws(KafkaClientError) {
+        do {
+            try await Task.sleep(until: deadline, clock: .continuous)
+        } catch {
+            throw isShutDown ? .shutDown : .cancelled
+        }
+        if isShutDown { throw .shutDown }
+    }
+
+    /// Transport trouble is retried; a broker that answers but cannot be spoken to is not. A
+    /// shared attempt another caller cancelled is retried by callers that were not cancelled.
     private static func isWorthRetrying(_ error: KafkaClientError) -> Bool {
         switch error {
         case .connectFailed, .connectionClosed, .requestTimedOut: true
+        case .cancelled: !Task.isCancelled
         default: false
         }
+    }
+
+    // MARK: - Routes
+
+    /// The route to the partition's leader from the current view, `nil` when unknown.
+    private func routeIfKnown(_ partition: TopicPartition) -> BrokerRoute? {
+        view.route(to: partition)
+    }
+
+    /// Where each partition's requests go: its leader, refreshed first when the topic is stale
+    /// or a partition has no known leader; the bootstrap broker when Metadata names none (its
+    /// answer then says why).
+    public func routes(topic: String, partitions: [Int32]) async -> [Int32: BrokerRoute] {
+        if view.isStale(topic) || partitions.contains(where: { routeIfKnown(TopicPartition(topic: topic, partition: $0)) == nil }) {
+            await refreshIfDue(topic)
+        }
+        var routes: [Int32: BrokerRoute] = [:]
+        for partition in partitions {
+            routes[partition] = routeIfKnown(TopicPartition(topic: topic, partition: partition)) ?? .bootstrap
+        }
+        return routes
+    }
+
+    /// Marks `topic`'s routes stale: the next request routed by them refreshes Metadata first.
+    public func invalidateRoutes(of topic: String) {
+        view.markStale(topic)
+    }
+
+    /// Refreshes Metadata for `topic` (and every other stale topic), unless a refresh ran within
+    /// the interval; concurrent callers share one. Best effort: when no broker answers, the view
+    /// stays as it was.
+    private func refreshIfDue(_ topic: String) async {
+        if let refreshing {
+            await refreshing.value
+            return
+        }
+        if let lastRefresh, ContinuousClock.now - lastRefresh < configuration.metadataRefreshInterval { return }
+        let topics = Array(view.stale.union([topic])).sorted()
+        let task = Task { await self.refresh(topics) }
+        refreshing = task
+        await task.value
+        refreshing = nil
+    }
+
+    private func refresh(_ topics: [String]) async {
+        lastRefresh = .now
+        guard let connection = await reachableConnection() else { return }
+        do {
+            let metadata = try await connection.request(MetadataRequest(topics: topics, allowAutoTopicCreation: false))
+            view.update(from: metadata)
+        } catch {
+            logger.debug("kafka metadata refresh failed", metadata: ["kafka.error": "\(error)"])
+        }
+    }
+
+    /// A connection to any broker without waiting: an open one, or one attempt at each broker
+    /// not backing off; `nil` when none answers.
+    private func reachableConnection() async -> KafkaConnection? {
+        let routes = view.everyRoute
+        if let live = routes.lazy.compactMap({ self.links[$0]?.live }).first { return live }
+        for route in routes where links[route]?.isBackingOff(at: .now) != true {
+            if let connection = try? await attempt(route) { return connection }
+        }
+        return nil
+    }
+
+    /// An open connection to `group`'s coordinator (FindCoordinator over any broker, remembered
+    /// until a request to it fails). A broker without FindCoordinator is its own coordinator.
+    /// Does not wait for a coordinator that is down: group requests are retried by their callers.
+    public func coordinatorConnection(group: String) async throws(KafkaClientError) -> KafkaConnection {
+        let route: BrokerRoute
+        if let known = coordinators[group] {
+            route = known
+        } else {
+            let any = try await connection()
+            if any.versions.versions[.findCoordinator] == nil {
+                route = .bootstrap
+            } else {
+                let answer = try await any.request(FindCoordinatorRequest(key: group))
+                guard answer.errorCode == .none else { throw .broker(api: .findCoordinator, code: answer.errorCode) }
+                let address = BrokerAddress(host: answer.host, port: Int(answer.port))
+                view.learn(node: answer.nodeID, at: address)
+                route = view.route(toNode: answer.nodeID) ?? .bootstrap
+            }
+            coordinators[group] = route
+        }
+        do {
+            return try await connection(to: route, patient: false)
+        } catch {
+            coordinators[group] = nil
+            throw error
+        }
+    }
+
+    /// Forgets `group`'s coordinator (after NOT_COORDINATOR and the like): found again next time.
+    public func forgetCoordinator(group: String) {
+        coordinators[group] = nil
+    }
+
+    private func noteGroupAnswer(_ code: KafkaErrorCode, group: String) {
+        if code == .notCoordinator || code == .coordinatorNotAvailable || code == .coordinatorLoadInProgress {
+            coordinators[group] = nil
+        }
+    }
+
+    /// A live connection to the leader of the topic's `partitions` (which the caller grouped by
+    /// ``routes(topic:partitions:)``), with that broker's cluster id.
+    private func leaderConnection(topic: String, partitions: [Int32], patient: Bool = true)
+        async throws(KafkaClientError) -> (connection: KafkaConnection, route: BrokerRoute)
+    {
+        let routes = await routes(topic: topic, partitions: partitions)
+        let route = routes[partitions[0]] ?? .bootstrap
+        let connection = try await connection(to: route, leading: (topic, partitions), patient: patient)
+        return (connection, route)
     }
 
     // MARK: - Operations
@@ -166,9 +402,11 @@ public actor KafkaClient {
         -> MetadataResponse
     {
         let connection = try await connection()
-        return try await connection.request(
+        let metadata = try await connection.request(
             MetadataRequest(topics: topics, allowAutoTopicCreation: allowAutoTopicCreation)
         )
+        view.update(from: metadata)
+        return metadata
     }
 
     /// Queues one Produce request for `batch` (one or more RecordBatch v2, back to back) and
@@ -217,7 +455,20 @@ public actor KafkaClient {
         timeout: Duration = .seconds(30)
     ) async throws(KafkaClientError) -> EventLoopFuture<[Int32: ProduceResult]> {
         precondition(Set(batches.map(\.partition)).count == batches.count, "one batch per partition and request")
-        let connection = try await connection()
+        let routes = await routes(topic: topic, partitions: batches.map(\.partition))
+        let byRoute = Dictionary(grouping: batches, by: { routes[$0.partition] ?? .bootstrap })
+        if byRoute.count > 1 {
+            // Partitions led by different brokers: one request each, answers merged. A failed
+            // request fails the whole (each batch is then resent, and deduplicated by sequence).
+            var answers: [EventLoopFuture<[Int32: ProduceResult]>] = []
+            for (_, part) in byRoute.sorted(by: { $0.value[0].partition < $1.value[0].partition }) {
+                answers.append(try await enqueueProduce(topic: topic, batches: part, acks: acks, timeout: timeout))
+            }
+            let first = answers[0]
+            return first.and(EventLoopFuture.whenAllSucceed(Array(answers.dropFirst()), on: first.eventLoop))
+                .map { head, rest in rest.reduce(into: head) { $0.merge($1) { _, last in last } } }
+        }
+        let (connection, _) = try await leaderConnection(topic: topic, partitions: batches.map(\.partition))
         let request = ProduceRequest(
             acks: acks,
             timeoutMs: Self.milliseconds(timeout),
@@ -234,7 +485,7 @@ public actor KafkaClient {
             }
         }
         let waitLimit = Self.waitLimit(connection.configuration.requestTimeout, plus: timeout)
-        return connection.send(request, timeout: waitLimit).map { response in
+        let answered = connection.send(request, timeout: waitLimit).map { response in
             var answers: [Int32: ProduceResult] = [:]
             for answer in response.topics.first(where: { $0.name == topic })?.partitions ?? [] {
                 answers[answer.index] = ProduceResult(
@@ -246,6 +497,16 @@ public actor KafkaClient {
             }
             return answers
         }
+        answered.whenComplete { result in
+            let codes: [KafkaErrorCode]
+            switch result {
+            case .success(let answers): codes = answers.values.map(\.errorCode)
+            case .failure: codes = [.notLeaderOrFollower]
+            }
+            guard codes.contains(where: Self.suggestsStaleRoute) else { return }
+            Task { await self.invalidateRoutes(of: topic) }
+        }
+        return answered
     }
 
     /// Produces `batch` and waits for the broker's answer (see
@@ -270,16 +531,21 @@ public actor KafkaClient {
 
     /// Reads from `offset` of one partition. The broker may hold the request up to `maxWait`
     /// while fewer than `minBytes` are available. A broker error (OFFSET_OUT_OF_RANGE, ...)
-    /// comes back in ``FetchResult/errorCode``.
+    /// comes back in ``FetchResult/errorCode``. Without `waitForLeader`, a leader that is down
+    /// fails the call at once (one connection attempt at most) instead of being waited for, so a
+    /// consumer reading many partitions keeps the others going.
     public func fetch(
         topic: String,
         partition: Int32,
         offset: Int64,
         maxBytes: Int32 = 1024 * 1024,
         maxWait: Duration = .milliseconds(500),
-        minBytes: Int32 = 1
+        minBytes: Int32 = 1,
+        waitForLeader: Bool = true
     ) async throws(KafkaClientError) -> FetchResult {
-        let connection = try await connection()
+        let (connection, route) = try await leaderConnection(
+            topic: topic, partitions: [partition], patient: waitForLeader)
+        let clusterID = links[route]?.clusterID
         let request = FetchRequest(
             maxWaitMs: Self.milliseconds(maxWait),
             minBytes: minBytes,
@@ -294,17 +560,25 @@ public actor KafkaClient {
             ]
         )
         let waitLimit = Self.waitLimit(connection.configuration.requestTimeout, plus: maxWait)
-        let response = try await KafkaConnection.awaitValue(connection.send(request, timeout: waitLimit))
+        let response: FetchResponse
+        do {
+            response = try await KafkaConnection.awaitValue(connection.send(request, timeout: waitLimit))
+        } catch {
+            view.markStale(topic)
+            throw error
+        }
         guard
             let answer = response.topics.first(where: { $0.name == topic })?
                 .partitions.first(where: { $0.partitionIndex == partition })
         else { throw .missingPartition(api: .fetch, topic: topic, partition: partition) }
+        if Self.suggestsStaleRoute(answer.errorCode) { view.markStale(topic) }
         return FetchResult(
             errorCode: answer.errorCode,
             highWatermark: answer.highWatermark,
             lastStableOffset: answer.lastStableOffset,
             logStartOffset: answer.logStartOffset,
-            records: answer.records ?? ByteBuffer()
+            records: answer.records ?? ByteBuffer(),
+            clusterID: clusterID
         )
     }
 
@@ -314,7 +588,7 @@ public actor KafkaClient {
     public func listOffsets(topic: String, partition: Int32, timestamp: Int64) async throws(KafkaClientError)
         -> ListedOffset
     {
-        let connection = try await connection()
+        let (connection, _) = try await leaderConnection(topic: topic, partitions: [partition])
         let request = ListOffsetsRequest(
             topics: [
                 ListOffsetsRequest.Topic(
@@ -328,6 +602,7 @@ public actor KafkaClient {
             let answer = response.topics.first(where: { $0.name == topic })?
                 .partitions.first(where: { $0.partitionIndex == partition })
         else { throw .missingPartition(api: .listOffsets, topic: topic, partition: partition) }
+        if Self.suggestsStaleRoute(answer.errorCode) { view.markStale(topic) }
         guard answer.errorCode == .none else { throw .broker(api: .listOffsets, code: answer.errorCode) }
         return ListedOffset(offset: answer.offset, timestamp: answer.timestamp)
     }
@@ -373,7 +648,7 @@ public actor KafkaClient {
         offset: Int64,
         metadata: String? = nil
     ) async throws(KafkaClientError) {
-        let connection = try await connection()
+        let connection = try await coordinatorConnection(group: group)
         let request = OffsetCommitRequest(
             groupID: group,
             generationID: -1,
@@ -391,11 +666,18 @@ public actor KafkaClient {
                 )
             ]
         )
-        let response = try await connection.request(request)
+        let response: OffsetCommitResponse
+        do {
+            response = try await connection.request(request)
+        } catch {
+            coordinators[group] = nil
+            throw error
+        }
         guard
             let answer = response.topics.first(where: { $0.name == topic })?
                 .partitions.first(where: { $0.partitionIndex == partition })
         else { throw .missingPartition(api: .offsetCommit, topic: topic, partition: partition) }
+        noteGroupAnswer(answer.errorCode, group: group)
         guard answer.errorCode == .none else { throw .broker(api: .offsetCommit, code: answer.errorCode) }
     }
 
@@ -403,12 +685,19 @@ public actor KafkaClient {
     public func fetchCommittedOffset(group: String, topic: String, partition: Int32) async throws(KafkaClientError)
         -> Int64?
     {
-        let connection = try await connection()
+        let connection = try await coordinatorConnection(group: group)
         let request = OffsetFetchRequest(
             groupID: group,
             topics: [OffsetFetchRequest.Topic(name: topic, partitionIndexes: [partition])]
         )
-        let response = try await connection.request(request)
+        let response: OffsetFetchResponse
+        do {
+            response = try await connection.request(request)
+        } catch {
+            coordinators[group] = nil
+            throw error
+        }
+        noteGroupAnswer(response.errorCode, group: group)
         guard response.errorCode == .none else { throw .broker(api: .offsetFetch, code: response.errorCode) }
         guard
             let answer = response.topics.first(where: { $0.name == topic })?
@@ -416,6 +705,11 @@ public actor KafkaClient {
         else { throw .missingPartition(api: .offsetFetch, topic: topic, partition: partition) }
         guard answer.errorCode == .none else { throw .broker(api: .offsetFetch, code: answer.errorCode) }
         return answer.committedOffset >= 0 ? answer.committedOffset : nil
+    }
+
+    /// Answers after which the partition's leader may be elsewhere.
+    static func suggestsStaleRoute(_ code: KafkaErrorCode) -> Bool {
+        code == .notLeaderOrFollower || code == .unknownTopicOrPartition || code == .leaderNotAvailable
     }
 
     // MARK: - Units

@@ -40,6 +40,9 @@ public enum KafkaClientError: Error, Sendable, Equatable, CustomStringConvertibl
     case cancelled
     /// A bootstrap address that is not `host:port`.
     case invalidBootstrap(String)
+    /// While the partition's leader was unreachable, Metadata named another broker as its
+    /// leader: nothing was sent; route the request again.
+    case leaderMoved(topic: String, partition: Int32)
 
     public var description: String {
         switch self {
@@ -63,6 +66,8 @@ public enum KafkaClientError: Error, Sendable, Equatable, CustomStringConvertibl
         case .shutDown: "kafka client: shut down"
         case .cancelled: "kafka client: cancelled"
         case .invalidBootstrap(let text): "kafka client: bootstrap address \"\(text)\" is not host:port"
+        case .leaderMoved(let topic, let partition):
+            "kafka client: the leader of \(topic)-\(partition) moved while its broker was unreachable"
         }
     }
 }

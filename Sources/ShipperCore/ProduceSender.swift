@@ -2,16 +2,19 @@ import KafkaClient
 import Logging
 import NIOCore
 
-/// The one task that hands transmissions to the `KafkaClient`, in queue order, so all batches
-/// go out on one connection in the order the pipeline decided. Transmissions queued together
-/// for different partitions of one file share a Produce request (`OutboundQueue.takeCompanions`). Each answer (or transport
-/// failure) goes back to the pipeline's inbox; deciding what to do about it is the pipeline's.
+/// Hands transmissions to the `KafkaClient` in queue order, one lane per broker: a broker that
+/// is down (its lane waits inside the client for it to come back) holds up only the partitions
+/// it leads, while the others keep flowing. Transmissions queued together for different
+/// partitions of one file share a Produce request when one broker leads them
+/// (`OutboundQueue.takeCompanions`). Each answer (or transport failure) goes back to the
+/// pipeline's inbox; deciding what to do about it is the pipeline's.
 ///
-/// `enqueueProduce` returns once the request is queued on the connection, so several batches
-/// are in flight while the sender already takes the next one. While the broker is unreachable
-/// the client retries the connection with exponential backoff and jitter; a call that fails
-/// anyway (the handshake, say) is reported as a transport failure and the sender backs off
-/// before the next one, so a broker that cannot be spoken to is not hammered.
+/// Order: a partition is in one lane at a time, and a lane sends in queue order, so a
+/// partition's batches reach its broker in the order the pipeline decided. `enqueueProduce`
+/// returns once the request is queued on the connection, so several batches are in flight while
+/// a lane already takes the next one. A call that fails anyway (the handshake, a leader that
+/// moved) is reported as a transport failure, and that lane backs off before its next one, so a
+/// broker that cannot be spoken to is not hammered.
 struct ProduceSender<C: Clock>: Sendable where C.Duration == Duration {
     let client: KafkaClient
     let topic: String
@@ -24,9 +27,39 @@ struct ProduceSender<C: Clock>: Sendable where C.Duration == Duration {
     static var batchesPerRequest: Int { 16 }
 
     func run() async {
+        await withTaskGroup(of: Void.self) { lanes in
+            var queued: [BrokerRoute: AsyncStream<[Transmission]>.Continuation] = [:]
+            while let first = await queue.next() {
+                let group = [first] + queue.takeCompanions(of: first, limit: Self.batchesPerRequest)
+                let routes = await client.routes(topic: topic, partitions: group.map { $0.batch.partition.partition })
+                var byRoute: [(route: BrokerRoute, transmissions: [Transmission])] = []
+                for transmission in group {
+                    let route = routes[transmission.batch.partition.partition] ?? .bootstrap
+                    if let index = byRoute.firstIndex(where: { $0.route == route }) {
+                        byRoute[index].transmissions.append(transmission)
+                    } else {
+                        byRoute.append((route, [transmission]))
+                    }
+                }
+                for (route, transmissions) in byRoute {
+                    if let lane = queued[route] {
+                        lane.yield(transmissions)
+                    } else {
+                        let (stream, lane) = AsyncStream.makeStream(of: [Transmission].self)
+                        queued[route] = lane
+                        lane.yield(transmissions)
+                        lanes.addTask { await self.send(stream, route: route) }
+                    }
+                }
+            }
+            for lane in queued.values { lane.finish() }
+        }
+    }
+
+    /// One broker's lane: its requests, one after another.
+    private func send(_ stream: AsyncStream<[Transmission]>, route: BrokerRoute) async {
         var retry = self.retry
-        while let first = await queue.next() {
-            let group = [first] + queue.takeCompanions(of: first, limit: Self.batchesPerRequest)
+        for await group in stream {
             do {
                 let answers = try await client.enqueueProduce(
                     topic: topic,
@@ -56,7 +89,9 @@ struct ProduceSender<C: Clock>: Sendable where C.Duration == Duration {
                 }
                 if error == .shutDown || Task.isCancelled { continue }
                 let delay = retry.failed()
-                logger.warning("produce not sent, backing off", metadata: ["error": "\(error)", "backoff": "\(delay)"])
+                logger.warning(
+                    "produce not sent, backing off",
+                    metadata: ["broker": "\(route)", "error": "\(error)", "backoff": "\(delay)"])
                 await retry.wait(delay)
             }
         }

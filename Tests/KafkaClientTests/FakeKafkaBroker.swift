@@ -192,6 +192,10 @@ final class FakeKafkaBroker: @unchecked Sendable {
         case .offsetCommit:
             let request = try OffsetCommitRequest(from: &frame, version: version)
             try KafkaFrame.writeResponse(commit(request), version: version, correlationID: id, into: &out)
+        case .findCoordinator:
+            _ = try FindCoordinatorRequest(from: &frame, version: version)
+            let reply = FindCoordinatorResponse(nodeID: 0, host: "127.0.0.1", port: Int32(port))
+            try KafkaFrame.writeResponse(reply, version: version, correlationID: id, into: &out)
         case .offsetFetch:
             let request = try OffsetFetchRequest(from: &frame, version: version)
             try KafkaFrame.writeResponse(offsetFetch(request), version: version, correlationID: id, into: &out)

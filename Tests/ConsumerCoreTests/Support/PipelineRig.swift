@@ -14,12 +14,16 @@ import TrafficGenerator
 final class PipelineRig {
     let clusterA: PostgresCluster
     let clusterB: PostgresCluster
+    /// The broker the shipper and consumer are given (the bootstrap).
     let broker: BrokerProcess
+    /// Every broker; more than one run under a static cluster map (partition p led by broker
+    /// p mod count), the first of them being ``broker``.
+    let brokers: [BrokerProcess]
     let directory: String
     let shardNames = ["shard0", "shard1", "shard2"]
     let topic = "edgelog.requests"
 
-    init(partitions: Int = 4) async throws {
+    init(partitions: Int = 4, brokers count: Int = 1) async throws {
         clusterA = try await PostgresCluster.start()
         clusterB = try await PostgresCluster.start()
         for name in shardNames.prefix(2) { try await clusterA.createDatabase(name) }
@@ -27,12 +31,19 @@ final class PipelineRig {
         try await clusterA.createDatabase("coordinator")
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("edgelog-rig-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        broker = try BrokerProcess(partitions: partitions)
+        brokers = try (0..<count).map { _ in try BrokerProcess(partitions: partitions) }
+        broker = brokers[0]
         let (shards, coordinator) = (shardConninfos, clusterA.conninfo(database: "coordinator"))
         _ = try await OffPool.run {
             try SchemaInstaller(logger: PGConnection.discardingLogger).install(shards: shards, coordinator: coordinator)
         }
-        try await broker.start()
+        if count > 1 {
+            let map = brokers.enumerated().map { "\($0.offset)=127.0.0.1:\($0.element.port)" }.joined(separator: ",")
+            for (id, broker) in brokers.enumerated() {
+                broker.extraArguments += ["--broker-id", "\(id)", "--cluster-map", map, "--cluster-id", "edgelog-rig"]
+            }
+        }
+        for broker in brokers { try await broker.start() }
     }
 
     var shardConninfos: [String] {
@@ -128,7 +139,7 @@ final class PipelineRig {
     }
 
     func remove() {
-        broker.remove()
+        for broker in brokers { broker.remove() }
         clusterA.stop()
         clusterB.stop()
         try? FileManager.default.removeItem(atPath: directory)
