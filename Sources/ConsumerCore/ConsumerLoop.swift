@@ -153,7 +153,8 @@ final class ConsumerLoop {
             resumes[partition] = resume
         }
         let admission = configuration.siteCap.map { SiteAdmission(cap: $0, shardCount: writers.count) }
-        if let admission {
+        // (A group member has no partitions yet: it restores what its assignment needs then.)
+        if let admission, !partitions.isEmpty {
             // Every decision a committed row may depend on is on some shard (SiteAdmission).
             let since = Self.oldestLiveMinute(watermarks: resumes.values.map(\.startWatermarkMicros), latenessMicros: lateness)
             _ = try await onEveryShard("reading the site cap's admissions") { writer in
