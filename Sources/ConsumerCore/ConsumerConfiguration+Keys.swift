@@ -48,7 +48,18 @@ extension ConsumerConfiguration {
             "group",
             kind: .string,
             default: "edgelog-consumer",
-            help: "Kafka group under which the progress (minimum over shards) is committed to the broker, for lag tools and retention."
+            help: "Kafka consumer group. Given explicitly (flag, environment or file) and without --partitions, the "
+                + "consumer joins it and takes its partitions from the group's assignment: consumers with the same "
+                + "group split the partitions and take over those of a member that dies. Left at its default, or "
+                + "with --partitions, the consumer reads its static partitions and only commits its progress "
+                + "(minimum over shards) under this group, for lag tools and retention."
+        )
+        public static let groupSessionTimeout = ConfigurationKey(
+            "group-session-timeout",
+            kind: .duration,
+            default: "10s",
+            help: "In a consumer group: silence after which the broker drops a member and gives its partitions "
+                + "to the others (how long a killed consumer's partitions wait). Heartbeats go every third of it."
         )
         public static let maxPendingRows = ConfigurationKey(
             "max-pending-rows",
@@ -117,7 +128,7 @@ extension ConsumerConfiguration {
         public static let all: [ConfigurationKey] = [
             broker, topic, shards, partitions, flushInterval, lateness, group, maxPendingRows, fetchMaxBytes,
             retryBackoffMax, minuteRetention, siteCap, sketches, detectAttacks, attackSamples, commitDelay,
-            metricsPort,
+            groupSessionTimeout, metricsPort,
         ]
     }
 
@@ -152,7 +163,9 @@ extension ConsumerConfiguration {
             sketches: try resolved.bool(Keys.sketches),
             detectAttacks: try resolved.bool(Keys.detectAttacks),
             attackSamples: try resolved.int(Keys.attackSamples),
-            commitDelay: try resolved.duration(Keys.commitDelay)
+            commitDelay: try resolved.duration(Keys.commitDelay),
+            joinsGroup: try resolved.source(of: Keys.group) != .default && partitions == nil,
+            groupSessionTimeout: try resolved.duration(Keys.groupSessionTimeout)
         )
         try validate()
     }

@@ -18,8 +18,15 @@ public struct ConsumerConfiguration: Sendable {
     public var flushInterval: Duration
     /// A request older than its partition's watermark minus this is counted as rejected-late.
     public var lateness: Duration
-    /// Kafka group the minimum progress over shards is committed under (lag tools, retention).
+    /// Kafka group the minimum progress over shards is committed under (lag tools, retention);
+    /// with ``joinsGroup``, also the group whose assignment decides the partitions.
     public var group: String
+    /// Whether the consumer is a member of ``group`` and consumes the partitions the group
+    /// assigns it (`partitions` is then `nil`). From the command line: `group` was given
+    /// explicitly and `partitions` was not; the default group keeps the static behaviour.
+    public var joinsGroup: Bool
+    /// As a group member: silence after which the broker drops this member and rebalances.
+    public var groupSessionTimeout: Duration
     /// Pending (minute, site) rows, over all partitions and shards, above which fetching pauses
     /// until writers catch up (a shard that is down holds its rows here).
     public var maxPendingRows: Int
@@ -57,8 +64,12 @@ public struct ConsumerConfiguration: Sendable {
         sketches: Bool = Keys.sketches.defaultBool,
         detectAttacks: Bool = Keys.detectAttacks.defaultBool,
         attackSamples: Int = Keys.attackSamples.defaultInt,
-        commitDelay: Duration = Keys.commitDelay.defaultDuration
+        commitDelay: Duration = Keys.commitDelay.defaultDuration,
+        joinsGroup: Bool = false,
+        groupSessionTimeout: Duration = Keys.groupSessionTimeout.defaultDuration
     ) {
+        self.joinsGroup = joinsGroup
+        self.groupSessionTimeout = groupSessionTimeout
         self.siteCap = siteCap
         self.sketches = sketches
         self.detectAttacks = detectAttacks
@@ -103,6 +114,12 @@ public struct ConsumerConfiguration: Sendable {
             throw .invalid("minute-retention", "must exceed lateness by at least a day (late rows need their minute partition), or be 0")
         }
         if group.isEmpty { throw .invalid("group", "must not be empty") }
+        if joinsGroup && partitions != nil {
+            throw .invalid("partitions", "a group member takes its partitions from the group's assignment")
+        }
+        if joinsGroup && !(Duration.seconds(1)...Duration.seconds(1800)).contains(groupSessionTimeout) {
+            throw .invalid("group-session-timeout", "must be within 1s...30m (what a coordinator accepts)")
+        }
         if let siteCap, siteCap < 1 { throw .invalid("site-cap", "must be 0 (no cap) or a positive number of sites") }
         if attackSamples < 0 || attackSamples > 1_000 { throw .invalid("attack-samples", "must be within 0...1000") }
     }

@@ -14,32 +14,33 @@ import TrafficAggregation
 /// Invariants that make the contract of DESIGN §10.5–6 hold:
 /// - `shardProgress[s][p]` is what shard `s`'s progress row for partition `p` holds (absent: no
 ///   row). It changes only when a writer reports a commit, so it is always the right expected
-///   value for the next compare-and-set.
+///   value for the next compare-and-set (as a group member, also when a partition is claimed
+///   or released at a rebalance, with no flush of it in flight: `ConsumerLoop+Group.swift`).
 /// - At most one flush per shard is in flight; while a shard is busy (slow, or down and being
 ///   retried), its deltas keep accumulating in the aggregators and go out with the next cut.
 /// - No fetched record is fed unless the broker that sent it reported, on that connection, the
 ///   cluster id the shards' progress was written against (``FetchResult/clusterID``).
 final class ConsumerLoop {
-    private let configuration: ConsumerConfiguration
-    private let client: KafkaClient
-    private let writers: [ShardWriter]
-    private let metrics: ConsumerMetrics
-    private let logger: Logger
-    private let clusterID: String
+    let configuration: ConsumerConfiguration
+    let client: KafkaClient
+    let writers: [ShardWriter]
+    let metrics: ConsumerMetrics
+    let logger: Logger
+    let clusterID: String
     /// This process's claim on its partitions (host, pid, random): a newer consumer's claim fences it.
-    private let consumerID: String
-    private let mailbox = WriterMailbox()
-    private let stopSignal: StopSignal
+    let consumerID: String
+    let mailbox = WriterMailbox()
+    let stopSignal: StopSignal
 
-    private var aggregators: [Int32: PartitionAggregator]
+    var aggregators: [Int32: PartitionAggregator]
     /// The per-minute site cap shared by the aggregators; `nil` = no cap.
-    private let admission: SiteAdmission?
-    private let latenessMicros: Int64
-    private var lagGauges: [Int32: Gauge]
-    private var shardProgress: [[Int32: Int64]]
+    let admission: SiteAdmission?
+    let latenessMicros: Int64
+    var lagGauges: [Int32: Gauge]
+    var shardProgress: [[Int32: Int64]]
     private var busy: [Bool]
     private var inFlightRows: [Int]
-    private var writerTasks: [Task<Void, Never>?]
+    var writerTasks: [Task<Void, Never>?]
     /// Decodes the next chunk of fetched batches while the loop aggregates the current one.
     /// Used by one decoding task at a time: the next is started only after the previous
     /// one's result was awaited.
@@ -48,12 +49,15 @@ final class ConsumerLoop {
     /// they recover).
     private var failing = Set<Int32>()
     private var fenced: [Int32] = []
-    private var lastGroupCommit: [Int32: Int64] = [:]
+    var lastGroupCommit: [Int32: Int64] = [:]
     private var groupCommit: GroupCommitTask?
     private var flushRounds = 0
     /// Partitions whose last answer showed records beyond what it carried.
-    private var backlog = Set<Int32>()
+    var backlog = Set<Int32>()
     static let heartbeatFlushes = 10
+    /// This consumer's membership of `configuration.group` when it takes its partitions from
+    /// the group's assignment (`ConsumerLoop+Group.swift`); `nil` for static partitions.
+    var membership: GroupMembership?
 
     private init(
         configuration: ConsumerConfiguration,
@@ -104,7 +108,8 @@ final class ConsumerLoop {
         let (clusterID, partitionCount) = try await waitForTopic(
             configuration: configuration, client: client, logger: logger, stopSignal: stopSignal)
         let all = (0..<Int32(partitionCount)).map { $0 }
-        let partitions = configuration.partitions ?? all
+        // A group member starts with none: the group's assignment brings them (`followGroup`).
+        let partitions = configuration.joinsGroup ? [] : configuration.partitions ?? all
         let unknown = partitions.filter { $0 >= partitionCount }
         guard unknown.isEmpty else {
             throw ConsumerError.unknownPartitions(unknown, topic: configuration.topic, partitionCount: partitionCount)
@@ -148,7 +153,8 @@ final class ConsumerLoop {
             resumes[partition] = resume
         }
         let admission = configuration.siteCap.map { SiteAdmission(cap: $0, shardCount: writers.count) }
-        if let admission {
+        // (A group member has no partitions yet: it restores what its assignment needs then.)
+        if let admission, !partitions.isEmpty {
             // Every decision a committed row may depend on is on some shard (SiteAdmission).
             let since = Self.oldestLiveMinute(watermarks: resumes.values.map(\.startWatermarkMicros), latenessMicros: lateness)
             _ = try await onEveryShard("reading the site cap's admissions") { writer in
@@ -185,6 +191,7 @@ final class ConsumerLoop {
             admission: admission,
             latenessMicros: lateness
         )
+        loop.membership = configuration.joinsGroup ? loop.makeMembership() : nil
         return loop
     }
 
@@ -301,6 +308,7 @@ final class ConsumerLoop {
                 nextFlush = ContinuousClock.now
             }
             try handleReports()
+            try await followGroup()
             if ContinuousClock.now >= nextRetention {
                 startRetention()
                 nextRetention = ContinuousClock.now + .seconds(3600)
@@ -586,7 +594,7 @@ final class ConsumerLoop {
     /// also writes the progress of partitions with nothing new: the compare-and-set then finds
     /// out whether a newer consumer claimed them (a quiet partition would otherwise never be
     /// fenced), and `updated_at` shows the consumer is alive.
-    private func startFlushes() {
+    func startFlushes() {
         flushRounds += 1
         if let admission {
             let oldest = Self.oldestLiveMinute(
@@ -626,7 +634,7 @@ final class ConsumerLoop {
     }
 
     /// Applies the writers' reports: new progress, fenced partitions, fatal errors.
-    private func handleReports() throws {
+    func handleReports() throws {
         for report in mailbox.drain() {
             switch report {
             case .finished(let shard, let outcome):
@@ -660,7 +668,7 @@ final class ConsumerLoop {
                 "another consumer owns this partition (its progress moved past ours); stopped consuming it",
                 metadata: ["partition": "\(partition)", "shard": "\(shard)"])
         }
-        if aggregators.isEmpty {
+        if aggregators.isEmpty && membership == nil {
             mailbox.post(.fatal(shard: shard, error: ConsumerError.allPartitionsFenced(partitions: fenced.sorted())))
         }
     }
@@ -684,13 +692,18 @@ final class ConsumerLoop {
         let logger = self.logger
         let group = configuration.group
         let topic = configuration.topic
+        let membership = self.membership
         let task = GroupCommitTask()
         groupCommit = task
         Task {
             defer { task.finish() }
             for (partition, offset) in offsets.sorted(by: { $0.key < $1.key }) {
                 do {
-                    try await client.commitOffset(group: group, topic: topic, partition: partition, offset: offset)
+                    if let membership {
+                        try await membership.commit(topic: topic, offsets: [partition: offset])
+                    } else {
+                        try await client.commitOffset(group: group, topic: topic, partition: partition, offset: offset)
+                    }
                 } catch {
                     logger.debug("group offset commit failed", metadata: ["partition": "\(partition)", "error": "\(error)"])
                     return

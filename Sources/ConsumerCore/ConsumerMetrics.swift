@@ -18,6 +18,8 @@ import TrafficAggregation
 /// | `edgelog_consumer_fetching_paused` | gauge | (1 while max-pending-rows stops fetching) |
 /// | `edgelog_consumer_partitions_fenced_total` | counter | (partitions given up to another consumer) |
 /// | `edgelog_consumer_shard_committed_offset` | gauge | `shard`, `partition` |
+/// | `edgelog_consumer_group_generation` | gauge | (group members only) |
+/// | `edgelog_consumer_assigned_partitions` | gauge | (group members only; 0 while rebalancing) |
 ///
 /// Tests pass their own `MetricsFactory`; the process uses the bootstrapped global one.
 public final class ConsumerMetrics: Sendable {
@@ -28,6 +30,10 @@ public final class ConsumerMetrics: Sendable {
     let pendingRows: Gauge
     let fetchingPaused: Gauge
     let partitionsFenced: Counter
+    /// The consumer group generation this member last joined.
+    let groupGeneration: Gauge
+    /// Partitions the group assigned this member in the current generation.
+    let assignedPartitions: Gauge
     private let lateRejected: Counter
     private let unparsed: Counter
     /// Records in `rejected_records` (undecodable, unknown kind); retention gaps are counted apart.
@@ -43,6 +49,8 @@ public final class ConsumerMetrics: Sendable {
         pendingRows = Gauge(label: "edgelog_consumer_pending_rows", factory: factory)
         fetchingPaused = Gauge(label: "edgelog_consumer_fetching_paused", factory: factory)
         partitionsFenced = Counter(label: "edgelog_consumer_partitions_fenced_total", factory: factory)
+        groupGeneration = Gauge(label: "edgelog_consumer_group_generation", factory: factory)
+        assignedPartitions = Gauge(label: "edgelog_consumer_assigned_partitions", factory: factory)
         lateRejected = Counter(
             label: "edgelog_consumer_records_rejected_total", dimensions: [("cause", "late")], factory: factory)
         dataRejected = Counter(

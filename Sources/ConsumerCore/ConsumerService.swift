@@ -52,6 +52,7 @@ public final class ConsumerService: Service, Sendable {
                 return
             }
             try await loop.run()
+            await loop.leaveGroup()
         } onGracefulShutdown: {
             stopSignal.fire()
         }

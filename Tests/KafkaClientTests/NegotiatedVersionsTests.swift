@@ -10,6 +10,8 @@ struct NegotiatedVersionsTests {
         let expected: [ApiKey: Int16] = [
             .produce: 3, .fetch: 4, .listOffsets: 1, .metadata: 4, .offsetCommit: 2, .offsetFetch: 1,
             .findCoordinator: 0, .initProducerId: 0, .apiVersions: 2,
+            // The group APIs (edgelog-consumer --group): v0 in the minimal table.
+            .joinGroup: 0, .syncGroup: 0, .heartbeat: 0, .leaveGroup: 0,
         ]
         #expect(versions.versions == expected)
     }
@@ -23,6 +25,8 @@ struct NegotiatedVersionsTests {
         let expected: [ApiKey: Int16] = [
             .produce: 7, .fetch: 6, .listOffsets: 2, .metadata: 4, .offsetCommit: 3, .offsetFetch: 3,
             .findCoordinator: 2, .initProducerId: 1, .apiVersions: 2, .createTopics: 4,
+            // The group APIs at the table's highest (all below our codecs' highest).
+            .joinGroup: 3, .syncGroup: 2, .heartbeat: 2, .leaveGroup: 2, .describeGroups: 4,
         ]
         #expect(versions.versions == expected)
     }
@@ -57,8 +61,12 @@ struct NegotiatedVersionsTests {
         #expect(throws: KafkaClientError.unsupportedApi(api: .produce, broker: nil, client: 3...7)) {
             try versions.version(of: .produce)
         }
-        #expect(throws: KafkaClientError.unsupportedApi(api: .joinGroup, broker: nil, client: nil)) {
+        #expect(throws: KafkaClientError.unsupportedApi(api: .joinGroup, broker: nil, client: 0...5)) {
             try versions.version(of: .joinGroup)
+        }
+        // An API this client has no codec for names no client range.
+        #expect(throws: KafkaClientError.unsupportedApi(api: .listGroups, broker: nil, client: nil)) {
+            try versions.version(of: .listGroups)
         }
     }
 }
