@@ -2,21 +2,37 @@ import Foundation
 import PipelineTestSupport
 import Testing
 
-/// The shipper and the consumer against three `edgelog-broker`s under one static cluster map,
-/// given only the first broker as bootstrap: they find every partition's leader from Metadata.
-/// The bootstrap broker itself (leader of partitions 0 and 3, and the group coordinator) is
-/// killed -9 mid-run and restarted; meanwhile the partitions of the other two brokers keep
-/// flowing into PostgreSQL, and at the end the totals equal the generator's.
+/// The shipper and the consumer against three `edgelog-broker`s under one static cluster map
+/// (partition p led by broker p mod 3, broker 0 coordinating groups), given only one broker as
+/// bootstrap: they find every partition's leader from Metadata. One broker is killed -9 mid-run
+/// and restarted; meanwhile the partitions of the other two keep flowing into PostgreSQL, and at
+/// the end the totals equal the generator's. Two runs:
+/// - the bootstrap broker itself is the victim (leader of partitions 0 and 3, and the coordinator);
+/// - the consumer is a group member (`--group`), bootstrapped through broker 2, so it finds its
+///   coordinator (broker 0) by FindCoordinator; broker 1 is the victim.
 @Suite(.serialized, .integration)
 struct ClusterPipelineTests {
-    @Test func threeBrokersBootstrapKilledMidRunOthersFlowTotalsExact() async throws {
+    struct Scenario: Sendable, CustomTestStringConvertible {
+        var bootstrap: Int
+        var victim: Int
+        var group: Bool
+        var testDescription: String { "bootstrap \(bootstrap), victim \(victim)\(group ? ", consumer in a group" : "")" }
+    }
+
+    @Test(arguments: [
+        Scenario(bootstrap: 0, victim: 0, group: false), Scenario(bootstrap: 2, victim: 1, group: true),
+    ])
+    func threeBrokersOneKilledMidRunOthersFlowTotalsExact(_ scenario: Scenario) async throws {
         let rig = try await PipelineRig(partitions: 6, brokers: 3)
         defer { rig.remove() }
         let log = "\(rig.directory)/access.log"
         let writer = try SteadyTrafficWriter(path: log, seed: 21)
-        let consumer = rig.makeConsumer()
+        let bootstrap = rig.brokers[scenario.bootstrap].bootstrap
+        let consumer = ConsumerProcess.quick(
+            broker: bootstrap, shards: rig.shardConninfos,
+            arguments: scenario.group ? ["--group", "edgelog-cluster-test"] : [])
         defer { consumer.remove() }
-        let shipper = rig.makeShipper(files: "\(log):edge")
+        let shipper = ShipperProcess.quick(broker: bootstrap, files: "\(log):edge", directory: rig.directory)
         defer { shipper.remove() }
         let logs = {
             "shipper:\n\(shipper.logs())\nconsumer:\n\(consumer.logs())\n"
@@ -33,8 +49,12 @@ struct ClusterPipelineTests {
         let flowing = try Self.smallestProgress(rig)
         #expect(Set(flowing.filter { $0.value > 0 }.keys) == Set(0..<6), "every partition consumed: \(flowing)\n\(logs())")
 
-        let victim = rig.brokers[0]
-        let victimPartitions: Set<Int32> = [0, 3]
+        if scenario.group {
+            let members = try await consumer.metrics().series(containing: "edgelog_consumer_assigned_partitions")
+            #expect(members.values.first == 6, "the only member holds all six: \(members)\n\(logs())")
+        }
+        let victim = rig.brokers[scenario.victim]
+        let victimPartitions: Set<Int32> = [Int32(scenario.victim), Int32(scenario.victim + 3)]
         try writer.append(lines: 1_000)
         try await victim.kill9()
         let atKill = try Self.smallestProgress(rig)
@@ -49,7 +69,7 @@ struct ClusterPipelineTests {
             if victimPartitions.contains(partition) {
                 #expect(after == before, "partition \(partition) advanced without its leader: \(before) -> \(after)")
             } else {
-                #expect(after > before, "partition \(partition) kept flowing while broker 0 was down: \(before) -> \(after)")
+                #expect(after > before, "partition \(partition) kept flowing while broker \(scenario.victim) was down: \(before) -> \(after)")
             }
         }
         try await victim.start()
