@@ -11,7 +11,9 @@ import NIOPosix
 /// (FindCoordinator); everything else to any broker that answers, the bootstrap first. A
 /// NOT_LEADER_OR_FOLLOWER or UNKNOWN_TOPIC_OR_PARTITION answer, a lost connection or an unknown
 /// leader marks the topic's routes stale, and they are refreshed from Metadata before the next
-/// request that needs them, at most once per ``Configuration/metadataRefreshInterval``. With a
+/// request that needs them: at most once per ``Configuration/metadataRefreshInterval``, and
+/// with exponential backoff (up to the reconnect backoff's maximum) while refreshes find no
+/// broker, or leaders still missing. With a
 /// single broker all of it collapses to the one bootstrap connection (``ClusterView``).
 ///
 /// Requests are never retried here: a request that was in flight when its connection dropped
@@ -34,7 +36,8 @@ public actor KafkaClient {
         /// Attempts per call before it gives up with the last connection error; `nil` keeps
         /// trying until the calling task is cancelled or the client shut down.
         public var maxConnectAttempts: Int?
-        /// Shortest time between two Metadata refreshes caused by stale routes.
+        /// Shortest time between two Metadata refreshes caused by stale routes; the first step of
+        /// their backoff while refreshes do not help.
         public var metadataRefreshInterval: Duration
         /// Asks each new connection's broker for its cluster id (one Metadata request) and
         /// reports it with every Fetch answer (``FetchResult/clusterID``), so a consumer can
@@ -77,7 +80,9 @@ public actor KafkaClient {
     private var links: [BrokerRoute: BrokerLink] = [:]
     private var view: ClusterView
     private var coordinators: [String: BrokerRoute] = [:]
-    private var lastRefresh: ContinuousClock.Instant?
+    /// No refresh caused by stale routes before this instant.
+    private var nextRefresh: ContinuousClock.Instant?
+    private var refreshBackoff: ReconnectBackoff
     private var refreshing: Task<Void, Never>?
     private var random = SystemRandomNumberGenerator()
     private var isShutDown = false
@@ -91,6 +96,9 @@ public actor KafkaClient {
         self.eventLoopGroup = eventLoopGroup
         self.logger = logger
         self.view = ClusterView(bootstrap: BrokerAddress(host: configuration.host, port: configuration.port))
+        self.refreshBackoff = ReconnectBackoff(
+            initial: configuration.metadataRefreshInterval,
+            maximum: max(configuration.reconnectBackoff.maximum, configuration.metadataRefreshInterval))
     }
 
     /// The client's current picture of the cluster (for logs and tests).
@@ -306,15 +314,15 @@ public actor KafkaClient {
         view.markStale(topic)
     }
 
-    /// Refreshes Metadata for `topic` (and every other stale topic), unless a refresh ran within
-    /// the interval; concurrent callers share one. Best effort: when no broker answers, the view
-    /// stays as it was.
+    /// Refreshes Metadata for `topic` (and every other stale topic), unless the last refresh's
+    /// backoff has not passed; concurrent callers share one. Best effort: when no broker
+    /// answers, the view stays as it was.
     private func refreshIfDue(_ topic: String) async {
         if let refreshing {
             await refreshing.value
             return
         }
-        if let lastRefresh, ContinuousClock.now - lastRefresh < configuration.metadataRefreshInterval { return }
+        if let nextRefresh, ContinuousClock.now < nextRefresh { return }
         let topics = Array(view.stale.union([topic])).sorted()
         let task = Task { await self.refresh(topics) }
         refreshing = task
@@ -323,13 +331,24 @@ public actor KafkaClient {
     }
 
     private func refresh(_ topics: [String]) async {
-        lastRefresh = .now
-        guard let connection = await reachableConnection() else { return }
-        do {
-            let metadata = try await connection.request(MetadataRequest(topics: topics, allowAutoTopicCreation: false))
-            view.update(from: metadata)
-        } catch {
-            logger.debug("kafka metadata refresh failed", metadata: ["kafka.error": "\(error)"])
+        nextRefresh = .now + configuration.metadataRefreshInterval
+        var helped = false
+        if let connection = await reachableConnection() {
+            do {
+                let metadata = try await connection.request(
+                    MetadataRequest(topics: topics, allowAutoTopicCreation: false))
+                view.update(from: metadata)
+                helped = metadata.topics.allSatisfy { topic in
+                    topic.errorCode == .none && topic.partitions.allSatisfy { $0.leaderID >= 0 }
+                }
+            } catch {
+                logger.debug("kafka metadata refresh failed", metadata: ["kafka.error": "\(error)"])
+            }
+        }
+        if helped {
+            refreshBackoff.reset()
+        } else {
+            nextRefresh = .now + refreshBackoff.nextDelay(using: &random)
         }
     }
 

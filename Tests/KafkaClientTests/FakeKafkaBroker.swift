@@ -23,6 +23,8 @@ final class FakeKafkaBroker: @unchecked Sendable {
         /// Requests of these APIs are read and never answered.
         var silentApis: Set<ApiKey> = []
         var partitionCount: Int32 = 3
+        /// Metadata names no leader (-1) for any partition, as a cluster mid-election does.
+        var leaderless = false
     }
 
     struct Log {
@@ -211,7 +213,8 @@ final class FakeKafkaBroker: @unchecked Sendable {
             MetadataResponse.Topic(
                 name: name,
                 partitions: (0..<behaviour.partitionCount).map { index in
-                    MetadataResponse.Partition(partitionIndex: index, leaderID: 0, replicaNodes: [0], isrNodes: [0])
+                    MetadataResponse.Partition(
+                        partitionIndex: index, leaderID: behaviour.leaderless ? -1 : 0, replicaNodes: [0], isrNodes: [0])
                 }
             )
         }

@@ -45,6 +45,31 @@ struct KafkaClientTests {
         await client.shutdown()
     }
 
+    /// While Metadata names no leader, refreshes back off instead of following every request:
+    /// 1.5 s of routing asks at 50 ms floor would refresh ~30 times without backoff.
+    @Test func leaderlessMetadataRefreshesBackOff() async throws {
+        var behaviour = FakeKafkaBroker.Behaviour()
+        behaviour.leaderless = true
+        let broker = try await FakeKafkaBroker.start(behaviour: behaviour)
+        let client = KafkaClient(
+            configuration: KafkaClient.Configuration(
+                host: "127.0.0.1", port: broker.port,
+                reconnectBackoff: ReconnectBackoff(initial: .milliseconds(20), maximum: .milliseconds(800)),
+                metadataRefreshInterval: .milliseconds(50)),
+            logger: logger)
+        _ = try await client.metadata(topics: ["t"])
+        let deadline = ContinuousClock.now + .milliseconds(1500)
+        while ContinuousClock.now < deadline {
+            let routes = await client.routes(topic: "t", partitions: [0, 1])
+            #expect(routes == [0: .bootstrap, 1: .bootstrap], "no leader known: the bootstrap answers")
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        let refreshes = broker.requestKeys.filter { $0 == .metadata }.count - 1
+        #expect(refreshes >= 2 && refreshes <= 8, "\(refreshes) refreshes in 1.5 s")
+        await client.shutdown()
+        await broker.stop()
+    }
+
     /// acks=0 gets no answer; the records still arrive (the fetch after it on the same
     /// connection is processed after it).
     @Test func acksZeroProduce() async throws {
