@@ -28,7 +28,7 @@ struct ProduceSender<C: Clock>: Sendable where C.Duration == Duration {
 
     func run() async {
         await withTaskGroup(of: Void.self) { lanes in
-            var queued: [BrokerRoute: AsyncStream<[Transmission]>.Continuation] = [:]
+            var queued: [BrokerRoute: OutboundQueue] = [:]
             while let first = await queue.next() {
                 let group = [first] + queue.takeCompanions(of: first, limit: Self.batchesPerRequest)
                 let routes = await client.routes(topic: topic, partitions: group.map { $0.batch.partition.partition })
@@ -43,23 +43,26 @@ struct ProduceSender<C: Clock>: Sendable where C.Duration == Duration {
                 }
                 for (route, transmissions) in byRoute {
                     if let lane = queued[route] {
-                        lane.yield(transmissions)
+                        lane.push(transmissions)
                     } else {
-                        let (stream, lane) = AsyncStream.makeStream(of: [Transmission].self)
+                        let lane = OutboundQueue()
                         queued[route] = lane
-                        lane.yield(transmissions)
-                        lanes.addTask { await self.send(stream, route: route) }
+                        lane.push(transmissions)
+                        lanes.addTask { await self.send(lane, route: route) }
                     }
                 }
             }
-            for lane in queued.values { lane.finish() }
+            for lane in queued.values { lane.close() }
         }
     }
 
-    /// One broker's lane: its requests, one after another.
-    private func send(_ stream: AsyncStream<[Transmission]>, route: BrokerRoute) async {
+    /// One broker's lane: its requests, one after another. What queued up behind a request
+    /// while it was handed over goes out together in the next (`takeCompanions`), as with one
+    /// broker; a resend queued while the older copy still waits replaces it (`OutboundQueue`).
+    private func send(_ lane: OutboundQueue, route: BrokerRoute) async {
         var retry = self.retry
-        for await group in stream {
+        while let first = await lane.next() {
+            let group = [first] + lane.takeCompanions(of: first, limit: Self.batchesPerRequest)
             do {
                 let answers = try await client.enqueueProduce(
                     topic: topic,
