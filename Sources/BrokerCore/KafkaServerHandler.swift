@@ -56,7 +56,7 @@ public final class KafkaServerHandler: ChannelDuplexHandler {
         let sequence = sequencer.enqueue()
         let request: KafkaRequest
         do {
-            request = try KafkaRequest(frame: frame)
+            request = try KafkaRequest(frame: frame, clientHost: clientHost(of: context))
         } catch {
             dispatcher.metrics.countRequest(-1)
             refuse(sequence, reason: "malformed request header: \(error)", context: context)
@@ -97,6 +97,11 @@ public final class KafkaServerHandler: ChannelDuplexHandler {
     }
 
     /// Closes the connection (in order) because of request `sequence`.
+    /// The peer's address as Kafka writes a member's host: `/` and the IP.
+    private func clientHost(of context: ChannelHandlerContext) -> String {
+        context.remoteAddress?.ipAddress.map { "/\($0)" } ?? ""
+    }
+
     private func refuse(_ sequence: UInt64, reason: String, context: ChannelHandlerContext) {
         isClosing = true
         complete(sequence, with: .close(reason), context: context)

@@ -7,6 +7,9 @@ public struct KafkaRequest: Sendable {
     public var header: RequestHeader
     /// The body, starting right after the header.
     public var body: ByteBuffer
+    /// Where the request came from, as Kafka shows a member's host in DescribeGroups
+    /// (`/127.0.0.1`); empty when unknown.
+    public var clientHost: String = ""
 
     public init(header: RequestHeader, body: ByteBuffer) {
         self.header = header
@@ -14,10 +17,11 @@ public struct KafkaRequest: Sendable {
     }
 
     /// Splits a frame (size prefix already removed) into header and body.
-    public init(frame: ByteBuffer) throws(KafkaProtocolError) {
+    public init(frame: ByteBuffer, clientHost: String = "") throws(KafkaProtocolError) {
         var body = frame
         self.header = try RequestHeader(from: &body)
         self.body = body
+        self.clientHost = clientHost
     }
 }
 

@@ -76,6 +76,7 @@ struct GroupMembershipBrokerProcessTests {
         #expect(group.groupState == "Stable" && group.protocolType == "consumer" && group.protocolData == "range", "\(group)")
         let brokerView = try group.members.map { try ConsumerProtocolAssignment(bytes: $0.memberAssignment).partitions }
         #expect(Set(brokerView) == Set([aSplit.partitions, bSplit.partitions]), "\(brokerView)")
+        #expect(group.members.map(\.clientHost) == ["/127.0.0.1", "/127.0.0.1"], "hosts as Kafka shows them")
 
         // Commits: the current generation's member may commit; a stale generation may not.
         try await a.commit(topic: topic, offsets: [aSplit.partitions[topic]?.first ?? 0: 5])

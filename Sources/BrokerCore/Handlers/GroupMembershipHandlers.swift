@@ -14,7 +14,7 @@ extension RequestDispatcher {
         let rebalance = decoded.rebalanceTimeoutMs > 0 ? Duration.milliseconds(Int64(decoded.rebalanceTimeoutMs)) : session
         let join = ConsumerGroup.JoinRequest(
             memberID: decoded.memberID, groupInstanceID: decoded.groupInstanceID,
-            clientID: request.header.clientID ?? "", clientHost: "", sessionTimeout: session,
+            clientID: request.header.clientID ?? "", clientHost: request.clientHost, sessionTimeout: session,
             rebalanceTimeout: rebalance, protocolType: decoded.protocolType,
             protocols: decoded.protocols.map { (name: $0.name, metadata: $0.metadata) })
         let header = request.header
