@@ -90,18 +90,7 @@ extension ConsumerLoop {
         let before = aggregators.keys.reduce(into: [Int32: Int64]()) { smallest, partition in
             smallest[partition] = shardProgress.map { $0[partition] ?? 0 }.min() ?? 0
         }
-        for round in 0..<2 {
-            // As in `drain`: a shard that is down keeps its writer retrying; a cancellation
-            // (the lifecycle's shutdown timeout) cancels the writers too.
-            let tasks = writerTasks.compactMap { $0 }
-            await withTaskCancellationHandler {
-                for task in tasks { await task.value }
-            } onCancel: {
-                for task in tasks { task.cancel() }
-            }
-            try handleReports()
-            if round == 0 { startFlushes() }
-        }
+        try await flushEverything()
         await commitMemberOffsets(membership)
         let released = aggregators.keys.sorted()
         for partition in released {
@@ -158,19 +147,11 @@ extension ConsumerLoop {
             return
         }
         let configuration = self.configuration
-        let logger = self.logger
-        let stopSignal = self.stopSignal
         func onEveryShard<Result: Sendable>(
             _ what: String, _ body: (ShardWriter) async throws -> Result
         ) async throws -> [Result] {
-            var results: [Result] = []
-            for writer in writers {
-                results.append(
-                    try await Self.retrying(
-                        what, shard: writer.shard, configuration: configuration, logger: logger, stopSignal: stopSignal
-                    ) { try await body(writer) })
-            }
-            return results
+            try await Self.onEveryShard(
+                writers, what, configuration: configuration, logger: logger, stopSignal: stopSignal, body)
         }
         let topic = configuration.topic
         let current = try await onEveryShard("reading progress") { writer in

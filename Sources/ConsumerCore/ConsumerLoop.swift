@@ -116,18 +116,11 @@ final class ConsumerLoop {
         }
         let process = ProcessInfo.processInfo
         let consumerID = "\(process.hostName)/\(process.processIdentifier)/\(UInt64.random(in: 1...UInt64.max))"
-        /// `body` on every shard in turn, each retried while its shard is unreachable.
         func onEveryShard<Result: Sendable>(
             _ what: String, _ body: (ShardWriter) async throws -> Result
         ) async throws -> [Result] {
-            var results: [Result] = []
-            for writer in writers {
-                results.append(
-                    try await retrying(
-                        what, shard: writer.shard, configuration: configuration, logger: logger, stopSignal: stopSignal
-                    ) { try await body(writer) })
-            }
-            return results
+            try await Self.onEveryShard(
+                writers, what, configuration: configuration, logger: logger, stopSignal: stopSignal, body)
         }
         let current = try await onEveryShard("reading progress") { writer in
             try await writer.readProgress(topic: configuration.topic, partitions: partitions)
@@ -258,6 +251,21 @@ final class ConsumerLoop {
         }
     }
 
+    /// `body` on every shard in turn, each retried while its shard is unreachable (`retrying`).
+    static func onEveryShard<Result: Sendable>(
+        _ writers: [ShardWriter], _ what: String, configuration: ConsumerConfiguration, logger: Logger,
+        stopSignal: StopSignal, _ body: (ShardWriter) async throws -> Result
+    ) async throws -> [Result] {
+        var results: [Result] = []
+        for writer in writers {
+            results.append(
+                try await retrying(
+                    what, shard: writer.shard, configuration: configuration, logger: logger, stopSignal: stopSignal
+                ) { try await body(writer) })
+        }
+        return results
+    }
+
     /// Retries `body` with exponential backoff while a shard is unreachable; gives up at once
     /// on errors retrying cannot fix (wrong schema, another cluster).
     static func retrying<T>(
@@ -335,6 +343,13 @@ final class ConsumerLoop {
     /// After a stop: waits for flushes in flight, then flushes what is left, once per shard.
     private func drain() async throws {
         logger.info("stopping: flushing every shard")
+        try await flushEverything()
+        for writer in writers { await writer.close() }
+    }
+
+    /// Waits for the flushes in flight, then flushes what is left, once per shard, and waits
+    /// for those too: afterwards every fed record is committed on every shard (or fenced).
+    func flushEverything() async throws {
         for round in 0..<2 {
             // A shard that is down would keep its writer retrying: when the lifecycle's
             // shutdown timeout cancels us, cancel the writers too (what they hold is read again
@@ -348,7 +363,6 @@ final class ConsumerLoop {
             try handleReports()
             if round == 0 { startFlushes() }
         }
-        for writer in writers { await writer.close() }
     }
 
     /// Rows aggregated and not yet committed, including flushes in flight.
