@@ -164,15 +164,7 @@ extension ConsumerLoop {
                 topic: topic, partitions: partitions, clusterID: clusterID, consumerID: consumerID,
                 seeds: seeds[writer.shard] ?? [:])
         }
-        var resumes: [Int32: PartitionResume] = [:]
-        for partition in partitions {
-            let resume = PartitionResume(
-                shards: stored.map { rows in
-                    rows[partition].map { ShardProgress(nextOffset: $0.nextOffset, watermarkMicros: $0.watermarkMicros) }
-                })
-            try resume.validate(shardCount: writers.count)
-            resumes[partition] = resume
-        }
+        let resumes = try Self.resumes(partitions, claimed: stored, shardCount: writers.count)
         if let admission {
             // Decisions other members made while they held these partitions are on the shards.
             let since = Self.oldestLiveMinute(

@@ -136,15 +136,7 @@ final class ConsumerLoop {
         let ring = try ShardRing(shardCount: writers.count)
         let lateness = Int64(configuration.lateness.components.seconds) * 1_000_000
             + configuration.lateness.components.attoseconds / 1_000_000_000_000
-        var resumes: [Int32: PartitionResume] = [:]
-        for partition in partitions {
-            let resume = PartitionResume(
-                shards: stored.map { rows in
-                    rows[partition].map { ShardProgress(nextOffset: $0.nextOffset, watermarkMicros: $0.watermarkMicros) }
-                })
-            try resume.validate(shardCount: writers.count)
-            resumes[partition] = resume
-        }
+        let resumes = try resumes(partitions, claimed: stored, shardCount: writers.count)
         let admission = configuration.siteCap.map { SiteAdmission(cap: $0, shardCount: writers.count) }
         // (A group member has no partitions yet: it restores what its assignment needs then.)
         if let admission, !partitions.isEmpty {
@@ -249,6 +241,23 @@ final class ConsumerLoop {
             }
             try await Task.sleep(for: .seconds(1))
         }
+    }
+
+    /// Where each partition resumes, from what every shard's claim returned (its progress
+    /// rows); throws when the shards' rows cannot belong together (`PartitionResume.validate`).
+    static func resumes(
+        _ partitions: [Int32], claimed stored: [[Int32: StoredProgress]], shardCount: Int
+    ) throws -> [Int32: PartitionResume] {
+        var resumes: [Int32: PartitionResume] = [:]
+        for partition in partitions {
+            let resume = PartitionResume(
+                shards: stored.map { rows in
+                    rows[partition].map { ShardProgress(nextOffset: $0.nextOffset, watermarkMicros: $0.watermarkMicros) }
+                })
+            try resume.validate(shardCount: shardCount)
+            resumes[partition] = resume
+        }
+        return resumes
     }
 
     /// `body` on every shard in turn, each retried while its shard is unreachable (`retrying`).
