@@ -560,13 +560,17 @@ final class ConsumerLoop {
 
     /// OFFSET_OUT_OF_RANGE: records before the log start were deleted by retention before they
     /// were counted. The gap is counted as rejected (`retention_gap`), never silently skipped.
+    /// Does not wait for a leader that is down (the loop would stall for every partition):
+    /// the failure is logged by the caller and the partition asked again next round.
     private func skipToLogStart(partition: Int32) async throws {
         guard var aggregator = aggregators[partition] else { return }
         let earliest = try await client.listOffsets(
-            topic: configuration.topic, partition: partition, timestamp: ListOffsetsRequest.earliestTimestamp
+            topic: configuration.topic, partition: partition, timestamp: ListOffsetsRequest.earliestTimestamp,
+            waitForLeader: false
         ).offset
         let latest = try await client.listOffsets(
-            topic: configuration.topic, partition: partition, timestamp: ListOffsetsRequest.latestTimestamp
+            topic: configuration.topic, partition: partition, timestamp: ListOffsetsRequest.latestTimestamp,
+            waitForLeader: false
         ).offset
         if aggregator.nextOffset > latest {
             throw ConsumerError.logBehindProgress(partition: partition, highWatermark: latest, progress: aggregator.nextOffset)

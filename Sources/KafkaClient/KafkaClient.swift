@@ -604,10 +604,14 @@ public actor KafkaClient {
     /// The offset for `timestamp`: ``ListOffsetsRequest/earliestTimestamp`` (-2) gives the log
     /// start, ``ListOffsetsRequest/latestTimestamp`` (-1) the high watermark, a time in ms the
     /// first offset whose record timestamp is at or after it (-1 when there is none).
-    public func listOffsets(topic: String, partition: Int32, timestamp: Int64) async throws(KafkaClientError)
-        -> ListedOffset
+    ///
+    /// Without `waitForLeader`, a leader that is down fails the call at once, as in
+    /// ``fetch(topic:partition:offset:maxBytes:maxWait:minBytes:waitForLeader:)``.
+    public func listOffsets(topic: String, partition: Int32, timestamp: Int64, waitForLeader: Bool = true)
+        async throws(KafkaClientError) -> ListedOffset
     {
-        let (connection, _) = try await leaderConnection(topic: topic, partitions: [partition])
+        let (connection, _) = try await leaderConnection(
+            topic: topic, partitions: [partition], patient: waitForLeader)
         let request = ListOffsetsRequest(
             topics: [
                 ListOffsetsRequest.Topic(
