@@ -14,8 +14,8 @@ import Synchronization
 /// them (flush, commit with ``commit(topic:offsets:)`` — allowed while the group prepares the
 /// rebalance) and calls ``join()`` again, which returns the next generation's assignment.
 ///
-/// Every group request goes through `KafkaClient.coordinatorConnection(group:)`. JoinGroup and
-/// SyncGroup are parked by the coordinator until the other members catch up, so they wait up
+/// Every group request goes through `KafkaClient.coordinatorRequest(group:_:timeout:codes:)`,
+/// which finds the coordinator again when it moved. JoinGroup and SyncGroup are parked by the coordinator until the other members catch up, so they wait up
 /// to the rebalance timeout; heartbeats are not sent meanwhile (none is due: the join itself
 /// shows the member is alive).
 public actor GroupMembership {
@@ -97,8 +97,8 @@ public actor GroupMembership {
         for attempt in 1...Self.maxJoinAttempts {
             if attempt > 1 { try await pause(.milliseconds(100 * min(attempt, 10))) }
             if hasLeft { throw .shutDown }
-            let connection = try await client.coordinatorConnection(group: configuration.group)
-            let joined = try await connection.request(joinRequest(), timeout: waitLimit)
+            let joined = try await client.coordinatorRequest(
+                group: configuration.group, joinRequest(), timeout: waitLimit) { [$0.errorCode] }
             lastCode = joined.errorCode
             switch joined.errorCode {
             case .none: break
@@ -122,11 +122,12 @@ public actor GroupMembership {
             memberID = joined.memberID
             let isLeader = joined.leader == joined.memberID
             let assignments = isLeader ? try await leaderAssignments(members: joined.members) : []
-            let synced = try await connection.request(
+            let synced = try await client.coordinatorRequest(
+                group: configuration.group,
                 SyncGroupRequest(
                     groupID: configuration.group, generationID: joined.generationID, memberID: memberID,
                     assignments: assignments),
-                timeout: waitLimit)
+                timeout: waitLimit) { [$0.errorCode] }
             lastCode = synced.errorCode
             switch synced.errorCode {
             case .none: break
@@ -240,9 +241,10 @@ public actor GroupMembership {
     private func heartbeat(_ joined: Generation) async -> Bool {
         guard generation == joined else { return false }
         do {
-            let connection = try await client.coordinatorConnection(group: configuration.group)
-            let answer = try await connection.request(
-                HeartbeatRequest(groupID: configuration.group, generationID: joined.id, memberID: joined.memberID))
+            let answer = try await client.coordinatorRequest(
+                group: configuration.group,
+                HeartbeatRequest(groupID: configuration.group, generationID: joined.id, memberID: joined.memberID)
+            ) { [$0.errorCode] }
             switch answer.errorCode {
             case .none:
                 return true
@@ -278,7 +280,6 @@ public actor GroupMembership {
     public func commit(topic: String, offsets: [Int32: Int64]) async throws(KafkaClientError) {
         guard let generation else { throw .broker(api: .offsetCommit, code: .unknownMemberId) }
         guard !offsets.isEmpty else { return }
-        let connection = try await client.coordinatorConnection(group: configuration.group)
         let request = OffsetCommitRequest(
             groupID: configuration.group, generationID: generation.id, memberID: generation.memberID,
             topics: [
@@ -289,7 +290,9 @@ public actor GroupMembership {
                             partitionIndex: $0.key, committedOffset: $0.value, committedMetadata: nil)
                     })
             ])
-        let response = try await connection.request(request)
+        let response = try await client.coordinatorRequest(group: configuration.group, request) { response in
+            response.topics.flatMap { $0.partitions.map(\.errorCode) }
+        }
         for partition in offsets.keys.sorted() {
             guard
                 let answer = response.topics.first(where: { $0.name == topic })?
@@ -315,9 +318,10 @@ public actor GroupMembership {
         let leaving = memberID
         memberID = ""
         do {
-            let connection = try await client.coordinatorConnection(group: configuration.group)
-            let answer = try await connection.request(
-                LeaveGroupRequest(groupID: configuration.group, members: [LeaveGroupRequest.Member(memberID: leaving)]))
+            let answer = try await client.coordinatorRequest(
+                group: configuration.group,
+                LeaveGroupRequest(groupID: configuration.group, members: [LeaveGroupRequest.Member(memberID: leaving)])
+            ) { [$0.errorCode] }
             logger.info(
                 "left the consumer group", metadata: ["group": "\(configuration.group)", "answer": "\(answer.errorCode)"])
         } catch {

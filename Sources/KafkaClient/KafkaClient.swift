@@ -366,7 +366,7 @@ public actor KafkaClient {
     /// An open connection to `group`'s coordinator (FindCoordinator over any broker, remembered
     /// until a request to it fails). A broker without FindCoordinator is its own coordinator.
     /// Does not wait for a coordinator that is down: group requests are retried by their callers.
-    public func coordinatorConnection(group: String) async throws(KafkaClientError) -> KafkaConnection {
+    private func coordinatorConnection(group: String) async throws(KafkaClientError) -> KafkaConnection {
         let route: BrokerRoute
         if let known = coordinators[group] {
             route = known
@@ -391,15 +391,27 @@ public actor KafkaClient {
         }
     }
 
-    /// Forgets `group`'s coordinator (after NOT_COORDINATOR and the like): found again next time.
-    public func forgetCoordinator(group: String) {
-        coordinators[group] = nil
-    }
-
-    private func noteGroupAnswer(_ code: KafkaErrorCode, group: String) {
-        if code == .notCoordinator || code == .coordinatorNotAvailable || code == .coordinatorLoadInProgress {
+    /// Sends `request` to `group`'s coordinator and returns its answer. The coordinator is
+    /// forgotten, and found again by the next group request, when the request fails in transport
+    /// or one of `codes(answer)` says the coordinator moved, is gone or is loading
+    /// (NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE, COORDINATOR_LOAD_IN_PROGRESS): the one place
+    /// every group request learns that.
+    public func coordinatorRequest<Request: KafkaRequestMessage>(
+        group: String, _ request: Request, timeout: TimeAmount? = nil,
+        codes: @Sendable (Request.Response) -> [KafkaErrorCode]
+    ) async throws(KafkaClientError) -> Request.Response {
+        let connection = try await coordinatorConnection(group: group)
+        let answer: Request.Response
+        do {
+            answer = try await connection.request(request, timeout: timeout)
+        } catch {
+            coordinators[group] = nil
+            throw error
+        }
+        if codes(answer).contains(where: { [.notCoordinator, .coordinatorNotAvailable, .coordinatorLoadInProgress].contains($0) }) {
             coordinators[group] = nil
         }
+        return answer
     }
 
     /// A live connection to the leader of the topic's `partitions` (which the caller grouped by
@@ -671,7 +683,6 @@ public actor KafkaClient {
         offset: Int64,
         metadata: String? = nil
     ) async throws(KafkaClientError) {
-        let connection = try await coordinatorConnection(group: group)
         let request = OffsetCommitRequest(
             groupID: group,
             generationID: -1,
@@ -689,18 +700,13 @@ public actor KafkaClient {
                 )
             ]
         )
-        let response: OffsetCommitResponse
-        do {
-            response = try await connection.request(request)
-        } catch {
-            coordinators[group] = nil
-            throw error
+        let response = try await coordinatorRequest(group: group, request) { response in
+            response.topics.flatMap { $0.partitions.map(\.errorCode) }
         }
         guard
             let answer = response.topics.first(where: { $0.name == topic })?
                 .partitions.first(where: { $0.partitionIndex == partition })
         else { throw .missingPartition(api: .offsetCommit, topic: topic, partition: partition) }
-        noteGroupAnswer(answer.errorCode, group: group)
         guard answer.errorCode == .none else { throw .broker(api: .offsetCommit, code: answer.errorCode) }
     }
 
@@ -708,19 +714,11 @@ public actor KafkaClient {
     public func fetchCommittedOffset(group: String, topic: String, partition: Int32) async throws(KafkaClientError)
         -> Int64?
     {
-        let connection = try await coordinatorConnection(group: group)
         let request = OffsetFetchRequest(
             groupID: group,
             topics: [OffsetFetchRequest.Topic(name: topic, partitionIndexes: [partition])]
         )
-        let response: OffsetFetchResponse
-        do {
-            response = try await connection.request(request)
-        } catch {
-            coordinators[group] = nil
-            throw error
-        }
-        noteGroupAnswer(response.errorCode, group: group)
+        let response = try await coordinatorRequest(group: group, request) { [$0.errorCode] }
         guard response.errorCode == .none else { throw .broker(api: .offsetFetch, code: response.errorCode) }
         guard
             let answer = response.topics.first(where: { $0.name == topic })?
