@@ -101,9 +101,6 @@ public actor KafkaClient {
             maximum: max(configuration.reconnectBackoff.maximum, configuration.metadataRefreshInterval))
     }
 
-    /// The client's current picture of the cluster (for logs and tests).
-    public var cluster: ClusterView { view }
-
     // MARK: - Connections
 
     /// An open connection to any broker, opening one when there is none: the bootstrap broker
@@ -170,7 +167,7 @@ public actor KafkaClient {
                 if let leading {
                     await refreshIfDue(leading.topic)
                     for partition in leading.partitions
-                    where (routeIfKnown(TopicPartition(topic: leading.topic, partition: partition)) ?? .bootstrap) != route {
+                    where (view.route(to: TopicPartition(topic: leading.topic, partition: partition)) ?? .bootstrap) != route {
                         throw .leaderMoved(topic: leading.topic, partition: partition)
                     }
                 }
@@ -290,27 +287,22 @@ public actor KafkaClient {
 
     // MARK: - Routes
 
-    /// The route to the partition's leader from the current view, `nil` when unknown.
-    private func routeIfKnown(_ partition: TopicPartition) -> BrokerRoute? {
-        view.route(to: partition)
-    }
-
     /// Where each partition's requests go: its leader, refreshed first when the topic is stale
     /// or a partition has no known leader; the bootstrap broker when Metadata names none (its
     /// answer then says why).
     public func routes(topic: String, partitions: [Int32]) async -> [Int32: BrokerRoute] {
-        if view.isStale(topic) || partitions.contains(where: { routeIfKnown(TopicPartition(topic: topic, partition: $0)) == nil }) {
+        if view.isStale(topic) || partitions.contains(where: { view.route(to: TopicPartition(topic: topic, partition: $0)) == nil }) {
             await refreshIfDue(topic)
         }
         var routes: [Int32: BrokerRoute] = [:]
         for partition in partitions {
-            routes[partition] = routeIfKnown(TopicPartition(topic: topic, partition: partition)) ?? .bootstrap
+            routes[partition] = view.route(to: TopicPartition(topic: topic, partition: partition)) ?? .bootstrap
         }
         return routes
     }
 
     /// Marks `topic`'s routes stale: the next request routed by them refreshes Metadata first.
-    public func invalidateRoutes(of topic: String) {
+    private func invalidateRoutes(of topic: String) {
         view.markStale(topic)
     }
 
