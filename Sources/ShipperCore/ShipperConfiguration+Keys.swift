@@ -107,6 +107,14 @@ extension ShipperConfiguration {
             default: SettingText.duration(TailerConfiguration().drainIdle),
             help: "How long a rotated or deleted file must stay idle, read to its end, before it is closed."
         )
+        public static let deletedFileGrace = ConfigurationKey(
+            "deleted-file-grace",
+            kind: .duration,
+            default: SettingText.duration(TailerConfiguration().deletedFileGrace),
+            help: "Longest a deleted (unlinked) file is held open to be read to its end; an open file keeps its disk "
+                + "space, so after this its unread rest is counted lost (deleted_unread). Raise it to ride out a "
+                + "broker outage or a backlog across a logrotate that deletes files at once (compress without delaycompress)."
+        )
         public static let missingFileExpiry = ConfigurationKey(
             "missing-file-expiry",
             kind: .duration,
@@ -149,7 +157,7 @@ extension ShipperConfiguration {
         /// Every shipper key, for `RuntimeOptions.resolve(keys:flags:environment:)`.
         public static let all: [ConfigurationKey] = [
             files, format, siteLabel, startAt, broker, topic, partitions, checkpointDirectory, edgeName, batchBytes, linger,
-            maxInFlight, memoryLimit, maxLineBytes, pollInterval, drainIdle, missingFileExpiry, checkpointInterval,
+            maxInFlight, memoryLimit, maxLineBytes, pollInterval, drainIdle, deletedFileGrace, missingFileExpiry, checkpointInterval,
             reconnectBackoffMax, encoders, lz4Acceleration, recordEncoding,
         ]
     }
@@ -175,6 +183,7 @@ extension ShipperConfiguration {
             startAt: startAt,
             pollInterval: try resolved.duration(Keys.pollInterval),
             drainIdle: try resolved.duration(Keys.drainIdle),
+            deletedFileGrace: try resolved.duration(Keys.deletedFileGrace),
             missingFileExpiry: try resolved.duration(Keys.missingFileExpiry),
             maxLineBytes: try resolved.bytes(Keys.maxLineBytes)
         )

@@ -30,6 +30,7 @@ import Testing
         #expect(configuration.tailer.startAt == .beginning)
         #expect(configuration.tailer.maxLineBytes == 64 << 10)
         #expect(configuration.tailer.missingFileExpiry == .seconds(24 * 3_600))
+        #expect(configuration.tailer.deletedFileGrace == .seconds(30))
         #expect(configuration.edgeName == "edge-1")
         #expect(configuration.drainTimeout == .seconds(8))
         #expect(configuration.reconnectBackoffMax == .seconds(5))
@@ -42,7 +43,7 @@ import Testing
             [
                 "files": "/a.log:edge, /b.log@b.example", "site-label": "all.example", "start-at": "end",
                 "batch-bytes": "64KiB", "linger": "5ms", "max-in-flight": "2", "memory-limit": "1MiB",
-                "max-line-bytes": "4KiB", "poll-interval": "50ms", "drain-idle": "1s", "checkpoint-interval": "1s",
+                "max-line-bytes": "4KiB", "poll-interval": "50ms", "drain-idle": "1s", "checkpoint-interval": "1s", "deleted-file-grace": "15m",
                 "missing-file-expiry": "90m", "encoders": "3", "lz4-acceleration": "4",
             ],
             environment: ["EDGELOG_TOPIC": "t", "EDGELOG_BROKER": "10.0.0.1:9093", "EDGELOG_CHECKPOINT_DIR": "/c"]
@@ -57,6 +58,7 @@ import Testing
         #expect(configuration.tailer.pollInterval == .milliseconds(50))
         #expect(configuration.tailer.drainIdle == .seconds(1))
         #expect(configuration.tailer.missingFileExpiry == .seconds(90 * 60))
+        #expect(configuration.tailer.deletedFileGrace == .seconds(15 * 60))
         #expect(configuration.tailer.maxLineBytes == 4096)
         #expect(configuration.batchBytes == 65536)
         #expect(configuration.linger == .milliseconds(5))
