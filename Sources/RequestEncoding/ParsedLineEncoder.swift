@@ -95,12 +95,13 @@ public struct ParsedLineEncoder: Sendable {
         let timeUs = parsed.timeMicros ?? 0
         if timeUs != 0 { builder.setTimeUs(timeUs) }
         if parsed.utcOffsetMinutes != 0 { builder.setUtcOffsetMin(parsed.utcOffsetMinutes) }
+        let site = writeSite(parsed, buffer, parser, &text, &builder)
+        writeText(.userAgent, parsed.userAgent, buffer, &text, &builder)
         if let address = parsed.clientAddress {
             // Network order: `high` is bytes 0-7, `low` bytes 8-15, each big-endian.
             var words = (address.high.bigEndian, address.low.bigEndian)
             withUnsafeBytes(of: &words) { builder.setData(.clientIp, $0) }
         }
-        let site = writeSite(parsed, buffer, parser, &text, &builder)
 
         if parsed.method != .other {
             builder.setMethod(AccessRecord.Method(parsed.method))
@@ -122,7 +123,6 @@ public struct ParsedLineEncoder: Sendable {
         }
 
         writeText(.referer, parsed.referer, buffer, &text, &builder)
-        writeText(.userAgent, parsed.userAgent, buffer, &text, &builder)
         writeText(.remoteUser, parsed.remoteUser, buffer, &text, &builder)
         writeText(.forwardedFor, parsed.forwardedFor, buffer, &text, &builder)
         if !parsed.extras.isEmpty {
