@@ -1,8 +1,9 @@
 /// The cheap first look that clears the clean majority of requests before any decoding.
 ///
-/// One 256-entry table gives, per byte, the fields in which that byte can start an attack.
-/// A field is scanned once, OR-ing the table entries of its bytes; if no flag for that field
-/// comes up, nothing in it can be an injection, markup or traversal, whatever the detectors
+/// One 256-entry table gives, per byte, the fields in which that byte can start an attack: it
+/// is the definition (`isSuspiciousByTable`); fields of eight bytes or more are scanned by
+/// `PrefilterLanes`, which computes the same classes sixteen bytes at a time. If no flag for
+/// the field comes up, nothing in it can be an injection, markup or traversal, whatever the detectors
 /// would say, because every attack they recognize needs at least one of these bytes in its
 /// logged form:
 /// - everywhere: `%` (any encoding), `\` (nginx's `\xHH`: quotes, control and non-ASCII
@@ -57,33 +58,43 @@ enum RequestPrefilter {
         query: UnsafeRawBufferPointer,
         referer: UnsafeRawBufferPointer
     ) -> (path: Bool, query: Bool, referer: Bool) {
-        table.withUnsafeBufferPointer { table in
-            let pathFlags = flags(path, table)
-            let queryFlags = flags(query, table)
-            let refererFlags = referer.count > 1 ? flags(referer, table) : 0
-            return (
-                pathFlags & pathBit != 0
-                    || pathFlags & dotBit != 0 && containsDotDot(path)
-                    || pathFlags & highBit != 0 && hasSuspiciousHighBytes(path),
-                queryFlags & queryBit != 0
-                    || queryFlags & dotBit != 0 && containsDotDot(query)
-                    || queryFlags & dashBit != 0 && containsDoubleDash(query)
-                    || queryFlags & highBit != 0 && hasSuspiciousHighBytes(query),
-                refererFlags & refererBit != 0
-                    || refererFlags & dotBit != 0 && containsDotDot(referer)
-                    || refererFlags & highBit != 0 && hasSuspiciousHighBytes(referer)
-            )
-        }
+        (
+            isSuspicious(path, as: .path),
+            isSuspicious(query, as: .query),
+            referer.count > 1 && isSuspicious(referer, as: .referer)
+        )
     }
 
     /// Whether one `name=value` pair of a query needs the detectors.
     @inline(__always)
-    static func queryPairIsSuspicious(_ pair: UnsafeRawBufferPointer) -> Bool {
-        let pairFlags = table.withUnsafeBufferPointer { flags(pair, $0) }
-        return pairFlags & queryBit != 0
-            || pairFlags & dotBit != 0 && containsDotDot(pair)
-            || pairFlags & dashBit != 0 && containsDoubleDash(pair)
-            || pairFlags & highBit != 0 && hasSuspiciousHighBytes(pair)
+    static func queryPairIsSuspicious(_ pair: UnsafeRawBufferPointer) -> Bool { isSuspicious(pair, as: .query) }
+
+    /// Whether `field` needs the detectors: `PrefilterLanes` for fields of eight bytes or more,
+    /// the table below that (same answer).
+    @inline(__always)
+    static func isSuspicious(_ field: UnsafeRawBufferPointer, as kind: PrefilterField) -> Bool {
+        if field.count >= 8 { return PrefilterLanes.isSuspicious(field, as: kind) }
+        return isSuspiciousByTable(field, as: kind)
+    }
+
+    /// The definition of the prefilter's answer, one table lookup per byte.
+    static func isSuspiciousByTable(_ field: UnsafeRawBufferPointer, as kind: PrefilterField) -> Bool {
+        let fieldFlags = table.withUnsafeBufferPointer { flags(field, $0) }
+        switch kind {
+        case .path:
+            return fieldFlags & pathBit != 0
+                || fieldFlags & dotBit != 0 && containsDotDot(field)
+                || fieldFlags & highBit != 0 && hasSuspiciousHighBytes(field)
+        case .query:
+            return fieldFlags & queryBit != 0
+                || fieldFlags & dotBit != 0 && containsDotDot(field)
+                || fieldFlags & dashBit != 0 && containsDoubleDash(field)
+                || fieldFlags & highBit != 0 && hasSuspiciousHighBytes(field)
+        case .referer:
+            return fieldFlags & refererBit != 0
+                || fieldFlags & dotBit != 0 && containsDotDot(field)
+                || fieldFlags & highBit != 0 && hasSuspiciousHighBytes(field)
+        }
     }
 
     /// Whether the user agent needs the markup and SQL checks.

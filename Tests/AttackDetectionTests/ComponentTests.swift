@@ -159,3 +159,82 @@ import Testing
         }
     }
 }
+
+/// `PrefilterLanes` (sixteen bytes at a time) answers exactly what the table answers.
+@Suite struct PrefilterLanesTests {
+    static let kinds: [PrefilterField] = [.path, .query, .referer]
+
+    /// Every byte value at every position of fields of 8 to 40 bytes, in plain surroundings.
+    @Test func everyByteAtEveryPosition() {
+        for kind in Self.kinds {
+            for count in [8, 9, 15, 16, 17, 31, 32, 33, 40] {
+                for position in 0..<count {
+                    for value in 0...255 {
+                        var bytes = [UInt8](repeating: UInt8(ascii: "a"), count: count)
+                        bytes[position] = UInt8(value)
+                        let (lanes, table) = bytes.withUnsafeBytes {
+                            (PrefilterLanes.isSuspicious($0, as: kind), RequestPrefilter.isSuspiciousByTable($0, as: kind))
+                        }
+                        if lanes != table {
+                            Issue.record("\(kind) count \(count) byte \(value) at \(position): lanes \(lanes), table \(table)")
+                            return
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Random fields over the bytes that matter (pairs of `.` and `-` across every boundary,
+    /// UTF-8 and broken UTF-8, set members and their neighbours), every length from 8 to 70.
+    @Test func randomFieldsAgreeWithTheTable() {
+        var generator = SystemRandomNumberGenerator()
+        let alphabet: [UInt8] = Array("..--a/=&?+:@#%'\"<>;()*|`\\ ,$!~_".utf8) + [0x00, 0x1F, 0x7F, 0xC3, 0xA9, 0xC0, 0xAE, 0xA0, 0xE2, 0x82, 0xAC, 0xFF]
+        var disagreements = 0
+        var suspicious = 0
+        for _ in 0..<60_000 {
+            let count = Int.random(in: 8...70, using: &generator)
+            // Mostly plain bytes, so that clean fields and single suspicious bytes both occur.
+            let bytes = (0..<count).map { _ in
+                Int.random(in: 0..<40, using: &generator) == 0
+                    ? alphabet.randomElement(using: &generator)! : UInt8(ascii: "b")
+            }
+            for kind in Self.kinds {
+                let (lanes, table) = bytes.withUnsafeBytes {
+                    (PrefilterLanes.isSuspicious($0, as: kind), RequestPrefilter.isSuspiciousByTable($0, as: kind))
+                }
+                if table { suspicious += 1 }
+                if lanes != table {
+                    disagreements += 1
+                    if disagreements <= 3 { Issue.record("\(kind) \(bytes): lanes \(lanes), table \(table)") }
+                }
+            }
+        }
+        #expect(disagreements == 0)
+        #expect(suspicious > 1000 && suspicious < 170_000, "both answers occur: \(suspicious) of 180000")
+    }
+
+    /// `..` and `--` at every offset of long fields, alone among plain bytes: the pair checks
+    /// across lanes, halves, blocks and the overlapping last block.
+    @Test func pairsAtEveryOffset() {
+        for count in 8...70 {
+            for first in 0..<(count - 1) {
+                for pair in [UInt8(ascii: "."), UInt8(ascii: "-")] {
+                    var bytes = [UInt8](repeating: UInt8(ascii: "b"), count: count)
+                    bytes[first] = pair
+                    bytes[first + 1] = pair
+                    for kind in Self.kinds {
+                        let (lanes, table) = bytes.withUnsafeBytes {
+                            (PrefilterLanes.isSuspicious($0, as: kind), RequestPrefilter.isSuspiciousByTable($0, as: kind))
+                        }
+                        #expect(lanes == table, "\(kind) count \(count) pair \(pair) at \(first)")
+                    }
+                    // A lone mark is never a pair.
+                    bytes[first + 1] = UInt8(ascii: "b")
+                    let lone = bytes.withUnsafeBytes { PrefilterLanes.isSuspicious($0, as: .path) }
+                    #expect(!lone, "lone \(pair) at \(first) of \(count)")
+                }
+            }
+        }
+    }
+}
