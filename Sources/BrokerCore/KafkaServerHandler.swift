@@ -78,6 +78,7 @@ public final class KafkaServerHandler: ChannelDuplexHandler {
             case .response(let frame): eventLoop.makeSucceededFuture(.response(frame))
             case .noResponse: eventLoop.makeSucceededFuture(.noResponse)
             case .held(let future): future.map { .response($0) }
+            case .close(let reason): eventLoop.makeSucceededFuture(.close(reason))
             }
         }
         let bound = NIOLoopBound((self, context), eventLoop: eventLoop)

@@ -33,6 +33,11 @@ public enum DispatchOutcome: Sendable {
     case noResponse
     /// A Fetch held until data arrives or its wait ends; its response comes from the future.
     case held(EventLoopFuture<ByteBuffer>)
+    /// Nothing is written, and the connection closes once every earlier response is written: a
+    /// Produce with acks=0 that failed for some partition. The producer expects no answer, so
+    /// a closed connection is the only way it learns to refresh its metadata (Kafka does the
+    /// same).
+    case close(String)
 }
 
 /// Whether a request is one the broker answers at all (README §2).

@@ -148,6 +148,24 @@ struct KafkaServerHandlerTests {
         #expect(broker.node.catalog.partition("t", 0)?.log.logEndOffset == 2)
     }
 
+    /// A producer with acks=0 learns of a failure only by its connection closing (as with
+    /// Kafka): the answers before it are written, nothing after it.
+    @Test func acksZeroProduceThatFailsClosesTheConnection() throws {
+        try seedTopic()
+        try send(
+            TestRequests.frame(MetadataRequest(topics: ["t"]), version: 4, correlationID: 1),
+            TestRequests.frame(
+                TestRequests.produce(topic: "t", partition: 7, records: TestRequests.batch(["lost"]), acks: 0),
+                version: 3,
+                correlationID: 2
+            ),
+            TestRequests.frame(MetadataRequest(topics: ["t"]), version: 4, correlationID: 3)
+        )
+        let frames = try responses()
+        #expect(frames.compactMap(TestRequests.correlationID) == [1])
+        #expect(!channel.isActive)
+    }
+
     // MARK: - Closing on bad input
 
     @Test func malformedHeaderClosesAfterEarlierResponses() throws {

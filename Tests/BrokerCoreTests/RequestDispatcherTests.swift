@@ -24,6 +24,7 @@ struct RequestDispatcherTests {
         // Produce with fsync=ack: answered once durable, which the inline executor already did.
         case .held(let answer): response = try answer.wait()
         case .noResponse: throw TestFailure("no response: \(outcome)")
+        case .close(let reason): throw TestFailure("closed: \(reason)")
         }
         let (correlationID, body) = try TestRequests.decode(Request.Response.self, version: version, frame: response)
         #expect(correlationID == 42)

@@ -28,7 +28,8 @@ extension RequestDispatcher {
     /// is durable past the request's batches, sharing fsyncs with concurrent requests
     /// (``GroupCommit``); a failed fsync turns that partition's answer into KAFKA_STORAGE_ERROR.
     /// In the other modes the answer goes once appended. acks=0 gets no response at all (its
-    /// appends are still synced with fsync=ack, so they become visible); other acks values than
+    /// appends are still synced with fsync=ack, so they become visible), or its connection
+    /// closed when a partition failed (``unanswered(_:)``); other acks values than
     /// 0/1/-1 are refused with INVALID_REQUIRED_ACKS. A topic that does not exist is
     /// auto-created like in Metadata.
     func produce(_ request: KafkaRequest, on eventLoop: any EventLoop) throws -> DispatchOutcome {
@@ -51,12 +52,23 @@ extension RequestDispatcher {
             answer.topics.append(ProduceResponse.Topic(name: topic.name, partitions: answers))
         }
         if answer.waits.isEmpty {
-            guard decoded.expectsResponse else { return .noResponse }
+            guard decoded.expectsResponse else { return Self.unanswered(answer) }
             return .response(try frame(ProduceResponse(topics: answer.topics), answering: request.header))
         }
         let response = respondOnceDurable(answer, answering: request.header, on: eventLoop)
-        guard decoded.expectsResponse else { return .noResponse }
+        guard decoded.expectsResponse else { return Self.unanswered(answer) }
         return .held(response)
+    }
+
+    /// acks=0: no response, or — when a partition failed at once (not its leader, unknown,
+    /// refused) — the connection closed, the only signal such a producer gets. (A failed fsync
+    /// is known only later and stays silent, counted in the metrics.)
+    private static func unanswered(_ answer: ProduceAnswer) -> DispatchOutcome {
+        let failed = answer.topics.flatMap { topic in
+            topic.partitions.filter { $0.errorCode != .none }.map { "\(topic.name)[\($0.index)]: \($0.errorCode)" }
+        }
+        guard !failed.isEmpty else { return .noResponse }
+        return .close("Produce with acks=0 failed for \(failed.joined(separator: ", "))")
     }
 
     /// One partition's part of the request: its answer, and — with fsync=ack, when it

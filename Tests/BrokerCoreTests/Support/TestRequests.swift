@@ -166,6 +166,7 @@ struct TestNode {
         case .response(let frame): response = frame
         case .held(let answer): response = try answer.wait()
         case .noResponse: throw TestFailure("no response")
+        case .close(let reason): throw TestFailure("closed: \(reason)")
         }
         return try TestRequests.decode(Request.Response.self, version: version, frame: response).body
     }
