@@ -27,11 +27,13 @@ struct SegmentReader {
     static let compositeElements: UInt8 = 7
 
     /// The word at `index`, which the caller has checked lies inside the segment.
+    @inline(__always)
     func word(at index: Int) -> UInt64 {
         UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: index << 3, as: UInt64.self))
     }
 
     /// Reads the pointer stored at `pointerWord`, or `nil` for a null pointer.
+    @inline(__always)
     func pointer(at pointerWord: Int) throws(CapnpError) -> UInt64? {
         guard pointerWord >= 0, pointerWord < wordCount else {
             throw .pointerOutOfBounds(pointerWord: pointerWord, targetWord: pointerWord, sizeBytes: 8,
@@ -55,6 +57,7 @@ struct SegmentReader {
     /// The byte range (within the segment) of a byte list — Data, or Text including its NUL —
     /// reached from `pointerWord`, or `nil` when the pointer is null. An empty list may point at
     /// the very end of the segment.
+    @inline(__always)
     func byteList(at pointerWord: Int) throws(CapnpError) -> Range<Int>? {
         guard let raw = try pointer(at: pointerWord) else { return nil }
         try expect(.list, raw, at: pointerWord)
@@ -70,6 +73,7 @@ struct SegmentReader {
     }
 
     /// The bytes of a Text reached from `pointerWord`, without its NUL, or `nil` when null.
+    @inline(__always)
     func text(at pointerWord: Int) throws(CapnpError) -> Range<Int>? {
         guard let range = try byteList(at: pointerWord) else { return nil }
         guard let last = range.last, bytes[last] == 0 else { throw .textNotTerminated(pointerWord: pointerWord) }
@@ -104,15 +108,28 @@ struct SegmentReader {
     }
 
     /// Bits 2-31 as a signed 30-bit word offset.
+    @inline(__always)
     static func signedOffset(_ raw: UInt64) -> Int {
         Int(Int32(truncatingIfNeeded: raw) >> 2)
     }
 
+    /// Compares the kind bits directly; the error (and the found kind's enum value) is built
+    /// only on the cold path.
+    @inline(__always)
     private func expect(_ kind: CapnpError.PointerKind, _ raw: UInt64, at pointerWord: Int) throws(CapnpError) {
-        let found = CapnpError.PointerKind(rawValue: UInt8(raw & 3)) ?? .other
-        guard found == kind else { throw .wrongPointerKind(pointerWord: pointerWord, expected: kind, found: found) }
+        guard UInt8(truncatingIfNeeded: raw & 3) == kind.rawValue else {
+            throw Self.wrongKind(kind, raw, at: pointerWord)
+        }
     }
 
+    @inline(never)
+    private static func wrongKind(_ kind: CapnpError.PointerKind, _ raw: UInt64, at pointerWord: Int) -> CapnpError {
+        .wrongPointerKind(
+            pointerWord: pointerWord, expected: kind,
+            found: CapnpError.PointerKind(rawValue: UInt8(truncatingIfNeeded: raw & 3)) ?? .other)
+    }
+
+    @inline(__always)
     private func checkBounds(pointerWord: Int, targetWord: Int, sizeBytes: Int) throws(CapnpError) {
         guard targetWord >= 0, (targetWord << 3) + sizeBytes <= bytes.count else {
             throw .pointerOutOfBounds(pointerWord: pointerWord, targetWord: targetWord, sizeBytes: sizeBytes,
