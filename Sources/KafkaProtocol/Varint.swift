@@ -92,6 +92,15 @@ public enum Varint {
         field: String
     ) throws(KafkaProtocolError) -> UInt64 {
         precondition(bitWidth == 32 || bitWidth == 64, "varints are 32 or 64 bits wide")
+        // Most varints of a record's framing (offset deltas in a batch's first 64 records, key
+        // and header counts, short keys) fit in one byte: no loop for them.
+        if index < bytes.count {
+            let first = bytes[index]
+            if first & 0x80 == 0 {
+                index += 1
+                return UInt64(first)
+            }
+        }
         let maxBytes = (bitWidth + 6) / 7
         var result: UInt64 = 0
         var shift = 0
