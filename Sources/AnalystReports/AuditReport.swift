@@ -144,7 +144,8 @@ public struct AuditReport: Codable, Sendable, Hashable {
                 edge: try row.text(0), sourceFile: try row.text(1), shippedLines: try row.int(2), countedLines: try row.int(3),
                 foldedLines: try row.int(4), lostLines: try row.int(5), lostBytes: try row.int(6),
                 lostBytesDeletedUnread: try row.int(8), lostBytesReplaced: try row.int(9),
-                lostBytesUnfinished: try row.int(10), uncountedLines: try row.int(2) - row.int(3), updatedAt: ReportRange.format(try row.epoch(7)))
+                lostBytesUnfinished: try row.int(10), uncountedLines: try row.int(2) - row.int(3),
+                updatedAt: ReportRange.format(try row.epoch(7)))
         }
         let sites = try session.rows(sitesSQL, parameters, report: name).map { row in
             SiteRow(site: try row.text(0), truncated: try row.int(1), rejectedLate: try row.int(2), unparsed: try row.int(3))
@@ -166,7 +167,8 @@ public struct AuditReport: Codable, Sendable, Hashable {
             lostBytes: files.map(\.lostBytes).reduce(0, +),
             lostBytesDeletedUnread: files.map(\.lostBytesDeletedUnread).reduce(0, +),
             lostBytesReplaced: files.map(\.lostBytesReplaced).reduce(0, +),
-            lostBytesUnfinished: files.map(\.lostBytesUnfinished).reduce(0, +), truncated: sites.map(\.truncated).reduce(0, +),
+            lostBytesUnfinished: files.map(\.lostBytesUnfinished).reduce(0, +),
+            truncated: sites.map(\.truncated).reduce(0, +),
             rejectedLate: sites.map(\.rejectedLate).reduce(0, +), unparsed: sites.map(\.unparsed).reduce(0, +),
             rejectedRecords: rejectedByCause)
         return AuditReport(range: scope.header, rows: files, sites: sites, rejected: rejected, totals: totals)
