@@ -128,8 +128,16 @@ struct AccessRecord {
   kind @27 :RecordKind;             # request (default) or fileStats
   shippedLines @28 :UInt64;         # fileStats: lines of [fileOffset, endOffset) in this stream
   lostLines @29 :UInt64;            # fileStats: lines the broker refused since the previous fileStats
-  lostBytes @30 :UInt64;            # fileStats: file bytes never read (deleted, replaced, unfinished)
+  lostBytes @30 :UInt64;            # fileStats: file bytes never read, all causes (the total)
   endOffset @31 :UInt64;            # fileStats: end of the range the counts cover
+
+  # The part of `lostBytes` per cause (the shipper's `edgelog_shipper_lost_bytes_total{cause}`).
+  # `lostBytes` stays the total, so readers that predate these fields still count every lost
+  # byte; the third cause, deleted unread, is `lostBytes - lostBytesReplaced -
+  # lostBytesUnfinished` (clamped at 0). A writer that predates them leaves both 0, so all of
+  # its loss reads as deleted unread.
+  lostBytesReplaced @32 :UInt64;    # fileStats: content replaced (copytruncate) before it was read
+  lostBytesUnfinished @33 :UInt64;  # fileStats: a finished file's last line without '\n'
 }
 
 # What a record is. Ordinal 0 is an ordinary request, so every record written before this

@@ -57,10 +57,27 @@ public struct AccessRecord: Equatable, Sendable {
     public var shippedLines: UInt64 = 0
     /// `fileStats`: lines the broker refused since the previous `fileStats` of the file.
     public var lostLines: UInt64 = 0
-    /// `fileStats`: file bytes never read (deleted, content replaced, unfinished last line).
+    /// `fileStats`: file bytes never read, all causes together (deleted unread, content
+    /// replaced, unfinished last line). Stays the total so that readers which predate the
+    /// per-cause fields below still count every lost byte.
     public var lostBytes: UInt64 = 0
     /// `fileStats`: end of the file range the counts cover.
     public var endOffset: UInt64 = 0
+    /// `fileStats`: the part of `lostBytes` whose content copytruncate replaced before it was
+    /// read. 0 from writers that predate the field.
+    public var lostBytesReplaced: UInt64 = 0
+    /// `fileStats`: the part of `lostBytes` that was a finished file's last line without `\n`.
+    /// 0 from writers that predate the field.
+    public var lostBytesUnfinished: UInt64 = 0
+
+    /// `fileStats`: the part of `lostBytes` lost because the file was deleted (or held past
+    /// the deleted-file grace) before it was read to its end: what no other cause claims,
+    /// clamped at 0 so a hostile record whose parts exceed its total cannot underflow.
+    public var lostBytesDeletedUnread: UInt64 {
+        let claimed = lostBytesReplaced.addingReportingOverflow(lostBytesUnfinished)
+        guard !claimed.overflow, claimed.partialValue <= lostBytes else { return 0 }
+        return lostBytes - claimed.partialValue
+    }
 
     /// A record with every field at its default (what an all-zero message decodes to).
     public init() {}

@@ -5,10 +5,12 @@
 ///
 ///     0    00 00 00 00            segment count − 1 = 0
 ///     4    u32 LE                 segment size in words (patched by `endRecord()`)
-///     8    root pointer           struct at offset 0, 13 data words, 13 pointer words
-///     16   data section           104 bytes, field offsets from `AccessRecordLayout`
-///     120  pointer section        13 words
-///     224  blobs and the extras list, in the order they were set, each padded to a word
+///     8    root pointer           struct at offset 0, 15 data words, 13 pointer words
+///     16   data section           120 bytes, field offsets from `AccessRecordLayout`
+///     136  pointer section        13 words
+///     240  blobs and the extras list, in the order they were set, each padded to a word
+///
+/// (That is `beginRecord()`; `beginRequestRecord` writes a shorter root struct, see there.)
 ///
 /// Objects are only ever appended after the root struct, so every pointer is a forward,
 /// intra-segment pointer and far pointers never occur. All schema defaults are zero, so no
@@ -211,6 +213,10 @@ public struct AccessRecordBuilder: ~Copyable, @unchecked Sendable {
     public mutating func setLostLines(_ value: UInt64) { store(value, AccessRecordLayout.lostLines) }
     public mutating func setLostBytes(_ value: UInt64) { store(value, AccessRecordLayout.lostBytes) }
     public mutating func setEndOffset(_ value: UInt64) { store(value, AccessRecordLayout.endOffset) }
+    public mutating func setLostBytesReplaced(_ value: UInt64) { store(value, AccessRecordLayout.lostBytesReplaced) }
+    public mutating func setLostBytesUnfinished(_ value: UInt64) {
+        store(value, AccessRecordLayout.lostBytesUnfinished)
+    }
 
     // MARK: - Pointer fields
 
@@ -314,6 +320,8 @@ public struct AccessRecordBuilder: ~Copyable, @unchecked Sendable {
         setLostLines(record.lostLines)
         setLostBytes(record.lostBytes)
         setEndOffset(record.endOffset)
+        setLostBytesReplaced(record.lostBytesReplaced)
+        setLostBytesUnfinished(record.lostBytesUnfinished)
         for field in AccessRecord.DataField.allCases where !record[keyPath: field.keyPath].isEmpty {
             setData(field, record[keyPath: field.keyPath])
         }

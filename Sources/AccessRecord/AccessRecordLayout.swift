@@ -22,13 +22,14 @@ enum AccessRecordLayout {
         case pointer(Int)
     }
 
-    // struct AccessRecord @0xe0015b88df3dfcf9 {  # 104 bytes, 13 ptrs
-    static let dataWords = 13
+    // struct AccessRecord @0xe0015b88df3dfcf9 {  # 120 bytes, 13 ptrs
+    static let dataWords = 15
     static let pointerWords = 13
-    /// Data words of a request record: words 9-12 hold only the control fields (`kind =
-    /// fileStats`: shippedLines, lostLines, lostBytes, endOffset), always 0 in a request, so
-    /// request records end their data section before them — 32 bytes less per record in every
-    /// batch the shipper compresses and the broker stores. Readers return 0 for them.
+    /// Data words of a request record: words 9-14 hold only the control fields (`kind =
+    /// fileStats`: shippedLines, lostLines, lostBytes, endOffset, lostBytesReplaced,
+    /// lostBytesUnfinished), always 0 in a request, so request records end their data section
+    /// before them — 48 bytes less per record in every batch the shipper compresses and the
+    /// broker stores. Readers return 0 for them.
     static let requestDataWords = 9
     /// Pointer words of a request record without a raw line or extras: `rawLine` (11) and
     /// `extras` (12) are the last two pointers, so a parsed line without extras ends there.
@@ -53,6 +54,8 @@ enum AccessRecordLayout {
     static let lostLines = DataSlot(bitOffset: 640, bitWidth: 64)               // bits[640, 704)
     static let lostBytes = DataSlot(bitOffset: 704, bitWidth: 64)               // bits[704, 768)
     static let endOffset = DataSlot(bitOffset: 768, bitWidth: 64)               // bits[768, 832)
+    static let lostBytesReplaced = DataSlot(bitOffset: 832, bitWidth: 64)       // bits[832, 896)
+    static let lostBytesUnfinished = DataSlot(bitOffset: 896, bitWidth: 64)     // bits[896, 960)
 
     static let clientIp = 0       // ptr[0]
     static let site = 1           // ptr[1]
@@ -94,6 +97,7 @@ enum AccessRecordLayout {
         "rawLine": .pointer(rawLine), "fileOffset": bits(fileOffset), "utcOffsetMin": bits(utcOffsetMin),
         "extras": .pointer(extras), "kind": bits(kind), "shippedLines": bits(shippedLines),
         "lostLines": bits(lostLines), "lostBytes": bits(lostBytes), "endOffset": bits(endOffset),
+        "lostBytesReplaced": bits(lostBytesReplaced), "lostBytesUnfinished": bits(lostBytesUnfinished),
     ]
 
     /// Every Variable field by its schema name.

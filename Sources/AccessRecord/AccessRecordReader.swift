@@ -138,6 +138,14 @@ public struct AccessRecordReader {
     public var lostLines: UInt64 { root.load(UInt64.self, atByte: AccessRecordLayout.lostLines.byteOffset) }
     public var lostBytes: UInt64 { root.load(UInt64.self, atByte: AccessRecordLayout.lostBytes.byteOffset) }
     public var endOffset: UInt64 { root.load(UInt64.self, atByte: AccessRecordLayout.endOffset.byteOffset) }
+    /// 0 in records from writers that predate the field (their data section ends before it).
+    public var lostBytesReplaced: UInt64 {
+        root.load(UInt64.self, atByte: AccessRecordLayout.lostBytesReplaced.byteOffset)
+    }
+    /// 0 in records from writers that predate the field (their data section ends before it).
+    public var lostBytesUnfinished: UInt64 {
+        root.load(UInt64.self, atByte: AccessRecordLayout.lostBytesUnfinished.byteOffset)
+    }
 
     // MARK: - Pointer fields
 
@@ -201,6 +209,8 @@ public struct AccessRecordReader {
         record.lostLines = lostLines
         record.lostBytes = lostBytes
         record.endOffset = endOffset
+        record.lostBytesReplaced = lostBytesReplaced
+        record.lostBytesUnfinished = lostBytesUnfinished
         for field in AccessRecord.TextField.allCases {
             record[keyPath: field.keyPath] = string(field)
         }

@@ -6,7 +6,9 @@ extension AuditReport {
         let causeRows: [(String, Int64, String, String)] = [
             ("shipped", totals.shippedLines, "lines", "file_audit (shipper)"),
             ("counted", totals.countedLines, "lines", "file_audit (consumer)"),
-            ("deleted unread / replaced / unfinished", totals.lostBytes, "bytes", "file_audit.lost_bytes"),
+            ("deleted unread", totals.lostBytesDeletedUnread, "bytes", "file_audit.lost_bytes - the two below"),
+            ("content replaced (copytruncate)", totals.lostBytesReplaced, "bytes", "file_audit.lost_bytes_replaced"),
+            ("unfinished last line", totals.lostBytesUnfinished, "bytes", "file_audit.lost_bytes_unfinished"),
             ("refused by the broker", totals.lostLines, "lines", "file_audit.lost_lines"),
             ("over-long, cut (truncated)", totals.truncated, "lines", "minute_site.truncated"),
             ("beyond the lateness bound", totals.rejectedLate, "lines", "minute_site.rejected_late"),
@@ -25,12 +27,14 @@ extension AuditReport {
             var table = TextTable([
                 .init("edge"), .init("file"), .init("shipped", .right), .init("counted", .right), .init("uncounted", .right),
                 .init("folded", .right), .init("lost lines", .right), .init("lost bytes", .right),
+                .init("deleted", .right), .init("replaced", .right), .init("unfinished", .right),
             ])
             for row in rows {
                 table.append([
                     row.edge, row.sourceFile, NumberText.count(row.shippedLines), NumberText.count(row.countedLines),
                     NumberText.count(row.uncountedLines), NumberText.count(row.foldedLines), NumberText.count(row.lostLines),
-                    NumberText.count(row.lostBytes),
+                    NumberText.count(row.lostBytes), NumberText.count(row.lostBytesDeletedUnread),
+                    NumberText.count(row.lostBytesReplaced), NumberText.count(row.lostBytesUnfinished),
                 ])
             }
             lines.append(table.render())

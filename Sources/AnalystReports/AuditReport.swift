@@ -7,10 +7,15 @@ import Foundation
 ///   file-statistics control records; `countedLines`, the request records the consumer counted
 ///   for the file (late ones included); `foldedLines`, of those, counted under `(other)` by the
 ///   consumer's site cap; `lostLines`, lines in batches the broker refused for good;
-///   `lostBytes`, bytes of the file never read: deleted before it was read to its end, replaced
-///   by copytruncate, or an unfinished last line (the shipper cannot count lines it never read,
-///   and the control record does not say which of these it was: the shipper's
-///   `edgelog_shipper_lost_bytes_total{cause}` metric does).
+///   `lostBytes`, bytes of the file never read (the shipper cannot count lines it never read),
+///   all causes together, and split by cause as the shipper's
+///   `edgelog_shipper_lost_bytes_total{cause}` metric splits them: `lostBytesDeletedUnread`
+///   (`deleted_unread`: unlinked before it was read to its end, or held past the deleted-file
+///   grace), `lostBytesReplaced` (`content_replaced`: copytruncate replaced it before it was
+///   read), `lostBytesUnfinished` (`unfinished_line`: a rotated file ended without `\n`).
+///   The three add up to `lostBytes`. Shippers before the split (and rows written before
+///   schema migration 5) report no cause: their loss counts as deleted unread, the rest of
+///   the total.
 ///
 ///   Not in PostgreSQL at all, so not in this report: a sequence gap (the broker lost records it
 ///   had acknowledged; the shipper counts the event in `edgelog_shipper_losses_total`, not the
@@ -25,7 +30,7 @@ import Foundation
 ///   use, by cause (`undecodable`, `unknown_kind`, `retention_gap`).
 ///
 /// `--site` narrows the per-site counters only (files and partitions are not per site).
-/// Schema migration 2 (`folded_lines`).
+/// Schema migration 2 (`folded_lines`) and 5 (`lost_bytes_replaced`, `lost_bytes_unfinished`).
 public struct AuditReport: Codable, Sendable, Hashable {
     public struct FileRow: Codable, Sendable, Hashable {
         public var edge: String
@@ -34,7 +39,11 @@ public struct AuditReport: Codable, Sendable, Hashable {
         public var countedLines: Int64
         public var foldedLines: Int64
         public var lostLines: Int64
+        /// Every cause: `lostBytesDeletedUnread + lostBytesReplaced + lostBytesUnfinished`.
         public var lostBytes: Int64
+        public var lostBytesDeletedUnread: Int64
+        public var lostBytesReplaced: Int64
+        public var lostBytesUnfinished: Int64
         /// shipped - counted: lines shipped but not (yet) counted; 0 once the stream is consumed.
         /// Negative while the file's current checkpoint group is open: the shipper reports
         /// shipped lines when a group closes (every `batch-bytes` of file, and at the file's
@@ -67,8 +76,14 @@ public struct AuditReport: Codable, Sendable, Hashable {
         public var foldedLines: Int64
         /// In batches the broker refused for good.
         public var lostLines: Int64
-        /// Never read: deleted unread, replaced by copytruncate, unfinished last line.
+        /// Never read, every cause: the sum of the three below.
         public var lostBytes: Int64
+        /// Never read: the file was deleted (or held past the deleted-file grace) first.
+        public var lostBytesDeletedUnread: Int64
+        /// Never read: copytruncate replaced the content first.
+        public var lostBytesReplaced: Int64
+        /// Never read: a rotated file's last line without `\n`.
+        public var lostBytesUnfinished: Int64
         public var truncated: Int64
         public var rejectedLate: Int64
         public var unparsed: Int64
@@ -79,7 +94,7 @@ public struct AuditReport: Codable, Sendable, Hashable {
     /// The consumer's reject causes (`TrafficAggregation.RejectCause`), shown even when zero.
     public static let rejectCauses = ["undecodable", "unknown_kind", "retention_gap"]
 
-    public static let schemaVersion = 2
+    public static let schemaVersion = 5
     public var report = "audit"
     public var range: ReportHeader
     /// Files updated at or after `range.since` (lifetime totals each).
@@ -89,9 +104,14 @@ public struct AuditReport: Codable, Sendable, Hashable {
     public var rejected: [RejectedRow]
     public var totals: Totals
 
+    /// Deleted unread is what the two recorded causes leave of the total, clamped at 0 per shard
+    /// row (as in `file_audit_totals`), so the three causes add up to the total whenever no row's
+    /// parts exceed its total.
     static let filesSQL = """
         SELECT edge, source_file, sum(shipped_lines)::bigint, sum(counted_lines)::bigint, sum(folded_lines)::bigint,
-               sum(lost_lines)::bigint, sum(lost_bytes)::bigint, extract(epoch FROM max(updated_at))
+               sum(lost_lines)::bigint, sum(lost_bytes)::bigint, extract(epoch FROM max(updated_at)),
+               sum(greatest(lost_bytes - lost_bytes_replaced - lost_bytes_unfinished, 0))::bigint,
+               sum(lost_bytes_replaced)::bigint, sum(lost_bytes_unfinished)::bigint
         FROM edgelog.file_audit
         GROUP BY edge, source_file
         HAVING max(updated_at) >= $1::timestamptz
@@ -123,7 +143,9 @@ public struct AuditReport: Codable, Sendable, Hashable {
             FileRow(
                 edge: try row.text(0), sourceFile: try row.text(1), shippedLines: try row.int(2), countedLines: try row.int(3),
                 foldedLines: try row.int(4), lostLines: try row.int(5), lostBytes: try row.int(6),
-                uncountedLines: try row.int(2) - row.int(3), updatedAt: ReportRange.format(try row.epoch(7)))
+                lostBytesDeletedUnread: try row.int(8), lostBytesReplaced: try row.int(9),
+                lostBytesUnfinished: try row.int(10), uncountedLines: try row.int(2) - row.int(3),
+                updatedAt: ReportRange.format(try row.epoch(7)))
         }
         let sites = try session.rows(sitesSQL, parameters, report: name).map { row in
             SiteRow(site: try row.text(0), truncated: try row.int(1), rejectedLate: try row.int(2), unparsed: try row.int(3))
@@ -142,7 +164,11 @@ public struct AuditReport: Codable, Sendable, Hashable {
         let totals = Totals(
             shippedLines: files.map(\.shippedLines).reduce(0, +), countedLines: files.map(\.countedLines).reduce(0, +),
             foldedLines: files.map(\.foldedLines).reduce(0, +), lostLines: files.map(\.lostLines).reduce(0, +),
-            lostBytes: files.map(\.lostBytes).reduce(0, +), truncated: sites.map(\.truncated).reduce(0, +),
+            lostBytes: files.map(\.lostBytes).reduce(0, +),
+            lostBytesDeletedUnread: files.map(\.lostBytesDeletedUnread).reduce(0, +),
+            lostBytesReplaced: files.map(\.lostBytesReplaced).reduce(0, +),
+            lostBytesUnfinished: files.map(\.lostBytesUnfinished).reduce(0, +),
+            truncated: sites.map(\.truncated).reduce(0, +),
             rejectedLate: sites.map(\.rejectedLate).reduce(0, +), unparsed: sites.map(\.unparsed).reduce(0, +),
             rejectedRecords: rejectedByCause)
         return AuditReport(range: scope.header, rows: files, sites: sites, rejected: rejected, totals: totals)

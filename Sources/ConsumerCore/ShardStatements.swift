@@ -219,15 +219,20 @@ enum ShardStatements {
     static let upsertDay = upsert(table: "site_day", bucketSeconds: 86400)
 
     /// `$1` shard, `$2` edge, `$3` source file, `$4` shipped, `$5` lost lines, `$6` lost bytes,
-    /// `$7` counted, `$8` fileStats records, `$9` folded lines.
+    /// `$7` counted, `$8` fileStats records, `$9` folded lines, `$10` of the lost bytes those
+    /// replaced by copytruncate, `$11` those of an unfinished last line (shard migration 5).
     static let upsertFileAudit = """
         INSERT INTO edgelog.file_audit AS t
-            (shard_id, edge, source_file, shipped_lines, lost_lines, lost_bytes, counted_lines, stats_records, folded_lines)
-        VALUES ($1::int, $2, $3, $4::bigint, $5::bigint, $6::bigint, $7::bigint, $8::bigint, $9::bigint)
+            (shard_id, edge, source_file, shipped_lines, lost_lines, lost_bytes, counted_lines, stats_records, folded_lines,
+             lost_bytes_replaced, lost_bytes_unfinished)
+        VALUES ($1::int, $2, $3, $4::bigint, $5::bigint, $6::bigint, $7::bigint, $8::bigint, $9::bigint, $10::bigint,
+                $11::bigint)
         ON CONFLICT (edge, source_file, shard_id) DO UPDATE SET
             shipped_lines = t.shipped_lines + excluded.shipped_lines,
             lost_lines = t.lost_lines + excluded.lost_lines,
             lost_bytes = t.lost_bytes + excluded.lost_bytes,
+            lost_bytes_replaced = t.lost_bytes_replaced + excluded.lost_bytes_replaced,
+            lost_bytes_unfinished = t.lost_bytes_unfinished + excluded.lost_bytes_unfinished,
             counted_lines = t.counted_lines + excluded.counted_lines,
             stats_records = t.stats_records + excluded.stats_records,
             folded_lines = t.folded_lines + excluded.folded_lines,

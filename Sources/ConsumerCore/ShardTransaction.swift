@@ -237,6 +237,7 @@ struct ShardTransaction {
                 parameters: [
                     "\(shard)", row.edge, row.sourceFile, "\(row.shippedLines)", "\(row.lostLines)",
                     "\(row.lostBytes)", "\(row.countedLines)", "\(row.statsRecords)", "\(row.foldedLines)",
+                    "\(row.lostBytesReplaced)", "\(row.lostBytesUnfinished)",
                 ]
             )
         }

@@ -157,18 +157,24 @@ struct AuditCommand: AsyncParsableCommand {
         discussion: ReportHelp.discussion("""
             Per (edge, file), lifetime totals of the files the consumer updated since the range's \
             start: shipped lines (the shipper's control records), counted lines, folded into (other) \
-            by the site cap, lost lines (in batches the broker refused) and lost bytes (never read: \
-            deleted unread, replaced by copytruncate, unfinished last line; the shipper's \
-            edgelog_shipper_lost_bytes_total{cause} tells those apart; sequence gaps and obsolete \
-            checkpoints are only in its edgelog_shipper_losses_total{cause}). Per \
+            by the site cap, lost lines (in batches the broker refused) and lost bytes (never read), \
+            by cause as the shipper's edgelog_shipper_lost_bytes_total{cause} counts them: deleted \
+            unread (deleted_unread: the file was deleted, or held past the deleted-file grace, before \
+            it was read to its end), content replaced (content_replaced: copytruncate overwrote \
+            unread bytes), unfinished last line (unfinished_line: a rotated file ended without a \
+            newline). Loss reported by shippers older than the split counts as deleted unread. \
+            Sequence gaps and obsolete checkpoints are only in the shipper's \
+            edgelog_shipper_losses_total{cause}. Per \
             site within the range: truncated (over-long, cut), rejected late (beyond the lateness \
             bound), unparsed. Per partition: records the consumer rejected, by cause. --site narrows \
             only the per-site counters. uncountedLines = shipped - counted: 0 once the stream is consumed, \
             negative while a file's checkpoint group is open (the shipper reports shipped lines per \
             group: every --batch-bytes of file and at the file's end). JSON: rows[] {edge, sourceFile, shippedLines, countedLines, \
-            foldedLines, lostLines, lostBytes, uncountedLines, updatedAt}, sites[] {site, truncated, \
+            foldedLines, lostLines, lostBytes, lostBytesDeletedUnread, lostBytesReplaced, \
+            lostBytesUnfinished, uncountedLines, updatedAt}, sites[] {site, truncated, \
             rejectedLate, unparsed}, rejected[] {topic, partition, cause, records, firstOffset, \
-            lastOffset}, totals {shippedLines, countedLines, foldedLines, lostLines, lostBytes, \
+            lastOffset}, totals {shippedLines, countedLines, foldedLines, lostLines, lostBytes \
+            (all causes), lostBytesDeletedUnread, lostBytesReplaced, lostBytesUnfinished, \
             truncated, rejectedLate, unparsed, rejectedRecords {cause: n}}.
             """))
 

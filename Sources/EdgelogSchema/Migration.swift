@@ -21,8 +21,9 @@ public struct Migration: Sendable, Hashable {
         /// All migrations of this kind, oldest first.
         public var migrations: [Migration] {
             switch self {
-            case .shard: [.shard0001, .shard0002, .shard0003, .shard0004]
-            case .coordinator: [.coordinator0001, .coordinator0002, .coordinator0003, .coordinator0004]
+            case .shard: [.shard0001, .shard0002, .shard0003, .shard0004, .shard0005]
+            case .coordinator:
+                [.coordinator0001, .coordinator0002, .coordinator0003, .coordinator0004, .coordinator0005]
             }
         }
 

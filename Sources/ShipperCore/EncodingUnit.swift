@@ -28,7 +28,8 @@ struct EncodingUnit: Sendable {
         var groupEnd: Int64
         var shippedLines: Int
         var lostLines: UInt64
-        var lostBytes: UInt64
+        /// Per cause; the record carries the total and two of the parts.
+        var lostBytes: LostFileBytes
         /// Time of the group's last parsed line read before this unit, for a unit that has none.
         var fallbackTimeUs: Int64
     }

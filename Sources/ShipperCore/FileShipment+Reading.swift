@@ -45,7 +45,7 @@ extension FileShipment {
     /// Whether closing the group being read writes a control record: it has lines, or, at the
     /// end of the file (`final`), a loss is left to report.
     func groupCloseHasRecord(final: Bool) -> Bool {
-        readGroupLines > 0 || (final && (unreportedLostLines > 0 || unreportedLostBytes > 0))
+        readGroupLines > 0 || (final && (unreportedLostLines > 0 || !unreportedLostBytes.isEmpty))
     }
 
     /// Puts the control record of the group being read on the pending unit (which must
@@ -63,7 +63,7 @@ extension FileShipment {
             fallbackTimeUs: lastTimeUs
         )
         unreportedLostLines = 0
-        unreportedLostBytes = 0
+        unreportedLostBytes = LostFileBytes()
     }
 
     /// The next audit group starts at the read offset (after its predecessor was submitted).

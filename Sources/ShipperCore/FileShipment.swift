@@ -119,7 +119,7 @@ final class FileShipment {
     var lastTimeUs: Int64 = 0
     /// Losses not yet reported in a control record.
     var unreportedLostLines: UInt64 = 0
-    var unreportedLostBytes: UInt64 = 0
+    var unreportedLostBytes = LostFileBytes()
 
     init(
         file: TailedFileID,
@@ -245,10 +245,10 @@ extension FileShipment {
     var isSuperseded: Bool { lifecycle.isSuperseded }
 
     /// The tailer finished the generation: `lostBytes` of it were never read, to be reported
-    /// in the control record that closes its last group.
+    /// (under the cause `end` stands for) in the control record that closes its last group.
     func finish(_ end: TailedFileEnd, lostBytes: Int64) {
         lifecycle.finish(end)
-        unreportedLostBytes += UInt64(max(0, lostBytes))
+        unreportedLostBytes.add(lostBytes, endedBy: end)
     }
 
     /// A newer generation of the same inode started and owns the checkpoint file now.

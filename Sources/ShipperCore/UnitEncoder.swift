@@ -131,7 +131,9 @@ struct UnitEncoder: ~Copyable {
         scratch.setEndOffset(UInt64(closing.groupEnd))
         scratch.setShippedLines(UInt64(closing.shippedLines))
         scratch.setLostLines(closing.lostLines)
-        scratch.setLostBytes(closing.lostBytes)
+        scratch.setLostBytes(closing.lostBytes.total)
+        scratch.setLostBytesReplaced(closing.lostBytes.contentReplaced)
+        scratch.setLostBytesUnfinished(closing.lostBytes.unfinishedLine)
         let message: Range<Int>
         do {
             message = try scratch.endRecord()

@@ -351,10 +351,16 @@ public struct PartitionAggregator: Sendable {
         let shipped = Int64(clamping: record.shippedLines)
         let lost = Int64(clamping: record.lostLines)
         let lostBytes = Int64(clamping: record.lostBytes)
+        // Parts of `lostBytes` by cause (0 from shippers that predate them); summed as they
+        // come, not checked against the total: a reader derives deleted unread as the rest.
+        let lostBytesReplaced = Int64(clamping: record.lostBytesReplaced)
+        let lostBytesUnfinished = Int64(clamping: record.lostBytesUnfinished)
         pending[shard].withAuditRow(edge: edge, file: file) { counts in
             counts.shippedLines.addSaturating(shipped)
             counts.lostLines.addSaturating(lost)
             counts.lostBytes.addSaturating(lostBytes)
+            counts.lostBytesReplaced.addSaturating(lostBytesReplaced)
+            counts.lostBytesUnfinished.addSaturating(lostBytesUnfinished)
             counts.statsRecords += 1
         }
     }
@@ -438,7 +444,9 @@ public struct PartitionAggregator: Sendable {
                     lostBytes: counts.lostBytes,
                     countedLines: counts.countedLines,
                     statsRecords: counts.statsRecords,
-                    foldedLines: counts.foldedLines
+                    foldedLines: counts.foldedLines,
+                    lostBytesReplaced: counts.lostBytesReplaced,
+                    lostBytesUnfinished: counts.lostBytesUnfinished
                 )
             )
         }

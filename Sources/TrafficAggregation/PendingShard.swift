@@ -34,6 +34,10 @@ struct PendingShard {
         var shippedLines: Int64 = 0
         var lostLines: Int64 = 0
         var lostBytes: Int64 = 0
+        /// Of `lostBytes`, the parts the records attribute to copytruncate and to an
+        /// unfinished last line.
+        var lostBytesReplaced: Int64 = 0
+        var lostBytesUnfinished: Int64 = 0
         var countedLines: Int64 = 0
         var statsRecords: Int64 = 0
         /// Of `countedLines`, those counted under `SiteName.other` (the site cap).

@@ -112,7 +112,8 @@ public struct FileAuditRow: Sendable, Equatable {
     public let shippedLines: Int64
     /// Sum of `lostLines` of the file's `fileStats` records.
     public let lostLines: Int64
-    /// Sum of `lostBytes` of the file's `fileStats` records.
+    /// Sum of `lostBytes` of the file's `fileStats` records: file bytes never read, every
+    /// cause together.
     public let lostBytes: Int64
     /// Request records of the file counted in this shard (parsed, unparsed and late alike).
     public let countedLines: Int64
@@ -121,10 +122,17 @@ public struct FileAuditRow: Sendable, Equatable {
     /// Of `countedLines`, the request records counted under `SiteName.other` because their own
     /// site was beyond the per-minute site cap.
     public let foldedLines: Int64
+    /// Of `lostBytes`: sum of `lostBytesReplaced` of the `fileStats` records (content replaced
+    /// by copytruncate before it was read).
+    public let lostBytesReplaced: Int64
+    /// Of `lostBytes`: sum of `lostBytesUnfinished` of the `fileStats` records (a finished
+    /// file's last line without `\n`).
+    public let lostBytesUnfinished: Int64
 
     public init(
         edge: String, sourceFile: String, shippedLines: Int64, lostLines: Int64, lostBytes: Int64,
-        countedLines: Int64, statsRecords: Int64, foldedLines: Int64 = 0
+        countedLines: Int64, statsRecords: Int64, foldedLines: Int64 = 0, lostBytesReplaced: Int64 = 0,
+        lostBytesUnfinished: Int64 = 0
     ) {
         self.edge = edge
         self.sourceFile = sourceFile
@@ -134,6 +142,8 @@ public struct FileAuditRow: Sendable, Equatable {
         self.countedLines = countedLines
         self.statsRecords = statsRecords
         self.foldedLines = foldedLines
+        self.lostBytesReplaced = lostBytesReplaced
+        self.lostBytesUnfinished = lostBytesUnfinished
     }
 }
 

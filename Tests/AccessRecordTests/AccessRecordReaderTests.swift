@@ -55,13 +55,14 @@ import Testing
         }
     }
 
-    /// The control-record fields appended for the shipper (`kind` @27 ... `endOffset` @31), as
+    /// The control-record fields appended for the shipper (`kind` @27 ... `lostBytesUnfinished` @33), as
     /// `capnp encode` writes them. (A message from before them has fewer data words and reads
     /// them as defaults: `smallerStructFromAnOlderWriterReadsDefaults`.)
     @Test func readsTheFileStatsFields() throws {
         let message = try CapnpTool.encodeText("""
             (kind = fileStats, edge = "edge-07", sourceFile = "/var/log/nginx/access.log", fileOffset = 1048576,
-             endOffset = 2097233, shippedLines = 4711, lostLines = 3, lostBytes = 18446744073709551615)
+             endOffset = 2097233, shippedLines = 4711, lostLines = 3, lostBytes = 18446744073709551615,
+             lostBytesReplaced = 4096, lostBytesUnfinished = 17)
             """)
         try message.withUnsafeBytes { raw in
             let reader = try AccessRecordReader(raw)
@@ -71,6 +72,8 @@ import Testing
             #expect(reader.lostLines == 3)
             #expect(reader.lostBytes == .max)
             #expect(reader.endOffset == 2_097_233)
+            #expect(reader.lostBytesReplaced == 4_096)
+            #expect(reader.lostBytesUnfinished == 17)
             #expect(reader.fileOffset == 1_048_576)
             #expect(reader.string(.sourceFile) == "/var/log/nginx/access.log")
         }
@@ -164,6 +167,49 @@ import Testing
         }
     }
 
+    /// A `fileStats` record from a shipper before the per-cause fields (@32, @33): its data
+    /// section ends after `endOffset`, the parts read 0, and all of its loss is deleted unread.
+    @Test func perCauseLossFromAWriterBeforeThemReadsZero() throws {
+        let message = try CapnpTool.encodeText(
+            "(kind = fileStats, lostBytes = 900, endOffset = 64)", schema: try Self.pastSchema())
+        // Root pointer bits 32-47: 13 data words, the old schema's whole data section.
+        #expect(Array(message[12..<14]) == [13, 0])
+        let record = try AccessRecord(decoding: message)
+        #expect(record.lostBytes == 900)
+        #expect(record.lostBytesReplaced == 0 && record.lostBytesUnfinished == 0)
+        #expect(record.lostBytesDeletedUnread == 900)
+    }
+
+    /// A consumer before the per-cause fields reads what this writer sends: the total is
+    /// `lostBytes`, which it already counts, and the new data words are skipped.
+    @Test func readerBeforePerCauseFieldsSeesTheTotal() throws {
+        var record = RecordSamples.fileStats
+        record.lostBytes = 1_000
+        record.lostBytesReplaced = 300
+        record.lostBytesUnfinished = 7
+        var builder = AccessRecordBuilder()
+        try builder.append(record)
+        guard case .object(let members) = try CapnpTool.decodeToJSON(builder.buffer, schema: try Self.pastSchema())
+        else { Issue.record("not an object"); return }
+        #expect(members["lostBytes"] == .string("1000"))
+        #expect(members["endOffset"] == .string(String(record.endOffset)))
+        #expect(members["sourceFile"] == .string(record.sourceFile))
+        #expect(members["lostBytesReplaced"] == nil && members["lostBytesUnfinished"] == nil)
+    }
+
+    /// Deleted unread is what the other causes leave of the total, never negative.
+    @Test(arguments: [
+        (UInt64(1_000), UInt64(300), UInt64(7), UInt64(693)),
+        (10, 10, 0, 0), (10, 0, 10, 0), (10, 8, 8, 0), (5, .max, .max, 0), (0, 0, 0, 0),
+    ])
+    func deletedUnreadIsTheRest(total: UInt64, replaced: UInt64, unfinished: UInt64, deleted: UInt64) {
+        var record = AccessRecord()
+        record.lostBytes = total
+        record.lostBytesReplaced = replaced
+        record.lostBytesUnfinished = unfinished
+        #expect(record.lostBytesDeletedUnread == deleted)
+    }
+
     @Test func nestingLimitCountsRootListAndText() throws {
         let withExtras = try CapnpTool.encodeText(#"(extras = [(name = "n")])"#)
         let flat = try CapnpTool.encodeText(#"(site = "s")"#)
@@ -210,6 +256,21 @@ import Testing
         return [0, 0, 0, 0] + withUnsafeBytes(of: words.littleEndian, Array.init) + segment
     }
 
+    /// Our schema as it was before the per-cause loss fields (`lostBytesReplaced` @32,
+    /// `lostBytesUnfinished` @33): what a shipper or consumer of that version compiled.
+    static func pastSchema() throws -> String {
+        let text = try String(contentsOfFile: CapnpTool.schemaPath, encoding: .utf8)
+        let kept = text.split(separator: "\n", omittingEmptySubsequences: false)
+            .filter { !$0.contains("lostBytesReplaced @32") && !$0.contains("lostBytesUnfinished @33") }
+        #expect(kept.count == text.split(separator: "\n", omittingEmptySubsequences: false).count - 2)
+        let url = FileManager.default.temporaryDirectory
+            .appendingPathComponent("edgelog-past-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        let path = url.appendingPathComponent("access_record.capnp").path
+        try kept.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
     /// Our schema with fields, enumerants and a Variable field appended, as a later version would
     /// (same file and type ids, so it describes the same types).
     static func futureSchema() throws -> String {
@@ -223,7 +284,7 @@ import Testing
         insert("  prefetched @8;\n", before: "}\n\n# The request line's protocol")
         insert("  http4 @6;\n", before: "}\n\n# One `log_format` variable")
         insert("  futureWeight @2 :UInt32;\n", before: "}\n\n# One request as logged")
-        insert("  futureNumber @32 :UInt64;\n  futureText @33 :Text;\n", before: "}\n\n# What a record is")
+        insert("  futureNumber @34 :UInt64;\n  futureText @35 :Text;\n", before: "}\n\n# What a record is")
         let url = FileManager.default.temporaryDirectory
             .appendingPathComponent("edgelog-future-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)

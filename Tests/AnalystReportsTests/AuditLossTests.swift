@@ -16,6 +16,10 @@ import Glibc
 ///   reserved, or it reads nothing at all); the file is deleted; after the shipper's grace for deleted files (30 s) its unread
 ///   bytes are lost (the control record carries them as `lostBytes`; lines never read cannot be
 ///   counted as lines).
+/// - **An unfinished last line**: a file whose last bytes are not a whole line is rotated
+///   (renamed, a new file at its name); when it ends, those bytes are lost as `unfinished_line`.
+///
+/// The audit's lost bytes per cause equal the shipper's `edgelog_shipper_lost_bytes_total{cause}`.
 /// - **An over-long line**: longer than `--max-line-bytes`, cut inside the request, so it is
 ///   shipped flagged truncated and counted as `truncated` and (it no longer parses) `unparsed`.
 /// - **A line beyond the lateness bound**: two hours older than the partition's watermark.
@@ -88,6 +92,36 @@ struct AuditLossTests {
                 return rows.rows.first.map { $0[0] == "23" } ?? false
             }
 
+            // 1b. rotated.log: whole lines and an unfinished last one, rotated by rename; a new
+            // file takes its name, so the old one ends once idle, losing the unfinished line.
+            // Both generations share the (edge, source_file) audit row of the path.
+            let rotatedLog = "\(directory)/rotated.log"
+            let rotatedLines = 5
+            let unfinishedTail = "10.9.0.1 - - [unfinished"
+            try Self.append(
+                (0..<rotatedLines).map { Self.line("a.example", time: minute, path: "/rotated/\($0)") }.joined()
+                    + unfinishedTail, to: rotatedLog)
+            try await Self.waitFor("rotated.log counted", logs: { shipper.logs() + consumer.logs() }) {
+                let rows = try coordinator().execute(
+                    "SELECT counted_lines FROM file_audit_totals WHERE source_file = $1", parameters: [rotatedLog])
+                return rows.rows.first.map { $0[0] == String(rotatedLines) } ?? false
+            }
+            try #require(rename(rotatedLog, "\(directory)/rotated.1") == 0)
+            try Self.append(Self.line("a.example", time: minute, path: "/rotated/next"), to: rotatedLog)
+            _ = try await shipper.waitForMetrics(timeout: .seconds(60), "the rotated file's unfinished line counted lost") {
+                $0["edgelog_shipper_lost_bytes_total{cause=\"unfinished_line\"}"] == Double(unfinishedTail.utf8.count)
+            }
+            try await Self.waitFor("rotated.log's control record counted", logs: { shipper.logs() + consumer.logs() }) {
+                let rows = try coordinator().execute(
+                    """
+                    SELECT shipped_lines, counted_lines, lost_bytes_unfinished FROM file_audit_totals
+                    WHERE source_file = $1
+                    """, parameters: [rotatedLog])
+                return rows.rows.first.map {
+                    $0 == [String(rotatedLines), String(rotatedLines + 1), String(unfinishedTail.utf8.count)]
+                } ?? false
+            }
+
             // 2. deleted.log: its first lines shipped (the file is open, with its producer id),
             // then the broker stops, many more lines are written, the shipper stops reading at its
             // memory limit, and the file is deleted before the rest was read.
@@ -135,6 +169,10 @@ struct AuditLossTests {
             }
             // Let a late resend show up before reading back (PITFALLS: read back when idle).
             try await Task.sleep(for: .seconds(1))
+            let shipperMetrics = try await shipper.waitForMetrics(timeout: .seconds(10), "metrics") { _ in true }
+            func metricLostBytes(_ cause: String) -> Int64 {
+                Int64(shipperMetrics["edgelog_shipper_lost_bytes_total{cause=\"\(cause)\"}"] ?? 0)
+            }
 
             // 4. The audit, as the analyst sees it.
             let output = try await EdgelogRun.run([
@@ -147,23 +185,52 @@ struct AuditLossTests {
             let files = try #require(json["rows"] as? [[String: Any]])
             let access = try #require(files.first { $0["sourceFile"] as? String == accessLog })
             let deleted = try #require(files.first { $0["sourceFile"] as? String == deletedLog })
+            let rotated = try #require(files.first { $0["sourceFile"] as? String == rotatedLog })
 
             // Deleted unread: the bytes of the lines never read, from the file's own layout.
             let shippedFromDeleted = deleted.int("shippedLines")
             #expect(shippedFromDeleted >= Int64(firstLines) && shippedFromDeleted < Int64(deletedLines), "not all read")
             #expect(deleted.int("lostBytes") == (Int64(deletedLines) - shippedFromDeleted) * lineLength)
             #expect(deleted.int("lostBytes") == lostBytes)
+            #expect(deleted.int("lostBytesDeletedUnread") == lostBytes)
+            #expect(deleted.int("lostBytesReplaced") == 0 && deleted.int("lostBytesUnfinished") == 0)
+            // Unfinished last line: the rotated file's tail, under its own cause only.
+            let tailBytes = Int64(unfinishedTail.utf8.count)
+            #expect(rotated.int("lostBytes") == tailBytes && rotated.int("lostBytesUnfinished") == tailBytes)
+            #expect(rotated.int("lostBytesDeletedUnread") == 0 && rotated.int("lostBytesReplaced") == 0)
+            #expect(rotated.int("shippedLines") == Int64(rotatedLines))
             #expect(deleted.int("countedLines") == shippedFromDeleted && deleted.int("foldedLines") == 0)
             // Folded by the cap: c.example's one line, counted under (other).
             #expect(access.int("shippedLines") == 23 && access.int("countedLines") == 23 && access.int("foldedLines") == 1)
             #expect(access.int("lostBytes") == 0 && access.int("lostLines") == 0)
+            #expect(access.int("lostBytesDeletedUnread") == 0 && access.int("lostBytesUnfinished") == 0)
             // Each kind exactly once, nothing else.
             #expect(totals.int("foldedLines") == 1)
             #expect(totals.int("truncated") == 1)
             #expect(totals.int("unparsed") == 1, "the cut line no longer parses")
             #expect(totals.int("rejectedLate") == 1)
             #expect(totals.int("lostLines") == 0)
-            #expect(totals.int("lostBytes") == lostBytes)
+            #expect(totals.int("lostBytes") == lostBytes + tailBytes)
+            // Per cause, exactly what the shipper's metric counted.
+            #expect(totals.int("lostBytesDeletedUnread") == metricLostBytes("deleted_unread"))
+            #expect(totals.int("lostBytesReplaced") == metricLostBytes("content_replaced"))
+            #expect(totals.int("lostBytesUnfinished") == metricLostBytes("unfinished_line"))
+            #expect(metricLostBytes("deleted_unread") == lostBytes && metricLostBytes("unfinished_line") == tailBytes)
+            // The text report's three rows say the same.
+            let textOutput = try await EdgelogRun.run([
+                "audit", "--last", "1h", "--coordinator",
+                "host=127.0.0.1 port=\(cluster.port) user=edgelog_analyst dbname=audit_coordinator",
+            ])
+            try #require(textOutput.status == 0, "\(textOutput.stderr)")
+            let textLines = textOutput.stdout.split(separator: "\n").map(String.init)
+            /// The count column of a cause row: the first number after the cause's name.
+            func causeCount(_ cause: String) -> String? {
+                guard let line = textLines.first(where: { $0.hasPrefix(cause + "  ") }) else { return nil }
+                return line.dropFirst(cause.count).split(separator: " ").first.map { $0.filter(\.isNumber) }
+            }
+            #expect(causeCount("deleted unread") == String(lostBytes), "\(textOutput.stdout)")
+            #expect(causeCount("content replaced (copytruncate)") == "0", "\(textOutput.stdout)")
+            #expect(causeCount("unfinished last line") == String(tailBytes), "\(textOutput.stdout)")
             let rejected = try #require(totals["rejectedRecords"] as? [String: Any])
             #expect(rejected.values.compactMap { ($0 as? NSNumber)?.int64Value }.allSatisfy { $0 == 0 })
             let sites = try #require(json["sites"] as? [[String: Any]])
@@ -171,7 +238,7 @@ struct AuditLossTests {
             // The other reports over what the real consumer wrote: every parsed, timely request is
             // a 200, a cache HIT, 512 body bytes, from 10.9.0.1; the folded line is in (other).
             let analyst = ["--last", "1h", "--coordinator", "host=127.0.0.1 port=\(cluster.port) user=edgelog_analyst dbname=audit_coordinator"]
-            let requests = 20 + 1 + shippedFromDeleted
+            let requests = 20 + 1 + shippedFromDeleted + Int64(rotatedLines) + 1
             let top = try await EdgelogRun.json(["top"] + analyst)
             let topRows = try #require(top["rows"] as? [[String: Any]])
             let siteNames = Set(topRows.compactMap { $0["site"] as? String })

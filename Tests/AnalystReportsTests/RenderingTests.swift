@@ -88,6 +88,39 @@ struct RenderingTests {
         #expect(try JSONDecoder().decode(TopReport.self, from: Data(json.utf8)) == report)
     }
 
+    /// Lost bytes: one row per cause in the text (no combined row), one key per cause in the
+    /// JSON beside the total.
+    @Test func auditShowsLostBytesByCause() throws {
+        let file = AuditReport.FileRow(
+            edge: "edge-1", sourceFile: "/var/log/nginx/access.log", shippedLines: 10, countedLines: 10, foldedLines: 0,
+            lostLines: 0, lostBytes: 1_234_567, lostBytesDeletedUnread: 1_200_000, lostBytesReplaced: 34_000,
+            lostBytesUnfinished: 567, uncountedLines: 0, updatedAt: "2026-12-07T10:30:00Z")
+        let report = AuditReport(
+            range: ReportHeader(since: "2026-12-07T10:00:00Z", until: "2026-12-07T11:00:00Z", site: nil),
+            rows: [file], sites: [], rejected: [],
+            totals: .init(
+                shippedLines: 10, countedLines: 10, foldedLines: 0, lostLines: 0, lostBytes: 1_234_567,
+                lostBytesDeletedUnread: 1_200_000, lostBytesReplaced: 34_000, lostBytesUnfinished: 567, truncated: 0,
+                rejectedLate: 0, unparsed: 0, rejectedRecords: [:]))
+        let lines = report.text().split(separator: "\n").map(String.init)
+        func row(_ cause: String) -> [String]? {
+            lines.first { $0.hasPrefix(cause + "  ") }.map { $0.dropFirst(cause.count).split(separator: " ").map(String.init) }
+        }
+        #expect(row("deleted unread")?.prefix(2) == ["1,200,000", "bytes"])
+        #expect(row("content replaced (copytruncate)")?.prefix(2) == ["34,000", "bytes"])
+        #expect(row("unfinished last line")?.prefix(2) == ["567", "bytes"])
+        #expect(!lines.contains { $0.contains("deleted unread / replaced") }, "no combined row")
+        let fileLine = try #require(lines.first { $0.hasPrefix("edge-1") })
+        #expect(fileLine.split(separator: " ").suffix(4) == ["1,234,567", "1,200,000", "34,000", "567"], "\(fileLine)")
+        let json = try #require(
+            try JSONSerialization.jsonObject(with: Data(ReportJSON.encode(report).utf8)) as? [String: Any])
+        let totals = try #require(json["totals"] as? [String: Any])
+        #expect(totals["lostBytes"] as? Int == 1_234_567 && totals["lostBytesDeletedUnread"] as? Int == 1_200_000)
+        #expect(totals["lostBytesReplaced"] as? Int == 34_000 && totals["lostBytesUnfinished"] as? Int == 567)
+        let row = try #require((json["rows"] as? [[String: Any]])?.first)
+        #expect(row["lostBytesReplaced"] as? Int == 34_000 && row["lostBytesUnfinished"] as? Int == 567)
+    }
+
     @Test func errorsMapToDocumentedExitCodes() throws {
         let range = try ReportRange(since: Date(timeIntervalSince1970: 0), until: Date(timeIntervalSince1970: 60))
         #expect(ReportError.coordinatorUnreachable(coordinator: "host=x", reason: "refused").exitCode == 3)

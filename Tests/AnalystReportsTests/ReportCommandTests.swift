@@ -215,11 +215,13 @@ struct ReportCommandTests {
             let shard1 = try database.shard(1)
             let insert = """
                 INSERT INTO edgelog.file_audit (shard_id, edge, source_file, shipped_lines, lost_lines, lost_bytes,
-                    counted_lines, stats_records, folded_lines)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8)
+                    counted_lines, stats_records, folded_lines, lost_bytes_replaced, lost_bytes_unfinished)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $9, $10)
                 """
-            try shard0.execute(insert, parameters: ["0", "edge-1", "/var/log/nginx/access.log", "100", "2", "0", "60", "3"])
-            try shard1.execute(insert, parameters: ["1", "edge-1", "/var/log/nginx/access.log", "0", "0", "512", "38", "1"])
+            try shard0.execute(
+                insert, parameters: ["0", "edge-1", "/var/log/nginx/access.log", "100", "2", "70", "60", "3", "0", "30"])
+            try shard1.execute(
+                insert, parameters: ["1", "edge-1", "/var/log/nginx/access.log", "0", "0", "512", "38", "1", "100", "12"])
             try shard1.execute(
                 "INSERT INTO edgelog.rejected_records (shard_id, topic, partition, cause, records, first_offset, last_offset) VALUES (1, 'edgelog.requests', 3, 'undecodable', 4, 10, 40)"
             )
@@ -230,8 +232,13 @@ struct ReportCommandTests {
         let file = try #require(files.first)
         #expect(file["edge"] as? String == "edge-1" && file["sourceFile"] as? String == "/var/log/nginx/access.log")
         #expect(file.int("shippedLines") == 100 && file.int("countedLines") == 98 && file.int("uncountedLines") == 2)
-        #expect(file.int("foldedLines") == 4 && file.int("lostLines") == 2 && file.int("lostBytes") == 512)
+        #expect(file.int("foldedLines") == 4 && file.int("lostLines") == 2 && file.int("lostBytes") == 582)
+        // Per cause: deleted unread is the rest of each shard's total (40 + 400).
+        #expect(file.int("lostBytesReplaced") == 100 && file.int("lostBytesUnfinished") == 42)
+        #expect(file.int("lostBytesDeletedUnread") == 440)
         let totals = try #require(json["totals"] as? [String: Any])
+        #expect(totals.int("lostBytes") == 582 && totals.int("lostBytesDeletedUnread") == 440)
+        #expect(totals.int("lostBytesReplaced") == 100 && totals.int("lostBytesUnfinished") == 42)
         #expect((totals["rejectedRecords"] as? [String: Any])?.int("undecodable") == 4)
         #expect((totals["rejectedRecords"] as? [String: Any])?.int("retention_gap") == 0)
         let rejected = try #require(json["rejected"] as? [[String: Any]])

@@ -41,6 +41,36 @@ struct ShardTransactionTests {
         return aggregator.takeDelta(shard: 0)
     }
 
+    /// A delta of one `fileStats` record per element of `losses` (edge "e", file "/f"), at
+    /// offsets `from ..< from + losses.count`.
+    static func fileStatsDelta(
+        losses: [(total: UInt64, replaced: UInt64, unfinished: UInt64)], from: Int64
+    ) throws -> ShardDelta {
+        let ring = try ShardRing(shardCount: 1)
+        var aggregator = PartitionAggregator(
+            topic: "t", partition: 0, ring: ring, latenessMicros: 3_600_000_000,
+            resume: PartitionResume(shards: [ShardProgress(nextOffset: from, watermarkMicros: 0)]))
+        for (index, loss) in losses.enumerated() {
+            var record = AccessRecord()
+            record.kind = .fileStats
+            record.timeUs = minute * 1_000_000
+            record.edge = "e"
+            record.sourceFile = "/f"
+            record.shippedLines = 1
+            record.lostBytes = loss.total
+            record.lostBytesReplaced = loss.replaced
+            record.lostBytesUnfinished = loss.unfinished
+            var builder = AccessRecordBuilder()
+            try builder.append(record)
+            builder.buffer.withUnsafeBytes { raw in
+                if let reader = try? AccessRecordReader(raw) {
+                    aggregator.add(reader, offset: from + Int64(index), timestampMs: 0)
+                }
+            }
+        }
+        return aggregator.takeDelta(shard: 0)
+    }
+
     /// A new shard database with the schema installed (the installer's libpq work off the pool).
     func freshShard() async throws -> (PGConnection, ShardWriter, String) {
         let cluster = try #require(PostgresCluster.current)
@@ -113,6 +143,24 @@ struct ShardTransactionTests {
         #expect(try requests(connection) == nil)
         let owner = try connection.execute("SELECT cluster_id, consumer_id FROM edgelog.consumer_progress").rows
         #expect(owner.first == ["c1", "me"], "the refused claim changed nothing")
+    }
+
+    /// The lost bytes' parts by cause reach `file_audit` and add up over flushes like the total.
+    @Test func lostBytesByCauseAddUpInFileAudit() async throws {
+        let (connection, writer, _) = try await freshShard()
+        _ = try await writer.claim(topic: "t", partitions: [0], clusterID: "c1", consumerID: "me")
+        let first = try Self.fileStatsDelta(losses: [(100, 30, 5), (10, 0, 0)], from: 0)
+        let second = try Self.fileStatsDelta(losses: [(50, 0, 12)], from: 2)
+        for (delta, expected) in [(first, Int64(0)), (second, 2)] {
+            let flush = ShardFlush(
+                shard: 0, topic: "t", clusterID: "c1", consumerID: "me",
+                parts: [.init(delta: delta, expectedOffset: expected)])
+            #expect(try await writer.commit(flush).committed.isEmpty == false)
+        }
+        let rows = try connection.execute(
+            "SELECT lost_bytes, lost_bytes_replaced, lost_bytes_unfinished, stats_records FROM edgelog.file_audit"
+        ).rows
+        #expect(rows == [["160", "30", "17", "3"]])
     }
 
     @Test func aHostileSiteIsStoredVerbatimThroughCopy() async throws {

@@ -408,6 +408,41 @@ struct SchemaIntegrationTests {
         #expect(try coordinator.execute("SELECT requests FROM day_site WHERE site = 'day.example'").rows == [["8"]])
     }
 
+    /// Lost bytes by cause (migration 5): the two recorded parts sum over shards, and deleted
+    /// unread is the rest of each shard's total, never negative.
+    @Test func fileAuditTotalsSplitLostBytesByCause() throws {
+        let installed = try InstalledSchema.require()
+        // shard 0: 100 lost, 30 replaced, 5 unfinished; shard 2: 50 lost, all unfinished; shard 1:
+        // a hostile row whose parts exceed its total (clamped to 0 deleted unread).
+        for (shardID, total, replaced, unfinished) in [(0, 100, 30, 5), (2, 50, 0, 50), (1, 10, 20, 0)] {
+            try installed.shard(shardID).execute(
+                """
+                INSERT INTO edgelog.file_audit (shard_id, edge, source_file, lost_bytes, lost_bytes_replaced,
+                    lost_bytes_unfinished)
+                VALUES ($1::int, 'edge-causes', '/var/log/nginx/access.log', $2::bigint, $3::bigint, $4::bigint)
+                """,
+                parameters: [String(shardID), String(total), String(replaced), String(unfinished)]
+            )
+        }
+        let rows = try installed.coordinator().execute(
+            """
+            SELECT lost_bytes, lost_bytes_replaced, lost_bytes_unfinished, lost_bytes_deleted_unread
+            FROM file_audit_totals WHERE edge = 'edge-causes'
+            """
+        ).rows
+        #expect(rows == [["160", "50", "55", "65"]])
+        let columns = try installed.coordinatorAsAnalyst().execute(
+            """
+            SELECT column_name FROM information_schema.columns
+            WHERE table_schema = 'public' AND table_name = 'file_audit_totals' ORDER BY ordinal_position
+            """
+        ).firstColumn
+        #expect(columns == [
+            "edge", "source_file", "shipped_lines", "lost_lines", "lost_bytes", "counted_lines", "stats_records",
+            "folded_lines", "lost_bytes_replaced", "lost_bytes_unfinished", "lost_bytes_deleted_unread",
+        ])
+    }
+
     // MARK: - The analysts' role
 
     @Test func analystReadsButCannotWrite() throws {

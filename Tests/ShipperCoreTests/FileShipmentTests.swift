@@ -66,7 +66,24 @@ import Testing
         #expect(shipment.groupCloseHasRecord(final: true))
         _ = shipment.startUnit(storage: [], partitionCount: 1, now: .now)
         shipment.markGroupClose()
-        #expect(shipment.pendingUnit?.closing?.lostBytes == 10 && shipment.unreportedLostBytes == 0)
+        #expect(shipment.pendingUnit?.closing?.lostBytes.total == 10 && shipment.unreportedLostBytes.isEmpty)
+        #expect(shipment.pendingUnit?.closing?.lostBytes.deletedUnread == 10)
+    }
+
+    /// Each end puts its bytes under the cause the metric `lost_bytes_total{cause}` uses.
+    @Test(arguments: [
+        (TailedFileEnd.deleted, LossCause.deletedUnread), (.truncated, .contentReplaced), (.rotated, .unfinishedLine),
+    ])
+    func lostBytesAreReportedUnderTheMetricsCause(end: TailedFileEnd, cause: LossCause) {
+        let shipment = Self.shipment()
+        shipment.finish(end, lostBytes: 7)
+        _ = shipment.startUnit(storage: [], partitionCount: 1, now: .now)
+        shipment.markGroupClose()
+        let reported = shipment.pendingUnit?.closing?.lostBytes
+        #expect(reported?.total == 7)
+        #expect(reported?.deletedUnread == (cause == .deletedUnread ? 7 : 0))
+        #expect(reported?.contentReplaced == (cause == .contentReplaced ? 7 : 0))
+        #expect(reported?.unfinishedLine == (cause == .unfinishedLine ? 7 : 0))
     }
 
     @Test func aSettledFinishedFileRetires() {

@@ -246,6 +246,9 @@ struct ShipperFileStatsIntegrationTests {
         #expect(stats.last?.endOffset == fileSize, "up to the last complete line")
         #expect(stats.reduce(0) { $0 + $1.shippedLines } == UInt64(paths.count))
         #expect(stats.reduce(0) { $0 + $1.lostBytes } == UInt64(tail.utf8.count))
+        // All of it under the metric's cause: the total's unfinished-line part.
+        #expect(stats.reduce(0) { $0 + $1.lostBytesUnfinished } == UInt64(tail.utf8.count))
+        #expect(stats.allSatisfy { $0.lostBytesReplaced == 0 && $0.lostBytesDeletedUnread == 0 })
         #expect(stats.allSatisfy { $0.edge == "test-edge" && $0.lostLines == 0 })
         // Each range's count is the number of lines that really start in it.
         let lineStarts = contents.entries.filter { $0.record.path.hasPrefix("/t/stats/") }.map(\.record.fileOffset)

@@ -255,6 +255,23 @@ import TrafficAggregation
         #expect(statsShard[fileB] == Self.ring.shard(forSite: "edge-fra-01\n" + fileB))
     }
 
+    /// The lost bytes' parts by cause add up per file like the total, on the file's audit
+    /// shard; a record from a shipper before the parts adds to the total only.
+    @Test func fileStatsLostBytesByCauseAddUp() throws {
+        var aggregator = Self.aggregator()
+        let file = "/var/log/nginx/access.log"
+        try aggregator.add([
+            .fileStats(sourceFile: file, shipped: 2, lostBytes: 100, lostBytesReplaced: 30, lostBytesUnfinished: 5),
+            .fileStats(sourceFile: file, shipped: 1, lostBytes: 50, lostBytesReplaced: 0, lostBytesUnfinished: 12),
+            .fileStats(sourceFile: file, shipped: 1, lostBytes: 7),
+        ], from: 0)
+        let rows = (0..<3).flatMap { aggregator.takeDelta(shard: $0).fileAudit }
+        #expect(rows == [
+            FileAuditRow(edge: "edge-fra-01", sourceFile: file, shippedLines: 4, lostLines: 0, lostBytes: 157,
+                         countedLines: 0, statsRecords: 3, lostBytesReplaced: 30, lostBytesUnfinished: 17),
+        ])
+    }
+
     /// Missing or hostile site bytes: `(unknown)`, U+FFFD for invalid UTF-8 and NUL, 1,024
     /// bytes at most; raw spellings of one stored name share one row.
     @Test func emptyAndHostileSites() throws {

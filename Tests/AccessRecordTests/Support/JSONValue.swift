@@ -91,6 +91,8 @@ enum JSONValue: Equatable, Decodable, CustomStringConvertible {
             "lostLines": .string(String(record.lostLines)),
             "lostBytes": .string(String(record.lostBytes)),
             "endOffset": .string(String(record.endOffset)),
+            "lostBytesReplaced": .string(String(record.lostBytesReplaced)),
+            "lostBytesUnfinished": .string(String(record.lostBytesUnfinished)),
         ]
         let texts: [(String, String)] = [
             ("site", record.site), ("edge", record.edge), ("sourceFile", record.sourceFile),

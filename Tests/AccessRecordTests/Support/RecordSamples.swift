@@ -112,6 +112,8 @@ enum RecordSamples {
         record.shippedLines = 4_711
         record.lostLines = 3
         record.lostBytes = .max
+        record.lostBytesReplaced = 4_096
+        record.lostBytesUnfinished = 17
         return record
     }
 

@@ -23,6 +23,8 @@ struct TestRecord {
     var shippedLines: UInt64 = 0
     var lostLines: UInt64 = 0
     var lostBytes: UInt64 = 0
+    var lostBytesReplaced: UInt64 = 0
+    var lostBytesUnfinished: UInt64 = 0
     /// The client IP's bytes as a shipper writes them (16, IPv4 mapped); empty = unknown.
     var clientIP: [UInt8] = []
     var path: [UInt8] = []
@@ -59,7 +61,8 @@ struct TestRecord {
 
     static func fileStats(
         edge: String = "edge-fra-01", sourceFile: String = "/var/log/nginx/access.log",
-        shipped: UInt64, lost: UInt64 = 0, lostBytes: UInt64 = 0, timeUs: Int64 = 0
+        shipped: UInt64, lost: UInt64 = 0, lostBytes: UInt64 = 0, lostBytesReplaced: UInt64 = 0,
+        lostBytesUnfinished: UInt64 = 0, timeUs: Int64 = 0
     ) -> TestRecord {
         var record = TestRecord()
         record.kind = .fileStats
@@ -69,6 +72,8 @@ struct TestRecord {
         record.shippedLines = shipped
         record.lostLines = lost
         record.lostBytes = lostBytes
+        record.lostBytesReplaced = lostBytesReplaced
+        record.lostBytesUnfinished = lostBytesUnfinished
         record.timeUs = timeUs
         return record
     }
@@ -97,6 +102,8 @@ struct TestRecord {
         builder.setShippedLines(shippedLines)
         builder.setLostLines(lostLines)
         builder.setLostBytes(lostBytes)
+        builder.setLostBytesReplaced(lostBytesReplaced)
+        builder.setLostBytesUnfinished(lostBytesUnfinished)
         _ = try builder.endRecord()
         var bytes = builder.buffer
         if let ordinal = unknownKindOrdinal {
