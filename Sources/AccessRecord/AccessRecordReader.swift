@@ -150,6 +150,7 @@ public struct AccessRecordReader {
     // MARK: - Pointer fields
 
     /// The field's UTF-8 bytes (without the NUL), in place; empty when absent.
+    @inline(__always)
     public func text(_ field: AccessRecord.TextField) -> UnsafeRawBufferPointer {
         textBytes(in: root, pointerIndex: field.pointerIndex)
     }
@@ -233,6 +234,9 @@ public struct AccessRecordReader {
     private static func words(_ bytes: Int) -> Int { (bytes + 7) >> 3 }
 
     /// Text bytes of a pointer already validated by `init`, so the `try?` never fails.
+    /// Inlined: the consumer reads several texts of every record, and each call's checks are
+    /// a few instructions once the pointer index is a constant.
+    @inline(__always)
     private func textBytes(in view: StructView, pointerIndex: Int) -> UnsafeRawBufferPointer {
         guard let word = view.pointerWord(pointerIndex), let range = try? segment.text(at: word) ?? nil else {
             return Self.empty

@@ -156,6 +156,7 @@ struct StructView {
     var sizeWords: Int { dataWords + pointerWords }
 
     /// The segment word holding pointer `index`, or `nil` when the section is too short.
+    @inline(__always)
     func pointerWord(_ index: Int) -> Int? {
         index < pointerWords ? startWord + dataWords + index : nil
     }
