@@ -85,22 +85,46 @@ public enum Varint {
     /// - Throws: ``KafkaProtocolError/truncated(field:)`` when the bytes end first,
     ///   ``KafkaProtocolError/invalidVarint(field:)`` when the encoding is longer than the width
     ///   allows or sets bits above it.
+    ///
+    /// The varints of a record's framing (its length, timestamp and offset deltas, key and value
+    /// lengths, header count) are almost all one to three bytes: that case is inlined into the
+    /// record parser, longer ones and the end of the bytes take the loop.
+    @inline(__always)
     public static func readUnsigned(
         _ bytes: UnsafeRawBufferPointer,
         at index: inout Int,
         bitWidth: Int,
         field: String
     ) throws(KafkaProtocolError) -> UInt64 {
-        precondition(bitWidth == 32 || bitWidth == 64, "varints are 32 or 64 bits wide")
-        // Most varints of a record's framing (offset deltas in a batch's first 64 records, key
-        // and header counts, short keys) fit in one byte: no loop for them.
-        if index < bytes.count {
-            let first = bytes[index]
-            if first & 0x80 == 0 {
+        if index >= 0, index + 3 <= bytes.count {
+            // Up to three bytes (21 bits: any width allows them), each byte read once.
+            let first = UInt64(bytes[index])
+            if first < 0x80 {
                 index += 1
-                return UInt64(first)
+                return first
+            }
+            let second = UInt64(bytes[index + 1])
+            if second < 0x80 {
+                index += 2
+                return first & 0x7F | second << 7
+            }
+            let third = UInt64(bytes[index + 2])
+            if third < 0x80 {
+                index += 3
+                return first & 0x7F | (second & 0x7F) << 7 | third << 14
             }
         }
+        return try readUnsignedLoop(bytes, at: &index, bitWidth: bitWidth, field: field)
+    }
+
+    @inline(never)
+    static func readUnsignedLoop(
+        _ bytes: UnsafeRawBufferPointer,
+        at index: inout Int,
+        bitWidth: Int,
+        field: String
+    ) throws(KafkaProtocolError) -> UInt64 {
+        precondition(bitWidth == 32 || bitWidth == 64, "varints are 32 or 64 bits wide")
         let maxBytes = (bitWidth + 6) / 7
         var result: UInt64 = 0
         var shift = 0
@@ -126,6 +150,7 @@ public enum Varint {
     }
 
     /// Reads a zig-zag signed varint (32-bit) at `index`, advancing it.
+    @inline(__always)
     public static func readSigned32(
         _ bytes: UnsafeRawBufferPointer,
         at index: inout Int,
@@ -137,6 +162,7 @@ public enum Varint {
     }
 
     /// Reads a zig-zag signed varlong (64-bit) at `index`, advancing it.
+    @inline(__always)
     public static func readSigned64(
         _ bytes: UnsafeRawBufferPointer,
         at index: inout Int,

@@ -1,5 +1,5 @@
 import PipelineTestSupport
-import KafkaProtocol
+@testable import KafkaProtocol
 import NIOCore
 import Testing
 
@@ -121,6 +121,50 @@ struct VarintTests {
             // Non-negative n maps to 2n, negative n to -2n-1 (definition), checked where no overflow.
             if value >= 0 && value < Int64.max / 2 { #expect(Varint.zigZag(value) == UInt64(value) * 2) }
             if value < 0 && value > Int64.min / 2 { #expect(Varint.zigZag(value) == UInt64(-value) * 2 - 1) }
+        }
+    }
+
+    /// The inlined path for varints of up to three bytes (taken when three bytes remain)
+    /// reads what the general loop reads: the same value and length, or the same error, for
+    /// hand-made encodings of every length and for random bytes, followed by bytes that must
+    /// not be read.
+    @Test func shortPathAgreesWithTheLoop() throws {
+        func both(_ bytes: [UInt8], bitWidth: Int) -> (Result<UInt64, KafkaProtocolError>, Int, Result<UInt64, KafkaProtocolError>, Int) {
+            bytes.withUnsafeBytes { raw in
+                var fastIndex = 0
+                var loopIndex = 0
+                let fast = Result { () throws(KafkaProtocolError) -> UInt64 in
+                    try Varint.readUnsigned(raw, at: &fastIndex, bitWidth: bitWidth, field: "f")
+                }
+                let loop = Result { () throws(KafkaProtocolError) -> UInt64 in
+                    try Varint.readUnsignedLoop(raw, at: &loopIndex, bitWidth: bitWidth, field: "f")
+                }
+                return (fast, fastIndex, loop, loopIndex)
+            }
+        }
+        // value, its encoding by hand
+        let cases: [(UInt64, [UInt8])] = [
+            (0, [0x00]), (127, [0x7F]), (128, [0x80, 0x01]), (300, [0xAC, 0x02]), (16_383, [0xFF, 0x7F]),
+            (16_384, [0x80, 0x80, 0x01]), (2_097_151, [0xFF, 0xFF, 0x7F]), (2_097_152, [0x80, 0x80, 0x80, 0x01]),
+        ]
+        for (value, encoding) in cases {
+            for tail in [[], [0x05], [0xFF, 0xFF, 0xFF, 0xFF]] as [[UInt8]] {
+                for width in [32, 64] {
+                    let (fast, fastIndex, _, _) = both(encoding + tail, bitWidth: width)
+                    #expect(try fast.get() == value, "\(encoding) + \(tail)")
+                    #expect(fastIndex == encoding.count, "\(encoding) + \(tail)")
+                }
+            }
+        }
+        var generator = SplitMix64(seed: 11)
+        for _ in 0..<20_000 {
+            let count = Int(generator.next() % 13)
+            // Mostly continuation bits, so that every length up to the limit occurs.
+            let bytes = (0..<count).map { _ in UInt8(truncatingIfNeeded: generator.next()) | (generator.next() % 4 == 0 ? 0 : 0x80) }
+            for width in [32, 64] {
+                let (fast, fastIndex, loop, loopIndex) = both(bytes, bitWidth: width)
+                #expect(fast == loop && fastIndex == loopIndex, "\(bytes) width \(width)")
+            }
         }
     }
 }
