@@ -294,4 +294,61 @@ import Testing
             #expect(unpacked == message)
         }
     }
+
+    /// On any bytes — valid packings of real records, cut or corrupted, and random bytes —
+    /// with any room, the shuffle path (with its unchecked stretch far from the ends) reports
+    /// what the portable loop reports: the status, the words written or where it failed, and
+    /// the same output bytes.
+    @Test func checkedUnpackingAgreesOnAnyInput() throws {
+        var rng = SplitMix64(seed: 0xC0FFEE)
+        var packings: [[UInt8]] = []
+        for _ in 0..<200 {
+            let message = try CapnpPackingTests.encoded(RecordSamples.random(using: &rng))
+            var packed = [UInt8](repeating: 0, count: message.count / 8 * 10)
+            let count = message.withUnsafeBufferPointer { input in
+                packed.withUnsafeMutableBufferPointer { edgelog_capnp_pack_piece_portable(input.baseAddress, message.count / 8, $0.baseAddress) }
+            }
+            packings.append(Array(packed[..<count]))
+        }
+        var checked = 0
+        for round in 0..<3_000 {
+            var input = packings[Int(rng.next() % UInt64(packings.count))]
+            switch round % 4 {
+            case 0: break
+            case 1: input = Array(input.prefix(Int(rng.next() % UInt64(input.count + 1))))  // cut
+            case 2:  // a few bytes changed
+                for _ in 0..<(1 + Int(rng.next() % 4)) where !input.isEmpty {
+                    input[Int(rng.next() % UInt64(input.count))] = UInt8(truncatingIfNeeded: rng.next())
+                }
+            default: input = (0..<Int(rng.next() % 600)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+            }
+            // Half the rounds with room to spare (where the shuffle path skips its checks).
+            let roomy = round % 2 == 0
+            let capacity = roomy ? 4096 : Int(rng.next() % 400)
+            let maximum = roomy ? 4096 + Int(rng.next() % 2) : Int(rng.next() % 400)
+            func run(_ portable: Bool) -> (Int32, Int, Int, Int, [UInt8]) {
+                var output = [UInt8](repeating: 0xEE, count: capacity * 8)
+                var words = -1
+                var offset = -1
+                var runLength = -1
+                let status = input.withUnsafeBufferPointer { input in
+                    output.withUnsafeMutableBufferPointer { output in
+                        portable
+                            ? edgelog_capnp_unpack_checked_portable(
+                                input.baseAddress, input.count, output.baseAddress, capacity, maximum, &words, &offset, &runLength)
+                            : edgelog_capnp_unpack_checked(
+                                input.baseAddress, input.count, output.baseAddress, capacity, maximum, &words, &offset, &runLength)
+                    }
+                }
+                let kept = status == 0 ? Array(output.prefix(words * 8)) : []
+                return (status, status == 0 ? words : -1, status == 0 ? -1 : offset, runLength, kept)
+            }
+            let (portable, fast) = (run(true), run(false))
+            #expect(portable.0 == fast.0 && portable.1 == fast.1 && portable.2 == fast.2 && portable.3 == fast.3,
+                    "round \(round): portable \(portable.0) \(portable.1) \(portable.2) \(portable.3), fast \(fast.0) \(fast.1) \(fast.2) \(fast.3)")
+            #expect(portable.4 == fast.4, "round \(round): output differs")
+            if portable.0 == 0 { checked += 1 }
+        }
+        #expect(checked > 200, "valid inputs with enough room occur: \(checked)")
+    }
 }
