@@ -92,6 +92,10 @@ public final class TopicCatalog: Sendable {
         self.maxPartitions = maxPartitions
         self.logger = logger
         try fileSystem.createDirectory(atPath: dataDirectory)
+        let tombstones = try Self.removeTombstones(in: dataDirectory, fileSystem)
+        if tombstones > 0 {
+            logger.notice("removed what an interrupted topic deletion left", metadata: ["partitions": "\(tombstones)"])
+        }
         var state = State()
         for (topic, count) in try Self.partitionCounts(in: dataDirectory, fileSystem) {
             let partitions = try (0..<count).map { index in
@@ -239,13 +243,15 @@ public final class TopicCatalog: Sendable {
 
     /// Deletes `topic` (DeleteTopics): it leaves the catalog at once (later requests find it
     /// unknown), its logs are closed (requests still on them fail with a storage error; held
-    /// fetches are woken and find it gone), and its partition directories are removed. Until
-    /// they are, the name cannot be created again (`.beingDeleted`), so a new log never opens
-    /// the old files. Returns `false` when the topic does not exist.
+    /// fetches are woken and find it gone), each partition directory is renamed to a
+    /// tombstone (`<directory>.deleted`, one atomic rename each), and the tombstones are
+    /// removed. Until they are, the name cannot be created again (`.beingDeleted`), so a new
+    /// log never opens the old files. Returns `false` when the topic does not exist.
     ///
-    /// A failure or a crash before every file is removed leaves the rest on disk; the name
-    /// stays blocked until the next start, which opens what is left as the topic again, to
-    /// be deleted again. Does file I/O: call it off the event loop.
+    /// A failure or a crash after the renames leaves tombstones, which the next start removes
+    /// (`init`) instead of opening them; a crash during the renames leaves the topic with its
+    /// not yet renamed partitions, whole, to be deleted again. Either way no partly deleted
+    /// partition ever comes back. Does file I/O: call it off the event loop.
     public func delete(_ topic: String) throws -> Bool {
         let removed = state.withLock { state -> [Partition]? in
             guard let partitions = state.topics.removeValue(forKey: topic) else { return nil }
@@ -258,16 +264,38 @@ public final class TopicCatalog: Sendable {
             try? partition.log.close()
             partition.appendWaiters.wakeAll()
         }
+        let fileSystem = environment.fileSystem
+        var tombstones: [String] = []
         for partition in removed {
-            let directory = partition.log.directory
-            for name in try environment.fileSystem.contentsOfDirectory(atPath: directory) {
-                try environment.fileSystem.removeFile(atPath: "\(directory)/\(name)")
-            }
-            try environment.fileSystem.removeDirectory(atPath: directory)
+            let tombstone = partition.log.directory + Self.tombstoneSuffix
+            // One left by an earlier failed delete of a topic of the same name.
+            if fileSystem.fileExists(atPath: tombstone) { try Self.removeTombstone(tombstone, fileSystem) }
+            try fileSystem.renameDirectory(atPath: partition.log.directory, toPath: tombstone)
+            tombstones.append(tombstone)
         }
+        for tombstone in tombstones { try Self.removeTombstone(tombstone, fileSystem) }
         state.withLock { _ = $0.deleting.remove(topic) }
         logger.notice("deleted topic", metadata: ["topic": "\(topic)", "partitions": "\(removed.count)"])
         return true
+    }
+
+    /// What a deleted partition directory is renamed to. A partition directory's name ends in
+    /// its number, so no tombstone is ever read as one (`parsePartitionDirectoryName`).
+    static let tombstoneSuffix = ".deleted"
+
+    /// Removes a tombstone: its files, then the directory.
+    private static func removeTombstone(_ path: String, _ fileSystem: any FileSystem) throws {
+        for name in try fileSystem.contentsOfDirectory(atPath: path) {
+            try fileSystem.removeFile(atPath: "\(path)/\(name)")
+        }
+        try fileSystem.removeDirectory(atPath: path)
+    }
+
+    /// Removes the tombstones a failed or interrupted delete left; returns how many.
+    private static func removeTombstones(in dataDirectory: String, _ fileSystem: any FileSystem) throws -> Int {
+        let names = try fileSystem.contentsOfDirectory(atPath: dataDirectory).filter { $0.hasSuffix(tombstoneSuffix) }
+        for name in names { try removeTombstone("\(dataDirectory)/\(name)", fileSystem) }
+        return names.count
     }
 
     /// Why `topic` may not be created now, `nil` when it may.

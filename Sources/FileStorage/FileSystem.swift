@@ -35,6 +35,10 @@ public protocol FileSystem: Sendable {
     /// Atomically renames a file (durably), replacing any file at `destination`.
     func renameFile(atPath source: String, toPath destination: String) throws(StorageError)
 
+    /// Atomically renames a directory and everything in it (durably); `destination` must not
+    /// exist. How a partition directory becomes a tombstone in one step before its files go.
+    func renameDirectory(atPath source: String, toPath destination: String) throws(StorageError)
+
     /// When the file's content last changed (write or truncate), in milliseconds since the Unix
     /// epoch: how retention knows a segment's append age, and the broker a group's last commit,
     /// across restarts without keeping a clock of its own on disk.

@@ -37,6 +37,8 @@ public final class InMemoryFileSystem: FileSystem {
         case sync
         case truncate
         case create
+        /// `removeFile`: fails, and the file stays.
+        case remove
         /// A `sync()` that returns success without making anything durable: a disk whose
         /// volatile write cache ignores flushes. Injected with `loseNextSyncs`; no errno.
         case lostSync
@@ -327,6 +329,9 @@ public final class InMemoryFileSystem: FileSystem {
         let path = Self.normalized(path)
         try state.withLock { state throws(StorageError) in
             try state.checkPower("unlink", path: path)
+            if let fault = state.takeFault(.remove, path: path) {
+                throw StorageError(systemCall: "unlink", path: path, errno: fault.errno)
+            }
             guard state.files.removeValue(forKey: path) != nil else {
                 throw StorageError(code: .fileNotFound, message: "no such file", path: path)
             }
@@ -362,6 +367,38 @@ public final class InMemoryFileSystem: FileSystem {
             }
             state.files[source] = nil
             state.files[destination] = node
+        }
+    }
+
+    public func renameDirectory(atPath source: String, toPath destination: String) throws(StorageError) {
+        let source = Self.normalized(source)
+        let destination = Self.normalized(destination)
+        try state.withLock { state throws(StorageError) in
+            try state.checkPower("rename", path: source)
+            guard state.directories.contains(source) else {
+                throw StorageError(code: .fileNotFound, message: "no such directory", path: source)
+            }
+            guard state.directories.contains(Self.parent(of: destination)) else {
+                throw StorageError(code: .fileNotFound, message: "no such directory", path: destination)
+            }
+            guard !state.directories.contains(destination), state.files[destination] == nil else {
+                throw StorageError(code: .fileExists, message: "destination exists", path: destination)
+            }
+            let prefix = source + "/"
+            func moved(_ path: String) -> String? {
+                if path == source { return destination }
+                guard path.hasPrefix(prefix) else { return nil }
+                return destination + "/" + path.dropFirst(prefix.count)
+            }
+            for path in state.directories.compactMap({ path in moved(path).map { (path, $0) } }) {
+                state.directories.remove(path.0)
+                state.directories.insert(path.1)
+            }
+            for (path, node) in state.files {
+                guard let target = moved(path) else { continue }
+                state.files[path] = nil
+                state.files[target] = node
+            }
         }
     }
 

@@ -121,6 +121,13 @@ public struct PosixFileSystem: FileSystem {
         }
     }
 
+    public func renameDirectory(atPath source: String, toPath destination: String) throws(StorageError) {
+        guard !fileExists(atPath: destination) else {
+            throw StorageError(systemCall: "rename", path: destination, errno: EEXIST)
+        }
+        try renameFile(atPath: source, toPath: destination)
+    }
+
     public func modificationTimeMilliseconds(atPath path: String) throws(StorageError) -> Int64 {
         var status = stat()
         guard stat(path, &status) == 0 else {
