@@ -76,10 +76,12 @@ enum PrefilterLanes {
         return found
     }
 
-    /// Whether `field` (at least 8 bytes) needs the detectors, by the table's rules.
+    /// Whether `field` needs the detectors, by the table's rules. Meant for fields of 8 bytes or
+    /// more; a shorter one is handed to the table (its words would start before the field).
     @inline(__always)
     static func isSuspicious(_ field: UnsafeRawBufferPointer, as kind: PrefilterField) -> Bool {
         let count = field.count
+        guard count >= 8 else { return RequestPrefilter.isSuspiciousByTable(field, as: kind) }
         var unplain = Lanes()
         var found: UInt64 = 0
         if count < 16 {
