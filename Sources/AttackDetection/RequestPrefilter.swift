@@ -69,12 +69,11 @@ enum RequestPrefilter {
     @inline(__always)
     static func queryPairIsSuspicious(_ pair: UnsafeRawBufferPointer) -> Bool { isSuspicious(pair, as: .query) }
 
-    /// Whether `field` needs the detectors: `PrefilterLanes` for fields of eight bytes or more,
-    /// the table below that (same answer).
+    /// Whether `field` needs the detectors: `PrefilterLanes` (which hands fields under eight
+    /// bytes to the table; same answer either way).
     @inline(__always)
     static func isSuspicious(_ field: UnsafeRawBufferPointer, as kind: PrefilterField) -> Bool {
-        if field.count >= 8 { return PrefilterLanes.isSuspicious(field, as: kind) }
-        return isSuspiciousByTable(field, as: kind)
+        PrefilterLanes.isSuspicious(field, as: kind)
     }
 
     /// The definition of the prefilter's answer, one table lookup per byte.
