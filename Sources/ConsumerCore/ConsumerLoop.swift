@@ -41,10 +41,10 @@ final class ConsumerLoop {
     private var busy: [Bool]
     private var inFlightRows: [Int]
     var writerTasks: [Task<Void, Never>?]
-    /// Decodes the next chunk of fetched batches while the loop aggregates the current one.
-    /// Used by one decoding task at a time: the next is started only after the previous
-    /// one's result was awaited.
-    private let decoder: ChunkDecoder
+    /// Decode the next chunks of fetched batches while the loop aggregates the current one,
+    /// chunk `i` on `decoders[i % count]`. Each is used by one decoding task at a time: its
+    /// next chunk is started only after its previous one's result was awaited.
+    private let decoders: [ChunkDecoder]
     /// Partitions whose last fetch failed (said once when they start failing, and once when
     /// they recover).
     private var failing = Set<Int32>()
@@ -89,7 +89,7 @@ final class ConsumerLoop {
         self.busy = Array(repeating: false, count: writers.count)
         self.inFlightRows = Array(repeating: 0, count: writers.count)
         self.writerTasks = Array(repeating: nil, count: writers.count)
-        self.decoder = try ChunkDecoder(detectAttacks: configuration.detectAttacks)
+        self.decoders = try (0..<Self.decodersAhead).map { _ in try ChunkDecoder(detectAttacks: configuration.detectAttacks) }
     }
 
     // MARK: - Start
@@ -518,6 +518,9 @@ final class ConsumerLoop {
     /// short wait.
     static let decodeChunkRecords = 4096
 
+    /// Chunks decoded ahead of the one being aggregated, each by its own `ChunkDecoder`.
+    static let decodersAhead = 2
+
     /// Feeds the round's batches, partition after partition in order, cut into chunks: the
     /// chunk after the one being aggregated is decoded (and classified) on a task beside the
     /// loop (`ChunkDecoder`), so the two overlap.
@@ -535,11 +538,15 @@ final class ConsumerLoop {
                 }
             }
         }
-        guard let firstChunk = chunks.first else { return }
-        var decoding = Self.decoding(firstChunk.batches, with: decoder)
+        var decoding: [Task<DecodedChunk, Never>] = []
+        for index in chunks.indices.prefix(decoders.count) {
+            decoding.append(Self.decoding(chunks[index].batches, with: decoders[index % decoders.count]))
+        }
         for index in chunks.indices {
-            let chunk = await decoding.value
-            if index + 1 < chunks.count { decoding = Self.decoding(chunks[index + 1].batches, with: decoder) }
+            let decoder = decoders[index % decoders.count]
+            let chunk = await decoding[index % decoders.count].value
+            let next = index + decoders.count
+            if next < chunks.count { decoding[index % decoders.count] = Self.decoding(chunks[next].batches, with: decoder) }
             let partition = chunks[index].partition
             // Taken out of the table while it is fed, so it is uniquely referenced: left in,
             // the table's copy would make the first write to each of its buffers (pending
