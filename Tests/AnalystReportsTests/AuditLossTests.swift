@@ -16,6 +16,9 @@ import Glibc
 ///   reserved, or it reads nothing at all); the file is deleted; after the shipper's grace for deleted files (30 s) its unread
 ///   bytes are lost (the control record carries them as `lostBytes`; lines never read cannot be
 ///   counted as lines).
+/// - **Content replaced (copytruncate)**: with reading paused the same way, a file that grew
+///   is truncated in place (no copy where the shipper looks) and a new line written; the bytes
+///   it saw but had not read are lost as `content_replaced`.
 /// - **An unfinished last line**: a file whose last bytes are not a whole line is rotated
 ///   (renamed, a new file at its name); when it ends, those bytes are lost as `unfinished_line`.
 ///
@@ -132,23 +135,40 @@ struct AuditLossTests {
             func deletedText(_ range: Range<Int>) -> String {
                 range.map { Self.line("a.example", time: minute, path: String(format: "/gone/%06ld", $0)) }.joined()
             }
+            // 2b. replaced.log: the same way, its first lines shipped, then it grows while reading
+            // is paused and is truncated in place with one new line written: copytruncate whose
+            // copy is not where the shipper looks.
+            let replacedLog = "\(directory)/replaced.log"
+            let replacedLines = 3_000
+            func replacedText(_ range: Range<Int>) -> String {
+                range.map { Self.line("a.example", time: minute, path: String(format: "/swap/%06ld", $0)) }.joined()
+            }
             try Self.append(deletedText(0..<firstLines), to: deletedLog)
-            try await Self.waitFor("deleted.log's first lines counted", logs: { shipper.logs() + consumer.logs() }) {
+            try Self.append(replacedText(0..<firstLines), to: replacedLog)
+            try await Self.waitFor("deleted.log's and replaced.log's first lines counted", logs: { shipper.logs() + consumer.logs() }) {
                 let rows = try coordinator().execute(
-                    "SELECT counted_lines FROM file_audit_totals WHERE source_file = $1", parameters: [deletedLog])
-                return rows.rows.first.map { $0[0] == String(firstLines) } ?? false
+                    "SELECT counted_lines FROM file_audit_totals WHERE source_file = ANY($1::text[])",
+                    parameters: ["{\(deletedLog),\(replacedLog)}"])
+                return rows.rows.count == 2 && rows.rows.allSatisfy { $0[0] == String(firstLines) }
             }
             try await broker.terminate()
             try Self.append(deletedText(firstLines..<deletedLines), to: deletedLog)
             _ = try await shipper.waitForMetrics(timeout: .seconds(60), "reading paused at the memory limit") {
                 $0["edgelog_shipper_reading_paused"] == 1
             }
+            try Self.append(replacedText(firstLines..<replacedLines), to: replacedLog)
+            // Let a poll see the grown size before the content goes (PITFALLS: settle first).
+            try await Task.sleep(for: .milliseconds(500))
+            try #require(truncate(replacedLog, 0) == 0)
+            try Self.append(replacedText(replacedLines..<(replacedLines + 1)), to: replacedLog)
             try await Task.sleep(for: .milliseconds(500))
             try #require(unlink(deletedLog) == 0)
             let lost = try await shipper.waitForMetrics(timeout: .seconds(90), "the deleted file's unread bytes counted lost") {
                 ($0["edgelog_shipper_lost_bytes_total{cause=\"deleted_unread\"}"] ?? 0) > 0
+                    && ($0["edgelog_shipper_lost_bytes_total{cause=\"content_replaced\"}"] ?? 0) > 0
             }
             let lostBytes = Int64(lost["edgelog_shipper_lost_bytes_total{cause=\"deleted_unread\"}"] ?? 0)
+            let replacedBytes = Int64(lost["edgelog_shipper_lost_bytes_total{cause=\"content_replaced\"}"] ?? 0)
             try await broker.start()
             try await Self.waitFor("deleted.log's control record counted", logs: { shipper.logs() + consumer.logs() }) {
                 let rows = try coordinator().execute(
@@ -157,15 +177,24 @@ struct AuditLossTests {
                 guard let row = rows.rows.first, let shipped = row[0].flatMap({ Int64($0) }) else { return false }
                 return row[1] == row[0] && row[2] == String(lostBytes) && shipped > 0
             }
-            // 3. access.log's shipped count travels in the control record that closes its checkpoint
+            // The new generation's line is counted now; its shipped count comes with step 3.
+            try await Self.waitFor("replaced.log's loss and new line counted", logs: { shipper.logs() + consumer.logs() }) {
+                let rows = try coordinator().execute(
+                    "SELECT counted_lines, lost_bytes_replaced FROM file_audit_totals WHERE source_file = $1",
+                    parameters: [replacedLog])
+                return rows.rows.first == [String(firstLines + 1), String(replacedBytes)]
+            }
+            // 3. access.log's (and replaced.log's new generation's) shipped count travels in the control record that closes its checkpoint
             // group: at 16 KiB of file (batch-bytes) or the file's end. A clean stop carries an open
             // group over in the checkpoint instead, so end the file: delete it, read to its end
             // (lost bytes 0: a file read completely and deleted loses nothing).
             try #require(unlink(accessLog) == 0)
-            try await Self.waitFor("access.log's control record counted", logs: { shipper.logs() + consumer.logs() }) {
+            try #require(unlink(replacedLog) == 0)
+            try await Self.waitFor("access.log's and replaced.log's control records counted", logs: { shipper.logs() + consumer.logs() }) {
                 let rows = try coordinator().execute(
-                    "SELECT shipped_lines FROM file_audit_totals WHERE source_file = $1", parameters: [accessLog])
-                return rows.rows.first.map { $0[0] == "23" } ?? false
+                    "SELECT source_file, shipped_lines FROM file_audit_totals WHERE source_file = ANY($1::text[]) ORDER BY 1",
+                    parameters: ["{\(accessLog),\(replacedLog)}"])
+                return rows.rows == [[accessLog, "23"], [replacedLog, String(firstLines + 1)]]
             }
             // Let a late resend show up before reading back (PITFALLS: read back when idle).
             try await Task.sleep(for: .seconds(1))
@@ -186,6 +215,7 @@ struct AuditLossTests {
             let access = try #require(files.first { $0["sourceFile"] as? String == accessLog })
             let deleted = try #require(files.first { $0["sourceFile"] as? String == deletedLog })
             let rotated = try #require(files.first { $0["sourceFile"] as? String == rotatedLog })
+            let replaced = try #require(files.first { $0["sourceFile"] as? String == replacedLog })
 
             // Deleted unread: the bytes of the lines never read, from the file's own layout.
             let shippedFromDeleted = deleted.int("shippedLines")
@@ -194,6 +224,13 @@ struct AuditLossTests {
             #expect(deleted.int("lostBytes") == lostBytes)
             #expect(deleted.int("lostBytesDeletedUnread") == lostBytes)
             #expect(deleted.int("lostBytesReplaced") == 0 && deleted.int("lostBytesUnfinished") == 0)
+            // Content replaced: the old generation's lines never read (the new line was shipped).
+            let shippedFromReplaced = replaced.int("shippedLines")
+            #expect(shippedFromReplaced > Int64(firstLines) && shippedFromReplaced < Int64(replacedLines), "not all read")
+            #expect(replaced.int("lostBytes") == (Int64(replacedLines) - (shippedFromReplaced - 1)) * lineLength)
+            #expect(replaced.int("lostBytesReplaced") == replacedBytes && replaced.int("lostBytes") == replacedBytes)
+            #expect(replaced.int("lostBytesDeletedUnread") == 0 && replaced.int("lostBytesUnfinished") == 0)
+            #expect(replaced.int("countedLines") == shippedFromReplaced)
             // Unfinished last line: the rotated file's tail, under its own cause only.
             let tailBytes = Int64(unfinishedTail.utf8.count)
             #expect(rotated.int("lostBytes") == tailBytes && rotated.int("lostBytesUnfinished") == tailBytes)
@@ -210,12 +247,13 @@ struct AuditLossTests {
             #expect(totals.int("unparsed") == 1, "the cut line no longer parses")
             #expect(totals.int("rejectedLate") == 1)
             #expect(totals.int("lostLines") == 0)
-            #expect(totals.int("lostBytes") == lostBytes + tailBytes)
+            #expect(totals.int("lostBytes") == lostBytes + tailBytes + replacedBytes)
             // Per cause, exactly what the shipper's metric counted.
             #expect(totals.int("lostBytesDeletedUnread") == metricLostBytes("deleted_unread"))
             #expect(totals.int("lostBytesReplaced") == metricLostBytes("content_replaced"))
             #expect(totals.int("lostBytesUnfinished") == metricLostBytes("unfinished_line"))
             #expect(metricLostBytes("deleted_unread") == lostBytes && metricLostBytes("unfinished_line") == tailBytes)
+            #expect(metricLostBytes("content_replaced") == replacedBytes)
             // The text report's three rows say the same.
             let textOutput = try await EdgelogRun.run([
                 "audit", "--last", "1h", "--coordinator",
@@ -229,7 +267,7 @@ struct AuditLossTests {
                 return line.dropFirst(cause.count).split(separator: " ").first.map { $0.filter(\.isNumber) }
             }
             #expect(causeCount("deleted unread") == String(lostBytes), "\(textOutput.stdout)")
-            #expect(causeCount("content replaced (copytruncate)") == "0", "\(textOutput.stdout)")
+            #expect(causeCount("content replaced (copytruncate)") == String(replacedBytes), "\(textOutput.stdout)")
             #expect(causeCount("unfinished last line") == String(tailBytes), "\(textOutput.stdout)")
             let rejected = try #require(totals["rejectedRecords"] as? [String: Any])
             #expect(rejected.values.compactMap { ($0 as? NSNumber)?.int64Value }.allSatisfy { $0 == 0 })
@@ -238,7 +276,7 @@ struct AuditLossTests {
             // The other reports over what the real consumer wrote: every parsed, timely request is
             // a 200, a cache HIT, 512 body bytes, from 10.9.0.1; the folded line is in (other).
             let analyst = ["--last", "1h", "--coordinator", "host=127.0.0.1 port=\(cluster.port) user=edgelog_analyst dbname=audit_coordinator"]
-            let requests = 20 + 1 + shippedFromDeleted + Int64(rotatedLines) + 1
+            let requests = 20 + 1 + shippedFromDeleted + shippedFromReplaced + Int64(rotatedLines) + 1
             let top = try await EdgelogRun.json(["top"] + analyst)
             let topRows = try #require(top["rows"] as? [[String: Any]])
             let siteNames = Set(topRows.compactMap { $0["site"] as? String })
