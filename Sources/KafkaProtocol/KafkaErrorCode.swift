@@ -66,6 +66,9 @@ public struct KafkaErrorCode: RawRepresentable, Sendable, Hashable, CustomString
     public static let duplicateSequenceNumber = KafkaErrorCode(rawValue: 46)
     /// INVALID_PRODUCER_EPOCH: an idempotent batch from an epoch older than the stored one.
     public static let invalidProducerEpoch = KafkaErrorCode(rawValue: 47)
+    /// TRANSACTIONAL_ID_AUTHORIZATION_FAILED: the transactional id may not be used. Clients treat
+    /// it as fatal (no retry), so it is how a broker without transactions refuses them.
+    public static let transactionalIDAuthorizationFailed = KafkaErrorCode(rawValue: 53)
     /// KAFKA_STORAGE_ERROR: the broker's disk failed (or is full); the client retries.
     public static let kafkaStorageError = KafkaErrorCode(rawValue: 56)
     /// A producer id the broker keeps no state for sent a batch that does not start at sequence 0.
@@ -124,6 +127,7 @@ public struct KafkaErrorCode: RawRepresentable, Sendable, Hashable, CustomString
         case 45: "OUT_OF_ORDER_SEQUENCE_NUMBER"
         case 46: "DUPLICATE_SEQUENCE_NUMBER"
         case 47: "INVALID_PRODUCER_EPOCH"
+        case 53: "TRANSACTIONAL_ID_AUTHORIZATION_FAILED"
         case 56: "KAFKA_STORAGE_ERROR"
         case 59: "UNKNOWN_PRODUCER_ID"
         case 68: "NON_EMPTY_GROUP"

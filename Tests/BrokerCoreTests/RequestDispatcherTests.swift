@@ -259,6 +259,22 @@ struct RequestDispatcherTests {
         #expect(response.nodeID == 0)
     }
 
+    /// A transactional producer's coordinator lookup is refused with a code clients treat as
+    /// fatal: with COORDINATOR_NOT_AVAILABLE, librdkafka, kafka-python and aiokafka retried
+    /// until `init_transactions()` timed out.
+    @Test(arguments: [Int16(1), 2])
+    func findCoordinatorRefusesTransactionCoordinatorsFatally(version: Int16) throws {
+        let broker = try TestNode()
+        broker.node.listenerBound(port: 12_345)
+        let response = try roundTrip(FindCoordinatorRequest(key: "tx-1", keyType: 1), version: version, on: broker)
+        #expect(response.errorCode == KafkaErrorCode.transactionalIDAuthorizationFailed)
+        #expect(response.errorMessage?.contains("transactions") == true)
+        #expect(response.nodeID == -1)
+        let group = try roundTrip(FindCoordinatorRequest(key: "g", keyType: 0), version: version, on: broker)
+        #expect(group.errorCode == KafkaErrorCode.none)
+        #expect(group.port == 12_345)
+    }
+
     @Test func committedOffsetsReadBackAndUnknownOnesAreMinusOne() throws {
         let broker = try TestNode { $0.defaultPartitions = 2 }
         _ = try produce(["a"], on: broker)

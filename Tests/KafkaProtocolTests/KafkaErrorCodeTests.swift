@@ -11,6 +11,7 @@ struct KafkaErrorCodeTests {
         (.rebalanceInProgress, 27, "REBALANCE_IN_PROGRESS"), (.unsupportedVersion, 35, "UNSUPPORTED_VERSION"),
         (.invalidRequest, 42, "INVALID_REQUEST"), (.unsupportedCompressionType, 76, "UNSUPPORTED_COMPRESSION_TYPE"),
         (.invalidRecord, 87, "INVALID_RECORD"),
+        (.transactionalIDAuthorizationFailed, 53, "TRANSACTIONAL_ID_AUTHORIZATION_FAILED"),
     ])
     func codesMatchTheReadme(_ code: KafkaErrorCode, _ raw: Int16, _ name: String) {
         #expect(code.rawValue == raw)
