@@ -44,6 +44,9 @@ public struct KafkaErrorCode: RawRepresentable, Sendable, Hashable, CustomString
     /// INVALID_SESSION_TIMEOUT: a JoinGroup session timeout outside the broker's allowed range.
     public static let invalidSessionTimeout = KafkaErrorCode(rawValue: 26)
     public static let rebalanceInProgress = KafkaErrorCode(rawValue: 27)
+    /// GROUP_AUTHORIZATION_FAILED: the principal may not act on the group (DeleteGroups while
+    /// `admin-requests` is off).
+    public static let groupAuthorizationFailed = KafkaErrorCode(rawValue: 30)
     /// CLUSTER_AUTHORIZATION_FAILED: the principal may not perform a cluster-level operation.
     public static let clusterAuthorizationFailed = KafkaErrorCode(rawValue: 31)
     /// ApiVersions at a version the broker does not speak (README §2, rule 1).
@@ -115,6 +118,7 @@ public struct KafkaErrorCode: RawRepresentable, Sendable, Hashable, CustomString
         case 25: "UNKNOWN_MEMBER_ID"
         case 26: "INVALID_SESSION_TIMEOUT"
         case 27: "REBALANCE_IN_PROGRESS"
+        case 30: "GROUP_AUTHORIZATION_FAILED"
         case 31: "CLUSTER_AUTHORIZATION_FAILED"
         case 35: "UNSUPPORTED_VERSION"
         case 36: "TOPIC_ALREADY_EXISTS"

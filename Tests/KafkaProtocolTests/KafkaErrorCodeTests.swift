@@ -37,7 +37,7 @@ struct KafkaErrorCodeTests {
 
     /// The codes of CreateTopics and DeleteTopics, numbers from Kafka's `Errors`.
     @Test(arguments: [
-        (KafkaErrorCode.clusterAuthorizationFailed, Int16(31), "CLUSTER_AUTHORIZATION_FAILED"),
+        (KafkaErrorCode.clusterAuthorizationFailed, Int16(31), "CLUSTER_AUTHORIZATION_FAILED"), (.groupAuthorizationFailed, 30, "GROUP_AUTHORIZATION_FAILED"),
         (.topicAlreadyExists, 36, "TOPIC_ALREADY_EXISTS"), (.invalidPartitions, 37, "INVALID_PARTITIONS"),
         (.invalidReplicationFactor, 38, "INVALID_REPLICATION_FACTOR"),
         (.invalidReplicaAssignment, 39, "INVALID_REPLICA_ASSIGNMENT"), (.invalidConfig, 40, "INVALID_CONFIG"),
