@@ -120,8 +120,8 @@ extension BrokerConfiguration {
             "admin-requests",
             kind: .string,
             default: "create",
-            help: "Which topic admin requests are answered: create (CreateTopics), all (CreateTopics and "
-                + "DeleteTopics) or off (both refused)."
+            help: "Which admin requests are answered: create (CreateTopics and DeleteGroups of groups "
+                + "without members), all (DeleteTopics as well) or off (all three refused)."
         )
         public static let segmentBytes = ConfigurationKey(
             "segment-bytes",

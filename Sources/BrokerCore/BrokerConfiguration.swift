@@ -52,16 +52,17 @@ public struct BrokerConfiguration: Sendable, Equatable {
     public var clusterMap: ClusterMap?
     /// The cluster id to create the data directory with (`cluster-id`); `nil`: generated.
     public var clusterID: String?
-    /// Which topic admin requests are answered (`admin-requests`).
+    /// Which admin requests are answered (`admin-requests`).
     public var adminRequests: AdminRequests = .create
 
-    /// Which topic admin requests the broker answers.
+    /// Which admin requests the broker answers.
     public enum AdminRequests: String, Sendable {
-        /// CreateTopics only: a shipper can create its topic with its partition count.
+        /// CreateTopics (a shipper can create its topic with its partition count) and
+        /// DeleteGroups (only groups without members; their data stays).
         case create
-        /// CreateTopics and DeleteTopics.
+        /// CreateTopics, DeleteGroups and DeleteTopics.
         case all
-        /// Neither (topics come from auto-creation alone).
+        /// None of them (topics come from auto-creation alone, groups stay).
         case off
     }
     /// When partition logs are fsynced and what an acknowledgement promises.

@@ -131,6 +131,22 @@ public final class CommittedOffsetStore: Sendable {
         }
     }
 
+    /// Drops `group`'s commits and removes its file (durably): DeleteGroups. The caller makes
+    /// sure the group has no members.
+    /// - Returns: whether the group had a file or commits to drop.
+    /// - Throws: a storage error; the group is then still in memory (and its file, if the
+    ///   removal failed, still holds its commits).
+    public func delete(group: String) throws -> Bool {
+        try groups.withLock { groups in
+            let path = "\(directory)/\(Self.fileName(forGroup: group))"
+            let hadFile = fileSystem.fileExists(atPath: path)
+            if hadFile { try fileSystem.removeFile(atPath: path) }
+            let hadCommits = groups.removeValue(forKey: group) != nil
+            lastCommits.withLock { _ = $0.removeValue(forKey: group) }
+            return hadFile || hadCommits
+        }
+    }
+
     /// The lowest offset committed for one partition by the groups that committed anything at
     /// or after `since` (ms), `nil` when no such group committed that partition: the offset
     /// below which retention may delete (DESIGN §4).

@@ -1,3 +1,4 @@
+import Foundation
 import KafkaProtocol
 import Logging
 import NIOCore
@@ -153,14 +154,26 @@ public final class KafkaServerHandler: ChannelDuplexHandler {
     }
 
     public func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        // The frame decoder gave up (oversized or negative size, bytes left at EOF): the stream
-        // can no longer be split into requests, so nothing more can be answered.
         guard !isClosing || context.channel.isActive else { return }
         isClosing = true
+        // The peer went away (a reset, a broken pipe): not a protocol error. librdkafka resets
+        // its connections when a process exits without closing them, or when it refuses a
+        // response larger than its receive.message.max.bytes; these used to be counted and
+        // logged as framing errors.
+        if let ioError = error as? IOError, Self.peerGoneErrnos.contains(ioError.errnoCode) {
+            logger.debug("connection reset by the client", metadata: ["error": "\(error)"])
+            context.close(promise: nil)
+            return
+        }
+        // The frame decoder gave up (oversized or negative size, bytes left at EOF): the stream
+        // can no longer be split into requests, so nothing more can be answered.
         dispatcher.metrics.protocolErrorCloses.increment()
         logger.info("closing connection on a framing error", metadata: ["error": "\(error)"])
         context.close(promise: nil)
     }
+
+    /// Socket errors that mean the client closed or lost the connection.
+    static let peerGoneErrnos: Set<Int32> = [ECONNRESET, EPIPE, ETIMEDOUT]
 }
 
 @available(*, unavailable)

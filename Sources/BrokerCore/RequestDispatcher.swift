@@ -65,7 +65,7 @@ public final class RequestDispatcher: Sendable {
     public static let implementedApis: Set<ApiKey> = [
         .produce, .fetch, .listOffsets, .metadata, .offsetCommit, .offsetFetch, .findCoordinator, .apiVersions,
         .initProducerId, .joinGroup, .syncGroup, .heartbeat, .leaveGroup, .listGroups, .describeGroups,
-        .createTopics, .deleteTopics,
+        .createTopics, .deleteTopics, .deleteGroups,
     ]
 
     /// What ApiVersions advertises: the comfortable table restricted to ``implementedApis``, except
@@ -149,6 +149,7 @@ public final class RequestDispatcher: Sendable {
             case .describeGroups: return eventLoop.makeCompletedFuture { try describeGroups(request) }
             case .createTopics: return onStorage(eventLoop) { try self.createTopics(request) }
             case .deleteTopics: return onStorage(eventLoop) { try self.deleteTopics(request) }
+            case .deleteGroups: return onStorage(eventLoop) { try self.deleteGroups(request) }
             default: return eventLoop.makeFailedFuture(DispatchError.rejected("\(apiKey) has no handler"))
             }
         }

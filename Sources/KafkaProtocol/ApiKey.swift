@@ -1,5 +1,6 @@
 /// The Kafka API keys of the reference pack (`reference/kafka/messages/*.json`, Kafka 3.8.0),
-/// plus DeleteTopics (20), which the pack has no JSON for (its thresholds are Kafka's).
+/// plus DeleteTopics (20) and DeleteGroups (42), which the pack has no JSON for (their
+/// thresholds are Kafka's).
 ///
 /// A request header carries the key as a raw `int16`; keys not listed here have no case, so
 /// ``RequestHeader/apiKey`` is optional and ``RequestHeader/apiKeyCode`` keeps the raw value for
@@ -24,6 +25,7 @@ public enum ApiKey: Int16, Sendable, Hashable, CaseIterable, CustomStringConvert
     case deleteTopics = 20
     case initProducerId = 22
     case offsetForLeaderEpoch = 23
+    case deleteGroups = 42
 
     /// The first version whose messages are "flexible" (KIP-482: compact strings and arrays,
     /// tagged fields, request header v2), from each message's `flexibleVersions`; `nil` when the
@@ -49,6 +51,7 @@ public enum ApiKey: Int16, Sendable, Hashable, CaseIterable, CustomStringConvert
         case .deleteTopics: 4
         case .initProducerId: 2
         case .offsetForLeaderEpoch: 4
+        case .deleteGroups: 2
         }
     }
 
@@ -92,6 +95,7 @@ public enum ApiKey: Int16, Sendable, Hashable, CaseIterable, CustomStringConvert
         case .deleteTopics: "DeleteTopics"
         case .initProducerId: "InitProducerId"
         case .offsetForLeaderEpoch: "OffsetForLeaderEpoch"
+        case .deleteGroups: "DeleteGroups"
         }
     }
 }

@@ -83,6 +83,7 @@ public struct ApiVersionsTable: Sendable, Equatable {
         ApiVersionRange(.listGroups, ListGroupsRequest.versions),
         ApiVersionRange(.createTopics, CreateTopicsRequest.versions),
         ApiVersionRange(.deleteTopics, DeleteTopicsRequest.versions),
+        ApiVersionRange(.deleteGroups, DeleteGroupsRequest.versions),
         ApiVersionRange(.apiVersions, ApiVersionsRequest.versions),
         ApiVersionRange(.initProducerId, InitProducerIdRequest.versions),
     ])

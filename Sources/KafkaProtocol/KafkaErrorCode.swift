@@ -44,6 +44,9 @@ public struct KafkaErrorCode: RawRepresentable, Sendable, Hashable, CustomString
     /// INVALID_SESSION_TIMEOUT: a JoinGroup session timeout outside the broker's allowed range.
     public static let invalidSessionTimeout = KafkaErrorCode(rawValue: 26)
     public static let rebalanceInProgress = KafkaErrorCode(rawValue: 27)
+    /// GROUP_AUTHORIZATION_FAILED: the principal may not act on the group (DeleteGroups while
+    /// `admin-requests` is off).
+    public static let groupAuthorizationFailed = KafkaErrorCode(rawValue: 30)
     /// CLUSTER_AUTHORIZATION_FAILED: the principal may not perform a cluster-level operation.
     public static let clusterAuthorizationFailed = KafkaErrorCode(rawValue: 31)
     /// ApiVersions at a version the broker does not speak (README §2, rule 1).
@@ -66,6 +69,9 @@ public struct KafkaErrorCode: RawRepresentable, Sendable, Hashable, CustomString
     public static let duplicateSequenceNumber = KafkaErrorCode(rawValue: 46)
     /// INVALID_PRODUCER_EPOCH: an idempotent batch from an epoch older than the stored one.
     public static let invalidProducerEpoch = KafkaErrorCode(rawValue: 47)
+    /// TRANSACTIONAL_ID_AUTHORIZATION_FAILED: the transactional id may not be used. Clients treat
+    /// it as fatal (no retry), so it is how a broker without transactions refuses them.
+    public static let transactionalIDAuthorizationFailed = KafkaErrorCode(rawValue: 53)
     /// KAFKA_STORAGE_ERROR: the broker's disk failed (or is full); the client retries.
     public static let kafkaStorageError = KafkaErrorCode(rawValue: 56)
     /// A producer id the broker keeps no state for sent a batch that does not start at sequence 0.
@@ -112,6 +118,7 @@ public struct KafkaErrorCode: RawRepresentable, Sendable, Hashable, CustomString
         case 25: "UNKNOWN_MEMBER_ID"
         case 26: "INVALID_SESSION_TIMEOUT"
         case 27: "REBALANCE_IN_PROGRESS"
+        case 30: "GROUP_AUTHORIZATION_FAILED"
         case 31: "CLUSTER_AUTHORIZATION_FAILED"
         case 35: "UNSUPPORTED_VERSION"
         case 36: "TOPIC_ALREADY_EXISTS"
@@ -124,6 +131,7 @@ public struct KafkaErrorCode: RawRepresentable, Sendable, Hashable, CustomString
         case 45: "OUT_OF_ORDER_SEQUENCE_NUMBER"
         case 46: "DUPLICATE_SEQUENCE_NUMBER"
         case 47: "INVALID_PRODUCER_EPOCH"
+        case 53: "TRANSACTIONAL_ID_AUTHORIZATION_FAILED"
         case 56: "KAFKA_STORAGE_ERROR"
         case 59: "UNKNOWN_PRODUCER_ID"
         case 68: "NON_EMPTY_GROUP"

@@ -4,7 +4,7 @@ import Testing
 
 /// CreateTopics and DeleteTopics from a third-party admin client: confluent-kafka-python's
 /// `AdminClient` (librdkafka underneath, the Debian package `python3-confluent-kafka`), against
-/// the real broker process.
+/// the real broker process; and how the same library's transactional producer is refused.
 @Suite(.serialized, .integration)
 struct AdminClientInteropTests {
     static let python = "/usr/bin/python3"
@@ -55,6 +55,38 @@ struct AdminClientInteropTests {
         // kcat (another librdkafka program, through Metadata) sees the same five partitions.
         let listing = try await broker.kcat(["-L", "-t", "made-by-admin"])
         #expect(listing.stdoutText.contains("topic \"made-by-admin\" with 5 partitions"), "\(listing.stdoutText)")
+        #expect(try await broker.terminate() == .exited(0))
+    }
+
+    /// A transactional producer fails at once with the broker's reason instead of retrying the
+    /// coordinator lookup until `init_transactions()` times out (it used to: 20 s here).
+    static let transactionsScript = #"""
+        import sys, time
+        from confluent_kafka import Producer, KafkaException
+        started = time.monotonic()
+        producer = Producer({"bootstrap.servers": sys.argv[1], "transactional.id": "tx-interop"})
+        try:
+            producer.init_transactions(20)
+            print("init=ok")
+        except KafkaException as error:
+            print("init=" + error.args[0].name())
+            print("fatal=" + str(error.args[0].fatal()))
+            print("message=" + error.args[0].str())
+        print("seconds=%.1f" % (time.monotonic() - started))
+        """#
+
+    @Test func transactionalProducerIsRefusedAtOnce() async throws {
+        let broker = try BrokerProcess(partitions: 1)
+        defer { broker.remove() }
+        try await broker.start()
+        let run = try await ExternalTool.run(Self.python, ["-c", Self.transactionsScript, broker.bootstrap])
+        #expect(run.status == 0, "\(run.stderrText)\n\(broker.logs())")
+        let lines = run.stdoutText.split(separator: "\n").map(String.init)
+        #expect(lines.contains("init=TRANSACTIONAL_ID_AUTHORIZATION_FAILED"), "\(run.stdoutText)")
+        #expect(lines.contains("fatal=True"), "\(run.stdoutText)")
+        #expect(run.stdoutText.contains("does not support Kafka transactions"), "\(run.stdoutText)")
+        let seconds = lines.first { $0.hasPrefix("seconds=") }.flatMap { Double($0.dropFirst("seconds=".count)) }
+        #expect((seconds ?? .infinity) < 10, "\(run.stdoutText)")
         #expect(try await broker.terminate() == .exited(0))
     }
 }

@@ -1,4 +1,5 @@
 import BrokerCore
+import Foundation
 import KafkaProtocol
 import NIOCore
 import NIOEmbedded
@@ -219,6 +220,19 @@ struct KafkaServerHandlerTests {
         #expect(
             try broker.metrics.expectCounter("edgelog_broker_connections_closed_for_protocol_errors_total").totalValue
                 == 1
+        )
+    }
+
+    /// A client that resets its connection (librdkafka exiting without closing, or refusing a
+    /// response above its receive.message.max.bytes) is not a protocol error: the connection
+    /// closes without counting one.
+    @Test(arguments: [ECONNRESET, EPIPE])
+    func connectionResetByTheClientIsNotAProtocolError(errno: Int32) throws {
+        channel.pipeline.fireErrorCaught(IOError(errnoCode: errno, reason: "read(descriptor:pointer:size:)"))
+        #expect(!channel.isActive)
+        #expect(
+            try broker.metrics.expectCounter("edgelog_broker_connections_closed_for_protocol_errors_total").totalValue
+                == 0
         )
     }
 

@@ -205,6 +205,45 @@ struct RequestDispatcherTests {
         #expect(later.topics.first?.partitions.first?.timestamp == base + 400)
     }
 
+    /// ListOffsets -3 (KIP-734, librdkafka's `OffsetSpec.max_timestamp()`): the first record with
+    /// the largest timestamp, found inside compressed batches, the first of equal maxima; it used
+    /// to be read as "at or after -3" and answered the log start.
+    @Test(arguments: [Int16(1), 2])
+    func listOffsetsMaxTimestampAnswersTheRecordWithTheLargestTimestamp(version: Int16) throws {
+        let broker = try TestNode { $0.defaultPartitions = 2 }
+        let base: Int64 = 1_700_000_000_000
+        func batch(_ timestamps: [Int64], compressed: Bool) throws -> ByteBuffer {
+            var builder = RecordBatchBuilder()
+            for timestamp in timestamps { builder.append(timestamp: timestamp, key: nil, value: Array("r\(timestamp)".utf8)) }
+            return try builder.build(compression: compressed ? .lz4 : .none, codec: try LZ4RecordsCodec())
+        }
+        func maxTimestamp(partition: Int32 = 0) throws -> ListOffsetsResponse.Partition? {
+            let response = try roundTrip(
+                ListOffsetsRequest(topics: [
+                    .init(name: "t", partitions: [.init(partitionIndex: partition, timestamp: ListOffsetsRequest.maxTimestamp)])
+                ]),
+                version: version, on: broker)
+            return response.topics.first?.partitions.first
+        }
+        #expect(try produce(records: try batch([base, base + 50, base + 20], compressed: true), on: broker).errorCode == .none)
+        #expect(try produce(records: try batch([base + 10], compressed: false), on: broker).errorCode == .none)
+        #expect(try produce(records: try batch([base + 50, base + 5], compressed: false), on: broker).errorCode == .none)
+        let first = try #require(try maxTimestamp())
+        #expect(first.errorCode == KafkaErrorCode.none)
+        #expect(first.offset == 1)
+        #expect(first.timestamp == base + 50)
+
+        #expect(try produce(records: try batch([base + 100, base + 70], compressed: true), on: broker).errorCode == .none)
+        let later = try #require(try maxTimestamp())
+        #expect(later.offset == 6)
+        #expect(later.timestamp == base + 100)
+
+        let empty = try #require(try maxTimestamp(partition: 1))
+        #expect(empty.errorCode == KafkaErrorCode.none)
+        #expect(empty.offset == -1)
+        #expect(empty.timestamp == -1)
+    }
+
     // MARK: - Metadata
 
     @Test func metadataAdvertisesOurselvesAndTheClusterID() throws {
@@ -257,6 +296,22 @@ struct RequestDispatcherTests {
         #expect(response.host == "127.0.0.1")
         #expect(response.port == 12_345)
         #expect(response.nodeID == 0)
+    }
+
+    /// A transactional producer's coordinator lookup is refused with a code clients treat as
+    /// fatal: with COORDINATOR_NOT_AVAILABLE, librdkafka, kafka-python and aiokafka retried
+    /// until `init_transactions()` timed out.
+    @Test(arguments: [Int16(1), 2])
+    func findCoordinatorRefusesTransactionCoordinatorsFatally(version: Int16) throws {
+        let broker = try TestNode()
+        broker.node.listenerBound(port: 12_345)
+        let response = try roundTrip(FindCoordinatorRequest(key: "tx-1", keyType: 1), version: version, on: broker)
+        #expect(response.errorCode == KafkaErrorCode.transactionalIDAuthorizationFailed)
+        #expect(response.errorMessage?.contains("transactions") == true)
+        #expect(response.nodeID == -1)
+        let group = try roundTrip(FindCoordinatorRequest(key: "g", keyType: 0), version: version, on: broker)
+        #expect(group.errorCode == KafkaErrorCode.none)
+        #expect(group.port == 12_345)
     }
 
     @Test func committedOffsetsReadBackAndUnknownOnesAreMinusOne() throws {

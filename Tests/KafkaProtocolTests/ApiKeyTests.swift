@@ -7,6 +7,7 @@ struct ApiKeyTests {
         (ApiKey.apiVersions, Int16(3)), (.produce, 9), (.fetch, 12), (.listOffsets, 6), (.metadata, 9),
         (.offsetCommit, 8), (.offsetFetch, 6), (.findCoordinator, 3), (.joinGroup, 6), (.heartbeat, 4),
         (.leaveGroup, 4), (.syncGroup, 4), (.initProducerId, 2), (.createTopics, 5), (.deleteTopics, 4),
+        (.deleteGroups, 2),
     ])
     func flexibleFrom(_ key: ApiKey, _ first: Int16) {
         #expect(!key.isFlexible(first - 1))
@@ -33,6 +34,8 @@ struct ApiKeyTests {
         #expect(ApiKey(rawValue: 19) == .createTopics)
         #expect(ApiKey(rawValue: 20) == .deleteTopics)
         #expect(ApiKey.deleteTopics.description == "DeleteTopics")
+        #expect(ApiKey(rawValue: 42) == .deleteGroups)
+        #expect(ApiKey.deleteGroups.description == "DeleteGroups")
         #expect(ApiKey(rawValue: 4) == nil)
         #expect(ApiKey.produce.rawValue == 0)
     }

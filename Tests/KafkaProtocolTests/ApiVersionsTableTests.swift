@@ -42,7 +42,7 @@ struct ApiVersionsTableTests {
             (.offsetFetch, 1...3), (.findCoordinator, 0...2), (.joinGroup, 0...3), (.heartbeat, 0...2),
             (.leaveGroup, 0...2), (.syncGroup, 0...2), (.describeGroups, 0...4), (.listGroups, 0...2),
             (.apiVersions, 0...3), (.createTopics, 0...4), (.deleteTopics, 0...3),
-            (.initProducerId, 0...1),
+            (.initProducerId, 0...1), (.deleteGroups, 0...1),
         ]
         #expect(ApiVersionsTable.comfortable.ranges == expected.map { ApiVersionRange($0.0, $0.1) })
     }

@@ -11,6 +11,7 @@ struct KafkaErrorCodeTests {
         (.rebalanceInProgress, 27, "REBALANCE_IN_PROGRESS"), (.unsupportedVersion, 35, "UNSUPPORTED_VERSION"),
         (.invalidRequest, 42, "INVALID_REQUEST"), (.unsupportedCompressionType, 76, "UNSUPPORTED_COMPRESSION_TYPE"),
         (.invalidRecord, 87, "INVALID_RECORD"),
+        (.transactionalIDAuthorizationFailed, 53, "TRANSACTIONAL_ID_AUTHORIZATION_FAILED"),
     ])
     func codesMatchTheReadme(_ code: KafkaErrorCode, _ raw: Int16, _ name: String) {
         #expect(code.rawValue == raw)
@@ -36,7 +37,7 @@ struct KafkaErrorCodeTests {
 
     /// The codes of CreateTopics and DeleteTopics, numbers from Kafka's `Errors`.
     @Test(arguments: [
-        (KafkaErrorCode.clusterAuthorizationFailed, Int16(31), "CLUSTER_AUTHORIZATION_FAILED"),
+        (KafkaErrorCode.clusterAuthorizationFailed, Int16(31), "CLUSTER_AUTHORIZATION_FAILED"), (.groupAuthorizationFailed, 30, "GROUP_AUTHORIZATION_FAILED"),
         (.topicAlreadyExists, 36, "TOPIC_ALREADY_EXISTS"), (.invalidPartitions, 37, "INVALID_PARTITIONS"),
         (.invalidReplicationFactor, 38, "INVALID_REPLICATION_FACTOR"),
         (.invalidReplicaAssignment, 39, "INVALID_REPLICA_ASSIGNMENT"), (.invalidConfig, 40, "INVALID_CONFIG"),

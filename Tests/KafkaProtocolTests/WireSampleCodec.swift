@@ -39,6 +39,8 @@ enum WireSampleCodec {
         case (.createTopics, false): CreateTopicsResponse.self
         case (.deleteTopics, true): DeleteTopicsRequest.self
         case (.deleteTopics, false): DeleteTopicsResponse.self
+        case (.deleteGroups, true): DeleteGroupsRequest.self
+        case (.deleteGroups, false): DeleteGroupsResponse.self
         default: nil
         }
     }

@@ -177,6 +177,29 @@ public final class GroupCoordinator: Sendable {
         }
     }
 
+    /// What ``delete(groupID:committedOffsets:)`` did.
+    public enum Deletion: Sendable, Equatable {
+        /// The group and its committed offsets are gone.
+        case deleted
+        /// Neither this coordinator nor the offset store knew the group: GROUP_ID_NOT_FOUND.
+        case notFound
+        /// The group has members: NON_EMPTY_GROUP (Kafka deletes only Empty and Dead groups).
+        case hasMembers
+    }
+
+    /// DeleteGroups for one group: forgets it and drops its committed offsets, under the
+    /// coordinator's lock so that no member joins between the check and the deletion.
+    /// - Throws: the offset store's storage error (the group is then kept).
+    public func delete(groupID: String, committedOffsets: CommittedOffsetStore) throws -> Deletion {
+        try state.withLock { state throws -> Deletion in
+            let known = state.groups[groupID]
+            if let known, !known.members.isEmpty { return .hasMembers }
+            let hadOffsets = try committedOffsets.delete(group: groupID)
+            state.groups[groupID] = nil
+            return known != nil || hadOffsets ? .deleted : .notFound
+        }
+    }
+
     /// The groups with members, or known from a rebalance (DescribeGroups, ListGroups).
     public func snapshot(_ groupIDs: [String]? = nil) -> [ConsumerGroup] {
         state.withLock { state in

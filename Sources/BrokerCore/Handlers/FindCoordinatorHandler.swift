@@ -3,7 +3,11 @@ import NIOCore
 
 extension RequestDispatcher {
     /// FindCoordinator: one broker coordinates every group — this one, or under a cluster map
-    /// the map's lowest id (README §5). Transaction coordinators (key type 1) do not exist here.
+    /// the map's lowest id (README §5). Transaction coordinators (key type 1) do not exist here:
+    /// that lookup is refused with TRANSACTIONAL_ID_AUTHORIZATION_FAILED, which librdkafka,
+    /// kafka-python, aiokafka and the Java client all treat as fatal, so `init_transactions()`
+    /// fails at once with our message. COORDINATOR_NOT_AVAILABLE, answered before, is retriable:
+    /// every one of them retried it until its own timeout and then reported only a timeout.
     func findCoordinator(_ request: KafkaRequest) throws -> DispatchOutcome {
         var body = request.body
         let decoded = try FindCoordinatorRequest(from: &body, version: request.header.apiVersion)
@@ -14,8 +18,8 @@ extension RequestDispatcher {
             response = FindCoordinatorResponse(nodeID: coordinator?.id ?? configuration.nodeID, host: host, port: port)
         } else {
             response = FindCoordinatorResponse(
-                errorCode: answered(.coordinatorNotAvailable),
-                errorMessage: "transactions are not supported",
+                errorCode: answered(.transactionalIDAuthorizationFailed),
+                errorMessage: Self.transactionsRefusal,
                 nodeID: -1,
                 host: "",
                 port: -1
@@ -23,4 +27,8 @@ extension RequestDispatcher {
         }
         return .response(try frame(response, answering: request.header))
     }
+
+    /// The error message of a refused transaction-coordinator lookup (FindCoordinator v1+ only;
+    /// v0 has no message field).
+    static let transactionsRefusal = "this broker does not support Kafka transactions; unset transactional.id"
 }

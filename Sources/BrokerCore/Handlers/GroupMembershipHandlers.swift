@@ -124,3 +124,42 @@ extension RequestDispatcher {
         return .response(try frame(DescribeGroupsResponse(groups: groups), answering: request.header))
     }
 }
+
+extension RequestDispatcher {
+    /// DeleteGroups: each group without members is forgotten and its committed offsets removed
+    /// (Kafka deletes Empty and Dead groups only). Answered per group: NON_EMPTY_GROUP while it
+    /// has members, GROUP_ID_NOT_FOUND when nothing is known of it, INVALID_GROUP_ID,
+    /// NOT_COORDINATOR on a broker of a cluster map that does not coordinate groups, and
+    /// GROUP_AUTHORIZATION_FAILED when `admin-requests` is off. Without it, librdkafka's
+    /// `AdminClient.delete_consumer_groups` (confluent-kafka 2.16) aborted its process on a
+    /// failed assertion, and kafka-python's `delete_groups` was refused. Blocking file I/O: runs
+    /// on the storage executor.
+    func deleteGroups(_ request: KafkaRequest) throws -> DispatchOutcome {
+        var body = request.body
+        let decoded = try DeleteGroupsRequest(from: &body, version: request.header.apiVersion)
+        let results = decoded.groupsNames.map { groupID in
+            DeleteGroupsResponse.Result(groupID: groupID, errorCode: answered(deleteGroup(groupID)))
+        }
+        return .response(try frame(DeleteGroupsResponse(results: results), answering: request.header))
+    }
+
+    private func deleteGroup(_ groupID: String) -> KafkaErrorCode {
+        guard configuration.adminRequests != .off else { return .groupAuthorizationFailed }
+        guard coordinatesGroups else { return .notCoordinator }
+        guard !groupID.isEmpty, groupID.utf8.count <= CommittedOffsetStore.maxGroupIDBytes else {
+            return .invalidGroupID
+        }
+        do {
+            switch try node.groups.delete(groupID: groupID, committedOffsets: node.committedOffsets) {
+            case .deleted:
+                logger.info("group deleted by request", metadata: ["group": "\(groupID)"])
+                return .none
+            case .notFound: return .groupIDNotFound
+            case .hasMembers: return .nonEmptyGroup
+            }
+        } catch {
+            logger.error("group deletion failed", metadata: ["group": "\(groupID)", "error": "\(error)"])
+            return .unknownServerError
+        }
+    }
+}

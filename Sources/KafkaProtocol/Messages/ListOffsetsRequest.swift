@@ -6,8 +6,9 @@ import NIOCore
 /// replica_id int32 | [isolation_level int8  v2+]
 /// | topics ARRAY<name STRING | partitions ARRAY<partition_index int32 | timestamp int64>>
 /// ```
-/// `timestamp` -2 asks for the log start offset, -1 for the log-end offset (high watermark),
-/// anything else for the first offset whose record timestamp is ≥ it (README §7).
+/// `timestamp` -2 asks for the log start offset, -1 for the log-end offset (high watermark), -3
+/// for the record with the largest timestamp, anything else for the first offset whose record
+/// timestamp is ≥ it (README §7).
 public struct ListOffsetsRequest: KafkaRequestMessage {
     public typealias Response = ListOffsetsResponse
     public static let apiKey = ApiKey.listOffsets
@@ -17,6 +18,10 @@ public struct ListOffsetsRequest: KafkaRequestMessage {
     public static let earliestTimestamp: Int64 = -2
     /// The special timestamp asking for the latest offset.
     public static let latestTimestamp: Int64 = -1
+    /// The special timestamp asking for the record with the largest timestamp (KIP-734; Kafka
+    /// defines it from v7, but brokers read it at any version and librdkafka's
+    /// `OffsetSpec.max_timestamp()` sends it at whatever version was negotiated).
+    public static let maxTimestamp: Int64 = -3
 
     public struct Partition: Sendable, Equatable {
         public var partitionIndex: Int32
