@@ -127,6 +127,8 @@ public struct ConsumerGroup: Sendable {
     public let groupID: String
     public private(set) var state: State = .empty
     public private(set) var generationID: Int32 = 0
+    /// Set by the first join; kept when the group empties (Kafka lists an `Empty` group with
+    /// the protocol type it had), replaced by the next first member's.
     public private(set) var protocolType: String?
     public private(set) var protocolName: String?
     public private(set) var leaderID: String?
@@ -229,7 +231,6 @@ public struct ConsumerGroup: Sendable {
             state = .empty
             protocolName = nil
             leaderID = nil
-            protocolType = nil
             return settled
         }
         let chosen = chooseProtocol()
@@ -384,7 +385,6 @@ public struct ConsumerGroup: Sendable {
                 state = .empty
             }
             protocolName = nil
-            protocolType = nil
             rebalanceDeadline = nil
             return settled
         }

@@ -20,6 +20,11 @@ public final class GroupCoordinator: Sendable {
 
     private struct State {
         var groups: [String: ConsumerGroup] = [:]
+        /// The protocol type ("consumer") of groups forgotten once empty, so that an `Empty`
+        /// group with committed offsets is still listed and described with it, as Kafka does
+        /// (admin clients tell consumer groups from offsets committed without one by it). In
+        /// memory only: after a restart such a group reads as "" until a member joins again.
+        var formerProtocolTypes: [String: String] = [:]
         var joins: [ConsumerGroup.Ticket: EventLoopPromise<ConsumerGroup.JoinResult>] = [:]
         var syncs: [ConsumerGroup.Ticket: EventLoopPromise<ConsumerGroup.SyncResult>] = [:]
         var nextTicket: ConsumerGroup.Ticket = 0
@@ -28,8 +33,18 @@ public final class GroupCoordinator: Sendable {
 
         /// Stores `group` back, or forgets it once it has no members (its generation no longer
         /// matters: every old member id is unknown to a new group).
-        mutating func store(_ group: ConsumerGroup) {
-            groups[group.groupID] = group.state == .empty && group.members.isEmpty ? nil : group
+        mutating func store(_ group: ConsumerGroup, maxGroups: Int) {
+            guard group.state == .empty && group.members.isEmpty else {
+                groups[group.groupID] = group
+                return
+            }
+            groups[group.groupID] = nil
+            if let type = group.protocolType {
+                if formerProtocolTypes[group.groupID] == nil, formerProtocolTypes.count >= maxGroups {
+                    formerProtocolTypes.remove(at: formerProtocolTypes.startIndex)
+                }
+                formerProtocolTypes[group.groupID] = type
+            }
         }
 
         mutating func ticket() -> ConsumerGroup.Ticket {
@@ -92,7 +107,7 @@ public final class GroupCoordinator: Sendable {
             state.joins[ticket] = promise
             var group = state.groups[groupID] ?? ConsumerGroup(groupID: groupID)
             let (answer, settled) = group.join(request, ticket: ticket, newMemberID: newMemberID, now: .now)
-            state.store(group)
+            state.store(group, maxGroups: maxGroups)
             if answer != nil { state.joins[ticket] = nil }
             return (answer, state.promises(of: settled))
         }
@@ -122,7 +137,7 @@ public final class GroupCoordinator: Sendable {
             state.syncs[ticket] = promise
             let (answer, settled) = group.sync(
                 memberID: memberID, generationID: generationID, assignments: assignments, ticket: ticket, now: .now)
-            state.store(group)
+            state.store(group, maxGroups: maxGroups)
             if answer != nil { state.syncs[ticket] = nil }
             return (answer, state.promises(of: settled))
         }
@@ -138,7 +153,7 @@ public final class GroupCoordinator: Sendable {
             guard !state.isShutDown else { return .coordinatorNotAvailable }
             guard var group = state.groups[groupID] else { return .unknownMemberId }
             let code = group.heartbeat(memberID: memberID, generationID: generationID, now: .now)
-            state.store(group)
+            state.store(group, maxGroups: maxGroups)
             return code
         }
     }
@@ -157,7 +172,7 @@ public final class GroupCoordinator: Sendable {
                 codes.append(code)
                 settled.merge(more)
             }
-            state.store(group)
+            state.store(group, maxGroups: maxGroups)
             return (codes, state.promises(of: settled))
         }
         completions.complete()
@@ -172,7 +187,7 @@ public final class GroupCoordinator: Sendable {
                 return generationID < 0 ? .none : .illegalGeneration
             }
             let code = group.checkCommit(generationID: generationID, memberID: memberID, now: .now)
-            state.store(group)
+            state.store(group, maxGroups: maxGroups)
             return code
         }
     }
@@ -196,6 +211,7 @@ public final class GroupCoordinator: Sendable {
             if let known, !known.members.isEmpty { return .hasMembers }
             let hadOffsets = try committedOffsets.delete(group: groupID)
             state.groups[groupID] = nil
+            state.formerProtocolTypes[groupID] = nil
             return known != nil || hadOffsets ? .deleted : .notFound
         }
     }
@@ -205,6 +221,18 @@ public final class GroupCoordinator: Sendable {
         state.withLock { state in
             guard let groupIDs else { return state.groups.values.sorted { $0.groupID < $1.groupID } }
             return groupIDs.compactMap { state.groups[$0] }
+        }
+    }
+
+    /// The protocol type the last members of each of `groupIDs` joined with, for groups that
+    /// have none now (forgotten once empty); absent when not known.
+    public func formerProtocolTypes(_ groupIDs: [String]) -> [String: String] {
+        state.withLock { state in
+            var found: [String: String] = [:]
+            for groupID in groupIDs where state.groups[groupID] == nil {
+                if let type = state.formerProtocolTypes[groupID] { found[groupID] = type }
+            }
+            return found
         }
     }
 
@@ -218,7 +246,7 @@ public final class GroupCoordinator: Sendable {
             for groupID in state.groups.keys {
                 guard var group = state.groups[groupID], group.nextDeadline.map({ $0 <= .now }) == true else { continue }
                 let settled = group.expire(now: .now)
-                state.store(group)
+                state.store(group, maxGroups: maxGroups)
                 let more = state.promises(of: settled)
                 all.joins += more.joins
                 all.syncs += more.syncs

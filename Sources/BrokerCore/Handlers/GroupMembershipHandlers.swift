@@ -81,25 +81,31 @@ extension RequestDispatcher {
             try frame(LeaveGroupResponse(errorCode: answered(topLevel), members: members), answering: request.header))
     }
 
-    /// Groups with members, and groups that only have committed offsets (protocol type "").
+    /// Groups with members, and groups that only have committed offsets: with the protocol
+    /// type their last members had when this broker saw them, else "" (offsets committed
+    /// without a group, or before a restart).
     func listGroups(_ request: KafkaRequest) throws -> DispatchOutcome {
         var body = request.body
         _ = try ListGroupsRequest(from: &body, version: request.header.apiVersion)
         var listed: [String: String] = [:]
-        for groupID in node.committedOffsets.groupIDs { listed[groupID] = "" }
+        let withOffsets = node.committedOffsets.groupIDs
+        let former = node.groups.formerProtocolTypes(withOffsets)
+        for groupID in withOffsets { listed[groupID] = former[groupID] ?? "" }
         for group in node.groups.snapshot() { listed[group.groupID] = group.protocolType ?? "" }
         let groups = listed.sorted { $0.key < $1.key }.map { ListGroupsResponse.Group(groupID: $0.key, protocolType: $0.value) }
         return .response(try frame(ListGroupsResponse(groups: groups), answering: request.header))
     }
 
-    /// A group without members is described as `Empty` when it has committed offsets and
-    /// `Dead` when the broker knows nothing of it (Kafka's answers).
+    /// A group without members is described as `Empty` when it has committed offsets (with
+    /// the protocol type its last members had, as `listGroups`) and `Dead` when the broker
+    /// knows nothing of it (Kafka's answers).
     func describeGroups(_ request: KafkaRequest) throws -> DispatchOutcome {
         var body = request.body
         let decoded = try DescribeGroupsRequest(from: &body, version: request.header.apiVersion)
         let known = Dictionary(
             node.groups.snapshot(decoded.groups).map { ($0.groupID, $0) }, uniquingKeysWith: { first, _ in first })
         let withOffsets = Set(node.committedOffsets.groupIDs)
+        let former = node.groups.formerProtocolTypes(decoded.groups.filter { known[$0] == nil && withOffsets.contains($0) })
         let groups = decoded.groups.map { groupID -> DescribeGroupsResponse.Group in
             guard coordinatesGroups else {
                 return DescribeGroupsResponse.Group(errorCode: answered(.notCoordinator), groupID: groupID)
@@ -107,7 +113,7 @@ extension RequestDispatcher {
             guard let group = known[groupID] else {
                 return DescribeGroupsResponse.Group(
                     errorCode: .none, groupID: groupID, groupState: withOffsets.contains(groupID) ? "Empty" : "Dead",
-                    protocolType: "", protocolData: "", members: [])
+                    protocolType: former[groupID] ?? "", protocolData: "", members: [])
             }
             let protocolName = group.protocolName ?? ""
             return DescribeGroupsResponse.Group(

@@ -208,6 +208,19 @@ struct GroupMembershipIntegrationTests {
                 groupID: "g", topics: [.init(name: "stale", partitions: [.init(partitionIndex: 0, committedOffset: 1)])]),
             version: 3)
         #expect(emptyCommit.topics.first?.partitions.first?.errorCode == KafkaErrorCode.none)
+        // Empty, it keeps the protocol type its members had (admin clients tell consumer groups
+        // from offsets committed without a group by it); a group that never had members has "".
+        let simpleCommit = try await client.request(
+            OffsetCommitRequest(
+                groupID: "simple", topics: [.init(name: "stale", partitions: [.init(partitionIndex: 0, committedOffset: 1)])]),
+            version: 3)
+        #expect(simpleCommit.topics.first?.partitions.first?.errorCode == KafkaErrorCode.none)
+        let listedEmpty = try await client.request(ListGroupsRequest(), version: 2)
+        #expect(listedEmpty.groups.map(\.groupID) == ["g", "simple"])
+        #expect(listedEmpty.groups.map(\.protocolType) == ["consumer", ""])
+        let describedEmpty = try await client.request(DescribeGroupsRequest(groups: ["g", "simple"]), version: 4)
+        #expect(describedEmpty.groups.map(\.groupState) == ["Empty", "Empty"])
+        #expect(describedEmpty.groups.map(\.protocolType) == ["consumer", ""])
         #expect(try await broker.terminate() == .exited(0))
     }
 }
