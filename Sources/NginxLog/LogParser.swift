@@ -538,7 +538,14 @@ public struct LogParser: Sendable {
             let mark = ByteScan.firstIndex(
                 of: UInt8(ascii: "?"), in: bytes, from: range.lowerBound, to: range.upperBound)
         else {
-            parsed.path = target
+            // No query: the path is the whole target, or for an absolute URL only what follows
+            // its authority (not the `http://host` part).
+            parsed.path =
+                range == target.range
+                ? target
+                : FieldSpan(
+                    range: range,
+                    hasEscapes: target.hasEscapes && ByteScan.contains(UInt8(ascii: "\\"), in: bytes, range))
             parsed.query = FieldSpan(range: range.upperBound..<range.upperBound)
             return
         }

@@ -381,6 +381,21 @@ let trickyLines: [TrickyLine] = [
         name: "empty line",
         line: "\n",
         expected: Expected(error: .emptyLine)),
+    // Lines Debian's nginx 1.22 wrote (combined, TZ=Asia/Kolkata) for proxy-style requests.
+    TrickyLine(
+        name: "absolute URL target without a query: the path is what follows the authority",
+        line: #"127.0.0.1 - - [08/Dec/2026:04:13:37 +0530] "GET http://shop.example.test/noquery HTTP/1.1" 200 0 "-" "-""#,
+        expected: Expected(
+            client: "127.0.0.1", time: .wall(WallTime(2026, 12, 8, 4, 13, 37, offset: 330)), utcOffsetMinutes: 330,
+            method: .get, methodText: "GET", target: "http://shop.example.test/noquery", path: "/noquery",
+            protocolVersion: .http11, status: 200)),
+    TrickyLine(
+        name: "absolute URL target in upper case with a port, without a query",
+        line: #"127.0.0.1 - - [08/Dec/2026:04:13:37 +0530] "GET HTTP://Shop.Example.Test:18080/mixed HTTP/1.1" 200 14 "-" "-""#,
+        expected: Expected(
+            client: "127.0.0.1", time: .wall(WallTime(2026, 12, 8, 4, 13, 37, offset: 330)), utcOffsetMinutes: 330,
+            method: .get, methodText: "GET", target: "HTTP://Shop.Example.Test:18080/mixed", path: "/mixed",
+            protocolVersion: .http11, status: 200, bodyBytesSent: 14)),
 ]
 
 @Suite struct LogParserTests {
