@@ -484,7 +484,8 @@ public struct LogParser: Sendable {
     }
 
     /// Method up to the first space, protocol after the last space when it reads `HTTP/…`,
-    /// target in between (spaces and all); then path and query split at the first `?`.
+    /// target in between (inner spaces kept, the extra spaces nginx accepts around it dropped);
+    /// then path and query split at the first `?`.
     private func splitRequest(_ bytes: UnsafeRawBufferPointer, _ request: FieldSpan, _ parsed: inout ParsedLine) {
         let range = request.range
         guard !range.isEmpty else { return }
@@ -503,16 +504,29 @@ public struct LogParser: Sendable {
         let methodRange = range.lowerBound..<firstSpace
         parsed.methodText = span(methodRange)
         parsed.method = HTTPMethod.classify(bytes, methodRange)
+        // nginx accepts several spaces after the method, before the version and after it
+        // (`GET  /a  HTTP/1.1  `) and logs the line as sent: none of them is part of the target.
+        var requestEnd = range.upperBound
+        while requestEnd > firstSpace + 1, bytes[requestEnd - 1] == UInt8(ascii: " ") {
+            requestEnd -= 1
+        }
         let lastSpace =
-            ByteScan.lastIndex(of: UInt8(ascii: " "), in: bytes, from: firstSpace + 1, to: range.upperBound)
+            ByteScan.lastIndex(of: UInt8(ascii: " "), in: bytes, from: firstSpace + 1, to: requestEnd)
             ?? firstSpace
-        var targetEnd = range.upperBound
+        var targetEnd = requestEnd
         var version: HTTPProtocolVersion?
         if lastSpace > firstSpace {
-            version = HTTPProtocolVersion.classify(bytes, (lastSpace + 1)..<range.upperBound)
+            version = HTTPProtocolVersion.classify(bytes, (lastSpace + 1)..<requestEnd)
             if version != nil { targetEnd = lastSpace }
         }
-        let targetRange = (firstSpace + 1)..<targetEnd
+        var targetStart = firstSpace + 1
+        while targetStart < targetEnd, bytes[targetStart] == UInt8(ascii: " ") {
+            targetStart += 1
+        }
+        while targetEnd > targetStart, bytes[targetEnd - 1] == UInt8(ascii: " ") {
+            targetEnd -= 1
+        }
+        let targetRange = targetStart..<targetEnd
         if let version {
             parsed.protocolVersion = version
         } else if parsed.method != .other && !targetRange.isEmpty {

@@ -396,6 +396,27 @@ let trickyLines: [TrickyLine] = [
             client: "127.0.0.1", time: .wall(WallTime(2026, 12, 8, 4, 13, 37, offset: 330)), utcOffsetMinutes: 330,
             method: .get, methodText: "GET", target: "HTTP://Shop.Example.Test:18080/mixed", path: "/mixed",
             protocolVersion: .http11, status: 200, bodyBytesSent: 14)),
+    TrickyLine(
+        name: "extra spaces around the target (nginx accepts and logs them) are not part of it",
+        line: #"127.0.0.1 - - [08/Dec/2026:04:13:34 +0530] "GET  /double  HTTP/1.1" 200 15 "-" "-""#,
+        expected: Expected(
+            client: "127.0.0.1", time: .wall(WallTime(2026, 12, 8, 4, 13, 34, offset: 330)), utcOffsetMinutes: 330,
+            method: .get, methodText: "GET", target: "/double", path: "/double",
+            protocolVersion: .http11, status: 200, bodyBytesSent: 15)),
+    TrickyLine(
+        name: "three spaces around a target with a query, HTTP/1.0",
+        line: #"127.0.0.1 - - [08/Dec/2026:04:16:01 +0530] "GET   /lead?x=1   HTTP/1.0" 200 0 "-" "-""#,
+        expected: Expected(
+            client: "127.0.0.1", time: .wall(WallTime(2026, 12, 8, 4, 16, 1, offset: 330)), utcOffsetMinutes: 330,
+            method: .get, methodText: "GET", target: "/lead?x=1", path: "/lead", query: "x=1",
+            protocolVersion: .http10, status: 200)),
+    TrickyLine(
+        name: "spaces after the version (nginx accepts and logs them)",
+        line: #"127.0.0.1 - - [08/Dec/2026:04:16:01 +0530] "GET /ts HTTP/1.1  " 200 0 "-" "-""#,
+        expected: Expected(
+            client: "127.0.0.1", time: .wall(WallTime(2026, 12, 8, 4, 16, 1, offset: 330)), utcOffsetMinutes: 330,
+            method: .get, methodText: "GET", target: "/ts", path: "/ts",
+            protocolVersion: .http11, status: 200)),
 ]
 
 @Suite struct LogParserTests {
