@@ -31,8 +31,14 @@ public enum LogVariable: Sendable, Hashable {
     /// Any variable without a typed field; the name is written without `$` or braces.
     case other(String)
 
-    /// Maps an nginx variable name (without `$`, case-sensitive as in nginx) to its case.
+    /// Maps an nginx variable name (without `$`) to its case. Like nginx, which lower-cases
+    /// variable names when it compiles a configuration, the name is case-insensitive
+    /// (`$Remote_Addr` is `$remote_addr`); an `.other` name is kept lower-cased.
     public init(name: String) {
+        let name =
+            name.utf8.contains { $0 &- UInt8(ascii: "A") < 26 }
+            ? String(decoding: name.utf8.map { $0 &- UInt8(ascii: "A") < 26 ? $0 | 0x20 : $0 }, as: UTF8.self)
+            : name
         switch name {
         case "remote_addr": self = .remoteAddr
         case "remote_user": self = .remoteUser

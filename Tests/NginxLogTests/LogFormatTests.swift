@@ -49,6 +49,22 @@ import Testing
             ])
     }
 
+    /// nginx lower-cases variable names (`ngx_http_get_variable_index`): Debian's nginx 1.22
+    /// logs `$Remote_Addr`, `$HTTP_REFERER` and `$Host` like their lower-case spellings.
+    @Test func variableNamesAreCaseInsensitiveLikeNginx() throws {
+        let format = try LogFormat(
+            #"log_format upper '$Remote_Addr - $REMOTE_USER [$Time_Local] "$Request" $Status $Body_Bytes_Sent "#
+                + #""$HTTP_REFERER" "$http_User_Agent" $Host ${Request_Time} $X_Custom';"#)
+        #expect(
+            format.segments == [
+                .variable(.remoteAddr), literal(" - "), .variable(.remoteUser), literal(" ["),
+                .variable(.timeLocal), literal("] \""), .variable(.request), literal("\" "),
+                .variable(.status), literal(" "), .variable(.bodyBytesSent), literal(" \""),
+                .variable(.httpReferer), literal("\" \""), .variable(.httpUserAgent), literal("\" "),
+                .variable(.host), literal(" "), .variable(.requestTime), literal(" "), .variable(.other("x_custom")),
+            ])
+    }
+
     @Test(arguments: [
         ("escape=json '$status'", LogFormat.Escaping.json),
         ("escape=none '$status'", .none),

@@ -411,6 +411,17 @@ let trickyLines: [TrickyLine] = [
             method: .get, methodText: "GET", target: "/lead?x=1", path: "/lead", query: "x=1",
             protocolVersion: .http10, status: 200)),
     TrickyLine(
+        name: "variable names in upper case, as nginx accepts them",
+        format: .source(
+            #"log_format upper '$Remote_Addr - $REMOTE_USER [$Time_Local] "$Request" $Status $Body_Bytes_Sent "#
+                + #""$HTTP_REFERER" "$http_User_Agent" $Host';"#),
+        line: #"127.0.0.1 - - [08/Dec/2026:04:13:33 +0530] "GET /cart?id=5 HTTP/1.1" 200 13 "-" "curl/7.88.1" shop.example.test"#,
+        expected: Expected(
+            client: "127.0.0.1", time: .wall(WallTime(2026, 12, 8, 4, 13, 33, offset: 330)), utcOffsetMinutes: 330,
+            method: .get, methodText: "GET", target: "/cart?id=5", path: "/cart", query: "id=5",
+            protocolVersion: .http11, status: 200, bodyBytesSent: 13, userAgent: "curl/7.88.1",
+            host: "shop.example.test", siteSource: .host, site: "shop.example.test")),
+    TrickyLine(
         name: "spaces after the version (nginx accepts and logs them)",
         line: #"127.0.0.1 - - [08/Dec/2026:04:16:01 +0530] "GET /ts HTTP/1.1  " 200 0 "-" "-""#,
         expected: Expected(
