@@ -7,7 +7,9 @@
 ///   at the next `"` not after a backslash (`escape=json`), or where the literal after it is
 ///   found (`escape=none`, best effort: a raw `"` in the value can mislead it);
 /// - followed by a literal: the value ends where that literal's bytes are next found, except
-///   the format's last literal, which must end the line;
+///   the format's last literal, which must end the line; for a list-valued variable
+///   (`$upstream_response_time`, `$upstream_addr`, `$http_x_forwarded_for`...) a literal found
+///   at a `, ` or ` : ` separator inside the value does not end it;
 /// - followed by another variable: the value ends at its first byte that cannot belong to it
 ///   (`LogVariable.isSelfDelimiting`, e.g. `$host$request_uri`);
 /// - last in the format: the value runs to the end of the line.
@@ -88,6 +90,8 @@ public struct LogParser: Sendable {
                     extraIndex: extraIndex,
                     terminator: terminator,
                     scanEscapes: format.escaping != .none && slot.keepsText,
+                    skipsListSeparators: terminator == .literal && variable.isListValued
+                        && Self.listSeparatorCanHide(literals[following]),
                     valueClass: valueClass,
                     following: following,
                     literal: literals[following]
@@ -279,7 +283,11 @@ public struct LogParser: Sendable {
                 else { return nil }
                 index = candidate &+ 1
                 let byte = bytes[candidate]
-                if byte == head, isLiteral(field, literal, in: bytes, at: candidate) { return candidate }
+                if byte == head, isLiteral(field, literal, in: bytes, at: candidate),
+                    !field.skipsListSeparators || !Self.isListSeparator(bytes, at: candidate, valueStart: start, end: end)
+                {
+                    return candidate
+                }
                 if byte == backslash {
                     hasEscapes = true
                     break
@@ -288,10 +296,44 @@ public struct LogParser: Sendable {
         }
         // No (more) backslash to look for: the literal alone.
         while let candidate = ByteScan.firstIndex(of: head, in: bytes, from: index, to: limit) {
-            if isLiteral(field, literal, in: bytes, at: candidate) { return candidate }
+            if isLiteral(field, literal, in: bytes, at: candidate),
+                !field.skipsListSeparators || !Self.isListSeparator(bytes, at: candidate, valueStart: start, end: end)
+            {
+                return candidate
+            }
             index = candidate &+ 1
         }
         return nil
+    }
+
+    /// Whether the byte at `at` (where a `skipsListSeparators` field's following literal,
+    /// starting with a space or a comma, was found) belongs to a separator inside the value:
+    /// nginx joins the values of several upstreams with `, ` and those of an internal redirect
+    /// with ` : ` (`0.000, 0.016 : 0.002`), and clients join `X-Forwarded-For` addresses with
+    /// `, `. Reads only `bytes[valueStart..<end]`.
+    @inline(never)
+    private static func isListSeparator(_ bytes: UnsafeRawBufferPointer, at: Int, valueStart: Int, end: Int) -> Bool {
+        let space = UInt8(ascii: " ")
+        let colon = UInt8(ascii: ":")
+        let comma = UInt8(ascii: ",")
+        let byte = bytes[at]
+        if byte == comma { return at + 1 < end && bytes[at + 1] == space }
+        // A space: the one after a comma, either one around a colon.
+        if at > valueStart, bytes[at - 1] == comma { return true }
+        if at + 2 < end, bytes[at + 1] == colon, bytes[at + 2] == space { return true }
+        return at - 2 >= valueStart && bytes[at - 1] == colon && bytes[at - 2] == space
+    }
+
+    /// Whether a list value's separator can be mistaken for `literal`: it starts with a space
+    /// or a comma, and is not itself a separator (`, `, ` : `), which nothing could tell apart.
+    private static func listSeparatorCanHide(_ literal: ArraySlice<UInt8>) -> Bool {
+        guard let first = literal.first else { return false }
+        let second = literal.dropFirst().first
+        switch first {
+        case UInt8(ascii: " "): return second != UInt8(ascii: ":")
+        case UInt8(ascii: ","): return second != UInt8(ascii: " ")
+        default: return false
+        }
     }
 
     /// Whether `field`'s following literal (its bytes: `literal`) is at `bytes[at...]`; the
@@ -690,6 +732,9 @@ private struct CompiledField {
     /// when the format escapes and the value is kept as text (a number or a time with a
     /// backslash fails to parse whatever `hasEscapes` says).
     var scanEscapes: Bool
+    /// Whether a `.literal` search passes over the list separators inside the value
+    /// (`LogVariable.isListValued`, e.g. `0.001, 0.002 : 0.003` before a ` ` literal).
+    var skipsListSeparators: Bool
     /// The bytes of a `.selfDelimited` value (unused by other terminators).
     var valueClass: ValueClass
     /// The literal right after the value, as a range of `LogParser.literals` (empty when a
@@ -704,13 +749,15 @@ private struct CompiledField {
     var literalMask: UInt64
 
     init(
-        slot: Slot, extraIndex: Int, terminator: Terminator, scanEscapes: Bool, valueClass: ValueClass,
+        slot: Slot, extraIndex: Int, terminator: Terminator, scanEscapes: Bool, skipsListSeparators: Bool,
+        valueClass: ValueClass,
         following: Range<Int>, literal: ArraySlice<UInt8>
     ) {
         self.slot = slot
         self.extraIndex = extraIndex
         self.terminator = terminator
         self.scanEscapes = scanEscapes
+        self.skipsListSeparators = skipsListSeparators
         self.valueClass = valueClass
         self.following = following
         self.head = literal.first ?? 0

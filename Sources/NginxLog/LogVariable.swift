@@ -99,6 +99,26 @@ public enum LogVariable: Sendable, Hashable {
         }
     }
 
+    /// Whether nginx writes the value as a list joined with `, ` (several upstreams tried) and
+    /// ` : ` (an internal redirect to another upstream), like `$upstream_response_time`
+    /// `0.000, 0.016 : 0.002`; `$http_x_forwarded_for` is a `, ` list too.
+    var isListValued: Bool {
+        switch self {
+        case .upstreamResponseTime, .httpXForwardedFor:
+            true
+        case .other(let name):
+            switch name {
+            case "upstream_addr", "upstream_status", "upstream_connect_time", "upstream_header_time",
+                "upstream_response_length", "upstream_bytes_received", "upstream_bytes_sent", "upstream_queue_time":
+                true
+            default:
+                false
+            }
+        default:
+            false
+        }
+    }
+
     /// Whether the variable's value ends by itself, so that another variable may follow it with
     /// no literal in between (`$host$request_uri` is fine, `$status$body_bytes_sent` is refused).
     var isSelfDelimiting: Bool { valueClass != nil }

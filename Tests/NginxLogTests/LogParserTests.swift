@@ -410,6 +410,54 @@ let trickyLines: [TrickyLine] = [
             client: "127.0.0.1", time: .wall(WallTime(2026, 12, 8, 4, 16, 1, offset: 330)), utcOffsetMinutes: 330,
             method: .get, methodText: "GET", target: "/lead?x=1", path: "/lead", query: "x=1",
             protocolVersion: .http10, status: 200)),
+    // Lists nginx wrote for proxy_next_upstream (`, `) and an error_page redirect to a named
+    // location (` : `), not quoted in the format: the space literal after them is also inside.
+    TrickyLine(
+        name: "unquoted $upstream_response_time of two upstreams",
+        format: .source(
+            #"'$remote_addr [$time_local] "$request" $status $body_bytes_sent $request_time $upstream_response_time $upstream_cache_status $host $request_length'"#),
+        line: #"127.0.0.1 [08/Dec/2026:04:17:45 +0530] "GET /flaky/one HTTP/1.1" 200 18 0.000 0.000, 0.000 - 127.0.0.1 88"#,
+        expected: Expected(
+            client: "127.0.0.1", time: .wall(WallTime(2026, 12, 8, 4, 17, 45, offset: 330)), utcOffsetMinutes: 330,
+            method: .get, methodText: "GET", target: "/flaky/one", path: "/flaky/one", protocolVersion: .http11,
+            status: 200, bodyBytesSent: 18, host: "127.0.0.1", siteSource: .host, site: "127.0.0.1",
+            requestTimeMicros: 0, upstreamResponseTimeMicros: 0, requestLength: 88)),
+    TrickyLine(
+        name: "unquoted $upstream_addr, $upstream_status, $upstream_response_time after a redirect",
+        format: .source(
+            #"'$remote_addr [$time_local] "$request" $status $upstream_addr $upstream_status $upstream_response_time $host'"#),
+        line: #"127.0.0.1 [08/Dec/2026:04:17:45 +0530] "GET /redir/x HTTP/1.1" 200 127.0.0.1:18081 : 127.0.0.1:18081 500 : 200 0.000 : 0.000 127.0.0.1"#,
+        expected: Expected(
+            client: "127.0.0.1", time: .wall(WallTime(2026, 12, 8, 4, 17, 45, offset: 330)), utcOffsetMinutes: 330,
+            method: .get, methodText: "GET", target: "/redir/x", path: "/redir/x", protocolVersion: .http11,
+            status: 200, host: "127.0.0.1", siteSource: .host, site: "127.0.0.1", upstreamResponseTimeMicros: 0,
+            extras: [
+                ExpectedExtra(name: "upstream_addr", value: "127.0.0.1:18081 : 127.0.0.1:18081"),
+                ExpectedExtra(name: "upstream_status", value: "500 : 200"),
+            ])),
+    TrickyLine(
+        name: "unquoted $upstream_addr and $upstream_status of two upstreams",
+        format: .source(
+            #"'$remote_addr [$time_local] "$request" $status $upstream_addr $upstream_status $upstream_response_time $host'"#),
+        line: #"127.0.0.1 [08/Dec/2026:04:17:45 +0530] "GET /flaky/one HTTP/1.1" 200 127.0.0.1:18099, 127.0.0.1:18081 502, 200 0.000, 0.000 127.0.0.1"#,
+        expected: Expected(
+            client: "127.0.0.1", time: .wall(WallTime(2026, 12, 8, 4, 17, 45, offset: 330)), utcOffsetMinutes: 330,
+            method: .get, methodText: "GET", target: "/flaky/one", path: "/flaky/one", protocolVersion: .http11,
+            status: 200, host: "127.0.0.1", siteSource: .host, site: "127.0.0.1", upstreamResponseTimeMicros: 0,
+            extras: [
+                ExpectedExtra(name: "upstream_addr", value: "127.0.0.1:18099, 127.0.0.1:18081"),
+                ExpectedExtra(name: "upstream_status", value: "502, 200"),
+            ])),
+    TrickyLine(
+        name: "key=value format with upstream lists holding '-' (nginx's line, times made non-zero)",
+        format: .source(
+            #"'time=$time_iso8601 client=$remote_addr status=$status rt=$request_time uct=$upstream_connect_time urt=$upstream_response_time cache=$upstream_cache_status host=$host'"#),
+        line: #"time=2026-12-08T04:17:45+05:30 client=127.0.0.1 status=200 rt=0.000 uct=-, 0.012 urt=1.250, 0.016 : 0.002 cache=- host=127.0.0.1"#,
+        expected: Expected(
+            client: "127.0.0.1", time: .wall(WallTime(2026, 12, 8, 4, 17, 45, offset: 330)), utcOffsetMinutes: 330,
+            status: 200, host: "127.0.0.1", siteSource: .host, site: "127.0.0.1", requestTimeMicros: 0,
+            upstreamResponseTimeMicros: 1_268_000,
+            extras: [ExpectedExtra(name: "upstream_connect_time", value: "-, 0.012")])),
     TrickyLine(
         name: "variable names in upper case, as nginx accepts them",
         format: .source(
