@@ -11,7 +11,11 @@
 ///   (`$upstream_response_time`, `$upstream_addr`, `$http_x_forwarded_for`...) a literal found
 ///   at a `, ` or ` : ` separator inside the value does not end it;
 /// - followed by another variable: the value ends at its first byte that cannot belong to it
-///   (`LogVariable.isSelfDelimiting`, e.g. `$host$request_uri`);
+///   (`LogVariable.isSelfDelimiting`, e.g. `$host$request_uri`), leaving a last `-` to a
+///   following `$request_uri` / `$uri` (its empty value) unless a `/` comes after it;
+/// - an address or host name followed by a literal starting with `:` (`$remote_addr:$remote_port`,
+///   `$host:$server_port`): the value ends at the last `:` among the bytes of its class, so
+///   that `::1:51234` and `[::1]:8080` split before the port;
 /// - last in the format: the value runs to the end of the line.
 ///
 /// The site is the first of: `$host` (when the format has it and the value is not `-`), the
@@ -77,10 +81,18 @@ public struct LogParser: Sendable {
                     case (true, .json): terminator = .jsonQuote
                     default: terminator = isLast ? .suffix : .literal
                     }
+                    if terminator == .literal, bytes.first == UInt8(ascii: ":"), let ownClass = variable.valueClass,
+                        ownClass.continues(UInt8(ascii: ":"))
+                    {
+                        // `$remote_addr:$remote_port`, `$host:$server_port`: the address may
+                        // hold colons itself (`::1`, `[::1]`).
+                        terminator = .lastColon
+                        valueClass = ownClass
+                    }
                     nextEndsWithQuote = bytes.last == UInt8(ascii: "\"")
-                case .variable:
+                case .variable(let next):
                     // LogFormat refuses a variable after a non-self-delimiting one.
-                    terminator = .selfDelimited
+                    terminator = next == .requestURI || next == .uri ? .selfDelimitedBeforePath : .selfDelimited
                     valueClass = variable.valueClass ?? .token
                 }
             }
@@ -244,6 +256,16 @@ public struct LogParser: Sendable {
                 }
                 valueEnd = index
                 position = index
+            case .selfDelimitedBeforePath:
+                valueEnd = Self.endBeforePath(field, bytes, from: valueStart, end: end)
+                position = valueEnd
+            case .lastColon:
+                guard let colon = Self.lastColon(field, bytes, from: valueStart, end: end) else {
+                    return .truncated(at: end)
+                }
+                valueEnd = colon
+                if let error = expect(field, following, bytes, at: colon, end: end) { return error }
+                position = colon &+ count
             }
             if let error = store(field, bytes, valueStart..<valueEnd, hasEscapes, &parsed) {
                 return error
@@ -304,6 +326,40 @@ public struct LogParser: Sendable {
             index = candidate &+ 1
         }
         return nil
+    }
+
+    /// The end of a `.selfDelimitedBeforePath` value: its value class's bytes, except a last
+    /// `-` right before a byte that cannot start a path. That `-` is the next variable's
+    /// (`$request_uri`, `$uri`) empty value: nginx writes `www.example-` for `$host$request_uri`
+    /// when a bad request (400) has no URI, and a host name's own `-` is followed by the `/`.
+    @inline(never)
+    private static func endBeforePath(_ field: CompiledField, _ bytes: UnsafeRawBufferPointer, from start: Int, end: Int)
+        -> Int
+    {
+        var index = start
+        while index < end, field.valueClass.continues(bytes[index]) {
+            index += 1
+        }
+        if index - start >= 2, bytes[index - 1] == UInt8(ascii: "-"), index == end || bytes[index] != UInt8(ascii: "/") {
+            index -= 1
+        }
+        return index
+    }
+
+    /// The last `:` among the value class's bytes from `start`, where a `.lastColon` value
+    /// ends: `::1:51234` is `::1` then port `51234`, `[::1]:8080` is `[::1]` then `8080`.
+    /// `nil` when the run holds no colon.
+    @inline(never)
+    private static func lastColon(_ field: CompiledField, _ bytes: UnsafeRawBufferPointer, from start: Int, end: Int)
+        -> Int?
+    {
+        var index = start
+        var colon: Int?
+        while index < end, field.valueClass.continues(bytes[index]) {
+            if bytes[index] == UInt8(ascii: ":") { colon = index }
+            index += 1
+        }
+        return colon
     }
 
     /// Whether the byte at `at` (where a `skipsListSeparators` field's following literal,
@@ -721,6 +777,12 @@ private enum Terminator: UInt8 {
     case jsonQuote
     /// Ends at the first byte outside `CompiledField.valueClass`.
     case selfDelimited
+    /// `.selfDelimited` before `$request_uri` or `$uri`, whose empty value `-` the class
+    /// would swallow (see `LogParser.endBeforePath`).
+    case selfDelimitedBeforePath
+    /// A self-delimiting value (an address or host name) before a literal starting with `:`:
+    /// ends at the last `:` among its class's bytes (see `LogParser.lastColon`).
+    case lastColon
 }
 
 private struct CompiledField {
@@ -735,7 +797,8 @@ private struct CompiledField {
     /// Whether a `.literal` search passes over the list separators inside the value
     /// (`LogVariable.isListValued`, e.g. `0.001, 0.002 : 0.003` before a ` ` literal).
     var skipsListSeparators: Bool
-    /// The bytes of a `.selfDelimited` value (unused by other terminators).
+    /// The bytes of a `.selfDelimited`, `.selfDelimitedBeforePath` or `.lastColon` value (unused
+    /// by other terminators).
     var valueClass: ValueClass
     /// The literal right after the value, as a range of `LogParser.literals` (empty when a
     /// variable or the end of the line follows).

@@ -458,6 +458,33 @@ let trickyLines: [TrickyLine] = [
             status: 200, host: "127.0.0.1", siteSource: .host, site: "127.0.0.1", requestTimeMicros: 0,
             upstreamResponseTimeMicros: 1_268_000,
             extras: [ExpectedExtra(name: "upstream_connect_time", value: "-, 0.012")])),
+    // A host name or address right before `:` or `$request_uri`, as nginx 1.22 wrote them.
+    TrickyLine(
+        name: "$remote_addr:$remote_port and $host:$server_port of an IPv6 client and Host",
+        format: .source(
+            #"'$remote_addr:$remote_port $host:$server_port "$request" $status $body_bytes_sent $server_name$request_uri'"#),
+        line: #"::1:43078 [::1]:18080 "GET /v6?q=1 HTTP/1.1" 200 11 www.example.test/v6?q=1"#,
+        expected: Expected(
+            client: "::1", method: .get, methodText: "GET", target: "/v6?q=1", path: "/v6", query: "q=1",
+            protocolVersion: .http11, status: 200, bodyBytesSent: 11, host: "[::1]", siteSource: .host, site: "[::1]",
+            extras: [
+                ExpectedExtra(name: "remote_port", value: "43078"), ExpectedExtra(name: "server_port", value: "18080"),
+            ])),
+    TrickyLine(
+        name: "$host$request_uri of a 400 without a URI: the - is $request_uri's",
+        format: .source(
+            #"'$remote_addr [$time_local] "$request_method $scheme://$host$request_uri $server_protocol" $status $body_bytes_sent'"#),
+        line: #"127.0.0.1 [08/Dec/2026:04:21:44 +0530] "- http://www.example.test- -" 400 157"#,
+        expected: Expected(
+            client: "127.0.0.1", time: .wall(WallTime(2026, 12, 8, 4, 21, 44, offset: 330)), utcOffsetMinutes: 330,
+            status: 400, bodyBytesSent: 157, host: "www.example.test", siteSource: .host, site: "www.example.test",
+            scheme: "http")),
+    TrickyLine(
+        name: "$host$request_uri keeps a host name's own last - before the path",
+        format: .source(#"'$scheme://$host$request_uri $status'"#),
+        line: #"http://a-/x 200"#,
+        expected: Expected(
+            target: "/x", path: "/x", status: 200, host: "a-", siteSource: .host, site: "a-", scheme: "http")),
     TrickyLine(
         name: "variable names in upper case, as nginx accepts them",
         format: .source(
@@ -593,6 +620,7 @@ let trickyLines: [TrickyLine] = [
             .combined, .edge,
             try LogFormat(#"escape=json '{"a":"$remote_addr","r":"$request","t":"$time_iso8601","u":"$upstream_response_time"}'"#),
             try LogFormat(#"escape=none '$msec $scheme://$host$request_uri "$request" $status $x'"#),
+            try LogFormat(#"'$remote_addr:$remote_port $host:$server_port $server_name$uri $upstream_addr $status'"#),
         ]
         let parsers = formats.map { LogParser(format: $0, siteLabel: "label") }
         // Bytes that matter to the formats, so random lines get deep into the matcher.
