@@ -5,7 +5,7 @@
 /// - quoted (`"$var"`, the literal before ends with `"` and the one after starts with `"`):
 ///   the value ends at the next `"` (`escape=default` writes `"` inside values as `\x22`),
 ///   at the next `"` not after a backslash (`escape=json`), or where the literal after it is
-///   found (`escape=none`, best effort: a raw `"` in the value can mislead it);
+///   found (`escape=none`, where a raw `"` in the value can mislead the first try: see below);
 /// - followed by a literal: the value ends where that literal's bytes are next found, except
 ///   the format's last literal, which must end the line; for a list-valued variable
 ///   (`$upstream_response_time`, `$upstream_addr`, `$http_x_forwarded_for`...) a literal found
@@ -22,6 +22,10 @@
 /// configured `siteLabel`, `$server_name`. `$server_name` comes last because it names the
 /// `server` block (often `_` or the first name of many), not the virtual host a client asked for.
 ///
+/// When that linear match fails, `matchBacktracking` tries the later occurrences of each
+/// literal that ends a value (a bounded search), since nothing escapes a literal's bytes inside
+/// a value: `$remote_user` `x [y` before ` [`, raw quotes under `escape=none`.
+///
 /// A line that does not match is never dropped: `parse` returns `false`, sets `parseError`,
 /// and `line` still covers the raw bytes.
 public struct LogParser: Sendable {
@@ -36,6 +40,9 @@ public struct LogParser: Sendable {
     private let literals: [UInt8]
     /// Names of `.other` variables, indexed by `Slot.extra`.
     private let extraNames: [String]
+    /// Whether a field's value ends where its following literal is found (`.literal`), so that
+    /// a line the linear match refused may match with a later occurrence (`matchBacktracking`).
+    private let canBacktrack: Bool
 
     public init(format: LogFormat, siteLabel: String? = nil) {
         self.format = format
@@ -115,6 +122,7 @@ public struct LogParser: Sendable {
         self.fields = fields
         self.literals = literals
         self.extraNames = extraNames
+        self.canBacktrack = fields.contains { $0.terminator == .literal }
     }
 
     /// Parses the line that is all of `line` (a trailing `\n` and/or `\r` is ignored).
@@ -148,8 +156,17 @@ public struct LogParser: Sendable {
             }
         }
         if let error {
-            parsed.parseError = error
-            return false
+            let matched =
+                canBacktrack
+                && literals.withUnsafeBytes { literalBytes in
+                    fields.withUnsafeBufferPointer { fields in
+                        matchBacktracking(buffer, start: line.lowerBound, end: end, literalBytes, fields, &parsed)
+                    }
+                }
+            guard matched else {
+                parsed.parseError = error
+                return false
+            }
         }
         finish(buffer, &parsed)
         return true
@@ -275,6 +292,165 @@ public struct LogParser: Sendable {
             return .trailingBytes(at: position)
         }
         return nil
+    }
+
+    // MARK: - Backtracking (slow path)
+
+    /// Candidate values tried per line by `matchBacktracking` before it gives up.
+    static let backtrackingBudget = 256
+
+    /// The slow path after `match` refused a line: a value may hold its own following literal
+    /// where nothing escapes it (`$remote_user` `x [y` before ` [`, a raw `"` under
+    /// `escape=none`, a user agent with spaces in an unquoted field), and taking the first
+    /// occurrence derails the rest of the line. Depth first, each `.literal` field tries its
+    /// literal's later occurrences, every other field its one possible end; the first
+    /// assignment under which every value stores (and holds no space where nginx never writes
+    /// one: `Slot.neverHoldsSpaces`) and the line ends where the format does wins.
+    /// The fields are then stored again, in order, into a reset `parsed`, so nothing of an
+    /// abandoned attempt stays. At most `backtrackingBudget` values are tried, so a line built
+    /// to be ambiguous costs bounded work.
+    ///
+    /// - Returns: whether the line matched (then `parsed` is filled but not `finish`ed).
+    @inline(never)
+    private func matchBacktracking(
+        _ bytes: UnsafeRawBufferPointer,
+        start: Int,
+        end: Int,
+        _ literals: UnsafeRawBufferPointer,
+        _ fields: UnsafeBufferPointer<CompiledField>,
+        _ parsed: inout ParsedLine
+    ) -> Bool {
+        if !prefix.isEmpty,
+            expect(UnsafeRawBufferPointer(rebasing: literals[prefix]), bytes, at: start, end: end) != nil
+        {
+            return false
+        }
+        let base = start + prefix.count
+        let count = fields.count
+        var values = [Range<Int>](repeating: base..<base, count: count)
+        var escapes = [Bool](repeating: false, count: count)
+        // Where field i's value starts, and where its next candidate end is looked for
+        // (`Int.max` once a field with a single possible end has given it).
+        var starts = [Int](repeating: base, count: count + 1)
+        var searchFrom = [Int](repeating: base, count: count)
+        var budget = Self.backtrackingBudget
+        var index = 0
+        while index >= 0 {
+            if index == count {
+                if starts[count] == end { break }
+                index -= 1
+                continue
+            }
+            let field = fields[index]
+            let following = UnsafeRawBufferPointer(
+                start: literals.baseAddress.map { $0 + field.following.lowerBound }, count: field.following.count)
+            var found = false
+            while budget > 0,
+                let value = nextValue(field, following, bytes, valueStart: starts[index], from: searchFrom[index], end: end)
+            {
+                budget -= 1
+                searchFrom[index] = field.terminator == .literal ? value.end + 1 : Int.max
+                let range = starts[index]..<value.end
+                if field.slot.neverHoldsSpaces, ByteScan.contains(UInt8(ascii: " "), in: bytes, range) { continue }
+                if store(field, bytes, range, value.hasEscapes, &parsed) == nil {
+                    values[index] = starts[index]..<value.end
+                    escapes[index] = value.hasEscapes
+                    starts[index + 1] = value.next
+                    found = true
+                    break
+                }
+            }
+            guard found else {
+                if budget == 0 { return false }
+                index -= 1
+                continue
+            }
+            index += 1
+            if index < count { searchFrom[index] = starts[index] }
+        }
+        guard index == count else { return false }
+        let line = parsed.line
+        parsed.reset()
+        parsed.line = line
+        for field in 0..<count {
+            _ = store(fields[field], bytes, values[field], escapes[field], &parsed)
+        }
+        return true
+    }
+
+    /// The next possible end of `field`'s value starting at `valueStart`: for `.literal` the
+    /// first occurrence of the literal at or after `from` (list separators skipped as in
+    /// `findLiteral`); for every other terminator the one end `match` finds, unless `from` is
+    /// `Int.max` (already given). `next` is where the following field starts.
+    private func nextValue(
+        _ field: CompiledField,
+        _ following: UnsafeRawBufferPointer,
+        _ bytes: UnsafeRawBufferPointer,
+        valueStart: Int,
+        from: Int,
+        end: Int
+    ) -> (end: Int, next: Int, hasEscapes: Bool)? {
+        guard from != Int.max else { return nil }
+        let count = following.count
+        let backslash = UInt8(ascii: "\\")
+        func escaped(_ valueEnd: Int) -> Bool {
+            field.scanEscapes && ByteScan.contains(backslash, in: bytes, valueStart..<valueEnd)
+        }
+        switch field.terminator {
+        case .literal:
+            var index = from
+            let limit = end - count + 1
+            while let candidate = ByteScan.firstIndex(of: field.head, in: bytes, from: index, to: limit) {
+                if isLiteral(field, following, in: bytes, at: candidate),
+                    !field.skipsListSeparators
+                        || !Self.isListSeparator(bytes, at: candidate, valueStart: valueStart, end: end)
+                {
+                    return (candidate, candidate + count, escaped(candidate))
+                }
+                index = candidate + 1
+            }
+            return nil
+        case .endOfLine:
+            return (end, end, escaped(end))
+        case .suffix:
+            guard end - valueStart >= count, isLiteral(field, following, in: bytes, at: end - count) else { return nil }
+            return (end - count, end, escaped(end - count))
+        case .quote:
+            guard let quote = ByteScan.firstIndex(of: UInt8(ascii: "\""), in: bytes, from: valueStart, to: end),
+                expect(field, following, bytes, at: quote, end: end) == nil
+            else { return nil }
+            return (quote, quote + count, ByteScan.contains(backslash, in: bytes, valueStart..<quote))
+        case .jsonQuote:
+            var index = valueStart
+            var hasEscapes = false
+            while true {
+                guard let found = ByteScan.firstIndex(
+                    of: UInt8(ascii: "\""), or: backslash, in: bytes, from: index, to: end)
+                else { return nil }
+                if bytes[found] == UInt8(ascii: "\"") {
+                    index = found
+                    break
+                }
+                hasEscapes = true
+                index = found + 2
+            }
+            guard expect(field, following, bytes, at: index, end: end) == nil else { return nil }
+            return (index, index + count, hasEscapes)
+        case .selfDelimited:
+            var index = valueStart
+            while index < end, field.valueClass.continues(bytes[index]) {
+                index += 1
+            }
+            return (index, index, false)
+        case .selfDelimitedBeforePath:
+            let valueEnd = Self.endBeforePath(field, bytes, from: valueStart, end: end)
+            return (valueEnd, valueEnd, false)
+        case .lastColon:
+            guard let colon = Self.lastColon(field, bytes, from: valueStart, end: end),
+                expect(field, following, bytes, at: colon, end: end) == nil
+            else { return nil }
+            return (colon, colon + count, false)
+        }
     }
 
     /// Where `field`'s following literal (its bytes: `literal`) first occurs in
@@ -752,6 +928,18 @@ private enum Slot: UInt8 {
         case .upstreamCacheStatus: self = .upstreamCacheStatus
         case .requestLength: self = .requestLength
         case .other: self = .extra
+        }
+    }
+
+    /// Whether nginx never writes a space in the value (an address, `$host`, which nginx
+    /// refuses with a space, a method or protocol token, a cache status), so that
+    /// `matchBacktracking` can refuse a candidate value that holds one.
+    var neverHoldsSpaces: Bool {
+        switch self {
+        case .remoteAddr, .host, .serverName, .scheme, .requestMethod, .serverProtocol, .upstreamCacheStatus:
+            true
+        default:
+            false
         }
     }
 

@@ -485,6 +485,26 @@ let trickyLines: [TrickyLine] = [
         line: #"http://a-/x 200"#,
         expected: Expected(
             target: "/x", path: "/x", status: 200, host: "a-", siteSource: .host, site: "a-", scheme: "http")),
+    // A value holding its own following literal, which nothing escapes (nginx 1.22's lines).
+    TrickyLine(
+        name: "basic-auth user holding ' [' (an attacker hiding a request from detection)",
+        line: #"127.0.0.1 - x [y] \x22z [08/Dec/2026:04:23:51 +0530] "GET /?id=1%27%20OR%201=1-- HTTP/1.1" 200 9 "-" "sqlmap/1.0""#,
+        expected: Expected(
+            client: "127.0.0.1", remoteUser: #"x [y] "z"#, time: .wall(WallTime(2026, 12, 8, 4, 23, 51, offset: 330)),
+            utcOffsetMinutes: 330, method: .get, methodText: "GET", target: "/?id=1%27%20OR%201=1--", path: "/",
+            query: "id=1%27%20OR%201=1--", protocolVersion: .http11, status: 200, bodyBytesSent: 9,
+            userAgent: "sqlmap/1.0")),
+    TrickyLine(
+        name: "escape=none with quotes and spaces in referer and user agent, empty $remote_user",
+        format: .source(
+            #"escape=none '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" $host $request_time $upstream_cache_status $request_length'"#),
+        line: #"127.0.0.1 -  [08/Dec/2026:04:21:43 +0530] "GET /ua HTTP/1.1" 200 11 "http://ref.example/?q="a b"&c=\" "Mozilla/5.0 "quoted" \back\slash café 日本" 127.0.0.1 0.000 EXPIRED 157"#,
+        expected: Expected(
+            client: "127.0.0.1", time: .wall(WallTime(2026, 12, 8, 4, 21, 43, offset: 330)), utcOffsetMinutes: 330,
+            method: .get, methodText: "GET", target: "/ua", path: "/ua", protocolVersion: .http11, status: 200,
+            bodyBytesSent: 11, referer: #"http://ref.example/?q="a b"&c=\"#,
+            userAgent: #"Mozilla/5.0 "quoted" \back\slash café 日本"#, host: "127.0.0.1", siteSource: .host,
+            site: "127.0.0.1", requestTimeMicros: 0, upstreamCacheStatus: .expired, requestLength: 157)),
     TrickyLine(
         name: "variable names in upper case, as nginx accepts them",
         format: .source(
@@ -580,6 +600,21 @@ let trickyLines: [TrickyLine] = [
         #expect(parsed.line == secondStart..<(buffer.count - 1))
         #expect(Array(buffer[parsed.path.range]) == Array("/two".utf8))
         #expect(parsed.status == 404)
+    }
+
+    /// A line where every field could end at any of many spaces: the backtracking slow path
+    /// gives up within its budget and reports the linear match's error.
+    @Test func ambiguousLineCostsBoundedWork() throws {
+        let parser = LogParser(format: try LogFormat("'" + (1...8).map { "$v\($0) " }.joined() + "$status'"))
+        let line = Array((String(repeating: "w ", count: 2_000) + "x").utf8)
+        var parsed = ParsedLine()
+        let clock = ContinuousClock()
+        let elapsed = clock.measure {
+            let matched = line.withUnsafeBytes { parser.parse(line: $0, into: &parsed) }
+            #expect(!matched)
+        }
+        #expect(parsed.parseError == .badStatus(at: 16))
+        #expect(elapsed < .seconds(1), "\(elapsed)")
     }
 
     @Test func reusedParsedLineDoesNotKeepOldValues() throws {
