@@ -35,6 +35,26 @@ import Testing
         #expect(directive.segments == LogFormat.combined.segments)
     }
 
+    /// nginx 1.22 accepts `#` comments between the pieces of a `log_format` (`nginx -t` passes
+    /// and it logs the format without them); operators paste them with the directive.
+    @Test func commentsBetweenPiecesAreSkippedLikeNginx() throws {
+        let pasted = """
+            # the format of /etc/nginx/nginx.conf
+            log_format main '$remote_addr - $remote_user [$time_local] "$request" ' # first line
+                            '$status $body_bytes_sent "$http_referer" '
+                            # a whole comment line
+                            '"$http_user_agent" "$http_x_forwarded_for"';
+            """
+        let format = try LogFormat(pasted)
+        #expect(format.name == "main")
+        let unquoted = try LogFormat(
+            pattern: #"$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "#
+                + #""$http_referer" "$http_user_agent" "$http_x_forwarded_for""#)
+        #expect(format.segments == unquoted.segments)
+        // A `#` inside a piece is text.
+        #expect(try LogFormat("'$status #1' x#y").segments == [.variable(.status), literal(" #1x#y")])
+    }
+
     @Test func bareWordsAreConcatenatedWithoutSpaces() throws {
         let format = try LogFormat("escape=default $remote_addr - $status")
         #expect(format.segments == [.variable(.remoteAddr), literal("-"), .variable(.status)])

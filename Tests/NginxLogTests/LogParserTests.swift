@@ -506,6 +506,18 @@ let trickyLines: [TrickyLine] = [
             userAgent: #"Mozilla/5.0 "quoted" \back\slash café 日本"#, host: "127.0.0.1", siteSource: .host,
             site: "127.0.0.1", requestTimeMicros: 0, upstreamCacheStatus: .expired, requestLength: 157)),
     TrickyLine(
+        name: "main format pasted with # comments, as nginx 1.22 accepts and logs it",
+        format: .source(
+            "log_format main '$remote_addr - $remote_user [$time_local] \"$request\" ' # first line\n"
+                + "                '$status $body_bytes_sent \"$http_referer\" '\n"
+                + "                # a whole comment line\n"
+                + "                '\"$http_user_agent\" \"$http_x_forwarded_for\"';\n"),
+        line: #"127.0.0.1 - - [07/Dec/2026:23:03:09 +0000] "GET /c HTTP/1.1" 200 0 "-" "curl/7.88.1" "1.2.3.4""#,
+        expected: Expected(
+            client: "127.0.0.1", time: .wall(WallTime(2026, 12, 7, 23, 3, 9, offset: 0)), method: .get,
+            methodText: "GET", target: "/c", path: "/c", protocolVersion: .http11, status: 200,
+            userAgent: "curl/7.88.1")),
+    TrickyLine(
         name: "variable names in upper case, as nginx accepts them",
         format: .source(
             #"log_format upper '$Remote_Addr - $REMOTE_USER [$Time_Local] "$Request" $Status $Body_Bytes_Sent "#
