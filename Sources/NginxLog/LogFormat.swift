@@ -14,7 +14,7 @@
 /// anything up to `}` after `${` (either case: nginx lower-cases variable names).
 ///
 /// Invariants of `segments`: never two literals in a row (they are merged), no empty literal,
-/// and two variables in a row only when the first is self-delimiting.
+/// and two variables in a row only when the first is self-delimiting (or in `$uri$is_args$args`).
 public struct LogFormat: Sendable, Equatable {
     /// How nginx escaped variable values in this format (`escape=` parameter, nginx ≥ 1.11.8).
     public enum Escaping: Sendable, Equatable {
@@ -112,7 +112,7 @@ public struct LogFormat: Sendable, Equatable {
                 continue
             case (.literal(let bytes), .literal(let previous)?):
                 merged[merged.count - 1] = .literal(previous + bytes)
-            case (.variable(let second), .variable(let first)?) where !first.isSelfDelimiting:
+            case (.variable(let second), .variable(let first)?) where !first.mayPrecede(second):
                 throw LogFormatError(.ambiguousAdjacentVariables(first: first.name, second: second.name), at: 0)
             default:
                 merged.append(segment)
@@ -324,7 +324,7 @@ private struct SegmentBuilder {
         if !literal.isEmpty {
             segments.append(.literal(literal))
             literal.removeAll()
-        } else if case .variable(let previous)? = segments.last, !previous.isSelfDelimiting {
+        } else if case .variable(let previous)? = segments.last, !previous.mayPrecede(variable) {
             throw LogFormatError(
                 .ambiguousAdjacentVariables(first: previous.name, second: variable.name),
                 at: position

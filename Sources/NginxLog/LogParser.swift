@@ -13,6 +13,8 @@
 /// - followed by another variable: the value ends at its first byte that cannot belong to it
 ///   (`LogVariable.isSelfDelimiting`, e.g. `$host$request_uri`), leaving a last `-` to a
 ///   following `$request_uri` / `$uri` (its empty value) unless a `/` comes after it;
+/// - `$uri$is_args$args`: `$uri` ends at its first `?`, else before the `-` of an absent
+///   `$args`; `$is_args` is that `?` or nothing;
 /// - an address or host name followed by a literal starting with `:` (`$remote_addr:$remote_port`,
 ///   `$host:$server_port`): the value ends at the last `:` among the bytes of its class, so
 ///   that `::1:51234` and `[::1]:8080` split before the port;
@@ -98,9 +100,23 @@ public struct LogParser: Sendable {
                     }
                     nextEndsWithQuote = bytes.last == UInt8(ascii: "\"")
                 case .variable(let next):
-                    // LogFormat refuses a variable after a non-self-delimiting one.
+                    // LogFormat refuses a variable after a non-self-delimiting one, but for
+                    // `$uri$is_args$args`.
                     terminator = next == .requestURI || next == .uri ? .selfDelimitedBeforePath : .selfDelimited
                     valueClass = variable.valueClass ?? .token
+                    if variable == .isArgs {
+                        terminator = .isArgs
+                    } else if variable == .uri, next == .isArgs {
+                        terminator = .beforeIsArgs
+                        // The value ends at the first `?`, else before the `-` of an absent
+                        // `$args`: both before the literal after `$args`, copied here.
+                        if index + 3 < segments.count, segments[index + 2] == .variable(.args),
+                            case .literal(let after) = segments[index + 3]
+                        {
+                            literals.append(contentsOf: after)
+                            following = (literals.count - after.count)..<literals.count
+                        }
+                    }
                 }
             }
             fields.append(
@@ -276,6 +292,16 @@ public struct LogParser: Sendable {
             case .selfDelimitedBeforePath:
                 valueEnd = Self.endBeforePath(field, bytes, from: valueStart, end: end)
                 position = valueEnd
+            case .isArgs:
+                valueEnd = valueStart < end && bytes[valueStart] == UInt8(ascii: "?") ? valueStart + 1 : valueStart
+                position = valueEnd
+            case .beforeIsArgs:
+                guard let uriEnd = uriEndBeforeIsArgs(field, following, bytes, from: valueStart, end: end) else {
+                    return .truncated(at: end)
+                }
+                valueEnd = uriEnd
+                hasEscapes = field.scanEscapes && ByteScan.contains(UInt8(ascii: "\\"), in: bytes, valueStart..<valueEnd)
+                position = valueEnd
             case .lastColon:
                 guard let colon = Self.lastColon(field, bytes, from: valueStart, end: end) else {
                     return .truncated(at: end)
@@ -445,6 +471,14 @@ public struct LogParser: Sendable {
         case .selfDelimitedBeforePath:
             let valueEnd = Self.endBeforePath(field, bytes, from: valueStart, end: end)
             return (valueEnd, valueEnd, false)
+        case .isArgs:
+            let valueEnd = valueStart < end && bytes[valueStart] == UInt8(ascii: "?") ? valueStart + 1 : valueStart
+            return (valueEnd, valueEnd, false)
+        case .beforeIsArgs:
+            guard let valueEnd = uriEndBeforeIsArgs(field, following, bytes, from: valueStart, end: end) else {
+                return nil
+            }
+            return (valueEnd, valueEnd, escaped(valueEnd))
         case .lastColon:
             guard let colon = Self.lastColon(field, bytes, from: valueStart, end: end),
                 expect(field, following, bytes, at: colon, end: end) == nil
@@ -520,6 +554,38 @@ public struct LogParser: Sendable {
             index -= 1
         }
         return index
+    }
+
+    /// Where `$uri` ends in `$uri$is_args$args`: at the first `?` before the literal after
+    /// `$args` (`following`; the line's end when there is none), else before a last `-` there
+    /// (`$args` absent: nginx writes `/index.html-`), else at that literal. `nil` when the
+    /// literal is not found.
+    @inline(never)
+    private func uriEndBeforeIsArgs(
+        _ field: CompiledField,
+        _ following: UnsafeRawBufferPointer,
+        _ bytes: UnsafeRawBufferPointer,
+        from start: Int,
+        end: Int
+    ) -> Int? {
+        var runEnd = end
+        if following.count > 0 {
+            var index = start
+            let limit = end - following.count + 1
+            var found: Int?
+            while let candidate = ByteScan.firstIndex(of: field.head, in: bytes, from: index, to: limit) {
+                if isLiteral(field, following, in: bytes, at: candidate) {
+                    found = candidate
+                    break
+                }
+                index = candidate + 1
+            }
+            guard let found else { return nil }
+            runEnd = found
+        }
+        if let mark = ByteScan.firstIndex(of: UInt8(ascii: "?"), in: bytes, from: start, to: runEnd) { return mark }
+        if runEnd > start, bytes[runEnd - 1] == UInt8(ascii: "-") { return runEnd - 1 }
+        return runEnd
     }
 
     /// The last `:` among the value class's bytes from `start`, where a `.lastColon` value
@@ -968,6 +1034,10 @@ private enum Terminator: UInt8 {
     /// `.selfDelimited` before `$request_uri` or `$uri`, whose empty value `-` the class
     /// would swallow (see `LogParser.endBeforePath`).
     case selfDelimitedBeforePath
+    /// `$is_args`: `?` when the next byte is one, else empty.
+    case isArgs
+    /// `$uri` before `$is_args` (see `LogParser.uriEndBeforeIsArgs`).
+    case beforeIsArgs
     /// A self-delimiting value (an address or host name) before a literal starting with `:`:
     /// ends at the last `:` among its class's bytes (see `LogParser.lastColon`).
     case lastColon

@@ -119,6 +119,16 @@ public enum LogVariable: Sendable, Hashable {
         }
     }
 
+    /// Whether this variable may be followed by `next` with no literal in between: when its
+    /// value ends by itself, and in nginx's idiom `$uri$is_args$args` (`$is_args` is `?` or
+    /// empty, so `$uri` ends at its first `?`, or before the `-` of an absent `$args`).
+    func mayPrecede(_ next: LogVariable) -> Bool {
+        isSelfDelimiting || self == .isArgs || (self == .uri && next == .isArgs)
+    }
+
+    /// `$is_args`: `?` when the request has arguments, else empty (never `-`).
+    static let isArgs = LogVariable.other("is_args")
+
     /// Whether the variable's value ends by itself, so that another variable may follow it with
     /// no literal in between (`$host$request_uri` is fine, `$status$body_bytes_sent` is refused).
     var isSelfDelimiting: Bool { valueClass != nil }

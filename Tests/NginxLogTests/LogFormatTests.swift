@@ -106,6 +106,20 @@ import Testing
         #expect(format.segments == [.variable(.scheme), literal("://"), .variable(.host), .variable(.requestURI)])
     }
 
+    /// nginx's idiom `$uri$is_args$args` (`nginx -t` accepts it in a `log_format`) compiles;
+    /// `$uri$args` without `$is_args` between them is still ambiguous.
+    @Test func uriIsArgsArgsMayTouch() throws {
+        let format = try LogFormat(#"'"$request_method $uri$is_args$args" $status'"#)
+        #expect(
+            format.segments == [
+                literal("\""), .variable(.requestMethod), literal(" "), .variable(.uri), .variable(.other("is_args")),
+                .variable(.args), literal("\" "), .variable(.status),
+            ])
+        #expect(throws: LogFormatError(.ambiguousAdjacentVariables(first: "uri", second: "args"), at: 5)) {
+            try LogFormat("'$uri$args'")
+        }
+    }
+
     @Test(arguments: [
         (#"'$remote_addr "$request"#, LogFormatError(.unterminatedQuote, at: 0)),
         (#"'$status ${request_time'"#, LogFormatError(.unterminatedBrace, at: 9)),

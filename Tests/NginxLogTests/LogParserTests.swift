@@ -517,6 +517,26 @@ let trickyLines: [TrickyLine] = [
             client: "127.0.0.1", time: .wall(WallTime(2026, 12, 7, 23, 3, 9, offset: 0)), method: .get,
             methodText: "GET", target: "/c", path: "/c", protocolVersion: .http11, status: 200,
             userAgent: "curl/7.88.1")),
+    // `$uri$is_args$args`, which nginx 1.22 accepts: `/noq-` is `/noq` without arguments.
+    TrickyLine(
+        name: "$uri$is_args$args with arguments",
+        format: .source(#"'$remote_addr "$request_method $uri$is_args$args" $status'"#),
+        line: #"127.0.0.1 "GET /plain?y=2" 200"#,
+        expected: Expected(
+            client: "127.0.0.1", method: .get, methodText: "GET", path: "/plain", query: "y=2", status: 200,
+            extras: [ExpectedExtra(name: "is_args", value: "?")])),
+    TrickyLine(
+        name: "$uri$is_args$args without arguments: the - is $args's",
+        format: .source(#"'$remote_addr "$request_method $uri$is_args$args" $status'"#),
+        line: #"127.0.0.1 "GET /noq-" 200"#,
+        expected: Expected(
+            client: "127.0.0.1", method: .get, methodText: "GET", path: "/noq", status: 200,
+            extras: [ExpectedExtra(name: "is_args", value: "")])),
+    TrickyLine(
+        name: "$uri$is_args$args last in the format",
+        format: .source(#"'$status $uri$is_args$args'"#),
+        line: #"200 /a/b?c=1&d"#,
+        expected: Expected(path: "/a/b", query: "c=1&d", status: 200, extras: [ExpectedExtra(name: "is_args", value: "?")])),
     TrickyLine(
         name: "variable names in upper case, as nginx accepts them",
         format: .source(
@@ -668,6 +688,7 @@ let trickyLines: [TrickyLine] = [
             try LogFormat(#"escape=json '{"a":"$remote_addr","r":"$request","t":"$time_iso8601","u":"$upstream_response_time"}'"#),
             try LogFormat(#"escape=none '$msec $scheme://$host$request_uri "$request" $status $x'"#),
             try LogFormat(#"'$remote_addr:$remote_port $host:$server_port $server_name$uri $upstream_addr $status'"#),
+            try LogFormat(#"'"$request_method $uri$is_args$args" $status $uri$is_args$args'"#),
         ]
         let parsers = formats.map { LogParser(format: $0, siteLabel: "label") }
         // Bytes that matter to the formats, so random lines get deep into the matcher.
