@@ -78,6 +78,7 @@ public struct LogParser: Sendable {
             var terminator = Terminator.endOfLine
             var valueClass = ValueClass.token
             var nextEndsWithQuote = false
+            var beforeUriIsArgs = false
             if index + 1 < segments.count {
                 switch segments[index + 1] {
                 case .literal(let bytes):
@@ -106,6 +107,8 @@ public struct LogParser: Sendable {
                     valueClass = variable.valueClass ?? .token
                     if variable == .isArgs {
                         terminator = .isArgs
+                    } else if next == .uri, index + 2 < segments.count, segments[index + 2] == .variable(.isArgs) {
+                        beforeUriIsArgs = true
                     } else if variable == .uri, next == .isArgs {
                         terminator = .beforeIsArgs
                         // The value ends at the first `?`, else before the `-` of an absent
@@ -127,6 +130,7 @@ public struct LogParser: Sendable {
                     scanEscapes: format.escaping != .none && slot.keepsText,
                     skipsListSeparators: terminator == .literal && variable.isListValued
                         && Self.listSeparatorCanHide(literals[following]),
+                    beforeUriIsArgs: beforeUriIsArgs,
                     valueClass: valueClass,
                     following: following,
                     literal: literals[following]
@@ -539,9 +543,10 @@ public struct LogParser: Sendable {
     }
 
     /// The end of a `.selfDelimitedBeforePath` value: its value class's bytes, except a last
-    /// `-` right before a byte that cannot start a path. That `-` is the next variable's
-    /// (`$request_uri`, `$uri`) empty value: nginx writes `www.example-` for `$host$request_uri`
-    /// when a bad request (400) has no URI, and a host name's own `-` is followed by the `/`.
+    /// `-` right before a byte that cannot start a path (two for `$uri$is_args$args`). That `-`
+    /// is the next variable's (`$request_uri`, `$uri`) empty value: nginx writes `www.example-`
+    /// for `$host$request_uri` when a bad request (400) has no URI, and a host name's own `-`
+    /// is followed by the `/`.
     @inline(never)
     private static func endBeforePath(_ field: CompiledField, _ bytes: UnsafeRawBufferPointer, from start: Int, end: Int)
         -> Int
@@ -550,8 +555,13 @@ public struct LogParser: Sendable {
         while index < end, field.valueClass.continues(bytes[index]) {
             index += 1
         }
-        if index - start >= 2, bytes[index - 1] == UInt8(ascii: "-"), index == end || bytes[index] != UInt8(ascii: "/") {
+        guard index == end || bytes[index] != UInt8(ascii: "/") else { return index }
+        // One `-` per absent path variable: `$request_uri` or `$uri`, and `$args` after
+        // `$uri$is_args` (`www.example--`).
+        var dashes = field.beforeUriIsArgs ? 2 : 1
+        while dashes > 0, index - start >= 2, bytes[index - 1] == UInt8(ascii: "-") {
             index -= 1
+            dashes -= 1
         }
         return index
     }
@@ -1055,6 +1065,9 @@ private struct CompiledField {
     /// Whether a `.literal` search passes over the list separators inside the value
     /// (`LogVariable.isListValued`, e.g. `0.001, 0.002 : 0.003` before a ` ` literal).
     var skipsListSeparators: Bool
+    /// Whether a `.selfDelimitedBeforePath` value comes before `$uri$is_args$args` (two
+    /// absent values' `-` to give back, not one).
+    var beforeUriIsArgs: Bool
     /// The bytes of a `.selfDelimited`, `.selfDelimitedBeforePath` or `.lastColon` value (unused
     /// by other terminators).
     var valueClass: ValueClass
@@ -1071,7 +1084,7 @@ private struct CompiledField {
 
     init(
         slot: Slot, extraIndex: Int, terminator: Terminator, scanEscapes: Bool, skipsListSeparators: Bool,
-        valueClass: ValueClass,
+        beforeUriIsArgs: Bool, valueClass: ValueClass,
         following: Range<Int>, literal: ArraySlice<UInt8>
     ) {
         self.slot = slot
@@ -1079,6 +1092,7 @@ private struct CompiledField {
         self.terminator = terminator
         self.scanEscapes = scanEscapes
         self.skipsListSeparators = skipsListSeparators
+        self.beforeUriIsArgs = beforeUriIsArgs
         self.valueClass = valueClass
         self.following = following
         self.head = literal.first ?? 0

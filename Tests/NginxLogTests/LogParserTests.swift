@@ -538,6 +538,25 @@ let trickyLines: [TrickyLine] = [
         line: #"200 /a/b?c=1&d"#,
         expected: Expected(path: "/a/b", query: "c=1&d", status: 200, extras: [ExpectedExtra(name: "is_args", value: "?")])),
     TrickyLine(
+        name: "$host$uri$is_args$args of a 400 without a URI: both - are the path's",
+        format: .source(
+            #"'$remote_addr [$time_local] "$request_method $scheme://$host$uri$is_args$args $server_protocol" $status $body_bytes_sent'"#),
+        line: #"127.0.0.1 [07/Dec/2026:19:39:54 -0330] "- http://www.example.test-- -" 400 157"#,
+        expected: Expected(
+            client: "127.0.0.1", time: .wall(WallTime(2026, 12, 7, 19, 39, 54, offset: -210)), utcOffsetMinutes: -210,
+            status: 400, bodyBytesSent: 157, host: "www.example.test", siteSource: .host, site: "www.example.test",
+            scheme: "http", extras: [ExpectedExtra(name: "is_args", value: "")])),
+    TrickyLine(
+        name: "$host$uri$is_args$args without arguments",
+        format: .source(
+            #"'$remote_addr [$time_local] "$request_method $scheme://$host$uri$is_args$args $server_protocol" $status $body_bytes_sent'"#),
+        line: #"127.0.0.1 [07/Dec/2026:19:39:54 -0330] "GET http://127.0.0.1/flaky/one- HTTP/1.1" 200 18"#,
+        expected: Expected(
+            client: "127.0.0.1", time: .wall(WallTime(2026, 12, 7, 19, 39, 54, offset: -210)), utcOffsetMinutes: -210,
+            method: .get, methodText: "GET", path: "/flaky/one", protocolVersion: .http11, status: 200,
+            bodyBytesSent: 18, host: "127.0.0.1", siteSource: .host, site: "127.0.0.1", scheme: "http",
+            extras: [ExpectedExtra(name: "is_args", value: "")])),
+    TrickyLine(
         name: "variable names in upper case, as nginx accepts them",
         format: .source(
             #"log_format upper '$Remote_Addr - $REMOTE_USER [$Time_Local] "$Request" $Status $Body_Bytes_Sent "#
