@@ -21,7 +21,8 @@
 /// - last in the format: the value runs to the end of the line.
 ///
 /// The site is the first of: `$host` (when the format has it and the value is not `-`), the
-/// configured `siteLabel`, `$server_name`. `$server_name` comes last because it names the
+/// configured `siteLabel`, `$http_host` without its port (formats that log the header but not
+/// `$host`), `$server_name`. `$server_name` comes last because it names the
 /// `server` block (often `_` or the first name of many), not the virtual host a client asked for.
 ///
 /// When that linear match fails, `matchBacktracking` tries the later occurrences of each
@@ -192,8 +193,9 @@ public struct LogParser: Sendable {
         return true
     }
 
-    /// Calls `body` with the site's bytes: part of `buffer` for `$host` / `$server_name`, the
-    /// configured label, or empty for `.none`. Escapes in `$host` are left as written.
+    /// Calls `body` with the site's bytes: part of `buffer` for `$host` / `$server_name` /
+    /// `$http_host` (without its port, case as sent), the configured label, or empty for
+    /// `.none`. Escapes in `$host` are left as written.
     public func withSiteBytes<Result>(
         of parsed: ParsedLine,
         in buffer: UnsafeRawBufferPointer,
@@ -204,11 +206,30 @@ public struct LogParser: Sendable {
             return try body(UnsafeRawBufferPointer(rebasing: buffer[parsed.host.range]))
         case .serverName:
             return try body(UnsafeRawBufferPointer(rebasing: buffer[parsed.serverName.range]))
+        case .httpHost:
+            return try body(UnsafeRawBufferPointer(rebasing: buffer[Self.siteRange(ofHTTPHost: parsed.httpHost, in: buffer)]))
         case .configuredLabel:
             return try (siteLabel ?? []).withUnsafeBytes(body)
         case .none:
             return try body(UnsafeRawBufferPointer(start: nil, count: 0))
         }
+    }
+
+    /// The part of a `$http_host` value that names the site: without a `:port` (digits after
+    /// the last `:`, or after the `]` of an IPv6 literal).
+    public static func siteRange(ofHTTPHost host: FieldSpan, in buffer: UnsafeRawBufferPointer) -> Range<Int> {
+        let range = host.range
+        var index = range.upperBound
+        while index > range.lowerBound, buffer[index - 1].isASCIIDigit {
+            index -= 1
+        }
+        guard index > range.lowerBound + 1, buffer[index - 1] == UInt8(ascii: ":") else { return range }
+        let hostEnd = index - 1
+        if buffer[range.lowerBound] == UInt8(ascii: "[") {
+            // `[::1]:8080` is cut after the `]`; `[::1` is left alone.
+            return buffer[hostEnd - 1] == UInt8(ascii: "]") ? range.lowerBound..<hostEnd : range
+        }
+        return range.lowerBound..<hostEnd
     }
 
     // MARK: - Matching
@@ -727,6 +748,7 @@ public struct LogParser: Sendable {
         case .httpReferer: parsed.referer = span
         case .httpUserAgent: parsed.userAgent = span
         case .host: parsed.host = span
+        case .httpHost: parsed.httpHost = span
         case .serverName: parsed.serverName = span
         case .scheme: parsed.scheme = span
         case .requestURI: parsed.requestURI = span
@@ -960,6 +982,8 @@ public struct LogParser: Sendable {
             parsed.siteSource = .host
         } else if siteLabel != nil {
             parsed.siteSource = .configuredLabel
+        } else if !parsed.httpHost.isEmpty {
+            parsed.siteSource = .httpHost
         } else if !parsed.serverName.isEmpty {
             parsed.siteSource = .serverName
         }
@@ -974,7 +998,7 @@ public struct LogParser: Sendable {
 private enum Slot: UInt8 {
     case remoteAddr, remoteUser, timeLocal, timeISO8601, msec, request, requestMethod, requestURI, uri, args
     case serverProtocol, status, bodyBytesSent, bytesSent, httpReferer, httpUserAgent, httpXForwardedFor
-    case host, serverName, scheme, requestTime, upstreamResponseTime, upstreamCacheStatus, requestLength
+    case host, httpHost, serverName, scheme, requestTime, upstreamResponseTime, upstreamCacheStatus, requestLength
     case extra
 
     init(_ variable: LogVariable) {
@@ -997,6 +1021,7 @@ private enum Slot: UInt8 {
         case .httpUserAgent: self = .httpUserAgent
         case .httpXForwardedFor: self = .httpXForwardedFor
         case .host: self = .host
+        case .httpHost: self = .httpHost
         case .serverName: self = .serverName
         case .scheme: self = .scheme
         case .requestTime: self = .requestTime

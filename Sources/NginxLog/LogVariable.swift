@@ -22,6 +22,8 @@ public enum LogVariable: Sendable, Hashable {
     case httpUserAgent
     case httpXForwardedFor
     case host
+    /// The `Host` header as the client sent it (any case, maybe with a port).
+    case httpHost
     case serverName
     case scheme
     case requestTime
@@ -58,6 +60,7 @@ public enum LogVariable: Sendable, Hashable {
         case "http_user_agent": self = .httpUserAgent
         case "http_x_forwarded_for": self = .httpXForwardedFor
         case "host": self = .host
+        case "http_host": self = .httpHost
         case "server_name": self = .serverName
         case "scheme": self = .scheme
         case "request_time": self = .requestTime
@@ -89,6 +92,7 @@ public enum LogVariable: Sendable, Hashable {
         case .httpUserAgent: "http_user_agent"
         case .httpXForwardedFor: "http_x_forwarded_for"
         case .host: "host"
+        case .httpHost: "http_host"
         case .serverName: "server_name"
         case .scheme: "scheme"
         case .requestTime: "request_time"

@@ -556,6 +556,27 @@ let trickyLines: [TrickyLine] = [
             method: .get, methodText: "GET", path: "/flaky/one", protocolVersion: .http11, status: 200,
             bodyBytesSent: 18, host: "127.0.0.1", siteSource: .host, site: "127.0.0.1", scheme: "http",
             extras: [ExpectedExtra(name: "is_args", value: "")])),
+    // A CDN-style format with `$http_host` and no `$host` (nginx 1.22, TZ=America/St_Johns).
+    TrickyLine(
+        name: "$http_host is the site without its port when the format has no $host",
+        format: .source(
+            #"'$time_iso8601\t$remote_addr\t$http_host\t$request_method\t$uri\t$args\t$status\t$bytes_sent\t$request_time\t$upstream_cache_status\t"$http_user_agent"'"#),
+        line: "2026-12-07T19:39:52-03:30\t127.0.0.1\tSHOP.Example.TEST:18080\tGET\t/upper\t-\t200\t162\t0.000\tMISS\t\"curl/7.88.1\"",
+        expected: Expected(
+            client: "127.0.0.1", time: .wall(WallTime(2026, 12, 7, 19, 39, 52, offset: -210)), utcOffsetMinutes: -210,
+            method: .get, methodText: "GET", path: "/upper", status: 200, userAgent: "curl/7.88.1",
+            siteSource: .httpHost, site: "SHOP.Example.TEST", requestTimeMicros: 0, upstreamCacheStatus: .miss)),
+    TrickyLine(
+        name: "$http_host of an IPv6 literal with a port",
+        format: .source(#"'$http_host $status'"#),
+        line: "[::1]:18080 200",
+        expected: Expected(status: 200, siteSource: .httpHost, site: "[::1]")),
+    TrickyLine(
+        name: "$host wins over $http_host",
+        format: .source(#"'$host $http_host $status'"#),
+        line: "shop.example.test SHOP.Example.TEST:18080 200",
+        expected: Expected(
+            status: 200, host: "shop.example.test", siteSource: .host, site: "shop.example.test")),
     TrickyLine(
         name: "variable names in upper case, as nginx accepts them",
         format: .source(
