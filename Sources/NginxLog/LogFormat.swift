@@ -5,15 +5,16 @@
 /// - only the arguments: `escape=none '$remote_addr - ' "$status"`
 /// - the format text itself: `$remote_addr - $remote_user [$time_local] "$request" $status`
 ///
-/// The source is read as configuration syntax when it starts (after white space) with
-/// `log_format`, `escape=`, `'` or `"`; otherwise it is the format text, taken verbatim (as
-/// `init(pattern:)` does). In configuration syntax, like nginx, the pieces (quoted with `'` or
-/// `"`, or bare words) are concatenated with nothing in between, and `\"`, `\'`, `\\`, `\t`,
-/// `\r`, `\n` are unescaped inside quotes. A variable name is `[A-Za-z0-9_]+` after `$`, or
-/// anything up to `}` after `${`.
+/// The source is read as configuration syntax when it starts (after white space and `#`
+/// comment lines) with `log_format`, `escape=`, `'` or `"`; otherwise it is the format text,
+/// taken verbatim (as `init(pattern:)` does). In configuration syntax, like nginx, the pieces
+/// (quoted with `'` or `"`, or bare words) are concatenated with nothing in between, `\"`,
+/// `\'`, `\\`, `\t`, `\r`, `\n` are unescaped inside quotes, and a `#` where a piece would
+/// start comments out the rest of its line. A variable name is `[A-Za-z0-9_]+` after `$`, or
+/// anything up to `}` after `${` (either case: nginx lower-cases variable names).
 ///
 /// Invariants of `segments`: never two literals in a row (they are merged), no empty literal,
-/// and two variables in a row only when the first is self-delimiting.
+/// and two variables in a row only when the first is self-delimiting (or in `$uri$is_args$args`).
 public struct LogFormat: Sendable, Equatable {
     /// How nginx escaped variable values in this format (`escape=` parameter, nginx ≥ 1.11.8).
     public enum Escaping: Sendable, Equatable {
@@ -38,8 +39,7 @@ public struct LogFormat: Sendable, Equatable {
     /// Compiles a `log_format` source (see the type comment for accepted shapes).
     public init(_ source: String) throws(LogFormatError) {
         let bytes = Array(source.utf8)
-        let firstNonSpace = bytes.firstIndex { !$0.isConfigSpace } ?? bytes.count
-        let rest = bytes[firstNonSpace...]
+        let rest = bytes[FormatTokenizer.firstTokenStart(bytes)...]
         let isConfigSyntax =
             rest.starts(with: "log_format".utf8) || rest.starts(with: "escape=".utf8)
             || rest.first == UInt8(ascii: "'") || rest.first == UInt8(ascii: "\"")
@@ -112,7 +112,7 @@ public struct LogFormat: Sendable, Equatable {
                 continue
             case (.literal(let bytes), .literal(let previous)?):
                 merged[merged.count - 1] = .literal(previous + bytes)
-            case (.variable(let second), .variable(let first)?) where !first.isSelfDelimiting:
+            case (.variable(let second), .variable(let first)?) where !first.mayPrecede(second):
                 throw LogFormatError(.ambiguousAdjacentVariables(first: first.name, second: second.name), at: 0)
             default:
                 merged.append(segment)
@@ -182,8 +182,14 @@ struct FormatTokenizer {
     }
 
     mutating func next() throws(LogFormatError) -> Token? {
-        while index < source.count, source[index].isConfigSpace || source[index] == UInt8(ascii: ";") {
-            index += 1
+        while index < source.count {
+            if source[index].isConfigSpace || source[index] == UInt8(ascii: ";") {
+                index += 1
+            } else if source[index] == UInt8(ascii: "#") {
+                index = Self.endOfComment(source, from: index)
+            } else {
+                break
+            }
         }
         guard index < source.count else { return nil }
         let start = index
@@ -228,6 +234,34 @@ struct FormatTokenizer {
             index += 1
         }
         return token
+    }
+}
+
+extension FormatTokenizer {
+    /// Where the comment starting at `source[from]` (a `#`) ends: at its line break, or at the
+    /// end. Like nginx, a `#` starts a comment only where a token would start.
+    static func endOfComment(_ source: [UInt8], from: Int) -> Int {
+        var index = from
+        while index < source.count, source[index] != UInt8(ascii: "\n") {
+            index += 1
+        }
+        return index
+    }
+
+    /// The offset of the first byte of `source` that is neither white space nor inside a
+    /// `#` comment (`source.count` when there is none).
+    static func firstTokenStart(_ source: [UInt8]) -> Int {
+        var index = 0
+        while index < source.count {
+            if source[index].isConfigSpace {
+                index += 1
+            } else if source[index] == UInt8(ascii: "#") {
+                index = endOfComment(source, from: index)
+            } else {
+                break
+            }
+        }
+        return index
     }
 }
 
@@ -290,7 +324,7 @@ private struct SegmentBuilder {
         if !literal.isEmpty {
             segments.append(.literal(literal))
             literal.removeAll()
-        } else if case .variable(let previous)? = segments.last, !previous.isSelfDelimiting {
+        } else if case .variable(let previous)? = segments.last, !previous.mayPrecede(variable) {
             throw LogFormatError(
                 .ambiguousAdjacentVariables(first: previous.name, second: variable.name),
                 at: position

@@ -5,16 +5,29 @@
 /// - quoted (`"$var"`, the literal before ends with `"` and the one after starts with `"`):
 ///   the value ends at the next `"` (`escape=default` writes `"` inside values as `\x22`),
 ///   at the next `"` not after a backslash (`escape=json`), or where the literal after it is
-///   found (`escape=none`, best effort: a raw `"` in the value can mislead it);
+///   found (`escape=none`, where a raw `"` in the value can mislead the first try: see below);
 /// - followed by a literal: the value ends where that literal's bytes are next found, except
-///   the format's last literal, which must end the line;
+///   the format's last literal, which must end the line; for a list-valued variable
+///   (`$upstream_response_time`, `$upstream_addr`, `$http_x_forwarded_for`...) a literal found
+///   at a `, ` or ` : ` separator inside the value does not end it;
 /// - followed by another variable: the value ends at its first byte that cannot belong to it
-///   (`LogVariable.isSelfDelimiting`, e.g. `$host$request_uri`);
+///   (`LogVariable.isSelfDelimiting`, e.g. `$host$request_uri`), leaving a last `-` to a
+///   following `$request_uri` / `$uri` (its empty value) unless a `/` comes after it;
+/// - `$uri$is_args$args`: `$uri` ends at its first `?`, else before the `-` of an absent
+///   `$args`; `$is_args` is that `?` or nothing;
+/// - an address or host name followed by a literal starting with `:` (`$remote_addr:$remote_port`,
+///   `$host:$server_port`): the value ends at the last `:` among the bytes of its class, so
+///   that `::1:51234` and `[::1]:8080` split before the port;
 /// - last in the format: the value runs to the end of the line.
 ///
 /// The site is the first of: `$host` (when the format has it and the value is not `-`), the
-/// configured `siteLabel`, `$server_name`. `$server_name` comes last because it names the
+/// configured `siteLabel`, `$http_host` without its port (formats that log the header but not
+/// `$host`), `$server_name`. `$server_name` comes last because it names the
 /// `server` block (often `_` or the first name of many), not the virtual host a client asked for.
+///
+/// When that linear match fails, `matchBacktracking` tries the later occurrences of each
+/// literal that ends a value (a bounded search), since nothing escapes a literal's bytes inside
+/// a value: `$remote_user` `x [y` before ` [`, raw quotes under `escape=none`.
 ///
 /// A line that does not match is never dropped: `parse` returns `false`, sets `parseError`,
 /// and `line` still covers the raw bytes.
@@ -30,6 +43,9 @@ public struct LogParser: Sendable {
     private let literals: [UInt8]
     /// Names of `.other` variables, indexed by `Slot.extra`.
     private let extraNames: [String]
+    /// Whether a field's value ends where its following literal is found (`.literal`), so that
+    /// a line the linear match refused may match with a later occurrence (`matchBacktracking`).
+    private let canBacktrack: Bool
 
     public init(format: LogFormat, siteLabel: String? = nil) {
         self.format = format
@@ -63,6 +79,7 @@ public struct LogParser: Sendable {
             var terminator = Terminator.endOfLine
             var valueClass = ValueClass.token
             var nextEndsWithQuote = false
+            var beforeUriIsArgs = false
             if index + 1 < segments.count {
                 switch segments[index + 1] {
                 case .literal(let bytes):
@@ -75,11 +92,35 @@ public struct LogParser: Sendable {
                     case (true, .json): terminator = .jsonQuote
                     default: terminator = isLast ? .suffix : .literal
                     }
+                    if terminator == .literal, bytes.first == UInt8(ascii: ":"), let ownClass = variable.valueClass,
+                        ownClass.continues(UInt8(ascii: ":"))
+                    {
+                        // `$remote_addr:$remote_port`, `$host:$server_port`: the address may
+                        // hold colons itself (`::1`, `[::1]`).
+                        terminator = .lastColon
+                        valueClass = ownClass
+                    }
                     nextEndsWithQuote = bytes.last == UInt8(ascii: "\"")
-                case .variable:
-                    // LogFormat refuses a variable after a non-self-delimiting one.
-                    terminator = .selfDelimited
+                case .variable(let next):
+                    // LogFormat refuses a variable after a non-self-delimiting one, but for
+                    // `$uri$is_args$args`.
+                    terminator = next == .requestURI || next == .uri ? .selfDelimitedBeforePath : .selfDelimited
                     valueClass = variable.valueClass ?? .token
+                    if variable == .isArgs {
+                        terminator = .isArgs
+                    } else if next == .uri, index + 2 < segments.count, segments[index + 2] == .variable(.isArgs) {
+                        beforeUriIsArgs = true
+                    } else if variable == .uri, next == .isArgs {
+                        terminator = .beforeIsArgs
+                        // The value ends at the first `?`, else before the `-` of an absent
+                        // `$args`: both before the literal after `$args`, copied here.
+                        if index + 3 < segments.count, segments[index + 2] == .variable(.args),
+                            case .literal(let after) = segments[index + 3]
+                        {
+                            literals.append(contentsOf: after)
+                            following = (literals.count - after.count)..<literals.count
+                        }
+                    }
                 }
             }
             fields.append(
@@ -88,6 +129,9 @@ public struct LogParser: Sendable {
                     extraIndex: extraIndex,
                     terminator: terminator,
                     scanEscapes: format.escaping != .none && slot.keepsText,
+                    skipsListSeparators: terminator == .literal && variable.isListValued
+                        && Self.listSeparatorCanHide(literals[following]),
+                    beforeUriIsArgs: beforeUriIsArgs,
                     valueClass: valueClass,
                     following: following,
                     literal: literals[following]
@@ -99,6 +143,7 @@ public struct LogParser: Sendable {
         self.fields = fields
         self.literals = literals
         self.extraNames = extraNames
+        self.canBacktrack = fields.contains { $0.terminator == .literal }
     }
 
     /// Parses the line that is all of `line` (a trailing `\n` and/or `\r` is ignored).
@@ -132,15 +177,25 @@ public struct LogParser: Sendable {
             }
         }
         if let error {
-            parsed.parseError = error
-            return false
+            let matched =
+                canBacktrack
+                && literals.withUnsafeBytes { literalBytes in
+                    fields.withUnsafeBufferPointer { fields in
+                        matchBacktracking(buffer, start: line.lowerBound, end: end, literalBytes, fields, &parsed)
+                    }
+                }
+            guard matched else {
+                parsed.parseError = error
+                return false
+            }
         }
         finish(buffer, &parsed)
         return true
     }
 
-    /// Calls `body` with the site's bytes: part of `buffer` for `$host` / `$server_name`, the
-    /// configured label, or empty for `.none`. Escapes in `$host` are left as written.
+    /// Calls `body` with the site's bytes: part of `buffer` for `$host` / `$server_name` /
+    /// `$http_host` (without its port, case as sent), the configured label, or empty for
+    /// `.none`. Escapes in `$host` are left as written.
     public func withSiteBytes<Result>(
         of parsed: ParsedLine,
         in buffer: UnsafeRawBufferPointer,
@@ -151,11 +206,30 @@ public struct LogParser: Sendable {
             return try body(UnsafeRawBufferPointer(rebasing: buffer[parsed.host.range]))
         case .serverName:
             return try body(UnsafeRawBufferPointer(rebasing: buffer[parsed.serverName.range]))
+        case .httpHost:
+            return try body(UnsafeRawBufferPointer(rebasing: buffer[Self.siteRange(ofHTTPHost: parsed.httpHost, in: buffer)]))
         case .configuredLabel:
             return try (siteLabel ?? []).withUnsafeBytes(body)
         case .none:
             return try body(UnsafeRawBufferPointer(start: nil, count: 0))
         }
+    }
+
+    /// The part of a `$http_host` value that names the site: without a `:port` (digits after
+    /// the last `:`, or after the `]` of an IPv6 literal).
+    public static func siteRange(ofHTTPHost host: FieldSpan, in buffer: UnsafeRawBufferPointer) -> Range<Int> {
+        let range = host.range
+        var index = range.upperBound
+        while index > range.lowerBound, buffer[index - 1].isASCIIDigit {
+            index -= 1
+        }
+        guard index > range.lowerBound + 1, buffer[index - 1] == UInt8(ascii: ":") else { return range }
+        let hostEnd = index - 1
+        if buffer[range.lowerBound] == UInt8(ascii: "[") {
+            // `[::1]:8080` is cut after the `]`; `[::1` is left alone.
+            return buffer[hostEnd - 1] == UInt8(ascii: "]") ? range.lowerBound..<hostEnd : range
+        }
+        return range.lowerBound..<hostEnd
     }
 
     // MARK: - Matching
@@ -240,6 +314,26 @@ public struct LogParser: Sendable {
                 }
                 valueEnd = index
                 position = index
+            case .selfDelimitedBeforePath:
+                valueEnd = Self.endBeforePath(field, bytes, from: valueStart, end: end)
+                position = valueEnd
+            case .isArgs:
+                valueEnd = valueStart < end && bytes[valueStart] == UInt8(ascii: "?") ? valueStart + 1 : valueStart
+                position = valueEnd
+            case .beforeIsArgs:
+                guard let uriEnd = uriEndBeforeIsArgs(field, following, bytes, from: valueStart, end: end) else {
+                    return .truncated(at: end)
+                }
+                valueEnd = uriEnd
+                hasEscapes = field.scanEscapes && ByteScan.contains(UInt8(ascii: "\\"), in: bytes, valueStart..<valueEnd)
+                position = valueEnd
+            case .lastColon:
+                guard let colon = Self.lastColon(field, bytes, from: valueStart, end: end) else {
+                    return .truncated(at: end)
+                }
+                valueEnd = colon
+                if let error = expect(field, following, bytes, at: colon, end: end) { return error }
+                position = colon &+ count
             }
             if let error = store(field, bytes, valueStart..<valueEnd, hasEscapes, &parsed) {
                 return error
@@ -249,6 +343,173 @@ public struct LogParser: Sendable {
             return .trailingBytes(at: position)
         }
         return nil
+    }
+
+    // MARK: - Backtracking (slow path)
+
+    /// Candidate values tried per line by `matchBacktracking` before it gives up.
+    static let backtrackingBudget = 256
+
+    /// The slow path after `match` refused a line: a value may hold its own following literal
+    /// where nothing escapes it (`$remote_user` `x [y` before ` [`, a raw `"` under
+    /// `escape=none`, a user agent with spaces in an unquoted field), and taking the first
+    /// occurrence derails the rest of the line. Depth first, each `.literal` field tries its
+    /// literal's later occurrences, every other field its one possible end; the first
+    /// assignment under which every value stores (and holds no space where nginx never writes
+    /// one: `Slot.neverHoldsSpaces`) and the line ends where the format does wins.
+    /// The fields are then stored again, in order, into a reset `parsed`, so nothing of an
+    /// abandoned attempt stays. At most `backtrackingBudget` values are tried, so a line built
+    /// to be ambiguous costs bounded work.
+    ///
+    /// - Returns: whether the line matched (then `parsed` is filled but not `finish`ed).
+    @inline(never)
+    private func matchBacktracking(
+        _ bytes: UnsafeRawBufferPointer,
+        start: Int,
+        end: Int,
+        _ literals: UnsafeRawBufferPointer,
+        _ fields: UnsafeBufferPointer<CompiledField>,
+        _ parsed: inout ParsedLine
+    ) -> Bool {
+        if !prefix.isEmpty,
+            expect(UnsafeRawBufferPointer(rebasing: literals[prefix]), bytes, at: start, end: end) != nil
+        {
+            return false
+        }
+        let base = start + prefix.count
+        let count = fields.count
+        var values = [Range<Int>](repeating: base..<base, count: count)
+        var escapes = [Bool](repeating: false, count: count)
+        // Where field i's value starts, and where its next candidate end is looked for
+        // (`Int.max` once a field with a single possible end has given it).
+        var starts = [Int](repeating: base, count: count + 1)
+        var searchFrom = [Int](repeating: base, count: count)
+        var budget = Self.backtrackingBudget
+        var index = 0
+        while index >= 0 {
+            if index == count {
+                if starts[count] == end { break }
+                index -= 1
+                continue
+            }
+            let field = fields[index]
+            let following = UnsafeRawBufferPointer(
+                start: literals.baseAddress.map { $0 + field.following.lowerBound }, count: field.following.count)
+            var found = false
+            while budget > 0,
+                let value = nextValue(field, following, bytes, valueStart: starts[index], from: searchFrom[index], end: end)
+            {
+                budget -= 1
+                searchFrom[index] = field.terminator == .literal ? value.end + 1 : Int.max
+                let range = starts[index]..<value.end
+                if field.slot.neverHoldsSpaces, ByteScan.contains(UInt8(ascii: " "), in: bytes, range) { continue }
+                if store(field, bytes, range, value.hasEscapes, &parsed) == nil {
+                    values[index] = starts[index]..<value.end
+                    escapes[index] = value.hasEscapes
+                    starts[index + 1] = value.next
+                    found = true
+                    break
+                }
+            }
+            guard found else {
+                if budget == 0 { return false }
+                index -= 1
+                continue
+            }
+            index += 1
+            if index < count { searchFrom[index] = starts[index] }
+        }
+        guard index == count else { return false }
+        let line = parsed.line
+        parsed.reset()
+        parsed.line = line
+        for field in 0..<count {
+            _ = store(fields[field], bytes, values[field], escapes[field], &parsed)
+        }
+        return true
+    }
+
+    /// The next possible end of `field`'s value starting at `valueStart`: for `.literal` the
+    /// first occurrence of the literal at or after `from` (list separators skipped as in
+    /// `findLiteral`); for every other terminator the one end `match` finds, unless `from` is
+    /// `Int.max` (already given). `next` is where the following field starts.
+    private func nextValue(
+        _ field: CompiledField,
+        _ following: UnsafeRawBufferPointer,
+        _ bytes: UnsafeRawBufferPointer,
+        valueStart: Int,
+        from: Int,
+        end: Int
+    ) -> (end: Int, next: Int, hasEscapes: Bool)? {
+        guard from != Int.max else { return nil }
+        let count = following.count
+        let backslash = UInt8(ascii: "\\")
+        func escaped(_ valueEnd: Int) -> Bool {
+            field.scanEscapes && ByteScan.contains(backslash, in: bytes, valueStart..<valueEnd)
+        }
+        switch field.terminator {
+        case .literal:
+            var index = from
+            let limit = end - count + 1
+            while let candidate = ByteScan.firstIndex(of: field.head, in: bytes, from: index, to: limit) {
+                if isLiteral(field, following, in: bytes, at: candidate),
+                    !field.skipsListSeparators
+                        || !Self.isListSeparator(bytes, at: candidate, valueStart: valueStart, end: end)
+                {
+                    return (candidate, candidate + count, escaped(candidate))
+                }
+                index = candidate + 1
+            }
+            return nil
+        case .endOfLine:
+            return (end, end, escaped(end))
+        case .suffix:
+            guard end - valueStart >= count, isLiteral(field, following, in: bytes, at: end - count) else { return nil }
+            return (end - count, end, escaped(end - count))
+        case .quote:
+            guard let quote = ByteScan.firstIndex(of: UInt8(ascii: "\""), in: bytes, from: valueStart, to: end),
+                expect(field, following, bytes, at: quote, end: end) == nil
+            else { return nil }
+            return (quote, quote + count, ByteScan.contains(backslash, in: bytes, valueStart..<quote))
+        case .jsonQuote:
+            var index = valueStart
+            var hasEscapes = false
+            while true {
+                guard let found = ByteScan.firstIndex(
+                    of: UInt8(ascii: "\""), or: backslash, in: bytes, from: index, to: end)
+                else { return nil }
+                if bytes[found] == UInt8(ascii: "\"") {
+                    index = found
+                    break
+                }
+                hasEscapes = true
+                index = found + 2
+            }
+            guard expect(field, following, bytes, at: index, end: end) == nil else { return nil }
+            return (index, index + count, hasEscapes)
+        case .selfDelimited:
+            var index = valueStart
+            while index < end, field.valueClass.continues(bytes[index]) {
+                index += 1
+            }
+            return (index, index, false)
+        case .selfDelimitedBeforePath:
+            let valueEnd = Self.endBeforePath(field, bytes, from: valueStart, end: end)
+            return (valueEnd, valueEnd, false)
+        case .isArgs:
+            let valueEnd = valueStart < end && bytes[valueStart] == UInt8(ascii: "?") ? valueStart + 1 : valueStart
+            return (valueEnd, valueEnd, false)
+        case .beforeIsArgs:
+            guard let valueEnd = uriEndBeforeIsArgs(field, following, bytes, from: valueStart, end: end) else {
+                return nil
+            }
+            return (valueEnd, valueEnd, escaped(valueEnd))
+        case .lastColon:
+            guard let colon = Self.lastColon(field, bytes, from: valueStart, end: end),
+                expect(field, following, bytes, at: colon, end: end) == nil
+            else { return nil }
+            return (colon, colon + count, false)
+        }
     }
 
     /// Where `field`'s following literal (its bytes: `literal`) first occurs in
@@ -279,7 +540,11 @@ public struct LogParser: Sendable {
                 else { return nil }
                 index = candidate &+ 1
                 let byte = bytes[candidate]
-                if byte == head, isLiteral(field, literal, in: bytes, at: candidate) { return candidate }
+                if byte == head, isLiteral(field, literal, in: bytes, at: candidate),
+                    !field.skipsListSeparators || !Self.isListSeparator(bytes, at: candidate, valueStart: start, end: end)
+                {
+                    return candidate
+                }
                 if byte == backslash {
                     hasEscapes = true
                     break
@@ -288,10 +553,116 @@ public struct LogParser: Sendable {
         }
         // No (more) backslash to look for: the literal alone.
         while let candidate = ByteScan.firstIndex(of: head, in: bytes, from: index, to: limit) {
-            if isLiteral(field, literal, in: bytes, at: candidate) { return candidate }
+            if isLiteral(field, literal, in: bytes, at: candidate),
+                !field.skipsListSeparators || !Self.isListSeparator(bytes, at: candidate, valueStart: start, end: end)
+            {
+                return candidate
+            }
             index = candidate &+ 1
         }
         return nil
+    }
+
+    /// The end of a `.selfDelimitedBeforePath` value: its value class's bytes, except a last
+    /// `-` right before a byte that cannot start a path (two for `$uri$is_args$args`). That `-`
+    /// is the next variable's (`$request_uri`, `$uri`) empty value: nginx writes `www.example-`
+    /// for `$host$request_uri` when a bad request (400) has no URI, and a host name's own `-`
+    /// is followed by the `/`.
+    @inline(never)
+    private static func endBeforePath(_ field: CompiledField, _ bytes: UnsafeRawBufferPointer, from start: Int, end: Int)
+        -> Int
+    {
+        var index = start
+        while index < end, field.valueClass.continues(bytes[index]) {
+            index += 1
+        }
+        guard index == end || bytes[index] != UInt8(ascii: "/") else { return index }
+        // One `-` per absent path variable: `$request_uri` or `$uri`, and `$args` after
+        // `$uri$is_args` (`www.example--`).
+        var dashes = field.beforeUriIsArgs ? 2 : 1
+        while dashes > 0, index - start >= 2, bytes[index - 1] == UInt8(ascii: "-") {
+            index -= 1
+            dashes -= 1
+        }
+        return index
+    }
+
+    /// Where `$uri` ends in `$uri$is_args$args`: at the first `?` before the literal after
+    /// `$args` (`following`; the line's end when there is none), else before a last `-` there
+    /// (`$args` absent: nginx writes `/index.html-`), else at that literal. `nil` when the
+    /// literal is not found.
+    @inline(never)
+    private func uriEndBeforeIsArgs(
+        _ field: CompiledField,
+        _ following: UnsafeRawBufferPointer,
+        _ bytes: UnsafeRawBufferPointer,
+        from start: Int,
+        end: Int
+    ) -> Int? {
+        var runEnd = end
+        if following.count > 0 {
+            var index = start
+            let limit = end - following.count + 1
+            var found: Int?
+            while let candidate = ByteScan.firstIndex(of: field.head, in: bytes, from: index, to: limit) {
+                if isLiteral(field, following, in: bytes, at: candidate) {
+                    found = candidate
+                    break
+                }
+                index = candidate + 1
+            }
+            guard let found else { return nil }
+            runEnd = found
+        }
+        if let mark = ByteScan.firstIndex(of: UInt8(ascii: "?"), in: bytes, from: start, to: runEnd) { return mark }
+        if runEnd > start, bytes[runEnd - 1] == UInt8(ascii: "-") { return runEnd - 1 }
+        return runEnd
+    }
+
+    /// The last `:` among the value class's bytes from `start`, where a `.lastColon` value
+    /// ends: `::1:51234` is `::1` then port `51234`, `[::1]:8080` is `[::1]` then `8080`.
+    /// `nil` when the run holds no colon.
+    @inline(never)
+    private static func lastColon(_ field: CompiledField, _ bytes: UnsafeRawBufferPointer, from start: Int, end: Int)
+        -> Int?
+    {
+        var index = start
+        var colon: Int?
+        while index < end, field.valueClass.continues(bytes[index]) {
+            if bytes[index] == UInt8(ascii: ":") { colon = index }
+            index += 1
+        }
+        return colon
+    }
+
+    /// Whether the byte at `at` (where a `skipsListSeparators` field's following literal,
+    /// starting with a space or a comma, was found) belongs to a separator inside the value:
+    /// nginx joins the values of several upstreams with `, ` and those of an internal redirect
+    /// with ` : ` (`0.000, 0.016 : 0.002`), and clients join `X-Forwarded-For` addresses with
+    /// `, `. Reads only `bytes[valueStart..<end]`.
+    @inline(never)
+    private static func isListSeparator(_ bytes: UnsafeRawBufferPointer, at: Int, valueStart: Int, end: Int) -> Bool {
+        let space = UInt8(ascii: " ")
+        let colon = UInt8(ascii: ":")
+        let comma = UInt8(ascii: ",")
+        let byte = bytes[at]
+        if byte == comma { return at + 1 < end && bytes[at + 1] == space }
+        // A space: the one after a comma, either one around a colon.
+        if at > valueStart, bytes[at - 1] == comma { return true }
+        if at + 2 < end, bytes[at + 1] == colon, bytes[at + 2] == space { return true }
+        return at - 2 >= valueStart && bytes[at - 1] == colon && bytes[at - 2] == space
+    }
+
+    /// Whether a list value's separator can be mistaken for `literal`: it starts with a space
+    /// or a comma, and is not itself a separator (`, `, ` : `), which nothing could tell apart.
+    private static func listSeparatorCanHide(_ literal: ArraySlice<UInt8>) -> Bool {
+        guard let first = literal.first else { return false }
+        let second = literal.dropFirst().first
+        switch first {
+        case UInt8(ascii: " "): return second != UInt8(ascii: ":")
+        case UInt8(ascii: ","): return second != UInt8(ascii: " ")
+        default: return false
+        }
     }
 
     /// Whether `field`'s following literal (its bytes: `literal`) is at `bytes[at...]`; the
@@ -377,6 +748,7 @@ public struct LogParser: Sendable {
         case .httpReferer: parsed.referer = span
         case .httpUserAgent: parsed.userAgent = span
         case .host: parsed.host = span
+        case .httpHost: parsed.httpHost = span
         case .serverName: parsed.serverName = span
         case .scheme: parsed.scheme = span
         case .requestURI: parsed.requestURI = span
@@ -484,7 +856,8 @@ public struct LogParser: Sendable {
     }
 
     /// Method up to the first space, protocol after the last space when it reads `HTTP/…`,
-    /// target in between (spaces and all); then path and query split at the first `?`.
+    /// target in between (inner spaces kept, the extra spaces nginx accepts around it dropped);
+    /// then path and query split at the first `?`.
     private func splitRequest(_ bytes: UnsafeRawBufferPointer, _ request: FieldSpan, _ parsed: inout ParsedLine) {
         let range = request.range
         guard !range.isEmpty else { return }
@@ -503,16 +876,29 @@ public struct LogParser: Sendable {
         let methodRange = range.lowerBound..<firstSpace
         parsed.methodText = span(methodRange)
         parsed.method = HTTPMethod.classify(bytes, methodRange)
+        // nginx accepts several spaces after the method, before the version and after it
+        // (`GET  /a  HTTP/1.1  `) and logs the line as sent: none of them is part of the target.
+        var requestEnd = range.upperBound
+        while requestEnd > firstSpace + 1, bytes[requestEnd - 1] == UInt8(ascii: " ") {
+            requestEnd -= 1
+        }
         let lastSpace =
-            ByteScan.lastIndex(of: UInt8(ascii: " "), in: bytes, from: firstSpace + 1, to: range.upperBound)
+            ByteScan.lastIndex(of: UInt8(ascii: " "), in: bytes, from: firstSpace + 1, to: requestEnd)
             ?? firstSpace
-        var targetEnd = range.upperBound
+        var targetEnd = requestEnd
         var version: HTTPProtocolVersion?
         if lastSpace > firstSpace {
-            version = HTTPProtocolVersion.classify(bytes, (lastSpace + 1)..<range.upperBound)
+            version = HTTPProtocolVersion.classify(bytes, (lastSpace + 1)..<requestEnd)
             if version != nil { targetEnd = lastSpace }
         }
-        let targetRange = (firstSpace + 1)..<targetEnd
+        var targetStart = firstSpace + 1
+        while targetStart < targetEnd, bytes[targetStart] == UInt8(ascii: " ") {
+            targetStart += 1
+        }
+        while targetEnd > targetStart, bytes[targetEnd - 1] == UInt8(ascii: " ") {
+            targetEnd -= 1
+        }
+        let targetRange = targetStart..<targetEnd
         if let version {
             parsed.protocolVersion = version
         } else if parsed.method != .other && !targetRange.isEmpty {
@@ -538,7 +924,14 @@ public struct LogParser: Sendable {
             let mark = ByteScan.firstIndex(
                 of: UInt8(ascii: "?"), in: bytes, from: range.lowerBound, to: range.upperBound)
         else {
-            parsed.path = target
+            // No query: the path is the whole target, or for an absolute URL only what follows
+            // its authority (not the `http://host` part).
+            parsed.path =
+                range == target.range
+                ? target
+                : FieldSpan(
+                    range: range,
+                    hasEscapes: target.hasEscapes && ByteScan.contains(UInt8(ascii: "\\"), in: bytes, range))
             parsed.query = FieldSpan(range: range.upperBound..<range.upperBound)
             return
         }
@@ -589,6 +982,8 @@ public struct LogParser: Sendable {
             parsed.siteSource = .host
         } else if siteLabel != nil {
             parsed.siteSource = .configuredLabel
+        } else if !parsed.httpHost.isEmpty {
+            parsed.siteSource = .httpHost
         } else if !parsed.serverName.isEmpty {
             parsed.siteSource = .serverName
         }
@@ -603,7 +998,7 @@ public struct LogParser: Sendable {
 private enum Slot: UInt8 {
     case remoteAddr, remoteUser, timeLocal, timeISO8601, msec, request, requestMethod, requestURI, uri, args
     case serverProtocol, status, bodyBytesSent, bytesSent, httpReferer, httpUserAgent, httpXForwardedFor
-    case host, serverName, scheme, requestTime, upstreamResponseTime, upstreamCacheStatus, requestLength
+    case host, httpHost, serverName, scheme, requestTime, upstreamResponseTime, upstreamCacheStatus, requestLength
     case extra
 
     init(_ variable: LogVariable) {
@@ -626,6 +1021,7 @@ private enum Slot: UInt8 {
         case .httpUserAgent: self = .httpUserAgent
         case .httpXForwardedFor: self = .httpXForwardedFor
         case .host: self = .host
+        case .httpHost: self = .httpHost
         case .serverName: self = .serverName
         case .scheme: self = .scheme
         case .requestTime: self = .requestTime
@@ -633,6 +1029,18 @@ private enum Slot: UInt8 {
         case .upstreamCacheStatus: self = .upstreamCacheStatus
         case .requestLength: self = .requestLength
         case .other: self = .extra
+        }
+    }
+
+    /// Whether nginx never writes a space in the value (an address, `$host`, which nginx
+    /// refuses with a space, a method or protocol token, a cache status), so that
+    /// `matchBacktracking` can refuse a candidate value that holds one.
+    var neverHoldsSpaces: Bool {
+        switch self {
+        case .remoteAddr, .host, .serverName, .scheme, .requestMethod, .serverProtocol, .upstreamCacheStatus:
+            true
+        default:
+            false
         }
     }
 
@@ -658,6 +1066,16 @@ private enum Terminator: UInt8 {
     case jsonQuote
     /// Ends at the first byte outside `CompiledField.valueClass`.
     case selfDelimited
+    /// `.selfDelimited` before `$request_uri` or `$uri`, whose empty value `-` the class
+    /// would swallow (see `LogParser.endBeforePath`).
+    case selfDelimitedBeforePath
+    /// `$is_args`: `?` when the next byte is one, else empty.
+    case isArgs
+    /// `$uri` before `$is_args` (see `LogParser.uriEndBeforeIsArgs`).
+    case beforeIsArgs
+    /// A self-delimiting value (an address or host name) before a literal starting with `:`:
+    /// ends at the last `:` among its class's bytes (see `LogParser.lastColon`).
+    case lastColon
 }
 
 private struct CompiledField {
@@ -669,7 +1087,14 @@ private struct CompiledField {
     /// when the format escapes and the value is kept as text (a number or a time with a
     /// backslash fails to parse whatever `hasEscapes` says).
     var scanEscapes: Bool
-    /// The bytes of a `.selfDelimited` value (unused by other terminators).
+    /// Whether a `.literal` search passes over the list separators inside the value
+    /// (`LogVariable.isListValued`, e.g. `0.001, 0.002 : 0.003` before a ` ` literal).
+    var skipsListSeparators: Bool
+    /// Whether a `.selfDelimitedBeforePath` value comes before `$uri$is_args$args` (two
+    /// absent values' `-` to give back, not one).
+    var beforeUriIsArgs: Bool
+    /// The bytes of a `.selfDelimited`, `.selfDelimitedBeforePath` or `.lastColon` value (unused
+    /// by other terminators).
     var valueClass: ValueClass
     /// The literal right after the value, as a range of `LogParser.literals` (empty when a
     /// variable or the end of the line follows).
@@ -683,13 +1108,16 @@ private struct CompiledField {
     var literalMask: UInt64
 
     init(
-        slot: Slot, extraIndex: Int, terminator: Terminator, scanEscapes: Bool, valueClass: ValueClass,
+        slot: Slot, extraIndex: Int, terminator: Terminator, scanEscapes: Bool, skipsListSeparators: Bool,
+        beforeUriIsArgs: Bool, valueClass: ValueClass,
         following: Range<Int>, literal: ArraySlice<UInt8>
     ) {
         self.slot = slot
         self.extraIndex = extraIndex
         self.terminator = terminator
         self.scanEscapes = scanEscapes
+        self.skipsListSeparators = skipsListSeparators
+        self.beforeUriIsArgs = beforeUriIsArgs
         self.valueClass = valueClass
         self.following = following
         self.head = literal.first ?? 0

@@ -22,6 +22,8 @@ public enum LogVariable: Sendable, Hashable {
     case httpUserAgent
     case httpXForwardedFor
     case host
+    /// The `Host` header as the client sent it (any case, maybe with a port).
+    case httpHost
     case serverName
     case scheme
     case requestTime
@@ -31,8 +33,14 @@ public enum LogVariable: Sendable, Hashable {
     /// Any variable without a typed field; the name is written without `$` or braces.
     case other(String)
 
-    /// Maps an nginx variable name (without `$`, case-sensitive as in nginx) to its case.
+    /// Maps an nginx variable name (without `$`) to its case. Like nginx, which lower-cases
+    /// variable names when it compiles a configuration, the name is case-insensitive
+    /// (`$Remote_Addr` is `$remote_addr`); an `.other` name is kept lower-cased.
     public init(name: String) {
+        let name =
+            name.utf8.contains { $0 &- UInt8(ascii: "A") < 26 }
+            ? String(decoding: name.utf8.map { $0 &- UInt8(ascii: "A") < 26 ? $0 | 0x20 : $0 }, as: UTF8.self)
+            : name
         switch name {
         case "remote_addr": self = .remoteAddr
         case "remote_user": self = .remoteUser
@@ -52,6 +60,7 @@ public enum LogVariable: Sendable, Hashable {
         case "http_user_agent": self = .httpUserAgent
         case "http_x_forwarded_for": self = .httpXForwardedFor
         case "host": self = .host
+        case "http_host": self = .httpHost
         case "server_name": self = .serverName
         case "scheme": self = .scheme
         case "request_time": self = .requestTime
@@ -83,6 +92,7 @@ public enum LogVariable: Sendable, Hashable {
         case .httpUserAgent: "http_user_agent"
         case .httpXForwardedFor: "http_x_forwarded_for"
         case .host: "host"
+        case .httpHost: "http_host"
         case .serverName: "server_name"
         case .scheme: "scheme"
         case .requestTime: "request_time"
@@ -92,6 +102,36 @@ public enum LogVariable: Sendable, Hashable {
         case .other(let name): name
         }
     }
+
+    /// Whether nginx writes the value as a list joined with `, ` (several upstreams tried) and
+    /// ` : ` (an internal redirect to another upstream), like `$upstream_response_time`
+    /// `0.000, 0.016 : 0.002`; `$http_x_forwarded_for` is a `, ` list too.
+    var isListValued: Bool {
+        switch self {
+        case .upstreamResponseTime, .httpXForwardedFor:
+            true
+        case .other(let name):
+            switch name {
+            case "upstream_addr", "upstream_status", "upstream_connect_time", "upstream_header_time",
+                "upstream_response_length", "upstream_bytes_received", "upstream_bytes_sent", "upstream_queue_time":
+                true
+            default:
+                false
+            }
+        default:
+            false
+        }
+    }
+
+    /// Whether this variable may be followed by `next` with no literal in between: when its
+    /// value ends by itself, and in nginx's idiom `$uri$is_args$args` (`$is_args` is `?` or
+    /// empty, so `$uri` ends at its first `?`, or before the `-` of an absent `$args`).
+    func mayPrecede(_ next: LogVariable) -> Bool {
+        isSelfDelimiting || self == .isArgs || (self == .uri && next == .isArgs)
+    }
+
+    /// `$is_args`: `?` when the request has arguments, else empty (never `-`).
+    static let isArgs = LogVariable.other("is_args")
 
     /// Whether the variable's value ends by itself, so that another variable may follow it with
     /// no literal in between (`$host$request_uri` is fine, `$status$body_bytes_sent` is refused).

@@ -68,8 +68,10 @@ public struct ParsedLine: Sendable {
     // MARK: Site
     /// `$host` as written (nginx already lower-cases it and strips the port).
     public var host = FieldSpan.absent
+    /// `$http_host` as written (the client's `Host` header: any case, maybe a port).
+    public var httpHost = FieldSpan.absent
     public var serverName = FieldSpan.absent
-    /// Which value is the site: `host`, the parser's label, or `serverName`.
+    /// Which value is the site: `host`, the parser's label, `httpHost` or `serverName`.
     public var siteSource = SiteSource.none
 
     /// Variables without a typed field, in format order.
@@ -126,6 +128,7 @@ public struct ParsedLine: Sendable {
         referer = absent
         userAgent = absent
         host = absent
+        httpHost = absent
         serverName = absent
         siteSource = .none
         if !extras.isEmpty { extras.removeAll(keepingCapacity: true) }

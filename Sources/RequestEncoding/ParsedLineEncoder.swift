@@ -6,7 +6,8 @@ import NginxLog
 ///
 /// What goes where (schema `schemas/access_record.capnp`):
 /// - a line that parsed: every field `ParsedLine` has — time, client IP (16 bytes, absent when
-///   `$remote_addr` is not an address), site, method (+ `methodText` only for `.other`), path,
+///   `$remote_addr` is not an address), site (a `$http_host` site without its port and
+///   lower-cased), method (+ `methodText` only for `.other`), path,
 ///   query, protocol, status, byte counts, request and upstream times, cache status, referer,
 ///   user agent, remote user, forwarded-for, UTC offset, extras — plus the `LineOrigin`;
 /// - a line that did not parse: `parseError`, `rawLine` (the line's exact bytes, line break
@@ -158,6 +159,19 @@ public struct ParsedLineEncoder: Sendable {
             return text.withText(of: parsed.host, in: buffer) { setSiteText($0, &builder) }
         case .serverName where !parsed.serverName.isEmpty:
             return text.withText(of: parsed.serverName, in: buffer) { setSiteText($0, &builder) }
+        case .httpHost where !parsed.httpHost.isEmpty:
+            // The Host header as sent, without its port, lower-cased as nginx does for `$host`.
+            let host = FieldSpan(
+                range: LogParser.siteRange(ofHTTPHost: parsed.httpHost, in: buffer), hasEscapes: parsed.httpHost.hasEscapes)
+            return text.withText(of: host, in: buffer) { bytes in
+                withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Swift.max(bytes.count, 1)) { lower in
+                    for index in 0..<bytes.count {
+                        let byte = bytes[index]
+                        lower[index] = byte &- UInt8(ascii: "A") < 26 ? byte | 0x20 : byte
+                    }
+                    return setSiteText(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(lower)[..<bytes.count]), &builder)
+                }
+            }
         case .configuredLabel:
             // The label came from a `String`: already valid UTF-8.
             guard let label = parser.siteLabel, !label.isEmpty else { return end..<end }

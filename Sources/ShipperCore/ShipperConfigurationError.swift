@@ -9,6 +9,9 @@ public struct ShipperConfigurationError: Error, Sendable, Equatable, CustomStrin
         case unknownFormatName(String)
         /// The `format` setting (or a built-in) does not compile as an nginx `log_format`.
         case invalidLogFormat(String)
+        /// The `format` setting holds no variable: it is the name of a format of `nginx.conf`
+        /// (`main`), which the shipper cannot read, not the format's text.
+        case formatWithoutVariables(String)
         /// A number that must be positive (or within a range) is not.
         case outOfRange(key: String, value: String, expected: String)
     }
@@ -29,6 +32,9 @@ public struct ShipperConfigurationError: Error, Sendable, Equatable, CustomStrin
             "unknown log format name \"\(name)\" (built-in: combined, edge; put a log_format text in --format)"
         case .invalidLogFormat(let reason):
             "log format does not compile: \(reason)"
+        case .formatWithoutVariables(let format):
+            "log format \"\(format)\" has no nginx variable: give a built-in name (combined, edge) or the "
+                + "log_format directive copied from nginx.conf (log_format main '$remote_addr ...';)"
         case .outOfRange(let key, let value, let expected):
             "\(key) = \(value): expected \(expected)"
         }

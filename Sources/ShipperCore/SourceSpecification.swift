@@ -42,13 +42,20 @@ public enum SourceSpecification {
         return LogSource(pattern: String(rest), logFormat: format, siteLabel: site)
     }
 
-    /// The compiled format of a source: a built-in by name, else the `log_format` text.
+    /// The compiled format of a source: a built-in by name, else the `log_format` text. A text
+    /// without any variable is refused: it is a format's name from `nginx.conf` (`main`), which
+    /// would compile to a literal that no line matches.
     public static func logFormat(of source: LogSource) throws(ShipperConfigurationError) -> LogFormat {
         if let builtIn = builtInFormats[source.logFormat] { return builtIn }
+        let format: LogFormat
         do {
-            return try LogFormat(source.logFormat)
+            format = try LogFormat(source.logFormat)
         } catch {
             throw ShipperConfigurationError(.invalidLogFormat("\(error)"))
         }
+        guard !format.variables.isEmpty else {
+            throw ShipperConfigurationError(.formatWithoutVariables(source.logFormat))
+        }
+        return format
     }
 }

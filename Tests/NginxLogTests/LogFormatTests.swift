@@ -35,6 +35,26 @@ import Testing
         #expect(directive.segments == LogFormat.combined.segments)
     }
 
+    /// nginx 1.22 accepts `#` comments between the pieces of a `log_format` (`nginx -t` passes
+    /// and it logs the format without them); operators paste them with the directive.
+    @Test func commentsBetweenPiecesAreSkippedLikeNginx() throws {
+        let pasted = """
+            # the format of /etc/nginx/nginx.conf
+            log_format main '$remote_addr - $remote_user [$time_local] "$request" ' # first line
+                            '$status $body_bytes_sent "$http_referer" '
+                            # a whole comment line
+                            '"$http_user_agent" "$http_x_forwarded_for"';
+            """
+        let format = try LogFormat(pasted)
+        #expect(format.name == "main")
+        let unquoted = try LogFormat(
+            pattern: #"$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "#
+                + #""$http_referer" "$http_user_agent" "$http_x_forwarded_for""#)
+        #expect(format.segments == unquoted.segments)
+        // A `#` inside a piece is text.
+        #expect(try LogFormat("'$status #1' x#y").segments == [.variable(.status), literal(" #1x#y")])
+    }
+
     @Test func bareWordsAreConcatenatedWithoutSpaces() throws {
         let format = try LogFormat("escape=default $remote_addr - $status")
         #expect(format.segments == [.variable(.remoteAddr), literal("-"), .variable(.status)])
@@ -46,6 +66,22 @@ import Testing
             format.segments == [
                 .variable(.requestTime), literal("s "), .variable(.other("host_name")), literal(" "),
                 .variable(.httpXForwardedFor), literal("|"), .variable(.other("1")),
+            ])
+    }
+
+    /// nginx lower-cases variable names (`ngx_http_get_variable_index`): Debian's nginx 1.22
+    /// logs `$Remote_Addr`, `$HTTP_REFERER` and `$Host` like their lower-case spellings.
+    @Test func variableNamesAreCaseInsensitiveLikeNginx() throws {
+        let format = try LogFormat(
+            #"log_format upper '$Remote_Addr - $REMOTE_USER [$Time_Local] "$Request" $Status $Body_Bytes_Sent "#
+                + #""$HTTP_REFERER" "$http_User_Agent" $Host ${Request_Time} $X_Custom';"#)
+        #expect(
+            format.segments == [
+                .variable(.remoteAddr), literal(" - "), .variable(.remoteUser), literal(" ["),
+                .variable(.timeLocal), literal("] \""), .variable(.request), literal("\" "),
+                .variable(.status), literal(" "), .variable(.bodyBytesSent), literal(" \""),
+                .variable(.httpReferer), literal("\" \""), .variable(.httpUserAgent), literal("\" "),
+                .variable(.host), literal(" "), .variable(.requestTime), literal(" "), .variable(.other("x_custom")),
             ])
     }
 
@@ -68,6 +104,20 @@ import Testing
     @Test func selfDelimitingVariablesMayTouch() throws {
         let format = try LogFormat("$scheme://$host$request_uri")
         #expect(format.segments == [.variable(.scheme), literal("://"), .variable(.host), .variable(.requestURI)])
+    }
+
+    /// nginx's idiom `$uri$is_args$args` (`nginx -t` accepts it in a `log_format`) compiles;
+    /// `$uri$args` without `$is_args` between them is still ambiguous.
+    @Test func uriIsArgsArgsMayTouch() throws {
+        let format = try LogFormat(#"'"$request_method $uri$is_args$args" $status'"#)
+        #expect(
+            format.segments == [
+                literal("\""), .variable(.requestMethod), literal(" "), .variable(.uri), .variable(.other("is_args")),
+                .variable(.args), literal("\" "), .variable(.status),
+            ])
+        #expect(throws: LogFormatError(.ambiguousAdjacentVariables(first: "uri", second: "args"), at: 5)) {
+            try LogFormat("'$uri$args'")
+        }
     }
 
     @Test(arguments: [

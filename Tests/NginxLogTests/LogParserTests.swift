@@ -381,6 +381,220 @@ let trickyLines: [TrickyLine] = [
         name: "empty line",
         line: "\n",
         expected: Expected(error: .emptyLine)),
+    // Lines Debian's nginx 1.22 wrote (combined, TZ=Asia/Kolkata) for proxy-style requests.
+    TrickyLine(
+        name: "absolute URL target without a query: the path is what follows the authority",
+        line: #"127.0.0.1 - - [08/Dec/2026:04:13:37 +0530] "GET http://shop.example.test/noquery HTTP/1.1" 200 0 "-" "-""#,
+        expected: Expected(
+            client: "127.0.0.1", time: .wall(WallTime(2026, 12, 8, 4, 13, 37, offset: 330)), utcOffsetMinutes: 330,
+            method: .get, methodText: "GET", target: "http://shop.example.test/noquery", path: "/noquery",
+            protocolVersion: .http11, status: 200)),
+    TrickyLine(
+        name: "absolute URL target in upper case with a port, without a query",
+        line: #"127.0.0.1 - - [08/Dec/2026:04:13:37 +0530] "GET HTTP://Shop.Example.Test:18080/mixed HTTP/1.1" 200 14 "-" "-""#,
+        expected: Expected(
+            client: "127.0.0.1", time: .wall(WallTime(2026, 12, 8, 4, 13, 37, offset: 330)), utcOffsetMinutes: 330,
+            method: .get, methodText: "GET", target: "HTTP://Shop.Example.Test:18080/mixed", path: "/mixed",
+            protocolVersion: .http11, status: 200, bodyBytesSent: 14)),
+    TrickyLine(
+        name: "extra spaces around the target (nginx accepts and logs them) are not part of it",
+        line: #"127.0.0.1 - - [08/Dec/2026:04:13:34 +0530] "GET  /double  HTTP/1.1" 200 15 "-" "-""#,
+        expected: Expected(
+            client: "127.0.0.1", time: .wall(WallTime(2026, 12, 8, 4, 13, 34, offset: 330)), utcOffsetMinutes: 330,
+            method: .get, methodText: "GET", target: "/double", path: "/double",
+            protocolVersion: .http11, status: 200, bodyBytesSent: 15)),
+    TrickyLine(
+        name: "three spaces around a target with a query, HTTP/1.0",
+        line: #"127.0.0.1 - - [08/Dec/2026:04:16:01 +0530] "GET   /lead?x=1   HTTP/1.0" 200 0 "-" "-""#,
+        expected: Expected(
+            client: "127.0.0.1", time: .wall(WallTime(2026, 12, 8, 4, 16, 1, offset: 330)), utcOffsetMinutes: 330,
+            method: .get, methodText: "GET", target: "/lead?x=1", path: "/lead", query: "x=1",
+            protocolVersion: .http10, status: 200)),
+    // Lists nginx wrote for proxy_next_upstream (`, `) and an error_page redirect to a named
+    // location (` : `), not quoted in the format: the space literal after them is also inside.
+    TrickyLine(
+        name: "unquoted $upstream_response_time of two upstreams",
+        format: .source(
+            #"'$remote_addr [$time_local] "$request" $status $body_bytes_sent $request_time $upstream_response_time $upstream_cache_status $host $request_length'"#),
+        line: #"127.0.0.1 [08/Dec/2026:04:17:45 +0530] "GET /flaky/one HTTP/1.1" 200 18 0.000 0.000, 0.000 - 127.0.0.1 88"#,
+        expected: Expected(
+            client: "127.0.0.1", time: .wall(WallTime(2026, 12, 8, 4, 17, 45, offset: 330)), utcOffsetMinutes: 330,
+            method: .get, methodText: "GET", target: "/flaky/one", path: "/flaky/one", protocolVersion: .http11,
+            status: 200, bodyBytesSent: 18, host: "127.0.0.1", siteSource: .host, site: "127.0.0.1",
+            requestTimeMicros: 0, upstreamResponseTimeMicros: 0, requestLength: 88)),
+    TrickyLine(
+        name: "unquoted $upstream_addr, $upstream_status, $upstream_response_time after a redirect",
+        format: .source(
+            #"'$remote_addr [$time_local] "$request" $status $upstream_addr $upstream_status $upstream_response_time $host'"#),
+        line: #"127.0.0.1 [08/Dec/2026:04:17:45 +0530] "GET /redir/x HTTP/1.1" 200 127.0.0.1:18081 : 127.0.0.1:18081 500 : 200 0.000 : 0.000 127.0.0.1"#,
+        expected: Expected(
+            client: "127.0.0.1", time: .wall(WallTime(2026, 12, 8, 4, 17, 45, offset: 330)), utcOffsetMinutes: 330,
+            method: .get, methodText: "GET", target: "/redir/x", path: "/redir/x", protocolVersion: .http11,
+            status: 200, host: "127.0.0.1", siteSource: .host, site: "127.0.0.1", upstreamResponseTimeMicros: 0,
+            extras: [
+                ExpectedExtra(name: "upstream_addr", value: "127.0.0.1:18081 : 127.0.0.1:18081"),
+                ExpectedExtra(name: "upstream_status", value: "500 : 200"),
+            ])),
+    TrickyLine(
+        name: "unquoted $upstream_addr and $upstream_status of two upstreams",
+        format: .source(
+            #"'$remote_addr [$time_local] "$request" $status $upstream_addr $upstream_status $upstream_response_time $host'"#),
+        line: #"127.0.0.1 [08/Dec/2026:04:17:45 +0530] "GET /flaky/one HTTP/1.1" 200 127.0.0.1:18099, 127.0.0.1:18081 502, 200 0.000, 0.000 127.0.0.1"#,
+        expected: Expected(
+            client: "127.0.0.1", time: .wall(WallTime(2026, 12, 8, 4, 17, 45, offset: 330)), utcOffsetMinutes: 330,
+            method: .get, methodText: "GET", target: "/flaky/one", path: "/flaky/one", protocolVersion: .http11,
+            status: 200, host: "127.0.0.1", siteSource: .host, site: "127.0.0.1", upstreamResponseTimeMicros: 0,
+            extras: [
+                ExpectedExtra(name: "upstream_addr", value: "127.0.0.1:18099, 127.0.0.1:18081"),
+                ExpectedExtra(name: "upstream_status", value: "502, 200"),
+            ])),
+    TrickyLine(
+        name: "key=value format with upstream lists holding '-' (nginx's line, times made non-zero)",
+        format: .source(
+            #"'time=$time_iso8601 client=$remote_addr status=$status rt=$request_time uct=$upstream_connect_time urt=$upstream_response_time cache=$upstream_cache_status host=$host'"#),
+        line: #"time=2026-12-08T04:17:45+05:30 client=127.0.0.1 status=200 rt=0.000 uct=-, 0.012 urt=1.250, 0.016 : 0.002 cache=- host=127.0.0.1"#,
+        expected: Expected(
+            client: "127.0.0.1", time: .wall(WallTime(2026, 12, 8, 4, 17, 45, offset: 330)), utcOffsetMinutes: 330,
+            status: 200, host: "127.0.0.1", siteSource: .host, site: "127.0.0.1", requestTimeMicros: 0,
+            upstreamResponseTimeMicros: 1_268_000,
+            extras: [ExpectedExtra(name: "upstream_connect_time", value: "-, 0.012")])),
+    // A host name or address right before `:` or `$request_uri`, as nginx 1.22 wrote them.
+    TrickyLine(
+        name: "$remote_addr:$remote_port and $host:$server_port of an IPv6 client and Host",
+        format: .source(
+            #"'$remote_addr:$remote_port $host:$server_port "$request" $status $body_bytes_sent $server_name$request_uri'"#),
+        line: #"::1:43078 [::1]:18080 "GET /v6?q=1 HTTP/1.1" 200 11 www.example.test/v6?q=1"#,
+        expected: Expected(
+            client: "::1", method: .get, methodText: "GET", target: "/v6?q=1", path: "/v6", query: "q=1",
+            protocolVersion: .http11, status: 200, bodyBytesSent: 11, host: "[::1]", siteSource: .host, site: "[::1]",
+            extras: [
+                ExpectedExtra(name: "remote_port", value: "43078"), ExpectedExtra(name: "server_port", value: "18080"),
+            ])),
+    TrickyLine(
+        name: "$host$request_uri of a 400 without a URI: the - is $request_uri's",
+        format: .source(
+            #"'$remote_addr [$time_local] "$request_method $scheme://$host$request_uri $server_protocol" $status $body_bytes_sent'"#),
+        line: #"127.0.0.1 [08/Dec/2026:04:21:44 +0530] "- http://www.example.test- -" 400 157"#,
+        expected: Expected(
+            client: "127.0.0.1", time: .wall(WallTime(2026, 12, 8, 4, 21, 44, offset: 330)), utcOffsetMinutes: 330,
+            status: 400, bodyBytesSent: 157, host: "www.example.test", siteSource: .host, site: "www.example.test",
+            scheme: "http")),
+    TrickyLine(
+        name: "$host$request_uri keeps a host name's own last - before the path",
+        format: .source(#"'$scheme://$host$request_uri $status'"#),
+        line: #"http://a-/x 200"#,
+        expected: Expected(
+            target: "/x", path: "/x", status: 200, host: "a-", siteSource: .host, site: "a-", scheme: "http")),
+    // A value holding its own following literal, which nothing escapes (nginx 1.22's lines).
+    TrickyLine(
+        name: "basic-auth user holding ' [' (an attacker hiding a request from detection)",
+        line: #"127.0.0.1 - x [y] \x22z [08/Dec/2026:04:23:51 +0530] "GET /?id=1%27%20OR%201=1-- HTTP/1.1" 200 9 "-" "sqlmap/1.0""#,
+        expected: Expected(
+            client: "127.0.0.1", remoteUser: #"x [y] "z"#, time: .wall(WallTime(2026, 12, 8, 4, 23, 51, offset: 330)),
+            utcOffsetMinutes: 330, method: .get, methodText: "GET", target: "/?id=1%27%20OR%201=1--", path: "/",
+            query: "id=1%27%20OR%201=1--", protocolVersion: .http11, status: 200, bodyBytesSent: 9,
+            userAgent: "sqlmap/1.0")),
+    TrickyLine(
+        name: "escape=none with quotes and spaces in referer and user agent, empty $remote_user",
+        format: .source(
+            #"escape=none '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" $host $request_time $upstream_cache_status $request_length'"#),
+        line: #"127.0.0.1 -  [08/Dec/2026:04:21:43 +0530] "GET /ua HTTP/1.1" 200 11 "http://ref.example/?q="a b"&c=\" "Mozilla/5.0 "quoted" \back\slash café 日本" 127.0.0.1 0.000 EXPIRED 157"#,
+        expected: Expected(
+            client: "127.0.0.1", time: .wall(WallTime(2026, 12, 8, 4, 21, 43, offset: 330)), utcOffsetMinutes: 330,
+            method: .get, methodText: "GET", target: "/ua", path: "/ua", protocolVersion: .http11, status: 200,
+            bodyBytesSent: 11, referer: #"http://ref.example/?q="a b"&c=\"#,
+            userAgent: #"Mozilla/5.0 "quoted" \back\slash café 日本"#, host: "127.0.0.1", siteSource: .host,
+            site: "127.0.0.1", requestTimeMicros: 0, upstreamCacheStatus: .expired, requestLength: 157)),
+    TrickyLine(
+        name: "main format pasted with # comments, as nginx 1.22 accepts and logs it",
+        format: .source(
+            "log_format main '$remote_addr - $remote_user [$time_local] \"$request\" ' # first line\n"
+                + "                '$status $body_bytes_sent \"$http_referer\" '\n"
+                + "                # a whole comment line\n"
+                + "                '\"$http_user_agent\" \"$http_x_forwarded_for\"';\n"),
+        line: #"127.0.0.1 - - [07/Dec/2026:23:03:09 +0000] "GET /c HTTP/1.1" 200 0 "-" "curl/7.88.1" "1.2.3.4""#,
+        expected: Expected(
+            client: "127.0.0.1", time: .wall(WallTime(2026, 12, 7, 23, 3, 9, offset: 0)), method: .get,
+            methodText: "GET", target: "/c", path: "/c", protocolVersion: .http11, status: 200,
+            userAgent: "curl/7.88.1")),
+    // `$uri$is_args$args`, which nginx 1.22 accepts: `/noq-` is `/noq` without arguments.
+    TrickyLine(
+        name: "$uri$is_args$args with arguments",
+        format: .source(#"'$remote_addr "$request_method $uri$is_args$args" $status'"#),
+        line: #"127.0.0.1 "GET /plain?y=2" 200"#,
+        expected: Expected(
+            client: "127.0.0.1", method: .get, methodText: "GET", path: "/plain", query: "y=2", status: 200,
+            extras: [ExpectedExtra(name: "is_args", value: "?")])),
+    TrickyLine(
+        name: "$uri$is_args$args without arguments: the - is $args's",
+        format: .source(#"'$remote_addr "$request_method $uri$is_args$args" $status'"#),
+        line: #"127.0.0.1 "GET /noq-" 200"#,
+        expected: Expected(
+            client: "127.0.0.1", method: .get, methodText: "GET", path: "/noq", status: 200,
+            extras: [ExpectedExtra(name: "is_args", value: "")])),
+    TrickyLine(
+        name: "$uri$is_args$args last in the format",
+        format: .source(#"'$status $uri$is_args$args'"#),
+        line: #"200 /a/b?c=1&d"#,
+        expected: Expected(path: "/a/b", query: "c=1&d", status: 200, extras: [ExpectedExtra(name: "is_args", value: "?")])),
+    TrickyLine(
+        name: "$host$uri$is_args$args of a 400 without a URI: both - are the path's",
+        format: .source(
+            #"'$remote_addr [$time_local] "$request_method $scheme://$host$uri$is_args$args $server_protocol" $status $body_bytes_sent'"#),
+        line: #"127.0.0.1 [07/Dec/2026:19:39:54 -0330] "- http://www.example.test-- -" 400 157"#,
+        expected: Expected(
+            client: "127.0.0.1", time: .wall(WallTime(2026, 12, 7, 19, 39, 54, offset: -210)), utcOffsetMinutes: -210,
+            status: 400, bodyBytesSent: 157, host: "www.example.test", siteSource: .host, site: "www.example.test",
+            scheme: "http", extras: [ExpectedExtra(name: "is_args", value: "")])),
+    TrickyLine(
+        name: "$host$uri$is_args$args without arguments",
+        format: .source(
+            #"'$remote_addr [$time_local] "$request_method $scheme://$host$uri$is_args$args $server_protocol" $status $body_bytes_sent'"#),
+        line: #"127.0.0.1 [07/Dec/2026:19:39:54 -0330] "GET http://127.0.0.1/flaky/one- HTTP/1.1" 200 18"#,
+        expected: Expected(
+            client: "127.0.0.1", time: .wall(WallTime(2026, 12, 7, 19, 39, 54, offset: -210)), utcOffsetMinutes: -210,
+            method: .get, methodText: "GET", path: "/flaky/one", protocolVersion: .http11, status: 200,
+            bodyBytesSent: 18, host: "127.0.0.1", siteSource: .host, site: "127.0.0.1", scheme: "http",
+            extras: [ExpectedExtra(name: "is_args", value: "")])),
+    // A CDN-style format with `$http_host` and no `$host` (nginx 1.22, TZ=America/St_Johns).
+    TrickyLine(
+        name: "$http_host is the site without its port when the format has no $host",
+        format: .source(
+            #"'$time_iso8601\t$remote_addr\t$http_host\t$request_method\t$uri\t$args\t$status\t$bytes_sent\t$request_time\t$upstream_cache_status\t"$http_user_agent"'"#),
+        line: "2026-12-07T19:39:52-03:30\t127.0.0.1\tSHOP.Example.TEST:18080\tGET\t/upper\t-\t200\t162\t0.000\tMISS\t\"curl/7.88.1\"",
+        expected: Expected(
+            client: "127.0.0.1", time: .wall(WallTime(2026, 12, 7, 19, 39, 52, offset: -210)), utcOffsetMinutes: -210,
+            method: .get, methodText: "GET", path: "/upper", status: 200, userAgent: "curl/7.88.1",
+            siteSource: .httpHost, site: "SHOP.Example.TEST", requestTimeMicros: 0, upstreamCacheStatus: .miss)),
+    TrickyLine(
+        name: "$http_host of an IPv6 literal with a port",
+        format: .source(#"'$http_host $status'"#),
+        line: "[::1]:18080 200",
+        expected: Expected(status: 200, siteSource: .httpHost, site: "[::1]")),
+    TrickyLine(
+        name: "$host wins over $http_host",
+        format: .source(#"'$host $http_host $status'"#),
+        line: "shop.example.test SHOP.Example.TEST:18080 200",
+        expected: Expected(
+            status: 200, host: "shop.example.test", siteSource: .host, site: "shop.example.test")),
+    TrickyLine(
+        name: "variable names in upper case, as nginx accepts them",
+        format: .source(
+            #"log_format upper '$Remote_Addr - $REMOTE_USER [$Time_Local] "$Request" $Status $Body_Bytes_Sent "#
+                + #""$HTTP_REFERER" "$http_User_Agent" $Host';"#),
+        line: #"127.0.0.1 - - [08/Dec/2026:04:13:33 +0530] "GET /cart?id=5 HTTP/1.1" 200 13 "-" "curl/7.88.1" shop.example.test"#,
+        expected: Expected(
+            client: "127.0.0.1", time: .wall(WallTime(2026, 12, 8, 4, 13, 33, offset: 330)), utcOffsetMinutes: 330,
+            method: .get, methodText: "GET", target: "/cart?id=5", path: "/cart", query: "id=5",
+            protocolVersion: .http11, status: 200, bodyBytesSent: 13, userAgent: "curl/7.88.1",
+            host: "shop.example.test", siteSource: .host, site: "shop.example.test")),
+    TrickyLine(
+        name: "spaces after the version (nginx accepts and logs them)",
+        line: #"127.0.0.1 - - [08/Dec/2026:04:16:01 +0530] "GET /ts HTTP/1.1  " 200 0 "-" "-""#,
+        expected: Expected(
+            client: "127.0.0.1", time: .wall(WallTime(2026, 12, 8, 4, 16, 1, offset: 330)), utcOffsetMinutes: 330,
+            method: .get, methodText: "GET", target: "/ts", path: "/ts",
+            protocolVersion: .http11, status: 200)),
 ]
 
 @Suite struct LogParserTests {
@@ -460,6 +674,21 @@ let trickyLines: [TrickyLine] = [
         #expect(parsed.status == 404)
     }
 
+    /// A line where every field could end at any of many spaces: the backtracking slow path
+    /// gives up within its budget and reports the linear match's error.
+    @Test func ambiguousLineCostsBoundedWork() throws {
+        let parser = LogParser(format: try LogFormat("'" + (1...8).map { "$v\($0) " }.joined() + "$status'"))
+        let line = Array((String(repeating: "w ", count: 2_000) + "x").utf8)
+        var parsed = ParsedLine()
+        let clock = ContinuousClock()
+        let elapsed = clock.measure {
+            let matched = line.withUnsafeBytes { parser.parse(line: $0, into: &parsed) }
+            #expect(!matched)
+        }
+        #expect(parsed.parseError == .badStatus(at: 16))
+        #expect(elapsed < .seconds(1), "\(elapsed)")
+    }
+
     @Test func reusedParsedLineDoesNotKeepOldValues() throws {
         let parser = LogParser(format: try LogFormat(#"'$remote_addr $status $my_var'"#))
         var parsed = ParsedLine()
@@ -498,6 +727,8 @@ let trickyLines: [TrickyLine] = [
             .combined, .edge,
             try LogFormat(#"escape=json '{"a":"$remote_addr","r":"$request","t":"$time_iso8601","u":"$upstream_response_time"}'"#),
             try LogFormat(#"escape=none '$msec $scheme://$host$request_uri "$request" $status $x'"#),
+            try LogFormat(#"'$remote_addr:$remote_port $host:$server_port $server_name$uri $upstream_addr $status'"#),
+            try LogFormat(#"'"$request_method $uri$is_args$args" $status $uri$is_args$args'"#),
         ]
         let parsers = formats.map { LogParser(format: $0, siteLabel: "label") }
         // Bytes that matter to the formats, so random lines get deep into the matcher.

@@ -15,12 +15,12 @@ import Testing
     @Test func resetGivesEveryPropertyItsInitialValue() throws {
         let format = try LogFormat(
             "'$remote_addr $remote_user [$time_local] \"$request\" $status $body_bytes_sent $bytes_sent $request_length "
-                + "\"$http_referer\" \"$http_user_agent\" \"$http_x_forwarded_for\" $host $server_name $scheme $request_time "
+                + "\"$http_referer\" \"$http_user_agent\" \"$http_x_forwarded_for\" $host $http_host $server_name $scheme $request_time "
                 + "\"$upstream_response_time\" $upstream_cache_status $request_uri $uri $args $request_method $server_protocol "
                 + "$msec $my_extra'")
         let line = Array(
             ("192.0.2.1 alice [28/Nov/2026:18:19:42 +0100] \"GET /a?b HTTP/1.1\" 200 5 300 77 \"http://r/\" \"UA\" \"10.0.0.1\" "
-                + "h.example srv https 0.005 \"0.003\" HIT /a?b /a b GET HTTP/1.1 1764353982.123 xyz").utf8)
+                + "h.example H.example:81 srv https 0.005 \"0.003\" HIT /a?b /a b GET HTTP/1.1 1764353982.123 xyz").utf8)
         let parser = LogParser(format: format)
         var parsed = ParsedLine()
         try #require(line.withUnsafeBytes { parser.parse(line: $0, into: &parsed) })

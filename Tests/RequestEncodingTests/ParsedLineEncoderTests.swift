@@ -235,6 +235,22 @@ let encodingCases: [EncodingCase] = [
         }
     ),
     EncodingCase(
+        name: "$http_host without $host: the site is the Host header without its port, lower-cased",
+        format: #"'$http_host "$request" $status'"#,
+        line: ascii(#"SHOP.Example.TEST:18080 "GET /upper HTTP/1.1" 200"#),
+        origin: shopOrigin,
+        expected: record {
+            $0.site = "shop.example.test"
+            $0.edge = "edge-a"
+            $0.sourceFile = "/var/log/nginx/shop.log"
+            $0.fileOffset = 4096
+            $0.method = .get
+            $0.path = "/upper"
+            $0.protocol = .http11
+            $0.status = 200
+        }
+    ),
+    EncodingCase(
         name: "unix socket client: no client IP",
         format: "combined",
         siteLabel: "s.example",

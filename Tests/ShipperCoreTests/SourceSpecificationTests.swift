@@ -41,4 +41,24 @@ import Testing
             try SourceSpecification.logFormat(of: LogSource(pattern: "a", logFormat: "'$unclosed"))
         }
     }
+
+    /// `main` is the format nginx.org's nginx.conf defines: as the `format` setting it used to
+    /// compile to the literal text "main", and every line shipped unparsed without a word.
+    @Test(arguments: ["main", "json", "'main'", "log_format main 'no variables';"])
+    func aFormatNameFromNginxConfIsRefused(format: String) {
+        #expect(throws: ShipperConfigurationError(.formatWithoutVariables(format))) {
+            try SourceSpecification.logFormat(of: LogSource(pattern: "a", logFormat: format))
+        }
+    }
+
+    @Test func aPastedDirectiveIsTheFormat() throws {
+        let pasted = """
+            log_format  main  '$remote_addr - $remote_user [$time_local] "$request" '
+                              '$status $body_bytes_sent "$http_referer" '
+                              '"$http_user_agent" "$http_x_forwarded_for"';
+            """
+        let format = try SourceSpecification.logFormat(of: LogSource(pattern: "a", logFormat: pasted))
+        #expect(format.name == "main")
+        #expect(format.variables.last == .httpXForwardedFor)
+    }
 }
