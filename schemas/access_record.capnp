@@ -138,6 +138,11 @@ struct AccessRecord {
   # its loss reads as deleted unread.
   lostBytesReplaced @32 :UInt64;    # fileStats: content replaced (copytruncate) before it was read
   lostBytesUnfinished @33 :UInt64;  # fileStats: a finished file's last line without '\n'
+
+  # The line's format has no $request_time (nginx's default `combined` has none), so
+  # requestTimeUs is not a measured 0: latency counts leave the request out. False in every
+  # record written before this field existed, as they always counted it.
+  requestTimeAbsent @34 :Bool;
 }
 
 # What a record is. Ordinal 0 is an ordinary request, so every record written before this

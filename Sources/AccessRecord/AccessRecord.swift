@@ -44,6 +44,9 @@ public struct AccessRecord: Equatable, Sendable {
     public var parseError: Bool = false
     /// The line was longer than the shipper's cap and was cut.
     public var truncated: Bool = false
+    /// The line's format has no `$request_time`: `requestTimeUs` is not a measured 0, and
+    /// latency counts leave the request out.
+    public var requestTimeAbsent: Bool = false
     public var rawLine: [UInt8] = []
     /// Byte offset of the line's first byte in `sourceFile`.
     public var fileOffset: UInt64 = 0

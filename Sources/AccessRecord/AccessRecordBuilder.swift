@@ -206,6 +206,7 @@ public struct AccessRecordBuilder: ~Copyable, @unchecked Sendable {
     }
     public mutating func setParseError(_ value: Bool) { storeBit(value, AccessRecordLayout.parseError) }
     public mutating func setTruncated(_ value: Bool) { storeBit(value, AccessRecordLayout.truncated) }
+    public mutating func setRequestTimeAbsent(_ value: Bool) { storeBit(value, AccessRecordLayout.requestTimeAbsent) }
     public mutating func setFileOffset(_ value: UInt64) { store(value, AccessRecordLayout.fileOffset) }
     public mutating func setUtcOffsetMin(_ value: Int16) { store(value, AccessRecordLayout.utcOffsetMin) }
     public mutating func setKind(_ value: AccessRecord.RecordKind) { store(value.rawValue, AccessRecordLayout.kind) }
@@ -313,6 +314,7 @@ public struct AccessRecordBuilder: ~Copyable, @unchecked Sendable {
         setCacheStatus(record.cacheStatus)
         setParseError(record.parseError)
         setTruncated(record.truncated)
+        setRequestTimeAbsent(record.requestTimeAbsent)
         setFileOffset(record.fileOffset)
         setUtcOffsetMin(record.utcOffsetMin)
         setKind(record.kind)

@@ -47,6 +47,7 @@ enum AccessRecordLayout {
     static let upstreamResponseTimeUs = DataSlot(bitOffset: 384, bitWidth: 64)  // bits[384, 448)
     static let parseError = DataSlot(bitOffset: 448, bitWidth: 1)               // bits[448, 449)
     static let truncated = DataSlot(bitOffset: 449, bitWidth: 1)                // bits[449, 450)
+    static let requestTimeAbsent = DataSlot(bitOffset: 450, bitWidth: 1)        // bits[450, 451)
     static let utcOffsetMin = DataSlot(bitOffset: 464, bitWidth: 16)            // bits[464, 480)
     static let fileOffset = DataSlot(bitOffset: 512, bitWidth: 64)              // bits[512, 576)
     static let kind = DataSlot(bitOffset: 480, bitWidth: 16)                    // bits[480, 496)
@@ -94,6 +95,7 @@ enum AccessRecordLayout {
         "upstreamResponseTimeUs": bits(upstreamResponseTimeUs), "cacheStatus": bits(cacheStatus),
         "referer": .pointer(referer), "userAgent": .pointer(userAgent), "remoteUser": .pointer(remoteUser),
         "forwardedFor": .pointer(forwardedFor), "parseError": bits(parseError), "truncated": bits(truncated),
+        "requestTimeAbsent": bits(requestTimeAbsent),
         "rawLine": .pointer(rawLine), "fileOffset": bits(fileOffset), "utcOffsetMin": bits(utcOffsetMin),
         "extras": .pointer(extras), "kind": bits(kind), "shippedLines": bits(shippedLines),
         "lostLines": bits(lostLines), "lostBytes": bits(lostBytes), "endOffset": bits(endOffset),

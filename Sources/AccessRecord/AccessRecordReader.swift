@@ -129,6 +129,7 @@ public struct AccessRecordReader {
     }
     public var parseError: Bool { root.bit(AccessRecordLayout.parseError.bitOffset) }
     public var truncated: Bool { root.bit(AccessRecordLayout.truncated.bitOffset) }
+    public var requestTimeAbsent: Bool { root.bit(AccessRecordLayout.requestTimeAbsent.bitOffset) }
     public var fileOffset: UInt64 { root.load(UInt64.self, atByte: AccessRecordLayout.fileOffset.byteOffset) }
     public var utcOffsetMin: Int16 { root.load(Int16.self, atByte: AccessRecordLayout.utcOffsetMin.byteOffset) }
     public var kind: AccessRecord.RecordKind { .init(ordinal: kindOrdinal) }
@@ -203,6 +204,7 @@ public struct AccessRecordReader {
         record.cacheStatus = cacheStatus
         record.parseError = parseError
         record.truncated = truncated
+        record.requestTimeAbsent = requestTimeAbsent
         record.fileOffset = fileOffset
         record.utcOffsetMin = utcOffsetMin
         record.kind = kind

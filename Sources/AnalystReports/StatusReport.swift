@@ -26,7 +26,8 @@ public struct StatusReport: Codable, Sendable, Hashable {
     public struct SiteRow: Codable, Sendable, Hashable {
         public var site: String
         public var counts: Counts
-        /// Mean request time: `request_time_us_sum / requests`.
+        /// Mean request time over the requests whose format logs `$request_time`:
+        /// `request_time_us_sum` / the latency histogram's total; null when none does.
         @Nullable public var meanMs: Double?
         @Nullable public var p50Ms: Double?
         @Nullable public var p95Ms: Double?
@@ -70,7 +71,8 @@ public struct StatusReport: Codable, Sendable, Hashable {
         "SELECT \(SeriesBins.binExpression(stepParameter: 4)) AS point, \(columns) FROM public.minute_site \(filter) GROUP BY 1"
     static let sitesSQL = """
         WITH per_site AS (
-            SELECT site, \(columns), coalesce(sum(request_time_us_sum), 0) AS time_us
+            SELECT site, \(columns), coalesce(sum(request_time_us_sum), 0) AS time_us,
+                   coalesce(sum(\(LatencyHistogramColumns.coarse.joined(separator: " + "))), 0) AS timed
             FROM public.minute_site \(filter)
             GROUP BY site
             ORDER BY 2 DESC, site
@@ -144,10 +146,13 @@ public struct StatusReport: Codable, Sendable, Hashable {
         let rows = try session.rows(sitesSQL, parameters + [String(limit)], report: name).map { row in
             let counts = try counts(row, from: 1)
             let timeUs = try row.int(8)
+            // Requests with a measured time (the histogram's total): a format without
+            // $request_time logs none, and such requests have no mean to dilute.
+            let timed = try row.int(9)
             return SiteRow(
                 site: try row.text(0), counts: counts,
-                meanMs: counts.requests == 0 ? nil : Double(timeUs) / Double(counts.requests) / 1000,
-                p50Ms: try row.double(9), p95Ms: try row.double(10), p99Ms: try row.double(11))
+                meanMs: timed == 0 ? nil : Double(timeUs) / Double(timed) / 1000,
+                p50Ms: try row.double(10), p95Ms: try row.double(11), p99Ms: try row.double(12))
         }
         var latency = Latency(requests: 0, p50Ms: nil, p95Ms: nil, p99Ms: nil)
         if let row = try session.rows(latencySQL, parameters, report: name).first {

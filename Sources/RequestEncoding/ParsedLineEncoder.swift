@@ -117,7 +117,11 @@ public struct ParsedLineEncoder: Sendable {
         if parsed.bodyBytesSent != 0 { builder.setBodyBytesSent(parsed.bodyBytesSent) }
         if parsed.bytesSent != 0 { builder.setBytesSent(parsed.bytesSent) }
         if parsed.requestLength != 0 { builder.setRequestLength(parsed.requestLength) }
-        if let micros = parsed.requestTimeMicros, micros != 0 { builder.setRequestTimeUs(micros) }
+        if let micros = parsed.requestTimeMicros {
+            if micros != 0 { builder.setRequestTimeUs(micros) }
+        } else {
+            builder.setRequestTimeAbsent(true)
+        }
         if let micros = parsed.upstreamResponseTimeMicros, micros != 0 { builder.setUpstreamResponseTimeUs(micros) }
         if parsed.upstreamCacheStatus != .none {
             builder.setCacheStatus(AccessRecord.CacheStatus(parsed.upstreamCacheStatus))

@@ -259,6 +259,7 @@ public struct PartitionAggregator: Sendable {
         let latency = Counter.latencyFirst + LatencyHistogram.bucket(forMicros: requestTimeUs)
         let fineLatency = LatencyHistogram.fineBucket(forMicros: requestTimeUs).map { Counter.latencyFineFirst + $0 }
         let requestTime = Int64(clamping: requestTimeUs)
+        let timeAbsent = record.requestTimeAbsent
         // Bits 0...3 = sqli, xss, traversal, scanner: the attack counters' order.
         var marks: UInt8 = 0
         if detector != nil {
@@ -274,9 +275,14 @@ public struct PartitionAggregator: Sendable {
             row[statusClass] += 1
             if statusCode >= 0 { row[statusCode] += 1 }
             row[cache] += 1
-            row[Counter.requestTimeUsSum].addSaturating(requestTime)
-            row[latency] += 1
-            if let fineLatency { row[fineLatency] += 1 }
+            // A format without $request_time measured nothing: such a request is in the
+            // counts but not in the latency histograms or the time sum (whose quotients, mean
+            // and percentiles, divide by the histogram's total).
+            if !timeAbsent {
+                row[Counter.requestTimeUsSum].addSaturating(requestTime)
+                row[latency] += 1
+                if let fineLatency { row[fineLatency] += 1 }
+            }
             if truncated { row[Counter.truncated] += 1 }
             if marks != 0 {
                 for bit in 0..<4 where marks & (1 << bit) != 0 { row[Counter.attacksFirst + bit] += 1 }

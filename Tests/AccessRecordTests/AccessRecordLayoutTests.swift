@@ -62,7 +62,7 @@ import Testing
         let compiled = try #require(schema.structs["AccessRecord"])
         #expect(compiled.dataBytes == AccessRecordLayout.dataWords * 8)
         #expect(compiled.pointers == AccessRecordLayout.pointerWords)
-        #expect(compiled.fields.count == 34)
+        #expect(compiled.fields.count == 35)
         #expect(compiled.fields == AccessRecordLayout.fields)
     }
 

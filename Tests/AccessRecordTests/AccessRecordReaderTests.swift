@@ -257,12 +257,16 @@ import Testing
     }
 
     /// Our schema as it was before the per-cause loss fields (`lostBytesReplaced` @32,
-    /// `lostBytesUnfinished` @33): what a shipper or consumer of that version compiled.
+    /// `lostBytesUnfinished` @33, and so before `requestTimeAbsent` @34): what a shipper or
+    /// consumer of that version compiled.
     static func pastSchema() throws -> String {
         let text = try String(contentsOfFile: CapnpTool.schemaPath, encoding: .utf8)
         let kept = text.split(separator: "\n", omittingEmptySubsequences: false)
-            .filter { !$0.contains("lostBytesReplaced @32") && !$0.contains("lostBytesUnfinished @33") }
-        #expect(kept.count == text.split(separator: "\n", omittingEmptySubsequences: false).count - 2)
+            .filter {
+                !$0.contains("lostBytesReplaced @32") && !$0.contains("lostBytesUnfinished @33")
+                    && !$0.contains("requestTimeAbsent @34")
+            }
+        #expect(kept.count == text.split(separator: "\n", omittingEmptySubsequences: false).count - 3)
         let url = FileManager.default.temporaryDirectory
             .appendingPathComponent("edgelog-past-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
@@ -284,7 +288,7 @@ import Testing
         insert("  prefetched @8;\n", before: "}\n\n# The request line's protocol")
         insert("  http4 @6;\n", before: "}\n\n# One `log_format` variable")
         insert("  futureWeight @2 :UInt32;\n", before: "}\n\n# One request as logged")
-        insert("  futureNumber @34 :UInt64;\n  futureText @35 :Text;\n", before: "}\n\n# What a record is")
+        insert("  futureNumber @35 :UInt64;\n  futureText @36 :Text;\n", before: "}\n\n# What a record is")
         let url = FileManager.default.temporaryDirectory
             .appendingPathComponent("edgelog-future-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)

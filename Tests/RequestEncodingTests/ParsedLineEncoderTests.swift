@@ -62,6 +62,7 @@ let encodingCases: [EncodingCase] = [
         ),
         origin: shopOrigin,
         expected: record {
+            $0.requestTimeAbsent = true  // the format has no $request_time
             $0.timeUs = noon + 5_000_000
             $0.clientIp = mapped(192, 0, 2, 10)
             $0.site = "shop.example"
@@ -165,6 +166,7 @@ let encodingCases: [EncodingCase] = [
         ),
         origin: shopOrigin,
         expected: record {
+            $0.requestTimeAbsent = true  // the format has no $request_time
             $0.timeUs = noon + 250_000
             $0.clientIp = mapped(192, 0, 2, 1)
             $0.site = "api.example"
@@ -194,6 +196,7 @@ let encodingCases: [EncodingCase] = [
         ),
         origin: edgeOrigin,
         expected: record {
+            $0.requestTimeAbsent = true  // the format has no $request_time
             $0.clientIp = mapped(192, 0, 2, 1)
             $0.edge = "edge-b.fra"
             $0.sourceFile = "/var/log/nginx/access.log"
@@ -240,6 +243,7 @@ let encodingCases: [EncodingCase] = [
         line: ascii(#"SHOP.Example.TEST:18080 "GET /upper HTTP/1.1" 200"#),
         origin: shopOrigin,
         expected: record {
+            $0.requestTimeAbsent = true  // the format has no $request_time
             $0.site = "shop.example.test"
             $0.edge = "edge-a"
             $0.sourceFile = "/var/log/nginx/shop.log"
@@ -257,6 +261,7 @@ let encodingCases: [EncodingCase] = [
         line: ascii(#"unix: - - [28/Nov/2026:12:00:00 +0000] "GET / HTTP/1.0" 304 0 "-" "-""#),
         origin: shopOrigin,
         expected: record {
+            $0.requestTimeAbsent = true  // the format has no $request_time
             $0.timeUs = noon
             $0.site = "s.example"
             $0.edge = "edge-a"

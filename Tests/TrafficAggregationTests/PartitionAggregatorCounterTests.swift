@@ -16,6 +16,28 @@ import TrafficAggregation
             resume: .fresh(shardCount: shards))
     }
 
+    /// A format without `$request_time` (nginx's default `combined`) measured no time: its
+    /// requests count everywhere but in the latency histograms and the time sum, so they
+    /// neither read as 0 ms requests nor pull the mean and the percentiles down.
+    @Test func requestsWithoutALoggedTimeStayOutOfTheLatencyCounts() throws {
+        var aggregator = try Self.aggregator()
+        var untimed = TestRecord.request(timeUs: Minutes.micros(0, plusSeconds: 1), status: 200, bodyBytes: 10)
+        untimed.requestTimeAbsent = true
+        var untimedWithStaleTime = untimed
+        untimedWithStaleTime.requestTimeUs = 7_000  // whatever the field holds: ignored
+        try aggregator.add(
+            [
+                untimed, untimedWithStaleTime,
+                .request(timeUs: Minutes.micros(0, plusSeconds: 2), status: 200, bodyBytes: 10, requestTimeUs: 1_500),
+            ],
+            from: 0, timestampMs: 1)
+        let delta = aggregator.takeDelta(shard: 0)
+        #expect(delta.nonZeroRows[RowKey(minute: Minutes.start(0), site: "www.example.com")] == [
+            .requests: 3, .bodyBytes: 30, .status2xx: 3, .status200: 3, .cacheNone: 3,
+            .requestTimeUsSum: 1_500, .latencyLe2ms: 1, .latencyFineLe2ms: 1,
+        ])
+    }
+
     @Test func handComputedStream() throws {
         var aggregator = try Self.aggregator()
         let m0 = { Minutes.micros(0, plusSeconds: $0) }

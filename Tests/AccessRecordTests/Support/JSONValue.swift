@@ -84,6 +84,7 @@ enum JSONValue: Equatable, Decodable, CustomStringConvertible {
             "cacheStatus": .string(name(of: record.cacheStatus)),
             "parseError": .bool(record.parseError),
             "truncated": .bool(record.truncated),
+            "requestTimeAbsent": .bool(record.requestTimeAbsent),
             "fileOffset": .string(String(record.fileOffset)),
             "utcOffsetMin": .int(Int64(record.utcOffsetMin)),
             "kind": .string(name(of: record.kind)),

@@ -150,6 +150,7 @@ enum RecordSamples {
         record.forwardedFor = randomText(using: &rng)
         record.parseError = Bool.random(using: &rng)
         record.truncated = Bool.random(using: &rng)
+        record.requestTimeAbsent = Bool.random(using: &rng)
         record.rawLine = randomBytes(exactly: Int.random(in: 0...40, using: &rng), using: &rng)
         record.fileOffset = rng.next()
         record.utcOffsetMin = Int16.random(in: .min ... .max, using: &rng)

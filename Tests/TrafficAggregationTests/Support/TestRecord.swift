@@ -17,6 +17,8 @@ struct TestRecord {
     var cache: AccessRecord.CacheStatus = .none
     var parseError = false
     var truncated = false
+    /// The format logs no `$request_time` (`requestTimeUs` is then meaningless).
+    var requestTimeAbsent = false
     var kind: AccessRecord.RecordKind = .request
     /// Overwrites the kind with an ordinal this version does not know (set after encoding).
     var unknownKindOrdinal: UInt16?
@@ -98,6 +100,7 @@ struct TestRecord {
         builder.setCacheStatus(cache)
         builder.setParseError(parseError)
         builder.setTruncated(truncated)
+        builder.setRequestTimeAbsent(requestTimeAbsent)
         builder.setKind(kind)
         builder.setShippedLines(shippedLines)
         builder.setLostLines(lostLines)
