@@ -25,7 +25,7 @@ extension ShipperConfiguration {
             "site-label",
             kind: .string,
             default: "",
-            help: "Site of every line of files without @site, for formats without $host (empty: none)."
+            help: "Site of every line of files without @site, for formats without $host; it comes before $http_host and $server_name (empty: none)."
         )
         public static let startAt = ConfigurationKey(
             "start-at",
