@@ -13,6 +13,8 @@ struct TrafficFixture: Sendable {
     static let attackClasses = ["sqli", "xss", "traversal", "scanner"]
     static let cacheStatuses = ["hit", "miss", "expired", "stale", "updating", "revalidated", "bypass", "none"]
     /// Request times (ms) used, with their coarse and fine histogram columns.
+    /// The site whose every request comes from a format without `$request_time`.
+    static let untimedSite = sites[2]
     static let latencies: [(ms: Int64, coarse: String, fine: String)] = [
         (1, "latency_le_1ms", "latency_fine_le_1ms"), (3, "latency_le_5ms", "latency_fine_le_3ms"),
         (40, "latency_le_50ms", "latency_fine_le_47ms"), (200, "latency_le_250ms", "latency_fine_le_220ms"),
@@ -30,6 +32,12 @@ struct TrafficFixture: Sendable {
         /// In `cacheStatuses` order.
         var cache: [Int64]
         var latency: Int
+        /// Requests whose format logged no `$request_time` (nginx's `combined`): counted, but
+        /// not in the latency histograms or the time sum. All of `untimedSite`'s, a fifth of
+        /// every other row's.
+        var untimed: Int64
+        /// Requests in the histograms and the time sum.
+        var timed: Int64 { requests - untimed }
         /// In `attackClasses` order.
         var attacks: [Int64]
         /// Client IPv4 addresses (as 32-bit numbers) seen in the row.
@@ -118,7 +126,8 @@ struct TrafficFixture: Sendable {
             shard: shard, minute: minute, site: site, requests: requests,
             bodyBytes: requests * Int64.random(in: 100...50_000, using: &random),
             requestBytes: requests * Int64.random(in: 50...800, using: &random), statusClasses: statusClasses,
-            cache: cache, latency: Int.random(in: 0..<latencies.count, using: &random), attacks: attacks, ips: ips)
+            cache: cache, latency: Int.random(in: 0..<latencies.count, using: &random),
+            untimed: site == untimedSite ? requests : requests / 5, attacks: attacks, ips: ips)
     }
 
     /// Inserts everything into the shards (`connections[shard]`), with parameters only.
@@ -138,7 +147,7 @@ struct TrafficFixture: Sendable {
             var values: [String?] = [String(row.shard), ReportTime.text(row.bucket), row.site]
             values += [row.requests, row.bodyBytes, row.requestBytes].map { String($0) }
             values += row.statusClasses.map { String($0) } + row.cache.map { String($0) }
-            values += [String(row.requests * latency.ms * 1000), String(row.requests), String(row.requests)]
+            values += [String(row.timed * latency.ms * 1000), String(row.timed), String(row.timed)]
             values += row.attacks.map { String($0) }
             let placeholders = (1...values.count).map { "$\($0)" }.joined(separator: ", ")
             let hexIPs = row.ips.map { String(format: "%08x", $0) }.joined(separator: ",")
