@@ -25,6 +25,9 @@
 /// `$host`), `$server_name`. `$server_name` comes last because it names the
 /// `server` block (often `_` or the first name of many), not the virtual host a client asked for.
 ///
+/// Body bytes are `$body_bytes_sent`, or for a format that logs only `$bytes_sent` those
+/// (headers included), so that such a format's bandwidth is not 0.
+///
 /// When that linear match fails, `matchBacktracking` tries the later occurrences of each
 /// literal that ends a value (a bounded search), since nothing escapes a literal's bytes inside
 /// a value: `$remote_user` `x [y` before ` [`, raw quotes under `escape=none`.
@@ -46,6 +49,10 @@ public struct LogParser: Sendable {
     /// Whether a field's value ends where its following literal is found (`.literal`), so that
     /// a line the linear match refused may match with a later occurrence (`matchBacktracking`).
     private let canBacktrack: Bool
+    /// The format logs `$bytes_sent` but not `$body_bytes_sent` (CDN formats often do): the
+    /// body bytes are then the bytes sent, headers included, rather than 0, so a site's
+    /// bandwidth is not lost.
+    private let bodyBytesFromBytesSent: Bool
 
     public init(format: LogFormat, siteLabel: String? = nil) {
         self.format = format
@@ -144,6 +151,8 @@ public struct LogParser: Sendable {
         self.literals = literals
         self.extraNames = extraNames
         self.canBacktrack = fields.contains { $0.terminator == .literal }
+        self.bodyBytesFromBytesSent =
+            format.segments.contains(.variable(.bytesSent)) && !format.segments.contains(.variable(.bodyBytesSent))
     }
 
     /// Parses the line that is all of `line` (a trailing `\n` and/or `\r` is ignored).
@@ -978,6 +987,7 @@ public struct LogParser: Sendable {
                 parsed.query = parsed.args
             }
         }
+        if bodyBytesFromBytesSent { parsed.bodyBytesSent = parsed.bytesSent }
         if !parsed.host.isEmpty {
             parsed.siteSource = .host
         } else if siteLabel != nil {

@@ -564,7 +564,9 @@ let trickyLines: [TrickyLine] = [
         line: "2026-12-07T19:39:52-03:30\t127.0.0.1\tSHOP.Example.TEST:18080\tGET\t/upper\t-\t200\t162\t0.000\tMISS\t\"curl/7.88.1\"",
         expected: Expected(
             client: "127.0.0.1", time: .wall(WallTime(2026, 12, 7, 19, 39, 52, offset: -210)), utcOffsetMinutes: -210,
-            method: .get, methodText: "GET", path: "/upper", status: 200, userAgent: "curl/7.88.1",
+            method: .get, methodText: "GET", path: "/upper", status: 200,
+            bodyBytesSent: 162,  // $bytes_sent stands in: the format has no $body_bytes_sent
+            userAgent: "curl/7.88.1",
             siteSource: .httpHost, site: "SHOP.Example.TEST", requestTimeMicros: 0, upstreamCacheStatus: .miss)),
     TrickyLine(
         name: "$http_host of an IPv6 literal with a port",
@@ -687,6 +689,21 @@ let trickyLines: [TrickyLine] = [
         }
         #expect(parsed.parseError == .badStatus(at: 16))
         #expect(elapsed < .seconds(1), "\(elapsed)")
+    }
+
+    /// A format with `$bytes_sent` but no `$body_bytes_sent` (tab-separated CDN formats): the
+    /// body bytes are the bytes sent, so the site's bandwidth is not 0; with both, each keeps
+    /// its own value.
+    @Test func bytesSentStandsInForAbsentBodyBytes() throws {
+        let onlyBytesSent = LogParser(format: try LogFormat(#"'$remote_addr $status $bytes_sent $host'"#))
+        let both = LogParser(format: try LogFormat(#"'$remote_addr $status $bytes_sent $body_bytes_sent $host'"#))
+        var parsed = ParsedLine()
+        let line = Array("192.0.2.1 200 1234 a.example".utf8)
+        #expect(line.withUnsafeBytes { onlyBytesSent.parse(line: $0, into: &parsed) })
+        #expect(parsed.bytesSent == 1234 && parsed.bodyBytesSent == 1234)
+        let withBody = Array("192.0.2.1 304 180 0 a.example".utf8)
+        #expect(withBody.withUnsafeBytes { both.parse(line: $0, into: &parsed) })
+        #expect(parsed.bytesSent == 180 && parsed.bodyBytesSent == 0)
     }
 
     @Test func reusedParsedLineDoesNotKeepOldValues() throws {
