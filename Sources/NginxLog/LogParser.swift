@@ -151,8 +151,15 @@ public struct LogParser: Sendable {
         self.literals = literals
         self.extraNames = extraNames
         self.canBacktrack = fields.contains { $0.terminator == .literal }
-        self.bodyBytesFromBytesSent =
-            format.segments.contains(.variable(.bytesSent)) && !format.segments.contains(.variable(.bodyBytesSent))
+        // A loop, not `segments.contains(.variable(...))`: with that, Swift 6.3.1's optimizer
+        // crashed on this initializer in release builds (CopyPropagation ownership error).
+        var logsBytesSent = false
+        var logsBodyBytes = false
+        for case .variable(let variable) in format.segments {
+            if variable == .bytesSent { logsBytesSent = true }
+            if variable == .bodyBytesSent { logsBodyBytes = true }
+        }
+        self.bodyBytesFromBytesSent = logsBytesSent && !logsBodyBytes
     }
 
     /// Parses the line that is all of `line` (a trailing `\n` and/or `\r` is ignored).
