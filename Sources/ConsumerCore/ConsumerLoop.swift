@@ -522,8 +522,8 @@ final class ConsumerLoop {
     static let decodersAhead = 2
 
     /// Feeds the round's batches, partition after partition in order, cut into chunks: the
-    /// chunk after the one being aggregated is decoded (and classified) on a task beside the
-    /// loop (`ChunkDecoder`), so the two overlap.
+    /// `decodersAhead` chunks after the one being aggregated are decoded (and classified) on
+    /// tasks beside the loop (`ChunkDecoder`), so decoding and counting overlap.
     private func feedRound(_ fetched: [(partition: Int32, batches: [RecordBatch])]) async {
         var chunks: [(partition: Int32, batches: ArraySlice<RecordBatch>)] = []
         for (partition, batches) in fetched {
