@@ -373,6 +373,10 @@ public struct LogParser: Sendable {
         // (`Int.max` once a field with a single possible end has given it).
         var starts = [Int](repeating: base, count: count + 1)
         var searchFrom = [Int](repeating: base, count: count)
+        // Whether a list-valued field (`skipsListSeparators`) now tries the occurrences of its
+        // literal inside a separator, once every other occurrence failed: a client's
+        // `X-Forwarded-For: 203.0.113.7,` makes the format's space follow a comma.
+        var inSeparators = [Bool](repeating: false, count: count)
         var budget = Self.backtrackingBudget
         var index = 0
         while index >= 0 {
@@ -385,9 +389,17 @@ public struct LogParser: Sendable {
             let following = UnsafeRawBufferPointer(
                 start: literals.baseAddress.map { $0 + field.following.lowerBound }, count: field.following.count)
             var found = false
-            while budget > 0,
-                let value = nextValue(field, following, bytes, valueStart: starts[index], from: searchFrom[index], end: end)
-            {
+            while budget > 0 {
+                guard
+                    let value = nextValue(
+                        field, following, bytes, valueStart: starts[index], from: searchFrom[index], end: end,
+                        inSeparators: inSeparators[index])
+                else {
+                    guard field.skipsListSeparators, !inSeparators[index] else { break }
+                    inSeparators[index] = true
+                    searchFrom[index] = starts[index]
+                    continue
+                }
                 budget -= 1
                 searchFrom[index] = field.terminator == .literal ? value.end + 1 : Int.max
                 let range = starts[index]..<value.end
@@ -406,7 +418,10 @@ public struct LogParser: Sendable {
                 continue
             }
             index += 1
-            if index < count { searchFrom[index] = starts[index] }
+            if index < count {
+                searchFrom[index] = starts[index]
+                inSeparators[index] = false
+            }
         }
         guard index == count else { return false }
         let line = parsed.line
@@ -419,16 +434,18 @@ public struct LogParser: Sendable {
     }
 
     /// The next possible end of `field`'s value starting at `valueStart`: for `.literal` the
-    /// first occurrence of the literal at or after `from` (list separators skipped as in
-    /// `findLiteral`); for every other terminator the one end `match` finds, unless `from` is
-    /// `Int.max` (already given). `next` is where the following field starts.
+    /// first occurrence of the literal at or after `from` (for a list-valued field: outside the
+    /// list separators as in `findLiteral`, or with `inSeparators` only those inside one); for
+    /// every other terminator the one end `match` finds, unless `from` is `Int.max` (already
+    /// given). `next` is where the following field starts.
     private func nextValue(
         _ field: CompiledField,
         _ following: UnsafeRawBufferPointer,
         _ bytes: UnsafeRawBufferPointer,
         valueStart: Int,
         from: Int,
-        end: Int
+        end: Int,
+        inSeparators: Bool
     ) -> (end: Int, next: Int, hasEscapes: Bool)? {
         guard from != Int.max else { return nil }
         let count = following.count
@@ -443,7 +460,7 @@ public struct LogParser: Sendable {
             while let candidate = ByteScan.firstIndex(of: field.head, in: bytes, from: index, to: limit) {
                 if isLiteral(field, following, in: bytes, at: candidate),
                     !field.skipsListSeparators
-                        || !Self.isListSeparator(bytes, at: candidate, valueStart: valueStart, end: end)
+                        || Self.isListSeparator(bytes, at: candidate, valueStart: valueStart, end: end) == inSeparators
                 {
                     return (candidate, candidate + count, escaped(candidate))
                 }

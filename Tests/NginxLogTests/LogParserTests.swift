@@ -53,6 +53,7 @@ struct Expected: Sendable {
     var upstreamCacheStatus: UpstreamCacheStatus = .none
     var requestLength: UInt64 = 0
     var scheme: Bytes = ""
+    var forwardedFor: Bytes = ""
     var extras: [ExpectedExtra] = []
 }
 
@@ -448,6 +449,26 @@ let trickyLines: [TrickyLine] = [
                 ExpectedExtra(name: "upstream_addr", value: "127.0.0.1:18099, 127.0.0.1:18081"),
                 ExpectedExtra(name: "upstream_status", value: "502, 200"),
             ])),
+    // X-Forwarded-For is what the client sent: a list may end with its separator's comma
+    // ("203.0.113.7," or "203.0.113.7, " from a broken proxy chain, or an attacker). Its last
+    // ", " is then no separator but the comma and the format's space.
+    TrickyLine(
+        name: "unquoted $http_x_forwarded_for ending with a comma, before the space literal",
+        format: .source(#"'$remote_addr [$time_local] "$request" $status $http_x_forwarded_for $host'"#),
+        line: #"127.0.0.1 [08/Dec/2026:04:17:45 +0530] "GET /xff HTTP/1.1" 200 203.0.113.7, 198.51.100.2, www.example.test"#,
+        expected: Expected(
+            client: "127.0.0.1", time: .wall(WallTime(2026, 12, 8, 4, 17, 45, offset: 330)), utcOffsetMinutes: 330,
+            method: .get, methodText: "GET", target: "/xff", path: "/xff", protocolVersion: .http11,
+            status: 200, host: "www.example.test", siteSource: .host, site: "www.example.test",
+            forwardedFor: "203.0.113.7, 198.51.100.2,")),
+    TrickyLine(
+        name: "unquoted $http_x_forwarded_for of one address and a comma, before the space literal",
+        format: .source(#"'$remote_addr [$time_local] "$request" $status $http_x_forwarded_for $request_time'"#),
+        line: #"127.0.0.1 [08/Dec/2026:04:17:45 +0530] "GET /xff HTTP/1.1" 200 203.0.113.7, 0.250"#,
+        expected: Expected(
+            client: "127.0.0.1", time: .wall(WallTime(2026, 12, 8, 4, 17, 45, offset: 330)), utcOffsetMinutes: 330,
+            method: .get, methodText: "GET", target: "/xff", path: "/xff", protocolVersion: .http11,
+            status: 200, requestTimeMicros: 250_000, forwardedFor: "203.0.113.7,")),
     TrickyLine(
         name: "key=value format with upstream lists holding '-' (nginx's line, times made non-zero)",
         format: .source(
@@ -516,7 +537,7 @@ let trickyLines: [TrickyLine] = [
         expected: Expected(
             client: "127.0.0.1", time: .wall(WallTime(2026, 12, 7, 23, 3, 9, offset: 0)), method: .get,
             methodText: "GET", target: "/c", path: "/c", protocolVersion: .http11, status: 200,
-            userAgent: "curl/7.88.1")),
+            userAgent: "curl/7.88.1", forwardedFor: "1.2.3.4")),
     // `$uri$is_args$args`, which nginx 1.22 accepts: `/noq-` is `/noq` without arguments.
     TrickyLine(
         name: "$uri$is_args$args with arguments",
@@ -650,6 +671,7 @@ let trickyLines: [TrickyLine] = [
         #expect(text(parsed.userAgent) == expected.userAgent)
         #expect(text(parsed.host) == expected.host)
         #expect(text(parsed.scheme) == expected.scheme)
+        #expect(text(parsed.forwardedFor) == expected.forwardedFor)
         #expect(parsed.siteSource == expected.siteSource)
         let site = bytes.withUnsafeBytes { buffer in parser.withSiteBytes(of: parsed, in: buffer) { Array($0) } }
         #expect(Bytes(site) == expected.site)
