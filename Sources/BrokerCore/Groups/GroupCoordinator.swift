@@ -20,31 +20,27 @@ public final class GroupCoordinator: Sendable {
 
     private struct State {
         var groups: [String: ConsumerGroup] = [:]
-        /// The protocol type ("consumer") of groups forgotten once empty, so that an `Empty`
-        /// group with committed offsets is still listed and described with it, as Kafka does
-        /// (admin clients tell consumer groups from offsets committed without one by it). In
-        /// memory only: after a restart such a group reads as "" until a member joins again.
-        var formerProtocolTypes: [String: String] = [:]
+        /// The protocol types of groups forgotten once empty, at most `maxGroups` of them.
+        var formerProtocolTypes: FormerProtocolTypes
         var joins: [ConsumerGroup.Ticket: EventLoopPromise<ConsumerGroup.JoinResult>] = [:]
         var syncs: [ConsumerGroup.Ticket: EventLoopPromise<ConsumerGroup.SyncResult>] = [:]
         var nextTicket: ConsumerGroup.Ticket = 0
         var ticker: Task<Void, Never>?
         var isShutDown = false
 
+        init(maxGroups: Int) {
+            formerProtocolTypes = FormerProtocolTypes(capacity: maxGroups)
+        }
+
         /// Stores `group` back, or forgets it once it has no members (its generation no longer
         /// matters: every old member id is unknown to a new group).
-        mutating func store(_ group: ConsumerGroup, maxGroups: Int) {
+        mutating func store(_ group: ConsumerGroup) {
             guard group.state == .empty && group.members.isEmpty else {
                 groups[group.groupID] = group
                 return
             }
             groups[group.groupID] = nil
-            if let type = group.protocolType {
-                if formerProtocolTypes[group.groupID] == nil, formerProtocolTypes.count >= maxGroups {
-                    formerProtocolTypes.remove(at: formerProtocolTypes.startIndex)
-                }
-                formerProtocolTypes[group.groupID] = type
-            }
+            if let type = group.protocolType { formerProtocolTypes.remember(type, for: group.groupID) }
         }
 
         mutating func ticket() -> ConsumerGroup.Ticket {
@@ -75,12 +71,14 @@ public final class GroupCoordinator: Sendable {
         }
     }
 
-    private let state = Mutex(State())
-    /// Most groups held in memory at once (empty groups are forgotten).
+    private let state: Mutex<State>
+    /// Most groups held in memory at once (empty groups are forgotten), and most protocol
+    /// types of forgotten groups remembered.
     private let maxGroups: Int
 
     public init(maxGroups: Int = 10_000) {
         self.maxGroups = maxGroups
+        self.state = Mutex(State(maxGroups: max(0, maxGroups)))
     }
 
     // MARK: - Requests
@@ -107,7 +105,7 @@ public final class GroupCoordinator: Sendable {
             state.joins[ticket] = promise
             var group = state.groups[groupID] ?? ConsumerGroup(groupID: groupID)
             let (answer, settled) = group.join(request, ticket: ticket, newMemberID: newMemberID, now: .now)
-            state.store(group, maxGroups: maxGroups)
+            state.store(group)
             if answer != nil { state.joins[ticket] = nil }
             return (answer, state.promises(of: settled))
         }
@@ -137,7 +135,7 @@ public final class GroupCoordinator: Sendable {
             state.syncs[ticket] = promise
             let (answer, settled) = group.sync(
                 memberID: memberID, generationID: generationID, assignments: assignments, ticket: ticket, now: .now)
-            state.store(group, maxGroups: maxGroups)
+            state.store(group)
             if answer != nil { state.syncs[ticket] = nil }
             return (answer, state.promises(of: settled))
         }
@@ -153,7 +151,7 @@ public final class GroupCoordinator: Sendable {
             guard !state.isShutDown else { return .coordinatorNotAvailable }
             guard var group = state.groups[groupID] else { return .unknownMemberId }
             let code = group.heartbeat(memberID: memberID, generationID: generationID, now: .now)
-            state.store(group, maxGroups: maxGroups)
+            state.store(group)
             return code
         }
     }
@@ -172,7 +170,7 @@ public final class GroupCoordinator: Sendable {
                 codes.append(code)
                 settled.merge(more)
             }
-            state.store(group, maxGroups: maxGroups)
+            state.store(group)
             return (codes, state.promises(of: settled))
         }
         completions.complete()
@@ -187,7 +185,7 @@ public final class GroupCoordinator: Sendable {
                 return generationID < 0 ? .none : .illegalGeneration
             }
             let code = group.checkCommit(generationID: generationID, memberID: memberID, now: .now)
-            state.store(group, maxGroups: maxGroups)
+            state.store(group)
             return code
         }
     }
@@ -211,7 +209,7 @@ public final class GroupCoordinator: Sendable {
             if let known, !known.members.isEmpty { return .hasMembers }
             let hadOffsets = try committedOffsets.delete(group: groupID)
             state.groups[groupID] = nil
-            state.formerProtocolTypes[groupID] = nil
+            state.formerProtocolTypes.forget(groupID)
             return known != nil || hadOffsets ? .deleted : .notFound
         }
     }
@@ -246,7 +244,7 @@ public final class GroupCoordinator: Sendable {
             for groupID in state.groups.keys {
                 guard var group = state.groups[groupID], group.nextDeadline.map({ $0 <= .now }) == true else { continue }
                 let settled = group.expire(now: .now)
-                state.store(group, maxGroups: maxGroups)
+                state.store(group)
                 let more = state.promises(of: settled)
                 all.joins += more.joins
                 all.syncs += more.syncs
