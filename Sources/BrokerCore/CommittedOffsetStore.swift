@@ -21,8 +21,10 @@ import SegmentStore
 /// readable with the same decoder the broker already trusts with hostile bytes. Group ids are
 /// limited to ``maxGroupIDBytes`` so the hex file name stays within 255 bytes.
 ///
-/// Thread-safe: one lock covers the map and the file write of a commit (commits are rare next to
-/// produce and fetch; holding it across the fsync keeps concurrent commits of one group ordered).
+/// Thread-safe: one lock covers the map and the file write of a commit or a group's removal
+/// (commits are rare next to produce and fetch; holding it across the fsync keeps concurrent
+/// commits and deletions of one group ordered). Callers must not hold the `GroupCoordinator`'s
+/// lock while calling in: every group's membership requests would wait on this fsync.
 public final class CommittedOffsetStore: Sendable {
     /// One committed position.
     public struct Commit: Sendable, Hashable {
@@ -132,17 +134,35 @@ public final class CommittedOffsetStore: Sendable {
     }
 
     /// Drops `group`'s commits and removes its file (durably): DeleteGroups. The caller makes
-    /// sure the group has no members.
+    /// sure the group has no members, and does not hold a lock other requests wait on: this
+    /// waits for the removal's directory fsync (under this store's lock, which orders it with
+    /// the group's commits, as a commit's own fsync is).
+    ///
+    /// On return or throw, memory and disk agree: the commits are in memory iff the file is
+    /// still there (``OffsetsDeletionFailure`` says which case a failure left).
     /// - Returns: whether the group had a file or commits to drop.
-    /// - Throws: a storage error; the group is then still in memory (and its file, if the
-    ///   removal failed, still holds its commits).
-    public func delete(group: String) throws -> Bool {
-        try groups.withLock { groups in
+    /// - Throws: ``OffsetsDeletionFailure``, with `groupIsDeleted` false when the file stays
+    ///   (the commits stay too) and true when it is gone (the commits are gone too).
+    public func delete(group: String) throws(OffsetsDeletionFailure) -> Bool {
+        try groups.withLock { groups throws(OffsetsDeletionFailure) -> Bool in
             let path = "\(directory)/\(Self.fileName(forGroup: group))"
             let hadFile = fileSystem.fileExists(atPath: path)
-            if hadFile { try fileSystem.removeFile(atPath: path) }
-            let hadCommits = groups.removeValue(forKey: group) != nil
-            lastCommits.withLock { _ = $0.removeValue(forKey: group) }
+            func dropCommits() -> Bool {
+                lastCommits.withLock { _ = $0.removeValue(forKey: group) }
+                return groups.removeValue(forKey: group) != nil
+            }
+            if hadFile {
+                do throws(StorageError) {
+                    try fileSystem.removeFile(atPath: path)
+                } catch {
+                    // The file still there: `unlink` failed, nothing changed. The file gone:
+                    // the directory's fsync failed after it, the commits go too.
+                    let isGone = !fileSystem.fileExists(atPath: path)
+                    if isGone { _ = dropCommits() }
+                    throw OffsetsDeletionFailure(groupID: group, groupIsDeleted: isGone, storageError: error)
+                }
+            }
+            let hadCommits = dropCommits()
             return hadFile || hadCommits
         }
     }

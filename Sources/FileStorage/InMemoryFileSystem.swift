@@ -39,6 +39,12 @@ public final class InMemoryFileSystem: FileSystem {
         case create
         /// `removeFile`: fails, and the file stays.
         case remove
+        /// `removeFile`: the name is unlinked, then making that durable fails, so the call
+        /// throws with the file already gone — `PosixFileSystem` when `unlink` succeeds and the
+        /// parent directory's `fsync` does not. The fake keeps the removal across `crash()`
+        /// (its directory operations are durable at once): it models the failure a caller
+        /// sees, not a directory entry that comes back after a power loss.
+        case removeSync
         /// A `sync()` that returns success without making anything durable: a disk whose
         /// volatile write cache ignores flushes. Injected with `loseNextSyncs`; no errno.
         case lostSync
@@ -334,6 +340,9 @@ public final class InMemoryFileSystem: FileSystem {
             }
             guard state.files.removeValue(forKey: path) != nil else {
                 throw StorageError(code: .fileNotFound, message: "no such file", path: path)
+            }
+            if let fault = state.takeFault(.removeSync, path: path) {
+                throw StorageError(systemCall: "fsync", path: Self.parent(of: path), errno: fault.errno)
             }
         }
     }

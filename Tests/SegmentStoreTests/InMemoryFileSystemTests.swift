@@ -149,6 +149,30 @@ import Testing
         #expect(!fileSystem.fileExists(atPath: "/data/t-0/y"))
     }
 
+    /// `.remove` fails before the unlink, `.removeSync` after it (a failed directory fsync):
+    /// the caller sees an error either way, but only the second leaves the file gone.
+    @Test func aRemovalCanFailBeforeOrAfterTheUnlink() throws {
+        let fileSystem = try fileSystemWithDirectory()
+        _ = try fileSystem.openFile(atPath: "/data/t-0/a.offsets", mode: .createIfMissing)
+        _ = try fileSystem.openFile(atPath: "/data/t-0/b.offsets", mode: .createIfMissing)
+        fileSystem.failNext(.remove, with: EIO, pathSuffix: "a.offsets")
+        fileSystem.failNext(.removeSync, with: EIO, pathSuffix: "b.offsets")
+        #expect { try fileSystem.removeFile(atPath: "/data/t-0/a.offsets") } throws: { error in
+            let error = error as? StorageError
+            return error?.errno == EIO && error?.path == "/data/t-0/a.offsets"
+        }
+        #expect(fileSystem.fileExists(atPath: "/data/t-0/a.offsets"))
+        #expect { try fileSystem.removeFile(atPath: "/data/t-0/b.offsets") } throws: { error in
+            let error = error as? StorageError
+            return error?.errno == EIO && error?.path == "/data/t-0"
+        }
+        #expect(!fileSystem.fileExists(atPath: "/data/t-0/b.offsets"))
+        fileSystem.crash()
+        #expect(!fileSystem.fileExists(atPath: "/data/t-0/b.offsets"))
+        try fileSystem.removeFile(atPath: "/data/t-0/a.offsets")  // the faults were used up
+        #expect(try fileSystem.contentsOfDirectory(atPath: "/data/t-0").isEmpty)
+    }
+
     @Test func directoriesListRenameAndRemove() throws {
         let fileSystem = try fileSystemWithDirectory()
         _ = try fileSystem.openFile(atPath: "/data/t-0/a", mode: .createIfMissing)

@@ -20,31 +20,32 @@ public final class GroupCoordinator: Sendable {
 
     private struct State {
         var groups: [String: ConsumerGroup] = [:]
-        /// The protocol type ("consumer") of groups forgotten once empty, so that an `Empty`
-        /// group with committed offsets is still listed and described with it, as Kafka does
-        /// (admin clients tell consumer groups from offsets committed without one by it). In
-        /// memory only: after a restart such a group reads as "" until a member joins again.
-        var formerProtocolTypes: [String: String] = [:]
+        /// The protocol types of groups forgotten once empty, at most `maxGroups` of them.
+        var formerProtocolTypes: FormerProtocolTypes
+        /// Groups a DeleteGroups is deleting now (its file I/O runs outside this lock), with
+        /// how many DeleteGroups for the group are under way (two may overlap; the offset
+        /// store orders their file work). Invariant: a group in here has no members — it had
+        /// none when marked, and JoinGroup refuses it until the mark is gone.
+        var deletions: [String: Int] = [:]
         var joins: [ConsumerGroup.Ticket: EventLoopPromise<ConsumerGroup.JoinResult>] = [:]
         var syncs: [ConsumerGroup.Ticket: EventLoopPromise<ConsumerGroup.SyncResult>] = [:]
         var nextTicket: ConsumerGroup.Ticket = 0
         var ticker: Task<Void, Never>?
         var isShutDown = false
 
+        init(maxGroups: Int) {
+            formerProtocolTypes = FormerProtocolTypes(capacity: maxGroups)
+        }
+
         /// Stores `group` back, or forgets it once it has no members (its generation no longer
         /// matters: every old member id is unknown to a new group).
-        mutating func store(_ group: ConsumerGroup, maxGroups: Int) {
+        mutating func store(_ group: ConsumerGroup) {
             guard group.state == .empty && group.members.isEmpty else {
                 groups[group.groupID] = group
                 return
             }
             groups[group.groupID] = nil
-            if let type = group.protocolType {
-                if formerProtocolTypes[group.groupID] == nil, formerProtocolTypes.count >= maxGroups {
-                    formerProtocolTypes.remove(at: formerProtocolTypes.startIndex)
-                }
-                formerProtocolTypes[group.groupID] = type
-            }
+            if let type = group.protocolType { formerProtocolTypes.remember(type, for: group.groupID) }
         }
 
         mutating func ticket() -> ConsumerGroup.Ticket {
@@ -75,17 +76,32 @@ public final class GroupCoordinator: Sendable {
         }
     }
 
-    private let state = Mutex(State())
-    /// Most groups held in memory at once (empty groups are forgotten).
+    private let state: Mutex<State>
+    /// Most groups held in memory at once (empty groups are forgotten), and most protocol
+    /// types of forgotten groups remembered.
     private let maxGroups: Int
 
     public init(maxGroups: Int = 10_000) {
         self.maxGroups = maxGroups
+        self.state = Mutex(State(maxGroups: max(0, maxGroups)))
     }
 
     // MARK: - Requests
 
     /// JoinGroup: answered at once (an error) or when the group's join phase ends.
+    ///
+    /// A group that a DeleteGroups is deleting answers COORDINATOR_LOAD_IN_PROGRESS: a member
+    /// joining then would give the group a member after the deletion checked it had none, and
+    /// the deletion would drop the offsets of a live group. The code is retriable everywhere:
+    /// the Java consumer backs off and sends the JoinGroup again (`AbstractCoordinator`:
+    /// "Coordinator is loading the group"), librdkafka returns to its join state and joins
+    /// again at its join interval without surfacing an error, kafka-python retries the
+    /// retriable error. Unlike COORDINATOR_NOT_AVAILABLE (what Kafka answers for a group it
+    /// has just marked Dead) it does not send the client back to FindCoordinator for an
+    /// answer that would name this broker again; unlike REBALANCE_IN_PROGRESS, which older
+    /// clients do not expect on a JoinGroup, it is in every client's JoinGroup handling. The
+    /// mark lasts one file removal, so the retry normally finds the group gone and starts it
+    /// afresh.
     public func join(
         groupID: String, _ request: ConsumerGroup.JoinRequest, on eventLoop: any EventLoop
     ) -> EventLoopFuture<ConsumerGroup.JoinResult> {
@@ -99,6 +115,9 @@ public final class GroupCoordinator: Sendable {
         let newMemberID = "\(request.clientID.isEmpty ? "member" : request.clientID)-\(UUID().uuidString.lowercased())"
         let (answer, completions) = state.withLock { state -> (ConsumerGroup.JoinResult?, Completions) in
             guard !state.isShutDown else { return (.failure(.coordinatorNotAvailable), Completions()) }
+            guard state.deletions[groupID] == nil else {
+                return (.failure(.coordinatorLoadInProgress, memberID: request.memberID), Completions())
+            }
             if state.groups[groupID] == nil && state.groups.count >= maxGroups {
                 return (.failure(.coordinatorNotAvailable), Completions())
             }
@@ -107,7 +126,7 @@ public final class GroupCoordinator: Sendable {
             state.joins[ticket] = promise
             var group = state.groups[groupID] ?? ConsumerGroup(groupID: groupID)
             let (answer, settled) = group.join(request, ticket: ticket, newMemberID: newMemberID, now: .now)
-            state.store(group, maxGroups: maxGroups)
+            state.store(group)
             if answer != nil { state.joins[ticket] = nil }
             return (answer, state.promises(of: settled))
         }
@@ -137,7 +156,7 @@ public final class GroupCoordinator: Sendable {
             state.syncs[ticket] = promise
             let (answer, settled) = group.sync(
                 memberID: memberID, generationID: generationID, assignments: assignments, ticket: ticket, now: .now)
-            state.store(group, maxGroups: maxGroups)
+            state.store(group)
             if answer != nil { state.syncs[ticket] = nil }
             return (answer, state.promises(of: settled))
         }
@@ -153,7 +172,7 @@ public final class GroupCoordinator: Sendable {
             guard !state.isShutDown else { return .coordinatorNotAvailable }
             guard var group = state.groups[groupID] else { return .unknownMemberId }
             let code = group.heartbeat(memberID: memberID, generationID: generationID, now: .now)
-            state.store(group, maxGroups: maxGroups)
+            state.store(group)
             return code
         }
     }
@@ -172,7 +191,7 @@ public final class GroupCoordinator: Sendable {
                 codes.append(code)
                 settled.merge(more)
             }
-            state.store(group, maxGroups: maxGroups)
+            state.store(group)
             return (codes, state.promises(of: settled))
         }
         completions.complete()
@@ -187,7 +206,7 @@ public final class GroupCoordinator: Sendable {
                 return generationID < 0 ? .none : .illegalGeneration
             }
             let code = group.checkCommit(generationID: generationID, memberID: memberID, now: .now)
-            state.store(group, maxGroups: maxGroups)
+            state.store(group)
             return code
         }
     }
@@ -202,18 +221,58 @@ public final class GroupCoordinator: Sendable {
         case hasMembers
     }
 
-    /// DeleteGroups for one group: forgets it and drops its committed offsets, under the
-    /// coordinator's lock so that no member joins between the check and the deletion.
-    /// - Throws: the offset store's storage error (the group is then kept).
-    public func delete(groupID: String, committedOffsets: CommittedOffsetStore) throws -> Deletion {
-        try state.withLock { state throws -> Deletion in
-            let known = state.groups[groupID]
-            if let known, !known.members.isEmpty { return .hasMembers }
-            let hadOffsets = try committedOffsets.delete(group: groupID)
-            state.groups[groupID] = nil
-            state.formerProtocolTypes[groupID] = nil
-            return known != nil || hadOffsets ? .deleted : .notFound
+    /// DeleteGroups for one group: forgets it and drops its committed offsets. Three steps, so
+    /// that no group's requests wait on the removal's disk flush:
+    /// 1. Under the coordinator's lock: a group with members is refused; otherwise the group
+    ///    is marked as being deleted (`State.deletions`), so no member joins it from here on.
+    /// 2. Outside the lock: the offset store removes the group's file (unlink + directory
+    ///    fsync) and drops its commits.
+    /// 3. Under the lock again: the mark is cleared, and — when the commits are gone — the
+    ///    group and its remembered protocol type are forgotten.
+    ///
+    /// State after each failure point (the offset store keeps memory and disk in agreement,
+    /// see ``OffsetsDeletionFailure``):
+    /// - `unlink` fails: the file and the commits stay, the group is kept as it was (its
+    ///   protocol type too); the error is thrown.
+    /// - The directory's fsync fails after the unlink: the file is gone, and a restart would
+    ///   not find it either, so the group is deleted in memory too (as on success); the
+    ///   storage error is still thrown, so the client hears that the deletion is not known to
+    ///   be durable.
+    /// In every case the mark is cleared before returning or throwing: a JoinGroup refused
+    /// meanwhile succeeds on its retry.
+    /// - Throws: ``OffsetsDeletionFailure`` from the offset store.
+    public func delete(
+        groupID: String, committedOffsets: CommittedOffsetStore
+    ) throws(OffsetsDeletionFailure) -> Deletion {
+        let wasKnown = state.withLock { state -> Bool? in
+            if let known = state.groups[groupID], !known.members.isEmpty { return nil }
+            state.deletions[groupID, default: 0] += 1
+            return state.groups[groupID] != nil
         }
+        guard let wasKnown else { return .hasMembers }
+        let outcome: Result<Bool, OffsetsDeletionFailure>
+        do {
+            outcome = .success(try committedOffsets.delete(group: groupID))
+        } catch {
+            outcome = .failure(error)
+        }
+        let isDeleted: Bool
+        switch outcome {
+        case .success: isDeleted = true
+        case .failure(let failure): isDeleted = failure.groupIsDeleted
+        }
+        state.withLock { state in
+            let remaining = (state.deletions[groupID] ?? 0) - 1
+            precondition(remaining >= 0, "a group deletion finished that was never marked")
+            state.deletions[groupID] = remaining > 0 ? remaining : nil
+            guard isDeleted else { return }
+            if let group = state.groups.removeValue(forKey: groupID) {
+                precondition(group.members.isEmpty, "a member joined a group while it was being deleted")
+            }
+            state.formerProtocolTypes.forget(groupID)
+        }
+        let hadOffsets = try outcome.get()
+        return wasKnown || hadOffsets ? .deleted : .notFound
     }
 
     /// The groups with members, or known from a rebalance (DescribeGroups, ListGroups).
@@ -246,7 +305,7 @@ public final class GroupCoordinator: Sendable {
             for groupID in state.groups.keys {
                 guard var group = state.groups[groupID], group.nextDeadline.map({ $0 <= .now }) == true else { continue }
                 let settled = group.expire(now: .now)
-                state.store(group, maxGroups: maxGroups)
+                state.store(group)
                 let more = state.promises(of: settled)
                 all.joins += more.joins
                 all.syncs += more.syncs

@@ -138,8 +138,11 @@ extension RequestDispatcher {
     /// NOT_COORDINATOR on a broker of a cluster map that does not coordinate groups, and
     /// GROUP_AUTHORIZATION_FAILED when `admin-requests` is off. Without it, librdkafka's
     /// `AdminClient.delete_consumer_groups` (confluent-kafka 2.16) aborted its process on a
-    /// failed assertion, and kafka-python's `delete_groups` was refused. Blocking file I/O: runs
-    /// on the storage executor.
+    /// failed assertion, and kafka-python's `delete_groups` was refused. A failed file removal
+    /// answers UNKNOWN_SERVER_ERROR (the group is then kept, or — when only the removal's fsync
+    /// failed — deleted but perhaps not durably: `GroupCoordinator.delete`). Blocking file I/O:
+    /// runs on the storage executor, without the coordinator's lock, so other groups' requests
+    /// do not wait for it.
     func deleteGroups(_ request: KafkaRequest) throws -> DispatchOutcome {
         var body = request.body
         let decoded = try DeleteGroupsRequest(from: &body, version: request.header.apiVersion)
@@ -164,7 +167,11 @@ extension RequestDispatcher {
             case .hasMembers: return .nonEmptyGroup
             }
         } catch {
-            logger.error("group deletion failed", metadata: ["group": "\(groupID)", "error": "\(error)"])
+            logger.error(
+                "group deletion failed",
+                metadata: [
+                    "group": "\(groupID)", "deleted": "\(error.groupIsDeleted)", "error": "\(error.storageError)",
+                ])
             return .unknownServerError
         }
     }

@@ -1,5 +1,6 @@
 import BrokerCore
 import FileStorage
+import Glibc
 import KafkaProtocol
 import Testing
 
@@ -67,6 +68,24 @@ struct DeleteGroupsTests {
         #expect(restarted.node.committedOffsets.groupIDs == ["kept"])
         #expect(try Self.committed("idle", on: restarted) == -1)
         #expect(try Self.committed("kept", on: restarted) == 1)
+    }
+
+    /// The group's file is unlinked but the directory's fsync fails: the client hears
+    /// UNKNOWN_SERVER_ERROR, and the broker serves what a restart would find — no group. Before,
+    /// the commits stayed listed and fetchable until the next restart dropped them.
+    @Test func aDeletionWhoseFsyncFailsLeavesNoGroupBehind() throws {
+        let fileSystem = InMemoryFileSystem()
+        let broker = try TestNode(fileSystem: fileSystem)
+        _ = try broker.produce(try TestRequests.batch(["a", "b"]))
+        try Self.commit("g", offset: 2, on: broker)
+        fileSystem.failNext(.removeSync, with: EIO, pathSuffix: CommittedOffsetStore.fileSuffix)
+
+        #expect(try Self.delete(["g"], on: broker) == [.unknownServerError])
+        #expect(try Self.committed("g", on: broker) == -1)
+        #expect(try broker.roundTrip(ListGroupsRequest(), version: 0).groups.isEmpty)
+        #expect(try Self.delete(["g"], on: broker) == [.groupIDNotFound])
+        let restarted = try TestNode(fileSystem: fileSystem)
+        #expect(restarted.node.committedOffsets.groupIDs.isEmpty)
     }
 
     @Test func adminRequestsOffRefusesDeletion() throws {
