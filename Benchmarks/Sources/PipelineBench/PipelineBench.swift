@@ -24,7 +24,11 @@ import TrafficGenerator
 ///
 /// Options: `--lines N` (2000000), `--file PATH` (/tmp/edgelog-bench/edge-2M.log), `--bin-dir DIR`
 /// (.build/release), `--pg-bin DIR` (/usr/lib/postgresql/15/bin), `--partitions N` (4), `--rate N`
-/// (100000), `--seconds S` (20), `--goaccess PATH` (/usr/bin/goaccess).
+/// (100000), `--seconds S` (20), `--goaccess PATH` (/usr/bin/goaccess), `--poll-ms N` (20): how
+/// often phase 1 asks the coordinator. Each ask is a postgres_fdw query to every shard, CPU the
+/// pipeline shares its two cores with; the figure is then late by at most one interval.
+/// `--pg-statements yes`: loads `pg_stat_statements` and prints, after phase 1, the statements
+/// that took the shards' time (where PostgreSQL's CPU goes).
 @main
 struct PipelineBench {
     static let shardCount = 3
@@ -34,8 +38,10 @@ struct PipelineBench {
             [
                 "lines": "2000000", "file": "/tmp/edgelog-bench/edge-2M.log", "bin-dir": ".build/release",
                 "pg-bin": "/usr/lib/postgresql/15/bin", "partitions": "4", "rate": "100000", "seconds": "20",
-                "goaccess": "/usr/bin/goaccess",
+                "goaccess": "/usr/bin/goaccess", "poll-ms": "20", "pg-statements": "no",
             ], program: "pipeline-bench")
+        let pollMillis = max(1, Int(options["poll-ms"] ?? "") ?? 20)
+        let statements = options["pg-statements"] == "yes"
         let lines = Int(options["lines"] ?? "") ?? 2_000_000
         let file = options["file"] ?? ""
         let binaries = options["bin-dir"] ?? ".build/release"
@@ -55,7 +61,8 @@ struct PipelineBench {
 
         // PostgreSQL: three shards and the coordinator, schema by `edgelog db init`.
         let cluster = try LocalCluster(
-            directory: "\(scratch)/pg", binaries: options["pg-bin"] ?? "/usr/lib/postgresql/15/bin", settings: [])
+            directory: "\(scratch)/pg", binaries: options["pg-bin"] ?? "/usr/lib/postgresql/15/bin",
+            settings: statements ? ["shared_preload_libraries=pg_stat_statements"] : [])
         defer { cluster.stop() }
         let admin = try PQ(cluster.conninfo("postgres"))
         try admin.query("SET client_min_messages = warning")
@@ -65,6 +72,9 @@ struct PipelineBench {
         try LocalCluster.run(
             ["\(binaries)/edgelog", "db", "init", "--shards", shards, "--coordinator", cluster.conninfo("coordinator")])
         let coordinator = try PQ(cluster.conninfo("coordinator"))
+        if statements {
+            for database in databases { try PQ(cluster.conninfo(database)).query("CREATE EXTENSION pg_stat_statements") }
+        }
 
         // The three processes, started before the log has a line.
         let log = "\(scratch)/logs/access.log"
@@ -111,8 +121,10 @@ struct PipelineBench {
         try handle.seekToEnd()
         try handle.write(contentsOf: backlog)
         let written = Seconds.of(start.duration(to: .now))
-        try waitFor(seconds: 900, "\(lines) lines counted through the coordinator") {
+        var polls = 0
+        try waitFor(seconds: 900, every: pollMillis, "\(lines) lines counted through the coordinator") {
             guard processes.allSatisfy({ $0.process.isRunning }) else { return true }
+            polls += 1
             return (try? countedLines(coordinator)) ?? 0 >= Int64(lines)
         }
         guard processes.allSatisfy({ $0.process.isRunning }) else {
@@ -124,8 +136,22 @@ struct PipelineBench {
         say(
             String(
                 format:
-                    "sustained: %ld lines in %.2f s = %.0f lines/s end to end (file written in %.2f s); CPU s: shipper %.2f, broker %.2f, consumer %.2f, postgres %.2f; load %@",
-                lines, elapsed, Double(lines) / elapsed, written, cpu[0], cpu[1], cpu[2], serverCPU, loadAverage()))
+                    "sustained: %ld lines in %.2f s = %.0f lines/s end to end (file written in %.2f s; %ld coordinator polls, every %ld ms); CPU s: shipper %.2f, broker %.2f, consumer %.2f, postgres %.2f; load %@",
+                lines, elapsed, Double(lines) / elapsed, written, polls, pollMillis, cpu[0], cpu[1], cpu[2], serverCPU,
+                loadAverage()))
+
+        if statements {
+            for database in databases {
+                let rows = try PQ(cluster.conninfo(database)).query(
+                    """
+                    SELECT calls, round(total_exec_time)::bigint, rows, regexp_replace(left(query, 90), '\\s+', ' ', 'g')
+                    FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+                    ORDER BY total_exec_time DESC LIMIT 6
+                    """)
+                say("\(database): calls, ms, rows, statement")
+                for row in rows { say("  " + row.map { $0 ?? "NULL" }.joined(separator: " | ")) }
+            }
+        }
 
         // 2. Freshness at a steady rate.
         var profile = TrafficProfile()
@@ -216,13 +242,13 @@ struct PipelineBench {
         return rows.first?.first.flatMap { $0 }.flatMap { Int64($0) } ?? 0
     }
 
-    static func waitFor(seconds: Double, _ what: String, _ condition: () -> Bool) throws {
+    static func waitFor(seconds: Double, every millis: Int = 20, _ what: String, _ condition: () -> Bool) throws {
         let deadline = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
         while !condition() {
             guard ContinuousClock.now < deadline else {
                 throw BenchmarkFile.Failure(description: "timed out waiting for \(what)")
             }
-            usleep(20_000)
+            usleep(useconds_t(millis * 1000))
         }
     }
 }
