@@ -6,8 +6,11 @@
 /// - the format text itself: `$remote_addr - $remote_user [$time_local] "$request" $status`
 ///
 /// The source is read as configuration syntax when it starts (after white space and `#`
-/// comment lines) with `log_format`, `escape=`, `'` or `"`; otherwise it is the format text,
-/// taken verbatim (as `init(pattern:)` does). In configuration syntax, like nginx, the pieces
+/// comment lines) with `log_format`, `escape=` or `'`, or with `"` when every piece is quoted
+/// and the pieces compile; otherwise it is the format text, taken verbatim (as
+/// `init(pattern:)` does). Many format texts start with a quoted variable
+/// (`"$time_local" client=$remote_addr`, `"$request" "$status"`), which as pieces would be
+/// concatenated into another format (`$time_localclient=...`) or none. In configuration syntax, like nginx, the pieces
 /// (quoted with `'` or `"`, or bare words) are concatenated with nothing in between, `\"`,
 /// `\'`, `\\`, `\t`, `\r`, `\n` are unescaped inside quotes, and a `#` where a piece would
 /// start comments out the rest of its line. A variable name is `[A-Za-z0-9_]+` after `$`, or
@@ -42,12 +45,36 @@ public struct LogFormat: Sendable, Equatable {
         let rest = bytes[FormatTokenizer.firstTokenStart(bytes)...]
         let isConfigSyntax =
             rest.starts(with: "log_format".utf8) || rest.starts(with: "escape=".utf8)
-            || rest.first == UInt8(ascii: "'") || rest.first == UInt8(ascii: "\"")
-        guard isConfigSyntax else {
+            || rest.first == UInt8(ascii: "'")
+        if isConfigSyntax {
+            self = try LogFormat(configSyntax: bytes)
+        } else if rest.first == UInt8(ascii: "\""), Self.everyPieceIsQuoted(bytes) {
+            do {
+                self = try LogFormat(configSyntax: bytes)
+            } catch {
+                // `"$request" "$status"`: as pieces `$request$status`, which nothing can
+                // split; as text a format. The pieces' error is the one to report when the
+                // text does not compile either.
+                guard let verbatim = try? LogFormat(pattern: source) else { throw error }
+                self = verbatim
+            }
+        } else {
             self = try LogFormat(pattern: source)
-            return
         }
-        self = try LogFormat(configSyntax: bytes)
+    }
+
+    /// Whether every configuration piece of `bytes` is quoted (`;` and `#` comments aside):
+    /// false when one is a bare word or the quotes do not tokenize.
+    private static func everyPieceIsQuoted(_ bytes: [UInt8]) -> Bool {
+        var tokenizer = FormatTokenizer(bytes)
+        do {
+            while let token = try tokenizer.next() {
+                if !token.wasQuoted { return false }
+            }
+            return true
+        } catch {
+            return false
+        }
     }
 
     /// Compiles nginx configuration syntax: `[log_format NAME] [escape=MODE] piece...[;]`.

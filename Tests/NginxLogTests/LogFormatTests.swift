@@ -55,6 +55,26 @@ import Testing
         #expect(try LogFormat("'$status #1' x#y").segments == [.variable(.status), literal(" #1x#y")])
     }
 
+    /// Format texts that start with a quoted variable are texts, not configuration pieces,
+    /// unless every piece is quoted and the pieces compile.
+    @Test func aFormatTextStartingWithADoubleQuoteIsTakenVerbatim() throws {
+        let mixed = #""$time_local" client=$remote_addr "$request" $status"#
+        #expect(try LogFormat(mixed).segments == (try LogFormat(pattern: mixed)).segments)
+        let allQuoted = #""$request" "$status""#
+        #expect(
+            try LogFormat(allQuoted).segments == [
+                literal("\""), .variable(.request), literal("\" \""), .variable(.status), literal("\""),
+            ])
+        // Every piece quoted and compiling: configuration syntax, as from nginx.conf.
+        let pieces = #""$remote_addr - " "[$time_local] $status";"#
+        #expect(
+            try LogFormat(pieces).segments == [
+                .variable(.remoteAddr), literal(" - ["), .variable(.timeLocal), literal("] "), .variable(.status),
+            ])
+        // Neither reading compiles: the pieces' error.
+        #expect(throws: LogFormatError.self) { try LogFormat(#""$uri$args" $status"#) }
+    }
+
     @Test func bareWordsAreConcatenatedWithoutSpaces() throws {
         let format = try LogFormat("escape=default $remote_addr - $status")
         #expect(format.segments == [.variable(.remoteAddr), literal("-"), .variable(.status)])
