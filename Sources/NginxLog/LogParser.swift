@@ -450,9 +450,7 @@ public struct LogParser: Sendable {
         guard from != Int.max else { return nil }
         let count = following.count
         let backslash = UInt8(ascii: "\\")
-        func escaped(_ valueEnd: Int) -> Bool {
-            field.scanEscapes && ByteScan.contains(backslash, in: bytes, valueStart..<valueEnd)
-        }
+        func escaped(_ valueEnd: Int) -> Bool { Self.scannedEscapes(field, bytes, valueStart..<valueEnd) }
         switch field.terminator {
         case .literal:
             var index = from
@@ -486,6 +484,14 @@ public struct LogParser: Sendable {
         }
     }
 
+    /// Whether `bytes[range]`, a value of `field`, holds a backslash, looked for only when the
+    /// field's escapes matter (`CompiledField.scanEscapes`).
+    private static func scannedEscapes(_ field: CompiledField, _ bytes: UnsafeRawBufferPointer, _ range: Range<Int>)
+        -> Bool
+    {
+        field.scanEscapes && ByteScan.contains(UInt8(ascii: "\\"), in: bytes, range)
+    }
+
     /// Where a value with one of the terminators `match` leaves out of its loop ends.
     private enum LessCommonValue {
         /// The value is `bytes[start..<end]`; the next field starts at `next`.
@@ -509,9 +515,7 @@ public struct LogParser: Sendable {
     ) -> LessCommonValue {
         let count = following.count
         let backslash = UInt8(ascii: "\\")
-        func escaped(_ valueEnd: Int) -> Bool {
-            field.scanEscapes && ByteScan.contains(backslash, in: bytes, valueStart..<valueEnd)
-        }
+        func escaped(_ valueEnd: Int) -> Bool { Self.scannedEscapes(field, bytes, valueStart..<valueEnd) }
         switch field.terminator {
         case .endOfLine:
             return .value(end: end, next: end, hasEscapes: escaped(end))
