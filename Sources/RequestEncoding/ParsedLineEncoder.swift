@@ -109,7 +109,13 @@ public struct ParsedLineEncoder: Sendable {
         } else {
             writeText(.methodText, parsed.methodText, buffer, &text, &builder)
         }
-        writeText(.path, parsed.path, buffer, &text, &builder)
+        if parsed.path.isEmpty, !parsed.target.isEmpty {
+            // `http://host` or `http://host?q`: nginx's `$uri` is `/` (its parser points the URI
+            // at the `/` after `http:`), not the empty rest of the target.
+            Self.writeRootPath(&builder)
+        } else {
+            writeText(.path, parsed.path, buffer, &text, &builder)
+        }
         writeText(.query, parsed.query, buffer, &text, &builder)
         if parsed.protocolVersion != .unknown { builder.setProtocol(AccessRecord.HTTPProtocol(parsed.protocolVersion)) }
 
@@ -205,6 +211,13 @@ public struct ParsedLineEncoder: Sendable {
     ) {
         guard !span.isEmpty else { return }
         text.withText(of: span, in: buffer) { builder.setText(field, $0) }
+    }
+
+    /// The path `/`, out of line: only absolute-form targets without one need it.
+    @inline(never)
+    private static func writeRootPath(_ builder: inout AccessRecordBuilder) {
+        let slash: StaticString = "/"
+        builder.setText(.path, UnsafeRawBufferPointer(start: slash.utf8Start, count: slash.utf8CodeUnitCount))
     }
 
     private static func writeExtras(

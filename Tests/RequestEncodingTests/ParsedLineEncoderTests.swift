@@ -273,6 +273,29 @@ let encodingCases: [EncodingCase] = [
             $0.status = 304
         }
     ),
+    // An open-proxy probe in absolute form without a path: nginx's $uri is then "/" (its
+    // parser points the URI at the "/" after "http:"), and so is the record's path.
+    EncodingCase(
+        name: "absolute-form target without a path: the path is /",
+        format: "combined",
+        siteLabel: "s.example",
+        line: ascii(#"198.51.100.7 - - [28/Nov/2026:12:00:00 +0000] "GET http://b.example?x=1 HTTP/1.1" 400 0 "-" "-""#),
+        origin: shopOrigin,
+        expected: record {
+            $0.requestTimeAbsent = true
+            $0.timeUs = noon
+            $0.clientIp = mapped(198, 51, 100, 7)
+            $0.site = "s.example"
+            $0.edge = "edge-a"
+            $0.sourceFile = "/var/log/nginx/shop.log"
+            $0.fileOffset = 4096
+            $0.method = .get
+            $0.path = "/"
+            $0.query = "x=1"
+            $0.protocol = .http11
+            $0.status = 400
+        }
+    ),
 ]
 
 @Suite struct ParsedLineEncoderTests {
