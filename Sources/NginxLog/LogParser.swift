@@ -401,9 +401,15 @@ public struct LogParser: Sendable {
                     continue
                 }
                 budget -= 1
-                searchFrom[index] = field.terminator == .literal ? value.end + 1 : Int.max
+                searchFrom[index] = value.resume
                 let range = starts[index]..<value.end
                 if field.slot.neverHoldsSpaces, ByteScan.contains(UInt8(ascii: " "), in: bytes, range) { continue }
+                // `$args` after an empty `$is_args` is absent: nginx writes `-` (or nothing).
+                if index > 0, fields[index - 1].terminator == .isArgs, values[index - 1].isEmpty,
+                    !(range.isEmpty || (range.count == 1 && bytes[range.lowerBound] == UInt8(ascii: "-")))
+                {
+                    continue
+                }
                 if store(field, bytes, range, value.hasEscapes, &parsed) == nil {
                     values[index] = starts[index]..<value.end
                     escapes[index] = value.hasEscapes
@@ -436,8 +442,11 @@ public struct LogParser: Sendable {
     /// The next possible end of `field`'s value starting at `valueStart`: for `.literal` the
     /// first occurrence of the literal at or after `from` (for a list-valued field: outside the
     /// list separators as in `findLiteral`, or with `inSeparators` only those inside one); for
-    /// every other terminator the one end `match` finds, unless `from` is `Int.max` (already
-    /// given). `next` is where the following field starts.
+    /// `.beforeIsArgs` the `$uri` end that the next occurrence of the literal after `$args` at
+    /// or after `from` gives (a decoded `$uri` may hold that literal: `/my file.pdf` before a
+    /// space); for every other terminator the one end `match` finds, unless `from` is
+    /// `Int.max` (already given). `next` is where the following field starts, `resume` the
+    /// `from` of the next call (`Int.max` when there is no other end).
     private func nextValue(
         _ field: CompiledField,
         _ following: UnsafeRawBufferPointer,
@@ -446,7 +455,7 @@ public struct LogParser: Sendable {
         from: Int,
         end: Int,
         inSeparators: Bool
-    ) -> (end: Int, next: Int, hasEscapes: Bool)? {
+    ) -> (end: Int, next: Int, hasEscapes: Bool, resume: Int)? {
         guard from != Int.max else { return nil }
         let count = following.count
         let backslash = UInt8(ascii: "\\")
@@ -460,7 +469,7 @@ public struct LogParser: Sendable {
                     !field.skipsListSeparators
                         || Self.isListSeparator(bytes, at: candidate, valueStart: valueStart, end: end) == inSeparators
                 {
-                    return (candidate, candidate + count, escaped(candidate))
+                    return (candidate, candidate + count, escaped(candidate), candidate + 1)
                 }
                 index = candidate + 1
             }
@@ -469,18 +478,22 @@ public struct LogParser: Sendable {
             guard let quote = ByteScan.firstIndex(of: UInt8(ascii: "\""), in: bytes, from: valueStart, to: end),
                 expect(field, following, bytes, at: quote, end: end) == nil
             else { return nil }
-            return (quote, quote + count, ByteScan.contains(backslash, in: bytes, valueStart..<quote))
+            return (quote, quote + count, ByteScan.contains(backslash, in: bytes, valueStart..<quote), Int.max)
         case .selfDelimited:
             var index = valueStart
             while index < end, field.valueClass.continues(bytes[index]) {
                 index += 1
             }
-            return (index, index, false)
-        case .endOfLine, .suffix, .jsonQuote, .selfDelimitedBeforePath, .isArgs, .beforeIsArgs, .lastColon:
+            return (index, index, false, Int.max)
+        case .beforeIsArgs:
+            guard let found = uriEndBeforeIsArgs(field, following, bytes, from: valueStart, literalFrom: from, end: end)
+            else { return nil }
+            return (found.uriEnd, found.uriEnd, escaped(found.uriEnd), count > 0 ? found.literalAt + 1 : Int.max)
+        case .endOfLine, .suffix, .jsonQuote, .selfDelimitedBeforePath, .isArgs, .lastColon:
             guard case .value(let valueEnd, let next, let hasEscapes) =
                 lessCommonValue(field, following, bytes, from: valueStart, end: end)
             else { return nil }
-            return (valueEnd, next, hasEscapes)
+            return (valueEnd, next, hasEscapes, Int.max)
         }
     }
 
@@ -547,10 +560,9 @@ public struct LogParser: Sendable {
             let valueEnd = valueStart < end && bytes[valueStart] == UInt8(ascii: "?") ? valueStart + 1 : valueStart
             return .value(end: valueEnd, next: valueEnd, hasEscapes: false)
         case .beforeIsArgs:
-            guard let valueEnd = uriEndBeforeIsArgs(field, following, bytes, from: valueStart, end: end) else {
-                return .failed(.truncated(at: end))
-            }
-            return .value(end: valueEnd, next: valueEnd, hasEscapes: escaped(valueEnd))
+            guard let found = uriEndBeforeIsArgs(field, following, bytes, from: valueStart, literalFrom: valueStart, end: end)
+            else { return .failed(.truncated(at: end)) }
+            return .value(end: found.uriEnd, next: found.uriEnd, hasEscapes: escaped(found.uriEnd))
         case .lastColon:
             guard let colon = Self.lastColon(field, bytes, from: valueStart, end: end) else {
                 return .failed(.truncated(at: end))
@@ -662,36 +674,45 @@ public struct LogParser: Sendable {
         return index
     }
 
-    /// Where `$uri` ends in `$uri$is_args$args`: at the first `?` before the literal after
-    /// `$args` (`following`; the line's end when there is none), else before a last `-` there
-    /// (`$args` absent: nginx writes `/index.html-`), else at that literal. `nil` when the
-    /// literal is not found.
+    /// Where `$uri` (from `start`) ends in `$uri$is_args$args`, and where the literal after
+    /// `$args` (`following`) is: the run up to that literal holds `$uri`, then `?` and `$args`,
+    /// or `$uri` and the `-` nginx writes for absent `$args` (`/index.html-`). So `$uri` ends
+    /// at the run's first `?`, else before its last `-`. The first occurrence of the literal at
+    /// or after `literalFrom` whose run is one of those two wins: `$uri` is logged decoded, so
+    /// `/my%20file.pdf` holds the space a format puts after `$args`. When no run is, the
+    /// first occurrence, the whole run being `$uri` (a line nginx did not write this way).
+    /// Without a literal the run ends at the line's end. `nil` when there is no occurrence
+    /// (or, without a literal, when `literalFrom` is past `start`: that end was given).
     @inline(never)
     private func uriEndBeforeIsArgs(
         _ field: CompiledField,
         _ following: UnsafeRawBufferPointer,
         _ bytes: UnsafeRawBufferPointer,
         from start: Int,
+        literalFrom: Int,
         end: Int
-    ) -> Int? {
-        var runEnd = end
-        if following.count > 0 {
-            var index = start
-            let limit = end - following.count + 1
-            var found: Int?
-            while let candidate = ByteScan.firstIndex(of: field.head, in: bytes, from: index, to: limit) {
-                if isLiteral(field, following, in: bytes, at: candidate) {
-                    found = candidate
-                    break
-                }
-                index = candidate + 1
-            }
-            guard let found else { return nil }
-            runEnd = found
+    ) -> (uriEnd: Int, literalAt: Int)? {
+        func uriEnd(inRunTo runEnd: Int) -> Int? {
+            if let mark = ByteScan.firstIndex(of: UInt8(ascii: "?"), in: bytes, from: start, to: runEnd) { return mark }
+            if runEnd > start, bytes[runEnd - 1] == UInt8(ascii: "-") { return runEnd - 1 }
+            return nil
         }
-        if let mark = ByteScan.firstIndex(of: UInt8(ascii: "?"), in: bytes, from: start, to: runEnd) { return mark }
-        if runEnd > start, bytes[runEnd - 1] == UInt8(ascii: "-") { return runEnd - 1 }
-        return runEnd
+        guard following.count > 0 else {
+            guard literalFrom <= start else { return nil }
+            return (uriEnd(inRunTo: end) ?? end, end)
+        }
+        var index = max(start, literalFrom)
+        let limit = end - following.count + 1
+        var first: Int?
+        while let candidate = ByteScan.firstIndex(of: field.head, in: bytes, from: index, to: limit) {
+            if isLiteral(field, following, in: bytes, at: candidate) {
+                if let found = uriEnd(inRunTo: candidate) { return (found, candidate) }
+                if first == nil { first = candidate }
+            }
+            index = candidate + 1
+        }
+        guard let first else { return nil }
+        return (first, first)
     }
 
     /// The last `:` among the value class's bytes from `start`, where a `.lastColon` value

@@ -553,6 +553,22 @@ let trickyLines: [TrickyLine] = [
         expected: Expected(
             client: "127.0.0.1", method: .get, methodText: "GET", path: "/noq", status: 200,
             extras: [ExpectedExtra(name: "is_args", value: "")])),
+    // `$uri` is decoded: `/my%20file.pdf` is logged `/my file.pdf`, so the space after `$args`
+    // also occurs inside `$uri`.
+    TrickyLine(
+        name: "$uri$is_args$args with a decoded space in $uri, with arguments",
+        format: .source(#"'$remote_addr "$request_method $uri$is_args$args $server_protocol" $status'"#),
+        line: #"127.0.0.1 "GET /my file.pdf?x=1 HTTP/1.1" 200"#,
+        expected: Expected(
+            client: "127.0.0.1", method: .get, methodText: "GET", path: "/my file.pdf", query: "x=1",
+            protocolVersion: .http11, status: 200, extras: [ExpectedExtra(name: "is_args", value: "?")])),
+    TrickyLine(
+        name: "$uri$is_args$args with decoded spaces in $uri, without arguments",
+        format: .source(#"'$remote_addr "$request_method $uri$is_args$args $server_protocol" $status'"#),
+        line: #"127.0.0.1 "GET /a b/c d.pdf- HTTP/1.1" 200"#,
+        expected: Expected(
+            client: "127.0.0.1", method: .get, methodText: "GET", path: "/a b/c d.pdf",
+            protocolVersion: .http11, status: 200, extras: [ExpectedExtra(name: "is_args", value: "")])),
     TrickyLine(
         name: "$uri$is_args$args last in the format",
         format: .source(#"'$status $uri$is_args$args'"#),
