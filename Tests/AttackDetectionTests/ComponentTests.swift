@@ -218,6 +218,21 @@ import Testing
         }
     }
 
+    /// An empty field (no query, the most common case) is answered without the table, and as
+    /// the table answers: clean, also for a buffer without a base address (an absent field).
+    @Test func emptyFieldsAgreeWithTheTable() {
+        let bytes = Array("%27<".utf8)
+        bytes.withUnsafeBytes { buffer in
+            // An empty field of a buffer whose other bytes are all suspicious.
+            for field in [UnsafeRawBufferPointer(start: nil, count: 0), UnsafeRawBufferPointer(rebasing: buffer[1..<1])] {
+                for kind in Self.kinds {
+                    #expect(PrefilterLanes.isSuspicious(field, as: kind) == RequestPrefilter.isSuspiciousByTable(field, as: kind))
+                    #expect(!PrefilterLanes.isSuspicious(field, as: kind))
+                }
+            }
+        }
+    }
+
     /// Random fields over the bytes that matter (pairs of `.` and `-` across every boundary,
     /// UTF-8 and broken UTF-8, set members and their neighbours), every length from 8 to 70.
     @Test func randomFieldsAgreeWithTheTable() {
