@@ -90,10 +90,12 @@ enum AggregateStages {
     /// vCPU, which make consumer-bench's CPU figures drift by more than that difference.
     /// Instruction counts under callgrind are exact. The consumer classifies in `ChunkDecoder`
     /// ahead of the aggregator rather than in it; the work per record is the same.
-    static func consumerDefaults(batches: [[UInt8]], lines: Int, rawBytes: Int, repetitions: Int) throws -> [Measurement] {
+    static func consumerDefaults(
+        batches: [[UInt8]], lines: Int, rawBytes: Int, repetitions: Int, detection arms: [Bool] = [false, true]
+    ) throws -> [Measurement] {
         let ring = try ShardRing(shardCount: 3)
         var results: [Measurement] = []
-        for detection in [false, true] {
+        for detection in arms {
             var requests: Int64 = 0
             var samples = 0
             var attackRecords: Int64 = 0
