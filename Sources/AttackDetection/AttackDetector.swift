@@ -53,6 +53,20 @@ public struct AttackDetector: Sendable {
         userAgent: UnsafeRawBufferPointer,
         referer: UnsafeRawBufferPointer
     ) -> AttackClasses {
+        classifyRemembering(path: path, query: query, userAgent: userAgent, referer: referer)
+    }
+
+    /// `classifyRemembering(method:path:query:userAgent:referer:)` without the method, which no
+    /// detector reads: every class found needs bytes of the target, the user agent or the
+    /// referer (a `TRACE` or a made-up method alone is not an attack we count). Callers that
+    /// would have to look the method up first (the consumer reads it out of each record)
+    /// save that read; should a detector ever use the method, this entry point goes.
+    public mutating func classifyRemembering(
+        path: UnsafeRawBufferPointer,
+        query: UnsafeRawBufferPointer,
+        userAgent: UnsafeRawBufferPointer,
+        referer: UnsafeRawBufferPointer
+    ) -> AttackClasses {
         let scanners = scanners
         var found = agentMemo.classes(of: userAgent) { Self.agentClasses(userAgent, scanners: scanners) }
         let suspicious = RequestPrefilter.suspicious(path: path, query: query, referer: referer)

@@ -77,11 +77,13 @@ enum PrefilterLanes {
     }
 
     /// Whether `field` needs the detectors, by the table's rules. Meant for fields of 8 bytes or
-    /// more; a shorter one is handed to the table (its words would start before the field).
+    /// more; a shorter one is handed to the table (its words would start before the field),
+    /// except an empty one, which has no byte to flag: most requests have no query, and the
+    /// table's call and lazy-global check cost more than the answer.
     @inline(__always)
     static func isSuspicious(_ field: UnsafeRawBufferPointer, as kind: PrefilterField) -> Bool {
         let count = field.count
-        guard count >= 8 else { return RequestPrefilter.isSuspiciousByTable(field, as: kind) }
+        guard count >= 8 else { return count > 0 && RequestPrefilter.isSuspiciousByTable(field, as: kind) }
         var unplain = Lanes()
         var found: UInt64 = 0
         if count < 16 {

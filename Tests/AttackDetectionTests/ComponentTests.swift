@@ -140,6 +140,39 @@ import Testing
         }
     }
 
+    /// The method-less `classifyRemembering(path:query:userAgent:referer:)` (what the consumer
+    /// calls, so it need not read each record's method) gives what `classify` gives with the
+    /// request's own method, and the method changes no result: a detector that starts reading
+    /// it fails here, and must bring the method back to the consumer's call.
+    @Test func methodChangesNoResult() {
+        var detector = AttackDetector()
+        for request in LabelledCorpus.requests {
+            let expected = detector.classify(
+                method: request.method, path: request.path, query: request.query, userAgent: request.userAgent,
+                referer: request.referer)
+            for method in ["GET", "TRACE", "", "' OR 1=1--", "<script>"] {
+                let other = detector.classify(
+                    method: method, path: request.path, query: request.query, userAgent: request.userAgent,
+                    referer: request.referer)
+                #expect(other == expected, "method \(method): \(request.path)?\(request.query)")
+            }
+            let (path, query, agent, referer) = (
+                Array(request.path.utf8), Array(request.query.utf8), Array(request.userAgent.utf8),
+                Array(request.referer.utf8)
+            )
+            let methodless = path.withUnsafeBytes { path in
+                query.withUnsafeBytes { query in
+                    agent.withUnsafeBytes { agent in
+                        referer.withUnsafeBytes { referer in
+                            detector.classifyRemembering(path: path, query: query, userAgent: agent, referer: referer)
+                        }
+                    }
+                }
+            }
+            #expect(methodless == expected, "\(request.method) \(request.path)?\(request.query)")
+        }
+    }
+
     private static func classifyRemembering(_ detector: inout AttackDetector, _ request: LabelledRequest) -> AttackClasses {
         let (method, path, query, agent, referer) = (
             Array(request.method.utf8), Array(request.path.utf8), Array(request.query.utf8),
@@ -180,6 +213,21 @@ import Testing
                             return
                         }
                     }
+                }
+            }
+        }
+    }
+
+    /// An empty field (no query, the most common case) is answered without the table, and as
+    /// the table answers: clean, also for a buffer without a base address (an absent field).
+    @Test func emptyFieldsAgreeWithTheTable() {
+        let bytes = Array("%27<".utf8)
+        bytes.withUnsafeBytes { buffer in
+            // An empty field of a buffer whose other bytes are all suspicious.
+            for field in [UnsafeRawBufferPointer(start: nil, count: 0), UnsafeRawBufferPointer(rebasing: buffer[1..<1])] {
+                for kind in Self.kinds {
+                    #expect(PrefilterLanes.isSuspicious(field, as: kind) == RequestPrefilter.isSuspiciousByTable(field, as: kind))
+                    #expect(!PrefilterLanes.isSuspicious(field, as: kind))
                 }
             }
         }

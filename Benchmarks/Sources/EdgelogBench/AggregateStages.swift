@@ -77,6 +77,64 @@ enum AggregateStages {
 
         results.append(try topKeys(batches: batches, lines: lines, rawBytes: rawBytes, repetitions: repetitions))
         results.append(contentsOf: try classify(batches: batches, lines: lines, rawBytes: rawBytes, repetitions: repetitions))
+        results.append(
+            contentsOf: try consumerDefaults(batches: batches, lines: lines, rawBytes: rawBytes, repetitions: repetitions))
+        return results
+    }
+
+    /// Decoding + aggregating with the consumer's default options (sketches; attack detection
+    /// with 5 samples per (minute, site, class)), beside the same with detection off: what
+    /// detection adds to the consumer's per-record work (the classifier through
+    /// `classifyRemembering(_:)` with its field reads, the attack counters, the samples' texts,
+    /// the marks on the top IPs) on one thread, without the broker, PostgreSQL and the second
+    /// vCPU, which make consumer-bench's CPU figures drift by more than that difference.
+    /// Instruction counts under callgrind are exact. The consumer classifies in `ChunkDecoder`
+    /// ahead of the aggregator rather than in it; the work per record is the same.
+    static func consumerDefaults(
+        batches: [[UInt8]], lines: Int, rawBytes: Int, repetitions: Int, detection arms: [Bool] = [false, true]
+    ) throws -> [Measurement] {
+        let ring = try ShardRing(shardCount: 3)
+        var results: [Measurement] = []
+        for detection in arms {
+            var requests: Int64 = 0
+            var samples = 0
+            var attackRecords: Int64 = 0
+            var result = try measure(
+                detection ? "decode + aggregate, consumer defaults (detection on)" : "decode + aggregate, consumer defaults (detection off)",
+                repetitions: repetitions, lines: lines, rawBytes: rawBytes
+            ) {
+                var aggregator = PartitionAggregator(
+                    topic: "bench", partition: 0, ring: ring, latenessMicros: 3_600_000_000,
+                    resume: .fresh(shardCount: 3), sketches: SketchOptions(), attacks: detection ? AttackOptions() : nil)
+                var offset: Int64 = 0
+                requests = 0
+                samples = 0
+                func cut() {
+                    for shard in 0..<3 {
+                        let delta = aggregator.takeDelta(shard: shard)
+                        samples += delta.attackSamples.count
+                        for row in delta.siteRows { requests += row[.requests] }
+                    }
+                }
+                for (index, batch) in batches.enumerated() {
+                    try batch.withUnsafeBytes { batch in
+                        try forEachMessage(in: batch) { message in
+                            let reader = try AccessRecordReader(message)
+                            aggregator.add(reader, offset: offset, timestampMs: 0)
+                            offset += 1
+                        }
+                    }
+                    if index % 64 == 63 { cut() }
+                }
+                cut()
+                attackRecords = aggregator.statistics.attackRecords
+            }
+            guard requests == Int64(lines) else {
+                throw Failure(description: "consumer defaults: \(requests) requests counted, expected \(lines)")
+            }
+            result.note = "\(attackRecords) attack records, \(samples) samples"
+            results.append(result)
+        }
         return results
     }
 

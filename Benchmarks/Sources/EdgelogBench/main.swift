@@ -6,13 +6,16 @@ import Foundation
 // consumer's aggregation (decode + PartitionAggregator) over the encoded records.
 //
 //   swift run -c release --package-path Benchmarks edgelog-bench \
-//       [--lines N] [--file PATH] [--repetitions R] [--only parse|encode|aggregate|classify]
+//       [--lines N] [--file PATH] [--repetitions R] [--only parse|encode|aggregate|classify|consumer-defaults] [--detection on|off]
 
 var lineCount = 2_000_000
 var path = "/tmp/edgelog-bench/edge-2M.log"
 var repetitions = 3
-/// `--only parse` / `--only encode` / `--only aggregate` / `--only classify`: run one stage alone, for a profiler.
+/// `--only parse` / `--only encode` / `--only aggregate` / `--only classify` / `--only consumer-defaults`: run one
+/// stage alone, for a profiler. `--detection on|off`: only that arm of consumer-defaults (default
+/// both), so that callgrind's instruction count of one process is one arm's.
 var onlyStage: String?
+var detectionArms = [false, true]
 var arguments = CommandLine.arguments.dropFirst()
 while let argument = arguments.popFirst() {
     switch argument {
@@ -20,8 +23,9 @@ while let argument = arguments.popFirst() {
     case "--file": path = arguments.popFirst() ?? path
     case "--repetitions": repetitions = arguments.popFirst().flatMap { Int($0) } ?? repetitions
     case "--only": onlyStage = arguments.popFirst()
+    case "--detection": detectionArms = arguments.popFirst() == "on" ? [true] : [false]
     default:
-        print("usage: edgelog-bench [--lines N] [--file PATH] [--repetitions R] [--only parse|encode|aggregate|classify]")
+        print("usage: edgelog-bench [--lines N] [--file PATH] [--repetitions R] [--only parse|encode|aggregate|classify|consumer-defaults] [--detection on|off]")
         exit(64)
     }
 }
@@ -75,8 +79,16 @@ case "classify":
     print(Report.table(classify))
     for line in Report.notes(classify) { print(line) }
     exit(0)
+case "consumer-defaults":
+    var encoded: [[UInt8]] = []
+    _ = try stages.parseAndEncode { encoded.append(Array($0)) }
+    let defaults = try AggregateStages.consumerDefaults(
+        batches: encoded, lines: lineCount, rawBytes: log.count, repetitions: repetitions, detection: detectionArms)
+    print(Report.table(defaults))
+    for line in Report.notes(defaults) { print(line) }
+    exit(0)
 default:
-    print("--only: parse, encode, aggregate or classify")
+    print("--only: parse, encode, aggregate, classify or consumer-defaults")
     exit(64)
 }
 
