@@ -17,6 +17,8 @@ packages=(
   chromium       # headless: the HTML report is rendered in a real browser in a test
   python3-prometheus-client  # the Prometheus project's parser reads every process's /metrics in a test
   python3-confluent-kafka    # librdkafka's AdminClient creates and deletes topics on the broker in a test
+  python3-kafka              # kafka-python 2.0.2 produces zstd and consumes against the broker in a test
+  python3-zstandard          # the zstd codec kafka-python imports (`import zstandard`)
 )
 
 missing=()

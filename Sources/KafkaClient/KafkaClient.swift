@@ -590,6 +590,9 @@ public actor KafkaClient {
             view.markStale(topic)
             throw error
         }
+        // v7+: a whole-request error (fetch sessions) comes with no topics; report it rather
+        // than a missing partition.
+        guard response.errorCode == .none else { throw .broker(api: .fetch, code: response.errorCode) }
         guard
             let answer = response.topics.first(where: { $0.name == topic })?
                 .partitions.first(where: { $0.partitionIndex == partition })

@@ -30,8 +30,8 @@ public struct ApiVersionRange: Sendable, Hashable {
 /// The ranges are load-bearing: librdkafka 2.0.2 turns features on only when ours overlap fixed
 /// windows (Produce 3 and Fetch 4 for RecordBatch v2, FindCoordinator 0 for LZ4, the group APIs
 /// at 0 for `-G`), and kafka-python infers a broker version from them (Metadata 4 for RecordBatch
-/// v2, Fetch ≤ 6 to stay clear of fetch sessions). Clients only send what is listed, so a table
-/// must list nothing the server cannot answer.
+/// v2; Fetch 10 for 2.1, below which it refuses zstd). Clients only send what is listed, so a
+/// table must list nothing the server cannot answer.
 public struct ApiVersionsTable: Sendable, Equatable {
     /// Sorted by API key, one row per key.
     public private(set) var ranges: [ApiVersionRange]
@@ -66,6 +66,14 @@ public struct ApiVersionsTable: Sendable, Equatable {
     /// advertises `comfortable.restricted(to:)` its implemented keys.
     public static let comfortable = ApiVersionsTable([
         ApiVersionRange(.produce, ProduceRequest.versions),
+        // Fetch up to 11, the last non-flexible version, answered without fetch sessions (session
+        // id 0 always, KIP-227). kafka-python 2.0.2 picks its broker version from the first of
+        // Fetch 11 → 2.3, ListOffsets 5 → 2.2, Fetch 10 → 2.1, Fetch 8 → 2.0, Fetch 7 → 1.1,
+        // Metadata 5 → 1.0, Metadata 4 → 0.11 that we list; with Fetch 11 it takes us for 2.3,
+        // which allows compression_type='zstd' (it requires ≥ 2.1). Nothing it sends depends on
+        // more than 2.1: Produce 7, Fetch 4, ListOffsets 1, Metadata 1, OffsetCommit 2,
+        // OffsetFetch 1, FindCoordinator 0, JoinGroup 2, SyncGroup/Heartbeat/LeaveGroup 1, all
+        // listed here. librdkafka then fetches with v11 too.
         ApiVersionRange(.fetch, FetchRequest.versions),
         ApiVersionRange(.listOffsets, ListOffsetsRequest.versions),
         ApiVersionRange(.metadata, MetadataRequest.versions),

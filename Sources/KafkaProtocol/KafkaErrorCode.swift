@@ -81,6 +81,12 @@ public struct KafkaErrorCode: RawRepresentable, Sendable, Hashable, CustomString
     /// GROUP_ID_NOT_FOUND: the group does not exist (DeleteGroups, OffsetDelete, DescribeGroups
     /// v6+; DescribeGroups v0–v4 report an unknown group as state "Dead" with no error).
     public static let groupIDNotFound = KafkaErrorCode(rawValue: 69)
+    /// FETCH_SESSION_ID_NOT_FOUND: an incremental fetch (KIP-227) names a session the broker does
+    /// not have; the client falls back to a full fetch.
+    public static let fetchSessionIDNotFound = KafkaErrorCode(rawValue: 70)
+    /// INVALID_FETCH_SESSION_EPOCH: an incremental fetch's epoch is not the next one of its
+    /// (existing) session; the client falls back to a full fetch.
+    public static let invalidFetchSessionEpoch = KafkaErrorCode(rawValue: 71)
     /// TOPIC_DELETION_DISABLED: DeleteTopics on a broker with `delete.topic.enable=false`
     /// (DeleteTopics v3+; older versions get INVALID_REQUEST instead).
     public static let topicDeletionDisabled = KafkaErrorCode(rawValue: 73)

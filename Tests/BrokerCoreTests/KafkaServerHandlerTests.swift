@@ -265,7 +265,7 @@ struct KafkaServerHandlerTests {
         let table = ApiVersionsTable(body.apiKeys)
         // The gates librdkafka 2.0.2 checks (README §3, and Produce v0 for LZ4).
         #expect(table.versions(of: .produce) == 0...7)
-        #expect(table.versions(of: .fetch) == 4...6)
+        #expect(table.versions(of: .fetch) == 4...11)
         #expect(table.versions(of: .findCoordinator)?.lowerBound == 0)
         #expect(table.versions(of: .metadata)?.contains(4) == true)
         #expect(table.versions(of: .initProducerId) == 0...1)

@@ -144,6 +144,47 @@ struct RequestDispatcherTests {
         #expect(unknown.topics.first?.partitions.first?.errorCode == KafkaErrorCode.unknownTopicOrPartition)
     }
 
+    /// Fetch v7–v11 without sessions: a full fetch (epoch 0 opens a session, -1 wants none) is
+    /// served with session id 0 whatever session id it names, and its current_leader_epoch is not
+    /// checked (we give out none); forgotten topics change nothing.
+    @Test(arguments: [(Int32(0), Int32(0)), (0, -1), (1234, 0), (1234, -1)])
+    func fullFetchesAreServedWithoutASession(sessionID: Int32, epoch: Int32) throws {
+        let broker = try TestNode()
+        _ = try produce(["a", "b"], on: broker)
+        var request = TestRequests.fetch(topic: "t", offset: 0)
+        request.sessionID = sessionID
+        request.sessionEpoch = epoch
+        request.topics[0].partitions[0].currentLeaderEpoch = 5
+        request.forgottenTopics = [.init(name: "t", partitions: [0])]
+        request.rackID = "rack-a"
+        for version: Int16 in 7...11 {
+            let response = try roundTrip(request, version: version, on: broker)
+            #expect(response.errorCode == KafkaErrorCode.none, "v\(version)")
+            #expect(response.sessionID == FetchRequest.noSessionID, "v\(version)")
+            let partition = try #require(response.topics.first?.partitions.first)
+            #expect(partition.errorCode == KafkaErrorCode.none)
+            #expect(partition.highWatermark == 2)
+            #expect(partition.preferredReadReplica == -1)
+            #expect((partition.records?.readableBytes ?? 0) > 0, "v\(version): the batch is served")
+        }
+    }
+
+    /// An incremental fetch (epoch ∉ {0, -1}) names a session this broker never created (it
+    /// creates none), so it is answered FETCH_SESSION_ID_NOT_FOUND with no topics, as Kafka's
+    /// FetchManager does for a session id missing from its cache.
+    @Test(arguments: [(Int32(0), Int32(1)), (1234, 1), (1234, 7), (1, -2)])
+    func incrementalFetchesFindNoSession(sessionID: Int32, epoch: Int32) throws {
+        let broker = try TestNode()
+        _ = try produce(["a"], on: broker)
+        var request = TestRequests.fetch(topic: "t", offset: 0, maxWaitMs: 1000)
+        request.sessionID = sessionID
+        request.sessionEpoch = epoch
+        let response = try roundTrip(request, version: 11, on: broker)
+        #expect(response.errorCode == KafkaErrorCode.fetchSessionIDNotFound)
+        #expect(response.sessionID == FetchRequest.noSessionID)
+        #expect(response.topics.isEmpty)
+    }
+
     @Test func listOffsetsAnswersEarliestLatestAndByTime() throws {
         let broker = try TestNode()
         let base: Int64 = 1_700_000_000_000

@@ -16,7 +16,7 @@ struct KafkaConnectionTests {
         defer { Task { await connection.close() } }
         #expect(broker.apiVersionsRequestVersions == [2])
         #expect(try connection.versions.version(of: .produce) == 7)
-        #expect(try connection.versions.version(of: .fetch) == 6)
+        #expect(try connection.versions.version(of: .fetch) == 11)
         #expect(try connection.versions.version(of: .metadata) == 4)
         #expect(connection.versions.broker == broker.behaviour.table)
 

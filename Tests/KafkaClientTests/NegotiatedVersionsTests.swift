@@ -16,14 +16,14 @@ struct NegotiatedVersionsTests {
         #expect(versions.versions == expected)
     }
 
-    /// README §4 "comfortable" column: Produce v7, Fetch v6, ListOffsets v2, Metadata v4,
+    /// README §4 "comfortable" column: Produce v7, Fetch v11, ListOffsets v2, Metadata v4,
     /// OffsetCommit v3, OffsetFetch v3, FindCoordinator v2, InitProducerId v1; ApiVersions stays
     /// at v2 because this client never sends the flexible v3; CreateTopics v4 (the shipper's
     /// `partitions` setting).
     @Test func comfortableTableGivesTheReadmeVersions() throws {
         let versions = NegotiatedVersions(broker: .comfortable)
         let expected: [ApiKey: Int16] = [
-            .produce: 7, .fetch: 6, .listOffsets: 2, .metadata: 4, .offsetCommit: 3, .offsetFetch: 3,
+            .produce: 7, .fetch: 11, .listOffsets: 2, .metadata: 4, .offsetCommit: 3, .offsetFetch: 3,
             .findCoordinator: 2, .initProducerId: 1, .apiVersions: 2, .createTopics: 4,
             // The group APIs at the table's highest (all below our codecs' highest).
             .joinGroup: 3, .syncGroup: 2, .heartbeat: 2, .leaveGroup: 2, .describeGroups: 4,
@@ -44,18 +44,18 @@ struct NegotiatedVersionsTests {
         ])
         let versions = NegotiatedVersions(broker: kafka38)
         #expect(try versions.version(of: .produce) == 7)
-        #expect(try versions.version(of: .fetch) == 6)
+        #expect(try versions.version(of: .fetch) == 11)
         #expect(try versions.version(of: .listOffsets) == 2)
         #expect(try versions.version(of: .metadata) == 4)
         #expect(try versions.version(of: .initProducerId) == 1)
     }
 
-    /// No overlap (a broker that only speaks fetch sessions, Fetch 7+) and an API the broker
+    /// No overlap (a broker that only speaks flexible fetches, Fetch 12+) and an API the broker
     /// does not list both fail with both ranges named.
     @Test func noOverlapFailsNamingBothRanges() {
-        let table = ApiVersionsTable([ApiVersionRange(.fetch, 7...16), ApiVersionRange(.apiVersions, 0...3)])
+        let table = ApiVersionsTable([ApiVersionRange(.fetch, 12...16), ApiVersionRange(.apiVersions, 0...3)])
         let versions = NegotiatedVersions(broker: table)
-        #expect(throws: KafkaClientError.unsupportedApi(api: .fetch, broker: 7...16, client: 4...6)) {
+        #expect(throws: KafkaClientError.unsupportedApi(api: .fetch, broker: 12...16, client: 4...11)) {
             try versions.version(of: .fetch)
         }
         #expect(throws: KafkaClientError.unsupportedApi(api: .produce, broker: nil, client: 3...7)) {

@@ -22,8 +22,8 @@ struct ApiVersionsTableTests {
         // Offset-by-time needs ListOffsets 1; kafka-python needs Metadata 4.
         #expect(table.supports(.listOffsets, version: 1))
         #expect(table.supports(.metadata, version: 4))
-        // No fetch sessions (v7+), nothing flexible except ApiVersions.
-        #expect(try #require(table.versions(of: .fetch)).upperBound <= 6)
+        // Fetch sessions (v7+) are answered sessionless; nothing flexible except ApiVersions.
+        #expect(try #require(table.versions(of: .fetch)).upperBound <= 11)
         for range in table.ranges where range.apiKey != .apiVersions {
             let key = try #require(range.apiKey)
             #expect(!key.isFlexible(range.maxVersion), "\(key)")
@@ -38,7 +38,7 @@ struct ApiVersionsTableTests {
 
     @Test func comfortableMatchesTheReadme() {
         let expected: [(ApiKey, ClosedRange<Int16>)] = [
-            (.produce, 3...7), (.fetch, 4...6), (.listOffsets, 1...2), (.metadata, 1...4), (.offsetCommit, 2...3),
+            (.produce, 3...7), (.fetch, 4...11), (.listOffsets, 1...2), (.metadata, 1...4), (.offsetCommit, 2...3),
             (.offsetFetch, 1...3), (.findCoordinator, 0...2), (.joinGroup, 0...3), (.heartbeat, 0...2),
             (.leaveGroup, 0...2), (.syncGroup, 0...2), (.describeGroups, 0...4), (.listGroups, 0...2),
             (.apiVersions, 0...3), (.createTopics, 0...4), (.deleteTopics, 0...3),
@@ -63,8 +63,37 @@ struct ApiVersionsTableTests {
     @Test func negotiationPicksTheHighestCommonVersion() {
         let table = ApiVersionsTable.comfortable
         #expect(table.negotiatedVersion(of: .produce, clientVersions: 0...7) == 7)  // librdkafka 2.0.2
-        #expect(table.negotiatedVersion(of: .fetch, clientVersions: 4...12) == 6)  // kafka-python
+        #expect(table.negotiatedVersion(of: .fetch, clientVersions: 4...12) == 11)  // librdkafka 2.0.2
         #expect(table.negotiatedVersion(of: .metadata, clientVersions: 5...13) == nil)
         #expect(ApiVersionsTable.minimal.negotiatedVersion(of: .createTopics, clientVersions: 0...7) == nil)
+    }
+
+    /// kafka-python 2.0.2's `BrokerConnection._infer_broker_version_from_api_versions`: the first
+    /// of these requests the table lists gives the broker version it assumes.
+    static func kafkaPythonBrokerVersion(_ table: ApiVersionsTable) -> [Int] {
+        let probes: [([Int], ApiKey, Int16)] = [
+            ([2, 4, 0], .produce, 8), ([2, 3, 0], .fetch, 11), ([2, 2, 0], .listOffsets, 5),
+            ([2, 1, 0], .fetch, 10), ([2, 0, 0], .fetch, 8), ([1, 1, 0], .fetch, 7), ([1, 0, 0], .metadata, 5),
+            ([0, 11, 0], .metadata, 4), ([0, 10, 2], .offsetFetch, 2), ([0, 10, 1], .metadata, 2),
+        ]
+        return probes.first { table.supports($0.1, version: $0.2) }?.0 ?? [0, 10, 0]
+    }
+
+    /// kafka-python refuses `compression_type='zstd'` unless it takes the broker for ≥ 2.1, and
+    /// once it does, every request it sends (kafka-python 2.0.2's fixed versions for ≥ 2.1:
+    /// `producer/sender.py`, `consumer/fetcher.py`, `client_async.py`, `coordinator/*.py`) must
+    /// be one we list.
+    @Test func kafkaPythonTakesUsForTwoPointOneOrLaterAndSendsOnlyWhatWeList() {
+        let table = ApiVersionsTable.comfortable
+        let version = Self.kafkaPythonBrokerVersion(table)
+        #expect(!version.lexicographicallyPrecedes([2, 1, 0]), "zstd needs ≥ 2.1, inferred \(version)")
+        let sent: [(ApiKey, Int16)] = [
+            (.produce, 7), (.fetch, 4), (.listOffsets, 1), (.metadata, 1), (.offsetCommit, 2),
+            (.offsetFetch, 1), (.findCoordinator, 0), (.joinGroup, 2), (.syncGroup, 1), (.heartbeat, 1),
+            (.leaveGroup, 1), (.apiVersions, 0),
+        ]
+        for (key, version) in sent {
+            #expect(table.supports(key, version: version), "\(key) v\(version)")
+        }
     }
 }

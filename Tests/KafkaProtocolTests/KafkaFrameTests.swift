@@ -50,8 +50,8 @@ struct KafkaFrameTests {
     /// A failed encode leaves earlier frames in the buffer intact and adds nothing.
     @Test func failedEncodeLeavesTheBufferAsItWas() throws {
         var out = ByteBuffer(bytes: [1, 2, 3])
-        #expect(throws: KafkaProtocolError.unsupportedVersion(api: .fetch, version: 7)) {
-            try KafkaFrame.writeResponse(FetchResponse(topics: []), version: 7, correlationID: 1, into: &out)
+        #expect(throws: KafkaProtocolError.unsupportedVersion(api: .fetch, version: 12)) {
+            try KafkaFrame.writeResponse(FetchResponse(topics: []), version: 12, correlationID: 1, into: &out)
         }
         #expect(out.bytes == [1, 2, 3])
         let longName = String(repeating: "x", count: 40_000)

@@ -30,6 +30,19 @@ extension RequestDispatcher {
     /// to one of its partitions or `max_wait_ms` — capped by the broker's own limit — runs out;
     /// the event loop is never blocked meanwhile, and later requests on the connection keep
     /// being processed (their responses queue behind this one).
+    ///
+    /// Fetch sessions (v7+, KIP-227) are not kept: every answer carries session id 0, which tells
+    /// the client it has no session, so it keeps sending full fetches. As in Kafka's
+    /// `FetchManager.newContext`, a full fetch (epoch 0 or -1) is served whatever session id it
+    /// names (Kafka would close that session; there is none here), and an incremental fetch
+    /// (any other epoch) names a session the broker cannot have, so it gets
+    /// FETCH_SESSION_ID_NOT_FOUND with no topics (INVALID_FETCH_SESSION_EPOCH is for sessions
+    /// that exist). Forgotten topics only edit a session, so they are ignored.
+    ///
+    /// `current_leader_epoch` (v9+) is not checked: the broker has no leader epochs and gives
+    /// out none (Metadata ≤ v4 and ListOffsets ≤ v2 carry no epoch fields, OffsetForLeaderEpoch
+    /// is not offered), so a client can only send -1, "unknown", for which Kafka skips the check
+    /// too.
     func fetch(_ request: KafkaRequest, on eventLoop: any EventLoop) -> EventLoopFuture<DispatchOutcome> {
         var body = request.body
         let decoded: FetchRequest
@@ -37,6 +50,10 @@ extension RequestDispatcher {
             decoded = try FetchRequest(from: &body, version: request.header.apiVersion)
         } catch {
             return eventLoop.makeFailedFuture(error)
+        }
+        guard decoded.isFullFetch else {
+            let refusal = FetchResponse(errorCode: answered(.fetchSessionIDNotFound), topics: [])
+            return eventLoop.makeCompletedFuture { .response(try self.frame(refusal, answering: request.header)) }
         }
         let waitMilliseconds = min(Int64(max(decoded.maxWaitMs, 0)), configuration.maxFetchWaitMilliseconds)
         return executor.submit(on: eventLoop) { self.readFetch(decoded) }.flatMapThrowing { result in

@@ -48,6 +48,8 @@ struct FetchResponseTests {
     @Test func everyVersionRoundTrips() throws {
         let response = FetchResponse(
             throttleTimeMs: 4,
+            errorCode: .invalidFetchSessionEpoch,
+            sessionID: 11,
             topics: [
                 FetchResponse.Topic(
                     name: "topic",
@@ -58,6 +60,7 @@ struct FetchResponseTests {
                             lastStableOffset: 100,
                             logStartOffset: 10,
                             abortedTransactions: [FetchResponse.AbortedTransaction(producerID: 5, firstOffset: 6)],
+                            preferredReadReplica: 3,
                             records: ByteBuffer(bytes: ReferenceVectors.recordBatch("uncompressed_idempotent").bytes)
                         )
                     ]
@@ -67,8 +70,55 @@ struct FetchResponseTests {
         try expectRoundTrip(response) { response, version in
             var expected = response
             if version < 5 { expected.topics[0].partitions[0].logStartOffset = -1 }
+            if version < 7 {
+                expected.errorCode = .none
+                expected.sessionID = FetchRequest.noSessionID
+            }
+            if version < 11 { expected.topics[0].partitions[0].preferredReadReplica = -1 }
             return expected
         }
         expectVersionsOutsideRangeRejected(response)
+    }
+
+    /// v7 puts error_code and session_id after throttle_time_ms (v8–v10 are v7 on the wire), v11
+    /// preferred_read_replica between aborted_transactions and records (FetchResponse.json).
+    @Test func versions7To11AddSessionAndPreferredReadReplica() throws {
+        let response = FetchResponse(
+            throttleTimeMs: 1,
+            errorCode: .fetchSessionIDNotFound,
+            sessionID: 12,
+            topics: [
+                FetchResponse.Topic(
+                    name: "t",
+                    partitions: [
+                        FetchResponse.Partition(
+                            partitionIndex: 0,
+                            highWatermark: 9,
+                            lastStableOffset: 9,
+                            logStartOffset: 3,
+                            abortedTransactions: nil,
+                            preferredReadReplica: 2,
+                            records: nil
+                        )
+                    ]
+                )
+            ]
+        )
+        let throttle: [UInt8] = [0, 0, 0, 1]
+        let session: [UInt8] = [0, 70, 0, 0, 0, 12]
+        let partition: [UInt8] =
+            [0, 0, 0, 1, 0, 1, 0x74, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0]
+            + [0, 0, 0, 0, 0, 0, 0, 9, 0, 0, 0, 0, 0, 0, 0, 9, 0, 0, 0, 0, 0, 0, 0, 3]
+        let aborted: [UInt8] = [0xFF, 0xFF, 0xFF, 0xFF]
+        let preferred: [UInt8] = [0, 0, 0, 2]
+        let records: [UInt8] = [0xFF, 0xFF, 0xFF, 0xFF]
+        #expect(try encodedBody(response, version: 6) == throttle + partition + aborted + records)
+        for version: Int16 in 7...10 {
+            #expect(
+                try encodedBody(response, version: version) == throttle + session + partition + aborted + records,
+                "v\(version)")
+        }
+        #expect(
+            try encodedBody(response, version: 11) == throttle + session + partition + aborted + preferred + records)
     }
 }
