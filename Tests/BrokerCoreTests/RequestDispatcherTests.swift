@@ -302,6 +302,19 @@ struct RequestDispatcherTests {
         #expect(all.topics.map(\.name) == ["logs"])
     }
 
+    /// kafka-python's probe right after ApiVersions: Metadata v0 with an empty topic array,
+    /// which means every topic. Refused (the connection closed), it made kafka-python discard
+    /// the ApiVersions answer now and then and take the broker for Kafka 0.9.
+    @Test func metadataVersion0ListsEveryTopic() throws {
+        let broker = try TestNode { $0.defaultPartitions = 2 }
+        broker.node.listenerBound(port: 19_998)
+        _ = try roundTrip(MetadataRequest(topics: ["logs"]), version: 4, on: broker)
+        let all = try roundTrip(MetadataRequest(topics: nil), version: 0, on: broker)
+        #expect(all.brokers.map(\.port) == [19_998])
+        #expect(all.topics.map(\.name) == ["logs"])
+        #expect(all.topics.first?.partitions.map(\.partitionIndex) == [0, 1])
+    }
+
     @Test func metadataDoesNotCreateWhenDisallowed() throws {
         let off = try TestNode { $0.autoCreateTopics = false }
         let refused = try roundTrip(MetadataRequest(topics: ["x"]), version: 4, on: off)

@@ -38,7 +38,7 @@ struct ApiVersionsTableTests {
 
     @Test func comfortableMatchesTheReadme() {
         let expected: [(ApiKey, ClosedRange<Int16>)] = [
-            (.produce, 3...7), (.fetch, 4...11), (.listOffsets, 1...2), (.metadata, 1...4), (.offsetCommit, 2...3),
+            (.produce, 3...7), (.fetch, 4...11), (.listOffsets, 1...2), (.metadata, 0...4), (.offsetCommit, 2...3),
             (.offsetFetch, 1...3), (.findCoordinator, 0...2), (.joinGroup, 0...3), (.heartbeat, 0...2),
             (.leaveGroup, 0...2), (.syncGroup, 0...2), (.describeGroups, 0...4), (.listGroups, 0...2),
             (.apiVersions, 0...3), (.createTopics, 0...4), (.deleteTopics, 0...3),

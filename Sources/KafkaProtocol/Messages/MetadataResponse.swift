@@ -1,13 +1,13 @@
 import NIOCore
 
-/// Metadata response (key 3), v1–v4.
+/// Metadata response (key 3), v0–v4.
 ///
 /// ```
 /// [throttle_time_ms int32]                                   v3+
-/// brokers ARRAY<node_id int32 | host STRING | port int32 | rack NULLABLE_STRING>
+/// brokers ARRAY<node_id int32 | host STRING | port int32 | [rack NULLABLE_STRING] v1+>
 /// [cluster_id NULLABLE_STRING]                               v2+
-/// controller_id int32
-/// topics ARRAY<error_code int16 | name STRING | is_internal BOOL
+/// [controller_id int32]                                      v1+ (v0 reads as -1)
+/// topics ARRAY<error_code int16 | name STRING | [is_internal BOOL] v1+
 ///              | partitions ARRAY<error_code int16 | partition_index int32 | leader_id int32
 ///                                 | replica_nodes ARRAY<int32> | isr_nodes ARRAY<int32>>>
 /// ```
@@ -15,7 +15,7 @@ import NIOCore
 /// reachable (README §5.3).
 public struct MetadataResponse: KafkaResponseMessage {
     public static let apiKey = ApiKey.metadata
-    public static let versions: ClosedRange<Int16> = 1...4
+    public static let versions: ClosedRange<Int16> = 0...4
 
     public struct Broker: Sendable, Equatable {
         public var nodeID: Int32
@@ -102,17 +102,17 @@ public struct MetadataResponse: KafkaResponseMessage {
                 nodeID: try broker.readKafkaInteger("MetadataResponseBroker.node_id"),
                 host: try broker.readKafkaString("MetadataResponseBroker.host"),
                 port: try broker.readKafkaInteger("MetadataResponseBroker.port"),
-                rack: try broker.readKafkaNullableString("MetadataResponseBroker.rack")
+                rack: version >= 1 ? try broker.readKafkaNullableString("MetadataResponseBroker.rack") : nil
             )
         }
         clusterID = version >= 2 ? try buffer.readKafkaNullableString("MetadataResponse.cluster_id") : nil
-        controllerID = try buffer.readKafkaInteger("MetadataResponse.controller_id")
+        controllerID = version >= 1 ? try buffer.readKafkaInteger("MetadataResponse.controller_id") : -1
         topics = try buffer.readKafkaArray("MetadataResponse.topics") {
             (topic: inout ByteBuffer) throws(KafkaProtocolError) in
             Topic(
                 errorCode: KafkaErrorCode(rawValue: try topic.readKafkaInteger("MetadataResponseTopic.error_code")),
                 name: try topic.readKafkaString("MetadataResponseTopic.name"),
-                isInternal: try topic.readKafkaBool("MetadataResponseTopic.is_internal"),
+                isInternal: version >= 1 ? try topic.readKafkaBool("MetadataResponseTopic.is_internal") : false,
                 partitions: try topic.readKafkaArray("MetadataResponseTopic.partitions") {
                     (partition: inout ByteBuffer) throws(KafkaProtocolError) in
                     Partition(
@@ -143,15 +143,15 @@ public struct MetadataResponse: KafkaResponseMessage {
             out.writeInteger(broker.nodeID)
             try out.writeKafkaString(broker.host, "MetadataResponseBroker.host")
             out.writeInteger(broker.port)
-            try out.writeKafkaNullableString(broker.rack, "MetadataResponseBroker.rack")
+            if version >= 1 { try out.writeKafkaNullableString(broker.rack, "MetadataResponseBroker.rack") }
         }
         if version >= 2 { try buffer.writeKafkaNullableString(clusterID, "MetadataResponse.cluster_id") }
-        buffer.writeInteger(controllerID)
+        if version >= 1 { buffer.writeInteger(controllerID) }
         try buffer.writeKafkaArray(topics, "MetadataResponse.topics") {
             (topic: Topic, out: inout ByteBuffer) throws(KafkaProtocolError) in
             out.writeInteger(topic.errorCode.rawValue)
             try out.writeKafkaString(topic.name, "MetadataResponseTopic.name")
-            out.writeKafkaBool(topic.isInternal)
+            if version >= 1 { out.writeKafkaBool(topic.isInternal) }
             try out.writeKafkaArray(topic.partitions, "MetadataResponseTopic.partitions") {
                 (partition: Partition, out: inout ByteBuffer) throws(KafkaProtocolError) in
                 out.writeInteger(partition.errorCode.rawValue)

@@ -20,6 +20,14 @@ struct MetadataRequestTests {
         #expect(body == [0xFF, 0xFF, 0xFF, 0xFF, 0x01])
     }
 
+    /// v0 has no null array: empty asks for every topic, and "no topic" cannot be said.
+    @Test func version0EmptyArrayMeansAllTopics() throws {
+        #expect(try decodedBody(MetadataRequest.self, [0, 0, 0, 0], version: 0).topics == nil)
+        #expect(try encodedBody(MetadataRequest(topics: nil), version: 0) == [0, 0, 0, 0])
+        #expect(throws: KafkaProtocolError.self) { try encodedBody(MetadataRequest(topics: []), version: 0) }
+        #expect(try decodedBody(MetadataRequest.self, [0, 0, 0, 1, 0, 1, 0x74], version: 0).topics == ["t"])
+    }
+
     @Test func emptyArrayMeansNoTopics() throws {
         let request = try decodedBody(MetadataRequest.self, [0, 0, 0, 0], version: 1)
         #expect(request.topics == [])
