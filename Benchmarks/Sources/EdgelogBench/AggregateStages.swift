@@ -56,17 +56,10 @@ enum AggregateStages {
                         for row in delta.siteRows { requests += row[.requests] }
                     }
                 }
-                for (index, batch) in batches.enumerated() {
-                    try batch.withUnsafeBytes { batch in
-                        try forEachMessage(in: batch) { message in
-                            let reader = try AccessRecordReader(message)
-                            aggregator.add(reader, offset: offset, timestampMs: 0)
-                            offset += 1
-                        }
-                    }
-                    if index % 64 == 63 { cut() }
+                try feedRecords(of: batches, cut: cut) { reader in
+                    aggregator.add(reader, offset: offset, timestampMs: 0)
+                    offset += 1
                 }
-                cut()
                 sites = aggregator.distinctSiteCount
             }
         )
@@ -116,17 +109,10 @@ enum AggregateStages {
                         for row in delta.siteRows { requests += row[.requests] }
                     }
                 }
-                for (index, batch) in batches.enumerated() {
-                    try batch.withUnsafeBytes { batch in
-                        try forEachMessage(in: batch) { message in
-                            let reader = try AccessRecordReader(message)
-                            aggregator.add(reader, offset: offset, timestampMs: 0)
-                            offset += 1
-                        }
-                    }
-                    if index % 64 == 63 { cut() }
+                try feedRecords(of: batches, cut: cut) { reader in
+                    aggregator.add(reader, offset: offset, timestampMs: 0)
+                    offset += 1
                 }
-                cut()
                 attackRecords = aggregator.statistics.attackRecords
             }
             guard requests == Int64(lines) else {
@@ -236,24 +222,33 @@ enum AggregateStages {
                 clients.removeAll()
                 paths.removeAll()
             }
-            for (index, batch) in batches.enumerated() {
-                try batch.withUnsafeBytes { batch in
-                    try forEachMessage(in: batch) { message in
-                        let reader = try AccessRecordReader(message)
-                        if let client = TopKey(address: reader.data(.clientIp)) { clients.add(client, label: noLabel) }
-                        let path = reader.text(.path)
-                        paths.add(TopKey(path: path), label: path)
-                    }
-                }
-                if index % 64 == 63 { cut() }
+            try feedRecords(of: batches, cut: cut) { reader in
+                if let client = TopKey(address: reader.data(.clientIp)) { clients.add(client, label: noLabel) }
+                let path = reader.text(.path)
+                paths.add(TopKey(path: path), label: path)
             }
-            cut()
         }
         guard counted == Int64(lines) else {
             throw Failure(description: "top keys: \(counted) paths counted, expected \(lines)")
         }
         result.note = "\(addressed) records with a client address, \(evictions) evictions over both sketches"
         return result
+    }
+
+    /// Calls `body` with a reader of every record of `batches`, in order, and `cut` after every
+    /// 64 batches and at the end (where the consumer would take its deltas).
+    private static func feedRecords(
+        of batches: [[UInt8]],
+        cut: () -> Void,
+        _ body: (AccessRecordReader) throws -> Void
+    ) throws {
+        for (index, batch) in batches.enumerated() {
+            try batch.withUnsafeBytes { batch in
+                try forEachMessage(in: batch) { message in try body(try AccessRecordReader(message)) }
+            }
+            if index % 64 == 63 { cut() }
+        }
+        cut()
     }
 
     /// Calls `body` with each framed message of `batch`.
